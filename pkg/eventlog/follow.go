@@ -1,0 +1,149 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// headerStreamSource is set by the server on messages a stream sources from
+// another: "<stream>[:<hash>] <sequence> <filter> <transform> <subject>".
+const headerStreamSource = "Nats-Stream-Source"
+
+// SourcePosition is where a sourced message was originally stored.
+type SourcePosition struct {
+	Stream   string
+	Sequence uint64
+}
+
+func parseSourceHeader(h string) (SourcePosition, bool) {
+	fields := strings.Fields(h)
+	if len(fields) < 2 {
+		return SourcePosition{}, false
+	}
+	name, _, _ := strings.Cut(fields[0], ":")
+	seq, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil || name == "" {
+		return SourcePosition{}, false
+	}
+	return SourcePosition{Stream: name, Sequence: seq}, true
+}
+
+// Handler applies one record. An error is treated as transient: the same
+// record is offered again after a backoff, so a handler must be idempotent
+// (checkpoints make it so).
+type Handler func(ctx context.Context, rec Record) error
+
+// PoisonHandler receives records that cannot be decoded, with the reason.
+// It must record them durably (parked events) and advance the checkpoint.
+type PoisonHandler func(ctx context.Context, rec Record, reason error) error
+
+// FollowOptions tunes Follow.
+type FollowOptions struct {
+	// From is the first stream sequence to deliver; 0 or 1 means from the start.
+	From uint64
+	// OnPoison receives undecodable records; nil means they are logged,
+	// counted and skipped.
+	OnPoison PoisonHandler
+	// OnCaughtUp is called once, when the follower first reaches the end of
+	// the stream (immediately if the stream is empty).
+	OnCaughtUp func()
+	// MaxBackoff caps the wait between retries of a failing handler (default 5s).
+	MaxBackoff time.Duration
+}
+
+// Follow delivers the stream's records from opts.From onwards, in order, to
+// h until ctx ends; then it returns nil. It uses an ordered consumer: no
+// server-side state to clean up, and the checkpoint lives with the read model.
+func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowOptions) error {
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Second
+	}
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if opts.From > 1 {
+		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: opts.From}
+	}
+	caughtUp := opts.OnCaughtUp
+	markCaughtUp := func() {
+		if caughtUp != nil {
+			caughtUp()
+			caughtUp = nil
+		}
+	}
+	s, err := l.js.Stream(ctx, stream)
+	if err != nil {
+		return fmt.Errorf("eventlog: follow %s: %w", stream, err)
+	}
+	if s.CachedInfo().State.LastSeq < max(opts.From, 1) {
+		markCaughtUp()
+	}
+	err = l.read(ctx, stream, cfg, func(rec Record) (bool, error) {
+		l.deliver(ctx, rec, nil, h, opts)
+		if rec.Pending == 0 {
+			markCaughtUp()
+		}
+		return ctx.Err() == nil, nil
+	})
+	var poison *PoisonError
+	for errors.As(err, &poison) {
+		// read stops at an undecodable record; hand it over and resume after it.
+		l.deliver(ctx, poison.Record, poison.Err, h, opts)
+		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: poison.Record.Sequence + 1}
+		if poison.Record.Pending == 0 {
+			markCaughtUp()
+		}
+		err = l.read(ctx, stream, cfg, func(rec Record) (bool, error) {
+			l.deliver(ctx, rec, nil, h, opts)
+			if rec.Pending == 0 {
+				markCaughtUp()
+			}
+			return ctx.Err() == nil, nil
+		})
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("eventlog: follow %s: %w", stream, err)
+}
+
+// deliver hands one record to h (or a poison record to the poison handler),
+// retrying with backoff until it succeeds or ctx ends.
+func (l *Log) deliver(ctx context.Context, rec Record, poison error, h Handler, opts FollowOptions) {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		var err error
+		switch {
+		case poison != nil && opts.OnPoison != nil:
+			err = opts.OnPoison(ctx, rec, poison)
+		case poison != nil:
+			l.logger.ErrorContext(ctx, "skipping undecodable event", "stream", rec.Stream, "sequence", rec.Sequence, "error", poison)
+		default:
+			// The handler runs to completion even during shutdown: stopping
+			// half-way through applying an event helps nobody.
+			hctx, span := startConsumeSpan(context.WithoutCancel(ctx), rec)
+			err = h(hctx, rec)
+			endSpan(span, err)
+		}
+		if poison != nil {
+			l.metrics.poison.WithLabelValues(rec.Stream).Inc()
+		}
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		l.metrics.handlerErrors.WithLabelValues(rec.Stream).Inc()
+		l.logger.WarnContext(ctx, "event handler failed; retrying", "stream", rec.Stream, "sequence", rec.Sequence, "attempt", attempt, "error", err)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(backoff*2, opts.MaxBackoff)
+	}
+}

@@ -1,0 +1,346 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
+)
+
+// Log appends to and reads from Holdfast's streams.
+type Log struct {
+	js      jetstream.JetStream
+	logger  *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+}
+
+// Option configures a Log.
+type Option func(*Log)
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(lg *Log) { lg.logger = l } }
+
+// WithClock sets the clock stamping recorded_at (default time.Now).
+func WithClock(now func() time.Time) Option { return func(lg *Log) { lg.now = now } }
+
+// WithRegisterer registers the log's metrics (holdfast_eventlog_*) with reg.
+func WithRegisterer(reg prometheus.Registerer) Option {
+	return func(lg *Log) { lg.metrics = newMetrics(reg) }
+}
+
+// New returns a Log over a JetStream context.
+func New(js jetstream.JetStream, opts ...Option) *Log {
+	l := &Log{js: js, logger: slog.Default(), now: time.Now}
+	for _, o := range opts {
+		o(l)
+	}
+	if l.metrics == nil {
+		l.metrics = newMetrics(nil)
+	}
+	return l
+}
+
+// JetStream exposes the underlying JetStream context (for provisioning and benchmarks).
+func (l *Log) JetStream() jetstream.JetStream { return l.js }
+
+// Position is where an aggregate stood when a decision was made on it.
+type Position struct {
+	// Version is the number of events in the aggregate (0 = new aggregate).
+	Version uint64
+	// Sequence is the stream sequence of the aggregate's last event (0 = none).
+	Sequence uint64
+}
+
+// AppendRequest is one event to append to one aggregate.
+type AppendRequest struct {
+	Ref AggregateRef
+	// After is the aggregate's position the decision was made on. The append
+	// fails with a *ConflictError if another event was appended since.
+	After     Position
+	RequestID string
+	// Index distinguishes several events written by one request to one aggregate.
+	Index         int
+	ActorID       string
+	OccurredAt    time.Time
+	CorrelationID string
+	CausationID   string
+	Payload       proto.Message
+}
+
+// Appended is the result of a successful append.
+type Appended struct {
+	EventID  string
+	Stream   string
+	Sequence uint64
+	Version  uint64
+	// Duplicate is true when JetStream had already stored this event (a
+	// retried request): Sequence is then the original event's sequence.
+	Duplicate bool
+}
+
+// ErrConflict is wrapped by *ConflictError.
+var ErrConflict = errors.New("concurrent modification")
+
+// ConflictError means the aggregate changed after the decision was made:
+// reload, decide again, and retry (bounded), else answer Aborted.
+type ConflictError struct {
+	Subject          string
+	ExpectedSequence uint64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("eventlog: %s: %s moved past sequence %d", ErrConflict, e.Subject, e.ExpectedSequence)
+}
+
+// Unwrap lets errors.Is(err, ErrConflict) match.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Append writes one event with a message id derived from the request and the
+// expected last subject sequence taken from req.After.
+func (l *Log) Append(ctx context.Context, req AppendRequest) (Appended, error) {
+	if err := req.Ref.Validate(); err != nil {
+		return Appended{}, fmt.Errorf("eventlog: append: %w", err)
+	}
+	if err := CheckToken("request_id", req.RequestID); err != nil {
+		return Appended{}, fmt.Errorf("eventlog: append: %w", err)
+	}
+	if req.Payload == nil {
+		return Appended{}, errors.New("eventlog: append: nil payload")
+	}
+	payload, err := packPayload(req.Payload)
+	if err != nil {
+		return Appended{}, err
+	}
+	now := l.now()
+	occurred := req.OccurredAt
+	if occurred.IsZero() {
+		occurred = now
+	}
+	env := &eventv1.Envelope{
+		EventId:          EventID(req.Ref, req.RequestID, req.Index),
+		TenantId:         req.Ref.Tenant,
+		AggregateType:    req.Ref.Type,
+		AggregateId:      req.Ref.ID,
+		AggregateVersion: req.After.Version + 1,
+		ActorId:          req.ActorID,
+		OccurredAt:       timestamppb.New(occurred),
+		RecordedAt:       timestamppb.New(now),
+		CorrelationId:    req.CorrelationID,
+		CausationId:      req.CausationID,
+		RequestId:        req.RequestID,
+		Payload:          payload,
+	}
+	data, err := Marshal(env)
+	if err != nil {
+		return Appended{}, err
+	}
+	msg := nats.NewMsg(req.Ref.Subject())
+	msg.Data = data
+	msg.Header.Set(HeaderEventType, TypeName(env))
+	injectTrace(ctx, msg.Header)
+
+	stream := req.Ref.Stream()
+	start := time.Now()
+	ack, err := l.js.PublishMsg(ctx, msg,
+		jetstream.WithMsgID(env.GetEventId()),
+		jetstream.WithExpectStream(stream),
+		jetstream.WithExpectLastSequencePerSubject(req.After.Sequence),
+	)
+	l.metrics.appendSeconds.WithLabelValues(stream).Observe(time.Since(start).Seconds())
+	if err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+			// The server checks the expected sequence before the dedup
+			// window, so a retried request lands here too: look for it.
+			if prior, found, err := l.findEvent(ctx, req.Ref, req.After.Sequence, env.GetEventId()); err != nil {
+				return Appended{}, err
+			} else if found {
+				l.metrics.appends.WithLabelValues(stream, "duplicate").Inc()
+				return prior, nil
+			}
+			l.metrics.appends.WithLabelValues(stream, "conflict").Inc()
+			return Appended{}, &ConflictError{Subject: req.Ref.Subject(), ExpectedSequence: req.After.Sequence}
+		}
+		l.metrics.appends.WithLabelValues(stream, "error").Inc()
+		return Appended{}, fmt.Errorf("eventlog: append to %s: %w", req.Ref.Subject(), err)
+	}
+	result := "ok"
+	if ack.Duplicate {
+		result = "duplicate"
+	}
+	l.metrics.appends.WithLabelValues(stream, result).Inc()
+	return Appended{
+		EventID:   env.GetEventId(),
+		Stream:    ack.Stream,
+		Sequence:  ack.Sequence,
+		Version:   env.GetAggregateVersion(),
+		Duplicate: ack.Duplicate,
+	}, nil
+}
+
+// findEvent looks for eventID among ref's events stored after sequence
+// after: a request that was already applied, possibly long ago (beyond the
+// dedup window), returns its first result instead of a conflict.
+func (l *Log) findEvent(ctx context.Context, ref AggregateRef, after uint64, eventID string) (Appended, bool, error) {
+	agg, err := l.Load(ctx, ref)
+	if err != nil {
+		return Appended{}, false, err
+	}
+	for _, rec := range agg.Records {
+		if rec.Sequence > after && rec.Envelope.GetEventId() == eventID {
+			return Appended{
+				EventID:   eventID,
+				Stream:    rec.Stream,
+				Sequence:  rec.Sequence,
+				Version:   rec.Envelope.GetAggregateVersion(),
+				Duplicate: true,
+			}, true, nil
+		}
+	}
+	return Appended{}, false, nil
+}
+
+// HeaderEventType carries the payload's full type name so consumers can
+// filter without decoding.
+const HeaderEventType = "holdfast-event-type"
+
+// Record is one stored event as read back from a stream.
+type Record struct {
+	Stream   string
+	Sequence uint64
+	Subject  string
+	// Data is the envelope exactly as stored: what evidence hashes.
+	Data     []byte
+	Envelope *eventv1.Envelope
+	Header   nats.Header
+	// Source is set for records read from a sourcing stream (RISK_IN): the
+	// stream and sequence the event was originally written to.
+	Source *SourcePosition
+	// Pending is how many messages followed this one in the stream when it
+	// was delivered (0 = caught up at that moment).
+	Pending uint64
+}
+
+// Aggregate is one aggregate's history.
+type Aggregate struct {
+	Ref      AggregateRef
+	Position Position
+	Records  []Record
+}
+
+// Load reads one aggregate's history in append order. A missing aggregate
+// is not an error: it has Position{} and no records.
+func (l *Log) Load(ctx context.Context, ref AggregateRef) (Aggregate, error) {
+	if err := ref.Validate(); err != nil {
+		return Aggregate{}, fmt.Errorf("eventlog: load: %w", err)
+	}
+	agg := Aggregate{Ref: ref}
+	stream, err := l.js.Stream(ctx, ref.Stream())
+	if err != nil {
+		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
+	}
+	last, err := stream.GetLastMsgForSubject(ctx, ref.Subject())
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return agg, nil
+	}
+	if err != nil {
+		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
+	}
+	err = l.read(ctx, ref.Stream(), jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{ref.Subject()},
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+	}, func(rec Record) (bool, error) {
+		if rec.Envelope.GetAggregateVersion() != uint64(len(agg.Records))+1 {
+			return false, fmt.Errorf("%w: %s has version %d at position %d", ErrDecode, ref.Subject(), rec.Envelope.GetAggregateVersion(), len(agg.Records)+1)
+		}
+		agg.Records = append(agg.Records, rec)
+		return rec.Sequence < last.Sequence, nil
+	})
+	if err != nil {
+		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
+	}
+	agg.Position = Position{Version: uint64(len(agg.Records)), Sequence: last.Sequence}
+	return agg, nil
+}
+
+// read runs an ordered consumer and hands each decoded record to fn until fn
+// returns false, an error occurs, or ctx ends.
+func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, fn func(Record) (bool, error)) error {
+	cons, err := l.js.OrderedConsumer(ctx, stream, cfg)
+	if err != nil {
+		return err
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return err
+	}
+	defer it.Stop()
+	stop := context.AfterFunc(ctx, it.Stop)
+	defer stop()
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		rec, err := toRecord(stream, m)
+		if err != nil {
+			return err
+		}
+		more, err := fn(rec)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+func toRecord(stream string, m jetstream.Msg) (Record, error) {
+	md, err := m.Metadata()
+	if err != nil {
+		return Record{}, fmt.Errorf("eventlog: message metadata: %w", err)
+	}
+	rec := Record{
+		Stream:   stream,
+		Sequence: md.Sequence.Stream,
+		Subject:  m.Subject(),
+		Data:     m.Data(),
+		Header:   m.Headers(),
+		Pending:  md.NumPending,
+	}
+	if src, ok := parseSourceHeader(m.Headers().Get(headerStreamSource)); ok {
+		rec.Source = &src
+	}
+	env, err := Unmarshal(rec.Data)
+	if err != nil {
+		// The record is still returned so the caller can park it with its bytes.
+		return rec, &PoisonError{Record: rec, Err: err}
+	}
+	rec.Envelope = env
+	return rec, nil
+}
+
+// PoisonError is a stored message that cannot be decoded. It is never
+// dropped silently: followers hand it to their poison handler.
+type PoisonError struct {
+	Record Record
+	Err    error
+}
+
+func (e *PoisonError) Error() string {
+	return fmt.Sprintf("eventlog: poison message %s/%d: %v", e.Record.Stream, e.Record.Sequence, e.Err)
+}
+
+func (e *PoisonError) Unwrap() error { return e.Err }
