@@ -1,0 +1,5 @@
+-- +goose Up
+ALTER TABLE widgets ADD COLUMN colour text;
+
+-- +goose Down
+ALTER TABLE widgets DROP COLUMN colour;
