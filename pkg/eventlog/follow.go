@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -55,6 +56,9 @@ type FollowOptions struct {
 	OnCaughtUp func()
 	// MaxBackoff caps the wait between retries of a failing handler (default 5s).
 	MaxBackoff time.Duration
+	// StopAtEnd makes Follow return once it reaches the end of the stream
+	// as it stood when it got there: a one-off scan instead of a follower.
+	StopAtEnd bool
 }
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
@@ -64,46 +68,50 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 5 * time.Second
 	}
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if opts.From > 1 {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: opts.From}
-	}
-	caughtUp := opts.OnCaughtUp
-	markCaughtUp := func() {
-		if caughtUp != nil {
-			caughtUp()
-			caughtUp = nil
-		}
-	}
 	s, err := l.js.Stream(ctx, stream)
 	if err != nil {
 		return fmt.Errorf("eventlog: follow %s: %w", stream, err)
 	}
-	if s.CachedInfo().State.LastSeq < max(opts.From, 1) {
-		markCaughtUp()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var once sync.Once
+	atEnd := func() {
+		once.Do(func() {
+			if opts.OnCaughtUp != nil {
+				opts.OnCaughtUp()
+			}
+			if opts.StopAtEnd {
+				stop()
+			}
+		})
 	}
-	err = l.read(ctx, stream, cfg, func(rec Record) (bool, error) {
-		l.deliver(ctx, rec, nil, h, opts)
-		if rec.Pending == 0 {
-			markCaughtUp()
-		}
-		return ctx.Err() == nil, nil
-	})
-	var poison *PoisonError
-	for errors.As(err, &poison) {
-		// read stops at an undecodable record; hand it over and resume after it.
-		l.deliver(ctx, poison.Record, poison.Err, h, opts)
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: poison.Record.Sequence + 1}
-		if poison.Record.Pending == 0 {
-			markCaughtUp()
+	if s.CachedInfo().State.LastSeq < max(opts.From, 1) {
+		atEnd()
+	}
+	// read stops at an undecodable record; it is handed over and reading
+	// resumes after it.
+	from := opts.From
+	for ctx.Err() == nil {
+		cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+		if from > 1 {
+			cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}
 		}
 		err = l.read(ctx, stream, cfg, func(rec Record) (bool, error) {
 			l.deliver(ctx, rec, nil, h, opts)
 			if rec.Pending == 0 {
-				markCaughtUp()
+				atEnd()
 			}
 			return ctx.Err() == nil, nil
 		})
+		var poison *PoisonError
+		if !errors.As(err, &poison) {
+			break
+		}
+		l.deliver(ctx, poison.Record, poison.Err, h, opts)
+		if poison.Record.Pending == 0 {
+			atEnd()
+		}
+		from = poison.Record.Sequence + 1
 	}
 	if ctx.Err() != nil {
 		return nil

@@ -108,62 +108,23 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // Append writes one event with a message id derived from the request and the
 // expected last subject sequence taken from req.After.
 func (l *Log) Append(ctx context.Context, req AppendRequest) (Appended, error) {
-	if err := req.Ref.Validate(); err != nil {
-		return Appended{}, fmt.Errorf("eventlog: append: %w", err)
-	}
-	if err := CheckToken("request_id", req.RequestID); err != nil {
-		return Appended{}, fmt.Errorf("eventlog: append: %w", err)
-	}
-	if req.Payload == nil {
-		return Appended{}, errors.New("eventlog: append: nil payload")
-	}
-	payload, err := packPayload(req.Payload)
+	msg, eventID, err := l.message(ctx, req)
 	if err != nil {
 		return Appended{}, err
 	}
-	now := l.now()
-	occurred := req.OccurredAt
-	if occurred.IsZero() {
-		occurred = now
-	}
-	env := &eventv1.Envelope{
-		EventId:          EventID(req.Ref, req.RequestID, req.Index),
-		TenantId:         req.Ref.Tenant,
-		AggregateType:    req.Ref.Type,
-		AggregateId:      req.Ref.ID,
-		AggregateVersion: req.After.Version + 1,
-		ActorId:          req.ActorID,
-		OccurredAt:       timestamppb.New(occurred),
-		RecordedAt:       timestamppb.New(now),
-		CorrelationId:    req.CorrelationID,
-		CausationId:      req.CausationID,
-		RequestId:        req.RequestID,
-		Payload:          payload,
-	}
-	data, err := Marshal(env)
-	if err != nil {
-		return Appended{}, err
-	}
-	msg := nats.NewMsg(req.Ref.Subject())
-	msg.Data = data
-	msg.Header.Set(HeaderEventType, TypeName(env))
-	injectTrace(ctx, msg.Header)
-
 	stream := req.Ref.Stream()
 	start := time.Now()
 	ack, err := l.js.PublishMsg(ctx, msg,
-		jetstream.WithMsgID(env.GetEventId()),
+		jetstream.WithMsgID(eventID),
 		jetstream.WithExpectStream(stream),
 		jetstream.WithExpectLastSequencePerSubject(req.After.Sequence),
 	)
 	l.metrics.appendSeconds.WithLabelValues(stream).Observe(time.Since(start).Seconds())
 	if err != nil {
-		var apiErr *jetstream.APIError
-		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+		if isWrongLastSequence(err) {
 			// The server checks the expected sequence before the dedup
 			// window, so a retried request lands here too: look for it.
-			if prior, found, err := l.findEvent(ctx, req.Ref, req.After.Sequence, env.GetEventId()); err != nil {
+			if prior, found, err := l.findEvent(ctx, req.Ref, req.After.Sequence, eventID); err != nil {
 				return Appended{}, err
 			} else if found {
 				l.metrics.appends.WithLabelValues(stream, "duplicate").Inc()
@@ -181,11 +142,47 @@ func (l *Log) Append(ctx context.Context, req AppendRequest) (Appended, error) {
 	}
 	l.metrics.appends.WithLabelValues(stream, result).Inc()
 	return Appended{
-		EventID:   env.GetEventId(),
+		EventID:   eventID,
 		Stream:    ack.Stream,
 		Sequence:  ack.Sequence,
-		Version:   env.GetAggregateVersion(),
+		Version:   req.After.Version + 1,
 		Duplicate: ack.Duplicate,
+	}, nil
+}
+
+// envelope validates req and wraps its payload.
+func (l *Log) envelope(req AppendRequest) (*eventv1.Envelope, error) {
+	if err := req.Ref.Validate(); err != nil {
+		return nil, fmt.Errorf("eventlog: append: %w", err)
+	}
+	if err := CheckToken("request_id", req.RequestID); err != nil {
+		return nil, fmt.Errorf("eventlog: append: %w", err)
+	}
+	if req.Payload == nil {
+		return nil, errors.New("eventlog: append: nil payload")
+	}
+	payload, err := packPayload(req.Payload)
+	if err != nil {
+		return nil, err
+	}
+	now := l.now()
+	occurred := req.OccurredAt
+	if occurred.IsZero() {
+		occurred = now
+	}
+	return &eventv1.Envelope{
+		EventId:          EventID(req.Ref, req.RequestID, req.Index),
+		TenantId:         req.Ref.Tenant,
+		AggregateType:    req.Ref.Type,
+		AggregateId:      req.Ref.ID,
+		AggregateVersion: req.After.Version + 1,
+		ActorId:          req.ActorID,
+		OccurredAt:       timestamppb.New(occurred),
+		RecordedAt:       timestamppb.New(now),
+		CorrelationId:    req.CorrelationID,
+		CausationId:      req.CausationID,
+		RequestId:        req.RequestID,
+		Payload:          payload,
 	}, nil
 }
 

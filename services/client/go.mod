@@ -6,3 +6,13 @@ replace (
 	github.com/holdfast/holdfast/pkg => ../../pkg
 	github.com/holdfast/holdfast/proto => ../../proto/gen
 )
+
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.12.0 // indirect
+	github.com/nyaruka/phonenumbers v1.8.1 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
+)

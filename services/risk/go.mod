@@ -5,7 +5,10 @@ go 1.26.0
 replace (
 	github.com/holdfast/holdfast/pkg => ../../pkg
 	github.com/holdfast/holdfast/proto => ../../proto/gen
+	github.com/holdfast/holdfast/services/client => ../client
 )
+
+require github.com/holdfast/holdfast/services/client v0.0.0
 
 require (
 	github.com/google/go-cmp v0.7.0 // indirect

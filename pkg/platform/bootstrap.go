@@ -1,0 +1,113 @@
+package platform
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/pgstore"
+)
+
+// Runtime is what a service needs from the outside world: the event log
+// (streams provisioned), PostgreSQL when configured, and a token verifier.
+type Runtime struct {
+	NATS     *nats.Conn
+	Log      *eventlog.Log
+	Pool     *pgxpool.Pool // nil: in-memory read models
+	Verifier *auth.Verifier
+}
+
+// Close releases the runtime's connections; NATS is drained so pending
+// publishes are flushed.
+func (r *Runtime) Close() {
+	if r.Pool != nil {
+		r.Pool.Close()
+	}
+	if r.NATS != nil {
+		_ = r.NATS.Drain()
+	}
+}
+
+// Connect builds a Runtime from common configuration, registering the event
+// log's metrics with app's registry.
+func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, error) {
+	rt := &Runtime{}
+	verifier, err := VerifierFor(c)
+	if err != nil {
+		return nil, err
+	}
+	rt.Verifier = verifier
+	nc, err := nats.Connect(c.NATSURL, nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect nats %s: %w", c.NATSURL, err)
+	}
+	rt.NATS = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		rt.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	pcfg := eventlog.DefaultProvisionConfig()
+	pcfg.Replicas = c.StreamReplicas
+	pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := eventlog.Provision(pctx, js, pcfg, eventlog.AllStreams()...); err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.Log = eventlog.New(js, eventlog.WithLogger(app.Logger()), eventlog.WithRegisterer(app.Registry()))
+	if c.DatabaseURL != "" {
+		pool, err := pgstore.Open(ctx, c.DatabaseURL.Reveal())
+		if err != nil {
+			rt.Close()
+			return nil, err
+		}
+		rt.Pool = pool
+	}
+	return rt, nil
+}
+
+// VerifierFor returns the token verifier: the configured public key, or the
+// dev key under the data directory (created on first use).
+func VerifierFor(c Common) (*auth.Verifier, error) {
+	if c.AuthPublicKeyFile == "" {
+		priv, err := auth.LoadOrCreateDevKey(DevKeyDir(c.DataDir))
+		if err != nil {
+			return nil, err
+		}
+		pub, _ := priv.Public().(ed25519.PublicKey)
+		return auth.NewVerifier(pub), nil
+	}
+	b, err := os.ReadFile(c.AuthPublicKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("HOLDFAST_AUTH_PUBLIC_KEY_FILE: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, errors.New("HOLDFAST_AUTH_PUBLIC_KEY_FILE: no PEM block")
+	}
+	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("HOLDFAST_AUTH_PUBLIC_KEY_FILE: %w", err)
+	}
+	pub, ok := key.(ed25519.PublicKey)
+	if !ok {
+		return nil, errors.New("HOLDFAST_AUTH_PUBLIC_KEY_FILE: not an Ed25519 public key")
+	}
+	return auth.NewVerifier(pub), nil
+}
+
+// DevKeyDir is where the dev signing key lives under a data directory.
+func DevKeyDir(dataDir string) string { return filepath.Join(dataDir, "keys") }

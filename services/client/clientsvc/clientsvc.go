@@ -1,0 +1,66 @@
+// Package clientsvc assembles the client service: the company's customer
+// registry and interaction trail, served as holdfast.client.v1.ClientService.
+package clientsvc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/platform"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	"github.com/holdfast/holdfast/services/client/internal/app"
+	"github.com/holdfast/holdfast/services/client/internal/grpcapi"
+	"github.com/holdfast/holdfast/services/client/internal/store"
+)
+
+// Config is the standalone client service's configuration.
+type Config struct {
+	platform.Common
+	GRPCAddr string `env:"HOLDFAST_CLIENT_GRPC_ADDR" default:"127.0.0.1:7101"`
+	HTTPAddr string `env:"HOLDFAST_CLIENT_HTTP_ADDR" default:"127.0.0.1:9101"`
+}
+
+// Mount adds the client service to an App: its gRPC API on ep and its
+// projector as a worker. With rt.Pool set the read model is PostgreSQL
+// (migrated here), else memory rebuilt by replay.
+func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, now func() time.Time) error {
+	logger := a.Logger().With("component", "client")
+	var st store.Store = store.NewMemory()
+	if rt.Pool != nil {
+		if err := store.Migrate(ctx, rt.Pool); err != nil {
+			return fmt.Errorf("client: migrate: %w", err)
+		}
+		st = store.NewPostgres(rt.Pool)
+	}
+	uc := app.New(rt.Log, st, logger, now)
+	clientv1.RegisterClientServiceServer(ep.Server, grpcapi.New(uc, logger))
+	a.Go("client projector", uc.Project)
+	a.Ready("client read model", uc.Ready)
+	return nil
+}
+
+// Run runs the client service alone until ctx ends.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	if err := cfg.Common.Validate(); err != nil {
+		return err
+	}
+	a, err := platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)
+	if err != nil {
+		return err
+	}
+	rt, err := platform.Connect(ctx, "holdfast-client", cfg.Common, a)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	ep, err := a.NewGRPCServer(cfg.GRPCAddr, rt.Verifier)
+	if err != nil {
+		return err
+	}
+	if err := Mount(ctx, a, ep, rt, time.Now); err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}

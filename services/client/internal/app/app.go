@@ -1,0 +1,214 @@
+// Package app is the client service's use cases: commands load an
+// aggregate's events, let the domain decide, and append the result with the
+// expected sequence; queries read the projected read model; the projector
+// keeps that read model in step with the CLIENT stream.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/services/client/internal/domain"
+	"github.com/holdfast/holdfast/services/client/internal/store"
+)
+
+// context is this service's subject prefix and bounded-context name.
+const boundedContext = "client"
+
+// Aggregate types of the client context.
+const (
+	typeCustomer    = "customer"
+	typeInteraction = "interaction"
+)
+
+// App wires the client service's use cases to the event log and read model.
+type App struct {
+	log      *eventlog.Log
+	store    store.Store
+	progress *eventlog.Progress
+	now      func() time.Time
+	logger   *slog.Logger
+	caughtUp chan struct{}
+}
+
+// New returns the use cases over an event log and a read model.
+func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time.Time) *App {
+	if now == nil {
+		now = time.Now
+	}
+	return &App{log: log, store: st, now: now, logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})}
+}
+
+// ErrInvalidRequestID is returned for a request id that is not a valid token.
+var ErrInvalidRequestID = errors.New("request_id: required, 1-128 characters of [A-Za-z0-9_-]")
+
+func ref(tenant, typ, id string) eventlog.AggregateRef {
+	return eventlog.AggregateRef{Context: boundedContext, Tenant: tenant, Type: typ, ID: id}
+}
+
+// invalidID reports an id field that cannot name an aggregate.
+func invalidID(field string) error {
+	return &domain.ValidationError{Violations: []domain.FieldViolation{{Field: field, Description: "not a valid id"}}}
+}
+
+func checkRequestID(id string) error {
+	if !eventlog.ValidToken(id) {
+		return &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "request_id", Description: ErrInvalidRequestID.Error()}}}
+	}
+	return nil
+}
+
+// joinViolations merges the checks of one request, so the caller hears of
+// every bad field at once, not only of the first check that failed. An
+// error that is not a *domain.ValidationError is returned as it is.
+func joinViolations(errs ...error) error {
+	var all []domain.FieldViolation
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ve *domain.ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		all = append(all, ve.Violations...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &domain.ValidationError{Violations: all}
+}
+
+// RegisterCustomer registers a customer held by the actor. The customer id
+// is derived from the request id, so a retry finds and returns the first
+// registration instead of creating a twin.
+func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestID string, r domain.Registration) (domain.Customer, uint64, error) {
+	if !actor.CanRegister() {
+		return domain.Customer{}, 0, fmt.Errorf("register customer: %w: requires sales, senior_sales, manager or admin", domain.ErrPermissionDenied)
+	}
+	r, err := domain.NormalizeRegistration(r, a.now())
+	if err := joinViolations(checkRequestID(requestID), err); err != nil {
+		return domain.Customer{}, 0, err
+	}
+	id := eventlog.DeriveID(boundedContext, actor.Tenant, typeCustomer, requestID)
+	agg, err := a.log.Load(ctx, ref(actor.Tenant, typeCustomer, id))
+	if err != nil {
+		return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
+	}
+	if len(agg.Records) > 0 {
+		c, err := foldCustomer(agg)
+		return c, agg.Records[0].Sequence, err
+	}
+	res, err := a.log.Append(ctx, eventlog.AppendRequest{
+		Ref:        ref(actor.Tenant, typeCustomer, id),
+		RequestID:  requestID,
+		ActorID:    actor.EmployeeID,
+		OccurredAt: r.OccurredAt,
+		Payload:    customerRegisteredEvent(id, actor.EmployeeID, r),
+	})
+	if err != nil {
+		return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
+	}
+	return domain.Customer{
+		Tenant: actor.Tenant, ID: id, PersonName: r.PersonName, CompanyName: r.CompanyName,
+		Phones: r.Phones, WeChatID: r.WeChatID, Email: r.Email, Source: r.Source,
+		OwnerID: actor.EmployeeID, RegisteredBy: actor.EmployeeID, RegisteredAt: r.OccurredAt, Version: res.Version,
+	}, res.Sequence, nil
+}
+
+// LogInteraction records an interaction with a customer the log knows. The
+// customer is read from its own events, not the read model, so an
+// interaction logged right after registration is never refused.
+func (a *App) LogInteraction(ctx context.Context, actor domain.Actor, requestID string, in domain.Interaction) (string, uint64, error) {
+	var badID error
+	if in.CustomerID != "" && !eventlog.ValidToken(in.CustomerID) {
+		// An empty id is the domain's "required" violation.
+		badID = invalidID("customer_id")
+	}
+	in, err := domain.NormalizeInteraction(in, a.now())
+	if err := joinViolations(checkRequestID(requestID), err, badID); err != nil {
+		return "", 0, err
+	}
+	agg, err := a.log.Load(ctx, ref(actor.Tenant, typeCustomer, in.CustomerID))
+	if err != nil {
+		return "", 0, fmt.Errorf("log interaction: %w", err)
+	}
+	if len(agg.Records) == 0 {
+		return "", 0, fmt.Errorf("customer %s: %w", in.CustomerID, domain.ErrNotFound)
+	}
+	c, err := foldCustomer(agg)
+	if err != nil {
+		return "", 0, fmt.Errorf("log interaction: %w", err)
+	}
+	if !actor.CanLogInteraction(c) {
+		return "", 0, fmt.Errorf("log interaction: %w: only the customer's holder or a manager", domain.ErrPermissionDenied)
+	}
+	id := eventlog.DeriveID(boundedContext, actor.Tenant, typeInteraction, requestID)
+	res, err := a.log.Append(ctx, eventlog.AppendRequest{
+		Ref:        ref(actor.Tenant, typeInteraction, id),
+		RequestID:  requestID,
+		ActorID:    actor.EmployeeID,
+		OccurredAt: in.OccurredAt,
+		Payload:    interactionLoggedEvent(id, actor.EmployeeID, in),
+	})
+	if err != nil {
+		return "", 0, fmt.Errorf("log interaction: %w", err)
+	}
+	return id, res.Sequence, nil
+}
+
+// GetCustomer returns a customer the actor may read, once the read model
+// has applied minSeq.
+func (a *App) GetCustomer(ctx context.Context, actor domain.Actor, id string, minSeq uint64) (domain.Customer, error) {
+	if !eventlog.ValidToken(id) {
+		return domain.Customer{}, invalidID("customer_id")
+	}
+	if err := a.waitFor(ctx, minSeq); err != nil {
+		return domain.Customer{}, err
+	}
+	c, err := a.store.GetCustomer(ctx, actor.Tenant, id)
+	if err != nil {
+		return domain.Customer{}, fmt.Errorf("get customer %s: %w", id, err)
+	}
+	if !actor.CanRead(c) {
+		return domain.Customer{}, fmt.Errorf("get customer: %w: not your customer", domain.ErrPermissionDenied)
+	}
+	return c, nil
+}
+
+// ListCustomers pages through customers: sales see only their own.
+func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, minSeq uint64) ([]domain.Customer, error) {
+	if !actor.CanListAll() {
+		if f.OwnerID != "" && f.OwnerID != actor.EmployeeID {
+			return nil, fmt.Errorf("list customers: %w: sales list only their own customers", domain.ErrPermissionDenied)
+		}
+		f.OwnerID = actor.EmployeeID
+	}
+	if err := a.waitFor(ctx, minSeq); err != nil {
+		return nil, err
+	}
+	return a.store.ListCustomers(ctx, actor.Tenant, f)
+}
+
+// maxConsistencyWait bounds a read-your-writes wait when the caller set no deadline.
+const maxConsistencyWait = 10 * time.Second
+
+// ErrNotCaughtUp is returned when the read model did not reach a requested
+// sequence in time.
+var ErrNotCaughtUp = errors.New("read model has not reached the requested sequence")
+
+func (a *App) waitFor(ctx context.Context, seq uint64) error {
+	if seq == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxConsistencyWait)
+	defer cancel()
+	if err := a.progress.Wait(ctx, seq); err != nil {
+		return fmt.Errorf("%w: at %d, want %d", ErrNotCaughtUp, a.progress.Applied(), seq)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	"github.com/holdfast/holdfast/services/client/internal/domain"
+)
+
+func customerRegisteredEvent(id, owner string, r domain.Registration) *clientv1.CustomerRegistered {
+	return &clientv1.CustomerRegistered{
+		CustomerId:      id,
+		PersonName:      r.PersonName,
+		CompanyName:     r.CompanyName,
+		Phones:          r.Phones,
+		WechatId:        r.WeChatID,
+		Email:           r.Email,
+		SourceChannel:   clientv1.SourceChannel(r.Source),
+		OwnerEmployeeId: owner,
+	}
+}
+
+func interactionLoggedEvent(id, employee string, in domain.Interaction) *clientv1.InteractionLogged {
+	ev := &clientv1.InteractionLogged{
+		InteractionId: id,
+		CustomerId:    in.CustomerID,
+		EmployeeId:    employee,
+		Kind:          clientv1.InteractionKind(in.Kind),
+		Direction:     clientv1.Direction(in.Direction),
+		Text:          in.Text,
+	}
+	if in.Duration > 0 {
+		ev.Duration = durationpb.New(in.Duration)
+	}
+	return ev
+}
+
+// ErrCorruptHistory is returned when an aggregate's events do not fold.
+var ErrCorruptHistory = errors.New("corrupt aggregate history")
+
+// foldCustomer rebuilds a customer from its own events.
+func foldCustomer(agg eventlog.Aggregate) (domain.Customer, error) {
+	var c domain.Customer
+	for i, rec := range agg.Records {
+		msg, err := eventlog.Payload(rec.Envelope)
+		if err != nil {
+			return c, err
+		}
+		switch ev := msg.(type) {
+		case *clientv1.CustomerRegistered:
+			if i != 0 {
+				return c, fmt.Errorf("%w: %s registered twice", ErrCorruptHistory, agg.Ref.ID)
+			}
+			c = customerFromRegistered(rec, ev)
+		default:
+			return c, fmt.Errorf("%w: unexpected %s in customer %s", ErrCorruptHistory, eventlog.TypeName(rec.Envelope), agg.Ref.ID)
+		}
+		c.Version = rec.Envelope.GetAggregateVersion()
+	}
+	return c, nil
+}
+
+func customerFromRegistered(rec eventlog.Record, ev *clientv1.CustomerRegistered) domain.Customer {
+	return domain.Customer{
+		Tenant:       rec.Envelope.GetTenantId(),
+		ID:           ev.GetCustomerId(),
+		PersonName:   ev.GetPersonName(),
+		CompanyName:  ev.GetCompanyName(),
+		Phones:       ev.GetPhones(),
+		WeChatID:     ev.GetWechatId(),
+		Email:        ev.GetEmail(),
+		Source:       domain.SourceChannel(ev.GetSourceChannel()),
+		OwnerID:      ev.GetOwnerEmployeeId(),
+		RegisteredBy: rec.Envelope.GetActorId(),
+		RegisteredAt: rec.Envelope.GetOccurredAt().AsTime(),
+		Version:      rec.Envelope.GetAggregateVersion(),
+	}
+}

@@ -1,0 +1,159 @@
+package domain
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// SourceChannel is how a customer first reached the company.
+type SourceChannel int
+
+// Source channels, numbered as in holdfast.client.v1.SourceChannel.
+const (
+	SourceUnspecified SourceChannel = iota
+	SourceWebsite
+	SourceTradeShow
+	SourceReferral
+	SourceAssignment
+	SourceImport
+	SourcePersonal
+)
+
+// Customer is the client service's view of one customer.
+type Customer struct {
+	Tenant       string
+	ID           string
+	PersonName   string
+	CompanyName  string
+	Phones       []string
+	WeChatID     string
+	Email        string
+	Source       SourceChannel
+	OwnerID      string
+	RegisteredBy string
+	RegisteredAt time.Time
+	// Version is the number of events in the customer's history.
+	Version uint64
+	// Interactions counts logged interactions; LastInteractionAt is the latest one's time.
+	Interactions      int
+	LastInteractionAt time.Time
+}
+
+// Registration is a request to register a customer, before normalisation.
+type Registration struct {
+	PersonName  string
+	CompanyName string
+	Phones      []string
+	WeChatID    string
+	Email       string
+	Source      SourceChannel
+	OccurredAt  time.Time
+}
+
+const (
+	maxNameLen   = 200
+	maxPhones    = 10
+	maxContactLn = 254
+)
+
+// NormalizeRegistration validates r and returns it with contacts normalised
+// (phones to E.164, e-mail lower-cased, names trimmed). now bounds occurred_at.
+func NormalizeRegistration(r Registration, now time.Time) (Registration, error) {
+	var v violations
+	r.PersonName = strings.TrimSpace(r.PersonName)
+	r.CompanyName = strings.TrimSpace(r.CompanyName)
+	if r.PersonName == "" && r.CompanyName == "" {
+		v.add("person_name", "a person name or a company name is required")
+	}
+	checkText(&v, "person_name", r.PersonName, maxNameLen)
+	checkText(&v, "company_name", r.CompanyName, maxNameLen)
+	if len(r.Phones) > maxPhones {
+		v.add("phones", "at most %d phone numbers", maxPhones)
+	}
+	phones := make([]string, 0, len(r.Phones))
+	seen := map[string]bool{}
+	badPhones := 0
+	for i, p := range r.Phones {
+		n, err := NormalizePhone(p)
+		if err != nil {
+			badPhones++
+			v.add(fmt.Sprintf("phones[%d]", i), "%v", err)
+			continue
+		}
+		if !seen[n] {
+			seen[n] = true
+			phones = append(phones, n)
+		}
+	}
+	r.Phones = phones
+	r.WeChatID = strings.TrimSpace(r.WeChatID)
+	if r.WeChatID != "" && !validWeChatID(r.WeChatID) {
+		v.add("wechat_id", "a WeChat id is 6-20 characters of letters, digits, _ and -, starting with a letter")
+	}
+	r.Email = strings.ToLower(strings.TrimSpace(r.Email))
+	if r.Email != "" {
+		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > maxContactLn {
+			v.add("email", "not an e-mail address")
+		}
+	}
+	if len(phones) == 0 && badPhones == 0 && r.WeChatID == "" && r.Email == "" {
+		v.add("phones", "at least one contact (phone, WeChat id or e-mail) is required")
+	}
+	if r.Source < SourceWebsite || r.Source > SourcePersonal {
+		v.add("source_channel", "required: website, trade_show, referral, assignment, import or personal")
+	}
+	r.OccurredAt = checkOccurredAt(&v, r.OccurredAt, now)
+	return r, v.err()
+}
+
+func checkText(v *violations, field, s string, maxLen int) {
+	if !utf8.ValidString(s) {
+		v.add(field, "not valid UTF-8")
+		return
+	}
+	if utf8.RuneCountInString(s) > maxLen {
+		v.add(field, "at most %d characters", maxLen)
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		v.add(field, "control characters are not allowed")
+	}
+}
+
+// validWeChatID follows WeChat's own rule for custom ids.
+func validWeChatID(s string) bool {
+	if len(s) < 6 || len(s) > 20 {
+		return false
+	}
+	for i, c := range s {
+		letter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+		if i == 0 && !letter {
+			return false
+		}
+		if !letter && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxClockSkew is how far in the future a caller's occurred_at may lie.
+const maxClockSkew = 5 * time.Minute
+
+// earliestOccurredAt rejects times that are certainly typos.
+var earliestOccurredAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func checkOccurredAt(v *violations, t, now time.Time) time.Time {
+	if t.IsZero() {
+		return now
+	}
+	if t.After(now.Add(maxClockSkew)) {
+		v.add("occurred_at", "is in the future")
+	}
+	if t.Before(earliestOccurredAt) {
+		v.add("occurred_at", "is before 2000-01-01")
+	}
+	return t
+}

@@ -1,0 +1,103 @@
+// Command holdfast is Holdfast's all-in-one binary and admin CLI:
+//
+//	holdfast dev                      every service + embedded NATS in one process
+//	holdfast token --sub e1 --role hr print a dev token signed with .data/keys
+//	holdfast customer register …      call ClientService.RegisterCustomer
+//	holdfast interaction log …        call ClientService.LogInteraction
+//	holdfast alerts list …            call RiskService.ListAlerts
+//	holdfast bench                    measure the event log against plain nats.go
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/services/holdfast/internal/bench"
+	"github.com/holdfast/holdfast/services/holdfast/internal/cli"
+	"github.com/holdfast/holdfast/services/holdfast/internal/devstack"
+)
+
+const usage = `holdfast — keep the customer base with the company.
+
+Usage:
+  holdfast dev                          run every service and an embedded NATS (ports in README)
+  holdfast token --sub ID --role ROLE   print a dev bearer token (roles: sales, senior_sales,
+                                        manager, hr, auditor, admin, service)
+  holdfast customer register ...        register a customer (ClientService)
+  holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting
+  holdfast alerts list ...              list alerts (RiskService)
+  holdfast bench                        event log figures beside raw nats.go baselines
+
+Run a subcommand with -h for its flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, cli.ErrUsage) {
+		fmt.Fprintln(os.Stderr, "holdfast:", err)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "holdfast:", err)
+		os.Exit(1)
+	}
+}
+
+func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	env := cli.Env{Stdout: stdout, Stderr: stderr, Lookup: platform.OSLookuper}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command", cli.ErrUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0]
+	}
+	switch {
+	case cmd == "dev":
+		return runDev(ctx, stdout)
+	case cmd == "bench":
+		return bench.Run(ctx, stdout, bench.DefaultOptions())
+	case cmd == "token":
+		return cli.Token(ctx, env, rest)
+	case cmd == "customer" && sub == "register":
+		return cli.RegisterCustomer(ctx, env, rest[1:])
+	case cmd == "interaction" && sub == "log":
+		return cli.LogInteraction(ctx, env, rest[1:])
+	case cmd == "alerts" && sub == "list":
+		return cli.ListAlerts(ctx, env, rest[1:])
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", cli.ErrUsage, cmd)
+}
+
+func runDev(ctx context.Context, stdout io.Writer) error {
+	var cfg devstack.Config
+	if err := platform.Load(platform.OSLookuper, &cfg); err != nil {
+		return err
+	}
+	logger := platform.NewLogger("holdfast-dev", cfg.LogLevel)
+	platform.LogConfig(logger, "configuration", cfg)
+	stack, err := devstack.Start(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	holdfastCmd := os.Getenv("HOLDFAST_CMD")
+	if holdfastCmd == "" {
+		holdfastCmd = "bin/holdfast"
+	}
+	stack.PrintWelcome(stdout, holdfastCmd)
+	return stack.Run(ctx)
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+)
+
+func clientAddr(env Env) string {
+	if v, ok := env.Lookup("HOLDFAST_CLIENT_ADDR"); ok && v != "" {
+		return v
+	}
+	return "127.0.0.1:7101"
+}
+
+// RegisterCustomer implements `holdfast customer register`.
+func RegisterCustomer(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("customer register", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", clientAddr(env), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
+	name := fs.String("name", "", "person name")
+	company := fs.String("company", "", "company name")
+	var phones stringList
+	fs.Var(&phones, "phone", "phone number (repeatable)")
+	wechat := fs.String("wechat", "", "WeChat id")
+	email := fs.String("email", "", "e-mail address")
+	source := fs.String("source", "", "source channel: website, trade_show, referral, assignment, import, personal")
+	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
+	quiet := fs.Bool("q", false, "print only the customer id")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	src, ok := clientv1.SourceChannel_value["SOURCE_CHANNEL_"+strings.ToUpper(*source)]
+	if !ok || *source == "" {
+		return fmt.Errorf("%w: --source must be website, trade_show, referral, assignment, import or personal", ErrUsage)
+	}
+	tok, err := id.bearer()
+	if err != nil {
+		return err
+	}
+	conn, err := dial(*addr, tok)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if *requestID == "" {
+		*requestID = uuid.NewString()
+	}
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, err := clientv1.NewClientServiceClient(conn).RegisterCustomer(ctx, &clientv1.RegisterCustomerRequest{
+		RequestId: *requestID, PersonName: *name, CompanyName: *company, Phones: phones,
+		WechatId: *wechat, Email: *email, SourceChannel: clientv1.SourceChannel(src),
+	})
+	if err != nil {
+		return err
+	}
+	c := resp.GetCustomer()
+	if *quiet {
+		fmt.Fprintln(env.Stdout, c.GetCustomerId())
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "customer %s registered (CLIENT sequence %d)\n  name %s  company %s  phones %s  held by %s\n",
+		c.GetCustomerId(), resp.GetSequence(), c.GetPersonName(), c.GetCompanyName(), strings.Join(c.GetMaskedPhones(), ", "), c.GetOwnerEmployeeId())
+	return nil
+}
+
+// LogInteraction implements `holdfast interaction log`.
+func LogInteraction(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("interaction log", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", clientAddr(env), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
+	customer := fs.String("customer", "", "customer id")
+	kind := fs.String("kind", "chat", "chat, call, email, visit_note or meeting")
+	direction := fs.String("direction", "outbound", "inbound, outbound or note")
+	text := fs.String("text", "", "what was said or written")
+	duration := fs.Duration("duration", 0, "call or meeting length, e.g. 12m")
+	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
+	quiet := fs.Bool("q", false, "print only the CLIENT sequence written")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	k, ok := clientv1.InteractionKind_value["INTERACTION_KIND_"+strings.ToUpper(*kind)]
+	if !ok {
+		return fmt.Errorf("%w: --kind must be chat, call, email, visit_note or meeting", ErrUsage)
+	}
+	d, ok := clientv1.Direction_value["DIRECTION_"+strings.ToUpper(*direction)]
+	if !ok {
+		return fmt.Errorf("%w: --direction must be inbound, outbound or note", ErrUsage)
+	}
+	tok, err := id.bearer()
+	if err != nil {
+		return err
+	}
+	conn, err := dial(*addr, tok)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if *requestID == "" {
+		*requestID = uuid.NewString()
+	}
+	req := &clientv1.LogInteractionRequest{
+		RequestId: *requestID, CustomerId: *customer, Kind: clientv1.InteractionKind(k),
+		Direction: clientv1.Direction(d), Text: *text,
+	}
+	if *duration > 0 {
+		req.Duration = durationpb.New(*duration)
+	}
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, err := clientv1.NewClientServiceClient(conn).LogInteraction(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *quiet {
+		fmt.Fprintln(env.Stdout, resp.GetSequence())
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "interaction %s logged (CLIENT sequence %d)\n", resp.GetInteractionId(), resp.GetSequence())
+	return nil
+}
+

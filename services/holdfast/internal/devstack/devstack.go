@@ -1,0 +1,142 @@
+// Package devstack runs every Holdfast service in one process with an
+// embedded nats-server: `holdfast dev`, the way to try Holdfast with nothing
+// but Go installed.
+package devstack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/natsembed"
+	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/services/client/clientsvc"
+	"github.com/holdfast/holdfast/services/risk/risksvc"
+)
+
+// Config is the dev stack's configuration; every default works on a laptop.
+type Config struct {
+	platform.Common
+	// NATSPort is the embedded server's port: 4322, never 4222, so it does
+	// not collide with a NATS the machine already runs.
+	NATSPort int `env:"HOLDFAST_DEV_NATS_PORT" default:"4322"`
+	// NATSMonitorPort serves the embedded server's monitoring endpoint.
+	NATSMonitorPort int    `env:"HOLDFAST_DEV_NATS_MONITOR_PORT" default:"8322"`
+	EmbedNATS       bool   `env:"HOLDFAST_DEV_EMBED_NATS" default:"true"`
+	HTTPAddr        string `env:"HOLDFAST_HTTP_ADDR" default:"127.0.0.1:9100"`
+	ClientGRPCAddr  string `env:"HOLDFAST_CLIENT_GRPC_ADDR" default:"127.0.0.1:7101"`
+	RiskGRPCAddr    string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
+}
+
+// Endpoints are where a started stack listens.
+type Endpoints struct {
+	NATS       string
+	HTTP       string
+	ClientGRPC string
+	RiskGRPC   string
+}
+
+// Stack is a started dev stack, ready to Run.
+type Stack struct {
+	app       *platform.App
+	rt        *platform.Runtime
+	nats      *natsembed.Server
+	Endpoints Endpoints
+}
+
+// Start starts the embedded NATS (unless disabled), connects, and mounts
+// every service. Nothing serves until Run.
+func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err error) {
+	if err := cfg.Common.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Stack{}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if cfg.EmbedNATS {
+		s.nats, err = natsembed.Start(natsembed.Config{
+			Port:     cfg.NATSPort,
+			HTTPPort: cfg.NATSMonitorPort,
+			StoreDir: filepath.Join(cfg.DataDir, "nats"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("embedded nats on port %d: %w", cfg.NATSPort, err)
+		}
+		cfg.NATSURL = s.nats.ClientURL()
+	}
+	s.app, err = platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)
+	if err != nil {
+		return nil, err
+	}
+	s.rt, err = platform.Connect(ctx, "holdfast-dev", cfg.Common, s.app)
+	if err != nil {
+		return nil, err
+	}
+	clientEP, err := s.app.NewGRPCServer(cfg.ClientGRPCAddr, s.rt.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := clientsvc.Mount(ctx, s.app, clientEP, s.rt, time.Now); err != nil {
+		return nil, err
+	}
+	riskEP, err := s.app.NewGRPCServer(cfg.RiskGRPCAddr, s.rt.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := risksvc.Mount(ctx, s.app, riskEP, s.rt); err != nil {
+		return nil, err
+	}
+	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), RiskGRPC: riskEP.Addr()}
+	return s, nil
+}
+
+// Ready reports whether every service has caught up with its streams.
+func (s *Stack) Ready(ctx context.Context) error {
+	return s.app.ReadyErr(ctx)
+}
+
+// Run serves until ctx ends, then shuts everything down.
+func (s *Stack) Run(ctx context.Context) error {
+	defer s.close()
+	return s.app.Run(ctx)
+}
+
+func (s *Stack) close() {
+	if s.rt != nil {
+		s.rt.Close()
+	}
+	if s.nats != nil {
+		s.nats.Stop()
+	}
+}
+
+// PrintWelcome writes the endpoints and a copy-paste example.
+func (s *Stack) PrintWelcome(w io.Writer, holdfastCmd string) {
+	e := s.Endpoints
+	fmt.Fprintf(w, `
+Holdfast dev stack is running.
+
+  ClientService gRPC   %s   (holdfast.client.v1.ClientService)
+  RiskService gRPC     %s   (holdfast.risk.v1.RiskService)
+  metrics/health       http://%s/metrics  /healthz  /readyz
+  NATS (embedded)      %s
+  data                 .data/ (kept across restarts; delete it to start over)
+
+Try it — a salesperson registers a customer and talks about a private deal,
+then HR lists the alert (paste into another terminal in this directory):
+
+  CID=$(%[5]s customer register --tenant acme --as e1 --role sales \
+          --name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show -q)
+  SEQ=$(%[5]s interaction log --tenant acme --as e1 --role sales \
+          --customer "$CID" --text "加我私人微信，这单我们走私单" -q)
+  %[5]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
+
+Stop with Ctrl-C.
+`, e.ClientGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd)
+}

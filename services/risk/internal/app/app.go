@@ -1,0 +1,154 @@
+// Package app runs the risk service's use cases: the engine runner judges
+// RISK_IN and appends its decisions to RISK; the alert projector turns RISK
+// into the alert read model; queries read it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/store"
+)
+
+const (
+	boundedContext = "risk"
+	typeAlert      = "alert"
+)
+
+// App wires the engine, the event log and the alert read model.
+type App struct {
+	log    *eventlog.Log
+	store  store.Store
+	engine *engine.Engine
+	logger *slog.Logger
+
+	// projected is the RISK sequence the alert read model has applied.
+	projected *eventlog.Progress
+
+	mu sync.Mutex
+	// judged is, per source stream, the highest source sequence the engine
+	// has judged.
+	judged map[string]*eventlog.Progress
+	// written holds each alert's position in RISK, so every decision is
+	// appended exactly once even when RISK_IN is replayed from the start.
+	written map[string]eventlog.Position
+	// riskHigh is the highest RISK sequence the engine has written or found.
+	riskHigh uint64
+
+	engineCaughtUp    chan struct{}
+	projectorCaughtUp chan struct{}
+}
+
+// New returns the risk use cases.
+func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Logger) *App {
+	return &App{
+		log: log, store: st, engine: eng, logger: logger,
+		projected:         eventlog.NewProgress(0),
+		judged:            map[string]*eventlog.Progress{},
+		written:           map[string]eventlog.Position{},
+		engineCaughtUp:    make(chan struct{}),
+		projectorCaughtUp: make(chan struct{}),
+	}
+}
+
+func (a *App) sourceProgress(stream string) *eventlog.Progress {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	p := a.judged[stream]
+	if p == nil {
+		p = eventlog.NewProgress(0)
+		a.judged[stream] = p
+	}
+	return p
+}
+
+// Ready reports whether the engine and the projector have caught up since start.
+func (a *App) Ready(context.Context) error {
+	var errs []error
+	select {
+	case <-a.engineCaughtUp:
+	default:
+		errs = append(errs, errors.New("engine replaying RISK_IN"))
+	}
+	select {
+	case <-a.projectorCaughtUp:
+	default:
+		errs = append(errs, errors.New("alert view replaying RISK"))
+	}
+	return errors.Join(errs...)
+}
+
+// Actor is the caller of a query.
+type Actor struct {
+	Tenant     string
+	EmployeeID string
+	Roles      []string
+}
+
+func (a Actor) canReadAlerts() bool {
+	return slices.ContainsFunc(a.Roles, func(r string) bool {
+		return r == "hr" || r == "auditor" || r == "manager" || r == "admin"
+	})
+}
+
+// SourcePosition is a position in a domain stream the caller wrote to.
+type SourcePosition struct {
+	Stream   string
+	Sequence uint64
+}
+
+// maxConsistencyWait bounds a consistency wait when the caller set no deadline.
+const maxConsistencyWait = 10 * time.Second
+
+// ErrNotCaughtUp is returned when the engine or the alert view did not reach
+// a requested position in time.
+var ErrNotCaughtUp = errors.New("risk engine has not judged the requested position yet")
+
+// waitJudged waits until the engine has judged every position and the alert
+// view shows the decisions made up to then.
+func (a *App) waitJudged(ctx context.Context, positions []SourcePosition) error {
+	if len(positions) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, maxConsistencyWait)
+	defer cancel()
+	for _, p := range positions {
+		if err := a.sourceProgress(p.Stream).Wait(ctx, p.Sequence); err != nil {
+			return fmt.Errorf("%w: %s %d", ErrNotCaughtUp, p.Stream, p.Sequence)
+		}
+	}
+	a.mu.Lock()
+	high := a.riskHigh
+	a.mu.Unlock()
+	if err := a.projected.Wait(ctx, high); err != nil {
+		return fmt.Errorf("%w: alert view at RISK %d, want %d", ErrNotCaughtUp, a.projected.Applied(), high)
+	}
+	return nil
+}
+
+// GetAlert returns one alert.
+func (a *App) GetAlert(ctx context.Context, actor Actor, id string) (domain.Alert, error) {
+	if !actor.canReadAlerts() {
+		return domain.Alert{}, fmt.Errorf("get alert: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
+	}
+	return a.store.GetAlert(ctx, actor.Tenant, id)
+}
+
+// ListAlerts pages through alerts newest first.
+func (a *App) ListAlerts(ctx context.Context, actor Actor, f store.ListFilter, consistentWith []SourcePosition) ([]domain.Alert, error) {
+	if !actor.canReadAlerts() {
+		return nil, fmt.Errorf("list alerts: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
+	}
+	if err := a.waitJudged(ctx, consistentWith); err != nil {
+		return nil, err
+	}
+	return a.store.ListAlerts(ctx, actor.Tenant, f)
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// ProjectAlerts keeps the alert read model in step with RISK, resuming
+// after its checkpoint, until ctx ends.
+func (a *App) ProjectAlerts(ctx context.Context) error {
+	cp, err := a.store.Checkpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("project alerts: %w", err)
+	}
+	a.projected.Advance(cp)
+	return a.log.Follow(ctx, eventlog.StreamRisk, a.applyAlert, eventlog.FollowOptions{
+		From:       cp + 1,
+		OnCaughtUp: func() { close(a.projectorCaughtUp) },
+		OnPoison:   a.park,
+	})
+}
+
+func (a *App) park(ctx context.Context, rec eventlog.Record, reason error) error {
+	if err := a.store.Park(ctx, rec.Sequence, rec.Subject, reason.Error(), rec.Data); err != nil {
+		return err
+	}
+	a.projected.Advance(rec.Sequence)
+	return nil
+}
+
+func (a *App) applyAlert(ctx context.Context, rec eventlog.Record) error {
+	alert, changed, err := a.alertAfter(ctx, rec)
+	if errors.Is(err, eventlog.ErrDecode) {
+		return a.park(ctx, rec, err)
+	}
+	if err != nil {
+		return err
+	}
+	if changed {
+		err = a.store.Apply(ctx, rec.Sequence, alert)
+	} else {
+		err = a.store.Apply(ctx, rec.Sequence)
+	}
+	if err != nil {
+		return err
+	}
+	a.projected.Advance(rec.Sequence)
+	return nil
+}
+
+// alertAfter is the alert as it stands after rec.
+func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert, bool, error) {
+	msg, err := eventlog.Payload(rec.Envelope)
+	if errors.Is(err, eventlog.ErrUnknownType) {
+		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
+		return domain.Alert{}, false, nil
+	}
+	if err != nil {
+		return domain.Alert{}, false, err
+	}
+	tenant := rec.Envelope.GetTenantId()
+	at := rec.Envelope.GetOccurredAt().AsTime()
+	switch ev := msg.(type) {
+	case *riskv1.AlertRaised:
+		return domain.Alert{
+			Tenant:         tenant,
+			ID:             ev.GetAlertId(),
+			RuleID:         ev.GetRuleId(),
+			RuleVersion:    ev.GetRuleVersion(),
+			EmployeeID:     ev.GetEmployeeId(),
+			Severity:       domain.Severity(ev.GetSeverity()),
+			Status:         domain.StatusRaised,
+			ExplanationEN:  ev.GetExplanationEn(),
+			ExplanationZH:  ev.GetExplanationZh(),
+			WindowStart:    ev.GetWindowStart().AsTime(),
+			WindowEnd:      ev.GetWindowEnd().AsTime(),
+			RaisedAt:       at,
+			UpdatedAt:      at,
+			Evidence:       evidenceFromProto(ev.GetEvidence()),
+			RaisedSequence: rec.Sequence,
+		}, true, nil
+	case *riskv1.AlertEvidenceAdded:
+		al, err := a.store.GetAlert(ctx, tenant, ev.GetAlertId())
+		if errors.Is(err, domain.ErrNotFound) {
+			a.logger.WarnContext(ctx, "evidence for an alert the view lacks", "sequence", rec.Sequence)
+			return domain.Alert{}, false, nil
+		}
+		if err != nil {
+			return domain.Alert{}, false, err
+		}
+		al.Severity = domain.Severity(ev.GetSeverity())
+		al.ExplanationEN, al.ExplanationZH = ev.GetExplanationEn(), ev.GetExplanationZh()
+		al.Evidence = append(al.Evidence, evidenceFromProto(ev.GetEvidence())...)
+		al.UpdatedAt = at
+		return al, true, nil
+	}
+	return domain.Alert{}, false, nil
+}

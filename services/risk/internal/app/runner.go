@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/engine"
+)
+
+// RunEngine judges RISK_IN from its first message until ctx ends. The
+// engine's state lives in memory and is rebuilt by this replay at every
+// start; decisions already in RISK (found by scanning it first) are not
+// appended again, so a crash anywhere leaves neither gaps nor duplicates.
+func (a *App) RunEngine(ctx context.Context) error {
+	if err := a.scanWritten(ctx); err != nil {
+		return fmt.Errorf("engine: scan RISK: %w", err)
+	}
+	return a.log.Follow(ctx, eventlog.StreamRiskIn, a.judge, eventlog.FollowOptions{
+		OnCaughtUp: func() { close(a.engineCaughtUp) },
+		OnPoison: func(ctx context.Context, rec eventlog.Record, reason error) error {
+			// RISK_IN only copies domain streams; their projectors park the
+			// original. Here it is skipped, counted and logged.
+			a.logger.ErrorContext(ctx, "engine skipped undecodable event", "sequence", rec.Sequence, "error", reason)
+			a.advanceSource(rec)
+			return nil
+		},
+	})
+}
+
+// scanWritten learns every alert's position in RISK.
+func (a *App) scanWritten(ctx context.Context) error {
+	return a.log.Follow(ctx, eventlog.StreamRisk, func(_ context.Context, rec eventlog.Record) error {
+		ref, err := eventlog.ParseSubject(rec.Subject)
+		if err == nil && ref.Type == typeAlert {
+			a.written[ref.ID] = eventlog.Position{Version: rec.Envelope.GetAggregateVersion(), Sequence: rec.Sequence}
+		}
+		a.riskHigh = max(a.riskHigh, rec.Sequence)
+		return nil
+	}, eventlog.FollowOptions{StopAtEnd: true})
+}
+
+func (a *App) advanceSource(rec eventlog.Record) {
+	if rec.Source != nil {
+		a.sourceProgress(rec.Source.Stream).Advance(rec.Source.Sequence)
+	}
+}
+
+// judge applies one RISK_IN record to the engine and appends its decisions.
+func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
+	msg, err := eventlog.Payload(rec.Envelope)
+	if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
+		a.advanceSource(rec)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var changes []engine.Change
+	switch ev := msg.(type) {
+	case *clientv1.InteractionLogged:
+		changes = a.engine.ObserveInteraction(engine.Interaction{
+			Tenant:     rec.Envelope.GetTenantId(),
+			EmployeeID: ev.GetEmployeeId(),
+			Text:       ev.GetText(),
+			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(),
+			Evidence:   evidenceOf(rec),
+		})
+	}
+	for _, ch := range changes {
+		if err := a.write(ctx, rec, ch); err != nil {
+			return err
+		}
+	}
+	a.advanceSource(rec)
+	return nil
+}
+
+func evidenceOf(rec eventlog.Record) domain.Evidence {
+	ev := domain.Evidence{
+		EventID:    rec.Envelope.GetEventId(),
+		Stream:     rec.Stream,
+		Sequence:   rec.Sequence,
+		EventType:  eventlog.TypeName(rec.Envelope),
+		OccurredAt: rec.Envelope.GetOccurredAt().AsTime(),
+	}
+	if rec.Source != nil {
+		ev.Stream, ev.Sequence = rec.Source.Stream, rec.Source.Sequence
+	}
+	return ev
+}
+
+// write appends one decision unless RISK already holds it.
+func (a *App) write(ctx context.Context, rec eventlog.Record, ch engine.Change) error {
+	a.mu.Lock()
+	pos := a.written[ch.Alert.ID]
+	a.mu.Unlock()
+	if pos.Version >= ch.Version {
+		return nil // written before a restart
+	}
+	payload := alertChangeEvent(ch, rec.Sequence)
+	res, err := a.log.Append(ctx, eventlog.AppendRequest{
+		Ref:           eventlog.AggregateRef{Context: boundedContext, Tenant: ch.Alert.Tenant, Type: typeAlert, ID: ch.Alert.ID},
+		After:         pos,
+		RequestID:     "risk-in-" + strconv.FormatUint(rec.Sequence, 10),
+		ActorID:       "risk-engine",
+		OccurredAt:    ch.Alert.UpdatedAt,
+		CausationID:   rec.Envelope.GetEventId(),
+		CorrelationID: rec.Envelope.GetCorrelationId(),
+		Payload:       payload,
+	})
+	if err != nil {
+		return fmt.Errorf("engine: append alert %s: %w", ch.Alert.ID, err)
+	}
+	a.mu.Lock()
+	a.written[ch.Alert.ID] = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
+	a.riskHigh = max(a.riskHigh, res.Sequence)
+	a.mu.Unlock()
+	return nil
+}
+

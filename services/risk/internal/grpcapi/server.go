@@ -1,0 +1,190 @@
+// Package grpcapi maps holdfast.risk.v1.RiskService onto the risk
+// service's queries.
+package grpcapi
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/platform"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/app"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/store"
+)
+
+// Server implements riskv1.RiskServiceServer.
+type Server struct {
+	riskv1.UnimplementedRiskServiceServer
+	app    *app.App
+	logger *slog.Logger
+}
+
+var _ riskv1.RiskServiceServer = (*Server)(nil)
+
+// New returns the gRPC adapter.
+func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
+
+func actorFrom(ctx context.Context) (app.Actor, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return app.Actor{}, status.Error(codes.Unauthenticated, "missing bearer token")
+	}
+	roles := make([]string, 0, len(p.Roles))
+	for _, r := range p.Roles {
+		roles = append(roles, string(r))
+	}
+	return app.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: roles}, nil
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+// ListAlerts implements riskv1.RiskServiceServer.
+func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) (*riskv1.ListAlertsResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var bad []platform.FieldViolation
+	size := int(req.GetPageSize())
+	if size < 0 || size > maxPageSize {
+		bad = append(bad, platform.FieldViolation{Field: "page_size", Description: "between 0 and 500"})
+	}
+	if size == 0 {
+		size = defaultPageSize
+	}
+	before, err := decodePageToken(req.GetPageToken())
+	if err != nil {
+		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued"})
+	}
+	if e := req.GetEmployeeId(); e != "" && !eventlog.ValidToken(e) {
+		bad = append(bad, platform.FieldViolation{Field: "employee_id", Description: "not a valid id"})
+	}
+	if r := req.GetRuleId(); r != "" && !eventlog.ValidToken(r) {
+		bad = append(bad, platform.FieldViolation{Field: "rule_id", Description: "not a valid rule id"})
+	}
+	if _, ok := riskv1.AlertStatus_name[int32(req.GetStatus())]; !ok {
+		bad = append(bad, platform.FieldViolation{Field: "status", Description: "unknown status"})
+	}
+	var positions []app.SourcePosition
+	for i, p := range req.GetConsistentWith() {
+		if !knownSource(p.GetStream()) || p.GetSequence() == 0 {
+			bad = append(bad, platform.FieldViolation{
+				Field:       "consistent_with[" + strconv.Itoa(i) + "]",
+				Description: "stream must be one of CLIENT, ORDER, ATTENDANCE, COMMISSION, TICK and sequence positive",
+			})
+			continue
+		}
+		positions = append(positions, app.SourcePosition{Stream: p.GetStream(), Sequence: p.GetSequence()})
+	}
+	if len(bad) > 0 {
+		return nil, platform.InvalidArgument(bad)
+	}
+	alerts, err := s.app.ListAlerts(ctx, actor, store.ListFilter{
+		EmployeeID: req.GetEmployeeId(),
+		RuleID:     req.GetRuleId(),
+		Status:     domain.Status(req.GetStatus()),
+		Before:     before,
+		Limit:      size + 1,
+	}, positions)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &riskv1.ListAlertsResponse{}
+	if len(alerts) > size {
+		alerts = alerts[:size]
+		resp.NextPageToken = encodePageToken(alerts[len(alerts)-1].RaisedSequence)
+	}
+	for _, a := range alerts {
+		resp.Alerts = append(resp.Alerts, alertToProto(a))
+	}
+	return resp, nil
+}
+
+func knownSource(stream string) bool {
+	return slices.Contains(eventlog.RiskInStream().Sources, stream)
+}
+
+// GetAlert implements riskv1.RiskServiceServer.
+func (s *Server) GetAlert(ctx context.Context, req *riskv1.GetAlertRequest) (*riskv1.GetAlertResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !eventlog.ValidToken(req.GetAlertId()) {
+		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "alert_id", Description: "required, a valid id"}})
+	}
+	a, err := s.app.GetAlert(ctx, actor, req.GetAlertId())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &riskv1.GetAlertResponse{Alert: alertToProto(a)}, nil
+}
+
+func encodePageToken(before uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("a1:" + strconv.FormatUint(before, 10)))
+}
+
+func decodePageToken(tok string) (uint64, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || !strings.HasPrefix(string(b), "a1:") {
+		return 0, errors.New("bad page token")
+	}
+	n, err := strconv.ParseUint(string(b[3:]), 10, 64)
+	if err != nil || n == 0 {
+		return 0, errors.New("bad page token")
+	}
+	return n, nil
+}
+
+func alertToProto(a domain.Alert) *riskv1.Alert {
+	return &riskv1.Alert{
+		AlertId:       a.ID,
+		RuleId:        a.RuleID,
+		RuleVersion:   a.RuleVersion,
+		EmployeeId:    a.EmployeeID,
+		Severity:      riskv1.Severity(a.Severity),
+		Status:        riskv1.AlertStatus(a.Status),
+		ExplanationEn: a.ExplanationEN,
+		ExplanationZh: a.ExplanationZH,
+		WindowStart:   timestamppb.New(a.WindowStart),
+		WindowEnd:     timestamppb.New(a.WindowEnd),
+		RaisedAt:      timestamppb.New(a.RaisedAt),
+		UpdatedAt:     timestamppb.New(a.UpdatedAt),
+		Evidence:      app.EvidenceToProto(a.Evidence),
+	}
+}
+
+func (s *Server) toStatus(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return status.Error(codes.NotFound, "alert not found")
+	case errors.Is(err, domain.ErrPermissionDenied):
+		return status.Error(codes.PermissionDenied, err.Error())
+	case errors.Is(err, app.ErrNotCaughtUp):
+		return status.Error(codes.DeadlineExceeded, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, "cancelled")
+	}
+	s.logger.ErrorContext(ctx, "internal error", "error", err)
+	return status.Error(codes.Internal, "internal error")
+}

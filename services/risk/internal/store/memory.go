@@ -1,0 +1,99 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+var _ Store = (*Memory)(nil)
+
+// Memory is the in-memory alert read model, rebuilt by replaying RISK.
+type Memory struct {
+	mu         sync.RWMutex
+	checkpoint uint64
+	alerts     map[string]map[string]domain.Alert // tenant → id → alert
+	parked     int
+}
+
+// NewMemory returns an empty read model.
+func NewMemory() *Memory { return &Memory{alerts: map[string]map[string]domain.Alert{}} }
+
+// Apply implements Store.
+func (m *Memory) Apply(_ context.Context, seq uint64, alerts ...domain.Alert) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq <= m.checkpoint {
+		return nil
+	}
+	for _, a := range alerts {
+		t := m.alerts[a.Tenant]
+		if t == nil {
+			t = map[string]domain.Alert{}
+			m.alerts[a.Tenant] = t
+		}
+		t[a.ID] = cloneAlert(a)
+	}
+	m.checkpoint = seq
+	return nil
+}
+
+// Park implements Store.
+func (m *Memory) Park(_ context.Context, seq uint64, _, _ string, _ []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq > m.checkpoint {
+		m.parked++
+		m.checkpoint = seq
+	}
+	return nil
+}
+
+// Checkpoint implements Store.
+func (m *Memory) Checkpoint(context.Context) (uint64, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.checkpoint, nil
+}
+
+// GetAlert implements Store.
+func (m *Memory) GetAlert(_ context.Context, tenant, id string) (domain.Alert, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a, ok := m.alerts[tenant][id]
+	if !ok {
+		return domain.Alert{}, ErrNotFound
+	}
+	return cloneAlert(a), nil
+}
+
+// ListAlerts implements Store.
+func (m *Memory) ListAlerts(_ context.Context, tenant string, f ListFilter) ([]domain.Alert, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []domain.Alert
+	for _, a := range m.alerts[tenant] {
+		if f.matches(a) {
+			out = append(out, cloneAlert(a))
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Alert) int { return cmp.Compare(b.RaisedSequence, a.RaisedSequence) })
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+func cloneAlert(a domain.Alert) domain.Alert {
+	a.Evidence = slices.Clone(a.Evidence)
+	for i := range a.Evidence {
+		a.Evidence[i].Matches = slices.Clone(a.Evidence[i].Matches)
+	}
+	return a
+}

@@ -1,0 +1,68 @@
+// Package risksvc assembles the risk service: the engine judging RISK_IN,
+// the alert view projected from RISK, and holdfast.risk.v1.RiskService.
+package risksvc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/holdfast/holdfast/pkg/platform"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/app"
+	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/grpcapi"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+	"github.com/holdfast/holdfast/services/risk/internal/store"
+)
+
+// Config is the standalone risk service's configuration.
+type Config struct {
+	platform.Common
+	GRPCAddr string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
+	HTTPAddr string `env:"HOLDFAST_RISK_HTTP_ADDR" default:"127.0.0.1:9105"`
+}
+
+// Mount adds the risk service to an App: its gRPC API on ep, the engine and
+// the alert projector as workers.
+func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+	logger := a.Logger().With("component", "risk")
+	var st store.Store = store.NewMemory()
+	if rt.Pool != nil {
+		if err := store.Migrate(ctx, rt.Pool); err != nil {
+			return fmt.Errorf("risk: migrate: %w", err)
+		}
+		st = store.NewPostgres(rt.Pool)
+	}
+	eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
+	uc := app.New(rt.Log, st, eng, logger)
+	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger))
+	a.Go("risk engine", uc.RunEngine)
+	a.Go("alert projector", uc.ProjectAlerts)
+	a.Ready("risk engine and alert view", uc.Ready)
+	return nil
+}
+
+// Run runs the risk service alone until ctx ends.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	if err := cfg.Common.Validate(); err != nil {
+		return err
+	}
+	a, err := platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)
+	if err != nil {
+		return err
+	}
+	rt, err := platform.Connect(ctx, "holdfast-risk", cfg.Common, a)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	ep, err := a.NewGRPCServer(cfg.GRPCAddr, rt.Verifier)
+	if err != nil {
+		return err
+	}
+	if err := Mount(ctx, a, ep, rt); err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}
