@@ -40,6 +40,7 @@ type Common struct {
 	StreamReplicas int `env:"HOLDFAST_STREAM_REPLICAS" default:"1"`
 	// ShutdownTimeout bounds the drain of in-flight RPCs and consumers.
 	ShutdownTimeout time.Duration `env:"HOLDFAST_SHUTDOWN_TIMEOUT" default:"20s"`
+	Tracing         Tracing
 }
 
 // Validate checks values Load cannot check by type.

@@ -27,11 +27,18 @@ type Runtime struct {
 	Log      *eventlog.Log
 	Pool     *pgxpool.Pool // nil: in-memory read models
 	Verifier *auth.Verifier
+	// stopTracing flushes buffered spans.
+	stopTracing func(context.Context) error
 }
 
 // Close releases the runtime's connections; NATS is drained so pending
 // publishes are flushed.
 func (r *Runtime) Close() {
+	if r.stopTracing != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = r.stopTracing(ctx)
+	}
 	if r.Pool != nil {
 		r.Pool.Close()
 	}
@@ -44,8 +51,14 @@ func (r *Runtime) Close() {
 // log's metrics with app's registry.
 func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, error) {
 	rt := &Runtime{}
+	stop, err := SetupTracing(ctx, name, c.Tracing)
+	if err != nil {
+		return nil, err
+	}
+	rt.stopTracing = stop
 	verifier, err := VerifierFor(c)
 	if err != nil {
+		rt.Close()
 		return nil, err
 	}
 	rt.Verifier = verifier
