@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/proto"
 
@@ -435,5 +433,41 @@ func TestTraceContextTravelsInHeaders(t *testing.T) {
 	}
 }
 
-var _ = nats.Header{}
-var _ jetstream.JetStream = nil
+func TestAppendBatchAppendsEachAndReportsConflicts(t *testing.T) {
+	t.Parallel()
+	_, log := testkit.StartEventLog(t)
+	ctx := ctxT(t)
+	taken := customerRef("taken")
+	if _, err := log.Append(ctx, eventlog.AppendRequest{Ref: taken, RequestID: "first", Payload: note("x")}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []eventlog.AppendRequest{
+		{Ref: customerRef("b1"), RequestID: "r", Payload: note("1")},
+		{Ref: taken, RequestID: "second", Payload: note("2")}, // stale position
+		{Ref: customerRef("b2"), RequestID: "r", Payload: note("3")},
+		{Ref: customerRef("b.3"), RequestID: "r", Payload: note("4")}, // bad token
+	}
+	results, err := log.AppendBatch(ctx, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Err != nil || results[2].Err != nil {
+		t.Fatalf("valid requests failed: %v, %v", results[0].Err, results[2].Err)
+	}
+	if results[0].Appended.Version != 1 || results[0].Appended.Sequence == 0 {
+		t.Errorf("result 0 = %+v, want version 1 with a sequence", results[0].Appended)
+	}
+	if !errors.Is(results[1].Err, eventlog.ErrConflict) {
+		t.Errorf("stale request err = %v, want ErrConflict", results[1].Err)
+	}
+	if !errors.Is(results[3].Err, eventlog.ErrInvalidToken) {
+		t.Errorf("bad token err = %v, want ErrInvalidToken", results[3].Err)
+	}
+	agg, err := log.Load(ctx, taken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(agg.Records) != 1 {
+		t.Errorf("conflicting batch item was written: %d events", len(agg.Records))
+	}
+}
