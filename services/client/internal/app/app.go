@@ -55,6 +55,14 @@ func invalidID(field string) error {
 	return &domain.ValidationError{Violations: []domain.FieldViolation{{Field: field, Description: "not a valid id"}}}
 }
 
+// callerScopedID derives the id of an aggregate a command creates from the
+// caller and its request id: a retry addresses the same aggregate and finds
+// its own first result, while another caller's equal request id never
+// touches it.
+func callerScopedID(actor domain.Actor, aggregateType, requestID string) string {
+	return eventlog.DeriveID(boundedContext, actor.Tenant, aggregateType, actor.EmployeeID+"/"+requestID)
+}
+
 func checkRequestID(id string) error {
 	if !eventlog.ValidToken(id) {
 		return &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "request_id", Description: ErrInvalidRequestID.Error()}}}
@@ -94,14 +102,25 @@ func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestI
 	if err := joinViolations(checkRequestID(requestID), err); err != nil {
 		return domain.Customer{}, 0, err
 	}
-	id := eventlog.DeriveID(boundedContext, actor.Tenant, typeCustomer, requestID)
+	id := callerScopedID(actor, typeCustomer, requestID)
 	agg, err := a.log.Load(ctx, ref(actor.Tenant, typeCustomer, id))
 	if err != nil {
 		return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
 	}
 	if len(agg.Records) > 0 {
 		c, err := foldCustomer(agg)
-		return c, agg.Records[0].Sequence, err
+		if err != nil {
+			return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
+		}
+		if !sameRegistration(c, r) {
+			return domain.Customer{}, 0, fmt.Errorf("register customer: %w: request_id was already used for a different registration", domain.ErrPrecondition)
+		}
+		// A retry of the caller's own request; the customer may have moved
+		// to another holder since, so reading it is checked again.
+		if !actor.CanRead(c) {
+			return domain.Customer{}, 0, fmt.Errorf("register customer: %w: the customer is no longer yours", domain.ErrPermissionDenied)
+		}
+		return c, agg.Records[0].Sequence, nil
 	}
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref:        ref(actor.Tenant, typeCustomer, id),
@@ -147,7 +166,17 @@ func (a *App) LogInteraction(ctx context.Context, actor domain.Actor, requestID 
 	if !actor.CanLogInteraction(c) {
 		return "", 0, fmt.Errorf("log interaction: %w: only the customer's holder or a manager", domain.ErrPermissionDenied)
 	}
-	id := eventlog.DeriveID(boundedContext, actor.Tenant, typeInteraction, requestID)
+	id := callerScopedID(actor, typeInteraction, requestID)
+	prior, err := a.log.Load(ctx, ref(actor.Tenant, typeInteraction, id))
+	if err != nil {
+		return "", 0, fmt.Errorf("log interaction: %w", err)
+	}
+	if len(prior.Records) > 0 {
+		if !sameInteraction(prior.Records[0], in) {
+			return "", 0, fmt.Errorf("log interaction: %w: request_id was already used for a different interaction", domain.ErrPrecondition)
+		}
+		return id, prior.Records[0].Sequence, nil
+	}
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref:        ref(actor.Tenant, typeInteraction, id),
 		RequestID:  requestID,

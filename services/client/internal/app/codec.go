@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -79,4 +80,24 @@ func customerFromRegistered(rec eventlog.Record, ev *clientv1.CustomerRegistered
 		RegisteredAt: rec.Envelope.GetOccurredAt().AsTime(),
 		Version:      rec.Envelope.GetAggregateVersion(),
 	}
+}
+
+// sameRegistration reports whether a retried registration asks for what
+// the stored one recorded (occurred_at aside: a retry without one gets "now").
+func sameRegistration(c domain.Customer, r domain.Registration) bool {
+	return c.PersonName == r.PersonName && c.CompanyName == r.CompanyName &&
+		slices.Equal(c.Phones, r.Phones) && c.WeChatID == r.WeChatID &&
+		c.Email == r.Email && c.Source == r.Source
+}
+
+// sameInteraction reports whether a retried interaction matches the stored one.
+func sameInteraction(rec eventlog.Record, in domain.Interaction) bool {
+	msg, err := eventlog.Payload(rec.Envelope)
+	if err != nil {
+		return false
+	}
+	ev, ok := msg.(*clientv1.InteractionLogged)
+	return ok && ev.GetCustomerId() == in.CustomerID && ev.GetText() == in.Text &&
+		domain.InteractionKind(ev.GetKind()) == in.Kind && domain.Direction(ev.GetDirection()) == in.Direction &&
+		ev.GetDuration().AsDuration() == in.Duration
 }

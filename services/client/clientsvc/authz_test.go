@@ -1,0 +1,121 @@
+package clientsvc_test
+
+import (
+	"context"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+)
+
+// testAuthorisationMatrix asserts the status of every RPC for every role,
+// against one customer held by "s-owner".
+func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
+	const tenant = "matrix"
+	roles := []struct {
+		name string
+		who  auth.Principal
+	}{
+		{"sales-owner", principal(tenant, "s-owner", auth.RoleSales)},
+		{"sales-other", principal(tenant, "s-other", auth.RoleSales)},
+		{"senior_sales", principal(tenant, "ss-1", auth.RoleSeniorSales)},
+		{"manager", principal(tenant, "m-1", auth.RoleManager)},
+		{"hr", principal(tenant, "hr-1", auth.RoleHR)},
+		{"auditor", principal(tenant, "au-1", auth.RoleAuditor)},
+		{"admin", principal(tenant, "ad-1", auth.RoleAdmin)},
+	}
+	clients := map[string]clientv1.ClientServiceClient{}
+	for _, r := range roles {
+		clients[r.name] = env.dial(t, svc, r.who)
+	}
+	reg, err := clients["sales-owner"].RegisterCustomer(t.Context(), registerRequest("matrix-customer", "李四", "13900139000"))
+	if err != nil {
+		t.Fatalf("RegisterCustomer: %v", err)
+	}
+	id, seq := reg.GetCustomer().GetCustomerId(), reg.GetSequence()
+
+	const (
+		ok     = codes.OK
+		denied = codes.PermissionDenied
+	)
+	// call makes one RPC as role; mutating calls use a request id of the cell.
+	type call func(ctx context.Context, c clientv1.ClientServiceClient, role string) error
+	rpcs := []struct {
+		name string
+		call call
+		want map[string]codes.Code
+	}{
+		{
+			name: "RegisterCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.RegisterCustomer(ctx, registerRequest("matrix-reg-"+role, "王五", "13700137000"))
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": ok, "sales-other": ok, "senior_sales": ok, "manager": ok,
+				"hr": denied, "auditor": denied, "admin": ok,
+			},
+		},
+		{
+			name: "GetCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetCustomer(ctx, &clientv1.GetCustomerRequest{CustomerId: id, MinSequence: seq})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": ok, "sales-other": denied, "senior_sales": ok, "manager": ok,
+				"hr": ok, "auditor": ok, "admin": ok,
+			},
+		},
+		{
+			name: "ListCustomers",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(ctx, &clientv1.ListCustomersRequest{MinSequence: seq})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": ok, "sales-other": ok, "senior_sales": ok, "manager": ok,
+				"hr": ok, "auditor": ok, "admin": ok,
+			},
+		},
+		{
+			name: "ListCustomers of the owner",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(ctx, &clientv1.ListCustomersRequest{OwnerEmployeeId: "s-owner", MinSequence: seq})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": ok, "sales-other": denied, "senior_sales": ok, "manager": ok,
+				"hr": ok, "auditor": ok, "admin": ok,
+			},
+		},
+		{
+			name: "LogInteraction",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.LogInteraction(ctx, noteRequest("matrix-note-"+role, id))
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": ok, "sales-other": denied, "senior_sales": denied, "manager": ok,
+				"hr": denied, "auditor": denied, "admin": ok,
+			},
+		},
+	}
+	for _, rpc := range rpcs {
+		for _, r := range roles {
+			t.Run(rpc.name+"/"+r.name, func(t *testing.T) {
+				want, found := rpc.want[r.name]
+				if !found {
+					t.Fatalf("the matrix has no cell for %s × %s", rpc.name, r.name)
+				}
+				err := rpc.call(t.Context(), clients[r.name], r.name)
+				if got := status.Code(err); got != want {
+					t.Errorf("%s as %s: status %v (%v), want %v", rpc.name, r.name, got, err, want)
+				}
+			})
+		}
+	}
+}
