@@ -132,4 +132,3 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func callContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, 15*time.Second)
 }
-

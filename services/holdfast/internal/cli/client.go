@@ -130,4 +130,3 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "interaction %s logged (CLIENT sequence %d)\n", resp.GetInteractionId(), resp.GetSequence())
 	return nil
 }
-

@@ -122,4 +122,3 @@ func (a *App) write(ctx context.Context, rec eventlog.Record, ch engine.Change) 
 	a.mu.Unlock()
 	return nil
 }
-
