@@ -11,11 +11,12 @@ LOG=.data/dev.log
 DEV=$!
 trap 'kill $DEV 2>/dev/null || true' INT TERM
 
-for _ in $(seq 1 100); do
-	if curl -fsS http://127.0.0.1:9100/readyz >/dev/null 2>&1; then break; fi
-	if ! kill -0 $DEV 2>/dev/null; then echo "holdfast dev exited; see $LOG"; tail -20 "$LOG"; exit 1; fi
-	sleep 0.2
-done
+if ! "$HF" ready --addr 127.0.0.1:9100 --timeout 60s; then
+	echo "holdfast dev did not become ready; last log lines from $LOG:"
+	tail -20 "$LOG"
+	kill $DEV 2>/dev/null || true
+	exit 1
+fi
 cat .data/dev.out
 
 echo "== demo: e1 (sales) registers a customer and writes a private-deal message"

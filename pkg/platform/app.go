@@ -55,6 +55,9 @@ func (c Common) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("HOLDFAST_SHUTDOWN_TIMEOUT: must be positive"))
 	}
+	if r := c.Tracing.SampleRatio; r < 0 || r > 1 {
+		errs = append(errs, fmt.Errorf("HOLDFAST_TRACE_SAMPLE_RATIO: %g, want 0 to 1", r))
+	}
 	return errors.Join(errs...)
 }
 

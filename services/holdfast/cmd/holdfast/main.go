@@ -33,6 +33,7 @@ Usage:
   holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting
   holdfast alerts list ...              list alerts (RiskService)
   holdfast bench                        event log figures beside raw nats.go baselines
+  holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200
 
 Run a subcommand with -h for its flags.
 `
@@ -67,6 +68,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runDev(ctx, stdout)
 	case cmd == "bench":
 		return bench.Run(ctx, stdout, bench.DefaultOptions())
+	case cmd == "ready":
+		return cli.WaitReady(ctx, env, rest)
 	case cmd == "token":
 		return cli.Token(ctx, env, rest)
 	case cmd == "customer" && sub == "register":
