@@ -35,7 +35,7 @@ func LoadOrCreateDevKey(dir string) (ed25519.PrivateKey, error) {
 }
 
 func loadDevKey(path string) (ed25519.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(path) //nolint:gosec // the path is under the operator's own data directory
 	if err != nil {
 		return nil, fmt.Errorf("auth: load dev key: %w", err)
 	}
@@ -94,12 +94,10 @@ func createDevKey(path string) (ed25519.PrivateKey, error) {
 
 func writeAndClose(f *os.File, data []byte) error {
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+		return errors.Join(err, f.Close())
 	}
 	return f.Close()
 }

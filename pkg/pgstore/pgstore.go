@@ -44,7 +44,7 @@ var (
 	_ Querier = (*pgxpool.Pool)(nil)
 	_ Querier = (*pgxpool.Conn)(nil)
 	_ Querier = (*pgx.Conn)(nil)
-	_ Querier = (pgx.Tx)(nil)
+	_ Querier = pgx.Tx(nil)
 )
 
 var schemaPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)

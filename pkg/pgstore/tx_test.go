@@ -58,7 +58,7 @@ func TestInTx(t *testing.T) {
 				panic(errBoom)
 			})
 		}()
-		if recovered != errBoom {
+		if err, _ := recovered.(error); !errors.Is(err, errBoom) {
 			t.Fatalf("recovered %v, want the original panic %v", recovered, errBoom)
 		}
 		if n := count(t, 3); n != 0 {

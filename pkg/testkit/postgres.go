@@ -182,7 +182,7 @@ func pgStart(ctx context.Context, rawURL string) *pgState {
 		config: config,
 		// Positive and below 2^62 so both halves shown in pg_locks are
 		// plain non-negative numbers.
-		runID:     rand.Int64N(1<<62) + 1,
+		runID:     rand.Int64N(1<<62) + 1, //nolint:gosec // a name for throw-away test databases, not a secret
 		templates: map[string]*pgTemplate{},
 	}
 	srv.mu.Lock()

@@ -43,7 +43,7 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 
 // Run runs the client service alone until ctx ends.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	if err := cfg.Common.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	a, err := platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)

@@ -104,7 +104,7 @@ func startDevStack(t *testing.T) (*devstack.Stack, string) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stack, err := devstack.Start(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	stack, err := devstack.Start(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		cancel()
 		t.Fatal(err)

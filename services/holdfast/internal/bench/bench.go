@@ -85,7 +85,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	b := &bencher{log: log, js: js, nc: nc, opts: opts, payload: samplePayload()}
 
 	fmt.Fprintf(w, "bench: setup nats-server=%s file-store sync-events=%d batch-events=%d batch-size=%d\n",
-		srv.Server.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
+		srv.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
 	steps := []func(context.Context) (Figure, error){b.appendSync, b.appendBatch, b.replay}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better
@@ -174,8 +174,10 @@ func (b *bencher) appendSync(ctx context.Context) (Figure, error) {
 		}
 	}
 	value := rate(n, time.Since(start))
-	return Figure{Name: "eventlog_append_sync", Value: value, Unit: "events/s", Baseline: baseline,
-		Note: "eventlog.Append (envelope, msg id, expected subject sequence) vs plain js.Publish of the same bytes, one at a time"}, nil
+	return Figure{
+		Name: "eventlog_append_sync", Value: value, Unit: "events/s", Baseline: baseline,
+		Note: "eventlog.Append (envelope, msg id, expected subject sequence) vs plain js.Publish of the same bytes, one at a time",
+	}, nil
 }
 
 func (b *bencher) appendBatch(ctx context.Context) (Figure, error) {
@@ -216,8 +218,10 @@ func (b *bencher) appendBatch(ctx context.Context) (Figure, error) {
 		}
 	}
 	value := rate(n, time.Since(start))
-	return Figure{Name: "eventlog_append_batch", Value: value, Unit: "events/s", Baseline: baseline,
-		Note: fmt.Sprintf("eventlog.AppendBatch vs js.PublishAsync, batches of %d", size)}, nil
+	return Figure{
+		Name: "eventlog_append_batch", Value: value, Unit: "events/s", Baseline: baseline,
+		Note: fmt.Sprintf("eventlog.AppendBatch vs js.PublishAsync, batches of %d", size),
+	}, nil
 }
 
 func (b *bencher) replay(ctx context.Context) (Figure, error) {
@@ -266,6 +270,8 @@ func (b *bencher) replay(ctx context.Context) (Figure, error) {
 		return Figure{}, fmt.Errorf("replay read %d of %d events", count, total)
 	}
 	value := rate(total, time.Since(start))
-	return Figure{Name: "eventlog_replay", Value: value, Unit: "events/s", Baseline: baseline,
-		Note: fmt.Sprintf("eventlog.Follow decoding %d envelopes vs a raw ordered consumer over the same stream", total)}, nil
+	return Figure{
+		Name: "eventlog_replay", Value: value, Unit: "events/s", Baseline: baseline,
+		Note: fmt.Sprintf("eventlog.Follow decoding %d envelopes vs a raw ordered consumer over the same stream", total),
+	}, nil
 }

@@ -58,7 +58,7 @@ func (id *identity) principal() (auth.Principal, error) {
 	for _, r := range strings.Split(id.roles, ",") {
 		role, err := auth.ParseRole(strings.TrimSpace(r))
 		if err != nil {
-			return auth.Principal{}, fmt.Errorf("%w: --role: %v", ErrUsage, err)
+			return auth.Principal{}, fmt.Errorf("%w: --role: %w", ErrUsage, err)
 		}
 		p.Roles = append(p.Roles, role)
 	}
@@ -99,7 +99,7 @@ func Token(_ context.Context, env Env, args []string) error {
 	fs.StringVar(&id.subject, "sub", "", "employee id (token subject); same as --as")
 	ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	p, err := id.principal()
 	if err != nil {

@@ -36,7 +36,7 @@ func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
 	quiet := fs.Bool("q", false, "print only the customer id")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	src, ok := clientv1.SourceChannel_value["SOURCE_CHANNEL_"+strings.ToUpper(*source)]
 	if !ok || *source == "" {
@@ -88,7 +88,7 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
 	quiet := fs.Bool("q", false, "print only the CLIENT sequence written")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	k, ok := clientv1.InteractionKind_value["INTERACTION_KIND_"+strings.ToUpper(*kind)]
 	if !ok {

@@ -30,7 +30,7 @@ func ListAlerts(ctx context.Context, env Env, args []string) error {
 	var positions stringList
 	fs.Var(&positions, "consistent-with", "wait until the engine has judged STREAM:SEQUENCE (repeatable)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	req := &riskv1.ListAlertsRequest{EmployeeId: *employee, RuleId: *rule}
 	for _, p := range positions {

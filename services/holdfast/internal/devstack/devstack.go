@@ -50,7 +50,7 @@ type Stack struct {
 // Start starts the embedded NATS (unless disabled), connects, and mounts
 // every service. Nothing serves until Run.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err error) {
-	if err := cfg.Common.Validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Stack{}

@@ -320,7 +320,7 @@ func TestDefaultEntriesAreDistinct(t *testing.T) {
 	if got, want := len(Default().patterns), len(defaultEntries); got != want {
 		t.Errorf("Default has %d patterns, want %d", got, want)
 	}
-	if Default() != Default() {
+	if a, b := Default(), Default(); a != b {
 		t.Error("Default should return the same shared lexicon")
 	}
 }
