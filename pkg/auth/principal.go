@@ -74,3 +74,13 @@ func validateIdentifier(field, s string) error {
 func isIdentifierByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-'
 }
+
+// RoleNames returns the roles as plain strings, for layers that must not
+// import this package (a service's pure domain).
+func (p Principal) RoleNames() []string {
+	names := make([]string, 0, len(p.Roles))
+	for _, r := range p.Roles {
+		names = append(names, string(r))
+	}
+	return names
+}

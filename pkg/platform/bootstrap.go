@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -124,3 +125,31 @@ func VerifierFor(c Common) (*auth.Verifier, error) {
 
 // DevKeyDir is where the dev signing key lives under a data directory.
 func DevKeyDir(dataDir string) string { return filepath.Join(dataDir, "keys") }
+
+// MountFunc adds one service to an App: its API on ep and its workers.
+type MountFunc func(ctx context.Context, a *App, ep *GRPCEndpoint, rt *Runtime) error
+
+// RunService runs one service on its own (its cmd/ binary) until ctx ends:
+// validate the configuration, connect, mount, serve, shut down in order.
+func RunService(ctx context.Context, logger *slog.Logger, name string, c Common, grpcAddr, httpAddr string, mount MountFunc) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	a, err := NewApp(logger, httpAddr, c.ShutdownTimeout)
+	if err != nil {
+		return err
+	}
+	rt, err := Connect(ctx, name, c, a)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	ep, err := a.NewGRPCServer(grpcAddr, rt.Verifier)
+	if err != nil {
+		return err
+	}
+	if err := mount(ctx, a, ep, rt); err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}

@@ -43,24 +43,7 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 
 // Run runs the client service alone until ctx ends.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	a, err := platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)
-	if err != nil {
-		return err
-	}
-	rt, err := platform.Connect(ctx, "holdfast-client", cfg.Common, a)
-	if err != nil {
-		return err
-	}
-	defer rt.Close()
-	ep, err := a.NewGRPCServer(cfg.GRPCAddr, rt.Verifier)
-	if err != nil {
-		return err
-	}
-	if err := Mount(ctx, a, ep, rt, time.Now); err != nil {
-		return err
-	}
-	return a.Run(ctx)
+	return platform.RunService(ctx, logger, "holdfast-client", cfg.Common, cfg.GRPCAddr, cfg.HTTPAddr, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return Mount(ctx, a, ep, rt, time.Now)
+	})
 }

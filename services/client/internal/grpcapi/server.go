@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
@@ -34,15 +33,11 @@ var _ clientv1.ClientServiceServer = (*Server)(nil)
 func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
 
 func actorFrom(ctx context.Context) (domain.Actor, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return domain.Actor{}, status.Error(codes.Unauthenticated, "missing bearer token")
+	p, err := platform.Caller(ctx)
+	if err != nil {
+		return domain.Actor{}, err
 	}
-	roles := make([]string, 0, len(p.Roles))
-	for _, r := range p.Roles {
-		roles = append(roles, string(r))
-	}
-	return domain.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: roles}, nil
+	return domain.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: p.RoleNames()}, nil
 }
 
 // RegisterCustomer implements clientv1.ClientServiceServer.
@@ -120,25 +115,13 @@ func (s *Server) GetCustomer(ctx context.Context, req *clientv1.GetCustomerReque
 	return &clientv1.GetCustomerResponse{Customer: customerToProto(c)}, nil
 }
 
-const (
-	defaultPageSize = 50
-	maxPageSize     = 500
-)
-
 // ListCustomers implements clientv1.ClientServiceServer.
 func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersRequest) (*clientv1.ListCustomersResponse, error) {
 	actor, err := actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	size := int(req.GetPageSize())
-	var bad []platform.FieldViolation
-	if size < 0 || size > maxPageSize {
-		bad = append(bad, platform.FieldViolation{Field: "page_size", Description: "between 0 and 500"})
-	}
-	if size == 0 {
-		size = defaultPageSize
-	}
+	size, bad := platform.PageSize(req.GetPageSize())
 	after, err := decodePageToken(req.GetPageToken())
 	if err != nil {
 		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued"})
@@ -223,11 +206,6 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 		return status.Error(codes.Aborted, "the customer changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "cancelled")
 	}
-	s.logger.ErrorContext(ctx, "internal error", "error", err)
-	return status.Error(codes.Internal, "internal error")
+	return platform.UnexpectedStatus(ctx, s.logger, err)
 }

@@ -84,10 +84,24 @@ func signDevToken(dataDir string, p auth.Principal, ttl time.Duration) (string, 
 	return auth.NewIssuer(ed25519.PrivateKey(priv)).Issue(p, ttl)
 }
 
-func dial(addr, token string) (*grpc.ClientConn, error) {
+// connect opens a plaintext gRPC connection (the dev stack listens on
+// loopback) that sends the identity's bearer token with every call.
+func (id *identity) connect(addr string) (*grpc.ClientConn, error) {
+	token, err := id.bearer()
+	if err != nil {
+		return nil, err
+	}
 	return grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithPerRPCCredentials(auth.BearerToken(token)))
+}
+
+// envOr is the environment variable key, or def when it is unset or empty.
+func envOr(env Env, key, def string) string {
+	if v, ok := env.Lookup(key); ok && v != "" {
+		return v
+	}
+	return def
 }
 
 // Token implements `holdfast token`: print a dev token.

@@ -12,20 +12,13 @@ import (
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 )
 
-func clientAddr(env Env) string {
-	if v, ok := env.Lookup("HOLDFAST_CLIENT_ADDR"); ok && v != "" {
-		return v
-	}
-	return "127.0.0.1:7101"
-}
-
 // RegisterCustomer implements `holdfast customer register`.
 func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("customer register", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var id identity
 	id.register(fs, env)
-	addr := fs.String("addr", clientAddr(env), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
+	addr := fs.String("addr", envOr(env, "HOLDFAST_CLIENT_ADDR", "127.0.0.1:7101"), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
 	name := fs.String("name", "", "person name")
 	company := fs.String("company", "", "company name")
 	var phones stringList
@@ -42,11 +35,7 @@ func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	if !ok || *source == "" {
 		return fmt.Errorf("%w: --source must be website, trade_show, referral, assignment, import or personal", ErrUsage)
 	}
-	tok, err := id.bearer()
-	if err != nil {
-		return err
-	}
-	conn, err := dial(*addr, tok)
+	conn, err := id.connect(*addr)
 	if err != nil {
 		return err
 	}
@@ -79,7 +68,7 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	var id identity
 	id.register(fs, env)
-	addr := fs.String("addr", clientAddr(env), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
+	addr := fs.String("addr", envOr(env, "HOLDFAST_CLIENT_ADDR", "127.0.0.1:7101"), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
 	customer := fs.String("customer", "", "customer id")
 	kind := fs.String("kind", "chat", "chat, call, email, visit_note or meeting")
 	direction := fs.String("direction", "outbound", "inbound, outbound or note")
@@ -98,11 +87,7 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	if !ok {
 		return fmt.Errorf("%w: --direction must be inbound, outbound or note", ErrUsage)
 	}
-	tok, err := id.bearer()
-	if err != nil {
-		return err
-	}
-	conn, err := dial(*addr, tok)
+	conn, err := id.connect(*addr)
 	if err != nil {
 		return err
 	}

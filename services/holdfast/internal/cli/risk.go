@@ -11,20 +11,13 @@ import (
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
-func riskAddr(env Env) string {
-	if v, ok := env.Lookup("HOLDFAST_RISK_ADDR"); ok && v != "" {
-		return v
-	}
-	return "127.0.0.1:7105"
-}
-
 // ListAlerts implements `holdfast alerts list`.
 func ListAlerts(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("alerts list", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var id identity
 	id.register(fs, env)
-	addr := fs.String("addr", riskAddr(env), "RiskService address (env HOLDFAST_RISK_ADDR)")
+	addr := fs.String("addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address (env HOLDFAST_RISK_ADDR)")
 	employee := fs.String("employee", "", "only this employee's alerts")
 	rule := fs.String("rule", "", "only this rule's alerts")
 	var positions stringList
@@ -40,11 +33,7 @@ func ListAlerts(ctx context.Context, env Env, args []string) error {
 		}
 		req.ConsistentWith = append(req.ConsistentWith, &riskv1.StreamPosition{Stream: stream, Sequence: seq})
 	}
-	tok, err := id.bearer()
-	if err != nil {
-		return err
-	}
-	conn, err := dial(*addr, tok)
+	conn, err := id.connect(*addr)
 	if err != nil {
 		return err
 	}

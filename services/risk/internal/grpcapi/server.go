@@ -15,7 +15,6 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
@@ -37,21 +36,12 @@ var _ riskv1.RiskServiceServer = (*Server)(nil)
 func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
 
 func actorFrom(ctx context.Context) (app.Actor, error) {
-	p, ok := auth.FromContext(ctx)
-	if !ok {
-		return app.Actor{}, status.Error(codes.Unauthenticated, "missing bearer token")
+	p, err := platform.Caller(ctx)
+	if err != nil {
+		return app.Actor{}, err
 	}
-	roles := make([]string, 0, len(p.Roles))
-	for _, r := range p.Roles {
-		roles = append(roles, string(r))
-	}
-	return app.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: roles}, nil
+	return app.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: p.RoleNames()}, nil
 }
-
-const (
-	defaultPageSize = 50
-	maxPageSize     = 500
-)
 
 // ListAlerts implements riskv1.RiskServiceServer.
 func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) (*riskv1.ListAlertsResponse, error) {
@@ -59,14 +49,7 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 	if err != nil {
 		return nil, err
 	}
-	var bad []platform.FieldViolation
-	size := int(req.GetPageSize())
-	if size < 0 || size > maxPageSize {
-		bad = append(bad, platform.FieldViolation{Field: "page_size", Description: "between 0 and 500"})
-	}
-	if size == 0 {
-		size = defaultPageSize
-	}
+	size, bad := platform.PageSize(req.GetPageSize())
 	before, err := decodePageToken(req.GetPageToken())
 	if err != nil {
 		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued"})
@@ -180,11 +163,6 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 		return status.Error(codes.PermissionDenied, err.Error())
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
-	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "cancelled")
 	}
-	s.logger.ErrorContext(ctx, "internal error", "error", err)
-	return status.Error(codes.Internal, "internal error")
+	return platform.UnexpectedStatus(ctx, s.logger, err)
 }
