@@ -200,11 +200,401 @@ func (Direction) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{2}
 }
 
+// ContactField names one contact detail that RevealContact can show.
+type ContactField int32
+
+const (
+	ContactField_CONTACT_FIELD_UNSPECIFIED ContactField = 0
+	ContactField_CONTACT_FIELD_PHONE       ContactField = 1
+	ContactField_CONTACT_FIELD_WECHAT_ID   ContactField = 2
+	ContactField_CONTACT_FIELD_EMAIL       ContactField = 3
+)
+
+// Enum value maps for ContactField.
+var (
+	ContactField_name = map[int32]string{
+		0: "CONTACT_FIELD_UNSPECIFIED",
+		1: "CONTACT_FIELD_PHONE",
+		2: "CONTACT_FIELD_WECHAT_ID",
+		3: "CONTACT_FIELD_EMAIL",
+	}
+	ContactField_value = map[string]int32{
+		"CONTACT_FIELD_UNSPECIFIED": 0,
+		"CONTACT_FIELD_PHONE":       1,
+		"CONTACT_FIELD_WECHAT_ID":   2,
+		"CONTACT_FIELD_EMAIL":       3,
+	}
+)
+
+func (x ContactField) Enum() *ContactField {
+	p := new(ContactField)
+	*p = x
+	return p
+}
+
+func (x ContactField) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactField) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_client_v1_client_proto_enumTypes[3].Descriptor()
+}
+
+func (ContactField) Type() protoreflect.EnumType {
+	return &file_holdfast_client_v1_client_proto_enumTypes[3]
+}
+
+func (x ContactField) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactField.Descriptor instead.
+func (ContactField) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{3}
+}
+
+// OwnershipCause says why a customer changed holder.
+type OwnershipCause int32
+
+const (
+	OwnershipCause_OWNERSHIP_CAUSE_UNSPECIFIED OwnershipCause = 0
+	// A manager or hr gave a pooled or unheld customer to an employee.
+	OwnershipCause_OWNERSHIP_CAUSE_ASSIGNED OwnershipCause = 1
+	// A manager or hr moved a customer from one holder to another.
+	OwnershipCause_OWNERSHIP_CAUSE_REASSIGNED OwnershipCause = 2
+	// The holder (or a manager) put the customer back in the shared pool.
+	OwnershipCause_OWNERSHIP_CAUSE_RELEASED OwnershipCause = 3
+	// A salesperson took a customer from the shared pool.
+	OwnershipCause_OWNERSHIP_CAUSE_CLAIMED OwnershipCause = 4
+	// The customer returned to the pool after the tenant's idle limit.
+	OwnershipCause_OWNERSHIP_CAUSE_RETURNED_IDLE OwnershipCause = 5
+)
+
+// Enum value maps for OwnershipCause.
+var (
+	OwnershipCause_name = map[int32]string{
+		0: "OWNERSHIP_CAUSE_UNSPECIFIED",
+		1: "OWNERSHIP_CAUSE_ASSIGNED",
+		2: "OWNERSHIP_CAUSE_REASSIGNED",
+		3: "OWNERSHIP_CAUSE_RELEASED",
+		4: "OWNERSHIP_CAUSE_CLAIMED",
+		5: "OWNERSHIP_CAUSE_RETURNED_IDLE",
+	}
+	OwnershipCause_value = map[string]int32{
+		"OWNERSHIP_CAUSE_UNSPECIFIED":   0,
+		"OWNERSHIP_CAUSE_ASSIGNED":      1,
+		"OWNERSHIP_CAUSE_REASSIGNED":    2,
+		"OWNERSHIP_CAUSE_RELEASED":      3,
+		"OWNERSHIP_CAUSE_CLAIMED":       4,
+		"OWNERSHIP_CAUSE_RETURNED_IDLE": 5,
+	}
+)
+
+func (x OwnershipCause) Enum() *OwnershipCause {
+	p := new(OwnershipCause)
+	*p = x
+	return p
+}
+
+func (x OwnershipCause) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (OwnershipCause) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_client_v1_client_proto_enumTypes[4].Descriptor()
+}
+
+func (OwnershipCause) Type() protoreflect.EnumType {
+	return &file_holdfast_client_v1_client_proto_enumTypes[4]
+}
+
+func (x OwnershipCause) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use OwnershipCause.Descriptor instead.
+func (OwnershipCause) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{4}
+}
+
+// GeoPoint is a WGS-84 coordinate in degrees.
+type GeoPoint struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Latitude      float64                `protobuf:"fixed64,1,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude     float64                `protobuf:"fixed64,2,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GeoPoint) Reset() {
+	*x = GeoPoint{}
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GeoPoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GeoPoint) ProtoMessage() {}
+
+func (x *GeoPoint) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GeoPoint.ProtoReflect.Descriptor instead.
+func (*GeoPoint) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GeoPoint) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *GeoPoint) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+// Address is where a customer is, as written, with its geo point for
+// check-in distance checks.
+type Address struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Text          string                 `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	Location      *GeoPoint              `protobuf:"bytes,2,opt,name=location,proto3" json:"location,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Address) Reset() {
+	*x = Address{}
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Address) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Address) ProtoMessage() {}
+
+func (x *Address) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Address.ProtoReflect.Descriptor instead.
+func (*Address) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Address) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *Address) GetLocation() *GeoPoint {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+// RoleQuota is a per-role daily limit.
+type RoleQuota struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// role is one of sales, senior_sales, manager, hr, auditor, admin.
+	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// per_day is the limit per employee per tenant-local day; 0 means none allowed.
+	PerDay        int32 `protobuf:"varint,2,opt,name=per_day,json=perDay,proto3" json:"per_day,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoleQuota) Reset() {
+	*x = RoleQuota{}
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoleQuota) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoleQuota) ProtoMessage() {}
+
+func (x *RoleQuota) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoleQuota.ProtoReflect.Descriptor instead.
+func (*RoleQuota) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RoleQuota) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *RoleQuota) GetPerDay() int32 {
+	if x != nil {
+		return x.PerDay
+	}
+	return 0
+}
+
+// ClientPolicy is a tenant's rules for customers. Every field has a default
+// that applies until an admin changes it.
+type ClientPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// reveal_quotas limit RevealContact per employee per day, by role
+	// (default: sales 20, senior_sales 40, manager 60, hr 20, auditor 20, admin 0).
+	RevealQuotas []*RoleQuota `protobuf:"bytes,1,rep,name=reveal_quotas,json=revealQuotas,proto3" json:"reveal_quotas,omitempty"`
+	// claim_quota_per_day limits ClaimCustomer per employee per day (default 5).
+	ClaimQuotaPerDay int32 `protobuf:"varint,2,opt,name=claim_quota_per_day,json=claimQuotaPerDay,proto3" json:"claim_quota_per_day,omitempty"`
+	// max_customers_held caps how many customers one employee may hold
+	// through claims and assignments (default 300).
+	MaxCustomersHeld int32 `protobuf:"varint,3,opt,name=max_customers_held,json=maxCustomersHeld,proto3" json:"max_customers_held,omitempty"`
+	// pool_return_after_days returns a held customer to the pool after this
+	// many days without a follow-up (default 30; 0 turns it off).
+	PoolReturnAfterDays int32 `protobuf:"varint,4,opt,name=pool_return_after_days,json=poolReturnAfterDays,proto3" json:"pool_return_after_days,omitempty"`
+	// time_zone is the IANA zone that defines the tenant's day (default Asia/Shanghai).
+	TimeZone string `protobuf:"bytes,5,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	// version counts the policy's changes (0 = defaults, never changed).
+	Version       uint64 `protobuf:"varint,6,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientPolicy) Reset() {
+	*x = ClientPolicy{}
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientPolicy) ProtoMessage() {}
+
+func (x *ClientPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientPolicy.ProtoReflect.Descriptor instead.
+func (*ClientPolicy) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ClientPolicy) GetRevealQuotas() []*RoleQuota {
+	if x != nil {
+		return x.RevealQuotas
+	}
+	return nil
+}
+
+func (x *ClientPolicy) GetClaimQuotaPerDay() int32 {
+	if x != nil {
+		return x.ClaimQuotaPerDay
+	}
+	return 0
+}
+
+func (x *ClientPolicy) GetMaxCustomersHeld() int32 {
+	if x != nil {
+		return x.MaxCustomersHeld
+	}
+	return 0
+}
+
+func (x *ClientPolicy) GetPoolReturnAfterDays() int32 {
+	if x != nil {
+		return x.PoolReturnAfterDays
+	}
+	return 0
+}
+
+func (x *ClientPolicy) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+func (x *ClientPolicy) GetVersion() uint64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 var File_holdfast_client_v1_client_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\n" +
-	"\x1fholdfast/client/v1/client.proto\x12\x12holdfast.client.v1*\xde\x01\n" +
+	"\x1fholdfast/client/v1/client.proto\x12\x12holdfast.client.v1\"D\n" +
+	"\bGeoPoint\x12\x1a\n" +
+	"\blatitude\x18\x01 \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\x02 \x01(\x01R\tlongitude\"W\n" +
+	"\aAddress\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x128\n" +
+	"\blocation\x18\x02 \x01(\v2\x1c.holdfast.client.v1.GeoPointR\blocation\"8\n" +
+	"\tRoleQuota\x12\x12\n" +
+	"\x04role\x18\x01 \x01(\tR\x04role\x12\x17\n" +
+	"\aper_day\x18\x02 \x01(\x05R\x06perDay\"\x9b\x02\n" +
+	"\fClientPolicy\x12B\n" +
+	"\rreveal_quotas\x18\x01 \x03(\v2\x1d.holdfast.client.v1.RoleQuotaR\frevealQuotas\x12-\n" +
+	"\x13claim_quota_per_day\x18\x02 \x01(\x05R\x10claimQuotaPerDay\x12,\n" +
+	"\x12max_customers_held\x18\x03 \x01(\x05R\x10maxCustomersHeld\x123\n" +
+	"\x16pool_return_after_days\x18\x04 \x01(\x05R\x13poolReturnAfterDays\x12\x1b\n" +
+	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x12\x18\n" +
+	"\aversion\x18\x06 \x01(\x04R\aversion*\xde\x01\n" +
 	"\rSourceChannel\x12\x1e\n" +
 	"\x1aSOURCE_CHANNEL_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SOURCE_CHANNEL_WEBSITE\x10\x01\x12\x1d\n" +
@@ -224,7 +614,19 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11DIRECTION_INBOUND\x10\x01\x12\x16\n" +
 	"\x12DIRECTION_OUTBOUND\x10\x02\x12\x12\n" +
-	"\x0eDIRECTION_NOTE\x10\x03B@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x0eDIRECTION_NOTE\x10\x03*|\n" +
+	"\fContactField\x12\x1d\n" +
+	"\x19CONTACT_FIELD_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13CONTACT_FIELD_PHONE\x10\x01\x12\x1b\n" +
+	"\x17CONTACT_FIELD_WECHAT_ID\x10\x02\x12\x17\n" +
+	"\x13CONTACT_FIELD_EMAIL\x10\x03*\xcd\x01\n" +
+	"\x0eOwnershipCause\x12\x1f\n" +
+	"\x1bOWNERSHIP_CAUSE_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18OWNERSHIP_CAUSE_ASSIGNED\x10\x01\x12\x1e\n" +
+	"\x1aOWNERSHIP_CAUSE_REASSIGNED\x10\x02\x12\x1c\n" +
+	"\x18OWNERSHIP_CAUSE_RELEASED\x10\x03\x12\x1b\n" +
+	"\x17OWNERSHIP_CAUSE_CLAIMED\x10\x04\x12!\n" +
+	"\x1dOWNERSHIP_CAUSE_RETURNED_IDLE\x10\x05B@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_proto_rawDescOnce sync.Once
@@ -238,18 +640,27 @@ func file_holdfast_client_v1_client_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_client_proto_rawDescData
 }
 
-var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_holdfast_client_v1_client_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_holdfast_client_v1_client_proto_goTypes = []any{
 	(SourceChannel)(0),   // 0: holdfast.client.v1.SourceChannel
 	(InteractionKind)(0), // 1: holdfast.client.v1.InteractionKind
 	(Direction)(0),       // 2: holdfast.client.v1.Direction
+	(ContactField)(0),    // 3: holdfast.client.v1.ContactField
+	(OwnershipCause)(0),  // 4: holdfast.client.v1.OwnershipCause
+	(*GeoPoint)(nil),     // 5: holdfast.client.v1.GeoPoint
+	(*Address)(nil),      // 6: holdfast.client.v1.Address
+	(*RoleQuota)(nil),    // 7: holdfast.client.v1.RoleQuota
+	(*ClientPolicy)(nil), // 8: holdfast.client.v1.ClientPolicy
 }
 var file_holdfast_client_v1_client_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	5, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
+	7, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_proto_init() }
@@ -262,14 +673,15 @@ func file_holdfast_client_v1_client_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_proto_rawDesc), len(file_holdfast_client_v1_client_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   0,
+			NumEnums:      5,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_holdfast_client_v1_client_proto_goTypes,
 		DependencyIndexes: file_holdfast_client_v1_client_proto_depIdxs,
 		EnumInfos:         file_holdfast_client_v1_client_proto_enumTypes,
+		MessageInfos:      file_holdfast_client_v1_client_proto_msgTypes,
 	}.Build()
 	File_holdfast_client_v1_client_proto = out.File
 	file_holdfast_client_v1_client_proto_goTypes = nil

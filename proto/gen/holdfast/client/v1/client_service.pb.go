@@ -37,9 +37,15 @@ type Customer struct {
 	RegisteredBy    string                 `protobuf:"bytes,9,opt,name=registered_by,json=registeredBy,proto3" json:"registered_by,omitempty"`
 	RegisteredAt    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=registered_at,json=registeredAt,proto3" json:"registered_at,omitempty"`
 	// version is the number of events in the customer's history.
-	Version       uint64 `protobuf:"varint,11,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Version uint64   `protobuf:"varint,11,opt,name=version,proto3" json:"version,omitempty"`
+	Address *Address `protobuf:"bytes,12,opt,name=address,proto3" json:"address,omitempty"`
+	TaxId   string   `protobuf:"bytes,13,opt,name=tax_id,json=taxId,proto3" json:"tax_id,omitempty"`
+	// in_pool is true when nobody holds the customer (owner_employee_id is empty).
+	InPool bool `protobuf:"varint,14,opt,name=in_pool,json=inPool,proto3" json:"in_pool,omitempty"`
+	// last_follow_up_at is the latest interaction's time, if any.
+	LastFollowUpAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=last_follow_up_at,json=lastFollowUpAt,proto3" json:"last_follow_up_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Customer) Reset() {
@@ -149,6 +155,34 @@ func (x *Customer) GetVersion() uint64 {
 	return 0
 }
 
+func (x *Customer) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+func (x *Customer) GetTaxId() string {
+	if x != nil {
+		return x.TaxId
+	}
+	return ""
+}
+
+func (x *Customer) GetInPool() bool {
+	if x != nil {
+		return x.InPool
+	}
+	return false
+}
+
+func (x *Customer) GetLastFollowUpAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastFollowUpAt
+	}
+	return nil
+}
+
 // RegisterCustomerRequest names a new customer. At least one of person_name
 // and company_name, and at least one contact (phone, WeChat id or email), is required.
 type RegisterCustomerRequest struct {
@@ -163,6 +197,8 @@ type RegisterCustomerRequest struct {
 	SourceChannel SourceChannel `protobuf:"varint,7,opt,name=source_channel,json=sourceChannel,proto3,enum=holdfast.client.v1.SourceChannel" json:"source_channel,omitempty"`
 	// occurred_at is when the customer was met; defaults to now. Not in the future.
 	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	Address       *Address               `protobuf:"bytes,9,opt,name=address,proto3" json:"address,omitempty"`
+	TaxId         string                 `protobuf:"bytes,10,opt,name=tax_id,json=taxId,proto3" json:"tax_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -251,6 +287,20 @@ func (x *RegisterCustomerRequest) GetOccurredAt() *timestamppb.Timestamp {
 		return x.OccurredAt
 	}
 	return nil
+}
+
+func (x *RegisterCustomerRequest) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+func (x *RegisterCustomerRequest) GetTaxId() string {
+	if x != nil {
+		return x.TaxId
+	}
+	return ""
 }
 
 // RegisterCustomerResponse returns the registered customer.
@@ -415,8 +465,12 @@ type ListCustomersRequest struct {
 	// owner_employee_id filters to one holder's customers.
 	OwnerEmployeeId string `protobuf:"bytes,3,opt,name=owner_employee_id,json=ownerEmployeeId,proto3" json:"owner_employee_id,omitempty"`
 	MinSequence     uint64 `protobuf:"varint,4,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// in_pool lists only the shared pool (owner_employee_id must then be empty).
+	InPool bool `protobuf:"varint,5,opt,name=in_pool,json=inPool,proto3" json:"in_pool,omitempty"`
+	// source_channel filters by how customers reached the company.
+	SourceChannel SourceChannel `protobuf:"varint,6,opt,name=source_channel,json=sourceChannel,proto3,enum=holdfast.client.v1.SourceChannel" json:"source_channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListCustomersRequest) Reset() {
@@ -475,6 +529,20 @@ func (x *ListCustomersRequest) GetMinSequence() uint64 {
 		return x.MinSequence
 	}
 	return 0
+}
+
+func (x *ListCustomersRequest) GetInPool() bool {
+	if x != nil {
+		return x.InPool
+	}
+	return false
+}
+
+func (x *ListCustomersRequest) GetSourceChannel() SourceChannel {
+	if x != nil {
+		return x.SourceChannel
+	}
+	return SourceChannel_SOURCE_CHANNEL_UNSPECIFIED
 }
 
 // ListCustomersResponse is one page of customers, ordered by customer id.
@@ -680,11 +748,823 @@ func (x *LogInteractionResponse) GetSequence() uint64 {
 	return 0
 }
 
+// AssignCustomerRequest gives a pooled customer to an employee.
+type AssignCustomerRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	CustomerId string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// reason is required: why this employee.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignCustomerRequest) Reset() {
+	*x = AssignCustomerRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignCustomerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignCustomerRequest) ProtoMessage() {}
+
+func (x *AssignCustomerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignCustomerRequest.ProtoReflect.Descriptor instead.
+func (*AssignCustomerRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *AssignCustomerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AssignCustomerRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *AssignCustomerRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *AssignCustomerRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// AssignCustomerResponse returns the customer after the change.
+type AssignCustomerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Customer      *Customer              `protobuf:"bytes,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssignCustomerResponse) Reset() {
+	*x = AssignCustomerResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssignCustomerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssignCustomerResponse) ProtoMessage() {}
+
+func (x *AssignCustomerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssignCustomerResponse.ProtoReflect.Descriptor instead.
+func (*AssignCustomerResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *AssignCustomerResponse) GetCustomer() *Customer {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *AssignCustomerResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ReassignCustomerRequest moves a held customer to another employee.
+type ReassignCustomerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId    string                 `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignCustomerRequest) Reset() {
+	*x = ReassignCustomerRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignCustomerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignCustomerRequest) ProtoMessage() {}
+
+func (x *ReassignCustomerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignCustomerRequest.ProtoReflect.Descriptor instead.
+func (*ReassignCustomerRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReassignCustomerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReassignCustomerRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ReassignCustomerRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ReassignCustomerRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ReassignCustomerResponse returns the customer after the change.
+type ReassignCustomerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Customer      *Customer              `protobuf:"bytes,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReassignCustomerResponse) Reset() {
+	*x = ReassignCustomerResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReassignCustomerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReassignCustomerResponse) ProtoMessage() {}
+
+func (x *ReassignCustomerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReassignCustomerResponse.ProtoReflect.Descriptor instead.
+func (*ReassignCustomerResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ReassignCustomerResponse) GetCustomer() *Customer {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *ReassignCustomerResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ReleaseCustomerRequest puts a customer back in the shared pool.
+type ReleaseCustomerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseCustomerRequest) Reset() {
+	*x = ReleaseCustomerRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseCustomerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseCustomerRequest) ProtoMessage() {}
+
+func (x *ReleaseCustomerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseCustomerRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseCustomerRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ReleaseCustomerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReleaseCustomerRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ReleaseCustomerRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ReleaseCustomerResponse returns the customer after the change.
+type ReleaseCustomerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Customer      *Customer              `protobuf:"bytes,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseCustomerResponse) Reset() {
+	*x = ReleaseCustomerResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseCustomerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseCustomerResponse) ProtoMessage() {}
+
+func (x *ReleaseCustomerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseCustomerResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseCustomerResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ReleaseCustomerResponse) GetCustomer() *Customer {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *ReleaseCustomerResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ClaimCustomerRequest takes a customer from the shared pool for the caller.
+type ClaimCustomerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimCustomerRequest) Reset() {
+	*x = ClaimCustomerRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimCustomerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimCustomerRequest) ProtoMessage() {}
+
+func (x *ClaimCustomerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimCustomerRequest.ProtoReflect.Descriptor instead.
+func (*ClaimCustomerRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ClaimCustomerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ClaimCustomerRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+// ClaimCustomerResponse returns the customer after the change.
+type ClaimCustomerResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Customer *Customer              `protobuf:"bytes,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	Sequence uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// claims_left_today is what remains of the caller's daily claim quota.
+	ClaimsLeftToday int32 `protobuf:"varint,3,opt,name=claims_left_today,json=claimsLeftToday,proto3" json:"claims_left_today,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ClaimCustomerResponse) Reset() {
+	*x = ClaimCustomerResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimCustomerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimCustomerResponse) ProtoMessage() {}
+
+func (x *ClaimCustomerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimCustomerResponse.ProtoReflect.Descriptor instead.
+func (*ClaimCustomerResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ClaimCustomerResponse) GetCustomer() *Customer {
+	if x != nil {
+		return x.Customer
+	}
+	return nil
+}
+
+func (x *ClaimCustomerResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *ClaimCustomerResponse) GetClaimsLeftToday() int32 {
+	if x != nil {
+		return x.ClaimsLeftToday
+	}
+	return 0
+}
+
+// RevealContactRequest asks to see one contact detail unmasked.
+type RevealContactRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	CustomerId string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Field      ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
+	// index picks one of several phone numbers (0-based).
+	Index int32 `protobuf:"varint,4,opt,name=index,proto3" json:"index,omitempty"`
+	// reason is required and recorded: why the caller needs the value.
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealContactRequest) Reset() {
+	*x = RevealContactRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealContactRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealContactRequest) ProtoMessage() {}
+
+func (x *RevealContactRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealContactRequest.ProtoReflect.Descriptor instead.
+func (*RevealContactRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RevealContactRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RevealContactRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *RevealContactRequest) GetField() ContactField {
+	if x != nil {
+		return x.Field
+	}
+	return ContactField_CONTACT_FIELD_UNSPECIFIED
+}
+
+func (x *RevealContactRequest) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *RevealContactRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RevealContactResponse carries the unmasked value.
+type RevealContactResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Value string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	// reveals_left_today is what remains of the caller's daily reveal quota.
+	RevealsLeftToday int32  `protobuf:"varint,2,opt,name=reveals_left_today,json=revealsLeftToday,proto3" json:"reveals_left_today,omitempty"`
+	Sequence         uint64 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *RevealContactResponse) Reset() {
+	*x = RevealContactResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealContactResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealContactResponse) ProtoMessage() {}
+
+func (x *RevealContactResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealContactResponse.ProtoReflect.Descriptor instead.
+func (*RevealContactResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RevealContactResponse) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *RevealContactResponse) GetRevealsLeftToday() int32 {
+	if x != nil {
+		return x.RevealsLeftToday
+	}
+	return 0
+}
+
+func (x *RevealContactResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// GetClientPolicyRequest asks for the caller's tenant's policy.
+type GetClientPolicyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetClientPolicyRequest) Reset() {
+	*x = GetClientPolicyRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetClientPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetClientPolicyRequest) ProtoMessage() {}
+
+func (x *GetClientPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetClientPolicyRequest.ProtoReflect.Descriptor instead.
+func (*GetClientPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{19}
+}
+
+// GetClientPolicyResponse carries the policy in force.
+type GetClientPolicyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Policy        *ClientPolicy          `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetClientPolicyResponse) Reset() {
+	*x = GetClientPolicyResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetClientPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetClientPolicyResponse) ProtoMessage() {}
+
+func (x *GetClientPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetClientPolicyResponse.ProtoReflect.Descriptor instead.
+func (*GetClientPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetClientPolicyResponse) GetPolicy() *ClientPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// UpdateClientPolicyRequest replaces the policy. policy.version must equal
+// the version read (optimistic concurrency: a stale version is Aborted).
+type UpdateClientPolicyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Policy        *ClientPolicy          `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateClientPolicyRequest) Reset() {
+	*x = UpdateClientPolicyRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateClientPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateClientPolicyRequest) ProtoMessage() {}
+
+func (x *UpdateClientPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateClientPolicyRequest.ProtoReflect.Descriptor instead.
+func (*UpdateClientPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateClientPolicyRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UpdateClientPolicyRequest) GetPolicy() *ClientPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *UpdateClientPolicyRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UpdateClientPolicyResponse carries the policy now in force.
+type UpdateClientPolicyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Policy        *ClientPolicy          `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateClientPolicyResponse) Reset() {
+	*x = UpdateClientPolicyResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateClientPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateClientPolicyResponse) ProtoMessage() {}
+
+func (x *UpdateClientPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateClientPolicyResponse.ProtoReflect.Descriptor instead.
+func (*UpdateClientPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *UpdateClientPolicyResponse) GetPolicy() *ClientPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *UpdateClientPolicyResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 var File_holdfast_client_v1_client_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\n" +
-	"'holdfast/client/v1/client_service.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\"\xd7\x03\n" +
+	"'holdfast/client/v1/client_service.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\"\x85\x05\n" +
 	"\bCustomer\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
@@ -699,7 +1579,11 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\rregistered_by\x18\t \x01(\tR\fregisteredBy\x12?\n" +
 	"\rregistered_at\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\fregisteredAt\x12\x18\n" +
-	"\aversion\x18\v \x01(\x04R\aversion\"\xce\x02\n" +
+	"\aversion\x18\v \x01(\x04R\aversion\x125\n" +
+	"\aaddress\x18\f \x01(\v2\x1b.holdfast.client.v1.AddressR\aaddress\x12\x15\n" +
+	"\x06tax_id\x18\r \x01(\tR\x05taxId\x12\x17\n" +
+	"\ain_pool\x18\x0e \x01(\bR\x06inPool\x12E\n" +
+	"\x11last_follow_up_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\x0elastFollowUpAt\"\x9c\x03\n" +
 	"\x17RegisterCustomerRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -711,7 +1595,10 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x05email\x18\x06 \x01(\tR\x05email\x12H\n" +
 	"\x0esource_channel\x18\a \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\x12;\n" +
 	"\voccurred_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"occurredAt\"p\n" +
+	"occurredAt\x125\n" +
+	"\aaddress\x18\t \x01(\v2\x1b.holdfast.client.v1.AddressR\aaddress\x12\x15\n" +
+	"\x06tax_id\x18\n" +
+	" \x01(\tR\x05taxId\"p\n" +
 	"\x18RegisterCustomerResponse\x128\n" +
 	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\x12\x1a\n" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\"X\n" +
@@ -720,13 +1607,15 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"customerId\x12!\n" +
 	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"O\n" +
 	"\x13GetCustomerResponse\x128\n" +
-	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\xa1\x01\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\x84\x02\n" +
 	"\x14ListCustomersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tR\tpageToken\x12*\n" +
 	"\x11owner_employee_id\x18\x03 \x01(\tR\x0fownerEmployeeId\x12!\n" +
-	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\"{\n" +
+	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\x12\x17\n" +
+	"\ain_pool\x18\x05 \x01(\bR\x06inPool\x12H\n" +
+	"\x0esource_channel\x18\x06 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\"{\n" +
 	"\x15ListCustomersResponse\x12:\n" +
 	"\tcustomers\x18\x01 \x03(\v2\x1c.holdfast.client.v1.CustomerR\tcustomers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd5\x02\n" +
@@ -743,12 +1632,82 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"occurredAt\"[\n" +
 	"\x16LogInteractionResponse\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1a\n" +
-	"\bsequence\x18\x02 \x01(\x04R\bsequence2\xad\x03\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x90\x01\n" +
+	"\x15AssignCustomerRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"n\n" +
+	"\x16AssignCustomerResponse\x128\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x92\x01\n" +
+	"\x17ReassignCustomerRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"p\n" +
+	"\x18ReassignCustomerResponse\x128\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"p\n" +
+	"\x16ReleaseCustomerRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"o\n" +
+	"\x17ReleaseCustomerResponse\x128\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"V\n" +
+	"\x14ClaimCustomerRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\"\x99\x01\n" +
+	"\x15ClaimCustomerResponse\x128\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\x12*\n" +
+	"\x11claims_left_today\x18\x03 \x01(\x05R\x0fclaimsLeftToday\"\xbc\x01\n" +
+	"\x14RevealContactRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x126\n" +
+	"\x05field\x18\x03 \x01(\x0e2 .holdfast.client.v1.ContactFieldR\x05field\x12\x14\n" +
+	"\x05index\x18\x04 \x01(\x05R\x05index\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"w\n" +
+	"\x15RevealContactResponse\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12,\n" +
+	"\x12reveals_left_today\x18\x02 \x01(\x05R\x10revealsLeftToday\x12\x1a\n" +
+	"\bsequence\x18\x03 \x01(\x04R\bsequence\"\x18\n" +
+	"\x16GetClientPolicyRequest\"S\n" +
+	"\x17GetClientPolicyResponse\x128\n" +
+	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\"\x8c\x01\n" +
+	"\x19UpdateClientPolicyRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x128\n" +
+	"\x06policy\x18\x02 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"r\n" +
+	"\x1aUpdateClientPolicyResponse\x128\n" +
+	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence2\x9e\t\n" +
 	"\rClientService\x12m\n" +
 	"\x10RegisterCustomer\x12+.holdfast.client.v1.RegisterCustomerRequest\x1a,.holdfast.client.v1.RegisterCustomerResponse\x12^\n" +
 	"\vGetCustomer\x12&.holdfast.client.v1.GetCustomerRequest\x1a'.holdfast.client.v1.GetCustomerResponse\x12d\n" +
 	"\rListCustomers\x12(.holdfast.client.v1.ListCustomersRequest\x1a).holdfast.client.v1.ListCustomersResponse\x12g\n" +
-	"\x0eLogInteraction\x12).holdfast.client.v1.LogInteractionRequest\x1a*.holdfast.client.v1.LogInteractionResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x0eLogInteraction\x12).holdfast.client.v1.LogInteractionRequest\x1a*.holdfast.client.v1.LogInteractionResponse\x12g\n" +
+	"\x0eAssignCustomer\x12).holdfast.client.v1.AssignCustomerRequest\x1a*.holdfast.client.v1.AssignCustomerResponse\x12m\n" +
+	"\x10ReassignCustomer\x12+.holdfast.client.v1.ReassignCustomerRequest\x1a,.holdfast.client.v1.ReassignCustomerResponse\x12j\n" +
+	"\x0fReleaseCustomer\x12*.holdfast.client.v1.ReleaseCustomerRequest\x1a+.holdfast.client.v1.ReleaseCustomerResponse\x12d\n" +
+	"\rClaimCustomer\x12(.holdfast.client.v1.ClaimCustomerRequest\x1a).holdfast.client.v1.ClaimCustomerResponse\x12d\n" +
+	"\rRevealContact\x12(.holdfast.client.v1.RevealContactRequest\x1a).holdfast.client.v1.RevealContactResponse\x12j\n" +
+	"\x0fGetClientPolicy\x12*.holdfast.client.v1.GetClientPolicyRequest\x1a+.holdfast.client.v1.GetClientPolicyResponse\x12s\n" +
+	"\x12UpdateClientPolicy\x12-.holdfast.client.v1.UpdateClientPolicyRequest\x1a..holdfast.client.v1.UpdateClientPolicyResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_service_proto_rawDescOnce sync.Once
@@ -762,48 +1721,91 @@ func file_holdfast_client_v1_client_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_client_service_proto_rawDescData
 }
 
-var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_holdfast_client_v1_client_service_proto_goTypes = []any{
-	(*Customer)(nil),                 // 0: holdfast.client.v1.Customer
-	(*RegisterCustomerRequest)(nil),  // 1: holdfast.client.v1.RegisterCustomerRequest
-	(*RegisterCustomerResponse)(nil), // 2: holdfast.client.v1.RegisterCustomerResponse
-	(*GetCustomerRequest)(nil),       // 3: holdfast.client.v1.GetCustomerRequest
-	(*GetCustomerResponse)(nil),      // 4: holdfast.client.v1.GetCustomerResponse
-	(*ListCustomersRequest)(nil),     // 5: holdfast.client.v1.ListCustomersRequest
-	(*ListCustomersResponse)(nil),    // 6: holdfast.client.v1.ListCustomersResponse
-	(*LogInteractionRequest)(nil),    // 7: holdfast.client.v1.LogInteractionRequest
-	(*LogInteractionResponse)(nil),   // 8: holdfast.client.v1.LogInteractionResponse
-	(SourceChannel)(0),               // 9: holdfast.client.v1.SourceChannel
-	(*timestamppb.Timestamp)(nil),    // 10: google.protobuf.Timestamp
-	(InteractionKind)(0),             // 11: holdfast.client.v1.InteractionKind
-	(Direction)(0),                   // 12: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil),      // 13: google.protobuf.Duration
+	(*Customer)(nil),                   // 0: holdfast.client.v1.Customer
+	(*RegisterCustomerRequest)(nil),    // 1: holdfast.client.v1.RegisterCustomerRequest
+	(*RegisterCustomerResponse)(nil),   // 2: holdfast.client.v1.RegisterCustomerResponse
+	(*GetCustomerRequest)(nil),         // 3: holdfast.client.v1.GetCustomerRequest
+	(*GetCustomerResponse)(nil),        // 4: holdfast.client.v1.GetCustomerResponse
+	(*ListCustomersRequest)(nil),       // 5: holdfast.client.v1.ListCustomersRequest
+	(*ListCustomersResponse)(nil),      // 6: holdfast.client.v1.ListCustomersResponse
+	(*LogInteractionRequest)(nil),      // 7: holdfast.client.v1.LogInteractionRequest
+	(*LogInteractionResponse)(nil),     // 8: holdfast.client.v1.LogInteractionResponse
+	(*AssignCustomerRequest)(nil),      // 9: holdfast.client.v1.AssignCustomerRequest
+	(*AssignCustomerResponse)(nil),     // 10: holdfast.client.v1.AssignCustomerResponse
+	(*ReassignCustomerRequest)(nil),    // 11: holdfast.client.v1.ReassignCustomerRequest
+	(*ReassignCustomerResponse)(nil),   // 12: holdfast.client.v1.ReassignCustomerResponse
+	(*ReleaseCustomerRequest)(nil),     // 13: holdfast.client.v1.ReleaseCustomerRequest
+	(*ReleaseCustomerResponse)(nil),    // 14: holdfast.client.v1.ReleaseCustomerResponse
+	(*ClaimCustomerRequest)(nil),       // 15: holdfast.client.v1.ClaimCustomerRequest
+	(*ClaimCustomerResponse)(nil),      // 16: holdfast.client.v1.ClaimCustomerResponse
+	(*RevealContactRequest)(nil),       // 17: holdfast.client.v1.RevealContactRequest
+	(*RevealContactResponse)(nil),      // 18: holdfast.client.v1.RevealContactResponse
+	(*GetClientPolicyRequest)(nil),     // 19: holdfast.client.v1.GetClientPolicyRequest
+	(*GetClientPolicyResponse)(nil),    // 20: holdfast.client.v1.GetClientPolicyResponse
+	(*UpdateClientPolicyRequest)(nil),  // 21: holdfast.client.v1.UpdateClientPolicyRequest
+	(*UpdateClientPolicyResponse)(nil), // 22: holdfast.client.v1.UpdateClientPolicyResponse
+	(SourceChannel)(0),                 // 23: holdfast.client.v1.SourceChannel
+	(*timestamppb.Timestamp)(nil),      // 24: google.protobuf.Timestamp
+	(*Address)(nil),                    // 25: holdfast.client.v1.Address
+	(InteractionKind)(0),               // 26: holdfast.client.v1.InteractionKind
+	(Direction)(0),                     // 27: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),        // 28: google.protobuf.Duration
+	(ContactField)(0),                  // 29: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),               // 30: holdfast.client.v1.ClientPolicy
 }
 var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
-	9,  // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	10, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
-	9,  // 2: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	10, // 3: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	0,  // 4: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 5: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 6: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
-	11, // 7: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
-	12, // 8: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
-	13, // 9: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
-	10, // 10: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	1,  // 11: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
-	3,  // 12: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
-	5,  // 13: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
-	7,  // 14: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
-	2,  // 15: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
-	4,  // 16: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
-	6,  // 17: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
-	8,  // 18: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
-	15, // [15:19] is the sub-list for method output_type
-	11, // [11:15] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	23, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	24, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
+	25, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
+	24, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
+	23, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	24, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	25, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
+	0,  // 7: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	0,  // 8: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	23, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	0,  // 10: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
+	26, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
+	27, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
+	28, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
+	24, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	0,  // 15: holdfast.client.v1.AssignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	0,  // 16: holdfast.client.v1.ReassignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	0,  // 17: holdfast.client.v1.ReleaseCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	0,  // 18: holdfast.client.v1.ClaimCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	29, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
+	30, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	30, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
+	30, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	1,  // 23: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
+	3,  // 24: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
+	5,  // 25: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
+	7,  // 26: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
+	9,  // 27: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
+	11, // 28: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
+	13, // 29: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
+	15, // 30: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
+	17, // 31: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
+	19, // 32: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
+	21, // 33: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
+	2,  // 34: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
+	4,  // 35: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
+	6,  // 36: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
+	8,  // 37: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
+	10, // 38: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
+	12, // 39: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
+	14, // 40: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
+	16, // 41: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
+	18, // 42: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
+	20, // 43: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
+	22, // 44: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
+	34, // [34:45] is the sub-list for method output_type
+	23, // [23:34] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_service_proto_init() }
@@ -818,7 +1820,7 @@ func file_holdfast_client_v1_client_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_service_proto_rawDesc), len(file_holdfast_client_v1_client_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,17 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ClientService_RegisterCustomer_FullMethodName = "/holdfast.client.v1.ClientService/RegisterCustomer"
-	ClientService_GetCustomer_FullMethodName      = "/holdfast.client.v1.ClientService/GetCustomer"
-	ClientService_ListCustomers_FullMethodName    = "/holdfast.client.v1.ClientService/ListCustomers"
-	ClientService_LogInteraction_FullMethodName   = "/holdfast.client.v1.ClientService/LogInteraction"
+	ClientService_RegisterCustomer_FullMethodName   = "/holdfast.client.v1.ClientService/RegisterCustomer"
+	ClientService_GetCustomer_FullMethodName        = "/holdfast.client.v1.ClientService/GetCustomer"
+	ClientService_ListCustomers_FullMethodName      = "/holdfast.client.v1.ClientService/ListCustomers"
+	ClientService_LogInteraction_FullMethodName     = "/holdfast.client.v1.ClientService/LogInteraction"
+	ClientService_AssignCustomer_FullMethodName     = "/holdfast.client.v1.ClientService/AssignCustomer"
+	ClientService_ReassignCustomer_FullMethodName   = "/holdfast.client.v1.ClientService/ReassignCustomer"
+	ClientService_ReleaseCustomer_FullMethodName    = "/holdfast.client.v1.ClientService/ReleaseCustomer"
+	ClientService_ClaimCustomer_FullMethodName      = "/holdfast.client.v1.ClientService/ClaimCustomer"
+	ClientService_RevealContact_FullMethodName      = "/holdfast.client.v1.ClientService/RevealContact"
+	ClientService_GetClientPolicy_FullMethodName    = "/holdfast.client.v1.ClientService/GetClientPolicy"
+	ClientService_UpdateClientPolicy_FullMethodName = "/holdfast.client.v1.ClientService/UpdateClientPolicy"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -41,6 +48,20 @@ type ClientServiceClient interface {
 	ListCustomers(ctx context.Context, in *ListCustomersRequest, opts ...grpc.CallOption) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(ctx context.Context, in *LogInteractionRequest, opts ...grpc.CallOption) (*LogInteractionResponse, error)
+	// AssignCustomer gives a pooled customer to an employee (manager, hr).
+	AssignCustomer(ctx context.Context, in *AssignCustomerRequest, opts ...grpc.CallOption) (*AssignCustomerResponse, error)
+	// ReassignCustomer moves a held customer to another employee (manager, hr).
+	ReassignCustomer(ctx context.Context, in *ReassignCustomerRequest, opts ...grpc.CallOption) (*ReassignCustomerResponse, error)
+	// ReleaseCustomer puts a customer back in the shared pool (the holder or a manager).
+	ReleaseCustomer(ctx context.Context, in *ReleaseCustomerRequest, opts ...grpc.CallOption) (*ReleaseCustomerResponse, error)
+	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
+	ClaimCustomer(ctx context.Context, in *ClaimCustomerRequest, opts ...grpc.CallOption) (*ClaimCustomerResponse, error)
+	// RevealContact shows one contact detail unmasked and records that it was shown.
+	RevealContact(ctx context.Context, in *RevealContactRequest, opts ...grpc.CallOption) (*RevealContactResponse, error)
+	// GetClientPolicy returns the tenant's client policy.
+	GetClientPolicy(ctx context.Context, in *GetClientPolicyRequest, opts ...grpc.CallOption) (*GetClientPolicyResponse, error)
+	// UpdateClientPolicy replaces the tenant's client policy (admin).
+	UpdateClientPolicy(ctx context.Context, in *UpdateClientPolicyRequest, opts ...grpc.CallOption) (*UpdateClientPolicyResponse, error)
 }
 
 type clientServiceClient struct {
@@ -91,6 +112,76 @@ func (c *clientServiceClient) LogInteraction(ctx context.Context, in *LogInterac
 	return out, nil
 }
 
+func (c *clientServiceClient) AssignCustomer(ctx context.Context, in *AssignCustomerRequest, opts ...grpc.CallOption) (*AssignCustomerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssignCustomerResponse)
+	err := c.cc.Invoke(ctx, ClientService_AssignCustomer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ReassignCustomer(ctx context.Context, in *ReassignCustomerRequest, opts ...grpc.CallOption) (*ReassignCustomerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReassignCustomerResponse)
+	err := c.cc.Invoke(ctx, ClientService_ReassignCustomer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ReleaseCustomer(ctx context.Context, in *ReleaseCustomerRequest, opts ...grpc.CallOption) (*ReleaseCustomerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseCustomerResponse)
+	err := c.cc.Invoke(ctx, ClientService_ReleaseCustomer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ClaimCustomer(ctx context.Context, in *ClaimCustomerRequest, opts ...grpc.CallOption) (*ClaimCustomerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClaimCustomerResponse)
+	err := c.cc.Invoke(ctx, ClientService_ClaimCustomer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RevealContact(ctx context.Context, in *RevealContactRequest, opts ...grpc.CallOption) (*RevealContactResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevealContactResponse)
+	err := c.cc.Invoke(ctx, ClientService_RevealContact_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) GetClientPolicy(ctx context.Context, in *GetClientPolicyRequest, opts ...grpc.CallOption) (*GetClientPolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetClientPolicyResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetClientPolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) UpdateClientPolicy(ctx context.Context, in *UpdateClientPolicyRequest, opts ...grpc.CallOption) (*UpdateClientPolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateClientPolicyResponse)
+	err := c.cc.Invoke(ctx, ClientService_UpdateClientPolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -107,6 +198,20 @@ type ClientServiceServer interface {
 	ListCustomers(context.Context, *ListCustomersRequest) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(context.Context, *LogInteractionRequest) (*LogInteractionResponse, error)
+	// AssignCustomer gives a pooled customer to an employee (manager, hr).
+	AssignCustomer(context.Context, *AssignCustomerRequest) (*AssignCustomerResponse, error)
+	// ReassignCustomer moves a held customer to another employee (manager, hr).
+	ReassignCustomer(context.Context, *ReassignCustomerRequest) (*ReassignCustomerResponse, error)
+	// ReleaseCustomer puts a customer back in the shared pool (the holder or a manager).
+	ReleaseCustomer(context.Context, *ReleaseCustomerRequest) (*ReleaseCustomerResponse, error)
+	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
+	ClaimCustomer(context.Context, *ClaimCustomerRequest) (*ClaimCustomerResponse, error)
+	// RevealContact shows one contact detail unmasked and records that it was shown.
+	RevealContact(context.Context, *RevealContactRequest) (*RevealContactResponse, error)
+	// GetClientPolicy returns the tenant's client policy.
+	GetClientPolicy(context.Context, *GetClientPolicyRequest) (*GetClientPolicyResponse, error)
+	// UpdateClientPolicy replaces the tenant's client policy (admin).
+	UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -128,6 +233,27 @@ func (UnimplementedClientServiceServer) ListCustomers(context.Context, *ListCust
 }
 func (UnimplementedClientServiceServer) LogInteraction(context.Context, *LogInteractionRequest) (*LogInteractionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method LogInteraction not implemented")
+}
+func (UnimplementedClientServiceServer) AssignCustomer(context.Context, *AssignCustomerRequest) (*AssignCustomerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssignCustomer not implemented")
+}
+func (UnimplementedClientServiceServer) ReassignCustomer(context.Context, *ReassignCustomerRequest) (*ReassignCustomerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReassignCustomer not implemented")
+}
+func (UnimplementedClientServiceServer) ReleaseCustomer(context.Context, *ReleaseCustomerRequest) (*ReleaseCustomerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseCustomer not implemented")
+}
+func (UnimplementedClientServiceServer) ClaimCustomer(context.Context, *ClaimCustomerRequest) (*ClaimCustomerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimCustomer not implemented")
+}
+func (UnimplementedClientServiceServer) RevealContact(context.Context, *RevealContactRequest) (*RevealContactResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevealContact not implemented")
+}
+func (UnimplementedClientServiceServer) GetClientPolicy(context.Context, *GetClientPolicyRequest) (*GetClientPolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetClientPolicy not implemented")
+}
+func (UnimplementedClientServiceServer) UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateClientPolicy not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -222,6 +348,132 @@ func _ClientService_LogInteraction_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_AssignCustomer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssignCustomerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).AssignCustomer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_AssignCustomer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).AssignCustomer(ctx, req.(*AssignCustomerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ReassignCustomer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReassignCustomerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ReassignCustomer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ReassignCustomer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ReassignCustomer(ctx, req.(*ReassignCustomerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ReleaseCustomer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseCustomerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ReleaseCustomer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ReleaseCustomer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ReleaseCustomer(ctx, req.(*ReleaseCustomerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ClaimCustomer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClaimCustomerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ClaimCustomer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ClaimCustomer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ClaimCustomer(ctx, req.(*ClaimCustomerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RevealContact_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevealContactRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RevealContact(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_RevealContact_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RevealContact(ctx, req.(*RevealContactRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_GetClientPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetClientPolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetClientPolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetClientPolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetClientPolicy(ctx, req.(*GetClientPolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_UpdateClientPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateClientPolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).UpdateClientPolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_UpdateClientPolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).UpdateClientPolicy(ctx, req.(*UpdateClientPolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -244,6 +496,34 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "LogInteraction",
 			Handler:    _ClientService_LogInteraction_Handler,
+		},
+		{
+			MethodName: "AssignCustomer",
+			Handler:    _ClientService_AssignCustomer_Handler,
+		},
+		{
+			MethodName: "ReassignCustomer",
+			Handler:    _ClientService_ReassignCustomer_Handler,
+		},
+		{
+			MethodName: "ReleaseCustomer",
+			Handler:    _ClientService_ReleaseCustomer_Handler,
+		},
+		{
+			MethodName: "ClaimCustomer",
+			Handler:    _ClientService_ClaimCustomer_Handler,
+		},
+		{
+			MethodName: "RevealContact",
+			Handler:    _ClientService_RevealContact_Handler,
+		},
+		{
+			MethodName: "GetClientPolicy",
+			Handler:    _ClientService_GetClientPolicy_Handler,
+		},
+		{
+			MethodName: "UpdateClientPolicy",
+			Handler:    _ClientService_UpdateClientPolicy_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

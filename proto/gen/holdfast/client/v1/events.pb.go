@@ -36,7 +36,9 @@ type CustomerRegistered struct {
 	Email         string        `protobuf:"bytes,6,opt,name=email,proto3" json:"email,omitempty"`
 	SourceChannel SourceChannel `protobuf:"varint,7,opt,name=source_channel,json=sourceChannel,proto3,enum=holdfast.client.v1.SourceChannel" json:"source_channel,omitempty"`
 	// owner_employee_id is who holds the customer after registration.
-	OwnerEmployeeId string `protobuf:"bytes,8,opt,name=owner_employee_id,json=ownerEmployeeId,proto3" json:"owner_employee_id,omitempty"`
+	OwnerEmployeeId string   `protobuf:"bytes,8,opt,name=owner_employee_id,json=ownerEmployeeId,proto3" json:"owner_employee_id,omitempty"`
+	Address         *Address `protobuf:"bytes,9,opt,name=address,proto3" json:"address,omitempty"`
+	TaxId           string   `protobuf:"bytes,10,opt,name=tax_id,json=taxId,proto3" json:"tax_id,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -127,6 +129,390 @@ func (x *CustomerRegistered) GetOwnerEmployeeId() string {
 	return ""
 }
 
+func (x *CustomerRegistered) GetAddress() *Address {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+func (x *CustomerRegistered) GetTaxId() string {
+	if x != nil {
+		return x.TaxId
+	}
+	return ""
+}
+
+// CustomerOwnerChanged moves a customer between holders or to and from the
+// shared pool (an empty owner means the pool).
+type CustomerOwnerChanged struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId      string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	PreviousOwnerId string                 `protobuf:"bytes,2,opt,name=previous_owner_id,json=previousOwnerId,proto3" json:"previous_owner_id,omitempty"`
+	NewOwnerId      string                 `protobuf:"bytes,3,opt,name=new_owner_id,json=newOwnerId,proto3" json:"new_owner_id,omitempty"`
+	Cause           OwnershipCause         `protobuf:"varint,4,opt,name=cause,proto3,enum=holdfast.client.v1.OwnershipCause" json:"cause,omitempty"`
+	// reason is the actor's own words (required for assignments and releases).
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomerOwnerChanged) Reset() {
+	*x = CustomerOwnerChanged{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomerOwnerChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomerOwnerChanged) ProtoMessage() {}
+
+func (x *CustomerOwnerChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomerOwnerChanged.ProtoReflect.Descriptor instead.
+func (*CustomerOwnerChanged) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CustomerOwnerChanged) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CustomerOwnerChanged) GetPreviousOwnerId() string {
+	if x != nil {
+		return x.PreviousOwnerId
+	}
+	return ""
+}
+
+func (x *CustomerOwnerChanged) GetNewOwnerId() string {
+	if x != nil {
+		return x.NewOwnerId
+	}
+	return ""
+}
+
+func (x *CustomerOwnerChanged) GetCause() OwnershipCause {
+	if x != nil {
+		return x.Cause
+	}
+	return OwnershipCause_OWNERSHIP_CAUSE_UNSPECIFIED
+}
+
+func (x *CustomerOwnerChanged) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DuplicateRegistrationAttempted records, on the existing customer, that an
+// employee tried to register the same customer again. The attempt itself is
+// evidence (scenario S8).
+type DuplicateRegistrationAttempted struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// attempted_by is the employee who tried.
+	AttemptedBy string `protobuf:"bytes,2,opt,name=attempted_by,json=attemptedBy,proto3" json:"attempted_by,omitempty"`
+	// holder_id is who held the customer at the time ("" = the pool).
+	HolderId string `protobuf:"bytes,3,opt,name=holder_id,json=holderId,proto3" json:"holder_id,omitempty"`
+	// matched_on names what matched: "phone", "email", "wechat_id", "company_name".
+	MatchedOn []string `protobuf:"bytes,4,rep,name=matched_on,json=matchedOn,proto3" json:"matched_on,omitempty"`
+	// as_written are the contact values the attempt used, normalised, for evidence.
+	AsWritten     []string `protobuf:"bytes,5,rep,name=as_written,json=asWritten,proto3" json:"as_written,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DuplicateRegistrationAttempted) Reset() {
+	*x = DuplicateRegistrationAttempted{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DuplicateRegistrationAttempted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DuplicateRegistrationAttempted) ProtoMessage() {}
+
+func (x *DuplicateRegistrationAttempted) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DuplicateRegistrationAttempted.ProtoReflect.Descriptor instead.
+func (*DuplicateRegistrationAttempted) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DuplicateRegistrationAttempted) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *DuplicateRegistrationAttempted) GetAttemptedBy() string {
+	if x != nil {
+		return x.AttemptedBy
+	}
+	return ""
+}
+
+func (x *DuplicateRegistrationAttempted) GetHolderId() string {
+	if x != nil {
+		return x.HolderId
+	}
+	return ""
+}
+
+func (x *DuplicateRegistrationAttempted) GetMatchedOn() []string {
+	if x != nil {
+		return x.MatchedOn
+	}
+	return nil
+}
+
+func (x *DuplicateRegistrationAttempted) GetAsWritten() []string {
+	if x != nil {
+		return x.AsWritten
+	}
+	return nil
+}
+
+// ContactRevealed records that an employee saw one unmasked contact detail.
+type ContactRevealed struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Field      ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
+	Reason     string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// assigned is whether the employee held the customer when revealing.
+	Assigned      bool `protobuf:"varint,5,opt,name=assigned,proto3" json:"assigned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactRevealed) Reset() {
+	*x = ContactRevealed{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactRevealed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactRevealed) ProtoMessage() {}
+
+func (x *ContactRevealed) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactRevealed.ProtoReflect.Descriptor instead.
+func (*ContactRevealed) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ContactRevealed) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ContactRevealed) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ContactRevealed) GetField() ContactField {
+	if x != nil {
+		return x.Field
+	}
+	return ContactField_CONTACT_FIELD_UNSPECIFIED
+}
+
+func (x *ContactRevealed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ContactRevealed) GetAssigned() bool {
+	if x != nil {
+		return x.Assigned
+	}
+	return false
+}
+
+// RevealDenied records a reveal refused because the daily quota was spent.
+type RevealDenied struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId    string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId    string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Field         ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
+	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Quota         int32                  `protobuf:"varint,5,opt,name=quota,proto3" json:"quota,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealDenied) Reset() {
+	*x = RevealDenied{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealDenied) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealDenied) ProtoMessage() {}
+
+func (x *RevealDenied) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealDenied.ProtoReflect.Descriptor instead.
+func (*RevealDenied) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RevealDenied) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *RevealDenied) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *RevealDenied) GetField() ContactField {
+	if x != nil {
+		return x.Field
+	}
+	return ContactField_CONTACT_FIELD_UNSPECIFIED
+}
+
+func (x *RevealDenied) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RevealDenied) GetQuota() int32 {
+	if x != nil {
+		return x.Quota
+	}
+	return 0
+}
+
+// ClientPolicyUpdated replaces the tenant's client policy.
+type ClientPolicyUpdated struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Policy        *ClientPolicy          `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClientPolicyUpdated) Reset() {
+	*x = ClientPolicyUpdated{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClientPolicyUpdated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClientPolicyUpdated) ProtoMessage() {}
+
+func (x *ClientPolicyUpdated) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClientPolicyUpdated.ProtoReflect.Descriptor instead.
+func (*ClientPolicyUpdated) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ClientPolicyUpdated) GetPolicy() *ClientPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *ClientPolicyUpdated) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // InteractionLogged records one touch of a customer: a chat message, a call,
 // an email, a visit note or a meeting, with its text as written.
 type InteractionLogged struct {
@@ -145,7 +531,7 @@ type InteractionLogged struct {
 
 func (x *InteractionLogged) Reset() {
 	*x = InteractionLogged{}
-	mi := &file_holdfast_client_v1_events_proto_msgTypes[1]
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -157,7 +543,7 @@ func (x *InteractionLogged) String() string {
 func (*InteractionLogged) ProtoMessage() {}
 
 func (x *InteractionLogged) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_client_v1_events_proto_msgTypes[1]
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -170,7 +556,7 @@ func (x *InteractionLogged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InteractionLogged.ProtoReflect.Descriptor instead.
 func (*InteractionLogged) Descriptor() ([]byte, []int) {
-	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{1}
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *InteractionLogged) GetInteractionId() string {
@@ -226,7 +612,7 @@ var File_holdfast_client_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1fholdfast/client/v1/events.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fholdfast/client/v1/client.proto\"\xba\x02\n" +
+	"\x1fholdfast/client/v1/events.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fholdfast/client/v1/client.proto\"\x88\x03\n" +
 	"\x12CustomerRegistered\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
@@ -237,7 +623,46 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\twechat_id\x18\x05 \x01(\tR\bwechatId\x12\x14\n" +
 	"\x05email\x18\x06 \x01(\tR\x05email\x12H\n" +
 	"\x0esource_channel\x18\a \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\x12*\n" +
-	"\x11owner_employee_id\x18\b \x01(\tR\x0fownerEmployeeId\"\xbd\x02\n" +
+	"\x11owner_employee_id\x18\b \x01(\tR\x0fownerEmployeeId\x125\n" +
+	"\aaddress\x18\t \x01(\v2\x1b.holdfast.client.v1.AddressR\aaddress\x12\x15\n" +
+	"\x06tax_id\x18\n" +
+	" \x01(\tR\x05taxId\"\xd7\x01\n" +
+	"\x14CustomerOwnerChanged\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12*\n" +
+	"\x11previous_owner_id\x18\x02 \x01(\tR\x0fpreviousOwnerId\x12 \n" +
+	"\fnew_owner_id\x18\x03 \x01(\tR\n" +
+	"newOwnerId\x128\n" +
+	"\x05cause\x18\x04 \x01(\x0e2\".holdfast.client.v1.OwnershipCauseR\x05cause\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xbf\x01\n" +
+	"\x1eDuplicateRegistrationAttempted\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12!\n" +
+	"\fattempted_by\x18\x02 \x01(\tR\vattemptedBy\x12\x1b\n" +
+	"\tholder_id\x18\x03 \x01(\tR\bholderId\x12\x1d\n" +
+	"\n" +
+	"matched_on\x18\x04 \x03(\tR\tmatchedOn\x12\x1d\n" +
+	"\n" +
+	"as_written\x18\x05 \x03(\tR\tasWritten\"\xbf\x01\n" +
+	"\x0fContactRevealed\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x126\n" +
+	"\x05field\x18\x03 \x01(\x0e2 .holdfast.client.v1.ContactFieldR\x05field\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x1a\n" +
+	"\bassigned\x18\x05 \x01(\bR\bassigned\"\xb6\x01\n" +
+	"\fRevealDenied\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x126\n" +
+	"\x05field\x18\x03 \x01(\x0e2 .holdfast.client.v1.ContactFieldR\x05field\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
+	"\x05quota\x18\x05 \x01(\x05R\x05quota\"g\n" +
+	"\x13ClientPolicyUpdated\x128\n" +
+	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbd\x02\n" +
 	"\x11InteractionLogged\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -261,25 +686,39 @@ func file_holdfast_client_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_events_proto_rawDescData
 }
 
-var file_holdfast_client_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_holdfast_client_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_holdfast_client_v1_events_proto_goTypes = []any{
-	(*CustomerRegistered)(nil),  // 0: holdfast.client.v1.CustomerRegistered
-	(*InteractionLogged)(nil),   // 1: holdfast.client.v1.InteractionLogged
-	(SourceChannel)(0),          // 2: holdfast.client.v1.SourceChannel
-	(InteractionKind)(0),        // 3: holdfast.client.v1.InteractionKind
-	(Direction)(0),              // 4: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil), // 5: google.protobuf.Duration
+	(*CustomerRegistered)(nil),             // 0: holdfast.client.v1.CustomerRegistered
+	(*CustomerOwnerChanged)(nil),           // 1: holdfast.client.v1.CustomerOwnerChanged
+	(*DuplicateRegistrationAttempted)(nil), // 2: holdfast.client.v1.DuplicateRegistrationAttempted
+	(*ContactRevealed)(nil),                // 3: holdfast.client.v1.ContactRevealed
+	(*RevealDenied)(nil),                   // 4: holdfast.client.v1.RevealDenied
+	(*ClientPolicyUpdated)(nil),            // 5: holdfast.client.v1.ClientPolicyUpdated
+	(*InteractionLogged)(nil),              // 6: holdfast.client.v1.InteractionLogged
+	(SourceChannel)(0),                     // 7: holdfast.client.v1.SourceChannel
+	(*Address)(nil),                        // 8: holdfast.client.v1.Address
+	(OwnershipCause)(0),                    // 9: holdfast.client.v1.OwnershipCause
+	(ContactField)(0),                      // 10: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),                   // 11: holdfast.client.v1.ClientPolicy
+	(InteractionKind)(0),                   // 12: holdfast.client.v1.InteractionKind
+	(Direction)(0),                         // 13: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),            // 14: google.protobuf.Duration
 }
 var file_holdfast_client_v1_events_proto_depIdxs = []int32{
-	2, // 0: holdfast.client.v1.CustomerRegistered.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	3, // 1: holdfast.client.v1.InteractionLogged.kind:type_name -> holdfast.client.v1.InteractionKind
-	4, // 2: holdfast.client.v1.InteractionLogged.direction:type_name -> holdfast.client.v1.Direction
-	5, // 3: holdfast.client.v1.InteractionLogged.duration:type_name -> google.protobuf.Duration
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	7,  // 0: holdfast.client.v1.CustomerRegistered.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	8,  // 1: holdfast.client.v1.CustomerRegistered.address:type_name -> holdfast.client.v1.Address
+	9,  // 2: holdfast.client.v1.CustomerOwnerChanged.cause:type_name -> holdfast.client.v1.OwnershipCause
+	10, // 3: holdfast.client.v1.ContactRevealed.field:type_name -> holdfast.client.v1.ContactField
+	10, // 4: holdfast.client.v1.RevealDenied.field:type_name -> holdfast.client.v1.ContactField
+	11, // 5: holdfast.client.v1.ClientPolicyUpdated.policy:type_name -> holdfast.client.v1.ClientPolicy
+	12, // 6: holdfast.client.v1.InteractionLogged.kind:type_name -> holdfast.client.v1.InteractionKind
+	13, // 7: holdfast.client.v1.InteractionLogged.direction:type_name -> holdfast.client.v1.Direction
+	14, // 8: holdfast.client.v1.InteractionLogged.duration:type_name -> google.protobuf.Duration
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_events_proto_init() }
@@ -294,7 +733,7 @@ func file_holdfast_client_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_events_proto_rawDesc), len(file_holdfast_client_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

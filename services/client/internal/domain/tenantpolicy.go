@@ -1,0 +1,91 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// ClientPolicy is a tenant's rules for customers; see
+// holdfast.client.v1.ClientPolicy for each field's meaning.
+type ClientPolicy struct {
+	// RevealQuotas maps a role name to reveals per employee per day.
+	RevealQuotas        map[string]int
+	ClaimQuotaPerDay    int
+	MaxCustomersHeld    int
+	PoolReturnAfterDays int
+	TimeZone            string
+	// Version counts changes; 0 means the defaults, never changed.
+	Version uint64
+}
+
+// DefaultClientPolicy is in force until an admin changes it.
+func DefaultClientPolicy() ClientPolicy {
+	return ClientPolicy{
+		RevealQuotas: map[string]int{
+			"sales": 20, "senior_sales": 40, "manager": 60, "hr": 20, "auditor": 20, "admin": 0,
+		},
+		ClaimQuotaPerDay:    5,
+		MaxCustomersHeld:    300,
+		PoolReturnAfterDays: 30,
+		TimeZone:            "Asia/Shanghai",
+	}
+}
+
+// knownRoles are the roles a quota may name.
+var knownRoles = []string{"sales", "senior_sales", "manager", "hr", "auditor", "admin"}
+
+// ValidatePolicy checks a policy an admin submits.
+func ValidatePolicy(p ClientPolicy) error {
+	var v violations
+	for role, q := range p.RevealQuotas {
+		if !contains(knownRoles, role) {
+			v.add("policy.reveal_quotas", "unknown role %q", role)
+		}
+		if q < 0 || q > 10000 {
+			v.add("policy.reveal_quotas", "%s: between 0 and 10000", role)
+		}
+	}
+	if p.ClaimQuotaPerDay < 0 || p.ClaimQuotaPerDay > 1000 {
+		v.add("policy.claim_quota_per_day", "between 0 and 1000")
+	}
+	if p.MaxCustomersHeld < 1 || p.MaxCustomersHeld > 100000 {
+		v.add("policy.max_customers_held", "between 1 and 100000")
+	}
+	if p.PoolReturnAfterDays < 0 || p.PoolReturnAfterDays > 3650 {
+		v.add("policy.pool_return_after_days", "between 0 (off) and 3650")
+	}
+	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
+		v.add("policy.time_zone", "an IANA time zone such as Asia/Shanghai")
+	}
+	return v.err()
+}
+
+// RevealQuota is the daily reveal quota of an actor: the largest among
+// their roles (a manager who is also sales gets the manager's).
+func (p ClientPolicy) RevealQuota(roles []string) int {
+	best := 0
+	for _, r := range roles {
+		best = max(best, p.RevealQuotas[r])
+	}
+	return best
+}
+
+// Day is the tenant-local calendar day of t, as YYYYMMDD: quotas reset at
+// the tenant's midnight, not UTC's.
+func (p ClientPolicy) Day(t time.Time) string {
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return fmt.Sprintf("%04d%02d%02d", y, int(m), d)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
