@@ -341,3 +341,17 @@ func (e *PoisonError) Error() string {
 }
 
 func (e *PoisonError) Unwrap() error { return e.Err }
+
+// LastSequence is the stream's last sequence now (0 when empty): what a
+// read model must have applied to answer as of this moment.
+func (l *Log) LastSequence(ctx context.Context, stream string) (uint64, error) {
+	s, err := l.js.Stream(ctx, stream)
+	if err != nil {
+		return 0, fmt.Errorf("eventlog: stream %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("eventlog: stream %s: %w", stream, err)
+	}
+	return info.State.LastSeq, nil
+}

@@ -2,6 +2,8 @@ package clientsvc_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -15,10 +17,11 @@ import (
 // against one customer held by "s-owner".
 func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "matrix"
-	roles := []struct {
+	type roleCase struct {
 		name string
 		who  auth.Principal
-	}{
+	}
+	roles := []roleCase{
 		{"sales-owner", principal(tenant, "s-owner", auth.RoleSales)},
 		{"sales-other", principal(tenant, "s-other", auth.RoleSales)},
 		{"senior_sales", principal(tenant, "ss-1", auth.RoleSeniorSales)},
@@ -51,7 +54,9 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 		{
 			name: "RegisterCustomer",
 			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.RegisterCustomer(ctx, registerRequest("matrix-reg-"+role, "王五", "13700137000"))
+				// A phone of its own per role: equal phones would be one customer.
+				phone := fmt.Sprintf("1370013%04d", slices.IndexFunc(roles, func(r roleCase) bool { return r.name == role }))
+				_, err := c.RegisterCustomer(ctx, registerRequest("matrix-reg-"+role, "王五", phone))
 				return err
 			},
 			want: map[string]codes.Code{

@@ -22,6 +22,10 @@ type Config struct {
 	HTTPAddr string `env:"HOLDFAST_CLIENT_HTTP_ADDR" default:"127.0.0.1:9101"`
 }
 
+// IdleSweepInterval is how often held customers without follow-up are
+// returned to the shared pool (the limit itself is a tenant policy).
+const IdleSweepInterval = time.Hour
+
 // Mount adds the client service to an App: its gRPC API on ep and its
 // projector as a worker. With rt.Pool set the read model is PostgreSQL
 // (migrated here), else memory rebuilt by replay.
@@ -37,6 +41,7 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	uc := app.New(rt.Log, st, logger, now)
 	clientv1.RegisterClientServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("client projector", uc.Project)
+	a.Go("client idle sweeper", func(ctx context.Context) error { return uc.RunIdleSweeper(ctx, IdleSweepInterval) })
 	a.Ready("client read model", uc.Ready)
 	return nil
 }

@@ -1,6 +1,7 @@
 package clientsvc_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -20,7 +21,9 @@ func testListPages(t *testing.T, env *testEnv, svc *runningService) {
 	var mine, theirs []string
 	var lastSeq uint64
 	register := func(c clientv1.ClientServiceClient, requestID string) string {
-		resp, err := c.RegisterCustomer(t.Context(), registerRequest(requestID, "客户 "+requestID, "13800138000"))
+		// Each customer has its own phone: equal phones would be one customer.
+		phone := fmt.Sprintf("1380013%04d", len(mine)+len(theirs))
+		resp, err := c.RegisterCustomer(t.Context(), registerRequest(requestID, "客户 "+requestID, phone))
 		if err != nil {
 			t.Fatalf("RegisterCustomer %s: %v", requestID, err)
 		}

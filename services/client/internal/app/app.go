@@ -122,6 +122,9 @@ func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestI
 		}
 		return c, agg.Records[0].Sequence, nil
 	}
+	if err := a.refuseDuplicate(ctx, actor, requestID, r); err != nil {
+		return domain.Customer{}, 0, err
+	}
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref:        ref(actor.Tenant, typeCustomer, id),
 		RequestID:  requestID,
@@ -132,11 +135,16 @@ func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestI
 	if err != nil {
 		return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
 	}
+	return registeredCustomer(actor, id, r, res.Version), res.Sequence, nil
+}
+
+func registeredCustomer(actor domain.Actor, id string, r domain.Registration, version uint64) domain.Customer {
 	return domain.Customer{
 		Tenant: actor.Tenant, ID: id, PersonName: r.PersonName, CompanyName: r.CompanyName,
 		Phones: r.Phones, WeChatID: r.WeChatID, Email: r.Email, Source: r.Source,
-		OwnerID: actor.EmployeeID, RegisteredBy: actor.EmployeeID, RegisteredAt: r.OccurredAt, Version: res.Version,
-	}, res.Sequence, nil
+		OwnerID: actor.EmployeeID, RegisteredBy: actor.EmployeeID, RegisteredAt: r.OccurredAt, Version: version,
+		Address: r.Address, TaxID: r.TaxID, HeldSince: r.OccurredAt,
+	}
 }
 
 // LogInteraction records an interaction with a customer the log knows. The

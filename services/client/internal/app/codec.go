@@ -22,7 +22,29 @@ func customerRegisteredEvent(id, owner string, r domain.Registration) *clientv1.
 		Email:           r.Email,
 		SourceChannel:   clientv1.SourceChannel(r.Source),
 		OwnerEmployeeId: owner,
+		Address:         addressToProto(r.Address),
+		TaxId:           r.TaxID,
 	}
+}
+
+func addressToProto(a domain.Address) *clientv1.Address {
+	if a.Text == "" && a.Location == nil {
+		return nil
+	}
+	out := &clientv1.Address{Text: a.Text}
+	if a.Location != nil {
+		out.Location = &clientv1.GeoPoint{Latitude: a.Location.Latitude, Longitude: a.Location.Longitude}
+	}
+	return out
+}
+
+// AddressFromProto converts the wire form (nil = no address).
+func AddressFromProto(a *clientv1.Address) domain.Address {
+	out := domain.Address{Text: a.GetText()}
+	if l := a.GetLocation(); l != nil {
+		out.Location = &domain.GeoPoint{Latitude: l.GetLatitude(), Longitude: l.GetLongitude()}
+	}
+	return out
 }
 
 func interactionLoggedEvent(id, employee string, in domain.Interaction) *clientv1.InteractionLogged {
@@ -57,6 +79,10 @@ func foldCustomer(agg eventlog.Aggregate) (domain.Customer, error) {
 				return c, fmt.Errorf("%w: %s registered twice", ErrCorruptHistory, agg.Ref.ID)
 			}
 			c = customerFromRegistered(rec, ev)
+		case *clientv1.CustomerOwnerChanged:
+			c = applyOwnerChanged(c, rec, ev)
+		case *clientv1.DuplicateRegistrationAttempted:
+			// evidence about the customer; its state is unchanged
 		default:
 			return c, fmt.Errorf("%w: unexpected %s in customer %s", ErrCorruptHistory, eventlog.TypeName(rec.Envelope), agg.Ref.ID)
 		}
@@ -79,6 +105,27 @@ func customerFromRegistered(rec eventlog.Record, ev *clientv1.CustomerRegistered
 		RegisteredBy: rec.Envelope.GetActorId(),
 		RegisteredAt: rec.Envelope.GetOccurredAt().AsTime(),
 		Version:      rec.Envelope.GetAggregateVersion(),
+		Address:      AddressFromProto(ev.GetAddress()),
+		TaxID:        ev.GetTaxId(),
+		HeldSince:    rec.Envelope.GetOccurredAt().AsTime(),
+	}
+}
+
+// applyOwnerChanged is the customer after an ownership event.
+func applyOwnerChanged(c domain.Customer, rec eventlog.Record, ev *clientv1.CustomerOwnerChanged) domain.Customer {
+	c.OwnerID = ev.GetNewOwnerId()
+	c.HeldSince = rec.Envelope.GetOccurredAt().AsTime()
+	c.Version = rec.Envelope.GetAggregateVersion()
+	return c
+}
+
+func ownerChangedEvent(ch domain.OwnerChange) *clientv1.CustomerOwnerChanged {
+	return &clientv1.CustomerOwnerChanged{
+		CustomerId:      ch.CustomerID,
+		PreviousOwnerId: ch.From,
+		NewOwnerId:      ch.To,
+		Cause:           clientv1.OwnershipCause(ch.Cause),
+		Reason:          ch.Reason,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/client/internal/domain"
+	"github.com/holdfast/holdfast/services/client/internal/store"
 )
 
 // Project keeps the read model in step with CLIENT, resuming after the
@@ -42,7 +43,7 @@ func (a *App) Ready(context.Context) error {
 }
 
 func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
-	changed, err := a.customerChange(ctx, rec)
+	changed, claim, err := a.customerChange(ctx, rec)
 	if errors.Is(err, eventlog.ErrDecode) {
 		// A payload that does not decode will never decode: park it.
 		if err := a.store.Park(ctx, rec.Sequence, rec.Subject, err.Error(), rec.Data); err != nil {
@@ -54,9 +55,12 @@ func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
 	if err != nil {
 		return err
 	}
-	if changed != nil {
+	switch {
+	case claim != nil:
+		err = a.store.ApplyClaim(ctx, rec.Sequence, *claim, *changed)
+	case changed != nil:
 		err = a.store.Apply(ctx, rec.Sequence, *changed)
-	} else {
+	default:
 		err = a.store.Apply(ctx, rec.Sequence)
 	}
 	if err != nil {
@@ -68,33 +72,57 @@ func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
 
 // customerChange is the customer as it stands after rec, or nil when rec
 // changes no customer view.
-func (a *App) customerChange(ctx context.Context, rec eventlog.Record) (*domain.Customer, error) {
+func (a *App) customerChange(ctx context.Context, rec eventlog.Record) (*domain.Customer, *store.Claim, error) {
 	msg, err := eventlog.Payload(rec.Envelope)
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	tenant := rec.Envelope.GetTenantId()
+	// current is the stored customer an event about it changes.
+	current := func(id string) (*domain.Customer, error) {
+		c, err := a.store.GetCustomer(ctx, tenant, id)
+		if errors.Is(err, domain.ErrNotFound) {
+			a.logger.WarnContext(ctx, "event for a customer the read model lacks", "sequence", rec.Sequence)
+			return nil, nil
+		}
+		return &c, err
 	}
 	switch ev := msg.(type) {
 	case *clientv1.CustomerRegistered:
 		c := customerFromRegistered(rec, ev)
-		return &c, nil
+		return &c, nil, nil
 	case *clientv1.InteractionLogged:
-		c, err := a.store.GetCustomer(ctx, rec.Envelope.GetTenantId(), ev.GetCustomerId())
-		if errors.Is(err, domain.ErrNotFound) {
-			a.logger.WarnContext(ctx, "interaction for a customer the read model lacks", "sequence", rec.Sequence)
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
+		c, err := current(ev.GetCustomerId())
+		if c == nil || err != nil {
+			return nil, nil, err
 		}
 		c.Interactions++
 		if t := rec.Envelope.GetOccurredAt().AsTime(); t.After(c.LastInteractionAt) {
 			c.LastInteractionAt = t
 		}
-		return &c, nil
+		return c, nil, nil
+	case *clientv1.CustomerOwnerChanged:
+		c, err := current(ev.GetCustomerId())
+		if c == nil || err != nil {
+			return nil, nil, err
+		}
+		changed := applyOwnerChanged(*c, rec, ev)
+		if ev.GetCause() == clientv1.OwnershipCause_OWNERSHIP_CAUSE_CLAIMED {
+			claim := &store.Claim{Tenant: tenant, EmployeeID: ev.GetNewOwnerId(), CustomerID: c.ID, At: rec.Envelope.GetOccurredAt().AsTime()}
+			return &changed, claim, nil
+		}
+		return &changed, nil, nil
+	case *clientv1.DuplicateRegistrationAttempted:
+		c, err := current(ev.GetCustomerId())
+		if c == nil || err != nil {
+			return nil, nil, err
+		}
+		c.Version = rec.Envelope.GetAggregateVersion()
+		return c, nil, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }

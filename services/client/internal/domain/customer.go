@@ -40,6 +40,30 @@ type Customer struct {
 	// Interactions counts logged interactions; LastInteractionAt is the latest one's time.
 	Interactions      int
 	LastInteractionAt time.Time
+	Address           Address
+	TaxID             string
+	// HeldSince is when the current holder got the customer (registration,
+	// assignment or claim); idle time counts from it or the last interaction.
+	HeldSince time.Time
+}
+
+// Address is where a customer is; Location is optional.
+type Address struct {
+	Text     string
+	Location *GeoPoint
+}
+
+// GeoPoint is a WGS-84 coordinate in degrees.
+type GeoPoint struct {
+	Latitude, Longitude float64
+}
+
+// IdleSince is when the customer last saw activity from its holder.
+func (c Customer) IdleSince() time.Time {
+	if c.LastInteractionAt.After(c.HeldSince) {
+		return c.LastInteractionAt
+	}
+	return c.HeldSince
 }
 
 // Registration is a request to register a customer, before normalisation.
@@ -51,6 +75,8 @@ type Registration struct {
 	Email       string
 	Source      SourceChannel
 	OccurredAt  time.Time
+	Address     Address
+	TaxID       string
 }
 
 const (
@@ -106,7 +132,39 @@ func NormalizeRegistration(r Registration, now time.Time) (Registration, error) 
 		v.add("source_channel", "required: website, trade_show, referral, assignment, import or personal")
 	}
 	r.OccurredAt = checkOccurredAt(&v, r.OccurredAt, now)
+	r.Address.Text = strings.TrimSpace(r.Address.Text)
+	checkText(&v, "address.text", r.Address.Text, maxAddressLen)
+	if g := r.Address.Location; g != nil && !validGeoPoint(*g) {
+		v.add("address.location", "latitude -90..90 and longitude -180..180, not both 0")
+	}
+	r.TaxID = strings.ToUpper(strings.TrimSpace(r.TaxID))
+	if r.TaxID != "" && !validTaxID(r.TaxID) {
+		v.add("tax_id", "8-30 characters of A-Z, 0-9 and -")
+	}
 	return r, v.err()
+}
+
+const maxAddressLen = 500
+
+// validGeoPoint rejects out-of-range points and (0, 0), which is what an
+// unset GPS fix reads as, not a customer in the Gulf of Guinea.
+func validGeoPoint(g GeoPoint) bool {
+	return g.Latitude >= -90 && g.Latitude <= 90 && g.Longitude >= -180 && g.Longitude <= 180 &&
+		!(g.Latitude == 0 && g.Longitude == 0)
+}
+
+// validTaxID accepts a unified social credit code (18 characters) and the
+// other registration numbers tenants use.
+func validTaxID(s string) bool {
+	if len(s) < 8 || len(s) > 30 {
+		return false
+	}
+	for _, c := range s {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 func checkText(v *violations, field, s string, maxLen int) {

@@ -11,6 +11,7 @@ var (
 	ErrNotFound         = errors.New("not found")
 	ErrPermissionDenied = errors.New("permission denied")
 	ErrPrecondition     = errors.New("failed precondition")
+	ErrAlreadyExists    = errors.New("already exists")
 )
 
 // FieldViolation names one bad field of a request and says what is wrong.

@@ -89,3 +89,13 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// DayStart is the instant the tenant-local day containing t began.
+func (p ClientPolicy) DayStart(t time.Time) time.Time {
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}

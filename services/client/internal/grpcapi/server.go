@@ -53,6 +53,8 @@ func (s *Server) RegisterCustomer(ctx context.Context, req *clientv1.RegisterCus
 		WeChatID:    req.GetWechatId(),
 		Email:       req.GetEmail(),
 		Source:      domain.SourceChannel(req.GetSourceChannel()),
+		Address:     app.AddressFromProto(req.GetAddress()),
+		TaxID:       req.GetTaxId(),
 	}
 	if req.GetOccurredAt() != nil {
 		if err := req.GetOccurredAt().CheckValid(); err != nil {
@@ -133,7 +135,16 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 		return nil, platform.InvalidArgument(bad)
 	}
 	// One extra row tells whether another page follows.
-	page, err := s.app.ListCustomers(ctx, actor, store.ListFilter{OwnerID: req.GetOwnerEmployeeId(), After: after, Limit: size + 1}, req.GetMinSequence())
+	if req.GetInPool() && req.GetOwnerEmployeeId() != "" {
+		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "in_pool", Description: "cannot be combined with owner_employee_id"}})
+	}
+	if _, ok := clientv1.SourceChannel_name[int32(req.GetSourceChannel())]; !ok {
+		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "source_channel", Description: "unknown source channel"}})
+	}
+	page, err := s.app.ListCustomers(ctx, actor, store.ListFilter{
+		OwnerID: req.GetOwnerEmployeeId(), InPool: req.GetInPool(), Source: domain.SourceChannel(req.GetSourceChannel()),
+		After: after, Limit: size + 1,
+	}, req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -175,6 +186,17 @@ func customerToProto(c domain.Customer) *clientv1.Customer {
 		RegisteredBy:    c.RegisteredBy,
 		RegisteredAt:    timestamppb.New(c.RegisteredAt),
 		Version:         c.Version,
+		TaxId:           c.TaxID,
+		InPool:          c.OwnerID == "",
+	}
+	if c.Address.Text != "" || c.Address.Location != nil {
+		out.Address = &clientv1.Address{Text: c.Address.Text}
+		if g := c.Address.Location; g != nil {
+			out.Address.Location = &clientv1.GeoPoint{Latitude: g.Latitude, Longitude: g.Longitude}
+		}
+	}
+	if !c.LastInteractionAt.IsZero() {
+		out.LastFollowUpAt = timestamppb.New(c.LastInteractionAt)
 	}
 	if c.Email == "" {
 		out.MaskedEmail = ""
@@ -196,12 +218,16 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 			v = append(v, platform.FieldViolation{Field: f.Field, Description: f.Description})
 		}
 		return platform.InvalidArgument(v)
+	case errors.Is(err, domain.ErrQuotaExhausted):
+		return status.Error(codes.ResourceExhausted, err.Error())
 	case errors.Is(err, domain.ErrNotFound):
 		return status.Error(codes.NotFound, "customer not found")
 	case errors.Is(err, domain.ErrPermissionDenied):
 		return status.Error(codes.PermissionDenied, err.Error())
 	case errors.Is(err, domain.ErrPrecondition):
 		return status.Error(codes.FailedPrecondition, err.Error())
+	case errors.Is(err, domain.ErrAlreadyExists):
+		return status.Error(codes.AlreadyExists, err.Error())
 	case errors.Is(err, eventlog.ErrConflict):
 		return status.Error(codes.Aborted, "the customer changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):

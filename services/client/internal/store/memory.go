@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/holdfast/holdfast/services/client/internal/domain"
 )
@@ -17,6 +18,7 @@ type Memory struct {
 	mu         sync.RWMutex
 	checkpoint uint64
 	customers  map[string]map[string]domain.Customer // tenant → id → customer
+	claims     []Claim
 	parked     []Parked
 }
 
@@ -37,8 +39,24 @@ func NewMemory() *Memory {
 func (m *Memory) Apply(_ context.Context, seq uint64, customers ...domain.Customer) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.applyLocked(seq, customers)
+	return nil
+}
+
+// ApplyClaim implements Store.
+func (m *Memory) ApplyClaim(_ context.Context, seq uint64, claim Claim, customer domain.Customer) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.applyLocked(seq, []domain.Customer{customer}) {
+		m.claims = append(m.claims, claim)
+	}
+	return nil
+}
+
+// applyLocked upserts customers at seq; false if seq was applied before.
+func (m *Memory) applyLocked(seq uint64, customers []domain.Customer) bool {
 	if seq <= m.checkpoint {
-		return nil
+		return false
 	}
 	for _, c := range customers {
 		t := m.customers[c.Tenant]
@@ -46,11 +64,19 @@ func (m *Memory) Apply(_ context.Context, seq uint64, customers ...domain.Custom
 			t = map[string]domain.Customer{}
 			m.customers[c.Tenant] = t
 		}
-		c.Phones = slices.Clone(c.Phones)
-		t[c.ID] = c
+		t[c.ID] = cloneCustomer(c)
 	}
 	m.checkpoint = seq
-	return nil
+	return true
+}
+
+func cloneCustomer(c domain.Customer) domain.Customer {
+	c.Phones = slices.Clone(c.Phones)
+	if c.Address.Location != nil {
+		g := *c.Address.Location
+		c.Address.Location = &g
+	}
+	return c
 }
 
 // Park implements Store.
@@ -87,8 +113,7 @@ func (m *Memory) GetCustomer(_ context.Context, tenant, id string) (domain.Custo
 	if !ok {
 		return domain.Customer{}, ErrNotFound
 	}
-	c.Phones = slices.Clone(c.Phones)
-	return c, nil
+	return cloneCustomer(c), nil
 }
 
 // ListCustomers implements Store.
@@ -98,16 +123,89 @@ func (m *Memory) ListCustomers(_ context.Context, tenant string, f ListFilter) (
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	return m.sorted(tenant, f.matches, f.Limit), nil
+}
+
+// sorted returns the tenant's customers that keep selects, by id, at most limit.
+func (m *Memory) sorted(tenant string, keep func(domain.Customer) bool, limit int) []domain.Customer {
 	var out []domain.Customer
 	for _, c := range m.customers[tenant] {
-		if (f.OwnerID == "" || c.OwnerID == f.OwnerID) && c.ID > f.After {
-			c.Phones = slices.Clone(c.Phones)
-			out = append(out, c)
+		if keep(c) {
+			out = append(out, cloneCustomer(c))
 		}
 	}
 	slices.SortFunc(out, func(a, b domain.Customer) int { return cmp.Compare(a.ID, b.ID) })
-	if len(out) > f.Limit {
-		out = out[:f.Limit]
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
 	}
+	return out
+}
+
+// FindByIdentity implements Store.
+func (m *Memory) FindByIdentity(_ context.Context, tenant string, keys domain.IdentityKeys) ([]domain.Customer, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.sorted(tenant, func(c domain.Customer) bool { return sharesKey(keys, domain.KeysOf(c)) }, 0), nil
+}
+
+// sharesKey reports whether two customers share any identity key.
+func sharesKey(a, b domain.IdentityKeys) bool {
+	for _, p := range a.Phones {
+		if slices.Contains(b.Phones, p) {
+			return true
+		}
+	}
+	return (a.Email != "" && a.Email == b.Email) ||
+		(a.WeChatID != "" && a.WeChatID == b.WeChatID) ||
+		(a.Company != "" && a.Company == b.Company)
+}
+
+// CountHeld implements Store.
+func (m *Memory) CountHeld(_ context.Context, tenant, employee string) (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := 0
+	for _, c := range m.customers[tenant] {
+		if c.OwnerID == employee {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// CountClaimsSince implements Store.
+func (m *Memory) CountClaimsSince(_ context.Context, tenant, employee string, since time.Time) (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := 0
+	for _, c := range m.claims {
+		if c.Tenant == tenant && c.EmployeeID == employee && !c.At.Before(since) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// IdleHeld implements Store.
+func (m *Memory) IdleHeld(_ context.Context, tenant string, cutoff time.Time, limit int) ([]domain.Customer, error) {
+	if limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.sorted(tenant, func(c domain.Customer) bool {
+		return c.OwnerID != "" && c.IdleSince().Before(cutoff)
+	}, limit), nil
+}
+
+// Tenants implements Store.
+func (m *Memory) Tenants(context.Context) ([]string, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.customers))
+	for t := range m.customers {
+		out = append(out, t)
+	}
+	slices.Sort(out)
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,18 +37,66 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // Apply implements Store: the customers and the checkpoint in one transaction.
 func (p *Postgres) Apply(ctx context.Context, seq uint64, customers ...domain.Customer) error {
-	// data is jsonb: pgx encodes the struct with encoding/json.
 	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
 		for _, c := range customers {
-			if _, err := tx.Exec(ctx, `INSERT INTO client.customers (tenant, customer_id, owner_id, data)
-				VALUES ($1, $2, $3, $4)
-				ON CONFLICT (tenant, customer_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, data = EXCLUDED.data`,
-				c.Tenant, c.ID, c.OwnerID, c); err != nil {
-				return fmt.Errorf("store: upsert customer: %w", err)
+			if err := upsertCustomer(ctx, tx, c); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// ApplyClaim implements Store.
+func (p *Postgres) ApplyClaim(ctx context.Context, seq uint64, claim Claim, c domain.Customer) error {
+	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
+		if err := upsertCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO client.claims (tenant, employee_id, customer_id, claimed_at) VALUES ($1, $2, $3, $4)`,
+			claim.Tenant, claim.EmployeeID, claim.CustomerID, claim.At); err != nil {
+			return fmt.Errorf("store: record claim: %w", err)
+		}
+		return nil
+	})
+}
+
+// upsertCustomer writes a customer and replaces its identity keys. data is
+// jsonb: pgx encodes the struct with encoding/json.
+func upsertCustomer(ctx context.Context, tx pgx.Tx, c domain.Customer) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO client.customers (tenant, customer_id, owner_id, source, idle_since, data)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (tenant, customer_id) DO UPDATE
+		SET owner_id = EXCLUDED.owner_id, source = EXCLUDED.source, idle_since = EXCLUDED.idle_since, data = EXCLUDED.data`,
+		c.Tenant, c.ID, c.OwnerID, int(c.Source), c.IdleSince(), c); err != nil {
+		return fmt.Errorf("store: upsert customer: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM client.customer_identities WHERE tenant = $1 AND customer_id = $2`, c.Tenant, c.ID); err != nil {
+		return fmt.Errorf("store: replace identities: %w", err)
+	}
+	kinds, values := identityRows(domain.KeysOf(c))
+	if _, err := tx.Exec(ctx, `INSERT INTO client.customer_identities (tenant, kind, value, customer_id)
+		SELECT $1, k, v, $2 FROM unnest($3::text[], $4::text[]) AS t(k, v) ON CONFLICT DO NOTHING`,
+		c.Tenant, c.ID, kinds, values); err != nil {
+		return fmt.Errorf("store: write identities: %w", err)
+	}
+	return nil
+}
+
+// identityRows flattens identity keys into parallel (kind, value) arrays.
+func identityRows(k domain.IdentityKeys) (kinds, values []string) {
+	add := func(kind, v string) {
+		if v != "" {
+			kinds, values = append(kinds, kind), append(values, v)
+		}
+	}
+	for _, ph := range k.Phones {
+		add("phone", ph)
+	}
+	add("email", k.Email)
+	add("wechat_id", k.WeChatID)
+	add("company", k.Company)
+	return kinds, values
 }
 
 // GetCustomer implements Store.
@@ -73,13 +122,78 @@ func (p *Postgres) ListCustomers(ctx context.Context, tenant string, f ListFilte
 	}
 	rows, err := p.Pool.Query(ctx, `SELECT data FROM client.customers
 		WHERE tenant = $1 AND ($2 = '' OR owner_id = $2) AND customer_id > $3
-		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit)
+		  AND (NOT $5 OR owner_id = '') AND ($6 = 0 OR source = $6)
+		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit, f.InPool, int(f.Source))
 	if err != nil {
 		return nil, fmt.Errorf("store: list customers: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[domain.Customer])
 	if err != nil {
 		return nil, fmt.Errorf("store: list customers: %w", err)
+	}
+	return out, nil
+}
+
+func (p *Postgres) collect(ctx context.Context, what, sql string, args ...any) ([]domain.Customer, error) {
+	rows, err := p.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[domain.Customer])
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// FindByIdentity implements Store.
+func (p *Postgres) FindByIdentity(ctx context.Context, tenant string, keys domain.IdentityKeys) ([]domain.Customer, error) {
+	kinds, values := identityRows(keys)
+	return p.collect(ctx, "find by identity", `SELECT c.data FROM client.customers c
+		WHERE c.tenant = $1 AND c.customer_id IN (
+			SELECT i.customer_id FROM client.customer_identities i
+			JOIN unnest($2::text[], $3::text[]) AS k(kind, value) ON i.kind = k.kind AND i.value = k.value
+			WHERE i.tenant = $1)
+		ORDER BY c.customer_id`, tenant, kinds, values)
+}
+
+// CountHeld implements Store.
+func (p *Postgres) CountHeld(ctx context.Context, tenant, employee string) (int, error) {
+	var n int
+	if err := p.Pool.QueryRow(ctx, `SELECT count(*) FROM client.customers WHERE tenant = $1 AND owner_id = $2`, tenant, employee).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count held: %w", err)
+	}
+	return n, nil
+}
+
+// CountClaimsSince implements Store.
+func (p *Postgres) CountClaimsSince(ctx context.Context, tenant, employee string, since time.Time) (int, error) {
+	var n int
+	if err := p.Pool.QueryRow(ctx, `SELECT count(*) FROM client.claims WHERE tenant = $1 AND employee_id = $2 AND claimed_at >= $3`,
+		tenant, employee, since).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count claims: %w", err)
+	}
+	return n, nil
+}
+
+// IdleHeld implements Store.
+func (p *Postgres) IdleHeld(ctx context.Context, tenant string, cutoff time.Time, limit int) ([]domain.Customer, error) {
+	if limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	return p.collect(ctx, "idle held", `SELECT data FROM client.customers
+		WHERE tenant = $1 AND owner_id <> '' AND idle_since < $2 ORDER BY customer_id LIMIT $3`, tenant, cutoff, limit)
+}
+
+// Tenants implements Store.
+func (p *Postgres) Tenants(ctx context.Context) ([]string, error) {
+	rows, err := p.Pool.Query(ctx, `SELECT DISTINCT tenant FROM client.customers ORDER BY tenant`)
+	if err != nil {
+		return nil, fmt.Errorf("store: tenants: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: tenants: %w", err)
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/holdfast/holdfast/services/client/internal/domain"
 )
@@ -19,6 +20,8 @@ type Store interface {
 	// atomic step. A seq at or below the checkpoint is already applied and
 	// changes nothing, so redelivery is harmless.
 	Apply(ctx context.Context, seq uint64, customers ...domain.Customer) error
+	// ApplyClaim is Apply that also records a pool claim.
+	ApplyClaim(ctx context.Context, seq uint64, claim Claim, customer domain.Customer) error
 	// Park records an event the projector cannot apply, with its reason, and
 	// advances the checkpoint past it.
 	Park(ctx context.Context, seq uint64, subject, reason string, data []byte) error
@@ -27,11 +30,34 @@ type Store interface {
 	GetCustomer(ctx context.Context, tenant, id string) (domain.Customer, error)
 	// ListCustomers returns customers ordered by id, after filter.After.
 	ListCustomers(ctx context.Context, tenant string, filter ListFilter) ([]domain.Customer, error)
+	// FindByIdentity returns the customers sharing any key with keys: a
+	// phone, the e-mail, the WeChat id or the normalised company name.
+	// The caller decides with domain.IdentityKeys.Matches which are the same.
+	FindByIdentity(ctx context.Context, tenant string, keys domain.IdentityKeys) ([]domain.Customer, error)
+	// CountHeld is how many customers employee holds.
+	CountHeld(ctx context.Context, tenant, employee string) (int, error)
+	// CountClaimsSince is how many pool claims employee made at or after since.
+	CountClaimsSince(ctx context.Context, tenant, employee string, since time.Time) (int, error)
+	// IdleHeld returns held customers whose IdleSince is before cutoff,
+	// ordered by id, at most limit.
+	IdleHeld(ctx context.Context, tenant string, cutoff time.Time, limit int) ([]domain.Customer, error)
+	// Tenants lists the tenants that have customers.
+	Tenants(ctx context.Context) ([]string, error)
+}
+
+// Claim is one pool claim, kept so daily claim quotas can be counted.
+type Claim struct {
+	Tenant, EmployeeID, CustomerID string
+	At                             time.Time
 }
 
 // ListFilter selects and pages customers.
 type ListFilter struct {
 	OwnerID string
+	// InPool selects only customers nobody holds.
+	InPool bool
+	// Source selects one source channel (unspecified = all).
+	Source domain.SourceChannel
 	// After is the id of the last customer of the previous page.
 	After string
 	Limit int
@@ -39,3 +65,10 @@ type ListFilter struct {
 
 // ErrBadFilter is returned for a filter with a non-positive limit.
 var ErrBadFilter = errors.New("store: limit must be positive")
+
+func (f ListFilter) matches(c domain.Customer) bool {
+	return (f.OwnerID == "" || c.OwnerID == f.OwnerID) &&
+		(!f.InPool || c.OwnerID == "") &&
+		(f.Source == domain.SourceUnspecified || c.Source == f.Source) &&
+		c.ID > f.After
+}

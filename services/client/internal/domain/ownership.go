@@ -1,0 +1,124 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// OwnershipCause says why a customer changed holder, numbered as in the proto.
+type OwnershipCause int
+
+// Ownership causes.
+const (
+	CauseUnspecified OwnershipCause = iota
+	CauseAssigned
+	CauseReassigned
+	CauseReleased
+	CauseClaimed
+	CauseReturnedIdle
+)
+
+// OwnerChange is a decided change of holder ("" = the shared pool).
+type OwnerChange struct {
+	CustomerID string
+	From, To   string
+	Cause      OwnershipCause
+	Reason     string
+}
+
+const maxReasonLen = 500
+
+// CheckReason validates a free-text reason the actor must give.
+func CheckReason(field, reason string) error {
+	var v violations
+	r := strings.TrimSpace(reason)
+	switch {
+	case r == "":
+		v.add(field, "required: say why")
+	case !utf8.ValidString(r):
+		v.add(field, "not valid UTF-8")
+	case utf8.RuneCountInString(r) > maxReasonLen:
+		v.add(field, "at most %d characters", maxReasonLen)
+	}
+	return v.err()
+}
+
+// Assign gives a pooled customer to employee: managers and hr decide.
+func Assign(actor Actor, c Customer, employee, reason string) (OwnerChange, error) {
+	if !actor.has("manager", "hr", "admin") {
+		return OwnerChange{}, fmt.Errorf("assign: %w: requires manager, hr or admin", ErrPermissionDenied)
+	}
+	if err := CheckReason("reason", reason); err != nil {
+		return OwnerChange{}, err
+	}
+	if c.OwnerID != "" {
+		return OwnerChange{}, fmt.Errorf("assign: %w: the customer is held; use ReassignCustomer", ErrPrecondition)
+	}
+	return OwnerChange{CustomerID: c.ID, To: employee, Cause: CauseAssigned, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// Reassign moves a held customer to another employee.
+func Reassign(actor Actor, c Customer, employee, reason string) (OwnerChange, error) {
+	if !actor.has("manager", "hr", "admin") {
+		return OwnerChange{}, fmt.Errorf("reassign: %w: requires manager, hr or admin", ErrPermissionDenied)
+	}
+	if err := CheckReason("reason", reason); err != nil {
+		return OwnerChange{}, err
+	}
+	switch c.OwnerID {
+	case "":
+		return OwnerChange{}, fmt.Errorf("reassign: %w: the customer is in the shared pool; use AssignCustomer", ErrPrecondition)
+	case employee:
+		return OwnerChange{}, fmt.Errorf("reassign: %w: the employee already holds the customer", ErrPrecondition)
+	}
+	return OwnerChange{CustomerID: c.ID, From: c.OwnerID, To: employee, Cause: CauseReassigned, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// Release puts a customer back in the pool: its holder, or a manager or hr.
+func Release(actor Actor, c Customer, reason string) (OwnerChange, error) {
+	if c.OwnerID != actor.EmployeeID && !actor.has("manager", "hr", "admin") {
+		return OwnerChange{}, fmt.Errorf("release: %w: only the holder, a manager or hr", ErrPermissionDenied)
+	}
+	if err := CheckReason("reason", reason); err != nil {
+		return OwnerChange{}, err
+	}
+	if c.OwnerID == "" {
+		return OwnerChange{}, fmt.Errorf("release: %w: the customer is already in the shared pool", ErrPrecondition)
+	}
+	return OwnerChange{CustomerID: c.ID, From: c.OwnerID, Cause: CauseReleased, Reason: strings.TrimSpace(reason)}, nil
+}
+
+// ClaimLimits are what a claim is checked against.
+type ClaimLimits struct {
+	ClaimsToday, ClaimQuota int
+	Held, MaxHeld           int
+}
+
+// ErrQuotaExhausted is returned when a daily quota is spent.
+var ErrQuotaExhausted = errors.New("daily quota exhausted")
+
+// Claim takes a pooled customer for the actor, within the daily quota and
+// the cap on customers held.
+func Claim(actor Actor, c Customer, lim ClaimLimits) (OwnerChange, error) {
+	if !actor.has("sales", "senior_sales", "manager") {
+		return OwnerChange{}, fmt.Errorf("claim: %w: requires sales, senior_sales or manager", ErrPermissionDenied)
+	}
+	if c.OwnerID != "" {
+		return OwnerChange{}, fmt.Errorf("claim: %w: the customer is not in the shared pool", ErrPrecondition)
+	}
+	if lim.ClaimsToday >= lim.ClaimQuota {
+		return OwnerChange{}, fmt.Errorf("claim: %w: %d of %d claims used today", ErrQuotaExhausted, lim.ClaimsToday, lim.ClaimQuota)
+	}
+	if lim.Held >= lim.MaxHeld {
+		return OwnerChange{}, fmt.Errorf("claim: %w: you hold %d customers, the most allowed is %d", ErrPrecondition, lim.Held, lim.MaxHeld)
+	}
+	return OwnerChange{CustomerID: c.ID, To: actor.EmployeeID, Cause: CauseClaimed}, nil
+}
+
+// Apply returns the customer after the change.
+func (ch OwnerChange) Apply(c Customer) Customer {
+	c.OwnerID = ch.To
+	return c
+}
