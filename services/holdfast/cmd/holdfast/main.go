@@ -30,6 +30,9 @@ Usage:
   holdfast token --sub ID --role ROLE   print a dev bearer token (roles: sales, senior_sales,
                                         manager, hr, auditor, admin, service)
   holdfast customer register ...        register a customer (ClientService)
+  holdfast customer reveal ...          show one contact detail unmasked (recorded, quota-limited)
+  holdfast customer assign|reassign|release|claim ...
+                                        move a customer between holders and the shared pool
   holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting
   holdfast alerts list ...              list alerts (RiskService)
   holdfast bench                        event log figures beside raw nats.go baselines
@@ -74,6 +77,10 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Token(ctx, env, rest)
 	case cmd == "customer" && sub == "register":
 		return cli.RegisterCustomer(ctx, env, rest[1:])
+	case cmd == "customer" && (sub == "assign" || sub == "reassign" || sub == "release" || sub == "claim"):
+		return cli.ChangeOwner(ctx, env, sub, rest[1:])
+	case cmd == "customer" && sub == "reveal":
+		return cli.RevealContact(ctx, env, rest[1:])
 	case cmd == "interaction" && sub == "log":
 		return cli.LogInteraction(ctx, env, rest[1:])
 	case cmd == "alerts" && sub == "list":

@@ -26,6 +26,10 @@ func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	wechat := fs.String("wechat", "", "WeChat id")
 	email := fs.String("email", "", "e-mail address")
 	source := fs.String("source", "", "source channel: website, trade_show, referral, assignment, import, personal")
+	address := fs.String("address", "", "postal address")
+	lat := fs.Float64("lat", 0, "address latitude (with --lng)")
+	lng := fs.Float64("lng", 0, "address longitude (with --lat)")
+	taxID := fs.String("tax-id", "", "tax id / unified social credit code")
 	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
 	quiet := fs.Bool("q", false, "print only the customer id")
 	if err := fs.Parse(args); err != nil {
@@ -48,6 +52,7 @@ func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	resp, err := clientv1.NewClientServiceClient(conn).RegisterCustomer(ctx, &clientv1.RegisterCustomerRequest{
 		RequestId: *requestID, PersonName: *name, CompanyName: *company, Phones: phones,
 		WechatId: *wechat, Email: *email, SourceChannel: clientv1.SourceChannel(src),
+		Address: addressFlag(*address, *lat, *lng), TaxId: *taxID,
 	})
 	if err != nil {
 		return err
@@ -114,4 +119,15 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "interaction %s logged (CLIENT sequence %d)\n", resp.GetInteractionId(), resp.GetSequence())
 	return nil
+}
+
+func addressFlag(text string, lat, lng float64) *clientv1.Address {
+	if text == "" && lat == 0 && lng == 0 {
+		return nil
+	}
+	a := &clientv1.Address{Text: text}
+	if lat != 0 || lng != 0 {
+		a.Location = &clientv1.GeoPoint{Latitude: lat, Longitude: lng}
+	}
+	return a
 }
