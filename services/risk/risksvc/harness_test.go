@@ -3,6 +3,8 @@ package risksvc_test
 import (
 	"context"
 	"crypto/ed25519"
+	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"sync"
@@ -193,14 +195,18 @@ func violatedFields(t *testing.T, err error) []string {
 	return slices.Compact(fields)
 }
 
-// registerCustomer registers a customer held by the caller and returns its id.
+// registerCustomer registers a customer held by the caller and returns its
+// id. Each request id is a different customer (its own phone and company):
+// the client service refuses to register one customer twice.
 func registerCustomer(t *testing.T, c clientv1.ClientServiceClient, requestID string) string {
 	t.Helper()
+	h := fnv.New32a()
+	h.Write([]byte(requestID))
 	resp, err := c.RegisterCustomer(t.Context(), &clientv1.RegisterCustomerRequest{
 		RequestId:     requestID,
 		PersonName:    "王伟",
-		CompanyName:   "上海某某有限公司",
-		Phones:        []string{"+8613800138000"},
+		CompanyName:   "上海某某有限公司 " + requestID,
+		Phones:        []string{fmt.Sprintf("+86138%08d", h.Sum32()%100000000)},
 		SourceChannel: clientv1.SourceChannel_SOURCE_CHANNEL_WEBSITE,
 	})
 	if err != nil {

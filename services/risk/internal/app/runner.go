@@ -60,15 +60,21 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 	if err != nil {
 		return err
 	}
+	tenant, at := rec.Envelope.GetTenantId(), rec.Envelope.GetOccurredAt().AsTime()
 	var changes []engine.Change
 	switch ev := msg.(type) {
 	case *clientv1.InteractionLogged:
 		changes = a.engine.ObserveInteraction(engine.Interaction{
-			Tenant:     rec.Envelope.GetTenantId(),
-			EmployeeID: ev.GetEmployeeId(),
-			Text:       ev.GetText(),
-			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(),
-			Evidence:   evidenceOf(rec),
+			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Text: ev.GetText(), OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *clientv1.ContactRevealed:
+		changes = a.engine.ObserveReveal(engine.Reveal{
+			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Assigned: ev.GetAssigned(), OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *clientv1.DuplicateRegistrationAttempted:
+		changes = a.engine.ObserveDuplicateAttempt(engine.DuplicateAttempt{
+			Tenant: tenant, EmployeeID: ev.GetAttemptedBy(), HolderID: ev.GetHolderId(), MatchedOn: ev.GetMatchedOn(),
+			OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	}
 	for _, ch := range changes {
