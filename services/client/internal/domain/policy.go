@@ -33,3 +33,8 @@ func (a Actor) CanLogInteraction(c Customer) bool {
 func (a Actor) CanListAll() bool {
 	return a.has("senior_sales", "manager", "hr", "auditor", "admin")
 }
+
+// CanUpdatePolicy: only an admin changes the tenant's client policy.
+func (a Actor) CanUpdatePolicy() bool {
+	return a.has("admin")
+}

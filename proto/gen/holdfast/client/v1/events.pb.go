@@ -313,7 +313,9 @@ type ContactRevealed struct {
 	Field      ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
 	Reason     string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
 	// assigned is whether the employee held the customer when revealing.
-	Assigned      bool `protobuf:"varint,5,opt,name=assigned,proto3" json:"assigned,omitempty"`
+	Assigned bool `protobuf:"varint,5,opt,name=assigned,proto3" json:"assigned,omitempty"`
+	// index is which phone number was shown (0 for other fields).
+	Index         int32 `protobuf:"varint,6,opt,name=index,proto3" json:"index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -383,14 +385,23 @@ func (x *ContactRevealed) GetAssigned() bool {
 	return false
 }
 
+func (x *ContactRevealed) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
 // RevealDenied records a reveal refused because the daily quota was spent.
 type RevealDenied struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	CustomerId    string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
-	EmployeeId    string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
-	Field         ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
-	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
-	Quota         int32                  `protobuf:"varint,5,opt,name=quota,proto3" json:"quota,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Field      ContactField           `protobuf:"varint,3,opt,name=field,proto3,enum=holdfast.client.v1.ContactField" json:"field,omitempty"`
+	Reason     string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	Quota      int32                  `protobuf:"varint,5,opt,name=quota,proto3" json:"quota,omitempty"`
+	// index is which phone number was asked for (0 for other fields).
+	Index         int32 `protobuf:"varint,6,opt,name=index,proto3" json:"index,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -456,6 +467,13 @@ func (x *RevealDenied) GetReason() string {
 func (x *RevealDenied) GetQuota() int32 {
 	if x != nil {
 		return x.Quota
+	}
+	return 0
+}
+
+func (x *RevealDenied) GetIndex() int32 {
+	if x != nil {
+		return x.Index
 	}
 	return 0
 }
@@ -643,7 +661,7 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"matched_on\x18\x04 \x03(\tR\tmatchedOn\x12\x1d\n" +
 	"\n" +
-	"as_written\x18\x05 \x03(\tR\tasWritten\"\xbf\x01\n" +
+	"as_written\x18\x05 \x03(\tR\tasWritten\"\xd5\x01\n" +
 	"\x0fContactRevealed\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
@@ -651,7 +669,8 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"employeeId\x126\n" +
 	"\x05field\x18\x03 \x01(\x0e2 .holdfast.client.v1.ContactFieldR\x05field\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x1a\n" +
-	"\bassigned\x18\x05 \x01(\bR\bassigned\"\xb6\x01\n" +
+	"\bassigned\x18\x05 \x01(\bR\bassigned\x12\x14\n" +
+	"\x05index\x18\x06 \x01(\x05R\x05index\"\xcc\x01\n" +
 	"\fRevealDenied\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
@@ -659,7 +678,8 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"employeeId\x126\n" +
 	"\x05field\x18\x03 \x01(\x0e2 .holdfast.client.v1.ContactFieldR\x05field\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x14\n" +
-	"\x05quota\x18\x05 \x01(\x05R\x05quota\"g\n" +
+	"\x05quota\x18\x05 \x01(\x05R\x05quota\x12\x14\n" +
+	"\x05index\x18\x06 \x01(\x05R\x05index\"g\n" +
 	"\x13ClientPolicyUpdated\x128\n" +
 	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbd\x02\n" +
