@@ -43,6 +43,11 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	const (
 		ok     = codes.OK
 		denied = codes.PermissionDenied
+		// The ownership rows change nothing: a caller who passes the role
+		// check stops at the customer's state (held, not pooled) or at the
+		// missing reason, so every cell sees the same customer.
+		held     = codes.FailedPrecondition
+		noReason = codes.InvalidArgument
 	)
 	// call makes one RPC as role; mutating calls use a request id of the cell.
 	type call func(ctx context.Context, c clientv1.ClientServiceClient, role string) error
@@ -106,6 +111,54 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 			want: map[string]codes.Code{
 				"sales-owner": ok, "sales-other": denied, "senior_sales": denied, "manager": ok,
 				"hr": denied, "auditor": denied, "admin": ok,
+			},
+		},
+		{
+			name: "AssignCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.AssignCustomer(ctx, &clientv1.AssignCustomerRequest{
+					RequestId: "matrix-assign-" + role, CustomerId: id, EmployeeId: "ss-1", Reason: "matrix",
+				})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": denied, "sales-other": denied, "senior_sales": denied, "manager": held,
+				"hr": held, "auditor": denied, "admin": held,
+			},
+		},
+		{
+			name: "ReassignCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ReassignCustomer(ctx, &clientv1.ReassignCustomerRequest{
+					RequestId: "matrix-reassign-" + role, CustomerId: id, EmployeeId: "s-owner", Reason: "matrix",
+				})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": denied, "sales-other": denied, "senior_sales": denied, "manager": held,
+				"hr": held, "auditor": denied, "admin": held,
+			},
+		},
+		{
+			name: "ReleaseCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ReleaseCustomer(ctx, &clientv1.ReleaseCustomerRequest{RequestId: "matrix-release-" + role, CustomerId: id})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": noReason, "sales-other": denied, "senior_sales": denied, "manager": noReason,
+				"hr": noReason, "auditor": denied, "admin": noReason,
+			},
+		},
+		{
+			name: "ClaimCustomer",
+			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ClaimCustomer(ctx, &clientv1.ClaimCustomerRequest{RequestId: "matrix-claim-" + role, CustomerId: id})
+				return err
+			},
+			want: map[string]codes.Code{
+				"sales-owner": held, "sales-other": held, "senior_sales": held, "manager": held,
+				"hr": denied, "auditor": denied, "admin": denied,
 			},
 		},
 	}

@@ -23,6 +23,11 @@ ALTER TABLE customers ADD COLUMN source int NOT NULL DEFAULT 0;
 ALTER TABLE customers ADD COLUMN idle_since timestamptz;
 CREATE INDEX customers_idle ON customers (tenant, idle_since) WHERE owner_id <> '';
 
+-- The new columns and tables are filled by the projector: empty the read
+-- model and its checkpoint so it replays CLIENT from the start.
+DELETE FROM customers;
+DELETE FROM checkpoints WHERE projection = 'customers';
+
 -- +goose Down
 DROP INDEX customers_idle;
 ALTER TABLE customers DROP COLUMN idle_since;

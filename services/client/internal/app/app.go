@@ -217,11 +217,12 @@ func (a *App) GetCustomer(ctx context.Context, actor domain.Actor, id string, mi
 	return c, nil
 }
 
-// ListCustomers pages through customers: sales see only their own.
+// ListCustomers pages through customers: sales see their own and the pool.
 func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, minSeq uint64) ([]domain.Customer, error) {
-	if !actor.CanListAll() {
+	// Sales list their own customers, or the shared pool they may claim from.
+	if !actor.CanListAll() && !f.InPool {
 		if f.OwnerID != "" && f.OwnerID != actor.EmployeeID {
-			return nil, fmt.Errorf("list customers: %w: sales list only their own customers", domain.ErrPermissionDenied)
+			return nil, fmt.Errorf("list customers: %w: sales list only their own customers and the shared pool", domain.ErrPermissionDenied)
 		}
 		f.OwnerID = actor.EmployeeID
 	}

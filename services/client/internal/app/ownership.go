@@ -40,7 +40,9 @@ func (a *App) changeOwner(ctx context.Context, actor domain.Actor, requestID, cu
 		if err != nil {
 			return eventlog.AppendRequest{}, err
 		}
-		return eventlog.AppendRequest{Payload: ownerChangedEvent(ch)}, nil
+		// Stamped by the service's clock, as registrations are: idle time
+		// and the daily claim quota compare it with a.now().
+		return eventlog.AppendRequest{Payload: ownerChangedEvent(ch), OccurredAt: a.now()}, nil
 	})
 }
 
@@ -121,7 +123,9 @@ func (a *App) ClaimCustomer(ctx context.Context, actor domain.Actor, requestID, 
 		return OwnershipResult{}, err
 	}
 	var claimsToday int
+	decided := false
 	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
+		decided = true
 		if err := a.catchUp(ctx); err != nil {
 			return domain.OwnerChange{}, err
 		}
@@ -140,7 +144,17 @@ func (a *App) ClaimCustomer(ctx context.Context, actor domain.Actor, requestID, 
 	if err != nil {
 		return OwnershipResult{}, wrap("claim customer", err)
 	}
-	return OwnershipResult{Customer: c, Sequence: seq, ClaimsLeftToday: max(policy.ClaimQuotaPerDay-claimsToday-1, 0)}, nil
+	used := claimsToday + 1
+	if !decided {
+		// A retry decided nothing: count today's claims, this one included.
+		if err := a.waitFor(ctx, seq); err != nil {
+			return OwnershipResult{}, wrap("claim customer", err)
+		}
+		if used, err = a.store.CountClaimsSince(ctx, actor.Tenant, actor.EmployeeID, policy.DayStart(a.now())); err != nil {
+			return OwnershipResult{}, wrap("claim customer", err)
+		}
+	}
+	return OwnershipResult{Customer: c, Sequence: seq, ClaimsLeftToday: max(policy.ClaimQuotaPerDay-used, 0)}, nil
 }
 
 func wrap(op string, err error) error {

@@ -3,47 +3,88 @@ package domain
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
 
-// companySuffixes are legal-form words that vary in how people write a
-// company's name and say nothing about which company it is. They are
-// stripped from the end of the normalised name, repeatedly, longest first.
-var companySuffixes = []string{
-	"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
-	"corporation", "incorporated", "company", "limited", "co.ltd", "coltd", "corp", "inc", "llc", "ltd", "co", "gmbh", "plc",
-}
+// Legal-form words vary in how people write a company's name and say
+// nothing about which company it is. Chinese ones are stripped from the end
+// of the name wherever they start (Chinese has no spaces); Latin ones only
+// as words of their own, or glued to a Chinese name ("星海贸易Co., Ltd."),
+// so "Costco" keeps its "co" and "Zinc" its "inc".
+var (
+	hanLegalForms   = []string{"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司"}
+	latinLegalForms = []string{
+		"corporation", "incorporated", "company", "limited", "coltd", "corp", "inc", "llc", "ltd", "co", "gmbh", "plc",
+	}
+)
 
 // NormalizeCompanyName is the key two spellings of one company share:
 // width-folded, case-folded, NFKC, bracketed parts such as a branch or a
 // city kept but the brackets dropped, punctuation and spaces removed, and
 // legal-form suffixes (有限公司, Co., Ltd., Inc. …) stripped from the end.
 // 「上海星海贸易有限公司」, 「上海 星海贸易（有限公司）」 and
-// "Shanghai Xinghai Trading Co., Ltd." each give a stable key; an empty
-// result means the name carries no identity.
+// "Shanghai Xinghai Trading Co., Ltd." each give a stable key. Traditional
+// characters are not folded to simplified. An empty result means the name
+// carries no identity: it is empty, punctuation or only a legal form.
 func NormalizeCompanyName(name string) string {
-	s := norm.NFKC.String(cases.Fold().String(width.Fold.String(name)))
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
+	key := companyKey(name)
+	// Removing punctuation can bring together what normalises further
+	// (Hangul jamo around a dash compose); the key must be a fixed point.
+	for range 3 {
+		next := companyKey(key)
+		if next == key {
+			break
 		}
-	}
-	key := b.String()
-	for changed := true; changed; {
-		changed = false
-		for _, suf := range companySuffixes {
-			suf = strings.ReplaceAll(suf, ".", "")
-			if strings.HasSuffix(key, suf) && len(key) > len(suf) {
-				key = strings.TrimSuffix(key, suf)
-				changed = true
-			}
-		}
+		key = next
 	}
 	return key
+}
+
+// companyKey is one pass of NormalizeCompanyName.
+func companyKey(name string) string {
+	folded := norm.NFKC.String(cases.Fold().String(norm.NFKC.String(width.Fold.String(name))))
+	words := strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for len(words) > 0 {
+		last := words[len(words)-1]
+		rest := stripLegalForm(last)
+		if rest == last {
+			break
+		}
+		if rest == "" {
+			words = words[:len(words)-1]
+		} else {
+			words[len(words)-1] = rest
+		}
+	}
+	return strings.Join(words, "")
+}
+
+// stripLegalForm removes one legal form from the end of word, or returns
+// word unchanged.
+func stripLegalForm(word string) string {
+	for _, suf := range hanLegalForms {
+		if strings.HasSuffix(word, suf) {
+			return strings.TrimSuffix(word, suf)
+		}
+	}
+	for _, suf := range latinLegalForms {
+		rest, ok := strings.CutSuffix(word, suf)
+		if !ok {
+			continue
+		}
+		if before, _ := utf8.DecodeLastRuneInString(rest); rest == "" || !latinOrDigit(before) {
+			return rest
+		}
+	}
+	return word
+}
+
+func latinOrDigit(r rune) bool {
+	return unicode.Is(unicode.Latin, r) || unicode.IsDigit(r)
 }
 
 // IdentityKeys are the normalised values that identify a customer.

@@ -59,4 +59,3 @@ func (s *Server) ClaimCustomer(ctx context.Context, req *clientv1.ClaimCustomerR
 		Customer: customerToProto(res.Customer), Sequence: res.Sequence, ClaimsLeftToday: int32(res.ClaimsLeftToday),
 	}, nil
 }
-

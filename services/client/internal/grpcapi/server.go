@@ -131,16 +131,16 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 	if o := req.GetOwnerEmployeeId(); o != "" && !eventlog.ValidToken(o) {
 		bad = append(bad, platform.FieldViolation{Field: "owner_employee_id", Description: "not a valid id"})
 	}
+	if req.GetInPool() && req.GetOwnerEmployeeId() != "" {
+		bad = append(bad, platform.FieldViolation{Field: "in_pool", Description: "cannot be combined with owner_employee_id"})
+	}
+	if _, ok := clientv1.SourceChannel_name[int32(req.GetSourceChannel())]; !ok {
+		bad = append(bad, platform.FieldViolation{Field: "source_channel", Description: "unknown source channel"})
+	}
 	if len(bad) > 0 {
 		return nil, platform.InvalidArgument(bad)
 	}
 	// One extra row tells whether another page follows.
-	if req.GetInPool() && req.GetOwnerEmployeeId() != "" {
-		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "in_pool", Description: "cannot be combined with owner_employee_id"}})
-	}
-	if _, ok := clientv1.SourceChannel_name[int32(req.GetSourceChannel())]; !ok {
-		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "source_channel", Description: "unknown source channel"}})
-	}
 	page, err := s.app.ListCustomers(ctx, actor, store.ListFilter{
 		OwnerID: req.GetOwnerEmployeeId(), InPool: req.GetInPool(), Source: domain.SourceChannel(req.GetSourceChannel()),
 		After: after, Limit: size + 1,

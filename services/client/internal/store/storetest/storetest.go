@@ -156,4 +156,330 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
 		}
 	})
+
+	runIdentityAndPool(t, newStore)
+}
+
+// runIdentityAndPool is the contract of duplicate detection, ownership
+// counts, pool claims, idle customers and list filters.
+func runIdentityAndPool(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	// applyAll applies each customer at its own sequence from 1.
+	applyAll := func(t *testing.T, s store.Store, cs ...domain.Customer) uint64 {
+		t.Helper()
+		for i, c := range cs {
+			if err := s.Apply(ctx, uint64(i+1), c); err != nil {
+				t.Fatalf("apply %s: %v", c.ID, err)
+			}
+		}
+		return uint64(len(cs))
+	}
+	ids := func(cs []domain.Customer) []string {
+		out := []string{}
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	held := func(tenant, id, owner string) domain.Customer {
+		return domain.Customer{
+			Tenant: tenant, ID: id, PersonName: "客户 " + id, Phones: []string{"+8613700137000"},
+			Source: domain.SourceWebsite, OwnerID: owner, RegisteredBy: owner, RegisteredAt: at, HeldSince: at, Version: 1,
+		}
+	}
+
+	t.Run("address, tax id and held since round trip", func(t *testing.T) {
+		s := newStore(t)
+		want := held("acme", "c1", "e1")
+		want.Address = domain.Address{Text: "上海市浦东新区世纪大道100号", Location: &domain.GeoPoint{Latitude: 31.2304, Longitude: 121.4737}}
+		want.TaxID = "91310000MA1FL0XQ5X"
+		want.HeldSince = at.Add(time.Hour)
+		applyAll(t, s, want)
+		got, err := s.GetCustomer(ctx, "acme", "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("customer mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
+	t.Run("find by identity", func(t *testing.T) {
+		s := newStore(t)
+		zhang := domain.Customer{
+			Tenant: "acme", ID: "c1", PersonName: "张三", CompanyName: "上海星海贸易有限公司",
+			Phones: []string{"+8613800138000", "+861065529988"}, WeChatID: "Wx_Zhang01", Email: "zhang@example.com",
+			Source: domain.SourceTradeShow, OwnerID: "e1", RegisteredAt: at, HeldSince: at, Version: 1,
+		}
+		li := domain.Customer{
+			Tenant: "acme", ID: "c2", PersonName: "李四", CompanyName: "北京某某科技有限公司",
+			Phones: []string{"+8613900139000"}, WeChatID: "wx_li0001", Email: "li@example.com",
+			Source: domain.SourceWebsite, OwnerID: "e2", RegisteredAt: at, HeldSince: at, Version: 1,
+		}
+		// Another person at zhang's company, written another way.
+		wang := domain.Customer{
+			Tenant: "acme", ID: "c3", PersonName: "王五", CompanyName: "上海 星海贸易（有限公司）",
+			Email: "wang@example.com", Source: domain.SourceWebsite, RegisteredAt: at, HeldSince: at, Version: 1,
+		}
+		// zhang's phone, in another tenant.
+		twin := zhang
+		twin.Tenant, twin.ID = "globex", "g1"
+		seq := applyAll(t, s, zhang, li, wang, twin)
+
+		tests := []struct {
+			name   string
+			tenant string
+			keys   domain.IdentityKeys
+			want   []string
+		}{
+			{name: "second phone", tenant: "acme", keys: domain.IdentityKeys{Phones: []string{"+8618800000000", "+861065529988"}}, want: []string{"c1"}},
+			{name: "email", tenant: "acme", keys: domain.IdentityKeys{Email: "li@example.com"}, want: []string{"c2"}},
+			{name: "WeChat id as KeysOf folds it", tenant: "acme", keys: domain.IdentityKeys{WeChatID: "wx_zhang01"}, want: []string{"c1"}},
+			{name: "company key finds every person there", tenant: "acme", keys: domain.IdentityKeys{Company: "上海星海贸易"}, want: []string{"c1", "c3"}},
+			{name: "several keys of one customer find it once", tenant: "acme", keys: domain.KeysOf(zhang), want: []string{"c1", "c3"}},
+			{name: "keys of two customers", tenant: "acme", keys: domain.IdentityKeys{Phones: []string{"+8613900139000"}, Email: "zhang@example.com"}, want: []string{"c1", "c2"}},
+			{name: "no key", tenant: "acme", keys: domain.IdentityKeys{}, want: []string{}},
+			{name: "person alone is no key", tenant: "acme", keys: domain.IdentityKeys{Person: "张三"}, want: []string{}},
+			{name: "unknown phone", tenant: "acme", keys: domain.IdentityKeys{Phones: []string{"+8618800000000"}}, want: []string{}},
+			{name: "other tenant", tenant: "globex", keys: domain.IdentityKeys{Phones: []string{"+8613800138000"}}, want: []string{"g1"}},
+			{name: "unknown tenant", tenant: "initech", keys: domain.KeysOf(zhang), want: []string{}},
+		}
+		for _, tt := range tests {
+			got, err := s.FindByIdentity(ctx, tt.tenant, tt.keys)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("%s: found ids mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+		found, err := s.FindByIdentity(ctx, "acme", domain.IdentityKeys{Email: "zhang@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]domain.Customer{zhang}, found); diff != "" {
+			t.Errorf("found customer mismatch (-want, +got):\n%s", diff)
+		}
+
+		// A customer's keys change: the old ones no longer find it.
+		moved := zhang
+		moved.Phones, moved.Email, moved.WeChatID, moved.CompanyName = []string{"+8618600000000"}, "zhang@new.example.com", "", "深圳新公司"
+		seq++
+		if err := s.Apply(ctx, seq, moved); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name string
+			keys domain.IdentityKeys
+			want []string
+		}{
+			{name: "old phone", keys: domain.IdentityKeys{Phones: []string{"+8613800138000"}}, want: []string{}},
+			{name: "old email", keys: domain.IdentityKeys{Email: "zhang@example.com"}, want: []string{}},
+			{name: "old WeChat id", keys: domain.IdentityKeys{WeChatID: "wx_zhang01"}, want: []string{}},
+			{name: "old company", keys: domain.IdentityKeys{Company: "上海星海贸易"}, want: []string{"c3"}},
+			{name: "new phone", keys: domain.IdentityKeys{Phones: []string{"+8618600000000"}}, want: []string{"c1"}},
+			{name: "new company", keys: domain.IdentityKeys{Company: domain.NormalizeCompanyName("深圳新公司")}, want: []string{"c1"}},
+		} {
+			got, err := s.FindByIdentity(ctx, "acme", tt.keys)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("after the change, %s: found ids mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+	})
+
+	t.Run("count held", func(t *testing.T) {
+		s := newStore(t)
+		seq := applyAll(t, s,
+			held("acme", "c1", "e1"), held("acme", "c2", "e1"), held("acme", "c3", "e1"),
+			held("acme", "c4", "e2"), held("acme", "c5", ""), held("globex", "g1", "e1"))
+		// e1 releases c3: it no longer counts.
+		c3 := held("acme", "c3", "")
+		if err := s.Apply(ctx, seq+1, c3); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			tenant, employee string
+			want             int
+		}{
+			{"acme", "e1", 2}, {"acme", "e2", 1}, {"acme", "nobody", 0}, {"globex", "e1", 1}, {"initech", "e1", 0},
+		} {
+			got, err := s.CountHeld(ctx, tt.tenant, tt.employee)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("CountHeld(%s, %s) = %d, want %d", tt.tenant, tt.employee, got, tt.want)
+			}
+		}
+	})
+
+	t.Run("claims are counted from since on", func(t *testing.T) {
+		s := newStore(t)
+		seq := applyAll(t, s, held("acme", "c1", ""), held("acme", "c2", ""), held("acme", "c3", ""), held("globex", "g1", ""))
+		claim := func(tenant, employee, id string, when time.Time) {
+			t.Helper()
+			seq++
+			c := held(tenant, id, employee)
+			c.HeldSince = when
+			if err := s.ApplyClaim(ctx, seq, store.Claim{Tenant: tenant, EmployeeID: employee, CustomerID: id, At: when}, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		claim("acme", "e1", "c1", day.Add(-time.Second)) // yesterday
+		claim("acme", "e1", "c2", day)                   // the first instant of the day
+		claim("acme", "e1", "c3", day.Add(5*time.Hour))
+		claim("acme", "e2", "c3", day.Add(6*time.Hour))
+		claim("globex", "e1", "g1", day.Add(time.Hour))
+		// A redelivered claim is applied once.
+		if err := s.ApplyClaim(ctx, seq, store.Claim{Tenant: "globex", EmployeeID: "e1", CustomerID: "g1", At: day.Add(time.Hour)}, held("globex", "g1", "e1")); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			tenant, employee string
+			since            time.Time
+			want             int
+		}{
+			{"acme", "e1", day, 2},
+			{"acme", "e1", day.Add(-time.Second), 3},
+			{"acme", "e1", day.Add(time.Second), 1},
+			{"acme", "e1", day.In(time.UTC), 2},
+			{"acme", "e2", day, 1},
+			{"acme", "e3", day, 0},
+			{"globex", "e1", day, 1},
+		} {
+			got, err := s.CountClaimsSince(ctx, tt.tenant, tt.employee, tt.since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("CountClaimsSince(%s, %s, %v) = %d, want %d", tt.tenant, tt.employee, tt.since, got, tt.want)
+			}
+		}
+		c, err := s.GetCustomer(ctx, "acme", "c2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OwnerID != "e1" || !c.HeldSince.Equal(day) {
+			t.Errorf("claimed customer held by %q since %v, want e1 since %v", c.OwnerID, c.HeldSince, day)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != seq {
+			t.Errorf("checkpoint = %d, %v; want %d", cp, err, seq)
+		}
+	})
+
+	t.Run("idle held customers", func(t *testing.T) {
+		s := newStore(t)
+		cutoff := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		idle := func(tenant, id, owner string, heldSince, lastInteraction time.Time) domain.Customer {
+			c := held(tenant, id, owner)
+			c.HeldSince, c.LastInteractionAt = heldSince, lastInteraction
+			if !lastInteraction.IsZero() {
+				c.Interactions = 1
+			}
+			return c
+		}
+		long := cutoff.AddDate(0, 0, -10)
+		seq := applyAll(t, s,
+			idle("acme", "c1", "e1", cutoff.Add(-time.Second), time.Time{}),            // idle by a second
+			idle("acme", "c2", "e1", cutoff, time.Time{}),                              // at the cutoff: not before it
+			idle("acme", "c3", "e2", long, cutoff.Add(time.Hour)),                      // followed up since
+			idle("acme", "c4", "e2", long, cutoff.Add(-time.Hour)),                     // followed up, long ago
+			idle("acme", "c5", "", long, time.Time{}),                                  // in the pool
+			idle("acme", "c6", "e1", long, cutoff),                                     // followed up at the cutoff
+			idle("acme", "c7", "e3", cutoff.Add(time.Hour), cutoff.Add(-48*time.Hour)), // held since, after an old follow-up
+			idle("globex", "g1", "e1", long, time.Time{}),                              // another tenant
+		)
+		got, err := s.IdleHeld(ctx, "acme", cutoff, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"c1", "c4"}, ids(got)); diff != "" {
+			t.Errorf("idle ids mismatch (-want, +got):\n%s", diff)
+		}
+		if got, err := s.IdleHeld(ctx, "acme", cutoff, 1); err != nil || len(got) != 1 || got[0].ID != "c1" {
+			t.Errorf("IdleHeld limit 1 = %v, %v; want c1 only", ids(got), err)
+		}
+		if _, err := s.IdleHeld(ctx, "acme", cutoff, 0); !errors.Is(err, store.ErrBadFilter) {
+			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
+		}
+		// c1 is followed up and c4 returned to the pool: nothing is idle.
+		c1 := idle("acme", "c1", "e1", cutoff.Add(-time.Second), cutoff.Add(time.Minute))
+		c4 := idle("acme", "c4", "", long, cutoff.Add(-time.Hour))
+		if err := s.Apply(ctx, seq+1, c1, c4); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.IdleHeld(ctx, "acme", cutoff, 10); err != nil || len(got) != 0 {
+			t.Errorf("IdleHeld after follow-up and return = %v, %v; want none", ids(got), err)
+		}
+	})
+
+	t.Run("tenants", func(t *testing.T) {
+		s := newStore(t)
+		got, err := s.Tenants(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Errorf("Tenants of an empty store = %v, want none", got)
+		}
+		if err := s.Park(ctx, 1, "client.parked.customer.x", "bad", nil); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range []domain.Customer{held("initech", "i1", "e1"), held("acme", "c1", ""), held("globex", "g1", "e1"), held("acme", "c2", "e1")} {
+			if err := s.Apply(ctx, uint64(i+2), c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err = s.Tenants(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"acme", "globex", "initech"}, got); diff != "" {
+			t.Errorf("tenants mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
+	t.Run("list by pool and source", func(t *testing.T) {
+		s := newStore(t)
+		from := func(c domain.Customer, src domain.SourceChannel) domain.Customer {
+			c.Source = src
+			return c
+		}
+		applyAll(t, s,
+			from(held("acme", "c1", "e1"), domain.SourceReferral),
+			from(held("acme", "c2", ""), domain.SourceReferral),
+			from(held("acme", "c3", ""), domain.SourceWebsite),
+			from(held("acme", "c4", "e2"), domain.SourceWebsite),
+			from(held("acme", "c5", ""), domain.SourcePersonal),
+			from(held("globex", "g1", ""), domain.SourceReferral),
+		)
+		for _, tt := range []struct {
+			name string
+			f    store.ListFilter
+			want []string
+		}{
+			{"pool", store.ListFilter{InPool: true, Limit: 10}, []string{"c2", "c3", "c5"}},
+			{"pool page after c2", store.ListFilter{InPool: true, After: "c2", Limit: 1}, []string{"c3"}},
+			{"source", store.ListFilter{Source: domain.SourceReferral, Limit: 10}, []string{"c1", "c2"}},
+			{"pool from a source", store.ListFilter{InPool: true, Source: domain.SourceWebsite, Limit: 10}, []string{"c3"}},
+			{"owner from a source", store.ListFilter{OwnerID: "e2", Source: domain.SourceWebsite, Limit: 10}, []string{"c4"}},
+			{"owner from another source", store.ListFilter{OwnerID: "e2", Source: domain.SourceReferral, Limit: 10}, []string{}},
+			{"source nobody came from", store.ListFilter{Source: domain.SourceImport, Limit: 10}, []string{}},
+			{"everything", store.ListFilter{Limit: 10}, []string{"c1", "c2", "c3", "c4", "c5"}},
+		} {
+			got, err := s.ListCustomers(ctx, "acme", tt.f)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("%s: listed ids mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+	})
 }
