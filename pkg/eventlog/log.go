@@ -238,6 +238,11 @@ type Aggregate struct {
 
 // Load reads one aggregate's history in append order. A missing aggregate
 // is not an error: it has Position{} and no records.
+//
+// It walks the subject with direct gets ("next message on this subject at
+// or after sequence n"), one round trip per event and no consumer: loading
+// is on every command's path, and a consumer per load exhausts the
+// server's consumer limit under load.
 func (l *Log) Load(ctx context.Context, ref AggregateRef) (Aggregate, error) {
 	if err := ref.Validate(); err != nil {
 		return Aggregate{}, fmt.Errorf("eventlog: load: %w", err)
@@ -254,18 +259,22 @@ func (l *Log) Load(ctx context.Context, ref AggregateRef) (Aggregate, error) {
 	if err != nil {
 		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
 	}
-	err = l.read(ctx, ref.Stream(), jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{ref.Subject()},
-		DeliverPolicy:  jetstream.DeliverAllPolicy,
-	}, func(rec Record) (bool, error) {
-		if rec.Envelope.GetAggregateVersion() != uint64(len(agg.Records))+1 {
-			return false, fmt.Errorf("%w: %s has version %d at position %d", ErrDecode, ref.Subject(), rec.Envelope.GetAggregateVersion(), len(agg.Records)+1)
+	for seq := uint64(1); seq <= last.Sequence; {
+		var m *jetstream.RawStreamMsg
+		if seq == last.Sequence {
+			m = last
+		} else if m, err = stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(ref.Subject())); err != nil {
+			return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
+		}
+		rec := Record{Stream: ref.Stream(), Sequence: m.Sequence, Subject: m.Subject, Data: m.Data, Header: m.Header}
+		if rec.Envelope, err = Unmarshal(m.Data); err != nil {
+			return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), &PoisonError{Record: rec, Err: err})
+		}
+		if v := rec.Envelope.GetAggregateVersion(); v != uint64(len(agg.Records))+1 {
+			return agg, fmt.Errorf("eventlog: load %s: %w: version %d at position %d", ref.Subject(), ErrDecode, v, len(agg.Records)+1)
 		}
 		agg.Records = append(agg.Records, rec)
-		return rec.Sequence < last.Sequence, nil
-	})
-	if err != nil {
-		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
+		seq = m.Sequence + 1
 	}
 	agg.Position = Position{Version: uint64(len(agg.Records)), Sequence: last.Sequence}
 	return agg, nil

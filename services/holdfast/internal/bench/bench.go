@@ -27,6 +27,8 @@ import (
 type Options struct {
 	// SyncEvents are appended one at a time (each waits for its ack).
 	SyncEvents int
+	// RPCCalls are made per ClientService figure.
+	RPCCalls int
 	// BatchEvents are appended asynchronously in batches of BatchSize.
 	BatchEvents int
 	BatchSize   int
@@ -34,7 +36,7 @@ type Options struct {
 
 // DefaultOptions fit a 2-core machine in well under a minute.
 func DefaultOptions() Options {
-	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500}
+	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000}
 }
 
 // Figure is one measured figure beside its baseline.
@@ -86,7 +88,12 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 
 	fmt.Fprintf(w, "bench: setup nats-server=%s file-store sync-events=%d batch-events=%d batch-size=%d\n",
 		srv.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
-	steps := []func(context.Context) (Figure, error){b.appendSync, b.appendBatch, b.replay}
+	rpc, stopRPC, err := startRPC(ctx, b, opts.RPCCalls)
+	if err != nil {
+		return err
+	}
+	defer stopRPC()
+	steps := []func(context.Context) (Figure, error){b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better
 		// baseline: the first round warms caches for whichever side ran second.
