@@ -157,8 +157,10 @@ func (rb *rpcBench) registerCustomer(ctx context.Context) (Figure, error) {
 		})
 		return err
 	})
-	return Figure{Name: "client_register_customer", Value: value, Unit: "calls/s", Baseline: base,
-		Note: fmt.Sprintf("RegisterCustomer (auth, duplicate lookup, append) vs a raw grpc-go no-op unary handler, %d callers", rpcWorkers)}, err
+	return Figure{
+		Name: "client_register_customer", Value: value, Unit: "calls/s", Baseline: base,
+		Note: fmt.Sprintf("RegisterCustomer (auth, duplicate lookup, append) vs a raw grpc-go no-op unary handler, %d callers", rpcWorkers),
+	}, err
 }
 
 func (rb *rpcBench) logInteraction(ctx context.Context) (Figure, error) {
@@ -175,6 +177,8 @@ func (rb *rpcBench) logInteraction(ctx context.Context) (Figure, error) {
 		})
 		return err
 	})
-	return Figure{Name: "client_log_interaction", Value: value, Unit: "calls/s", Baseline: base,
-		Note: fmt.Sprintf("LogInteraction (auth, customer load, append) vs a raw grpc-go no-op unary handler, %d callers", rpcWorkers)}, err
+	return Figure{
+		Name: "client_log_interaction", Value: value, Unit: "calls/s", Baseline: base,
+		Note: fmt.Sprintf("LogInteraction (auth, customer load, append) vs a raw grpc-go no-op unary handler, %d callers", rpcWorkers),
+	}, err
 }
