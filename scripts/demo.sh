@@ -22,9 +22,9 @@ cat .data/dev.out
 echo "== demo: e1 (sales) registers a customer and writes a private-deal message"
 set -x
 CID=$("$HF" customer register --tenant acme --as e1 --role sales \
-	--name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show -q)
+	--name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show --request-id demo-customer -q)
 SEQ=$("$HF" interaction log --tenant acme --as e1 --role sales \
-	--customer "$CID" --text "加我私人微信，这单我们走私单" -q)
+	--customer "$CID" --text "加我私人微信，这单我们走私单" --request-id demo-chat -q)
 "$HF" alerts list --tenant acme --as hr1 --role hr --employee e1 --consistent-with "CLIENT:$SEQ"
 set +x
 echo

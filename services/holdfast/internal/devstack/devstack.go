@@ -132,9 +132,9 @@ Try it — a salesperson registers a customer and talks about a private deal,
 then HR lists the alert (paste into another terminal in this directory):
 
   CID=$(%[5]s customer register --tenant acme --as e1 --role sales \
-          --name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show -q)
+          --name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show --request-id demo-customer -q)
   SEQ=$(%[5]s interaction log --tenant acme --as e1 --role sales \
-          --customer "$CID" --text "加我私人微信，这单我们走私单" -q)
+          --customer "$CID" --text "加我私人微信，这单我们走私单" --request-id demo-chat -q)
   %[5]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
 
 Stop with Ctrl-C.
