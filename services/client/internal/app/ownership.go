@@ -63,25 +63,21 @@ func (a *App) checkCap(ctx context.Context, tenant, employee string, policy doma
 
 // AssignCustomer gives a pooled customer to an employee.
 func (a *App) AssignCustomer(ctx context.Context, actor domain.Actor, requestID, customerID, employee, reason string) (OwnershipResult, error) {
-	if err := a.checkOwnershipInput(requestID, customerID, &employee); err != nil {
-		return OwnershipResult{}, err
-	}
-	policy, _, err := a.Policy(ctx, actor.Tenant)
-	if err != nil {
-		return OwnershipResult{}, err
-	}
-	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
-		ch, err := domain.Assign(actor, c, employee, reason)
-		if err != nil {
-			return ch, err
-		}
-		return ch, a.checkCap(ctx, actor.Tenant, employee, policy)
-	})
-	return OwnershipResult{Customer: c, Sequence: seq}, wrap("assign customer", err)
+	res, err := a.giveTo(ctx, actor, requestID, customerID, employee, reason, domain.Assign)
+	return res, wrap("assign customer", err)
 }
 
 // ReassignCustomer moves a held customer to another employee.
 func (a *App) ReassignCustomer(ctx context.Context, actor domain.Actor, requestID, customerID, employee, reason string) (OwnershipResult, error) {
+	res, err := a.giveTo(ctx, actor, requestID, customerID, employee, reason, domain.Reassign)
+	return res, wrap("reassign customer", err)
+}
+
+// giveTo makes employee the holder as decide (Assign or Reassign) allows,
+// within the tenant's cap on customers held.
+func (a *App) giveTo(ctx context.Context, actor domain.Actor, requestID, customerID, employee, reason string,
+	decide func(domain.Actor, domain.Customer, string, string) (domain.OwnerChange, error),
+) (OwnershipResult, error) {
 	if err := a.checkOwnershipInput(requestID, customerID, &employee); err != nil {
 		return OwnershipResult{}, err
 	}
@@ -90,13 +86,13 @@ func (a *App) ReassignCustomer(ctx context.Context, actor domain.Actor, requestI
 		return OwnershipResult{}, err
 	}
 	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
-		ch, err := domain.Reassign(actor, c, employee, reason)
+		ch, err := decide(actor, c, employee, reason)
 		if err != nil {
 			return ch, err
 		}
 		return ch, a.checkCap(ctx, actor.Tenant, employee, policy)
 	})
-	return OwnershipResult{Customer: c, Sequence: seq}, wrap("reassign customer", err)
+	return OwnershipResult{Customer: c, Sequence: seq}, err
 }
 
 // ReleaseCustomer puts a customer back in the shared pool.
