@@ -574,6 +574,67 @@ func (x *ClientPolicy) GetVersion() uint64 {
 	return 0
 }
 
+// ExportFilter selects the customers an export covers.
+type ExportFilter struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	OwnerEmployeeId string                 `protobuf:"bytes,1,opt,name=owner_employee_id,json=ownerEmployeeId,proto3" json:"owner_employee_id,omitempty"`
+	InPool          bool                   `protobuf:"varint,2,opt,name=in_pool,json=inPool,proto3" json:"in_pool,omitempty"`
+	SourceChannel   SourceChannel          `protobuf:"varint,3,opt,name=source_channel,json=sourceChannel,proto3,enum=holdfast.client.v1.SourceChannel" json:"source_channel,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ExportFilter) Reset() {
+	*x = ExportFilter{}
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFilter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFilter) ProtoMessage() {}
+
+func (x *ExportFilter) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFilter.ProtoReflect.Descriptor instead.
+func (*ExportFilter) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ExportFilter) GetOwnerEmployeeId() string {
+	if x != nil {
+		return x.OwnerEmployeeId
+	}
+	return ""
+}
+
+func (x *ExportFilter) GetInPool() bool {
+	if x != nil {
+		return x.InPool
+	}
+	return false
+}
+
+func (x *ExportFilter) GetSourceChannel() SourceChannel {
+	if x != nil {
+		return x.SourceChannel
+	}
+	return SourceChannel_SOURCE_CHANNEL_UNSPECIFIED
+}
+
 var File_holdfast_client_v1_client_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_proto_rawDesc = "" +
@@ -594,7 +655,11 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\x12max_customers_held\x18\x03 \x01(\x05R\x10maxCustomersHeld\x123\n" +
 	"\x16pool_return_after_days\x18\x04 \x01(\x05R\x13poolReturnAfterDays\x12\x1b\n" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x12\x18\n" +
-	"\aversion\x18\x06 \x01(\x04R\aversion*\xde\x01\n" +
+	"\aversion\x18\x06 \x01(\x04R\aversion\"\x9d\x01\n" +
+	"\fExportFilter\x12*\n" +
+	"\x11owner_employee_id\x18\x01 \x01(\tR\x0fownerEmployeeId\x12\x17\n" +
+	"\ain_pool\x18\x02 \x01(\bR\x06inPool\x12H\n" +
+	"\x0esource_channel\x18\x03 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel*\xde\x01\n" +
 	"\rSourceChannel\x12\x1e\n" +
 	"\x1aSOURCE_CHANNEL_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SOURCE_CHANNEL_WEBSITE\x10\x01\x12\x1d\n" +
@@ -641,7 +706,7 @@ func file_holdfast_client_v1_client_proto_rawDescGZIP() []byte {
 }
 
 var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_holdfast_client_v1_client_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_holdfast_client_v1_client_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_holdfast_client_v1_client_proto_goTypes = []any{
 	(SourceChannel)(0),   // 0: holdfast.client.v1.SourceChannel
 	(InteractionKind)(0), // 1: holdfast.client.v1.InteractionKind
@@ -652,15 +717,17 @@ var file_holdfast_client_v1_client_proto_goTypes = []any{
 	(*Address)(nil),      // 6: holdfast.client.v1.Address
 	(*RoleQuota)(nil),    // 7: holdfast.client.v1.RoleQuota
 	(*ClientPolicy)(nil), // 8: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil), // 9: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_proto_depIdxs = []int32{
 	5, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
 	7, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	0, // 2: holdfast.client.v1.ExportFilter.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_proto_init() }
@@ -674,7 +741,7 @@ func file_holdfast_client_v1_client_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_proto_rawDesc), len(file_holdfast_client_v1_client_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -23,6 +23,62 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ExportStatus is where an export request stands.
+type ExportStatus int32
+
+const (
+	ExportStatus_EXPORT_STATUS_UNSPECIFIED ExportStatus = 0
+	ExportStatus_EXPORT_STATUS_REQUESTED   ExportStatus = 1
+	ExportStatus_EXPORT_STATUS_APPROVED    ExportStatus = 2
+	ExportStatus_EXPORT_STATUS_REJECTED    ExportStatus = 3
+	ExportStatus_EXPORT_STATUS_DOWNLOADED  ExportStatus = 4
+)
+
+// Enum value maps for ExportStatus.
+var (
+	ExportStatus_name = map[int32]string{
+		0: "EXPORT_STATUS_UNSPECIFIED",
+		1: "EXPORT_STATUS_REQUESTED",
+		2: "EXPORT_STATUS_APPROVED",
+		3: "EXPORT_STATUS_REJECTED",
+		4: "EXPORT_STATUS_DOWNLOADED",
+	}
+	ExportStatus_value = map[string]int32{
+		"EXPORT_STATUS_UNSPECIFIED": 0,
+		"EXPORT_STATUS_REQUESTED":   1,
+		"EXPORT_STATUS_APPROVED":    2,
+		"EXPORT_STATUS_REJECTED":    3,
+		"EXPORT_STATUS_DOWNLOADED":  4,
+	}
+)
+
+func (x ExportStatus) Enum() *ExportStatus {
+	p := new(ExportStatus)
+	*p = x
+	return p
+}
+
+func (x ExportStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ExportStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_client_v1_client_service_proto_enumTypes[0].Descriptor()
+}
+
+func (ExportStatus) Type() protoreflect.EnumType {
+	return &file_holdfast_client_v1_client_service_proto_enumTypes[0]
+}
+
+func (x ExportStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ExportStatus.Descriptor instead.
+func (ExportStatus) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{0}
+}
+
 // Customer is the read view of a customer. Contact fields are always masked.
 type Customer struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -610,9 +666,13 @@ type LogInteractionRequest struct {
 	// duration is for calls and meetings.
 	Duration *durationpb.Duration `protobuf:"bytes,6,opt,name=duration,proto3" json:"duration,omitempty"`
 	// occurred_at is when it happened (a call's start); defaults to now.
-	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// counterparty_contact names an unregistered contact (a phone or WeChat id)
+	// when customer_id is empty: talking to people who are not (yet) company
+	// customers is itself part of the trail.
+	CounterpartyContact string `protobuf:"bytes,8,opt,name=counterparty_contact,json=counterpartyContact,proto3" json:"counterparty_contact,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *LogInteractionRequest) Reset() {
@@ -692,6 +752,13 @@ func (x *LogInteractionRequest) GetOccurredAt() *timestamppb.Timestamp {
 		return x.OccurredAt
 	}
 	return nil
+}
+
+func (x *LogInteractionRequest) GetCounterpartyContact() string {
+	if x != nil {
+		return x.CounterpartyContact
+	}
+	return ""
 }
 
 // LogInteractionResponse identifies the logged interaction.
@@ -1560,6 +1627,1483 @@ func (x *UpdateClientPolicyResponse) GetSequence() uint64 {
 	return 0
 }
 
+// Export is an export request and its decision.
+type Export struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ExportId    string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	RequestedBy string                 `protobuf:"bytes,2,opt,name=requested_by,json=requestedBy,proto3" json:"requested_by,omitempty"`
+	Filter      *ExportFilter          `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	Reason      string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// include_contacts asks for unmasked contacts in the file.
+	IncludeContacts bool `protobuf:"varint,5,opt,name=include_contacts,json=includeContacts,proto3" json:"include_contacts,omitempty"`
+	// customer_count is how many customers the filter matched when requested.
+	CustomerCount  int32                  `protobuf:"varint,6,opt,name=customer_count,json=customerCount,proto3" json:"customer_count,omitempty"`
+	Status         ExportStatus           `protobuf:"varint,7,opt,name=status,proto3,enum=holdfast.client.v1.ExportStatus" json:"status,omitempty"`
+	DecidedBy      string                 `protobuf:"bytes,8,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	DecisionReason string                 `protobuf:"bytes,9,opt,name=decision_reason,json=decisionReason,proto3" json:"decision_reason,omitempty"`
+	RequestedAt    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=requested_at,json=requestedAt,proto3" json:"requested_at,omitempty"`
+	DecidedAt      *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *Export) Reset() {
+	*x = Export{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Export) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Export) ProtoMessage() {}
+
+func (x *Export) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Export.ProtoReflect.Descriptor instead.
+func (*Export) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *Export) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *Export) GetRequestedBy() string {
+	if x != nil {
+		return x.RequestedBy
+	}
+	return ""
+}
+
+func (x *Export) GetFilter() *ExportFilter {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *Export) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Export) GetIncludeContacts() bool {
+	if x != nil {
+		return x.IncludeContacts
+	}
+	return false
+}
+
+func (x *Export) GetCustomerCount() int32 {
+	if x != nil {
+		return x.CustomerCount
+	}
+	return 0
+}
+
+func (x *Export) GetStatus() ExportStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ExportStatus_EXPORT_STATUS_UNSPECIFIED
+}
+
+func (x *Export) GetDecidedBy() string {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return ""
+}
+
+func (x *Export) GetDecisionReason() string {
+	if x != nil {
+		return x.DecisionReason
+	}
+	return ""
+}
+
+func (x *Export) GetRequestedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RequestedAt
+	}
+	return nil
+}
+
+func (x *Export) GetDecidedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecidedAt
+	}
+	return nil
+}
+
+// RequestExportRequest asks to export the customers a filter selects.
+type RequestExportRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Filter          *ExportFilter          `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
+	Reason          string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	IncludeContacts bool                   `protobuf:"varint,4,opt,name=include_contacts,json=includeContacts,proto3" json:"include_contacts,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *RequestExportRequest) Reset() {
+	*x = RequestExportRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestExportRequest) ProtoMessage() {}
+
+func (x *RequestExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestExportRequest.ProtoReflect.Descriptor instead.
+func (*RequestExportRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RequestExportRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RequestExportRequest) GetFilter() *ExportFilter {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *RequestExportRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RequestExportRequest) GetIncludeContacts() bool {
+	if x != nil {
+		return x.IncludeContacts
+	}
+	return false
+}
+
+// RequestExportResponse returns the pending request.
+type RequestExportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Export        *Export                `protobuf:"bytes,1,opt,name=export,proto3" json:"export,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestExportResponse) Reset() {
+	*x = RequestExportResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestExportResponse) ProtoMessage() {}
+
+func (x *RequestExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestExportResponse.ProtoReflect.Descriptor instead.
+func (*RequestExportResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RequestExportResponse) GetExport() *Export {
+	if x != nil {
+		return x.Export
+	}
+	return nil
+}
+
+func (x *RequestExportResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ApproveExportRequest approves a pending export.
+type ApproveExportRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	ExportId      string                 `protobuf:"bytes,2,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveExportRequest) Reset() {
+	*x = ApproveExportRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveExportRequest) ProtoMessage() {}
+
+func (x *ApproveExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveExportRequest.ProtoReflect.Descriptor instead.
+func (*ApproveExportRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ApproveExportRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ApproveExportRequest) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ApproveExportRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ApproveExportResponse returns the approved request.
+type ApproveExportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Export        *Export                `protobuf:"bytes,1,opt,name=export,proto3" json:"export,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveExportResponse) Reset() {
+	*x = ApproveExportResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveExportResponse) ProtoMessage() {}
+
+func (x *ApproveExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveExportResponse.ProtoReflect.Descriptor instead.
+func (*ApproveExportResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ApproveExportResponse) GetExport() *Export {
+	if x != nil {
+		return x.Export
+	}
+	return nil
+}
+
+func (x *ApproveExportResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// RejectExportRequest rejects a pending export.
+type RejectExportRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	ExportId      string                 `protobuf:"bytes,2,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectExportRequest) Reset() {
+	*x = RejectExportRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectExportRequest) ProtoMessage() {}
+
+func (x *RejectExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectExportRequest.ProtoReflect.Descriptor instead.
+func (*RejectExportRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *RejectExportRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RejectExportRequest) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *RejectExportRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RejectExportResponse returns the rejected request.
+type RejectExportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Export        *Export                `protobuf:"bytes,1,opt,name=export,proto3" json:"export,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RejectExportResponse) Reset() {
+	*x = RejectExportResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RejectExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RejectExportResponse) ProtoMessage() {}
+
+func (x *RejectExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RejectExportResponse.ProtoReflect.Descriptor instead.
+func (*RejectExportResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *RejectExportResponse) GetExport() *Export {
+	if x != nil {
+		return x.Export
+	}
+	return nil
+}
+
+func (x *RejectExportResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// GetExportRequest names an export.
+type GetExportRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ExportId      string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetExportRequest) Reset() {
+	*x = GetExportRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetExportRequest) ProtoMessage() {}
+
+func (x *GetExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetExportRequest.ProtoReflect.Descriptor instead.
+func (*GetExportRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetExportRequest) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+// GetExportResponse carries it.
+type GetExportResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Export        *Export                `protobuf:"bytes,1,opt,name=export,proto3" json:"export,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetExportResponse) Reset() {
+	*x = GetExportResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetExportResponse) ProtoMessage() {}
+
+func (x *GetExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetExportResponse.ProtoReflect.Descriptor instead.
+func (*GetExportResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetExportResponse) GetExport() *Export {
+	if x != nil {
+		return x.Export
+	}
+	return nil
+}
+
+// DownloadExportRequest fetches an approved export's file.
+type DownloadExportRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	ExportId      string                 `protobuf:"bytes,2,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadExportRequest) Reset() {
+	*x = DownloadExportRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadExportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadExportRequest) ProtoMessage() {}
+
+func (x *DownloadExportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadExportRequest.ProtoReflect.Descriptor instead.
+func (*DownloadExportRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *DownloadExportRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *DownloadExportRequest) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+// DownloadExportResponse is the CSV. Every row carries the export id and
+// the recipient, so a leaked file says where it came from.
+type DownloadExportResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Csv      []byte                 `protobuf:"bytes,1,opt,name=csv,proto3" json:"csv,omitempty"`
+	Filename string                 `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	Rows     int32                  `protobuf:"varint,3,opt,name=rows,proto3" json:"rows,omitempty"`
+	// sha256 is the hex digest of csv, as recorded in ExportDownloaded.
+	Sha256        string `protobuf:"bytes,4,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	Sequence      uint64 `protobuf:"varint,5,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadExportResponse) Reset() {
+	*x = DownloadExportResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadExportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadExportResponse) ProtoMessage() {}
+
+func (x *DownloadExportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadExportResponse.ProtoReflect.Descriptor instead.
+func (*DownloadExportResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *DownloadExportResponse) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+func (x *DownloadExportResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+func (x *DownloadExportResponse) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *DownloadExportResponse) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *DownloadExportResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// IngestInteractionsRequest is one record of a bulk feed.
+type IngestInteractionsRequest struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Interaction *LogInteractionRequest `protobuf:"bytes,1,opt,name=interaction,proto3" json:"interaction,omitempty"`
+	// employee_id is whose interaction it is; a feed (role service) sets it,
+	// an employee ingesting their own archive leaves it empty.
+	EmployeeId    string `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IngestInteractionsRequest) Reset() {
+	*x = IngestInteractionsRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IngestInteractionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IngestInteractionsRequest) ProtoMessage() {}
+
+func (x *IngestInteractionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IngestInteractionsRequest.ProtoReflect.Descriptor instead.
+func (*IngestInteractionsRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *IngestInteractionsRequest) GetInteraction() *LogInteractionRequest {
+	if x != nil {
+		return x.Interaction
+	}
+	return nil
+}
+
+func (x *IngestInteractionsRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+// IngestResult is what happened to one record, by its position in the feed.
+type IngestResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	RequestId     string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Accepted      bool                   `protobuf:"varint,3,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	InteractionId string                 `protobuf:"bytes,4,opt,name=interaction_id,json=interactionId,proto3" json:"interaction_id,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,5,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// code is the gRPC code name of a rejection (INVALID_ARGUMENT, NOT_FOUND …).
+	Code          string `protobuf:"bytes,6,opt,name=code,proto3" json:"code,omitempty"`
+	Message       string `protobuf:"bytes,7,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IngestResult) Reset() {
+	*x = IngestResult{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IngestResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IngestResult) ProtoMessage() {}
+
+func (x *IngestResult) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IngestResult.ProtoReflect.Descriptor instead.
+func (*IngestResult) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *IngestResult) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *IngestResult) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *IngestResult) GetAccepted() bool {
+	if x != nil {
+		return x.Accepted
+	}
+	return false
+}
+
+func (x *IngestResult) GetInteractionId() string {
+	if x != nil {
+		return x.InteractionId
+	}
+	return ""
+}
+
+func (x *IngestResult) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *IngestResult) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *IngestResult) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// IngestInteractionsResponse summarises a feed.
+type IngestInteractionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Accepted      int32                  `protobuf:"varint,1,opt,name=accepted,proto3" json:"accepted,omitempty"`
+	Rejected      int32                  `protobuf:"varint,2,opt,name=rejected,proto3" json:"rejected,omitempty"`
+	Results       []*IngestResult        `protobuf:"bytes,3,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IngestInteractionsResponse) Reset() {
+	*x = IngestInteractionsResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IngestInteractionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IngestInteractionsResponse) ProtoMessage() {}
+
+func (x *IngestInteractionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IngestInteractionsResponse.ProtoReflect.Descriptor instead.
+func (*IngestInteractionsResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *IngestInteractionsResponse) GetAccepted() int32 {
+	if x != nil {
+		return x.Accepted
+	}
+	return 0
+}
+
+func (x *IngestInteractionsResponse) GetRejected() int32 {
+	if x != nil {
+		return x.Rejected
+	}
+	return 0
+}
+
+func (x *IngestInteractionsResponse) GetResults() []*IngestResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// DeleteInteractionRequest hides one interaction.
+type DeleteInteractionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	InteractionId string                 `protobuf:"bytes,2,opt,name=interaction_id,json=interactionId,proto3" json:"interaction_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteInteractionRequest) Reset() {
+	*x = DeleteInteractionRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteInteractionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteInteractionRequest) ProtoMessage() {}
+
+func (x *DeleteInteractionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteInteractionRequest.ProtoReflect.Descriptor instead.
+func (*DeleteInteractionRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *DeleteInteractionRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *DeleteInteractionRequest) GetInteractionId() string {
+	if x != nil {
+		return x.InteractionId
+	}
+	return ""
+}
+
+func (x *DeleteInteractionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DeleteInteractionResponse confirms the deletion event.
+type DeleteInteractionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sequence      uint64                 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteInteractionResponse) Reset() {
+	*x = DeleteInteractionResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteInteractionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteInteractionResponse) ProtoMessage() {}
+
+func (x *DeleteInteractionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteInteractionResponse.ProtoReflect.Descriptor instead.
+func (*DeleteInteractionResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *DeleteInteractionResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// Interaction is the read view of an interaction.
+type Interaction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	InteractionId string                 `protobuf:"bytes,1,opt,name=interaction_id,json=interactionId,proto3" json:"interaction_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// masked_counterparty is the unregistered contact, masked.
+	MaskedCounterparty string                 `protobuf:"bytes,3,opt,name=masked_counterparty,json=maskedCounterparty,proto3" json:"masked_counterparty,omitempty"`
+	EmployeeId         string                 `protobuf:"bytes,4,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Kind               InteractionKind        `protobuf:"varint,5,opt,name=kind,proto3,enum=holdfast.client.v1.InteractionKind" json:"kind,omitempty"`
+	Direction          Direction              `protobuf:"varint,6,opt,name=direction,proto3,enum=holdfast.client.v1.Direction" json:"direction,omitempty"`
+	Text               string                 `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
+	Duration           *durationpb.Duration   `protobuf:"bytes,8,opt,name=duration,proto3" json:"duration,omitempty"`
+	OccurredAt         *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// deleted is shown only to hr and auditor, who see deleted interactions.
+	Deleted       bool `protobuf:"varint,10,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Interaction) Reset() {
+	*x = Interaction{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Interaction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Interaction) ProtoMessage() {}
+
+func (x *Interaction) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Interaction.ProtoReflect.Descriptor instead.
+func (*Interaction) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *Interaction) GetInteractionId() string {
+	if x != nil {
+		return x.InteractionId
+	}
+	return ""
+}
+
+func (x *Interaction) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *Interaction) GetMaskedCounterparty() string {
+	if x != nil {
+		return x.MaskedCounterparty
+	}
+	return ""
+}
+
+func (x *Interaction) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *Interaction) GetKind() InteractionKind {
+	if x != nil {
+		return x.Kind
+	}
+	return InteractionKind_INTERACTION_KIND_UNSPECIFIED
+}
+
+func (x *Interaction) GetDirection() Direction {
+	if x != nil {
+		return x.Direction
+	}
+	return Direction_DIRECTION_UNSPECIFIED
+}
+
+func (x *Interaction) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *Interaction) GetDuration() *durationpb.Duration {
+	if x != nil {
+		return x.Duration
+	}
+	return nil
+}
+
+func (x *Interaction) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *Interaction) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// ListInteractionsRequest pages through interactions, newest first.
+type ListInteractionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Exactly one of customer_id and employee_id.
+	CustomerId  string `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	EmployeeId  string `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	PageSize    int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken   string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	MinSequence uint64 `protobuf:"varint,5,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	// include_deleted shows deleted interactions (hr and auditor only).
+	IncludeDeleted bool `protobuf:"varint,6,opt,name=include_deleted,json=includeDeleted,proto3" json:"include_deleted,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListInteractionsRequest) Reset() {
+	*x = ListInteractionsRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInteractionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInteractionsRequest) ProtoMessage() {}
+
+func (x *ListInteractionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInteractionsRequest.ProtoReflect.Descriptor instead.
+func (*ListInteractionsRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ListInteractionsRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ListInteractionsRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ListInteractionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListInteractionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListInteractionsRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+func (x *ListInteractionsRequest) GetIncludeDeleted() bool {
+	if x != nil {
+		return x.IncludeDeleted
+	}
+	return false
+}
+
+// ListInteractionsResponse is one page.
+type ListInteractionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Interactions  []*Interaction         `protobuf:"bytes,1,rep,name=interactions,proto3" json:"interactions,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInteractionsResponse) Reset() {
+	*x = ListInteractionsResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInteractionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInteractionsResponse) ProtoMessage() {}
+
+func (x *ListInteractionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInteractionsResponse.ProtoReflect.Descriptor instead.
+func (*ListInteractionsResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListInteractionsResponse) GetInteractions() []*Interaction {
+	if x != nil {
+		return x.Interactions
+	}
+	return nil
+}
+
+func (x *ListInteractionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ImportCustomersRequest carries a CSV file. Columns (header row required,
+// any order): person_name, company_name, phones (separated by ;), wechat_id,
+// email, address, latitude, longitude, tax_id, source_channel.
+type ImportCustomersRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Csv       []byte                 `protobuf:"bytes,2,opt,name=csv,proto3" json:"csv,omitempty"`
+	// dry_run validates and reports without importing.
+	DryRun        bool `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportCustomersRequest) Reset() {
+	*x = ImportCustomersRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportCustomersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportCustomersRequest) ProtoMessage() {}
+
+func (x *ImportCustomersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportCustomersRequest.ProtoReflect.Descriptor instead.
+func (*ImportCustomersRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ImportCustomersRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ImportCustomersRequest) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+func (x *ImportCustomersRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+// ImportRowError is one problem with one row (row 1 is the header).
+type ImportRowError struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Row           int32                  `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
+	Column        string                 `protobuf:"bytes,2,opt,name=column,proto3" json:"column,omitempty"`
+	Message       string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportRowError) Reset() {
+	*x = ImportRowError{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportRowError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportRowError) ProtoMessage() {}
+
+func (x *ImportRowError) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportRowError.ProtoReflect.Descriptor instead.
+func (*ImportRowError) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ImportRowError) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+func (x *ImportRowError) GetColumn() string {
+	if x != nil {
+		return x.Column
+	}
+	return ""
+}
+
+func (x *ImportRowError) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+// ImportCustomersResponse reports the file. imported is false, and nothing
+// was written, when any row has an error.
+type ImportCustomersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Imported      bool                   `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
+	Rows          int32                  `protobuf:"varint,2,opt,name=rows,proto3" json:"rows,omitempty"`
+	Errors        []*ImportRowError      `protobuf:"bytes,3,rep,name=errors,proto3" json:"errors,omitempty"`
+	CustomerIds   []string               `protobuf:"bytes,4,rep,name=customer_ids,json=customerIds,proto3" json:"customer_ids,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,5,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportCustomersResponse) Reset() {
+	*x = ImportCustomersResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportCustomersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportCustomersResponse) ProtoMessage() {}
+
+func (x *ImportCustomersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportCustomersResponse.ProtoReflect.Descriptor instead.
+func (*ImportCustomersResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ImportCustomersResponse) GetImported() bool {
+	if x != nil {
+		return x.Imported
+	}
+	return false
+}
+
+func (x *ImportCustomersResponse) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ImportCustomersResponse) GetErrors() []*ImportRowError {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+func (x *ImportCustomersResponse) GetCustomerIds() []string {
+	if x != nil {
+		return x.CustomerIds
+	}
+	return nil
+}
+
+func (x *ImportCustomersResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 var File_holdfast_client_v1_client_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
@@ -1618,7 +3162,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x0esource_channel\x18\x06 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\"{\n" +
 	"\x15ListCustomersResponse\x12:\n" +
 	"\tcustomers\x18\x01 \x03(\v2\x1c.holdfast.client.v1.CustomerR\tcustomers\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd5\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x88\x03\n" +
 	"\x15LogInteractionRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -1629,7 +3173,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x04text\x18\x05 \x01(\tR\x04text\x125\n" +
 	"\bduration\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\bduration\x12;\n" +
 	"\voccurred_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"occurredAt\"[\n" +
+	"occurredAt\x121\n" +
+	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\"[\n" +
 	"\x16LogInteractionResponse\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1a\n" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x90\x01\n" +
@@ -1695,7 +3240,134 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"r\n" +
 	"\x1aUpdateClientPolicyResponse\x128\n" +
 	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x1a\n" +
-	"\bsequence\x18\x02 \x01(\x04R\bsequence2\x9e\t\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\xe8\x03\n" +
+	"\x06Export\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\x12!\n" +
+	"\frequested_by\x18\x02 \x01(\tR\vrequestedBy\x128\n" +
+	"\x06filter\x18\x03 \x01(\v2 .holdfast.client.v1.ExportFilterR\x06filter\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12)\n" +
+	"\x10include_contacts\x18\x05 \x01(\bR\x0fincludeContacts\x12%\n" +
+	"\x0ecustomer_count\x18\x06 \x01(\x05R\rcustomerCount\x128\n" +
+	"\x06status\x18\a \x01(\x0e2 .holdfast.client.v1.ExportStatusR\x06status\x12\x1d\n" +
+	"\n" +
+	"decided_by\x18\b \x01(\tR\tdecidedBy\x12'\n" +
+	"\x0fdecision_reason\x18\t \x01(\tR\x0edecisionReason\x12=\n" +
+	"\frequested_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\vrequestedAt\x129\n" +
+	"\n" +
+	"decided_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\xb2\x01\n" +
+	"\x14RequestExportRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x128\n" +
+	"\x06filter\x18\x02 \x01(\v2 .holdfast.client.v1.ExportFilterR\x06filter\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12)\n" +
+	"\x10include_contacts\x18\x04 \x01(\bR\x0fincludeContacts\"g\n" +
+	"\x15RequestExportResponse\x122\n" +
+	"\x06export\x18\x01 \x01(\v2\x1a.holdfast.client.v1.ExportR\x06export\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"j\n" +
+	"\x14ApproveExportRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
+	"\texport_id\x18\x02 \x01(\tR\bexportId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"g\n" +
+	"\x15ApproveExportResponse\x122\n" +
+	"\x06export\x18\x01 \x01(\v2\x1a.holdfast.client.v1.ExportR\x06export\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"i\n" +
+	"\x13RejectExportRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
+	"\texport_id\x18\x02 \x01(\tR\bexportId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"f\n" +
+	"\x14RejectExportResponse\x122\n" +
+	"\x06export\x18\x01 \x01(\v2\x1a.holdfast.client.v1.ExportR\x06export\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"/\n" +
+	"\x10GetExportRequest\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\"G\n" +
+	"\x11GetExportResponse\x122\n" +
+	"\x06export\x18\x01 \x01(\v2\x1a.holdfast.client.v1.ExportR\x06export\"S\n" +
+	"\x15DownloadExportRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
+	"\texport_id\x18\x02 \x01(\tR\bexportId\"\x8e\x01\n" +
+	"\x16DownloadExportResponse\x12\x10\n" +
+	"\x03csv\x18\x01 \x01(\fR\x03csv\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x12\n" +
+	"\x04rows\x18\x03 \x01(\x05R\x04rows\x12\x16\n" +
+	"\x06sha256\x18\x04 \x01(\tR\x06sha256\x12\x1a\n" +
+	"\bsequence\x18\x05 \x01(\x04R\bsequence\"\x89\x01\n" +
+	"\x19IngestInteractionsRequest\x12K\n" +
+	"\vinteraction\x18\x01 \x01(\v2).holdfast.client.v1.LogInteractionRequestR\vinteraction\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\"\xd0\x01\n" +
+	"\fIngestResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1a\n" +
+	"\baccepted\x18\x03 \x01(\bR\baccepted\x12%\n" +
+	"\x0einteraction_id\x18\x04 \x01(\tR\rinteractionId\x12\x1a\n" +
+	"\bsequence\x18\x05 \x01(\x04R\bsequence\x12\x12\n" +
+	"\x04code\x18\x06 \x01(\tR\x04code\x12\x18\n" +
+	"\amessage\x18\a \x01(\tR\amessage\"\x90\x01\n" +
+	"\x1aIngestInteractionsResponse\x12\x1a\n" +
+	"\baccepted\x18\x01 \x01(\x05R\baccepted\x12\x1a\n" +
+	"\brejected\x18\x02 \x01(\x05R\brejected\x12:\n" +
+	"\aresults\x18\x03 \x03(\v2 .holdfast.client.v1.IngestResultR\aresults\"x\n" +
+	"\x18DeleteInteractionRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12%\n" +
+	"\x0einteraction_id\x18\x02 \x01(\tR\rinteractionId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"7\n" +
+	"\x19DeleteInteractionResponse\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\xbf\x03\n" +
+	"\vInteraction\x12%\n" +
+	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12/\n" +
+	"\x13masked_counterparty\x18\x03 \x01(\tR\x12maskedCounterparty\x12\x1f\n" +
+	"\vemployee_id\x18\x04 \x01(\tR\n" +
+	"employeeId\x127\n" +
+	"\x04kind\x18\x05 \x01(\x0e2#.holdfast.client.v1.InteractionKindR\x04kind\x12;\n" +
+	"\tdirection\x18\x06 \x01(\x0e2\x1d.holdfast.client.v1.DirectionR\tdirection\x12\x12\n" +
+	"\x04text\x18\a \x01(\tR\x04text\x125\n" +
+	"\bduration\x18\b \x01(\v2\x19.google.protobuf.DurationR\bduration\x12;\n" +
+	"\voccurred_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x18\n" +
+	"\adeleted\x18\n" +
+	" \x01(\bR\adeleted\"\xe3\x01\n" +
+	"\x17ListInteractionsRequest\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x12\x1b\n" +
+	"\tpage_size\x18\x03 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tR\tpageToken\x12!\n" +
+	"\fmin_sequence\x18\x05 \x01(\x04R\vminSequence\x12'\n" +
+	"\x0finclude_deleted\x18\x06 \x01(\bR\x0eincludeDeleted\"\x87\x01\n" +
+	"\x18ListInteractionsResponse\x12C\n" +
+	"\finteractions\x18\x01 \x03(\v2\x1f.holdfast.client.v1.InteractionR\finteractions\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"b\n" +
+	"\x16ImportCustomersRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x10\n" +
+	"\x03csv\x18\x02 \x01(\fR\x03csv\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"T\n" +
+	"\x0eImportRowError\x12\x10\n" +
+	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x16\n" +
+	"\x06column\x18\x02 \x01(\tR\x06column\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xc4\x01\n" +
+	"\x17ImportCustomersResponse\x12\x1a\n" +
+	"\bimported\x18\x01 \x01(\bR\bimported\x12\x12\n" +
+	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12:\n" +
+	"\x06errors\x18\x03 \x03(\v2\".holdfast.client.v1.ImportRowErrorR\x06errors\x12!\n" +
+	"\fcustomer_ids\x18\x04 \x03(\tR\vcustomerIds\x12\x1a\n" +
+	"\bsequence\x18\x05 \x01(\x04R\bsequence*\xa0\x01\n" +
+	"\fExportStatus\x12\x1d\n" +
+	"\x19EXPORT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17EXPORT_STATUS_REQUESTED\x10\x01\x12\x1a\n" +
+	"\x16EXPORT_STATUS_APPROVED\x10\x02\x12\x1a\n" +
+	"\x16EXPORT_STATUS_REJECTED\x10\x03\x12\x1c\n" +
+	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xd4\x10\n" +
 	"\rClientService\x12m\n" +
 	"\x10RegisterCustomer\x12+.holdfast.client.v1.RegisterCustomerRequest\x1a,.holdfast.client.v1.RegisterCustomerResponse\x12^\n" +
 	"\vGetCustomer\x12&.holdfast.client.v1.GetCustomerRequest\x1a'.holdfast.client.v1.GetCustomerResponse\x12d\n" +
@@ -1707,7 +3379,16 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\rClaimCustomer\x12(.holdfast.client.v1.ClaimCustomerRequest\x1a).holdfast.client.v1.ClaimCustomerResponse\x12d\n" +
 	"\rRevealContact\x12(.holdfast.client.v1.RevealContactRequest\x1a).holdfast.client.v1.RevealContactResponse\x12j\n" +
 	"\x0fGetClientPolicy\x12*.holdfast.client.v1.GetClientPolicyRequest\x1a+.holdfast.client.v1.GetClientPolicyResponse\x12s\n" +
-	"\x12UpdateClientPolicy\x12-.holdfast.client.v1.UpdateClientPolicyRequest\x1a..holdfast.client.v1.UpdateClientPolicyResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x12UpdateClientPolicy\x12-.holdfast.client.v1.UpdateClientPolicyRequest\x1a..holdfast.client.v1.UpdateClientPolicyResponse\x12d\n" +
+	"\rRequestExport\x12(.holdfast.client.v1.RequestExportRequest\x1a).holdfast.client.v1.RequestExportResponse\x12d\n" +
+	"\rApproveExport\x12(.holdfast.client.v1.ApproveExportRequest\x1a).holdfast.client.v1.ApproveExportResponse\x12a\n" +
+	"\fRejectExport\x12'.holdfast.client.v1.RejectExportRequest\x1a(.holdfast.client.v1.RejectExportResponse\x12X\n" +
+	"\tGetExport\x12$.holdfast.client.v1.GetExportRequest\x1a%.holdfast.client.v1.GetExportResponse\x12g\n" +
+	"\x0eDownloadExport\x12).holdfast.client.v1.DownloadExportRequest\x1a*.holdfast.client.v1.DownloadExportResponse\x12u\n" +
+	"\x12IngestInteractions\x12-.holdfast.client.v1.IngestInteractionsRequest\x1a..holdfast.client.v1.IngestInteractionsResponse(\x01\x12p\n" +
+	"\x11DeleteInteraction\x12,.holdfast.client.v1.DeleteInteractionRequest\x1a-.holdfast.client.v1.DeleteInteractionResponse\x12m\n" +
+	"\x10ListInteractions\x12+.holdfast.client.v1.ListInteractionsRequest\x1a,.holdfast.client.v1.ListInteractionsResponse\x12j\n" +
+	"\x0fImportCustomers\x12*.holdfast.client.v1.ImportCustomersRequest\x1a+.holdfast.client.v1.ImportCustomersResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_service_proto_rawDescOnce sync.Once
@@ -1721,91 +3402,151 @@ func file_holdfast_client_v1_client_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_client_service_proto_rawDescData
 }
 
-var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_holdfast_client_v1_client_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_holdfast_client_v1_client_service_proto_goTypes = []any{
-	(*Customer)(nil),                   // 0: holdfast.client.v1.Customer
-	(*RegisterCustomerRequest)(nil),    // 1: holdfast.client.v1.RegisterCustomerRequest
-	(*RegisterCustomerResponse)(nil),   // 2: holdfast.client.v1.RegisterCustomerResponse
-	(*GetCustomerRequest)(nil),         // 3: holdfast.client.v1.GetCustomerRequest
-	(*GetCustomerResponse)(nil),        // 4: holdfast.client.v1.GetCustomerResponse
-	(*ListCustomersRequest)(nil),       // 5: holdfast.client.v1.ListCustomersRequest
-	(*ListCustomersResponse)(nil),      // 6: holdfast.client.v1.ListCustomersResponse
-	(*LogInteractionRequest)(nil),      // 7: holdfast.client.v1.LogInteractionRequest
-	(*LogInteractionResponse)(nil),     // 8: holdfast.client.v1.LogInteractionResponse
-	(*AssignCustomerRequest)(nil),      // 9: holdfast.client.v1.AssignCustomerRequest
-	(*AssignCustomerResponse)(nil),     // 10: holdfast.client.v1.AssignCustomerResponse
-	(*ReassignCustomerRequest)(nil),    // 11: holdfast.client.v1.ReassignCustomerRequest
-	(*ReassignCustomerResponse)(nil),   // 12: holdfast.client.v1.ReassignCustomerResponse
-	(*ReleaseCustomerRequest)(nil),     // 13: holdfast.client.v1.ReleaseCustomerRequest
-	(*ReleaseCustomerResponse)(nil),    // 14: holdfast.client.v1.ReleaseCustomerResponse
-	(*ClaimCustomerRequest)(nil),       // 15: holdfast.client.v1.ClaimCustomerRequest
-	(*ClaimCustomerResponse)(nil),      // 16: holdfast.client.v1.ClaimCustomerResponse
-	(*RevealContactRequest)(nil),       // 17: holdfast.client.v1.RevealContactRequest
-	(*RevealContactResponse)(nil),      // 18: holdfast.client.v1.RevealContactResponse
-	(*GetClientPolicyRequest)(nil),     // 19: holdfast.client.v1.GetClientPolicyRequest
-	(*GetClientPolicyResponse)(nil),    // 20: holdfast.client.v1.GetClientPolicyResponse
-	(*UpdateClientPolicyRequest)(nil),  // 21: holdfast.client.v1.UpdateClientPolicyRequest
-	(*UpdateClientPolicyResponse)(nil), // 22: holdfast.client.v1.UpdateClientPolicyResponse
-	(SourceChannel)(0),                 // 23: holdfast.client.v1.SourceChannel
-	(*timestamppb.Timestamp)(nil),      // 24: google.protobuf.Timestamp
-	(*Address)(nil),                    // 25: holdfast.client.v1.Address
-	(InteractionKind)(0),               // 26: holdfast.client.v1.InteractionKind
-	(Direction)(0),                     // 27: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil),        // 28: google.protobuf.Duration
-	(ContactField)(0),                  // 29: holdfast.client.v1.ContactField
-	(*ClientPolicy)(nil),               // 30: holdfast.client.v1.ClientPolicy
+	(ExportStatus)(0),                  // 0: holdfast.client.v1.ExportStatus
+	(*Customer)(nil),                   // 1: holdfast.client.v1.Customer
+	(*RegisterCustomerRequest)(nil),    // 2: holdfast.client.v1.RegisterCustomerRequest
+	(*RegisterCustomerResponse)(nil),   // 3: holdfast.client.v1.RegisterCustomerResponse
+	(*GetCustomerRequest)(nil),         // 4: holdfast.client.v1.GetCustomerRequest
+	(*GetCustomerResponse)(nil),        // 5: holdfast.client.v1.GetCustomerResponse
+	(*ListCustomersRequest)(nil),       // 6: holdfast.client.v1.ListCustomersRequest
+	(*ListCustomersResponse)(nil),      // 7: holdfast.client.v1.ListCustomersResponse
+	(*LogInteractionRequest)(nil),      // 8: holdfast.client.v1.LogInteractionRequest
+	(*LogInteractionResponse)(nil),     // 9: holdfast.client.v1.LogInteractionResponse
+	(*AssignCustomerRequest)(nil),      // 10: holdfast.client.v1.AssignCustomerRequest
+	(*AssignCustomerResponse)(nil),     // 11: holdfast.client.v1.AssignCustomerResponse
+	(*ReassignCustomerRequest)(nil),    // 12: holdfast.client.v1.ReassignCustomerRequest
+	(*ReassignCustomerResponse)(nil),   // 13: holdfast.client.v1.ReassignCustomerResponse
+	(*ReleaseCustomerRequest)(nil),     // 14: holdfast.client.v1.ReleaseCustomerRequest
+	(*ReleaseCustomerResponse)(nil),    // 15: holdfast.client.v1.ReleaseCustomerResponse
+	(*ClaimCustomerRequest)(nil),       // 16: holdfast.client.v1.ClaimCustomerRequest
+	(*ClaimCustomerResponse)(nil),      // 17: holdfast.client.v1.ClaimCustomerResponse
+	(*RevealContactRequest)(nil),       // 18: holdfast.client.v1.RevealContactRequest
+	(*RevealContactResponse)(nil),      // 19: holdfast.client.v1.RevealContactResponse
+	(*GetClientPolicyRequest)(nil),     // 20: holdfast.client.v1.GetClientPolicyRequest
+	(*GetClientPolicyResponse)(nil),    // 21: holdfast.client.v1.GetClientPolicyResponse
+	(*UpdateClientPolicyRequest)(nil),  // 22: holdfast.client.v1.UpdateClientPolicyRequest
+	(*UpdateClientPolicyResponse)(nil), // 23: holdfast.client.v1.UpdateClientPolicyResponse
+	(*Export)(nil),                     // 24: holdfast.client.v1.Export
+	(*RequestExportRequest)(nil),       // 25: holdfast.client.v1.RequestExportRequest
+	(*RequestExportResponse)(nil),      // 26: holdfast.client.v1.RequestExportResponse
+	(*ApproveExportRequest)(nil),       // 27: holdfast.client.v1.ApproveExportRequest
+	(*ApproveExportResponse)(nil),      // 28: holdfast.client.v1.ApproveExportResponse
+	(*RejectExportRequest)(nil),        // 29: holdfast.client.v1.RejectExportRequest
+	(*RejectExportResponse)(nil),       // 30: holdfast.client.v1.RejectExportResponse
+	(*GetExportRequest)(nil),           // 31: holdfast.client.v1.GetExportRequest
+	(*GetExportResponse)(nil),          // 32: holdfast.client.v1.GetExportResponse
+	(*DownloadExportRequest)(nil),      // 33: holdfast.client.v1.DownloadExportRequest
+	(*DownloadExportResponse)(nil),     // 34: holdfast.client.v1.DownloadExportResponse
+	(*IngestInteractionsRequest)(nil),  // 35: holdfast.client.v1.IngestInteractionsRequest
+	(*IngestResult)(nil),               // 36: holdfast.client.v1.IngestResult
+	(*IngestInteractionsResponse)(nil), // 37: holdfast.client.v1.IngestInteractionsResponse
+	(*DeleteInteractionRequest)(nil),   // 38: holdfast.client.v1.DeleteInteractionRequest
+	(*DeleteInteractionResponse)(nil),  // 39: holdfast.client.v1.DeleteInteractionResponse
+	(*Interaction)(nil),                // 40: holdfast.client.v1.Interaction
+	(*ListInteractionsRequest)(nil),    // 41: holdfast.client.v1.ListInteractionsRequest
+	(*ListInteractionsResponse)(nil),   // 42: holdfast.client.v1.ListInteractionsResponse
+	(*ImportCustomersRequest)(nil),     // 43: holdfast.client.v1.ImportCustomersRequest
+	(*ImportRowError)(nil),             // 44: holdfast.client.v1.ImportRowError
+	(*ImportCustomersResponse)(nil),    // 45: holdfast.client.v1.ImportCustomersResponse
+	(SourceChannel)(0),                 // 46: holdfast.client.v1.SourceChannel
+	(*timestamppb.Timestamp)(nil),      // 47: google.protobuf.Timestamp
+	(*Address)(nil),                    // 48: holdfast.client.v1.Address
+	(InteractionKind)(0),               // 49: holdfast.client.v1.InteractionKind
+	(Direction)(0),                     // 50: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),        // 51: google.protobuf.Duration
+	(ContactField)(0),                  // 52: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),               // 53: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil),               // 54: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
-	23, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	24, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
-	25, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
-	24, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
-	23, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	24, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	25, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
-	0,  // 7: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 8: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	23, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	0,  // 10: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
-	26, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
-	27, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
-	28, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
-	24, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	0,  // 15: holdfast.client.v1.AssignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 16: holdfast.client.v1.ReassignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 17: holdfast.client.v1.ReleaseCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	0,  // 18: holdfast.client.v1.ClaimCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	29, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
-	30, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	30, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
-	30, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	1,  // 23: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
-	3,  // 24: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
-	5,  // 25: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
-	7,  // 26: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
-	9,  // 27: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
-	11, // 28: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
-	13, // 29: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
-	15, // 30: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
-	17, // 31: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
-	19, // 32: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
-	21, // 33: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
-	2,  // 34: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
-	4,  // 35: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
-	6,  // 36: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
-	8,  // 37: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
-	10, // 38: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
-	12, // 39: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
-	14, // 40: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
-	16, // 41: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
-	18, // 42: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
-	20, // 43: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
-	22, // 44: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
-	34, // [34:45] is the sub-list for method output_type
-	23, // [23:34] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	46, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	47, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
+	48, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
+	47, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
+	46, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	47, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	48, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
+	1,  // 7: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	1,  // 8: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	46, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	1,  // 10: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
+	49, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
+	50, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
+	51, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
+	47, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 15: holdfast.client.v1.AssignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	1,  // 16: holdfast.client.v1.ReassignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	1,  // 17: holdfast.client.v1.ReleaseCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	1,  // 18: holdfast.client.v1.ClaimCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
+	52, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
+	53, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	53, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
+	53, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	54, // 23: holdfast.client.v1.Export.filter:type_name -> holdfast.client.v1.ExportFilter
+	0,  // 24: holdfast.client.v1.Export.status:type_name -> holdfast.client.v1.ExportStatus
+	47, // 25: holdfast.client.v1.Export.requested_at:type_name -> google.protobuf.Timestamp
+	47, // 26: holdfast.client.v1.Export.decided_at:type_name -> google.protobuf.Timestamp
+	54, // 27: holdfast.client.v1.RequestExportRequest.filter:type_name -> holdfast.client.v1.ExportFilter
+	24, // 28: holdfast.client.v1.RequestExportResponse.export:type_name -> holdfast.client.v1.Export
+	24, // 29: holdfast.client.v1.ApproveExportResponse.export:type_name -> holdfast.client.v1.Export
+	24, // 30: holdfast.client.v1.RejectExportResponse.export:type_name -> holdfast.client.v1.Export
+	24, // 31: holdfast.client.v1.GetExportResponse.export:type_name -> holdfast.client.v1.Export
+	8,  // 32: holdfast.client.v1.IngestInteractionsRequest.interaction:type_name -> holdfast.client.v1.LogInteractionRequest
+	36, // 33: holdfast.client.v1.IngestInteractionsResponse.results:type_name -> holdfast.client.v1.IngestResult
+	49, // 34: holdfast.client.v1.Interaction.kind:type_name -> holdfast.client.v1.InteractionKind
+	50, // 35: holdfast.client.v1.Interaction.direction:type_name -> holdfast.client.v1.Direction
+	51, // 36: holdfast.client.v1.Interaction.duration:type_name -> google.protobuf.Duration
+	47, // 37: holdfast.client.v1.Interaction.occurred_at:type_name -> google.protobuf.Timestamp
+	40, // 38: holdfast.client.v1.ListInteractionsResponse.interactions:type_name -> holdfast.client.v1.Interaction
+	44, // 39: holdfast.client.v1.ImportCustomersResponse.errors:type_name -> holdfast.client.v1.ImportRowError
+	2,  // 40: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
+	4,  // 41: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
+	6,  // 42: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
+	8,  // 43: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
+	10, // 44: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
+	12, // 45: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
+	14, // 46: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
+	16, // 47: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
+	18, // 48: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
+	20, // 49: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
+	22, // 50: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
+	25, // 51: holdfast.client.v1.ClientService.RequestExport:input_type -> holdfast.client.v1.RequestExportRequest
+	27, // 52: holdfast.client.v1.ClientService.ApproveExport:input_type -> holdfast.client.v1.ApproveExportRequest
+	29, // 53: holdfast.client.v1.ClientService.RejectExport:input_type -> holdfast.client.v1.RejectExportRequest
+	31, // 54: holdfast.client.v1.ClientService.GetExport:input_type -> holdfast.client.v1.GetExportRequest
+	33, // 55: holdfast.client.v1.ClientService.DownloadExport:input_type -> holdfast.client.v1.DownloadExportRequest
+	35, // 56: holdfast.client.v1.ClientService.IngestInteractions:input_type -> holdfast.client.v1.IngestInteractionsRequest
+	38, // 57: holdfast.client.v1.ClientService.DeleteInteraction:input_type -> holdfast.client.v1.DeleteInteractionRequest
+	41, // 58: holdfast.client.v1.ClientService.ListInteractions:input_type -> holdfast.client.v1.ListInteractionsRequest
+	43, // 59: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
+	3,  // 60: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
+	5,  // 61: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
+	7,  // 62: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
+	9,  // 63: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
+	11, // 64: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
+	13, // 65: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
+	15, // 66: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
+	17, // 67: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
+	19, // 68: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
+	21, // 69: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
+	23, // 70: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
+	26, // 71: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
+	28, // 72: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
+	30, // 73: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
+	32, // 74: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
+	34, // 75: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
+	37, // 76: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
+	39, // 77: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
+	42, // 78: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
+	45, // 79: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
+	60, // [60:80] is the sub-list for method output_type
+	40, // [40:60] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_service_proto_init() }
@@ -1819,13 +3560,14 @@ func file_holdfast_client_v1_client_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_service_proto_rawDesc), len(file_holdfast_client_v1_client_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   23,
+			NumEnums:      1,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_holdfast_client_v1_client_service_proto_goTypes,
 		DependencyIndexes: file_holdfast_client_v1_client_service_proto_depIdxs,
+		EnumInfos:         file_holdfast_client_v1_client_service_proto_enumTypes,
 		MessageInfos:      file_holdfast_client_v1_client_service_proto_msgTypes,
 	}.Build()
 	File_holdfast_client_v1_client_service_proto = out.File

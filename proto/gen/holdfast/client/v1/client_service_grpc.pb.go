@@ -30,6 +30,15 @@ const (
 	ClientService_RevealContact_FullMethodName      = "/holdfast.client.v1.ClientService/RevealContact"
 	ClientService_GetClientPolicy_FullMethodName    = "/holdfast.client.v1.ClientService/GetClientPolicy"
 	ClientService_UpdateClientPolicy_FullMethodName = "/holdfast.client.v1.ClientService/UpdateClientPolicy"
+	ClientService_RequestExport_FullMethodName      = "/holdfast.client.v1.ClientService/RequestExport"
+	ClientService_ApproveExport_FullMethodName      = "/holdfast.client.v1.ClientService/ApproveExport"
+	ClientService_RejectExport_FullMethodName       = "/holdfast.client.v1.ClientService/RejectExport"
+	ClientService_GetExport_FullMethodName          = "/holdfast.client.v1.ClientService/GetExport"
+	ClientService_DownloadExport_FullMethodName     = "/holdfast.client.v1.ClientService/DownloadExport"
+	ClientService_IngestInteractions_FullMethodName = "/holdfast.client.v1.ClientService/IngestInteractions"
+	ClientService_DeleteInteraction_FullMethodName  = "/holdfast.client.v1.ClientService/DeleteInteraction"
+	ClientService_ListInteractions_FullMethodName   = "/holdfast.client.v1.ClientService/ListInteractions"
+	ClientService_ImportCustomers_FullMethodName    = "/holdfast.client.v1.ClientService/ImportCustomers"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -62,6 +71,25 @@ type ClientServiceClient interface {
 	GetClientPolicy(ctx context.Context, in *GetClientPolicyRequest, opts ...grpc.CallOption) (*GetClientPolicyResponse, error)
 	// UpdateClientPolicy replaces the tenant's client policy (admin).
 	UpdateClientPolicy(ctx context.Context, in *UpdateClientPolicyRequest, opts ...grpc.CallOption) (*UpdateClientPolicyResponse, error)
+	// RequestExport asks to export customers; nothing leaves until a manager approves.
+	RequestExport(ctx context.Context, in *RequestExportRequest, opts ...grpc.CallOption) (*RequestExportResponse, error)
+	// ApproveExport approves a request (a manager or hr who is not the requester).
+	ApproveExport(ctx context.Context, in *ApproveExportRequest, opts ...grpc.CallOption) (*ApproveExportResponse, error)
+	// RejectExport rejects a request (a manager or hr who is not the requester).
+	RejectExport(ctx context.Context, in *RejectExportRequest, opts ...grpc.CallOption) (*RejectExportResponse, error)
+	// GetExport shows a request and its decision.
+	GetExport(ctx context.Context, in *GetExportRequest, opts ...grpc.CallOption) (*GetExportResponse, error)
+	// DownloadExport returns an approved export's watermarked CSV to its requester.
+	DownloadExport(ctx context.Context, in *DownloadExportRequest, opts ...grpc.CallOption) (*DownloadExportResponse, error)
+	// IngestInteractions takes a bulk feed (call-centre records, chat-archive
+	// exports) and reports, per record, what was accepted or rejected and why.
+	IngestInteractions(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[IngestInteractionsRequest, IngestInteractionsResponse], error)
+	// DeleteInteraction hides an interaction from reads; the original stays in the log.
+	DeleteInteraction(ctx context.Context, in *DeleteInteractionRequest, opts ...grpc.CallOption) (*DeleteInteractionResponse, error)
+	// ListInteractions pages through interactions of one customer or one employee.
+	ListInteractions(ctx context.Context, in *ListInteractionsRequest, opts ...grpc.CallOption) (*ListInteractionsResponse, error)
+	// ImportCustomers registers customers from a CSV file: all rows or none.
+	ImportCustomers(ctx context.Context, in *ImportCustomersRequest, opts ...grpc.CallOption) (*ImportCustomersResponse, error)
 }
 
 type clientServiceClient struct {
@@ -182,6 +210,99 @@ func (c *clientServiceClient) UpdateClientPolicy(ctx context.Context, in *Update
 	return out, nil
 }
 
+func (c *clientServiceClient) RequestExport(ctx context.Context, in *RequestExportRequest, opts ...grpc.CallOption) (*RequestExportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RequestExportResponse)
+	err := c.cc.Invoke(ctx, ClientService_RequestExport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ApproveExport(ctx context.Context, in *ApproveExportRequest, opts ...grpc.CallOption) (*ApproveExportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApproveExportResponse)
+	err := c.cc.Invoke(ctx, ClientService_ApproveExport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) RejectExport(ctx context.Context, in *RejectExportRequest, opts ...grpc.CallOption) (*RejectExportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RejectExportResponse)
+	err := c.cc.Invoke(ctx, ClientService_RejectExport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) GetExport(ctx context.Context, in *GetExportRequest, opts ...grpc.CallOption) (*GetExportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetExportResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetExport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) DownloadExport(ctx context.Context, in *DownloadExportRequest, opts ...grpc.CallOption) (*DownloadExportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DownloadExportResponse)
+	err := c.cc.Invoke(ctx, ClientService_DownloadExport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) IngestInteractions(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[IngestInteractionsRequest, IngestInteractionsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ClientService_ServiceDesc.Streams[0], ClientService_IngestInteractions_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[IngestInteractionsRequest, IngestInteractionsResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ClientService_IngestInteractionsClient = grpc.ClientStreamingClient[IngestInteractionsRequest, IngestInteractionsResponse]
+
+func (c *clientServiceClient) DeleteInteraction(ctx context.Context, in *DeleteInteractionRequest, opts ...grpc.CallOption) (*DeleteInteractionResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteInteractionResponse)
+	err := c.cc.Invoke(ctx, ClientService_DeleteInteraction_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ListInteractions(ctx context.Context, in *ListInteractionsRequest, opts ...grpc.CallOption) (*ListInteractionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListInteractionsResponse)
+	err := c.cc.Invoke(ctx, ClientService_ListInteractions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *clientServiceClient) ImportCustomers(ctx context.Context, in *ImportCustomersRequest, opts ...grpc.CallOption) (*ImportCustomersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportCustomersResponse)
+	err := c.cc.Invoke(ctx, ClientService_ImportCustomers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -212,6 +333,25 @@ type ClientServiceServer interface {
 	GetClientPolicy(context.Context, *GetClientPolicyRequest) (*GetClientPolicyResponse, error)
 	// UpdateClientPolicy replaces the tenant's client policy (admin).
 	UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error)
+	// RequestExport asks to export customers; nothing leaves until a manager approves.
+	RequestExport(context.Context, *RequestExportRequest) (*RequestExportResponse, error)
+	// ApproveExport approves a request (a manager or hr who is not the requester).
+	ApproveExport(context.Context, *ApproveExportRequest) (*ApproveExportResponse, error)
+	// RejectExport rejects a request (a manager or hr who is not the requester).
+	RejectExport(context.Context, *RejectExportRequest) (*RejectExportResponse, error)
+	// GetExport shows a request and its decision.
+	GetExport(context.Context, *GetExportRequest) (*GetExportResponse, error)
+	// DownloadExport returns an approved export's watermarked CSV to its requester.
+	DownloadExport(context.Context, *DownloadExportRequest) (*DownloadExportResponse, error)
+	// IngestInteractions takes a bulk feed (call-centre records, chat-archive
+	// exports) and reports, per record, what was accepted or rejected and why.
+	IngestInteractions(grpc.ClientStreamingServer[IngestInteractionsRequest, IngestInteractionsResponse]) error
+	// DeleteInteraction hides an interaction from reads; the original stays in the log.
+	DeleteInteraction(context.Context, *DeleteInteractionRequest) (*DeleteInteractionResponse, error)
+	// ListInteractions pages through interactions of one customer or one employee.
+	ListInteractions(context.Context, *ListInteractionsRequest) (*ListInteractionsResponse, error)
+	// ImportCustomers registers customers from a CSV file: all rows or none.
+	ImportCustomers(context.Context, *ImportCustomersRequest) (*ImportCustomersResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -254,6 +394,33 @@ func (UnimplementedClientServiceServer) GetClientPolicy(context.Context, *GetCli
 }
 func (UnimplementedClientServiceServer) UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateClientPolicy not implemented")
+}
+func (UnimplementedClientServiceServer) RequestExport(context.Context, *RequestExportRequest) (*RequestExportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RequestExport not implemented")
+}
+func (UnimplementedClientServiceServer) ApproveExport(context.Context, *ApproveExportRequest) (*ApproveExportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveExport not implemented")
+}
+func (UnimplementedClientServiceServer) RejectExport(context.Context, *RejectExportRequest) (*RejectExportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RejectExport not implemented")
+}
+func (UnimplementedClientServiceServer) GetExport(context.Context, *GetExportRequest) (*GetExportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetExport not implemented")
+}
+func (UnimplementedClientServiceServer) DownloadExport(context.Context, *DownloadExportRequest) (*DownloadExportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DownloadExport not implemented")
+}
+func (UnimplementedClientServiceServer) IngestInteractions(grpc.ClientStreamingServer[IngestInteractionsRequest, IngestInteractionsResponse]) error {
+	return status.Error(codes.Unimplemented, "method IngestInteractions not implemented")
+}
+func (UnimplementedClientServiceServer) DeleteInteraction(context.Context, *DeleteInteractionRequest) (*DeleteInteractionResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteInteraction not implemented")
+}
+func (UnimplementedClientServiceServer) ListInteractions(context.Context, *ListInteractionsRequest) (*ListInteractionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListInteractions not implemented")
+}
+func (UnimplementedClientServiceServer) ImportCustomers(context.Context, *ImportCustomersRequest) (*ImportCustomersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportCustomers not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -474,6 +641,157 @@ func _ClientService_UpdateClientPolicy_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_RequestExport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RequestExportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RequestExport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_RequestExport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RequestExport(ctx, req.(*RequestExportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ApproveExport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveExportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ApproveExport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ApproveExport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ApproveExport(ctx, req.(*ApproveExportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_RejectExport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RejectExportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).RejectExport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_RejectExport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).RejectExport(ctx, req.(*RejectExportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_GetExport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetExportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetExport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetExport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetExport(ctx, req.(*GetExportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_DownloadExport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DownloadExportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).DownloadExport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_DownloadExport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).DownloadExport(ctx, req.(*DownloadExportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_IngestInteractions_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(ClientServiceServer).IngestInteractions(&grpc.GenericServerStream[IngestInteractionsRequest, IngestInteractionsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ClientService_IngestInteractionsServer = grpc.ClientStreamingServer[IngestInteractionsRequest, IngestInteractionsResponse]
+
+func _ClientService_DeleteInteraction_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteInteractionRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).DeleteInteraction(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_DeleteInteraction_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).DeleteInteraction(ctx, req.(*DeleteInteractionRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ListInteractions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListInteractionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ListInteractions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ListInteractions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ListInteractions(ctx, req.(*ListInteractionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ClientService_ImportCustomers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportCustomersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).ImportCustomers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_ImportCustomers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).ImportCustomers(ctx, req.(*ImportCustomersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -525,7 +843,45 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "UpdateClientPolicy",
 			Handler:    _ClientService_UpdateClientPolicy_Handler,
 		},
+		{
+			MethodName: "RequestExport",
+			Handler:    _ClientService_RequestExport_Handler,
+		},
+		{
+			MethodName: "ApproveExport",
+			Handler:    _ClientService_ApproveExport_Handler,
+		},
+		{
+			MethodName: "RejectExport",
+			Handler:    _ClientService_RejectExport_Handler,
+		},
+		{
+			MethodName: "GetExport",
+			Handler:    _ClientService_GetExport_Handler,
+		},
+		{
+			MethodName: "DownloadExport",
+			Handler:    _ClientService_DownloadExport_Handler,
+		},
+		{
+			MethodName: "DeleteInteraction",
+			Handler:    _ClientService_DeleteInteraction_Handler,
+		},
+		{
+			MethodName: "ListInteractions",
+			Handler:    _ClientService_ListInteractions_Handler,
+		},
+		{
+			MethodName: "ImportCustomers",
+			Handler:    _ClientService_ImportCustomers_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "IngestInteractions",
+			Handler:       _ClientService_IngestInteractions_Handler,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "holdfast/client/v1/client_service.proto",
 }

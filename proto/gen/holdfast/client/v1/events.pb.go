@@ -538,13 +538,16 @@ type InteractionLogged struct {
 	InteractionId string                 `protobuf:"bytes,1,opt,name=interaction_id,json=interactionId,proto3" json:"interaction_id,omitempty"`
 	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
 	// employee_id is the employee who had the interaction.
-	EmployeeId    string               `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
-	Kind          InteractionKind      `protobuf:"varint,4,opt,name=kind,proto3,enum=holdfast.client.v1.InteractionKind" json:"kind,omitempty"`
-	Direction     Direction            `protobuf:"varint,5,opt,name=direction,proto3,enum=holdfast.client.v1.Direction" json:"direction,omitempty"`
-	Text          string               `protobuf:"bytes,6,opt,name=text,proto3" json:"text,omitempty"`
-	Duration      *durationpb.Duration `protobuf:"bytes,7,opt,name=duration,proto3" json:"duration,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	EmployeeId string               `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Kind       InteractionKind      `protobuf:"varint,4,opt,name=kind,proto3,enum=holdfast.client.v1.InteractionKind" json:"kind,omitempty"`
+	Direction  Direction            `protobuf:"varint,5,opt,name=direction,proto3,enum=holdfast.client.v1.Direction" json:"direction,omitempty"`
+	Text       string               `protobuf:"bytes,6,opt,name=text,proto3" json:"text,omitempty"`
+	Duration   *durationpb.Duration `protobuf:"bytes,7,opt,name=duration,proto3" json:"duration,omitempty"`
+	// counterparty_contact is the unregistered contact talked to (E.164 phone
+	// or WeChat id) when customer_id is empty.
+	CounterpartyContact string `protobuf:"bytes,8,opt,name=counterparty_contact,json=counterpartyContact,proto3" json:"counterparty_contact,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *InteractionLogged) Reset() {
@@ -626,6 +629,415 @@ func (x *InteractionLogged) GetDuration() *durationpb.Duration {
 	return nil
 }
 
+func (x *InteractionLogged) GetCounterpartyContact() string {
+	if x != nil {
+		return x.CounterpartyContact
+	}
+	return ""
+}
+
+// InteractionDeleted hides an interaction from reads. The original stays in
+// the log; a deletion is itself an indicator (scenario S3).
+type InteractionDeleted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	InteractionId string                 `protobuf:"bytes,1,opt,name=interaction_id,json=interactionId,proto3" json:"interaction_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// employee_id is who had the interaction.
+	EmployeeId    string `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InteractionDeleted) Reset() {
+	*x = InteractionDeleted{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InteractionDeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InteractionDeleted) ProtoMessage() {}
+
+func (x *InteractionDeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InteractionDeleted.ProtoReflect.Descriptor instead.
+func (*InteractionDeleted) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *InteractionDeleted) GetInteractionId() string {
+	if x != nil {
+		return x.InteractionId
+	}
+	return ""
+}
+
+func (x *InteractionDeleted) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *InteractionDeleted) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *InteractionDeleted) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ExportRequested opens an export request; nothing is exported yet.
+type ExportRequested struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	ExportId        string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Filter          *ExportFilter          `protobuf:"bytes,2,opt,name=filter,proto3" json:"filter,omitempty"`
+	Reason          string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	IncludeContacts bool                   `protobuf:"varint,4,opt,name=include_contacts,json=includeContacts,proto3" json:"include_contacts,omitempty"`
+	CustomerCount   int32                  `protobuf:"varint,5,opt,name=customer_count,json=customerCount,proto3" json:"customer_count,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ExportRequested) Reset() {
+	*x = ExportRequested{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRequested) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRequested) ProtoMessage() {}
+
+func (x *ExportRequested) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRequested.ProtoReflect.Descriptor instead.
+func (*ExportRequested) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ExportRequested) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ExportRequested) GetFilter() *ExportFilter {
+	if x != nil {
+		return x.Filter
+	}
+	return nil
+}
+
+func (x *ExportRequested) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ExportRequested) GetIncludeContacts() bool {
+	if x != nil {
+		return x.IncludeContacts
+	}
+	return false
+}
+
+func (x *ExportRequested) GetCustomerCount() int32 {
+	if x != nil {
+		return x.CustomerCount
+	}
+	return 0
+}
+
+// ExportApproved lets the requester download the export.
+type ExportApproved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ExportId      string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportApproved) Reset() {
+	*x = ExportApproved{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportApproved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportApproved) ProtoMessage() {}
+
+func (x *ExportApproved) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportApproved.ProtoReflect.Descriptor instead.
+func (*ExportApproved) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ExportApproved) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ExportApproved) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ExportRejected closes an export request without export.
+type ExportRejected struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ExportId      string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRejected) Reset() {
+	*x = ExportRejected{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRejected) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRejected) ProtoMessage() {}
+
+func (x *ExportRejected) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRejected.ProtoReflect.Descriptor instead.
+func (*ExportRejected) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ExportRejected) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ExportRejected) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// ExportDownloaded records the file that left: its rows, its digest, and
+// the customers in it.
+type ExportDownloaded struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ExportId      string                 `protobuf:"bytes,1,opt,name=export_id,json=exportId,proto3" json:"export_id,omitempty"`
+	Recipient     string                 `protobuf:"bytes,2,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Rows          int32                  `protobuf:"varint,3,opt,name=rows,proto3" json:"rows,omitempty"`
+	Sha256        string                 `protobuf:"bytes,4,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	CustomerIds   []string               `protobuf:"bytes,5,rep,name=customer_ids,json=customerIds,proto3" json:"customer_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDownloaded) Reset() {
+	*x = ExportDownloaded{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDownloaded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDownloaded) ProtoMessage() {}
+
+func (x *ExportDownloaded) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDownloaded.ProtoReflect.Descriptor instead.
+func (*ExportDownloaded) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ExportDownloaded) GetExportId() string {
+	if x != nil {
+		return x.ExportId
+	}
+	return ""
+}
+
+func (x *ExportDownloaded) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *ExportDownloaded) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ExportDownloaded) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *ExportDownloaded) GetCustomerIds() []string {
+	if x != nil {
+		return x.CustomerIds
+	}
+	return nil
+}
+
+// CustomersImported records one CSV import: the file's digest and the
+// customers it registered (each also has its own CustomerRegistered).
+type CustomersImported struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ImportId      string                 `protobuf:"bytes,1,opt,name=import_id,json=importId,proto3" json:"import_id,omitempty"`
+	Rows          int32                  `protobuf:"varint,2,opt,name=rows,proto3" json:"rows,omitempty"`
+	Sha256        string                 `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	CustomerIds   []string               `protobuf:"bytes,4,rep,name=customer_ids,json=customerIds,proto3" json:"customer_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CustomersImported) Reset() {
+	*x = CustomersImported{}
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CustomersImported) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CustomersImported) ProtoMessage() {}
+
+func (x *CustomersImported) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CustomersImported.ProtoReflect.Descriptor instead.
+func (*CustomersImported) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CustomersImported) GetImportId() string {
+	if x != nil {
+		return x.ImportId
+	}
+	return ""
+}
+
+func (x *CustomersImported) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *CustomersImported) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *CustomersImported) GetCustomerIds() []string {
+	if x != nil {
+		return x.CustomerIds
+	}
+	return nil
+}
+
 var File_holdfast_client_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_events_proto_rawDesc = "" +
@@ -682,7 +1094,7 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\x05index\x18\x06 \x01(\x05R\x05index\"g\n" +
 	"\x13ClientPolicyUpdated\x128\n" +
 	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbd\x02\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xf0\x02\n" +
 	"\x11InteractionLogged\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -692,7 +1104,38 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\x04kind\x18\x04 \x01(\x0e2#.holdfast.client.v1.InteractionKindR\x04kind\x12;\n" +
 	"\tdirection\x18\x05 \x01(\x0e2\x1d.holdfast.client.v1.DirectionR\tdirection\x12\x12\n" +
 	"\x04text\x18\x06 \x01(\tR\x04text\x125\n" +
-	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bdurationB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bduration\x121\n" +
+	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\"\x95\x01\n" +
+	"\x12InteractionDeleted\x12%\n" +
+	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xd2\x01\n" +
+	"\x0fExportRequested\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\x128\n" +
+	"\x06filter\x18\x02 \x01(\v2 .holdfast.client.v1.ExportFilterR\x06filter\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12)\n" +
+	"\x10include_contacts\x18\x04 \x01(\bR\x0fincludeContacts\x12%\n" +
+	"\x0ecustomer_count\x18\x05 \x01(\x05R\rcustomerCount\"E\n" +
+	"\x0eExportApproved\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"E\n" +
+	"\x0eExportRejected\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x9c\x01\n" +
+	"\x10ExportDownloaded\x12\x1b\n" +
+	"\texport_id\x18\x01 \x01(\tR\bexportId\x12\x1c\n" +
+	"\trecipient\x18\x02 \x01(\tR\trecipient\x12\x12\n" +
+	"\x04rows\x18\x03 \x01(\x05R\x04rows\x12\x16\n" +
+	"\x06sha256\x18\x04 \x01(\tR\x06sha256\x12!\n" +
+	"\fcustomer_ids\x18\x05 \x03(\tR\vcustomerIds\"\x7f\n" +
+	"\x11CustomersImported\x12\x1b\n" +
+	"\timport_id\x18\x01 \x01(\tR\bimportId\x12\x12\n" +
+	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12\x16\n" +
+	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12!\n" +
+	"\fcustomer_ids\x18\x04 \x03(\tR\vcustomerIdsB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_events_proto_rawDescOnce sync.Once
@@ -706,7 +1149,7 @@ func file_holdfast_client_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_events_proto_rawDescData
 }
 
-var file_holdfast_client_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_holdfast_client_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_holdfast_client_v1_events_proto_goTypes = []any{
 	(*CustomerRegistered)(nil),             // 0: holdfast.client.v1.CustomerRegistered
 	(*CustomerOwnerChanged)(nil),           // 1: holdfast.client.v1.CustomerOwnerChanged
@@ -715,30 +1158,38 @@ var file_holdfast_client_v1_events_proto_goTypes = []any{
 	(*RevealDenied)(nil),                   // 4: holdfast.client.v1.RevealDenied
 	(*ClientPolicyUpdated)(nil),            // 5: holdfast.client.v1.ClientPolicyUpdated
 	(*InteractionLogged)(nil),              // 6: holdfast.client.v1.InteractionLogged
-	(SourceChannel)(0),                     // 7: holdfast.client.v1.SourceChannel
-	(*Address)(nil),                        // 8: holdfast.client.v1.Address
-	(OwnershipCause)(0),                    // 9: holdfast.client.v1.OwnershipCause
-	(ContactField)(0),                      // 10: holdfast.client.v1.ContactField
-	(*ClientPolicy)(nil),                   // 11: holdfast.client.v1.ClientPolicy
-	(InteractionKind)(0),                   // 12: holdfast.client.v1.InteractionKind
-	(Direction)(0),                         // 13: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil),            // 14: google.protobuf.Duration
+	(*InteractionDeleted)(nil),             // 7: holdfast.client.v1.InteractionDeleted
+	(*ExportRequested)(nil),                // 8: holdfast.client.v1.ExportRequested
+	(*ExportApproved)(nil),                 // 9: holdfast.client.v1.ExportApproved
+	(*ExportRejected)(nil),                 // 10: holdfast.client.v1.ExportRejected
+	(*ExportDownloaded)(nil),               // 11: holdfast.client.v1.ExportDownloaded
+	(*CustomersImported)(nil),              // 12: holdfast.client.v1.CustomersImported
+	(SourceChannel)(0),                     // 13: holdfast.client.v1.SourceChannel
+	(*Address)(nil),                        // 14: holdfast.client.v1.Address
+	(OwnershipCause)(0),                    // 15: holdfast.client.v1.OwnershipCause
+	(ContactField)(0),                      // 16: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),                   // 17: holdfast.client.v1.ClientPolicy
+	(InteractionKind)(0),                   // 18: holdfast.client.v1.InteractionKind
+	(Direction)(0),                         // 19: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),            // 20: google.protobuf.Duration
+	(*ExportFilter)(nil),                   // 21: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_events_proto_depIdxs = []int32{
-	7,  // 0: holdfast.client.v1.CustomerRegistered.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	8,  // 1: holdfast.client.v1.CustomerRegistered.address:type_name -> holdfast.client.v1.Address
-	9,  // 2: holdfast.client.v1.CustomerOwnerChanged.cause:type_name -> holdfast.client.v1.OwnershipCause
-	10, // 3: holdfast.client.v1.ContactRevealed.field:type_name -> holdfast.client.v1.ContactField
-	10, // 4: holdfast.client.v1.RevealDenied.field:type_name -> holdfast.client.v1.ContactField
-	11, // 5: holdfast.client.v1.ClientPolicyUpdated.policy:type_name -> holdfast.client.v1.ClientPolicy
-	12, // 6: holdfast.client.v1.InteractionLogged.kind:type_name -> holdfast.client.v1.InteractionKind
-	13, // 7: holdfast.client.v1.InteractionLogged.direction:type_name -> holdfast.client.v1.Direction
-	14, // 8: holdfast.client.v1.InteractionLogged.duration:type_name -> google.protobuf.Duration
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	13, // 0: holdfast.client.v1.CustomerRegistered.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	14, // 1: holdfast.client.v1.CustomerRegistered.address:type_name -> holdfast.client.v1.Address
+	15, // 2: holdfast.client.v1.CustomerOwnerChanged.cause:type_name -> holdfast.client.v1.OwnershipCause
+	16, // 3: holdfast.client.v1.ContactRevealed.field:type_name -> holdfast.client.v1.ContactField
+	16, // 4: holdfast.client.v1.RevealDenied.field:type_name -> holdfast.client.v1.ContactField
+	17, // 5: holdfast.client.v1.ClientPolicyUpdated.policy:type_name -> holdfast.client.v1.ClientPolicy
+	18, // 6: holdfast.client.v1.InteractionLogged.kind:type_name -> holdfast.client.v1.InteractionKind
+	19, // 7: holdfast.client.v1.InteractionLogged.direction:type_name -> holdfast.client.v1.Direction
+	20, // 8: holdfast.client.v1.InteractionLogged.duration:type_name -> google.protobuf.Duration
+	21, // 9: holdfast.client.v1.ExportRequested.filter:type_name -> holdfast.client.v1.ExportFilter
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_events_proto_init() }
@@ -753,7 +1204,7 @@ func file_holdfast_client_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_events_proto_rawDesc), len(file_holdfast_client_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
