@@ -87,6 +87,10 @@ type check struct {
 	fn   func(ctx context.Context) error
 }
 
+// MaxMessageBytes bounds one gRPC message each way: an 8 MiB file plus
+// the envelope around it.
+const MaxMessageBytes = 9 << 20
+
 // GRPCEndpoint is a gRPC server bound to a listener.
 type GRPCEndpoint struct {
 	Server *grpc.Server
@@ -134,6 +138,9 @@ func (a *App) NewGRPCServer(addr string, verifier *auth.Verifier) (*GRPCEndpoint
 		return nil, fmt.Errorf("platform: grpc listen %s: %w", addr, err)
 	}
 	srv := grpc.NewServer(
+		// A CSV import or an export can carry up to 8 MiB; the default is 4.
+		grpc.MaxRecvMsgSize(MaxMessageBytes),
+		grpc.MaxSendMsgSize(MaxMessageBytes),
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ChainUnaryInterceptor(
 			// Metrics outside recovery, so a recovered panic is counted

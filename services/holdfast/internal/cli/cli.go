@@ -93,7 +93,10 @@ func (id *identity) connect(addr string) (*grpc.ClientConn, error) {
 	}
 	return grpc.NewClient(addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(auth.BearerToken(token)))
+		grpc.WithPerRPCCredentials(auth.BearerToken(token)),
+		grpc.WithDefaultCallOptions(
+			grpc.MaxCallRecvMsgSize(platform.MaxMessageBytes),
+			grpc.MaxCallSendMsgSize(platform.MaxMessageBytes)))
 }
 
 // envOr is the environment variable key, or def when it is unset or empty.
