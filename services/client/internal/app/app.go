@@ -147,55 +147,11 @@ func registeredCustomer(actor domain.Actor, id string, r domain.Registration, ve
 	}
 }
 
-// LogInteraction records an interaction with a customer the log knows. The
-// customer is read from its own events, not the read model, so an
-// interaction logged right after registration is never refused.
+// LogInteraction records an interaction the actor had, with a customer the
+// log knows or with a contact who is not a registered customer (see
+// logInteraction).
 func (a *App) LogInteraction(ctx context.Context, actor domain.Actor, requestID string, in domain.Interaction) (string, uint64, error) {
-	var badID error
-	if in.CustomerID != "" && !eventlog.ValidToken(in.CustomerID) {
-		// An empty id is the domain's "required" violation.
-		badID = invalidID("customer_id")
-	}
-	in, err := domain.NormalizeInteraction(in, a.now())
-	if err := joinViolations(checkRequestID(requestID), err, badID); err != nil {
-		return "", 0, err
-	}
-	agg, err := a.log.Load(ctx, ref(actor.Tenant, typeCustomer, in.CustomerID))
-	if err != nil {
-		return "", 0, fmt.Errorf("log interaction: %w", err)
-	}
-	if len(agg.Records) == 0 {
-		return "", 0, fmt.Errorf("customer %s: %w", in.CustomerID, domain.ErrNotFound)
-	}
-	c, err := foldCustomer(agg)
-	if err != nil {
-		return "", 0, fmt.Errorf("log interaction: %w", err)
-	}
-	if !actor.CanLogInteraction(c) {
-		return "", 0, fmt.Errorf("log interaction: %w: only the customer's holder or a manager", domain.ErrPermissionDenied)
-	}
-	id := callerScopedID(actor, typeInteraction, requestID)
-	prior, err := a.log.Load(ctx, ref(actor.Tenant, typeInteraction, id))
-	if err != nil {
-		return "", 0, fmt.Errorf("log interaction: %w", err)
-	}
-	if len(prior.Records) > 0 {
-		if !sameInteraction(prior.Records[0], in) {
-			return "", 0, fmt.Errorf("log interaction: %w: request_id was already used for a different interaction", domain.ErrPrecondition)
-		}
-		return id, prior.Records[0].Sequence, nil
-	}
-	res, err := a.log.Append(ctx, eventlog.AppendRequest{
-		Ref:        ref(actor.Tenant, typeInteraction, id),
-		RequestID:  requestID,
-		ActorID:    actor.EmployeeID,
-		OccurredAt: in.OccurredAt,
-		Payload:    interactionLoggedEvent(id, actor.EmployeeID, in),
-	})
-	if err != nil {
-		return "", 0, fmt.Errorf("log interaction: %w", err)
-	}
-	return id, res.Sequence, nil
+	return a.logInteraction(ctx, actor, actor.EmployeeID, requestID, in)
 }
 
 // GetCustomer returns a customer the actor may read, once the read model

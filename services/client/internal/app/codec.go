@@ -49,17 +49,64 @@ func AddressFromProto(a *clientv1.Address) domain.Address {
 
 func interactionLoggedEvent(id, employee string, in domain.Interaction) *clientv1.InteractionLogged {
 	ev := &clientv1.InteractionLogged{
-		InteractionId: id,
-		CustomerId:    in.CustomerID,
-		EmployeeId:    employee,
-		Kind:          clientv1.InteractionKind(in.Kind),
-		Direction:     clientv1.Direction(in.Direction),
-		Text:          in.Text,
+		InteractionId:       id,
+		CustomerId:          in.CustomerID,
+		EmployeeId:          employee,
+		Kind:                clientv1.InteractionKind(in.Kind),
+		Direction:           clientv1.Direction(in.Direction),
+		Text:                in.Text,
+		CounterpartyContact: in.Counterparty,
 	}
 	if in.Duration > 0 {
 		ev.Duration = durationpb.New(in.Duration)
 	}
 	return ev
+}
+
+// loggedInteraction is the read view of an InteractionLogged.
+func loggedInteraction(rec eventlog.Record, ev *clientv1.InteractionLogged) domain.LoggedInteraction {
+	return domain.LoggedInteraction{
+		Tenant:     rec.Envelope.GetTenantId(),
+		ID:         ev.GetInteractionId(),
+		EmployeeID: ev.GetEmployeeId(),
+		Sequence:   rec.Sequence,
+		Interaction: domain.Interaction{
+			CustomerID:   ev.GetCustomerId(),
+			Counterparty: ev.GetCounterpartyContact(),
+			Kind:         domain.InteractionKind(ev.GetKind()),
+			Direction:    domain.Direction(ev.GetDirection()),
+			Text:         ev.GetText(),
+			Duration:     ev.GetDuration().AsDuration(),
+			OccurredAt:   rec.Envelope.GetOccurredAt().AsTime(),
+		},
+	}
+}
+
+// foldInteraction rebuilds an interaction from its own events: logged
+// once, then possibly deleted.
+func foldInteraction(agg eventlog.Aggregate) (domain.LoggedInteraction, error) {
+	var li domain.LoggedInteraction
+	for i, rec := range agg.Records {
+		msg, err := eventlog.Payload(rec.Envelope)
+		if err != nil {
+			return li, err
+		}
+		switch ev := msg.(type) {
+		case *clientv1.InteractionLogged:
+			if i != 0 {
+				return li, fmt.Errorf("%w: interaction %s logged twice", ErrCorruptHistory, agg.Ref.ID)
+			}
+			li = loggedInteraction(rec, ev)
+		case *clientv1.InteractionDeleted:
+			if i == 0 {
+				return li, fmt.Errorf("%w: interaction %s deleted before it was logged", ErrCorruptHistory, agg.Ref.ID)
+			}
+			li.Deleted = true
+		default:
+			return li, fmt.Errorf("%w: unexpected %s in interaction %s", ErrCorruptHistory, eventlog.TypeName(rec.Envelope), agg.Ref.ID)
+		}
+	}
+	return li, nil
 }
 
 // ErrCorruptHistory is returned when an aggregate's events do not fold.
@@ -137,14 +184,16 @@ func sameRegistration(c domain.Customer, r domain.Registration) bool {
 		c.Email == r.Email && c.Source == r.Source
 }
 
-// sameInteraction reports whether a retried interaction matches the stored one.
-func sameInteraction(rec eventlog.Record, in domain.Interaction) bool {
+// sameInteraction reports whether a retried interaction, of employee,
+// matches the stored one (occurred_at aside: a retry without one gets "now").
+func sameInteraction(rec eventlog.Record, employee string, in domain.Interaction) bool {
 	msg, err := eventlog.Payload(rec.Envelope)
 	if err != nil {
 		return false
 	}
 	ev, ok := msg.(*clientv1.InteractionLogged)
-	return ok && ev.GetCustomerId() == in.CustomerID && ev.GetText() == in.Text &&
+	return ok && ev.GetCustomerId() == in.CustomerID && ev.GetCounterpartyContact() == in.Counterparty &&
+		ev.GetEmployeeId() == employee && ev.GetText() == in.Text &&
 		domain.InteractionKind(ev.GetKind()) == in.Kind && domain.Direction(ev.GetDirection()) == in.Direction &&
 		ev.GetDuration().AsDuration() == in.Duration
 }

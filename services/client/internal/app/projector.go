@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/client/internal/domain"
@@ -43,7 +45,7 @@ func (a *App) Ready(context.Context) error {
 }
 
 func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
-	changed, claim, err := a.customerChange(ctx, rec)
+	err := a.project(ctx, rec)
 	if errors.Is(err, eventlog.ErrDecode) {
 		// A payload that does not decode will never decode: park it.
 		if err := a.store.Park(ctx, rec.Sequence, rec.Subject, err.Error(), rec.Data); err != nil {
@@ -55,32 +57,83 @@ func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case claim != nil:
-		err = a.store.ApplyClaim(ctx, rec.Sequence, *claim, *changed)
-	case changed != nil:
-		err = a.store.Apply(ctx, rec.Sequence, *changed)
-	default:
-		err = a.store.Apply(ctx, rec.Sequence)
-	}
-	if err != nil {
-		return err
-	}
 	a.progress.Advance(rec.Sequence)
 	return nil
 }
 
-// customerChange is the customer as it stands after rec, or nil when rec
-// changes no customer view.
-func (a *App) customerChange(ctx context.Context, rec eventlog.Record) (*domain.Customer, *store.Claim, error) {
+// project writes what rec changes to the read model, with the checkpoint.
+func (a *App) project(ctx context.Context, rec eventlog.Record) error {
 	msg, err := eventlog.Payload(rec.Envelope)
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
-		return nil, nil, nil
+		return a.store.Apply(ctx, rec.Sequence)
 	}
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
+	switch ev := msg.(type) {
+	case *clientv1.InteractionLogged:
+		return a.projectInteractionLogged(ctx, rec, ev)
+	case *clientv1.InteractionDeleted:
+		return a.projectInteractionDeleted(ctx, rec, ev)
+	}
+	changed, claim, err := a.customerChange(ctx, rec, msg)
+	if err != nil {
+		return err
+	}
+	switch {
+	case claim != nil:
+		return a.store.ApplyClaim(ctx, rec.Sequence, *claim, *changed)
+	case changed != nil:
+		return a.store.Apply(ctx, rec.Sequence, *changed)
+	default:
+		return a.store.Apply(ctx, rec.Sequence)
+	}
+}
+
+// projectInteractionLogged stores the interaction and counts it on its
+// customer, if it has one, in one step.
+func (a *App) projectInteractionLogged(ctx context.Context, rec eventlog.Record, ev *clientv1.InteractionLogged) error {
+	li := loggedInteraction(rec, ev)
+	var followed *domain.Customer
+	if li.CustomerID != "" {
+		c, err := a.store.GetCustomer(ctx, li.Tenant, li.CustomerID)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			a.logger.WarnContext(ctx, "event for a customer the read model lacks", "sequence", rec.Sequence)
+		case err != nil:
+			return err
+		default:
+			c.Interactions++
+			if li.OccurredAt.After(c.LastInteractionAt) {
+				c.LastInteractionAt = li.OccurredAt
+			}
+			followed = &c
+		}
+	}
+	return a.store.ApplyInteraction(ctx, rec.Sequence, li, followed)
+}
+
+// projectInteractionDeleted hides the interaction from reads. The
+// customer's interaction count and last follow-up stay as they are: the
+// follow-up happened when it was logged, and the deletion is on record
+// beside it.
+func (a *App) projectInteractionDeleted(ctx context.Context, rec eventlog.Record, ev *clientv1.InteractionDeleted) error {
+	li, err := a.store.GetInteraction(ctx, rec.Envelope.GetTenantId(), ev.GetInteractionId())
+	if errors.Is(err, domain.ErrNotFound) {
+		a.logger.WarnContext(ctx, "deletion of an interaction the read model lacks", "sequence", rec.Sequence)
+		return a.store.Apply(ctx, rec.Sequence)
+	}
+	if err != nil {
+		return err
+	}
+	li.Deleted = true
+	return a.store.ApplyInteraction(ctx, rec.Sequence, li, nil)
+}
+
+// customerChange is the customer as it stands after msg, the payload of
+// rec, or nil when it changes no customer view.
+func (a *App) customerChange(ctx context.Context, rec eventlog.Record, msg proto.Message) (*domain.Customer, *store.Claim, error) {
 	tenant := rec.Envelope.GetTenantId()
 	// current is the stored customer an event about it changes.
 	current := func(id string) (*domain.Customer, error) {
@@ -95,16 +148,6 @@ func (a *App) customerChange(ctx context.Context, rec eventlog.Record) (*domain.
 	case *clientv1.CustomerRegistered:
 		c := customerFromRegistered(rec, ev)
 		return &c, nil, nil
-	case *clientv1.InteractionLogged:
-		c, err := current(ev.GetCustomerId())
-		if c == nil || err != nil {
-			return nil, nil, err
-		}
-		c.Interactions++
-		if t := rec.Envelope.GetOccurredAt().AsTime(); t.After(c.LastInteractionAt) {
-			c.LastInteractionAt = t
-		}
-		return c, nil, nil
 	case *clientv1.CustomerOwnerChanged:
 		c, err := current(ev.GetCustomerId())
 		if c == nil || err != nil {

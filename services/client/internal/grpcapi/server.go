@@ -75,25 +75,7 @@ func (s *Server) LogInteraction(ctx context.Context, req *clientv1.LogInteractio
 	if err != nil {
 		return nil, err
 	}
-	in := domain.Interaction{
-		CustomerID: req.GetCustomerId(),
-		Kind:       domain.InteractionKind(req.GetKind()),
-		Direction:  domain.Direction(req.GetDirection()),
-		Text:       req.GetText(),
-	}
-	var bad []platform.FieldViolation
-	if d := req.GetDuration(); d != nil {
-		if d.CheckValid() != nil {
-			bad = append(bad, platform.FieldViolation{Field: "duration", Description: "not a valid duration"})
-		}
-		in.Duration = d.AsDuration()
-	}
-	if t := req.GetOccurredAt(); t != nil {
-		if t.CheckValid() != nil {
-			bad = append(bad, platform.FieldViolation{Field: "occurred_at", Description: "not a valid timestamp"})
-		}
-		in.OccurredAt = t.AsTime()
-	}
+	in, bad := interactionFromProto(req)
 	if len(bad) > 0 {
 		return nil, platform.InvalidArgument(bad)
 	}

@@ -20,6 +20,8 @@ type Memory struct {
 	customers  map[string]map[string]domain.Customer // tenant → id → customer
 	claims     []Claim
 	parked     []Parked
+	// interactions holds each tenant's interactions in sequence order.
+	interactions map[string]*interactionLog
 }
 
 // Parked is an event the projector could not apply.
@@ -32,7 +34,7 @@ type Parked struct {
 
 // NewMemory returns an empty read model.
 func NewMemory() *Memory {
-	return &Memory{customers: map[string]map[string]domain.Customer{}}
+	return &Memory{customers: map[string]map[string]domain.Customer{}, interactions: map[string]*interactionLog{}}
 }
 
 // Apply implements Store.
@@ -207,5 +209,83 @@ func (m *Memory) Tenants(context.Context) ([]string, error) {
 		out = append(out, t)
 	}
 	slices.Sort(out)
+	return out, nil
+}
+
+// interactionLog is one tenant's interactions, ordered by sequence, with
+// an index by id.
+type interactionLog struct {
+	bySeq []domain.LoggedInteraction
+	at    map[string]int // id → index in bySeq
+}
+
+// ApplyInteraction implements Store.
+func (m *Memory) ApplyInteraction(_ context.Context, seq uint64, in domain.LoggedInteraction, customer *domain.Customer) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var customers []domain.Customer
+	if customer != nil {
+		customers = append(customers, *customer)
+	}
+	if !m.applyLocked(seq, customers) {
+		return nil
+	}
+	// PostgreSQL keeps times to the microsecond; so does the contract.
+	in.OccurredAt = in.OccurredAt.Truncate(time.Microsecond)
+	l := m.interactions[in.Tenant]
+	if l == nil {
+		l = &interactionLog{at: map[string]int{}}
+		m.interactions[in.Tenant] = l
+	}
+	if i, ok := l.at[in.ID]; ok && l.bySeq[i].Sequence == in.Sequence {
+		l.bySeq[i] = in
+		return nil
+	} else if ok {
+		l.bySeq = slices.Delete(l.bySeq, i, i+1)
+	}
+	// The projector applies in stream order, so this is an append but for
+	// an interaction re-applied with another sequence.
+	i, _ := slices.BinarySearchFunc(l.bySeq, in.Sequence, func(e domain.LoggedInteraction, seq uint64) int {
+		return cmp.Compare(e.Sequence, seq)
+	})
+	l.bySeq = slices.Insert(l.bySeq, i, in)
+	for j := i; j < len(l.bySeq); j++ {
+		l.at[l.bySeq[j].ID] = j
+	}
+	return nil
+}
+
+// GetInteraction implements Store.
+func (m *Memory) GetInteraction(_ context.Context, tenant, id string) (domain.LoggedInteraction, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	l := m.interactions[tenant]
+	if l == nil {
+		return domain.LoggedInteraction{}, ErrNotFound
+	}
+	i, ok := l.at[id]
+	if !ok {
+		return domain.LoggedInteraction{}, ErrNotFound
+	}
+	return l.bySeq[i], nil
+}
+
+// ListInteractions implements Store.
+func (m *Memory) ListInteractions(_ context.Context, tenant string, f InteractionFilter) ([]domain.LoggedInteraction, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := []domain.LoggedInteraction{}
+	l := m.interactions[tenant]
+	if l == nil {
+		return out, nil
+	}
+	for i := len(l.bySeq) - 1; i >= 0 && len(out) < f.Limit; i-- {
+		if f.matches(l.bySeq[i]) {
+			out = append(out, l.bySeq[i])
+		}
+	}
 	return out, nil
 }

@@ -197,3 +197,81 @@ func (p *Postgres) Tenants(ctx context.Context) ([]string, error) {
 	}
 	return out, nil
 }
+
+// interactionColumns are read back in the order scanInteraction expects.
+const interactionColumns = `tenant, interaction_id, customer_id, counterparty, employee_id, kind, direction,
+	body, duration_ns, occurred_at, deleted, sequence`
+
+// ApplyInteraction implements Store: the interaction, the customer it
+// changes and the checkpoint in one transaction.
+func (p *Postgres) ApplyInteraction(ctx context.Context, seq uint64, in domain.LoggedInteraction, customer *domain.Customer) error {
+	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
+		if customer != nil {
+			if err := upsertCustomer(ctx, tx, *customer); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO client.interactions (`+interactionColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (tenant, interaction_id) DO UPDATE
+			SET customer_id = EXCLUDED.customer_id, counterparty = EXCLUDED.counterparty, employee_id = EXCLUDED.employee_id,
+			    kind = EXCLUDED.kind, direction = EXCLUDED.direction, body = EXCLUDED.body, duration_ns = EXCLUDED.duration_ns,
+			    occurred_at = EXCLUDED.occurred_at, deleted = EXCLUDED.deleted, sequence = EXCLUDED.sequence`,
+			in.Tenant, in.ID, in.CustomerID, in.Counterparty, in.EmployeeID, int(in.Kind), int(in.Direction),
+			in.Text, int64(in.Duration), in.OccurredAt, in.Deleted, int64(in.Sequence)); err != nil { //nolint:gosec // stream sequences stay far below 2^63
+			return fmt.Errorf("store: upsert interaction: %w", err)
+		}
+		return nil
+	})
+}
+
+// scanInteraction reads one row of interactionColumns.
+func scanInteraction(row pgx.CollectableRow) (domain.LoggedInteraction, error) {
+	var (
+		in                domain.LoggedInteraction
+		kind, direction   int
+		durationNs, seqNo int64
+	)
+	err := row.Scan(&in.Tenant, &in.ID, &in.CustomerID, &in.Counterparty, &in.EmployeeID, &kind, &direction,
+		&in.Text, &durationNs, &in.OccurredAt, &in.Deleted, &seqNo)
+	in.Kind, in.Direction = domain.InteractionKind(kind), domain.Direction(direction)
+	in.Duration, in.Sequence = time.Duration(durationNs), uint64(seqNo) //nolint:gosec // written from a uint64 sequence
+	return in, err
+}
+
+// GetInteraction implements Store.
+func (p *Postgres) GetInteraction(ctx context.Context, tenant, id string) (domain.LoggedInteraction, error) {
+	rows, err := p.Pool.Query(ctx, `SELECT `+interactionColumns+` FROM client.interactions
+		WHERE tenant = $1 AND interaction_id = $2`, tenant, id)
+	if err != nil {
+		return domain.LoggedInteraction{}, fmt.Errorf("store: get interaction: %w", err)
+	}
+	in, err := pgx.CollectExactlyOneRow(rows, scanInteraction)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.LoggedInteraction{}, ErrNotFound
+	}
+	if err != nil {
+		return domain.LoggedInteraction{}, fmt.Errorf("store: get interaction: %w", err)
+	}
+	return in, nil
+}
+
+// ListInteractions implements Store.
+func (p *Postgres) ListInteractions(ctx context.Context, tenant string, f InteractionFilter) ([]domain.LoggedInteraction, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	rows, err := p.Pool.Query(ctx, `SELECT `+interactionColumns+` FROM client.interactions
+		WHERE tenant = $1 AND ($2 = '' OR customer_id = $2) AND ($3 = '' OR employee_id = $3)
+		  AND ($4 OR NOT deleted) AND ($5 = 0 OR sequence < $5)
+		ORDER BY sequence DESC LIMIT $6`,
+		tenant, f.CustomerID, f.EmployeeID, f.IncludeDeleted, int64(f.Before), f.Limit) //nolint:gosec // stream sequences stay far below 2^63
+	if err != nil {
+		return nil, fmt.Errorf("store: list interactions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanInteraction)
+	if err != nil {
+		return nil, fmt.Errorf("store: list interactions: %w", err)
+	}
+	return out, nil
+}

@@ -1,6 +1,6 @@
-// Package store is the client service's read model: customers as projected
-// from the CLIENT stream. Memory and PostgreSQL implement one interface and
-// pass one contract suite (storetest).
+// Package store is the client service's read model: customers and their
+// interactions as projected from the CLIENT stream. Memory and PostgreSQL
+// implement one interface and pass one contract suite (storetest).
 package store
 
 import (
@@ -43,6 +43,17 @@ type Store interface {
 	IdleHeld(ctx context.Context, tenant string, cutoff time.Time, limit int) ([]domain.Customer, error)
 	// Tenants lists the tenants that have customers.
 	Tenants(ctx context.Context) ([]string, error)
+
+	// ApplyInteraction upserts an interaction (by tenant and id) and, when
+	// customer is set, the customer it changes, and advances the checkpoint
+	// to seq, in one atomic step; like Apply, a seq at or below the
+	// checkpoint changes nothing.
+	ApplyInteraction(ctx context.Context, seq uint64, in domain.LoggedInteraction, customer *domain.Customer) error
+	// GetInteraction returns one interaction, deleted or not.
+	GetInteraction(ctx context.Context, tenant, id string) (domain.LoggedInteraction, error)
+	// ListInteractions returns the tenant's interactions filter selects,
+	// newest (highest sequence) first.
+	ListInteractions(ctx context.Context, tenant string, filter InteractionFilter) ([]domain.LoggedInteraction, error)
 }
 
 // Claim is one pool claim, kept so daily claim quotas can be counted.
@@ -71,4 +82,24 @@ func (f ListFilter) matches(c domain.Customer) bool {
 		(!f.InPool || c.OwnerID == "") &&
 		(f.Source == domain.SourceUnspecified || c.Source == f.Source) &&
 		c.ID > f.After
+}
+
+// InteractionFilter selects and pages interactions. Empty CustomerID and
+// EmployeeID select every interaction of the tenant.
+type InteractionFilter struct {
+	CustomerID string
+	EmployeeID string
+	// IncludeDeleted keeps deleted interactions in the list.
+	IncludeDeleted bool
+	// Before is the sequence of the last interaction of the previous page
+	// (0 = start from the newest).
+	Before uint64
+	Limit  int
+}
+
+func (f InteractionFilter) matches(in domain.LoggedInteraction) bool {
+	return (f.CustomerID == "" || in.CustomerID == f.CustomerID) &&
+		(f.EmployeeID == "" || in.EmployeeID == f.EmployeeID) &&
+		(f.IncludeDeleted || !in.Deleted) &&
+		(f.Before == 0 || in.Sequence < f.Before)
 }

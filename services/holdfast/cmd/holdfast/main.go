@@ -30,10 +30,18 @@ Usage:
   holdfast token --sub ID --role ROLE   print a dev bearer token (roles: sales, senior_sales,
                                         manager, hr, auditor, admin, service)
   holdfast customer register ...        register a customer (ClientService)
+  holdfast customer import --file F.csv [--dry-run]
+                                        register every customer of a CSV file, or none
   holdfast customer reveal ...          show one contact detail unmasked (recorded, quota-limited)
   holdfast customer assign|reassign|release|claim ...
                                         move a customer between holders and the shared pool
-  holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting
+  holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting, with a
+                                        customer or an unregistered contact (--counterparty)
+  holdfast interaction list ...         list a customer's or an employee's interactions
+  holdfast interaction delete ...       hide an interaction (needs a reason; stays on record)
+  holdfast interaction ingest ...       log a JSON-lines file of interactions (a feed)
+  holdfast export request|approve|reject|get|download ...
+                                        export customers: requested, approved by another, recorded
   holdfast alerts list ...              list alerts (RiskService)
   holdfast bench                        event log figures beside raw nats.go baselines
   holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200
@@ -77,12 +85,18 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Token(ctx, env, rest)
 	case cmd == "customer" && sub == "register":
 		return cli.RegisterCustomer(ctx, env, rest[1:])
+	case cmd == "customer" && sub == "import":
+		return cli.ImportCustomers(ctx, env, rest[1:])
 	case cmd == "customer" && (sub == "assign" || sub == "reassign" || sub == "release" || sub == "claim"):
 		return cli.ChangeOwner(ctx, env, sub, rest[1:])
 	case cmd == "customer" && sub == "reveal":
 		return cli.RevealContact(ctx, env, rest[1:])
 	case cmd == "interaction" && sub == "log":
 		return cli.LogInteraction(ctx, env, rest[1:])
+	case cmd == "interaction" && (sub == "list" || sub == "delete" || sub == "ingest"):
+		return cli.Interactions(ctx, env, sub, rest[1:])
+	case cmd == "export":
+		return cli.Export(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
 	case cmd == "help" || cmd == "-h" || cmd == "--help":

@@ -74,15 +74,20 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	var id identity
 	id.register(fs, env)
 	addr := fs.String("addr", envOr(env, "HOLDFAST_CLIENT_ADDR", "127.0.0.1:7101"), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
-	customer := fs.String("customer", "", "customer id")
+	customer := fs.String("customer", "", "customer id (or --counterparty)")
+	counterparty := fs.String("counterparty", "", "phone or WeChat id of a contact who is not a registered customer (or --customer)")
 	kind := fs.String("kind", "chat", "chat, call, email, visit_note or meeting")
 	direction := fs.String("direction", "outbound", "inbound, outbound or note")
 	text := fs.String("text", "", "what was said or written")
 	duration := fs.Duration("duration", 0, "call or meeting length, e.g. 12m")
 	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
 	quiet := fs.Bool("q", false, "print only the CLIENT sequence written")
+	printID := fs.Bool("print-id", false, "print only the interaction id")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if (*customer == "") == (*counterparty == "") {
+		return fmt.Errorf("%w: give --customer ID or --counterparty PHONE_OR_WECHAT", ErrUsage)
 	}
 	k, ok := clientv1.InteractionKind_value["INTERACTION_KIND_"+strings.ToUpper(*kind)]
 	if !ok {
@@ -101,8 +106,8 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 		*requestID = uuid.NewString()
 	}
 	req := &clientv1.LogInteractionRequest{
-		RequestId: *requestID, CustomerId: *customer, Kind: clientv1.InteractionKind(k),
-		Direction: clientv1.Direction(d), Text: *text,
+		RequestId: *requestID, CustomerId: *customer, CounterpartyContact: *counterparty,
+		Kind: clientv1.InteractionKind(k), Direction: clientv1.Direction(d), Text: *text,
 	}
 	if *duration > 0 {
 		req.Duration = durationpb.New(*duration)
@@ -113,7 +118,11 @@ func LogInteraction(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *quiet {
+	switch {
+	case *printID:
+		fmt.Fprintln(env.Stdout, resp.GetInteractionId())
+		return nil
+	case *quiet:
 		fmt.Fprintln(env.Stdout, resp.GetSequence())
 		return nil
 	}

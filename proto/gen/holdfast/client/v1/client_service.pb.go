@@ -2655,7 +2655,7 @@ type Interaction struct {
 	Text               string                 `protobuf:"bytes,7,opt,name=text,proto3" json:"text,omitempty"`
 	Duration           *durationpb.Duration   `protobuf:"bytes,8,opt,name=duration,proto3" json:"duration,omitempty"`
 	OccurredAt         *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
-	// deleted is shown only to hr and auditor, who see deleted interactions.
+	// deleted is set only for hr, auditor and admin, who may list deleted interactions.
 	Deleted       bool `protobuf:"varint,10,opt,name=deleted,proto3" json:"deleted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -158,6 +158,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 
 	runIdentityAndPool(t, newStore)
+	runInteractions(t, newStore)
 }
 
 // runIdentityAndPool is the contract of duplicate detection, ownership
@@ -480,6 +481,194 @@ func runIdentityAndPool(t *testing.T, newStore func(t *testing.T) store.Store) {
 			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
 				t.Errorf("%s: listed ids mismatch (-want, +got):\n%s", tt.name, diff)
 			}
+		}
+	})
+}
+
+// runInteractions is the contract of the interaction read model: applied
+// with the customer it changes in one step, redelivery harmless, listed
+// newest first, deleted ones hidden unless asked for.
+func runInteractions(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	interaction := func(tenant, id, customer, employee string, seq uint64) domain.LoggedInteraction {
+		return domain.LoggedInteraction{
+			Tenant: tenant, ID: id, EmployeeID: employee, Sequence: seq,
+			Interaction: domain.Interaction{
+				CustomerID: customer, Kind: domain.KindCall, Direction: domain.DirectionOutbound,
+				Text: "报价 " + id, Duration: 90 * time.Second, OccurredAt: at.Add(time.Duration(seq) * time.Minute),
+			},
+		}
+	}
+	customer := domain.Customer{
+		Tenant: "acme", ID: "c1", PersonName: "王伟", Phones: []string{"+8613800138000"},
+		Source: domain.SourceWebsite, OwnerID: "e1", RegisteredBy: "e1", RegisteredAt: at, HeldSince: at, Version: 1,
+	}
+	ids := func(ins []domain.LoggedInteraction) []string {
+		out := []string{}
+		for _, in := range ins {
+			out = append(out, in.ID)
+		}
+		return out
+	}
+
+	t.Run("interaction and its customer round trip", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.Apply(ctx, 1, customer); err != nil {
+			t.Fatal(err)
+		}
+		in := interaction("acme", "i1", "c1", "e1", 2)
+		// Times are kept to the microsecond.
+		in.OccurredAt = in.OccurredAt.Add(1500 * time.Nanosecond)
+		followed := customer
+		followed.Interactions, followed.LastInteractionAt, followed.Version = 1, in.OccurredAt, 2
+		if err := s.ApplyInteraction(ctx, 2, in, &followed); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetInteraction(ctx, "acme", "i1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := in
+		want.OccurredAt = in.OccurredAt.Add(-500 * time.Nanosecond)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("interaction mismatch (-want, +got):\n%s", diff)
+		}
+		c, err := s.GetCustomer(ctx, "acme", "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(followed, c); diff != "" {
+			t.Errorf("customer mismatch (-want, +got):\n%s", diff)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 2 {
+			t.Errorf("checkpoint = %d, %v; want 2", cp, err)
+		}
+	})
+
+	t.Run("counterparty interaction changes no customer", func(t *testing.T) {
+		s := newStore(t)
+		in := interaction("acme", "i1", "", "e1", 1)
+		in.Counterparty = "wx_chen_88"
+		if err := s.ApplyInteraction(ctx, 1, in, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetInteraction(ctx, "acme", "i1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(in, got); diff != "" {
+			t.Errorf("interaction mismatch (-want, +got):\n%s", diff)
+		}
+		if tenants, err := s.Tenants(ctx); err != nil || len(tenants) != 0 {
+			t.Errorf("Tenants = %v, %v; want none: no customer was written", tenants, err)
+		}
+	})
+
+	t.Run("redelivered interaction changes nothing", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.Apply(ctx, 1, customer); err != nil {
+			t.Fatal(err)
+		}
+		first := interaction("acme", "i1", "c1", "e1", 2)
+		followed := customer
+		followed.Interactions = 1
+		if err := s.ApplyInteraction(ctx, 2, first, &followed); err != nil {
+			t.Fatal(err)
+		}
+		again := first
+		again.Text, again.Deleted = "changed", true
+		twice := followed
+		twice.Interactions = 2
+		for _, seq := range []uint64{2, 1} {
+			if err := s.ApplyInteraction(ctx, seq, again, &twice); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := s.GetInteraction(ctx, "acme", "i1"); err != nil || got.Text != first.Text || got.Deleted {
+			t.Errorf("interaction after redelivery = %+v, %v; want the first", got, err)
+		}
+		if c, err := s.GetCustomer(ctx, "acme", "c1"); err != nil || c.Interactions != 1 {
+			t.Errorf("customer after redelivery has %d interactions (%v), want 1", c.Interactions, err)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 2 {
+			t.Errorf("checkpoint = %d, %v; want 2", cp, err)
+		}
+	})
+
+	t.Run("unknown interaction and other tenant are not found", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.ApplyInteraction(ctx, 1, interaction("acme", "i1", "c1", "e1", 1), nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct{ tenant, id string }{{"acme", "nope"}, {"globex", "i1"}} {
+			if _, err := s.GetInteraction(ctx, tc.tenant, tc.id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("GetInteraction(%s, %s) err = %v, want ErrNotFound", tc.tenant, tc.id, err)
+			}
+		}
+	})
+
+	t.Run("list newest first, by customer or employee, deleted hidden", func(t *testing.T) {
+		s := newStore(t)
+		counterparty := interaction("acme", "i4", "", "e1", 4)
+		counterparty.Counterparty = "+8613900139000"
+		for _, in := range []domain.LoggedInteraction{
+			interaction("acme", "i1", "c1", "e1", 1),
+			interaction("acme", "i2", "c2", "e2", 2),
+			interaction("acme", "i3", "c1", "e2", 3),
+			counterparty,
+			interaction("globex", "g5", "c1", "e1", 5),
+			interaction("acme", "i6", "c1", "e1", 6),
+			interaction("acme", "i7", "c2", "e1", 7),
+		} {
+			if err := s.ApplyInteraction(ctx, in.Sequence, in, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// i3 is deleted at a later sequence; it keeps its place.
+		deleted := interaction("acme", "i3", "c1", "e2", 3)
+		deleted.Deleted = true
+		if err := s.ApplyInteraction(ctx, 8, deleted, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name string
+			f    store.InteractionFilter
+			want []string
+		}{
+			{"customer", store.InteractionFilter{CustomerID: "c1", Limit: 10}, []string{"i6", "i1"}},
+			{"customer with deleted", store.InteractionFilter{CustomerID: "c1", IncludeDeleted: true, Limit: 10}, []string{"i6", "i3", "i1"}},
+			{"employee, counterparty included", store.InteractionFilter{EmployeeID: "e1", Limit: 10}, []string{"i7", "i6", "i4", "i1"}},
+			{"employee with deleted", store.InteractionFilter{EmployeeID: "e2", IncludeDeleted: true, Limit: 10}, []string{"i3", "i2"}},
+			{"employee without deleted", store.InteractionFilter{EmployeeID: "e2", Limit: 10}, []string{"i2"}},
+			{"customer and employee", store.InteractionFilter{CustomerID: "c2", EmployeeID: "e1", Limit: 10}, []string{"i7"}},
+			{"first page", store.InteractionFilter{EmployeeID: "e1", Limit: 2}, []string{"i7", "i6"}},
+			{"next page", store.InteractionFilter{EmployeeID: "e1", Before: 6, Limit: 2}, []string{"i4", "i1"}},
+			{"past the end", store.InteractionFilter{EmployeeID: "e1", Before: 1, Limit: 2}, []string{}},
+			{"the whole tenant", store.InteractionFilter{IncludeDeleted: true, Limit: 10}, []string{"i7", "i6", "i4", "i3", "i2", "i1"}},
+			{"nobody's", store.InteractionFilter{EmployeeID: "e9", Limit: 10}, []string{}},
+		} {
+			got, err := s.ListInteractions(ctx, "acme", tt.f)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("%s: listed ids mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+		got, err := s.ListInteractions(ctx, "acme", store.InteractionFilter{EmployeeID: "e1", Before: 5, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]domain.LoggedInteraction{counterparty}, got); diff != "" {
+			t.Errorf("listed interaction mismatch (-want, +got):\n%s", diff)
+		}
+		if got, err := s.ListInteractions(ctx, "initech", store.InteractionFilter{Limit: 10}); err != nil || len(got) != 0 {
+			t.Errorf("ListInteractions of an unknown tenant = %v, %v; want none", ids(got), err)
+		}
+		if _, err := s.ListInteractions(ctx, "acme", store.InteractionFilter{Limit: 0}); !errors.Is(err, store.ErrBadFilter) {
+			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
 		}
 	})
 }
