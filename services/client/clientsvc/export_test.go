@@ -63,7 +63,7 @@ func (e *testEnv) exportHistory(t *testing.T, tenant, exportID string) []storedE
 // exportRows parses a downloaded file back, header first.
 func exportRows(t *testing.T, file []byte) [][]string {
 	t.Helper()
-	rows, err := csv.NewReader(bytes.NewReader(file)).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(file, []byte("\ufeff")))).ReadAll()
 	if err != nil {
 		t.Fatalf("the export does not parse as CSV: %v", err)
 	}

@@ -215,9 +215,11 @@ var sourceChannelNames = map[SourceChannel]string{
 // header, then one row per customer in the order given. Contacts are in the
 // clear only when the request asked for them (and so its approval covered
 // them); otherwise they are masked as in every read. Every cell passes
-// through EscapeCSVCell.
+// through EscapeCSVCell. The file starts with a UTF-8 byte order mark:
+// the people who open it use Excel, which otherwise shows Chinese as mojibake.
 func ExportCSV(e Export, recipient string, customers []Customer) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
 	w := csv.NewWriter(&buf)
 	if err := w.Write(ExportColumns); err != nil {
 		return nil, fmt.Errorf("export csv: %w", err)

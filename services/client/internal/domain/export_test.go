@@ -352,7 +352,10 @@ func TestExportCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+			if !bytes.HasPrefix(out, []byte("\ufeff")) {
+				t.Fatal("export lacks the UTF-8 byte order mark Excel needs")
+			}
+			got, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(out, []byte("\ufeff")))).ReadAll()
 			if err != nil {
 				t.Fatalf("the file does not parse as CSV: %v\n%s", err, out)
 			}
@@ -369,7 +372,7 @@ func TestExportCSVEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := strings.Join(domain.ExportColumns, ",") + "\n"; string(out) != want {
+	if want := "\ufeff" + strings.Join(domain.ExportColumns, ",") + "\n"; string(out) != want {
 		t.Errorf("empty export = %q, want only the header %q", out, want)
 	}
 }
