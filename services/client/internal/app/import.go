@@ -77,7 +77,7 @@ func (a *App) ImportCustomers(ctx context.Context, actor domain.Actor, requestID
 	var written []bool
 	if len(file.Rows) > 0 {
 		var errs []domain.ImportRowError
-		written, errs, err = a.checkImportRows(ctx, actor, file.Rows, ids)
+		written, errs, err = a.checkImportRows(ctx, actor, requestID, file.Rows, ids)
 		if err != nil {
 			return ImportResult{}, fmt.Errorf("import customers: %w", err)
 		}
@@ -128,7 +128,12 @@ func (a *App) finishedImport(ctx context.Context, r eventlog.AggregateRef, sum s
 // has caught up with CLIENT, and checks the caller may hold them all.
 // A row whose own customer exists was written by an earlier attempt of
 // this import: it is no duplicate, and written reports it.
-func (a *App) checkImportRows(ctx context.Context, actor domain.Actor, rows []domain.ImportRow, ids []string) (written []bool, errs []domain.ImportRowError, err error) {
+//
+// A row that is another employee's customer is recorded on that customer as
+// DuplicateRegistrationAttempted, dry run or not, exactly as a single
+// registration would be: an import must not be a way to test the registry
+// for free.
+func (a *App) checkImportRows(ctx context.Context, actor domain.Actor, requestID string, rows []domain.ImportRow, ids []string) (written []bool, errs []domain.ImportRowError, err error) {
 	if err := a.catchUp(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -153,6 +158,11 @@ func (a *App) checkImportRows(ctx context.Context, actor domain.Actor, rows []do
 				// Who holds it is not the importer's business; the
 				// column says which value to look at.
 				errs = append(errs, domain.ImportRowError{Row: row.Row, Column: importColumn(on[0]), Message: "already registered"})
+				if existing.OwnerID != "" && existing.OwnerID != actor.EmployeeID {
+					if err := a.recordDuplicate(ctx, actor, fmt.Sprintf("%s#%d", requestID, row.Row), existing, on, keys); err != nil {
+						return nil, nil, err
+					}
+				}
 				break
 			}
 		}
