@@ -275,6 +275,39 @@ func TestLoadMissingAggregateIsEmpty(t *testing.T) {
 	}
 }
 
+func TestGetReadsOneEventAsStored(t *testing.T) {
+	t.Parallel()
+	_, log := testkit.StartEventLog(t)
+	ctx := ctxT(t)
+	var after eventlog.Position
+	for i, text := range []string{"first", "second"} {
+		res, err := log.Append(ctx, eventlog.AppendRequest{
+			Ref: customerRef("c1"), After: after, RequestID: fmt.Sprintf("r%d", i), ActorID: "e1", Payload: note(text),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
+	}
+	agg, err := log.Load(ctx, customerRef("c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range agg.Records {
+		got, err := log.Get(ctx, eventlog.StreamClient, want.Sequence)
+		if err != nil {
+			t.Fatalf("Get(%d): %v", want.Sequence, err)
+		}
+		if got.Stream != eventlog.StreamClient || got.Sequence != want.Sequence || got.Subject != want.Subject ||
+			string(got.Data) != string(want.Data) || got.Envelope.GetEventId() != want.Envelope.GetEventId() {
+			t.Errorf("Get(%d) = %s/%d %s %s, want the record Load read", want.Sequence, got.Stream, got.Sequence, got.Subject, got.Envelope.GetEventId())
+		}
+	}
+	if _, err := log.Get(ctx, eventlog.StreamClient, after.Sequence+1); !errors.Is(err, eventlog.ErrNoEvent) {
+		t.Errorf("Get past the end: err = %v, want ErrNoEvent", err)
+	}
+}
+
 func TestProvisionIsIdempotentAndReportsDrift(t *testing.T) {
 	t.Parallel()
 	n := testkit.StartNATS(t)

@@ -280,6 +280,32 @@ func (l *Log) Load(ctx context.Context, ref AggregateRef) (Aggregate, error) {
 	return agg, nil
 }
 
+// ErrNoEvent is returned by Get for a sequence the stream does not hold
+// (never written, or aged out under a tenant's retention policy).
+var ErrNoEvent = errors.New("no event at that sequence")
+
+// Get reads the one event stored at seq in stream, with a direct get: a
+// read model that indexes sequences reads the events themselves, as
+// stored, from the log.
+func (l *Log) Get(ctx context.Context, stream string, seq uint64) (Record, error) {
+	s, err := l.js.Stream(ctx, stream)
+	if err != nil {
+		return Record{}, fmt.Errorf("eventlog: get %s/%d: %w", stream, seq, err)
+	}
+	m, err := s.GetMsg(ctx, seq)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return Record{}, fmt.Errorf("eventlog: get %s/%d: %w", stream, seq, ErrNoEvent)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("eventlog: get %s/%d: %w", stream, seq, err)
+	}
+	rec := Record{Stream: stream, Sequence: m.Sequence, Subject: m.Subject, Data: m.Data, Header: m.Header}
+	if rec.Envelope, err = Unmarshal(m.Data); err != nil {
+		return rec, fmt.Errorf("eventlog: get %s/%d: %w", stream, seq, &PoisonError{Record: rec, Err: err})
+	}
+	return rec, nil
+}
+
 // read runs an ordered consumer and hands each decoded record to fn until fn
 // returns false, an error occurs, or ctx ends.
 func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, fn func(Record) (bool, error)) error {
