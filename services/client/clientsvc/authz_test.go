@@ -1,7 +1,6 @@
 package clientsvc_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -13,15 +12,34 @@ import (
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 )
 
-// testAuthorisationMatrix asserts the status of every RPC for every role,
-// against one customer held by "s-owner".
+// matrixRow is one row of the authorisation matrix: a call of one RPC,
+// made by every role, and the status each role gets.
+type matrixRow struct {
+	// rpc is the method's or stream's name in ClientService_ServiceDesc.
+	rpc string
+	// variant tells a row from the RPC's other rows ("" for the only one).
+	variant string
+	call    func(t *testing.T, c clientv1.ClientServiceClient, role string) error
+	want    map[string]codes.Code
+}
+
+func (r matrixRow) name() string {
+	if r.variant == "" {
+		return r.rpc
+	}
+	return r.rpc + " " + r.variant
+}
+
+// testAuthorisationMatrix asserts the status of every RPC for every role.
+// Rows that only read act on one customer held by "s-owner"; rows that
+// change state give each cell a customer, export or interaction of its own
+// (matrixFixtures), so an allowed caller gets OK.
 func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "matrix"
-	type roleCase struct {
+	roles := []struct {
 		name string
 		who  auth.Principal
-	}
-	roles := []roleCase{
+	}{
 		{"sales-owner", principal(tenant, "s-owner", auth.RoleSales)},
 		{"sales-other", principal(tenant, "s-other", auth.RoleSales)},
 		{"senior_sales", principal(tenant, "ss-1", auth.RoleSeniorSales)},
@@ -29,151 +47,358 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 		{"hr", principal(tenant, "hr-1", auth.RoleHR)},
 		{"auditor", principal(tenant, "au-1", auth.RoleAuditor)},
 		{"admin", principal(tenant, "ad-1", auth.RoleAdmin)},
+		{"service", principal(tenant, "svc-1", auth.RoleService)},
 	}
+	roleNames := make([]string, 0, len(roles))
 	clients := map[string]clientv1.ClientServiceClient{}
 	for _, r := range roles {
+		roleNames = append(roleNames, r.name)
 		clients[r.name] = env.dial(t, svc, r.who)
 	}
-	reg, err := clients["sales-owner"].RegisterCustomer(t.Context(), registerRequest("matrix-customer", "李四", "13900139000"))
+	// allowed: OK for roles, PermissionDenied for every other role.
+	allowed := func(roles ...string) map[string]codes.Code {
+		want := map[string]codes.Code{}
+		for _, r := range roleNames {
+			want[r] = codes.PermissionDenied
+		}
+		for _, r := range roles {
+			want[r] = codes.OK
+		}
+		return want
+	}
+
+	owner := clients["sales-owner"]
+	reg, err := owner.RegisterCustomer(t.Context(), registerRequest("matrix-customer", "李四", "13900139000"))
 	if err != nil {
 		t.Fatalf("RegisterCustomer: %v", err)
 	}
 	id, seq := reg.GetCustomer().GetCustomerId(), reg.GetSequence()
+	fx := &matrixFixtures{
+		owner:    owner,
+		approver: env.dial(t, svc, principal(tenant, "m-approver", auth.RoleManager)),
+		customer: id,
+	}
+	ownersExport := fx.export(t, owner)
+	ownersApprovedExport := fx.approvedExport(t, owner)
+	grantAdminReveals(t, clients["admin"])
 
-	const (
-		ok     = codes.OK
-		denied = codes.PermissionDenied
-		// The ownership rows change nothing: a caller who passes the role
-		// check stops at the customer's state (held, not pooled) or at the
-		// missing reason, so every cell sees the same customer.
-		held     = codes.FailedPrecondition
-		noReason = codes.InvalidArgument
-	)
-	// call makes one RPC as role; mutating calls use a request id of the cell.
-	type call func(ctx context.Context, c clientv1.ClientServiceClient, role string) error
-	rpcs := []struct {
-		name string
-		call call
-		want map[string]codes.Code
-	}{
+	rows := []matrixRow{
 		{
-			name: "RegisterCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
+			rpc: "RegisterCustomer",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
 				// A phone of its own per role: equal phones would be one customer.
-				phone := fmt.Sprintf("1370013%04d", slices.IndexFunc(roles, func(r roleCase) bool { return r.name == role }))
-				_, err := c.RegisterCustomer(ctx, registerRequest("matrix-reg-"+role, "王五", phone))
+				phone := fmt.Sprintf("1370013%04d", slices.Index(roleNames, role))
+				_, err := c.RegisterCustomer(t.Context(), registerRequest("matrix-reg-"+role, "王五", phone))
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": ok, "sales-other": ok, "senior_sales": ok, "manager": ok,
-				"hr": denied, "auditor": denied, "admin": ok,
-			},
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "admin"),
 		},
 		{
-			name: "GetCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
-				_, err := c.GetCustomer(ctx, &clientv1.GetCustomerRequest{CustomerId: id, MinSequence: seq})
+			rpc: "GetCustomer",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetCustomer(t.Context(), &clientv1.GetCustomerRequest{CustomerId: id, MinSequence: seq})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": ok, "sales-other": denied, "senior_sales": ok, "manager": ok,
-				"hr": ok, "auditor": ok, "admin": ok,
-			},
+			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
 		},
 		{
-			name: "ListCustomers",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
-				_, err := c.ListCustomers(ctx, &clientv1.ListCustomersRequest{MinSequence: seq})
+			// Sales and the service list their own customers (none, for the service).
+			rpc: "ListCustomers",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(t.Context(), &clientv1.ListCustomersRequest{MinSequence: seq})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": ok, "sales-other": ok, "senior_sales": ok, "manager": ok,
-				"hr": ok, "auditor": ok, "admin": ok,
-			},
+			want: allowed(roleNames...),
 		},
 		{
-			name: "ListCustomers of the owner",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, _ string) error {
-				_, err := c.ListCustomers(ctx, &clientv1.ListCustomersRequest{OwnerEmployeeId: "s-owner", MinSequence: seq})
+			rpc: "ListCustomers", variant: "of the owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(t.Context(), &clientv1.ListCustomersRequest{OwnerEmployeeId: "s-owner", MinSequence: seq})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": ok, "sales-other": denied, "senior_sales": ok, "manager": ok,
-				"hr": ok, "auditor": ok, "admin": ok,
-			},
+			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
 		},
 		{
-			name: "LogInteraction",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.LogInteraction(ctx, noteRequest("matrix-note-"+role, id))
+			rpc: "LogInteraction",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.LogInteraction(t.Context(), noteRequest("matrix-note-"+role, id))
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": ok, "sales-other": denied, "senior_sales": denied, "manager": ok,
-				"hr": denied, "auditor": denied, "admin": ok,
-			},
+			want: allowed("sales-owner", "manager", "admin"),
 		},
 		{
-			name: "AssignCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.AssignCustomer(ctx, &clientv1.AssignCustomerRequest{
-					RequestId: "matrix-assign-" + role, CustomerId: id, EmployeeId: "ss-1", Reason: "matrix",
+			rpc: "LogInteraction", variant: "with a counterparty",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.LogInteraction(t.Context(), callRequest("matrix-call-"+role, "13300001111"))
+				return err
+			},
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager"),
+		},
+		{
+			rpc: "AssignCustomer", variant: "from the pool",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.AssignCustomer(t.Context(), &clientv1.AssignCustomerRequest{
+					RequestId: "matrix-assign-" + role, CustomerId: fx.pooledCustomer(t), EmployeeId: "ss-1", Reason: "matrix",
 				})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": denied, "sales-other": denied, "senior_sales": denied, "manager": held,
-				"hr": held, "auditor": denied, "admin": held,
-			},
+			want: allowed("manager", "hr", "admin"),
 		},
 		{
-			name: "ReassignCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.ReassignCustomer(ctx, &clientv1.ReassignCustomerRequest{
-					RequestId: "matrix-reassign-" + role, CustomerId: id, EmployeeId: "s-owner", Reason: "matrix",
+			rpc: "ReassignCustomer", variant: "held by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ReassignCustomer(t.Context(), &clientv1.ReassignCustomerRequest{
+					RequestId: "matrix-reassign-" + role, CustomerId: fx.heldCustomer(t), EmployeeId: "s-other", Reason: "matrix",
 				})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": denied, "sales-other": denied, "senior_sales": denied, "manager": held,
-				"hr": held, "auditor": denied, "admin": held,
-			},
+			want: allowed("manager", "hr", "admin"),
 		},
 		{
-			name: "ReleaseCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.ReleaseCustomer(ctx, &clientv1.ReleaseCustomerRequest{RequestId: "matrix-release-" + role, CustomerId: id})
+			rpc: "ReleaseCustomer", variant: "held by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ReleaseCustomer(t.Context(), &clientv1.ReleaseCustomerRequest{
+					RequestId: "matrix-release-" + role, CustomerId: fx.heldCustomer(t), Reason: "matrix",
+				})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": noReason, "sales-other": denied, "senior_sales": denied, "manager": noReason,
-				"hr": noReason, "auditor": denied, "admin": noReason,
-			},
+			want: allowed("sales-owner", "manager", "hr", "admin"),
 		},
 		{
-			name: "ClaimCustomer",
-			call: func(ctx context.Context, c clientv1.ClientServiceClient, role string) error {
-				_, err := c.ClaimCustomer(ctx, &clientv1.ClaimCustomerRequest{RequestId: "matrix-claim-" + role, CustomerId: id})
+			rpc: "ClaimCustomer", variant: "from the pool",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ClaimCustomer(t.Context(), &clientv1.ClaimCustomerRequest{RequestId: "matrix-claim-" + role, CustomerId: fx.pooledCustomer(t)})
 				return err
 			},
-			want: map[string]codes.Code{
-				"sales-owner": held, "sales-other": held, "senior_sales": held, "manager": held,
-				"hr": denied, "auditor": denied, "admin": denied,
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager"),
+		},
+		{
+			// admin has a reveal quota here (grantAdminReveals).
+			rpc: "RevealContact",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.RevealContact(t.Context(), revealRequest("matrix-reveal-"+role, id, clientv1.ContactField_CONTACT_FIELD_PHONE, 0))
+				return err
 			},
+			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "GetClientPolicy",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetClientPolicy(t.Context(), &clientv1.GetClientPolicyRequest{})
+				return err
+			},
+			want: allowed(roleNames...),
+		},
+		{
+			// Each caller submits the policy in force, at the version it read.
+			rpc: "UpdateClientPolicy",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				read, err := c.GetClientPolicy(t.Context(), &clientv1.GetClientPolicyRequest{})
+				if err != nil {
+					t.Fatalf("GetClientPolicy: %v", err)
+				}
+				_, err = c.UpdateClientPolicy(t.Context(), &clientv1.UpdateClientPolicyRequest{
+					RequestId: "matrix-policy-" + role, Policy: read.GetPolicy(), Reason: "matrix",
+				})
+				return err
+			},
+			want: allowed("admin"),
+		},
+		{
+			// No filter: sales export their own customers, the others every customer.
+			rpc: "RequestExport",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.RequestExport(t.Context(), exportRequest("matrix-export-"+role, nil, false))
+				return err
+			},
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "RequestExport", variant: "of the owner's customers",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.RequestExport(t.Context(), exportRequest("matrix-export-owner-"+role, &clientv1.ExportFilter{OwnerEmployeeId: "s-owner"}, false))
+				return err
+			},
+			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "ApproveExport", variant: "requested by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.ApproveExport(t.Context(), &clientv1.ApproveExportRequest{
+					RequestId: "matrix-approve-" + role, ExportId: fx.export(t, owner), Reason: approvalReason,
+				})
+				return err
+			},
+			want: allowed("manager", "hr", "admin"),
+		},
+		{
+			rpc: "RejectExport", variant: "requested by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.RejectExport(t.Context(), &clientv1.RejectExportRequest{
+					RequestId: "matrix-reject-" + role, ExportId: fx.export(t, owner), Reason: "不需要",
+				})
+				return err
+			},
+			want: allowed("manager", "hr", "admin"),
+		},
+		{
+			rpc: "GetExport", variant: "requested by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetExport(t.Context(), &clientv1.GetExportRequest{ExportId: ownersExport})
+				return err
+			},
+			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "DownloadExport", variant: "requested by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.DownloadExport(t.Context(), &clientv1.DownloadExportRequest{RequestId: "matrix-download-" + role, ExportId: ownersApprovedExport})
+				return err
+			},
+			want: allowed("sales-owner"),
+		},
+		{
+			// The service may not request an export, so it has none of its
+			// own: it tries s-owner's.
+			rpc: "DownloadExport", variant: "requested by the caller",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				export := ownersApprovedExport
+				if role != "service" {
+					export = fx.approvedExport(t, c)
+				}
+				_, err := c.DownloadExport(t.Context(), &clientv1.DownloadExportRequest{RequestId: "matrix-download-own-" + role, ExportId: export})
+				return err
+			},
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			// The code is the record's result: the call itself succeeds.
+			rpc: "IngestInteractions", variant: "of the caller",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				return ingestOne(t.Context(), c, &clientv1.IngestInteractionsRequest{Interaction: noteRequest("matrix-ingest-"+role, id)})
+			},
+			want: allowed("sales-owner", "manager", "admin"),
+		},
+		{
+			rpc: "IngestInteractions", variant: "for s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				return ingestOne(t.Context(), c, &clientv1.IngestInteractionsRequest{
+					Interaction: noteRequest("matrix-ingest-for-"+role, id), EmployeeId: "s-owner",
+				})
+			},
+			want: allowed("sales-owner", "admin", "service"),
+		},
+		{
+			rpc: "DeleteInteraction", variant: "logged by s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				_, err := c.DeleteInteraction(t.Context(), &clientv1.DeleteInteractionRequest{
+					RequestId: "matrix-delete-" + role, InteractionId: fx.interaction(t), Reason: "记错了客户",
+				})
+				return err
+			},
+			want: allowed("sales-owner", "manager", "admin"),
+		},
+		{
+			rpc: "ListInteractions", variant: "of the customer",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListInteractions(t.Context(), &clientv1.ListInteractionsRequest{CustomerId: id, MinSequence: seq})
+				return err
+			},
+			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "ListInteractions", variant: "of s-owner",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListInteractions(t.Context(), &clientv1.ListInteractionsRequest{EmployeeId: "s-owner", MinSequence: seq})
+				return err
+			},
+			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "ListInteractions", variant: "of the customer, deleted included",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListInteractions(t.Context(), &clientv1.ListInteractionsRequest{CustomerId: id, IncludeDeleted: true, MinSequence: seq})
+				return err
+			},
+			want: allowed("hr", "auditor", "admin"),
+		},
+		{
+			rpc: "ImportCustomers",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
+				csv := fmt.Sprintf("person_name,phones\n钱七,1340000%04d\n", slices.Index(roleNames, role))
+				_, err := c.ImportCustomers(t.Context(), importRequest("matrix-import-"+role, csv))
+				return err
+			},
+			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "admin"),
+		},
+		{
+			// senior_sales read others' customers but not their trail.
+			rpc: "GetCustomerHistory",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetCustomerHistory(t.Context(), &clientv1.GetCustomerHistoryRequest{CustomerId: id, MinSequence: seq})
+				return err
+			},
+			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
 		},
 	}
-	for _, rpc := range rpcs {
-		for _, r := range roles {
-			t.Run(rpc.name+"/"+r.name, func(t *testing.T) {
-				want, found := rpc.want[r.name]
+
+	t.Run("every RPC has a row and every row a cell per role", func(t *testing.T) {
+		wantMatrixCovers(t, rows, roleNames)
+	})
+	for _, row := range rows {
+		for _, role := range roleNames {
+			t.Run(row.name()+"/"+role, func(t *testing.T) {
+				want, found := row.want[role]
 				if !found {
-					t.Fatalf("the matrix has no cell for %s × %s", rpc.name, r.name)
+					t.Fatalf("the matrix has no cell for %s × %s", row.name(), role)
 				}
-				err := rpc.call(t.Context(), clients[r.name], r.name)
+				err := row.call(t, clients[role], role)
 				if got := status.Code(err); got != want {
-					t.Errorf("%s as %s: status %v (%v), want %v", rpc.name, r.name, got, err, want)
+					t.Errorf("%s as %s: status %v (%v), want %v", row.name(), role, got, err, want)
 				}
 			})
+		}
+	}
+}
+
+// wantMatrixCovers fails t unless every method and stream of
+// holdfast.client.v1.ClientService has a row, every row names one of them,
+// and every row has a cell for exactly the given roles: a new RPC cannot
+// be added without its row.
+func wantMatrixCovers(t *testing.T, rows []matrixRow, roles []string) {
+	t.Helper()
+	var rpcs []string
+	for _, m := range clientv1.ClientService_ServiceDesc.Methods {
+		rpcs = append(rpcs, m.MethodName)
+	}
+	for _, s := range clientv1.ClientService_ServiceDesc.Streams {
+		rpcs = append(rpcs, s.StreamName)
+	}
+	covered := map[string]bool{}
+	names := map[string]bool{}
+	for _, row := range rows {
+		covered[row.rpc] = true
+		if names[row.name()] {
+			t.Errorf("row %q appears twice", row.name())
+		}
+		names[row.name()] = true
+		if !slices.Contains(rpcs, row.rpc) {
+			t.Errorf("row %q names no RPC of %s", row.name(), clientv1.ClientService_ServiceDesc.ServiceName)
+		}
+		for role := range row.want {
+			if !slices.Contains(roles, role) {
+				t.Errorf("row %q has a cell for unknown role %q", row.name(), role)
+			}
+		}
+		for _, role := range roles {
+			if _, ok := row.want[role]; !ok {
+				t.Errorf("row %q has no cell for role %q", row.name(), role)
+			}
+		}
+	}
+	for _, rpc := range rpcs {
+		if !covered[rpc] {
+			t.Errorf("%s.%s has no row in the authorisation matrix", clientv1.ClientService_ServiceDesc.ServiceName, rpc)
 		}
 	}
 }
