@@ -175,7 +175,10 @@ func (a *App) DeleteInteraction(ctx context.Context, actor domain.Actor, request
 		if err != nil {
 			return 0, fmt.Errorf("delete interaction: %w", err)
 		}
-		if err := domain.CheckDeletion(actor, li); err != nil {
+		// Who sent the record, not whose interaction it is: an employee may
+		// not hide what a call-centre feed logged about them.
+		loggedBy := agg.Records[0].Envelope.GetActorId()
+		if err := domain.CheckDeletion(actor, li, loggedBy); err != nil {
 			return 0, err
 		}
 		res, err := a.log.Append(ctx, eventlog.AppendRequest{

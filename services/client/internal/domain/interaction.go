@@ -169,11 +169,14 @@ func (a Actor) CanSeeDeleted() bool {
 	return a.has("hr", "auditor", "admin")
 }
 
-// CheckDeletion decides whether actor may delete li: the employee who had
-// it, or a manager or admin; and only once.
-func CheckDeletion(actor Actor, li LoggedInteraction) error {
-	if li.EmployeeID != actor.EmployeeID && !actor.has("manager", "admin") {
-		return fmt.Errorf("delete interaction: %w: only the employee who logged it, a manager or an admin", ErrPermissionDenied)
+// CheckDeletion decides whether actor may delete li, which loggedBy sent:
+// the employee who had the interaction and logged it themselves, or a
+// manager or an admin. A record a feed logged for an employee is evidence
+// the employee cannot hide.
+func CheckDeletion(actor Actor, li LoggedInteraction, loggedBy string) error {
+	own := li.EmployeeID == actor.EmployeeID && loggedBy == actor.EmployeeID
+	if !own && !actor.has("manager", "admin") {
+		return fmt.Errorf("delete interaction: %w: only the employee who had and logged it, a manager or an admin", ErrPermissionDenied)
 	}
 	if li.Deleted {
 		return fmt.Errorf("delete interaction: %w: the interaction is already deleted", ErrPrecondition)

@@ -162,12 +162,15 @@ func TestCheckDeletion(t *testing.T) {
 	deleted := logged
 	deleted.Deleted = true
 	tests := []struct {
-		name    string
-		actor   domain.Actor
-		li      domain.LoggedInteraction
-		wantErr error
+		name     string
+		actor    domain.Actor
+		li       domain.LoggedInteraction
+		loggedBy string
+		wantErr  error
 	}{
 		{name: "the employee who logged it", actor: domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, li: logged},
+		{name: "the employee, about a record a feed logged", actor: domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, li: logged, loggedBy: "callcentre-feed", wantErr: domain.ErrPermissionDenied},
+		{name: "a manager, about a record a feed logged", actor: domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, li: logged, loggedBy: "callcentre-feed"},
 		{name: "a manager", actor: domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, li: logged},
 		{name: "an admin", actor: domain.Actor{EmployeeID: "a1", Roles: []string{"admin"}}, li: logged},
 		{name: "another salesperson", actor: domain.Actor{EmployeeID: "e2", Roles: []string{"sales"}}, li: logged, wantErr: domain.ErrPermissionDenied},
@@ -180,7 +183,11 @@ func TestCheckDeletion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := domain.CheckDeletion(tt.actor, tt.li)
+			loggedBy := tt.loggedBy
+			if loggedBy == "" {
+				loggedBy = tt.li.EmployeeID
+			}
+			err := domain.CheckDeletion(tt.actor, tt.li, loggedBy)
 			if tt.wantErr == nil && err != nil || tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("CheckDeletion = %v, want %v", err, tt.wantErr)
 			}
