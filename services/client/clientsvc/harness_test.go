@@ -70,6 +70,12 @@ type runningService struct {
 // pool is set, memory otherwise) and runs it until stop or cleanup.
 func (e *testEnv) start(t *testing.T, pool *pgxpool.Pool) *runningService {
 	t.Helper()
+	return e.startWithClock(t, pool, time.Now)
+}
+
+// startWithClock is start with the service's clock set to now.
+func (e *testEnv) startWithClock(t *testing.T, pool *pgxpool.Pool, now func() time.Time) *runningService {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	a, err := platform.NewApp(logger, "127.0.0.1:0", 5*time.Second)
 	if err != nil {
@@ -81,7 +87,7 @@ func (e *testEnv) start(t *testing.T, pool *pgxpool.Pool) *runningService {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &platform.Runtime{Log: e.log, Pool: pool, Verifier: e.verifier}
-	if err := clientsvc.Mount(ctx, a, ep, rt, time.Now); err != nil {
+	if err := clientsvc.Mount(ctx, a, ep, rt, now); err != nil {
 		cancel()
 		t.Fatalf("mount: %v", err)
 	}
@@ -95,6 +101,24 @@ func (e *testEnv) start(t *testing.T, pool *pgxpool.Pool) *runningService {
 	})
 	t.Cleanup(stop)
 	return &runningService{addr: ep.Addr(), stop: stop}
+}
+
+// testClock is a service clock the test moves by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // principal is a caller holding one role.

@@ -174,7 +174,15 @@ func (a *App) GetCustomer(ctx context.Context, actor domain.Actor, id string, mi
 }
 
 // ListCustomers pages through customers: sales see their own and the pool.
-func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, minSeq uint64) ([]domain.Customer, error) {
+// idleDays > 0 keeps only held customers without a follow-up for at least
+// that many days by the service's clock (see domain.IdleCutoff); it
+// replaces f.IdleBefore.
+func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, idleDays int, minSeq uint64) ([]domain.Customer, error) {
+	cutoff, err := domain.IdleCutoff(idleDays, a.now())
+	if err != nil {
+		return nil, err
+	}
+	f.IdleBefore = cutoff
 	// Sales list their own customers, or the shared pool they may claim from.
 	if !actor.CanListAll() && !f.InPool {
 		if f.OwnerID != "" && f.OwnerID != actor.EmployeeID {

@@ -197,7 +197,7 @@ func TestReturnIdleCustomers(t *testing.T) {
 			t.Errorf("customer %s of %s held by %q, want s-1 still", c.id, c.tenant, got.OwnerID)
 		}
 	}
-	pool, err := f.uc.ListCustomers(t.Context(), actor(tenant, "m-1", "manager"), store.ListFilter{InPool: true, Limit: 10}, f.lastSequence(t))
+	pool, err := f.uc.ListCustomers(t.Context(), actor(tenant, "m-1", "manager"), store.ListFilter{InPool: true, Limit: 10}, 0, f.lastSequence(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,10 @@ func (a *App) project(ctx context.Context, rec eventlog.Record) error {
 		return a.projectInteractionLogged(ctx, rec, ev)
 	case *clientv1.InteractionDeleted:
 		return a.projectInteractionDeleted(ctx, rec, ev)
+	case *clientv1.ContactRevealed:
+		return a.projectMention(ctx, rec, ev.GetCustomerId())
+	case *clientv1.RevealDenied:
+		return a.projectMention(ctx, rec, ev.GetCustomerId())
 	}
 	changed, claim, err := a.customerChange(ctx, rec, msg)
 	if err != nil {
@@ -89,6 +93,15 @@ func (a *App) project(ctx context.Context, rec eventlog.Record) error {
 	default:
 		return a.store.Apply(ctx, rec.Sequence)
 	}
+}
+
+// projectMention adds an event stored on another aggregate (a reveal, on
+// the employee's day of reveals) to the trail of the customer it is about.
+func (a *App) projectMention(ctx context.Context, rec eventlog.Record, customerID string) error {
+	if customerID == "" {
+		return a.store.Apply(ctx, rec.Sequence)
+	}
+	return a.store.ApplyMention(ctx, rec.Sequence, rec.Envelope.GetTenantId(), customerID)
 }
 
 // projectInteractionLogged stores the interaction and counts it on its

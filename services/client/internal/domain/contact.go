@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -77,4 +78,64 @@ func MaskEmail(email string) string {
 	}
 	r := []rune(local)
 	return string(r[:1]) + "****@" + domain
+}
+
+// minMaskedDigits is the shortest digit run MaskContactsIn treats as a
+// phone number: a local number without its area code has seven or eight.
+const minMaskedDigits = 7
+
+// emailPattern finds e-mail addresses in free text.
+var emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+`)
+
+// MaskContactsIn masks the contact details free text may quote (a reason
+// is the actor's own words): c's WeChat id wherever it appears, e-mail
+// addresses, and every run of seven or more digits (spaces, dashes, dots
+// and brackets between them allowed, full-width digits too), which keeps
+// only its last four digits. Dates and order numbers that long are masked
+// too: the text is for reading, the event keeps the words as written.
+func MaskContactsIn(text string, c Customer) string {
+	if c.WeChatID != "" {
+		text = regexp.MustCompile(`(?i)`+regexp.QuoteMeta(c.WeChatID)).ReplaceAllLiteralString(text, MaskWeChatID(c.WeChatID))
+	}
+	text = emailPattern.ReplaceAllStringFunc(text, MaskEmail)
+	return maskDigitRuns(text)
+}
+
+// maskDigitRuns replaces all but the last four digits of every long run of
+// digits with *, keeping the separators where they were.
+func maskDigitRuns(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		if !isDigit(rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		// The run goes on through separators but ends on a digit.
+		end, digits := i, 0
+		for j := i; j < len(rs) && (isDigit(rs[j]) || strings.ContainsRune(" -.()（）－", rs[j])); j++ {
+			if isDigit(rs[j]) {
+				digits++
+				end = j + 1
+			}
+		}
+		seen := 0
+		for _, r := range rs[i:end] {
+			if isDigit(r) && digits >= minMaskedDigits {
+				seen++
+				if seen <= digits-4 {
+					r = '*'
+				}
+			}
+			b.WriteRune(r)
+		}
+		i = end
+	}
+	return b.String()
+}
+
+// isDigit reports an ASCII or full-width decimal digit.
+func isDigit(r rune) bool {
+	return (r >= '0' && r <= '9') || (r >= '０' && r <= '９')
 }

@@ -166,3 +166,32 @@ func FuzzNormalizePhone(f *testing.F) {
 		}
 	})
 }
+
+func TestMaskContactsIn(t *testing.T) {
+	t.Parallel()
+	c := domain.Customer{WeChatID: "Wx_Zhang01", Email: "zhang@example.com", Phones: []string{"+8613800138000"}}
+	tests := []struct {
+		name, text, want string
+	}{
+		{name: "plain words", text: "call about the quote", want: "call about the quote"},
+		{name: "short numbers stay", text: "2 quotes, 150 units, room 101", want: "2 quotes, 150 units, room 101"},
+		{name: "mobile", text: "call 13800138000 first", want: "call *******8000 first"},
+		{name: "written with spaces and a country code", text: "+86 138 0013 8000", want: "+** *** **** 8000"},
+		{name: "landline with brackets", text: "(010) 6552-9988", want: "(***) ****-9988"},
+		{name: "full-width digits", text: "电话１３８００１３８０００", want: "电话*******８０００"},
+		{name: "seven digits", text: "6552998", want: "***2998"},
+		{name: "six digits stay", text: "655299", want: "655299"},
+		{name: "run ends on a digit", text: "no. 13800138000 - ok", want: "no. *******8000 - ok"},
+		{name: "e-mail", text: "mail zhang.san@example.com today", want: "mail z****@example.com today"},
+		{name: "the customer's WeChat id in any case", text: "add wx_zhang01 on WeChat", want: "add Wx_**** on WeChat"},
+		{name: "two contacts", text: "13800138000 or z@example.cn", want: "*******8000 or z****@example.cn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := domain.MaskContactsIn(tt.text, c); got != tt.want {
+				t.Errorf("MaskContactsIn(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}

@@ -66,6 +66,31 @@ func (c Customer) IdleSince() time.Time {
 	return c.HeldSince
 }
 
+// MaxIdleDays bounds a list's idle_days filter: ten years.
+const MaxIdleDays = 3650
+
+// CheckIdleDays validates a list's idle_days filter.
+func CheckIdleDays(days int) error {
+	var v violations
+	if days < 0 || days > MaxIdleDays {
+		v.add("idle_days", "between 0 and %d (0 = no filter)", MaxIdleDays)
+	}
+	return v.err()
+}
+
+// IdleCutoff is the IdleSince at or before which a held customer has had no
+// follow-up for at least days (of 24 hours, as pool_return_after_days
+// counts them) at now. 0 days is no filter: the zero time.
+func IdleCutoff(days int, now time.Time) (time.Time, error) {
+	if err := CheckIdleDays(days); err != nil {
+		return time.Time{}, err
+	}
+	if days == 0 {
+		return time.Time{}, nil
+	}
+	return now.Add(-time.Duration(days) * 24 * time.Hour), nil
+}
+
 // Registration is a request to register a customer, before normalisation.
 type Registration struct {
 	PersonName  string

@@ -180,3 +180,36 @@ func TestNormalizeRegistration(t *testing.T) {
 		})
 	}
 }
+
+func TestIdleCutoff(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		days    int
+		want    time.Time
+		wantErr bool
+	}{
+		{name: "no filter", days: 0},
+		{name: "one day is 24 hours", days: 1, want: now.Add(-24 * time.Hour)},
+		{name: "the most", days: domain.MaxIdleDays, want: now.Add(-time.Duration(domain.MaxIdleDays) * 24 * time.Hour)},
+		{name: "negative", days: -1, wantErr: true},
+		{name: "more than ten years", days: domain.MaxIdleDays + 1, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := domain.IdleCutoff(tt.days, now)
+			var ve *domain.ValidationError
+			if tt.wantErr {
+				if !errors.As(err, &ve) || len(ve.Violations) != 1 || ve.Violations[0].Field != "idle_days" {
+					t.Fatalf("IdleCutoff(%d) err = %v, want a violation of idle_days", tt.days, err)
+				}
+				return
+			}
+			if err != nil || !got.Equal(tt.want) {
+				t.Errorf("IdleCutoff(%d) = %v, %v; want %v", tt.days, got, err, tt.want)
+			}
+		})
+	}
+}

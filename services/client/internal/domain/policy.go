@@ -29,6 +29,13 @@ func (a Actor) CanLogInteraction(c Customer) bool {
 	return (c.OwnerID == a.EmployeeID && a.has("sales", "senior_sales", "manager")) || a.has("manager", "admin")
 }
 
+// CanReadHistory: a customer's trail (who held it, who tried to take it,
+// who saw its contacts) is for those who oversee or investigate, and for
+// its holder; senior sales read other customers but not their trails.
+func (a Actor) CanReadHistory(c Customer) bool {
+	return (c.OwnerID != "" && c.OwnerID == a.EmployeeID) || a.has("manager", "hr", "auditor", "admin")
+}
+
 // CanListAll: who may list customers they do not hold.
 func (a Actor) CanListAll() bool {
 	return a.has("senior_sales", "manager", "hr", "auditor", "admin")

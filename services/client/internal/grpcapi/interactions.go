@@ -209,10 +209,22 @@ func interactionToProto(li domain.LoggedInteraction) *clientv1.Interaction {
 const interactionPagePrefix = "i1:"
 
 func encodeInteractionPageToken(lastSeq uint64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(interactionPagePrefix + strconv.FormatUint(lastSeq, 10)))
+	return encodeSequencePageToken(interactionPagePrefix, lastSeq)
 }
 
 func decodeInteractionPageToken(tok string) (uint64, error) {
+	return decodeSequencePageToken(interactionPagePrefix, tok)
+}
+
+// encodeSequencePageToken is a page token carrying the CLIENT sequence a
+// list stopped at, behind a prefix naming the list and its version.
+func encodeSequencePageToken(prefix string, lastSeq uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatUint(lastSeq, 10)))
+}
+
+// decodeSequencePageToken reads a token of encodeSequencePageToken ("" is
+// the first page: 0).
+func decodeSequencePageToken(prefix, tok string) (uint64, error) {
 	if tok == "" {
 		return 0, nil
 	}
@@ -220,7 +232,7 @@ func decodeInteractionPageToken(tok string) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("bad page token: %w", err)
 	}
-	rest, ok := strings.CutPrefix(string(b), interactionPagePrefix)
+	rest, ok := strings.CutPrefix(string(b), prefix)
 	seq, err := strconv.ParseUint(rest, 10, 64)
 	if !ok || err != nil || seq == 0 {
 		return 0, errors.New("bad page token")

@@ -119,6 +119,14 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 	if _, ok := clientv1.SourceChannel_name[int32(req.GetSourceChannel())]; !ok {
 		bad = append(bad, platform.FieldViolation{Field: "source_channel", Description: "unknown source channel"})
 	}
+	idleDays := int(req.GetIdleDays())
+	var ve *domain.ValidationError
+	if errors.As(domain.CheckIdleDays(idleDays), &ve) {
+		bad = append(bad, toFieldViolations(ve)...)
+	} else if req.GetInPool() && idleDays > 0 {
+		// Nobody neglects a pooled customer: the pair selects nothing.
+		bad = append(bad, platform.FieldViolation{Field: "idle_days", Description: "cannot be combined with in_pool"})
+	}
 	if len(bad) > 0 {
 		return nil, platform.InvalidArgument(bad)
 	}
@@ -126,7 +134,7 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 	page, err := s.app.ListCustomers(ctx, actor, store.ListFilter{
 		OwnerID: req.GetOwnerEmployeeId(), InPool: req.GetInPool(), Source: domain.SourceChannel(req.GetSourceChannel()),
 		After: after, Limit: size + 1,
-	}, req.GetMinSequence())
+	}, idleDays, req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -195,11 +203,7 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		v := make([]platform.FieldViolation, 0, len(ve.Violations))
-		for _, f := range ve.Violations {
-			v = append(v, platform.FieldViolation{Field: f.Field, Description: f.Description})
-		}
-		return platform.InvalidArgument(v)
+		return platform.InvalidArgument(toFieldViolations(ve))
 	case errors.Is(err, domain.ErrQuotaExhausted):
 		return status.Error(codes.ResourceExhausted, err.Error())
 	case errors.Is(err, domain.ErrNotFound):
@@ -216,4 +220,13 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	}
 	return platform.UnexpectedStatus(ctx, s.logger, err)
+}
+
+// toFieldViolations is a domain validation error in the wire's terms.
+func toFieldViolations(ve *domain.ValidationError) []platform.FieldViolation {
+	v := make([]platform.FieldViolation, 0, len(ve.Violations))
+	for _, f := range ve.Violations {
+		v = append(v, platform.FieldViolation{Field: f.Field, Description: f.Description})
+	}
+	return v
 }

@@ -22,6 +22,9 @@ type Memory struct {
 	parked     []Parked
 	// interactions holds each tenant's interactions in sequence order.
 	interactions map[string]*interactionLog
+	// trails holds, per tenant and customer, the ascending sequences of the
+	// events about the customer.
+	trails map[string]map[string][]uint64
 }
 
 // Parked is an event the projector could not apply.
@@ -34,7 +37,11 @@ type Parked struct {
 
 // NewMemory returns an empty read model.
 func NewMemory() *Memory {
-	return &Memory{customers: map[string]map[string]domain.Customer{}, interactions: map[string]*interactionLog{}}
+	return &Memory{
+		customers:    map[string]map[string]domain.Customer{},
+		interactions: map[string]*interactionLog{},
+		trails:       map[string]map[string][]uint64{},
+	}
 }
 
 // Apply implements Store.
@@ -67,9 +74,23 @@ func (m *Memory) applyLocked(seq uint64, customers []domain.Customer) bool {
 			m.customers[c.Tenant] = t
 		}
 		t[c.ID] = cloneCustomer(c)
+		m.addToTrailLocked(c.Tenant, c.ID, seq)
 	}
 	m.checkpoint = seq
 	return true
+}
+
+// addToTrailLocked adds seq to a customer's trail. The projector applies
+// in stream order, so seq is never below the trail's last.
+func (m *Memory) addToTrailLocked(tenant, customerID string, seq uint64) {
+	t := m.trails[tenant]
+	if t == nil {
+		t = map[string][]uint64{}
+		m.trails[tenant] = t
+	}
+	if trail := t[customerID]; len(trail) == 0 || trail[len(trail)-1] < seq {
+		t[customerID] = append(trail, seq)
+	}
 }
 
 func cloneCustomer(c domain.Customer) domain.Customer {
@@ -230,6 +251,9 @@ func (m *Memory) ApplyInteraction(_ context.Context, seq uint64, in domain.Logge
 	if !m.applyLocked(seq, customers) {
 		return nil
 	}
+	if in.CustomerID != "" {
+		m.addToTrailLocked(in.Tenant, in.CustomerID, seq)
+	}
 	// PostgreSQL keeps times to the microsecond; so does the contract.
 	in.OccurredAt = in.OccurredAt.Truncate(time.Microsecond)
 	l := m.interactions[in.Tenant]
@@ -288,4 +312,29 @@ func (m *Memory) ListInteractions(_ context.Context, tenant string, f Interactio
 		}
 	}
 	return out, nil
+}
+
+// ApplyMention implements Store.
+func (m *Memory) ApplyMention(_ context.Context, seq uint64, tenant, customerID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.applyLocked(seq, nil) {
+		m.addToTrailLocked(tenant, customerID, seq)
+	}
+	return nil
+}
+
+// CustomerTrail implements Store.
+func (m *Memory) CustomerTrail(_ context.Context, tenant, customerID string, after uint64, limit int) ([]uint64, error) {
+	if limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	trail := m.trails[tenant][customerID]
+	i, found := slices.BinarySearch(trail, after)
+	if found {
+		i++
+	}
+	return slices.Clone(trail[i:min(len(trail), i+limit)]), nil
 }

@@ -42,15 +42,31 @@ func (p *Postgres) Apply(ctx context.Context, seq uint64, customers ...domain.Cu
 			if err := upsertCustomer(ctx, tx, c); err != nil {
 				return err
 			}
+			if err := addToTrail(ctx, tx, c.Tenant, c.ID, seq); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// addToTrail records that the event at seq is about a customer; the same
+// pair again changes nothing.
+func addToTrail(ctx context.Context, tx pgx.Tx, tenant, customerID string, seq uint64) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO client.customer_trail (tenant, customer_id, sequence) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, tenant, customerID, int64(seq)); err != nil { //nolint:gosec // stream sequences stay far below 2^63
+		return fmt.Errorf("store: add to trail: %w", err)
+	}
+	return nil
 }
 
 // ApplyClaim implements Store.
 func (p *Postgres) ApplyClaim(ctx context.Context, seq uint64, claim Claim, c domain.Customer) error {
 	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
 		if err := upsertCustomer(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := addToTrail(ctx, tx, c.Tenant, c.ID, seq); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO client.claims (tenant, employee_id, customer_id, claimed_at) VALUES ($1, $2, $3, $4)`,
@@ -120,10 +136,15 @@ func (p *Postgres) ListCustomers(ctx context.Context, tenant string, f ListFilte
 	if f.Limit <= 0 {
 		return nil, ErrBadFilter
 	}
+	var idleBefore *time.Time
+	if !f.IdleBefore.IsZero() {
+		idleBefore = &f.IdleBefore
+	}
 	rows, err := p.Pool.Query(ctx, `SELECT data FROM client.customers
 		WHERE tenant = $1 AND ($2 = '' OR owner_id = $2) AND customer_id > $3
 		  AND (NOT $5 OR owner_id = '') AND ($6 = 0 OR source = $6)
-		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit, f.InPool, int(f.Source))
+		  AND ($7::timestamptz IS NULL OR (owner_id <> '' AND idle_since <= $7))
+		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit, f.InPool, int(f.Source), idleBefore)
 	if err != nil {
 		return nil, fmt.Errorf("store: list customers: %w", err)
 	}
@@ -211,6 +232,11 @@ func (p *Postgres) ApplyInteraction(ctx context.Context, seq uint64, in domain.L
 				return err
 			}
 		}
+		if in.CustomerID != "" {
+			if err := addToTrail(ctx, tx, in.Tenant, in.CustomerID, seq); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO client.interactions (`+interactionColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (tenant, interaction_id) DO UPDATE
@@ -272,6 +298,35 @@ func (p *Postgres) ListInteractions(ctx context.Context, tenant string, f Intera
 	out, err := pgx.CollectRows(rows, scanInteraction)
 	if err != nil {
 		return nil, fmt.Errorf("store: list interactions: %w", err)
+	}
+	return out, nil
+}
+
+// ApplyMention implements Store.
+func (p *Postgres) ApplyMention(ctx context.Context, seq uint64, tenant, customerID string) error {
+	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
+		return addToTrail(ctx, tx, tenant, customerID, seq)
+	})
+}
+
+// CustomerTrail implements Store.
+func (p *Postgres) CustomerTrail(ctx context.Context, tenant, customerID string, after uint64, limit int) ([]uint64, error) {
+	if limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	rows, err := p.Pool.Query(ctx, `SELECT sequence FROM client.customer_trail
+		WHERE tenant = $1 AND customer_id = $2 AND sequence > $3 ORDER BY sequence LIMIT $4`,
+		tenant, customerID, int64(after), limit) //nolint:gosec // stream sequences stay far below 2^63
+	if err != nil {
+		return nil, fmt.Errorf("store: customer trail: %w", err)
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("store: customer trail: %w", err)
+	}
+	out := make([]uint64, len(seqs))
+	for i, s := range seqs {
+		out[i] = uint64(s) //nolint:gosec // written from a uint64 sequence
 	}
 	return out, nil
 }

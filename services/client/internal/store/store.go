@@ -54,6 +54,19 @@ type Store interface {
 	// ListInteractions returns the tenant's interactions filter selects,
 	// newest (highest sequence) first.
 	ListInteractions(ctx context.Context, tenant string, filter InteractionFilter) ([]domain.LoggedInteraction, error)
+
+	// ApplyMention records that the event at seq is about a customer
+	// although it changes none of the views above (a contact reveal), and
+	// advances the checkpoint to seq, in one atomic step; like Apply, a seq
+	// at or below the checkpoint changes nothing.
+	ApplyMention(ctx context.Context, seq uint64, tenant, customerID string) error
+	// CustomerTrail returns the CLIENT sequences of the events about one
+	// customer, ascending, after the sequence after, at most limit. An
+	// event is about a customer when it was applied with it: the customer
+	// written by Apply or ApplyClaim, the customer an interaction names in
+	// ApplyInteraction, or the one ApplyMention names. The trail is an
+	// index; the events themselves are read from the log.
+	CustomerTrail(ctx context.Context, tenant, customerID string, after uint64, limit int) ([]uint64, error)
 }
 
 // Claim is one pool claim, kept so daily claim quotas can be counted.
@@ -69,6 +82,10 @@ type ListFilter struct {
 	InPool bool
 	// Source selects one source channel (unspecified = all).
 	Source domain.SourceChannel
+	// IdleBefore, if set, selects only held customers whose IdleSince is at
+	// or before it (to the microsecond, as PostgreSQL keeps times): those
+	// without a follow-up since then.
+	IdleBefore time.Time
 	// After is the id of the last customer of the previous page.
 	After string
 	Limit int
@@ -81,6 +98,7 @@ func (f ListFilter) matches(c domain.Customer) bool {
 	return (f.OwnerID == "" || c.OwnerID == f.OwnerID) &&
 		(!f.InPool || c.OwnerID == "") &&
 		(f.Source == domain.SourceUnspecified || c.Source == f.Source) &&
+		(f.IdleBefore.IsZero() || (c.OwnerID != "" && !c.IdleSince().Truncate(time.Microsecond).After(f.IdleBefore.Truncate(time.Microsecond)))) &&
 		c.ID > f.After
 }
 

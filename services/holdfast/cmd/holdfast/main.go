@@ -35,6 +35,9 @@ Usage:
   holdfast customer reveal ...          show one contact detail unmasked (recorded, quota-limited)
   holdfast customer assign|reassign|release|claim ...
                                         move a customer between holders and the shared pool
+  holdfast customer history --customer ID
+                                        a customer's trail, oldest first (hr, auditor, admin,
+                                        manager, or its holder)
   holdfast interaction log ...          log a chat, call, e-mail, visit note or meeting, with a
                                         customer or an unregistered contact (--counterparty)
   holdfast interaction list ...         list a customer's or an employee's interactions
@@ -91,6 +94,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.ChangeOwner(ctx, env, sub, rest[1:])
 	case cmd == "customer" && sub == "reveal":
 		return cli.RevealContact(ctx, env, rest[1:])
+	case cmd == "customer" && sub == "history":
+		return cli.CustomerHistory(ctx, env, rest[1:])
 	case cmd == "interaction" && sub == "log":
 		return cli.LogInteraction(ctx, env, rest[1:])
 	case cmd == "interaction" && (sub == "list" || sub == "delete" || sub == "ingest"):

@@ -56,6 +56,14 @@ func TestReadmeExample(t *testing.T) {
 		t.Errorf("alerts list shows %d alerts, want 1:\n%s", n, alerts)
 	}
 
+	// HR reads the customer's trail: the registration, then the interaction.
+	history := strings.Split(run("customer", "history", "--tenant", "acme", "--as", "hr1", "--role", "hr",
+		"--customer", cid, "--min-sequence", seq), "\n")
+	if len(history) != 2 || !strings.Contains(history[0], "CustomerRegistered  e1 registered the customer (source: trade show)") ||
+		!strings.HasPrefix(history[1], "CLIENT:"+seq+"  ") || !strings.Contains(history[1], "InteractionLogged  e1 logged an outbound chat") {
+		t.Errorf("customer history output:\n%s\nwant the registration, then the interaction at CLIENT:%s", strings.Join(history, "\n"), seq)
+	}
+
 	token := run("token", "--tenant", "acme", "--sub", "e1", "--role", "hr", "--ttl", time.Hour.String())
 	if strings.Count(token, ".") != 2 {
 		t.Errorf("token %q is not a JWT", token)
@@ -75,6 +83,8 @@ func TestUsageErrors(t *testing.T) {
 		{"token without subject", []string{"token"}},
 		{"bad position", []string{"alerts", "list", "--as", "hr1", "--role", "hr", "--consistent-with", "CLIENT"}},
 		{"bad kind", []string{"interaction", "log", "--as", "e1", "--kind", "fax"}},
+		{"history without customer", []string{"customer", "history", "--as", "hr1", "--role", "hr"}},
+		{"history page too large", []string{"customer", "history", "--as", "hr1", "--role", "hr", "--customer", "c1", "--page-size", "501"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

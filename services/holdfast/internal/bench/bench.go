@@ -93,8 +93,10 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		return err
 	}
 	defer stopRPC()
-	steps := []func(context.Context) (Figure, error){b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
-		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) }}
+	steps := []func(context.Context) (Figure, error){
+		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
+		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
+	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better
 		// baseline: the first round warms caches for whichever side ran second.

@@ -228,6 +228,8 @@ func (rb *rpcBench) ingestInteractions(ctx context.Context, b *bencher) (Figure,
 		return Figure{}, fmt.Errorf("ingest accepted %d of %d records", resp.GetAccepted(), ingestRecords)
 	}
 	value := rate(ingestRecords, time.Since(start))
-	return Figure{Name: "client_ingest_interactions", Value: value, Unit: "events/s", Baseline: baseline,
-		Note: fmt.Sprintf("IngestInteractions, one stream of %d records, vs raw js.PublishAsync of the same count of envelopes", ingestRecords)}, nil
+	return Figure{
+		Name: "client_ingest_interactions", Value: value, Unit: "events/s", Baseline: baseline,
+		Note: fmt.Sprintf("IngestInteractions, one stream of %d records, vs raw js.PublishAsync of the same count of envelopes", ingestRecords),
+	}, nil
 }

@@ -525,6 +525,11 @@ type ListCustomersRequest struct {
 	InPool bool `protobuf:"varint,5,opt,name=in_pool,json=inPool,proto3" json:"in_pool,omitempty"`
 	// source_channel filters by how customers reached the company.
 	SourceChannel SourceChannel `protobuf:"varint,6,opt,name=source_channel,json=sourceChannel,proto3,enum=holdfast.client.v1.SourceChannel" json:"source_channel,omitempty"`
+	// idle_days, if set, lists only held customers whose last follow-up (the
+	// later of the last interaction and when the holder got the customer) is
+	// at least this many days of 24 hours before now: 1–3650, 0 = no filter.
+	// It cannot be combined with in_pool.
+	IdleDays      int32 `protobuf:"varint,7,opt,name=idle_days,json=idleDays,proto3" json:"idle_days,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -599,6 +604,13 @@ func (x *ListCustomersRequest) GetSourceChannel() SourceChannel {
 		return x.SourceChannel
 	}
 	return SourceChannel_SOURCE_CHANNEL_UNSPECIFIED
+}
+
+func (x *ListCustomersRequest) GetIdleDays() int32 {
+	if x != nil {
+		return x.IdleDays
+	}
+	return 0
 }
 
 // ListCustomersResponse is one page of customers, ordered by customer id.
@@ -2770,7 +2782,7 @@ type ListInteractionsRequest struct {
 	PageSize    int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken   string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	MinSequence uint64 `protobuf:"varint,5,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
-	// include_deleted shows deleted interactions (hr and auditor only).
+	// include_deleted shows deleted interactions (hr, auditor and admin only).
 	IncludeDeleted bool `protobuf:"varint,6,opt,name=include_deleted,json=includeDeleted,proto3" json:"include_deleted,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -3104,6 +3116,241 @@ func (x *ImportCustomersResponse) GetSequence() uint64 {
 	return 0
 }
 
+// GetCustomerHistoryRequest names the customer whose trail to page through.
+type GetCustomerHistoryRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CustomerId string                 `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// page_size is 1–500; 0 means 50.
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// min_sequence, if set, waits (within the deadline) until the read model has applied it.
+	MinSequence   uint64 `protobuf:"varint,4,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCustomerHistoryRequest) Reset() {
+	*x = GetCustomerHistoryRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCustomerHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCustomerHistoryRequest) ProtoMessage() {}
+
+func (x *GetCustomerHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCustomerHistoryRequest.ProtoReflect.Descriptor instead.
+func (*GetCustomerHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetCustomerHistoryRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *GetCustomerHistoryRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *GetCustomerHistoryRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *GetCustomerHistoryRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// HistoryEntry is one event of a customer's trail. The event itself, as
+// stored, is the evidence: stream and sequence (or event_id) find it.
+type HistoryEntry struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	EventId string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// stream is the JetStream stream holding the event: "CLIENT".
+	Stream   string `protobuf:"bytes,2,opt,name=stream,proto3" json:"stream,omitempty"`
+	Sequence uint64 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// event_type is the payload's full proto name, e.g. "holdfast.client.v1.ContactRevealed".
+	EventType string `protobuf:"bytes,4,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// actor_id is the employee (or service) whose command caused the event.
+	ActorId string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// occurred_at is business time; recorded_at is when the service accepted the command.
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	// summary says what happened, in English, for a person to read. It never
+	// holds a contact value in the clear, nor an interaction's text: contacts a
+	// reason quotes (runs of 7+ digits, e-mail addresses, the customer's WeChat
+	// id) are masked. The stored event keeps the words as written.
+	Summary       string `protobuf:"bytes,8,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryEntry) Reset() {
+	*x = HistoryEntry{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryEntry) ProtoMessage() {}
+
+func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
+func (*HistoryEntry) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *HistoryEntry) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetStream() string {
+	if x != nil {
+		return x.Stream
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *HistoryEntry) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *HistoryEntry) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetRecordedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordedAt
+	}
+	return nil
+}
+
+func (x *HistoryEntry) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+// GetCustomerHistoryResponse is one page of the trail, in the order the
+// events were recorded (stream sequence).
+type GetCustomerHistoryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*HistoryEntry        `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCustomerHistoryResponse) Reset() {
+	*x = GetCustomerHistoryResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCustomerHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCustomerHistoryResponse) ProtoMessage() {}
+
+func (x *GetCustomerHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCustomerHistoryResponse.ProtoReflect.Descriptor instead.
+func (*GetCustomerHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GetCustomerHistoryResponse) GetEntries() []*HistoryEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *GetCustomerHistoryResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_holdfast_client_v1_client_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
@@ -3151,7 +3398,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"customerId\x12!\n" +
 	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"O\n" +
 	"\x13GetCustomerResponse\x128\n" +
-	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\x84\x02\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\xa1\x02\n" +
 	"\x14ListCustomersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -3159,7 +3406,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x11owner_employee_id\x18\x03 \x01(\tR\x0fownerEmployeeId\x12!\n" +
 	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\x12\x17\n" +
 	"\ain_pool\x18\x05 \x01(\bR\x06inPool\x12H\n" +
-	"\x0esource_channel\x18\x06 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\"{\n" +
+	"\x0esource_channel\x18\x06 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\x12\x1b\n" +
+	"\tidle_days\x18\a \x01(\x05R\bidleDays\"{\n" +
 	"\x15ListCustomersResponse\x12:\n" +
 	"\tcustomers\x18\x01 \x03(\v2\x1c.holdfast.client.v1.CustomerR\tcustomers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x88\x03\n" +
@@ -3361,13 +3609,35 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x04rows\x18\x02 \x01(\x05R\x04rows\x12:\n" +
 	"\x06errors\x18\x03 \x03(\v2\".holdfast.client.v1.ImportRowErrorR\x06errors\x12!\n" +
 	"\fcustomer_ids\x18\x04 \x03(\tR\vcustomerIds\x12\x1a\n" +
-	"\bsequence\x18\x05 \x01(\x04R\bsequence*\xa0\x01\n" +
+	"\bsequence\x18\x05 \x01(\x04R\bsequence\"\x9b\x01\n" +
+	"\x19GetCustomerHistoryRequest\x12\x1f\n" +
+	"\vcustomer_id\x18\x01 \x01(\tR\n" +
+	"customerId\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\x12!\n" +
+	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\"\xab\x02\n" +
+	"\fHistoryEntry\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
+	"\x06stream\x18\x02 \x01(\tR\x06stream\x12\x1a\n" +
+	"\bsequence\x18\x03 \x01(\x04R\bsequence\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\x04 \x01(\tR\teventType\x12\x19\n" +
+	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12;\n" +
+	"\voccurred_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12;\n" +
+	"\vrecorded_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordedAt\x12\x18\n" +
+	"\asummary\x18\b \x01(\tR\asummary\"\x80\x01\n" +
+	"\x1aGetCustomerHistoryResponse\x12:\n" +
+	"\aentries\x18\x01 \x03(\v2 .holdfast.client.v1.HistoryEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa0\x01\n" +
 	"\fExportStatus\x12\x1d\n" +
 	"\x19EXPORT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17EXPORT_STATUS_REQUESTED\x10\x01\x12\x1a\n" +
 	"\x16EXPORT_STATUS_APPROVED\x10\x02\x12\x1a\n" +
 	"\x16EXPORT_STATUS_REJECTED\x10\x03\x12\x1c\n" +
-	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xd4\x10\n" +
+	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xc9\x11\n" +
 	"\rClientService\x12m\n" +
 	"\x10RegisterCustomer\x12+.holdfast.client.v1.RegisterCustomerRequest\x1a,.holdfast.client.v1.RegisterCustomerResponse\x12^\n" +
 	"\vGetCustomer\x12&.holdfast.client.v1.GetCustomerRequest\x1a'.holdfast.client.v1.GetCustomerResponse\x12d\n" +
@@ -3388,7 +3658,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x12IngestInteractions\x12-.holdfast.client.v1.IngestInteractionsRequest\x1a..holdfast.client.v1.IngestInteractionsResponse(\x01\x12p\n" +
 	"\x11DeleteInteraction\x12,.holdfast.client.v1.DeleteInteractionRequest\x1a-.holdfast.client.v1.DeleteInteractionResponse\x12m\n" +
 	"\x10ListInteractions\x12+.holdfast.client.v1.ListInteractionsRequest\x1a,.holdfast.client.v1.ListInteractionsResponse\x12j\n" +
-	"\x0fImportCustomers\x12*.holdfast.client.v1.ImportCustomersRequest\x1a+.holdfast.client.v1.ImportCustomersResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x0fImportCustomers\x12*.holdfast.client.v1.ImportCustomersRequest\x1a+.holdfast.client.v1.ImportCustomersResponse\x12s\n" +
+	"\x12GetCustomerHistory\x12-.holdfast.client.v1.GetCustomerHistoryRequest\x1a..holdfast.client.v1.GetCustomerHistoryResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_service_proto_rawDescOnce sync.Once
@@ -3403,7 +3674,7 @@ func file_holdfast_client_v1_client_service_proto_rawDescGZIP() []byte {
 }
 
 var file_holdfast_client_v1_client_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_holdfast_client_v1_client_service_proto_goTypes = []any{
 	(ExportStatus)(0),                  // 0: holdfast.client.v1.ExportStatus
 	(*Customer)(nil),                   // 1: holdfast.client.v1.Customer
@@ -3451,102 +3722,110 @@ var file_holdfast_client_v1_client_service_proto_goTypes = []any{
 	(*ImportCustomersRequest)(nil),     // 43: holdfast.client.v1.ImportCustomersRequest
 	(*ImportRowError)(nil),             // 44: holdfast.client.v1.ImportRowError
 	(*ImportCustomersResponse)(nil),    // 45: holdfast.client.v1.ImportCustomersResponse
-	(SourceChannel)(0),                 // 46: holdfast.client.v1.SourceChannel
-	(*timestamppb.Timestamp)(nil),      // 47: google.protobuf.Timestamp
-	(*Address)(nil),                    // 48: holdfast.client.v1.Address
-	(InteractionKind)(0),               // 49: holdfast.client.v1.InteractionKind
-	(Direction)(0),                     // 50: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil),        // 51: google.protobuf.Duration
-	(ContactField)(0),                  // 52: holdfast.client.v1.ContactField
-	(*ClientPolicy)(nil),               // 53: holdfast.client.v1.ClientPolicy
-	(*ExportFilter)(nil),               // 54: holdfast.client.v1.ExportFilter
+	(*GetCustomerHistoryRequest)(nil),  // 46: holdfast.client.v1.GetCustomerHistoryRequest
+	(*HistoryEntry)(nil),               // 47: holdfast.client.v1.HistoryEntry
+	(*GetCustomerHistoryResponse)(nil), // 48: holdfast.client.v1.GetCustomerHistoryResponse
+	(SourceChannel)(0),                 // 49: holdfast.client.v1.SourceChannel
+	(*timestamppb.Timestamp)(nil),      // 50: google.protobuf.Timestamp
+	(*Address)(nil),                    // 51: holdfast.client.v1.Address
+	(InteractionKind)(0),               // 52: holdfast.client.v1.InteractionKind
+	(Direction)(0),                     // 53: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),        // 54: google.protobuf.Duration
+	(ContactField)(0),                  // 55: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),               // 56: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil),               // 57: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
-	46, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	47, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
-	48, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
-	47, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
-	46, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	47, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	48, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
+	49, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	50, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
+	51, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
+	50, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
+	49, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	50, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	51, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
 	1,  // 7: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 8: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	46, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	49, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
 	1,  // 10: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
-	49, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
-	50, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
-	51, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
-	47, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	52, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
+	53, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
+	54, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
+	50, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
 	1,  // 15: holdfast.client.v1.AssignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 16: holdfast.client.v1.ReassignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 17: holdfast.client.v1.ReleaseCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 18: holdfast.client.v1.ClaimCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	52, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
-	53, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	53, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
-	53, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	54, // 23: holdfast.client.v1.Export.filter:type_name -> holdfast.client.v1.ExportFilter
+	55, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
+	56, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	56, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
+	56, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	57, // 23: holdfast.client.v1.Export.filter:type_name -> holdfast.client.v1.ExportFilter
 	0,  // 24: holdfast.client.v1.Export.status:type_name -> holdfast.client.v1.ExportStatus
-	47, // 25: holdfast.client.v1.Export.requested_at:type_name -> google.protobuf.Timestamp
-	47, // 26: holdfast.client.v1.Export.decided_at:type_name -> google.protobuf.Timestamp
-	54, // 27: holdfast.client.v1.RequestExportRequest.filter:type_name -> holdfast.client.v1.ExportFilter
+	50, // 25: holdfast.client.v1.Export.requested_at:type_name -> google.protobuf.Timestamp
+	50, // 26: holdfast.client.v1.Export.decided_at:type_name -> google.protobuf.Timestamp
+	57, // 27: holdfast.client.v1.RequestExportRequest.filter:type_name -> holdfast.client.v1.ExportFilter
 	24, // 28: holdfast.client.v1.RequestExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 29: holdfast.client.v1.ApproveExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 30: holdfast.client.v1.RejectExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 31: holdfast.client.v1.GetExportResponse.export:type_name -> holdfast.client.v1.Export
 	8,  // 32: holdfast.client.v1.IngestInteractionsRequest.interaction:type_name -> holdfast.client.v1.LogInteractionRequest
 	36, // 33: holdfast.client.v1.IngestInteractionsResponse.results:type_name -> holdfast.client.v1.IngestResult
-	49, // 34: holdfast.client.v1.Interaction.kind:type_name -> holdfast.client.v1.InteractionKind
-	50, // 35: holdfast.client.v1.Interaction.direction:type_name -> holdfast.client.v1.Direction
-	51, // 36: holdfast.client.v1.Interaction.duration:type_name -> google.protobuf.Duration
-	47, // 37: holdfast.client.v1.Interaction.occurred_at:type_name -> google.protobuf.Timestamp
+	52, // 34: holdfast.client.v1.Interaction.kind:type_name -> holdfast.client.v1.InteractionKind
+	53, // 35: holdfast.client.v1.Interaction.direction:type_name -> holdfast.client.v1.Direction
+	54, // 36: holdfast.client.v1.Interaction.duration:type_name -> google.protobuf.Duration
+	50, // 37: holdfast.client.v1.Interaction.occurred_at:type_name -> google.protobuf.Timestamp
 	40, // 38: holdfast.client.v1.ListInteractionsResponse.interactions:type_name -> holdfast.client.v1.Interaction
 	44, // 39: holdfast.client.v1.ImportCustomersResponse.errors:type_name -> holdfast.client.v1.ImportRowError
-	2,  // 40: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
-	4,  // 41: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
-	6,  // 42: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
-	8,  // 43: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
-	10, // 44: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
-	12, // 45: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
-	14, // 46: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
-	16, // 47: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
-	18, // 48: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
-	20, // 49: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
-	22, // 50: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
-	25, // 51: holdfast.client.v1.ClientService.RequestExport:input_type -> holdfast.client.v1.RequestExportRequest
-	27, // 52: holdfast.client.v1.ClientService.ApproveExport:input_type -> holdfast.client.v1.ApproveExportRequest
-	29, // 53: holdfast.client.v1.ClientService.RejectExport:input_type -> holdfast.client.v1.RejectExportRequest
-	31, // 54: holdfast.client.v1.ClientService.GetExport:input_type -> holdfast.client.v1.GetExportRequest
-	33, // 55: holdfast.client.v1.ClientService.DownloadExport:input_type -> holdfast.client.v1.DownloadExportRequest
-	35, // 56: holdfast.client.v1.ClientService.IngestInteractions:input_type -> holdfast.client.v1.IngestInteractionsRequest
-	38, // 57: holdfast.client.v1.ClientService.DeleteInteraction:input_type -> holdfast.client.v1.DeleteInteractionRequest
-	41, // 58: holdfast.client.v1.ClientService.ListInteractions:input_type -> holdfast.client.v1.ListInteractionsRequest
-	43, // 59: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
-	3,  // 60: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
-	5,  // 61: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
-	7,  // 62: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
-	9,  // 63: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
-	11, // 64: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
-	13, // 65: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
-	15, // 66: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
-	17, // 67: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
-	19, // 68: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
-	21, // 69: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
-	23, // 70: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
-	26, // 71: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
-	28, // 72: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
-	30, // 73: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
-	32, // 74: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
-	34, // 75: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
-	37, // 76: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
-	39, // 77: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
-	42, // 78: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
-	45, // 79: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
-	60, // [60:80] is the sub-list for method output_type
-	40, // [40:60] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	50, // 40: holdfast.client.v1.HistoryEntry.occurred_at:type_name -> google.protobuf.Timestamp
+	50, // 41: holdfast.client.v1.HistoryEntry.recorded_at:type_name -> google.protobuf.Timestamp
+	47, // 42: holdfast.client.v1.GetCustomerHistoryResponse.entries:type_name -> holdfast.client.v1.HistoryEntry
+	2,  // 43: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
+	4,  // 44: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
+	6,  // 45: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
+	8,  // 46: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
+	10, // 47: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
+	12, // 48: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
+	14, // 49: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
+	16, // 50: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
+	18, // 51: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
+	20, // 52: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
+	22, // 53: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
+	25, // 54: holdfast.client.v1.ClientService.RequestExport:input_type -> holdfast.client.v1.RequestExportRequest
+	27, // 55: holdfast.client.v1.ClientService.ApproveExport:input_type -> holdfast.client.v1.ApproveExportRequest
+	29, // 56: holdfast.client.v1.ClientService.RejectExport:input_type -> holdfast.client.v1.RejectExportRequest
+	31, // 57: holdfast.client.v1.ClientService.GetExport:input_type -> holdfast.client.v1.GetExportRequest
+	33, // 58: holdfast.client.v1.ClientService.DownloadExport:input_type -> holdfast.client.v1.DownloadExportRequest
+	35, // 59: holdfast.client.v1.ClientService.IngestInteractions:input_type -> holdfast.client.v1.IngestInteractionsRequest
+	38, // 60: holdfast.client.v1.ClientService.DeleteInteraction:input_type -> holdfast.client.v1.DeleteInteractionRequest
+	41, // 61: holdfast.client.v1.ClientService.ListInteractions:input_type -> holdfast.client.v1.ListInteractionsRequest
+	43, // 62: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
+	46, // 63: holdfast.client.v1.ClientService.GetCustomerHistory:input_type -> holdfast.client.v1.GetCustomerHistoryRequest
+	3,  // 64: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
+	5,  // 65: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
+	7,  // 66: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
+	9,  // 67: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
+	11, // 68: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
+	13, // 69: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
+	15, // 70: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
+	17, // 71: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
+	19, // 72: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
+	21, // 73: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
+	23, // 74: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
+	26, // 75: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
+	28, // 76: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
+	30, // 77: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
+	32, // 78: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
+	34, // 79: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
+	37, // 80: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
+	39, // 81: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
+	42, // 82: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
+	45, // 83: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
+	48, // 84: holdfast.client.v1.ClientService.GetCustomerHistory:output_type -> holdfast.client.v1.GetCustomerHistoryResponse
+	64, // [64:85] is the sub-list for method output_type
+	43, // [43:64] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_service_proto_init() }
@@ -3561,7 +3840,7 @@ func file_holdfast_client_v1_client_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_service_proto_rawDesc), len(file_holdfast_client_v1_client_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   45,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

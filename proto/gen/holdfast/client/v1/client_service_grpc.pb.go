@@ -39,6 +39,7 @@ const (
 	ClientService_DeleteInteraction_FullMethodName  = "/holdfast.client.v1.ClientService/DeleteInteraction"
 	ClientService_ListInteractions_FullMethodName   = "/holdfast.client.v1.ClientService/ListInteractions"
 	ClientService_ImportCustomers_FullMethodName    = "/holdfast.client.v1.ClientService/ImportCustomers"
+	ClientService_GetCustomerHistory_FullMethodName = "/holdfast.client.v1.ClientService/GetCustomerHistory"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -57,11 +58,11 @@ type ClientServiceClient interface {
 	ListCustomers(ctx context.Context, in *ListCustomersRequest, opts ...grpc.CallOption) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(ctx context.Context, in *LogInteractionRequest, opts ...grpc.CallOption) (*LogInteractionResponse, error)
-	// AssignCustomer gives a pooled customer to an employee (manager, hr).
+	// AssignCustomer gives a pooled customer to an employee (manager, hr, admin).
 	AssignCustomer(ctx context.Context, in *AssignCustomerRequest, opts ...grpc.CallOption) (*AssignCustomerResponse, error)
-	// ReassignCustomer moves a held customer to another employee (manager, hr).
+	// ReassignCustomer moves a held customer to another employee (manager, hr, admin).
 	ReassignCustomer(ctx context.Context, in *ReassignCustomerRequest, opts ...grpc.CallOption) (*ReassignCustomerResponse, error)
-	// ReleaseCustomer puts a customer back in the shared pool (the holder or a manager).
+	// ReleaseCustomer puts a customer back in the shared pool (the holder, a manager, hr or admin).
 	ReleaseCustomer(ctx context.Context, in *ReleaseCustomerRequest, opts ...grpc.CallOption) (*ReleaseCustomerResponse, error)
 	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
 	ClaimCustomer(ctx context.Context, in *ClaimCustomerRequest, opts ...grpc.CallOption) (*ClaimCustomerResponse, error)
@@ -73,9 +74,9 @@ type ClientServiceClient interface {
 	UpdateClientPolicy(ctx context.Context, in *UpdateClientPolicyRequest, opts ...grpc.CallOption) (*UpdateClientPolicyResponse, error)
 	// RequestExport asks to export customers; nothing leaves until a manager approves.
 	RequestExport(ctx context.Context, in *RequestExportRequest, opts ...grpc.CallOption) (*RequestExportResponse, error)
-	// ApproveExport approves a request (a manager or hr who is not the requester).
+	// ApproveExport approves a request (a manager, hr or admin who is not the requester).
 	ApproveExport(ctx context.Context, in *ApproveExportRequest, opts ...grpc.CallOption) (*ApproveExportResponse, error)
-	// RejectExport rejects a request (a manager or hr who is not the requester).
+	// RejectExport rejects a request (a manager, hr or admin who is not the requester).
 	RejectExport(ctx context.Context, in *RejectExportRequest, opts ...grpc.CallOption) (*RejectExportResponse, error)
 	// GetExport shows a request and its decision.
 	GetExport(ctx context.Context, in *GetExportRequest, opts ...grpc.CallOption) (*GetExportResponse, error)
@@ -90,6 +91,11 @@ type ClientServiceClient interface {
 	ListInteractions(ctx context.Context, in *ListInteractionsRequest, opts ...grpc.CallOption) (*ListInteractionsResponse, error)
 	// ImportCustomers registers customers from a CSV file: all rows or none.
 	ImportCustomers(ctx context.Context, in *ImportCustomersRequest, opts ...grpc.CallOption) (*ImportCustomersResponse, error)
+	// GetCustomerHistory pages through a customer's trail, oldest first: the
+	// events of its own aggregate and the events about it stored elsewhere
+	// (interactions, contact reveals). For hr, auditors, admins, managers and
+	// the customer's holder.
+	GetCustomerHistory(ctx context.Context, in *GetCustomerHistoryRequest, opts ...grpc.CallOption) (*GetCustomerHistoryResponse, error)
 }
 
 type clientServiceClient struct {
@@ -303,6 +309,16 @@ func (c *clientServiceClient) ImportCustomers(ctx context.Context, in *ImportCus
 	return out, nil
 }
 
+func (c *clientServiceClient) GetCustomerHistory(ctx context.Context, in *GetCustomerHistoryRequest, opts ...grpc.CallOption) (*GetCustomerHistoryResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCustomerHistoryResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetCustomerHistory_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -319,11 +335,11 @@ type ClientServiceServer interface {
 	ListCustomers(context.Context, *ListCustomersRequest) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(context.Context, *LogInteractionRequest) (*LogInteractionResponse, error)
-	// AssignCustomer gives a pooled customer to an employee (manager, hr).
+	// AssignCustomer gives a pooled customer to an employee (manager, hr, admin).
 	AssignCustomer(context.Context, *AssignCustomerRequest) (*AssignCustomerResponse, error)
-	// ReassignCustomer moves a held customer to another employee (manager, hr).
+	// ReassignCustomer moves a held customer to another employee (manager, hr, admin).
 	ReassignCustomer(context.Context, *ReassignCustomerRequest) (*ReassignCustomerResponse, error)
-	// ReleaseCustomer puts a customer back in the shared pool (the holder or a manager).
+	// ReleaseCustomer puts a customer back in the shared pool (the holder, a manager, hr or admin).
 	ReleaseCustomer(context.Context, *ReleaseCustomerRequest) (*ReleaseCustomerResponse, error)
 	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
 	ClaimCustomer(context.Context, *ClaimCustomerRequest) (*ClaimCustomerResponse, error)
@@ -335,9 +351,9 @@ type ClientServiceServer interface {
 	UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error)
 	// RequestExport asks to export customers; nothing leaves until a manager approves.
 	RequestExport(context.Context, *RequestExportRequest) (*RequestExportResponse, error)
-	// ApproveExport approves a request (a manager or hr who is not the requester).
+	// ApproveExport approves a request (a manager, hr or admin who is not the requester).
 	ApproveExport(context.Context, *ApproveExportRequest) (*ApproveExportResponse, error)
-	// RejectExport rejects a request (a manager or hr who is not the requester).
+	// RejectExport rejects a request (a manager, hr or admin who is not the requester).
 	RejectExport(context.Context, *RejectExportRequest) (*RejectExportResponse, error)
 	// GetExport shows a request and its decision.
 	GetExport(context.Context, *GetExportRequest) (*GetExportResponse, error)
@@ -352,6 +368,11 @@ type ClientServiceServer interface {
 	ListInteractions(context.Context, *ListInteractionsRequest) (*ListInteractionsResponse, error)
 	// ImportCustomers registers customers from a CSV file: all rows or none.
 	ImportCustomers(context.Context, *ImportCustomersRequest) (*ImportCustomersResponse, error)
+	// GetCustomerHistory pages through a customer's trail, oldest first: the
+	// events of its own aggregate and the events about it stored elsewhere
+	// (interactions, contact reveals). For hr, auditors, admins, managers and
+	// the customer's holder.
+	GetCustomerHistory(context.Context, *GetCustomerHistoryRequest) (*GetCustomerHistoryResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -421,6 +442,9 @@ func (UnimplementedClientServiceServer) ListInteractions(context.Context, *ListI
 }
 func (UnimplementedClientServiceServer) ImportCustomers(context.Context, *ImportCustomersRequest) (*ImportCustomersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ImportCustomers not implemented")
+}
+func (UnimplementedClientServiceServer) GetCustomerHistory(context.Context, *GetCustomerHistoryRequest) (*GetCustomerHistoryResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCustomerHistory not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -792,6 +816,24 @@ func _ClientService_ImportCustomers_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_GetCustomerHistory_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCustomerHistoryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetCustomerHistory(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetCustomerHistory_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetCustomerHistory(ctx, req.(*GetCustomerHistoryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -874,6 +916,10 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImportCustomers",
 			Handler:    _ClientService_ImportCustomers_Handler,
+		},
+		{
+			MethodName: "GetCustomerHistory",
+			Handler:    _ClientService_GetCustomerHistory_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

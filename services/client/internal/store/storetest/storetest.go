@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/holdfast/holdfast/services/client/internal/domain"
 	"github.com/holdfast/holdfast/services/client/internal/store"
@@ -159,6 +160,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 	runIdentityAndPool(t, newStore)
 	runInteractions(t, newStore)
+	runTrail(t, newStore)
 }
 
 // runIdentityAndPool is the contract of duplicate detection, ownership
@@ -420,6 +422,54 @@ func runIdentityAndPool(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("list idle held customers", func(t *testing.T) {
+		s := newStore(t)
+		// IdleBefore is "now - idle_days": a customer idle since exactly then qualifies.
+		cutoff := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		long := cutoff.AddDate(0, 0, -10)
+		idle := func(id, owner string, heldSince, lastInteraction time.Time) domain.Customer {
+			c := held("acme", id, owner)
+			c.HeldSince, c.LastInteractionAt = heldSince, lastInteraction
+			if !lastInteraction.IsZero() {
+				c.Interactions = 1
+			}
+			return c
+		}
+		applyAll(t, s,
+			idle("c1", "e1", cutoff, time.Time{}),                              // held since exactly the cutoff
+			idle("c2", "e1", cutoff.Add(time.Second), time.Time{}),             // a second short
+			idle("c3", "e1", cutoff.Add(-time.Microsecond), time.Time{}),       // a microsecond past it
+			idle("c4", "e2", long, cutoff),                                     // followed up exactly at the cutoff
+			idle("c5", "e2", long, cutoff.Add(time.Minute)),                    // followed up since
+			idle("c6", "", long, time.Time{}),                                  // in the pool: nobody neglects it
+			idle("c7", "e2", cutoff.Add(time.Hour), cutoff.Add(-48*time.Hour)), // got it since, after an old follow-up
+			idle("c8", "e3", long, time.Time{}),                                // long idle
+			domain.Customer{Tenant: "globex", ID: "g1", OwnerID: "e1", HeldSince: long, RegisteredAt: long, Version: 1},
+		)
+		for _, tt := range []struct {
+			name string
+			f    store.ListFilter
+			want []string
+		}{
+			{"idle", store.ListFilter{IdleBefore: cutoff, Limit: 10}, []string{"c1", "c3", "c4", "c8"}},
+			{"idle of one holder", store.ListFilter{OwnerID: "e2", IdleBefore: cutoff, Limit: 10}, []string{"c4"}},
+			{"idle pages by id", store.ListFilter{IdleBefore: cutoff, After: "c3", Limit: 1}, []string{"c4"}},
+			{"idle from a source nobody came from", store.ListFilter{IdleBefore: cutoff, Source: domain.SourceImport, Limit: 10}, []string{}},
+			{"the pool is never idle", store.ListFilter{InPool: true, IdleBefore: cutoff, Limit: 10}, []string{}},
+			{"a second earlier", store.ListFilter{IdleBefore: cutoff.Add(-time.Second), Limit: 10}, []string{"c8"}},
+			{"a day later", store.ListFilter{IdleBefore: cutoff.AddDate(0, 0, 1), Limit: 10}, []string{"c1", "c2", "c3", "c4", "c5", "c7", "c8"}},
+			{"no idle filter", store.ListFilter{Limit: 10}, []string{"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"}},
+		} {
+			got, err := s.ListCustomers(ctx, "acme", tt.f)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if diff := cmp.Diff(tt.want, ids(got)); diff != "" {
+				t.Errorf("%s: listed ids mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+	})
+
 	t.Run("tenants", func(t *testing.T) {
 		s := newStore(t)
 		got, err := s.Tenants(ctx)
@@ -668,6 +718,105 @@ func runInteractions(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("ListInteractions of an unknown tenant = %v, %v; want none", ids(got), err)
 		}
 		if _, err := s.ListInteractions(ctx, "acme", store.InteractionFilter{Limit: 0}); !errors.Is(err, store.ErrBadFilter) {
+			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
+		}
+	})
+}
+
+// runTrail is the contract of the customer trail: every event applied with
+// a customer joins its trail once, in sequence order, per tenant.
+func runTrail(t *testing.T, newStore func(t *testing.T) store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	customer := func(tenant, id, owner string) domain.Customer {
+		return domain.Customer{
+			Tenant: tenant, ID: id, PersonName: "客户 " + id, Phones: []string{"+8613800138000"},
+			Source: domain.SourceWebsite, OwnerID: owner, RegisteredBy: owner, RegisteredAt: at, HeldSince: at, Version: 1,
+		}
+	}
+	interaction := func(id, customerID string, deleted bool) domain.LoggedInteraction {
+		return domain.LoggedInteraction{
+			Tenant: "acme", ID: id, EmployeeID: "e1", Sequence: 3, Deleted: deleted,
+			Interaction: domain.Interaction{CustomerID: customerID, Kind: domain.KindChat, Direction: domain.DirectionOutbound, Text: "报价", OccurredAt: at},
+		}
+	}
+	trail := func(t *testing.T, s store.Store, tenant, id string, after uint64, limit int) []uint64 {
+		t.Helper()
+		got, err := s.CustomerTrail(ctx, tenant, id, after, limit)
+		if err != nil {
+			t.Fatalf("CustomerTrail(%s, %s, %d, %d): %v", tenant, id, after, limit, err)
+		}
+		return got
+	}
+
+	t.Run("customer trail", func(t *testing.T) {
+		s := newStore(t)
+		c1, c2 := customer("acme", "c1", "e1"), customer("acme", "c2", "e2")
+		steps := []struct {
+			seq   uint64
+			apply func(seq uint64) error
+		}{
+			{1, func(seq uint64) error { return s.Apply(ctx, seq, c1) }},
+			{2, func(seq uint64) error { return s.Apply(ctx, seq, c2) }},
+			{3, func(seq uint64) error { return s.ApplyInteraction(ctx, seq, interaction("i1", "c1", false), &c1) }},
+			{4, func(seq uint64) error { return s.ApplyMention(ctx, seq, "acme", "c1") }},
+			// A policy change, say: about no customer.
+			{5, func(seq uint64) error { return s.Apply(ctx, seq) }},
+			{6, func(seq uint64) error {
+				return s.ApplyClaim(ctx, seq, store.Claim{Tenant: "acme", EmployeeID: "e3", CustomerID: "c1", At: at}, c1)
+			}},
+			// A deletion, applied without the customer.
+			{7, func(seq uint64) error { return s.ApplyInteraction(ctx, seq, interaction("i1", "c1", true), nil) }},
+			// With an unregistered contact: about no customer.
+			{8, func(seq uint64) error {
+				in := interaction("i2", "", false)
+				in.Counterparty = "+8613900139000"
+				return s.ApplyInteraction(ctx, seq, in, nil)
+			}},
+			{9, func(seq uint64) error { return s.Park(ctx, seq, "client.acme.customer.c1", "bad", nil) }},
+			{10, func(seq uint64) error { return s.Apply(ctx, seq, customer("globex", "c1", "e1")) }},
+			{11, func(seq uint64) error { return s.ApplyMention(ctx, seq, "acme", "c2") }},
+		}
+		for _, st := range steps {
+			if err := st.apply(st.seq); err != nil {
+				t.Fatalf("apply %d: %v", st.seq, err)
+			}
+		}
+		// Redelivery adds nothing.
+		for _, st := range steps[:4] {
+			if err := st.apply(st.seq); err != nil {
+				t.Fatalf("reapply %d: %v", st.seq, err)
+			}
+		}
+		if err := s.ApplyMention(ctx, 4, "acme", "c2"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name, tenant, id string
+			after            uint64
+			limit            int
+			want             []uint64
+		}{
+			{"whole trail", "acme", "c1", 0, 10, []uint64{1, 3, 4, 6, 7}},
+			{"first page", "acme", "c1", 0, 2, []uint64{1, 3}},
+			{"next page", "acme", "c1", 3, 2, []uint64{4, 6}},
+			{"after a sequence not in the trail", "acme", "c1", 5, 10, []uint64{6, 7}},
+			{"past the end", "acme", "c1", 7, 10, nil},
+			{"another customer", "acme", "c2", 0, 10, []uint64{2, 11}},
+			{"the same id in another tenant", "globex", "c1", 0, 10, []uint64{10}},
+			{"unknown customer", "acme", "c9", 0, 10, nil},
+			{"unknown tenant", "initech", "c1", 0, 10, nil},
+		} {
+			got := trail(t, s, tt.tenant, tt.id, tt.after, tt.limit)
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s: trail mismatch (-want, +got):\n%s", tt.name, diff)
+			}
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 11 {
+			t.Errorf("checkpoint = %d, %v; want 11", cp, err)
+		}
+		if _, err := s.CustomerTrail(ctx, "acme", "c1", 0, 0); !errors.Is(err, store.ErrBadFilter) {
 			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
 		}
 	})
