@@ -29,6 +29,7 @@ func defaultPolicy() *clientv1.ClientPolicy {
 		MaxCustomersHeld:    300,
 		PoolReturnAfterDays: 30,
 		TimeZone:            "Asia/Shanghai",
+		TextRecording:       clientv1.TextRecording_TEXT_RECORDING_ALWAYS,
 	}
 }
 

@@ -56,6 +56,7 @@ func interactionLoggedEvent(id, employee string, in domain.Interaction) *clientv
 		Direction:           clientv1.Direction(in.Direction),
 		Text:                in.Text,
 		CounterpartyContact: in.Counterparty,
+		TextWithheld:        in.TextWithheld,
 	}
 	if in.Duration > 0 {
 		ev.Duration = durationpb.New(in.Duration)
@@ -78,6 +79,7 @@ func loggedInteraction(rec eventlog.Record, ev *clientv1.InteractionLogged) doma
 			Text:         ev.GetText(),
 			Duration:     ev.GetDuration().AsDuration(),
 			OccurredAt:   rec.Envelope.GetOccurredAt().AsTime(),
+			TextWithheld: ev.GetTextWithheld(),
 		},
 	}
 }
@@ -186,6 +188,8 @@ func sameRegistration(c domain.Customer, r domain.Registration) bool {
 
 // sameInteraction reports whether a retried interaction, of employee,
 // matches the stored one (occurred_at aside: a retry without one gets "now").
+// in is the request as sent: a withheld text is not in the log to compare,
+// so the rest of the interaction must match.
 func sameInteraction(rec eventlog.Record, employee string, in domain.Interaction) bool {
 	msg, err := eventlog.Payload(rec.Envelope)
 	if err != nil {
@@ -193,7 +197,7 @@ func sameInteraction(rec eventlog.Record, employee string, in domain.Interaction
 	}
 	ev, ok := msg.(*clientv1.InteractionLogged)
 	return ok && ev.GetCustomerId() == in.CustomerID && ev.GetCounterpartyContact() == in.Counterparty &&
-		ev.GetEmployeeId() == employee && ev.GetText() == in.Text &&
+		ev.GetEmployeeId() == employee && (ev.GetTextWithheld() || ev.GetText() == in.Text) &&
 		domain.InteractionKind(ev.GetKind()) == in.Kind && domain.Direction(ev.GetDirection()) == in.Direction &&
 		ev.GetDuration().AsDuration() == in.Duration
 }

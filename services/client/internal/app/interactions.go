@@ -34,6 +34,14 @@ func (a *App) LogInteractionFor(ctx context.Context, actor domain.Actor, employe
 // the read model, so an interaction logged right after registration is
 // never refused. The interaction id is derived from the caller and the
 // request id, so a retry returns the first result and writes nothing.
+//
+// The text is kept as the tenant's policy and the request's text consent
+// allow (ClientPolicy.RecordText); a withheld text is still required in
+// the request for chats, e-mails and visit notes, so logging cannot be
+// dodged, but the event records it empty with text_withheld. Being the
+// one path for LogInteraction and IngestInteractions, this holds for
+// feeds too, and the risk service's sensitive-words rule sees no text for
+// a withheld interaction.
 func (a *App) logInteraction(ctx context.Context, actor domain.Actor, employee, requestID string, in domain.Interaction) (string, uint64, error) {
 	if !actor.CanLogFor(employee) {
 		return "", 0, fmt.Errorf("log interaction: %w: only a feed (role service) or an admin logs for another employee", domain.ErrPermissionDenied)
@@ -76,6 +84,11 @@ func (a *App) logInteraction(ctx context.Context, actor domain.Actor, employee, 
 			return "", 0, err
 		}
 	}
+	policy, _, err := a.Policy(ctx, actor.Tenant)
+	if err != nil {
+		return "", 0, fmt.Errorf("log interaction: %w", err)
+	}
+	in = policy.RecordText(in)
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref:        ref(actor.Tenant, typeInteraction, id),
 		RequestID:  requestID,

@@ -38,7 +38,9 @@ func (a *App) Policy(ctx context.Context, tenant string) (domain.ClientPolicy, e
 	return p, agg.Position, nil
 }
 
-// PolicyFromProto converts the wire form.
+// PolicyFromProto converts the wire form. An unspecified text recording
+// is TEXT_RECORDING_ALWAYS, the default: so read updates written before
+// the field existed, and updates that leave it out.
 func PolicyFromProto(pp *clientv1.ClientPolicy) domain.ClientPolicy {
 	p := domain.ClientPolicy{
 		RevealQuotas:        map[string]int{},
@@ -46,7 +48,11 @@ func PolicyFromProto(pp *clientv1.ClientPolicy) domain.ClientPolicy {
 		MaxCustomersHeld:    int(pp.GetMaxCustomersHeld()),
 		PoolReturnAfterDays: int(pp.GetPoolReturnAfterDays()),
 		TimeZone:            pp.GetTimeZone(),
+		TextRecording:       domain.TextRecording(pp.GetTextRecording()),
 		Version:             pp.GetVersion(),
+	}
+	if p.TextRecording == domain.TextRecordingUnspecified {
+		p.TextRecording = domain.TextRecordingAlways
 	}
 	for _, q := range pp.GetRevealQuotas() {
 		p.RevealQuotas[q.GetRole()] = int(q.GetPerDay())
@@ -61,6 +67,7 @@ func PolicyToProto(p domain.ClientPolicy) *clientv1.ClientPolicy {
 		MaxCustomersHeld:    int32(p.MaxCustomersHeld),
 		PoolReturnAfterDays: int32(p.PoolReturnAfterDays),
 		TimeZone:            p.TimeZone,
+		TextRecording:       clientv1.TextRecording(p.TextRecording),
 		Version:             p.Version,
 	}
 	for _, role := range []string{"sales", "senior_sales", "manager", "hr", "auditor", "admin"} {

@@ -45,6 +45,13 @@ type Interaction struct {
 	Text         string
 	Duration     time.Duration
 	OccurredAt   time.Time
+	// TextConsent is the request's word that the customer agreed to the
+	// text being recorded; it decides TextWithheld (see
+	// ClientPolicy.RecordText) and is not itself kept.
+	TextConsent bool
+	// TextWithheld says the tenant's policy kept the text out of the
+	// trail: Text is empty although the request had one.
+	TextWithheld bool
 }
 
 // MaxInteractionText bounds the text of one interaction (16 KiB).

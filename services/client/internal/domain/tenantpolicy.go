@@ -14,6 +14,7 @@ type ClientPolicy struct {
 	MaxCustomersHeld    int
 	PoolReturnAfterDays int
 	TimeZone            string
+	TextRecording       TextRecording
 	// Version counts changes; 0 means the defaults, never changed.
 	Version uint64
 }
@@ -28,7 +29,45 @@ func DefaultClientPolicy() ClientPolicy {
 		MaxCustomersHeld:    300,
 		PoolReturnAfterDays: 30,
 		TimeZone:            "Asia/Shanghai",
+		TextRecording:       TextRecordingAlways,
 	}
+}
+
+// TextRecording says when an interaction's text is kept, numbered as in
+// the proto.
+type TextRecording int
+
+// Text recording rules.
+const (
+	TextRecordingUnspecified TextRecording = iota
+	TextRecordingAlways
+	TextRecordingWithConsent
+	TextRecordingNever
+)
+
+// KeepsText reports whether the policy keeps an interaction's text, given
+// whether the customer agreed to it being recorded (consent). Only
+// TextRecordingNever, and TextRecordingWithConsent without consent,
+// withhold it.
+func (p ClientPolicy) KeepsText(consent bool) bool {
+	switch p.TextRecording {
+	case TextRecordingNever:
+		return false
+	case TextRecordingWithConsent:
+		return consent
+	default:
+		return true
+	}
+}
+
+// RecordText is a validated interaction as the trail keeps it under p:
+// unchanged, or with its text emptied and TextWithheld set. The touch
+// itself (kind, direction, duration, times) is always kept: it is evidence.
+func (p ClientPolicy) RecordText(in Interaction) Interaction {
+	if !p.KeepsText(in.TextConsent) {
+		in.Text, in.TextWithheld = "", true
+	}
+	return in
 }
 
 // knownRoles are the roles a quota may name.
@@ -53,6 +92,9 @@ func ValidatePolicy(p ClientPolicy) error {
 	}
 	if p.PoolReturnAfterDays < 0 || p.PoolReturnAfterDays > 3650 {
 		v.add("policy.pool_return_after_days", "between 0 (off) and 3650")
+	}
+	if p.TextRecording < TextRecordingAlways || p.TextRecording > TextRecordingNever {
+		v.add("policy.text_recording", "always, with_consent or never")
 	}
 	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
 		v.add("policy.time_zone", "an IANA time zone such as Asia/Shanghai")

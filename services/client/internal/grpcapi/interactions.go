@@ -42,6 +42,7 @@ func interactionFromProto(req *clientv1.LogInteractionRequest) (domain.Interacti
 		Kind:         domain.InteractionKind(req.GetKind()),
 		Direction:    domain.Direction(req.GetDirection()),
 		Text:         req.GetText(),
+		TextConsent:  req.GetTextConsent(),
 	}
 	var bad []platform.FieldViolation
 	if d := req.GetDuration(); d != nil {
@@ -194,6 +195,7 @@ func interactionToProto(li domain.LoggedInteraction) *clientv1.Interaction {
 		Text:          li.Text,
 		OccurredAt:    timestamppb.New(li.OccurredAt),
 		Deleted:       li.Deleted,
+		TextWithheld:  li.TextWithheld,
 	}
 	if li.Counterparty != "" {
 		out.MaskedCounterparty = domain.MaskCounterparty(li.Counterparty)

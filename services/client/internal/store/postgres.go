@@ -221,7 +221,7 @@ func (p *Postgres) Tenants(ctx context.Context) ([]string, error) {
 
 // interactionColumns are read back in the order scanInteraction expects.
 const interactionColumns = `tenant, interaction_id, customer_id, counterparty, employee_id, kind, direction,
-	body, duration_ns, occurred_at, deleted, sequence`
+	body, duration_ns, occurred_at, deleted, sequence, text_withheld`
 
 // ApplyInteraction implements Store: the interaction, the customer it
 // changes and the checkpoint in one transaction.
@@ -238,13 +238,14 @@ func (p *Postgres) ApplyInteraction(ctx context.Context, seq uint64, in domain.L
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO client.interactions (`+interactionColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (tenant, interaction_id) DO UPDATE
 			SET customer_id = EXCLUDED.customer_id, counterparty = EXCLUDED.counterparty, employee_id = EXCLUDED.employee_id,
 			    kind = EXCLUDED.kind, direction = EXCLUDED.direction, body = EXCLUDED.body, duration_ns = EXCLUDED.duration_ns,
-			    occurred_at = EXCLUDED.occurred_at, deleted = EXCLUDED.deleted, sequence = EXCLUDED.sequence`,
+			    occurred_at = EXCLUDED.occurred_at, deleted = EXCLUDED.deleted, sequence = EXCLUDED.sequence,
+			    text_withheld = EXCLUDED.text_withheld`,
 			in.Tenant, in.ID, in.CustomerID, in.Counterparty, in.EmployeeID, int(in.Kind), int(in.Direction),
-			in.Text, int64(in.Duration), in.OccurredAt, in.Deleted, int64(in.Sequence)); err != nil { //nolint:gosec // stream sequences stay far below 2^63
+			in.Text, int64(in.Duration), in.OccurredAt, in.Deleted, int64(in.Sequence), in.TextWithheld); err != nil { //nolint:gosec // stream sequences stay far below 2^63
 			return fmt.Errorf("store: upsert interaction: %w", err)
 		}
 		return nil
@@ -259,7 +260,7 @@ func scanInteraction(row pgx.CollectableRow) (domain.LoggedInteraction, error) {
 		durationNs, seqNo int64
 	)
 	err := row.Scan(&in.Tenant, &in.ID, &in.CustomerID, &in.Counterparty, &in.EmployeeID, &kind, &direction,
-		&in.Text, &durationNs, &in.OccurredAt, &in.Deleted, &seqNo)
+		&in.Text, &durationNs, &in.OccurredAt, &in.Deleted, &seqNo, &in.TextWithheld)
 	in.Kind, in.Direction = domain.InteractionKind(kind), domain.Direction(direction)
 	in.Duration, in.Sequence = time.Duration(durationNs), uint64(seqNo) //nolint:gosec // written from a uint64 sequence
 	return in, err

@@ -200,6 +200,66 @@ func (Direction) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{2}
 }
 
+// TextRecording says when the text of an interaction (a chat, an e-mail, a
+// note) is kept in the trail. Whatever it says, the interaction itself is
+// recorded: its kind, direction, duration and time are evidence of the touch.
+type TextRecording int32
+
+const (
+	// TEXT_RECORDING_UNSPECIFIED in a policy update means TEXT_RECORDING_ALWAYS.
+	TextRecording_TEXT_RECORDING_UNSPECIFIED TextRecording = 0
+	// TEXT_RECORDING_ALWAYS keeps every interaction's text.
+	TextRecording_TEXT_RECORDING_ALWAYS TextRecording = 1
+	// TEXT_RECORDING_WITH_CONSENT keeps the text only when the request says
+	// the customer agreed to it being recorded (text_consent).
+	TextRecording_TEXT_RECORDING_WITH_CONSENT TextRecording = 2
+	// TEXT_RECORDING_NEVER keeps no text.
+	TextRecording_TEXT_RECORDING_NEVER TextRecording = 3
+)
+
+// Enum value maps for TextRecording.
+var (
+	TextRecording_name = map[int32]string{
+		0: "TEXT_RECORDING_UNSPECIFIED",
+		1: "TEXT_RECORDING_ALWAYS",
+		2: "TEXT_RECORDING_WITH_CONSENT",
+		3: "TEXT_RECORDING_NEVER",
+	}
+	TextRecording_value = map[string]int32{
+		"TEXT_RECORDING_UNSPECIFIED":  0,
+		"TEXT_RECORDING_ALWAYS":       1,
+		"TEXT_RECORDING_WITH_CONSENT": 2,
+		"TEXT_RECORDING_NEVER":        3,
+	}
+)
+
+func (x TextRecording) Enum() *TextRecording {
+	p := new(TextRecording)
+	*p = x
+	return p
+}
+
+func (x TextRecording) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TextRecording) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_client_v1_client_proto_enumTypes[3].Descriptor()
+}
+
+func (TextRecording) Type() protoreflect.EnumType {
+	return &file_holdfast_client_v1_client_proto_enumTypes[3]
+}
+
+func (x TextRecording) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TextRecording.Descriptor instead.
+func (TextRecording) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{3}
+}
+
 // ContactField names one contact detail that RevealContact can show.
 type ContactField int32
 
@@ -237,11 +297,11 @@ func (x ContactField) String() string {
 }
 
 func (ContactField) Descriptor() protoreflect.EnumDescriptor {
-	return file_holdfast_client_v1_client_proto_enumTypes[3].Descriptor()
+	return file_holdfast_client_v1_client_proto_enumTypes[4].Descriptor()
 }
 
 func (ContactField) Type() protoreflect.EnumType {
-	return &file_holdfast_client_v1_client_proto_enumTypes[3]
+	return &file_holdfast_client_v1_client_proto_enumTypes[4]
 }
 
 func (x ContactField) Number() protoreflect.EnumNumber {
@@ -250,7 +310,7 @@ func (x ContactField) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ContactField.Descriptor instead.
 func (ContactField) EnumDescriptor() ([]byte, []int) {
-	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{3}
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{4}
 }
 
 // OwnershipCause says why a customer changed holder.
@@ -301,11 +361,11 @@ func (x OwnershipCause) String() string {
 }
 
 func (OwnershipCause) Descriptor() protoreflect.EnumDescriptor {
-	return file_holdfast_client_v1_client_proto_enumTypes[4].Descriptor()
+	return file_holdfast_client_v1_client_proto_enumTypes[5].Descriptor()
 }
 
 func (OwnershipCause) Type() protoreflect.EnumType {
-	return &file_holdfast_client_v1_client_proto_enumTypes[4]
+	return &file_holdfast_client_v1_client_proto_enumTypes[5]
 }
 
 func (x OwnershipCause) Number() protoreflect.EnumNumber {
@@ -314,7 +374,7 @@ func (x OwnershipCause) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use OwnershipCause.Descriptor instead.
 func (OwnershipCause) EnumDescriptor() ([]byte, []int) {
-	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{4}
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{5}
 }
 
 // GeoPoint is a WGS-84 coordinate in degrees.
@@ -497,7 +557,11 @@ type ClientPolicy struct {
 	// time_zone is the IANA zone that defines the tenant's day (default Asia/Shanghai).
 	TimeZone string `protobuf:"bytes,5,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
 	// version counts the policy's changes (0 = defaults, never changed).
-	Version       uint64 `protobuf:"varint,6,opt,name=version,proto3" json:"version,omitempty"`
+	Version uint64 `protobuf:"varint,6,opt,name=version,proto3" json:"version,omitempty"`
+	// text_recording says when an interaction's text is kept (default
+	// TEXT_RECORDING_ALWAYS; TEXT_RECORDING_UNSPECIFIED in an update means
+	// TEXT_RECORDING_ALWAYS).
+	TextRecording TextRecording `protobuf:"varint,7,opt,name=text_recording,json=textRecording,proto3,enum=holdfast.client.v1.TextRecording" json:"text_recording,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -574,6 +638,13 @@ func (x *ClientPolicy) GetVersion() uint64 {
 	return 0
 }
 
+func (x *ClientPolicy) GetTextRecording() TextRecording {
+	if x != nil {
+		return x.TextRecording
+	}
+	return TextRecording_TEXT_RECORDING_UNSPECIFIED
+}
+
 // ExportFilter selects the customers an export covers.
 type ExportFilter struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -648,14 +719,15 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\blocation\x18\x02 \x01(\v2\x1c.holdfast.client.v1.GeoPointR\blocation\"8\n" +
 	"\tRoleQuota\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x17\n" +
-	"\aper_day\x18\x02 \x01(\x05R\x06perDay\"\x9b\x02\n" +
+	"\aper_day\x18\x02 \x01(\x05R\x06perDay\"\xe5\x02\n" +
 	"\fClientPolicy\x12B\n" +
 	"\rreveal_quotas\x18\x01 \x03(\v2\x1d.holdfast.client.v1.RoleQuotaR\frevealQuotas\x12-\n" +
 	"\x13claim_quota_per_day\x18\x02 \x01(\x05R\x10claimQuotaPerDay\x12,\n" +
 	"\x12max_customers_held\x18\x03 \x01(\x05R\x10maxCustomersHeld\x123\n" +
 	"\x16pool_return_after_days\x18\x04 \x01(\x05R\x13poolReturnAfterDays\x12\x1b\n" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x12\x18\n" +
-	"\aversion\x18\x06 \x01(\x04R\aversion\"\x9d\x01\n" +
+	"\aversion\x18\x06 \x01(\x04R\aversion\x12H\n" +
+	"\x0etext_recording\x18\a \x01(\x0e2!.holdfast.client.v1.TextRecordingR\rtextRecording\"\x9d\x01\n" +
 	"\fExportFilter\x12*\n" +
 	"\x11owner_employee_id\x18\x01 \x01(\tR\x0fownerEmployeeId\x12\x17\n" +
 	"\ain_pool\x18\x02 \x01(\bR\x06inPool\x12H\n" +
@@ -679,7 +751,12 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11DIRECTION_INBOUND\x10\x01\x12\x16\n" +
 	"\x12DIRECTION_OUTBOUND\x10\x02\x12\x12\n" +
-	"\x0eDIRECTION_NOTE\x10\x03*|\n" +
+	"\x0eDIRECTION_NOTE\x10\x03*\x85\x01\n" +
+	"\rTextRecording\x12\x1e\n" +
+	"\x1aTEXT_RECORDING_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15TEXT_RECORDING_ALWAYS\x10\x01\x12\x1f\n" +
+	"\x1bTEXT_RECORDING_WITH_CONSENT\x10\x02\x12\x18\n" +
+	"\x14TEXT_RECORDING_NEVER\x10\x03*|\n" +
 	"\fContactField\x12\x1d\n" +
 	"\x19CONTACT_FIELD_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13CONTACT_FIELD_PHONE\x10\x01\x12\x1b\n" +
@@ -705,29 +782,31 @@ func file_holdfast_client_v1_client_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_client_proto_rawDescData
 }
 
-var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
 var file_holdfast_client_v1_client_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_holdfast_client_v1_client_proto_goTypes = []any{
 	(SourceChannel)(0),   // 0: holdfast.client.v1.SourceChannel
 	(InteractionKind)(0), // 1: holdfast.client.v1.InteractionKind
 	(Direction)(0),       // 2: holdfast.client.v1.Direction
-	(ContactField)(0),    // 3: holdfast.client.v1.ContactField
-	(OwnershipCause)(0),  // 4: holdfast.client.v1.OwnershipCause
-	(*GeoPoint)(nil),     // 5: holdfast.client.v1.GeoPoint
-	(*Address)(nil),      // 6: holdfast.client.v1.Address
-	(*RoleQuota)(nil),    // 7: holdfast.client.v1.RoleQuota
-	(*ClientPolicy)(nil), // 8: holdfast.client.v1.ClientPolicy
-	(*ExportFilter)(nil), // 9: holdfast.client.v1.ExportFilter
+	(TextRecording)(0),   // 3: holdfast.client.v1.TextRecording
+	(ContactField)(0),    // 4: holdfast.client.v1.ContactField
+	(OwnershipCause)(0),  // 5: holdfast.client.v1.OwnershipCause
+	(*GeoPoint)(nil),     // 6: holdfast.client.v1.GeoPoint
+	(*Address)(nil),      // 7: holdfast.client.v1.Address
+	(*RoleQuota)(nil),    // 8: holdfast.client.v1.RoleQuota
+	(*ClientPolicy)(nil), // 9: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil), // 10: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_proto_depIdxs = []int32{
-	5, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
-	7, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
-	0, // 2: holdfast.client.v1.ExportFilter.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	6, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
+	8, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
+	3, // 2: holdfast.client.v1.ClientPolicy.text_recording:type_name -> holdfast.client.v1.TextRecording
+	0, // 3: holdfast.client.v1.ExportFilter.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_proto_init() }
@@ -740,7 +819,7 @@ func file_holdfast_client_v1_client_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_proto_rawDesc), len(file_holdfast_client_v1_client_proto_rawDesc)),
-			NumEnums:      5,
+			NumEnums:      6,
 			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,

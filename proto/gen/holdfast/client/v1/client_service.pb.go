@@ -683,8 +683,13 @@ type LogInteractionRequest struct {
 	// when customer_id is empty: talking to people who are not (yet) company
 	// customers is itself part of the trail.
 	CounterpartyContact string `protobuf:"bytes,8,opt,name=counterparty_contact,json=counterpartyContact,proto3" json:"counterparty_contact,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// text_consent says the customer agreed to the content being recorded.
+	// Under the tenant's TEXT_RECORDING_WITH_CONSENT the text is kept only
+	// with it; a chat, e-mail or visit note still needs its text in the
+	// request either way.
+	TextConsent   bool `protobuf:"varint,9,opt,name=text_consent,json=textConsent,proto3" json:"text_consent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LogInteractionRequest) Reset() {
@@ -771,6 +776,13 @@ func (x *LogInteractionRequest) GetCounterpartyContact() string {
 		return x.CounterpartyContact
 	}
 	return ""
+}
+
+func (x *LogInteractionRequest) GetTextConsent() bool {
+	if x != nil {
+		return x.TextConsent
+	}
+	return false
 }
 
 // LogInteractionResponse identifies the logged interaction.
@@ -2668,7 +2680,10 @@ type Interaction struct {
 	Duration           *durationpb.Duration   `protobuf:"bytes,8,opt,name=duration,proto3" json:"duration,omitempty"`
 	OccurredAt         *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
 	// deleted is set only for hr, auditor and admin, who may list deleted interactions.
-	Deleted       bool `protobuf:"varint,10,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	Deleted bool `protobuf:"varint,10,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// text_withheld says the tenant's text recording policy kept the text
+	// out of the trail: text is empty, the rest was recorded.
+	TextWithheld  bool `protobuf:"varint,11,opt,name=text_withheld,json=textWithheld,proto3" json:"text_withheld,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2769,6 +2784,13 @@ func (x *Interaction) GetOccurredAt() *timestamppb.Timestamp {
 func (x *Interaction) GetDeleted() bool {
 	if x != nil {
 		return x.Deleted
+	}
+	return false
+}
+
+func (x *Interaction) GetTextWithheld() bool {
+	if x != nil {
+		return x.TextWithheld
 	}
 	return false
 }
@@ -3410,7 +3432,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\tidle_days\x18\a \x01(\x05R\bidleDays\"{\n" +
 	"\x15ListCustomersResponse\x12:\n" +
 	"\tcustomers\x18\x01 \x03(\v2\x1c.holdfast.client.v1.CustomerR\tcustomers\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x88\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xab\x03\n" +
 	"\x15LogInteractionRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -3422,7 +3444,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\bduration\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\bduration\x12;\n" +
 	"\voccurred_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x121\n" +
-	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\"[\n" +
+	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\x12!\n" +
+	"\ftext_consent\x18\t \x01(\bR\vtextConsent\"[\n" +
 	"\x16LogInteractionResponse\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1a\n" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x90\x01\n" +
@@ -3566,7 +3589,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x0einteraction_id\x18\x02 \x01(\tR\rinteractionId\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"7\n" +
 	"\x19DeleteInteractionResponse\x12\x1a\n" +
-	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\xbf\x03\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\xe4\x03\n" +
 	"\vInteraction\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -3581,7 +3604,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\voccurred_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x18\n" +
 	"\adeleted\x18\n" +
-	" \x01(\bR\adeleted\"\xe3\x01\n" +
+	" \x01(\bR\adeleted\x12#\n" +
+	"\rtext_withheld\x18\v \x01(\bR\ftextWithheld\"\xe3\x01\n" +
 	"\x17ListInteractionsRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +

@@ -546,8 +546,12 @@ type InteractionLogged struct {
 	// counterparty_contact is the unregistered contact talked to (E.164 phone
 	// or WeChat id) when customer_id is empty.
 	CounterpartyContact string `protobuf:"bytes,8,opt,name=counterparty_contact,json=counterpartyContact,proto3" json:"counterparty_contact,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// text_withheld says the tenant's text recording policy (and the
+	// customer's consent) kept the text out: text is empty although the
+	// request had one.
+	TextWithheld  bool `protobuf:"varint,9,opt,name=text_withheld,json=textWithheld,proto3" json:"text_withheld,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *InteractionLogged) Reset() {
@@ -634,6 +638,13 @@ func (x *InteractionLogged) GetCounterpartyContact() string {
 		return x.CounterpartyContact
 	}
 	return ""
+}
+
+func (x *InteractionLogged) GetTextWithheld() bool {
+	if x != nil {
+		return x.TextWithheld
+	}
+	return false
 }
 
 // InteractionDeleted hides an interaction from reads. The original stays in
@@ -1094,7 +1105,7 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\x05index\x18\x06 \x01(\x05R\x05index\"g\n" +
 	"\x13ClientPolicyUpdated\x128\n" +
 	"\x06policy\x18\x01 \x01(\v2 .holdfast.client.v1.ClientPolicyR\x06policy\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xf0\x02\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x95\x03\n" +
 	"\x11InteractionLogged\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -1105,7 +1116,8 @@ const file_holdfast_client_v1_events_proto_rawDesc = "" +
 	"\tdirection\x18\x05 \x01(\x0e2\x1d.holdfast.client.v1.DirectionR\tdirection\x12\x12\n" +
 	"\x04text\x18\x06 \x01(\tR\x04text\x125\n" +
 	"\bduration\x18\a \x01(\v2\x19.google.protobuf.DurationR\bduration\x121\n" +
-	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\"\x95\x01\n" +
+	"\x14counterparty_contact\x18\b \x01(\tR\x13counterpartyContact\x12#\n" +
+	"\rtext_withheld\x18\t \x01(\bR\ftextWithheld\"\x95\x01\n" +
 	"\x12InteractionDeleted\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
