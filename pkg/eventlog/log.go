@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -18,7 +19,10 @@ import (
 
 // Log appends to and reads from Holdfast's streams.
 type Log struct {
-	js      jetstream.JetStream
+	js jetstream.JetStream
+	// streams caches stream handles: jetstream.Stream asks the server for
+	// the stream's info, a round trip every command would otherwise pay.
+	streams sync.Map // name → jetstream.Stream
 	logger  *slog.Logger
 	now     func() time.Time
 	metrics *metrics
@@ -248,7 +252,7 @@ func (l *Log) Load(ctx context.Context, ref AggregateRef) (Aggregate, error) {
 		return Aggregate{}, fmt.Errorf("eventlog: load: %w", err)
 	}
 	agg := Aggregate{Ref: ref}
-	stream, err := l.js.Stream(ctx, ref.Stream())
+	stream, err := l.handle(ctx, ref.Stream())
 	if err != nil {
 		return agg, fmt.Errorf("eventlog: load %s: %w", ref.Subject(), err)
 	}
@@ -288,7 +292,7 @@ var ErrNoEvent = errors.New("no event at that sequence")
 // read model that indexes sequences reads the events themselves, as
 // stored, from the log.
 func (l *Log) Get(ctx context.Context, stream string, seq uint64) (Record, error) {
-	s, err := l.js.Stream(ctx, stream)
+	s, err := l.handle(ctx, stream)
 	if err != nil {
 		return Record{}, fmt.Errorf("eventlog: get %s/%d: %w", stream, seq, err)
 	}
@@ -380,7 +384,7 @@ func (e *PoisonError) Unwrap() error { return e.Err }
 // LastSequence is the stream's last sequence now (0 when empty): what a
 // read model must have applied to answer as of this moment.
 func (l *Log) LastSequence(ctx context.Context, stream string) (uint64, error) {
-	s, err := l.js.Stream(ctx, stream)
+	s, err := l.handle(ctx, stream)
 	if err != nil {
 		return 0, fmt.Errorf("eventlog: stream %s: %w", stream, err)
 	}
@@ -389,4 +393,18 @@ func (l *Log) LastSequence(ctx context.Context, stream string) (uint64, error) {
 		return 0, fmt.Errorf("eventlog: stream %s: %w", stream, err)
 	}
 	return info.State.LastSeq, nil
+}
+
+// handle returns a cached handle for a stream. Its CachedInfo is as old as
+// the first lookup: use it for direct gets, never for the stream's state.
+func (l *Log) handle(ctx context.Context, name string) (jetstream.Stream, error) {
+	if s, ok := l.streams.Load(name); ok {
+		return s.(jetstream.Stream), nil
+	}
+	s, err := l.js.Stream(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	l.streams.Store(name, s)
+	return s, nil
 }
