@@ -52,3 +52,14 @@ func UnexpectedStatus(ctx context.Context, logger *slog.Logger, err error) error
 	logger.ErrorContext(ctx, "internal error", "error", err)
 	return status.Error(codes.Internal, "internal error")
 }
+
+// TrimPage takes a page fetched with one row more than size (the cheap way
+// to know whether another page follows) and returns the page to send and,
+// when another follows, the last row sent, from which the next token is made.
+func TrimPage[T any](rows []T, size int) (page []T, last *T) {
+	if len(rows) <= size {
+		return rows, nil
+	}
+	rows = rows[:size]
+	return rows, &rows[size-1]
+}

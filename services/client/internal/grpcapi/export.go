@@ -2,13 +2,9 @@ package grpcapi
 
 import (
 	"context"
-	"errors"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/holdfast/holdfast/pkg/eventlog"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/client/internal/app"
 	"github.com/holdfast/holdfast/services/client/internal/domain"
@@ -26,7 +22,7 @@ func (s *Server) RequestExport(ctx context.Context, req *clientv1.RequestExportR
 		IncludeContacts: req.GetIncludeContacts(),
 	})
 	if err != nil {
-		return nil, s.exportStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "export")
 	}
 	return &clientv1.RequestExportResponse{Export: exportToProto(e), Sequence: seq}, nil
 }
@@ -39,7 +35,7 @@ func (s *Server) ApproveExport(ctx context.Context, req *clientv1.ApproveExportR
 	}
 	e, seq, err := s.app.ApproveExport(ctx, actor, req.GetRequestId(), req.GetExportId(), req.GetReason())
 	if err != nil {
-		return nil, s.exportStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "export")
 	}
 	return &clientv1.ApproveExportResponse{Export: exportToProto(e), Sequence: seq}, nil
 }
@@ -52,7 +48,7 @@ func (s *Server) RejectExport(ctx context.Context, req *clientv1.RejectExportReq
 	}
 	e, seq, err := s.app.RejectExport(ctx, actor, req.GetRequestId(), req.GetExportId(), req.GetReason())
 	if err != nil {
-		return nil, s.exportStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "export")
 	}
 	return &clientv1.RejectExportResponse{Export: exportToProto(e), Sequence: seq}, nil
 }
@@ -65,7 +61,7 @@ func (s *Server) GetExport(ctx context.Context, req *clientv1.GetExportRequest) 
 	}
 	e, err := s.app.GetExport(ctx, actor, req.GetExportId())
 	if err != nil {
-		return nil, s.exportStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "export")
 	}
 	return &clientv1.GetExportResponse{Export: exportToProto(e)}, nil
 }
@@ -80,23 +76,11 @@ func (s *Server) DownloadExport(ctx context.Context, req *clientv1.DownloadExpor
 	}
 	d, err := s.app.DownloadExport(ctx, actor, req.GetRequestId(), req.GetExportId())
 	if err != nil {
-		return nil, s.exportStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "export")
 	}
 	return &clientv1.DownloadExportResponse{
 		Csv: d.CSV, Filename: d.Filename, Rows: int32(d.Rows), Sha256: d.SHA256, Sequence: d.Sequence,
 	}, nil
-}
-
-// exportStatus is toStatus worded for exports: the missing or concurrently
-// changed thing is the export, not a customer.
-func (s *Server) exportStatus(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		return status.Error(codes.NotFound, "export not found")
-	case errors.Is(err, eventlog.ErrConflict):
-		return status.Error(codes.Aborted, "the export changed concurrently; retry")
-	}
-	return s.toStatus(ctx, err)
 }
 
 func exportToProto(e domain.Export) *clientv1.Export {

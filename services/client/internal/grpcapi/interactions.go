@@ -17,7 +17,6 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/client/internal/app"
@@ -68,7 +67,7 @@ func (s *Server) DeleteInteraction(ctx context.Context, req *clientv1.DeleteInte
 	}
 	seq, err := s.app.DeleteInteraction(ctx, actor, req.GetRequestId(), req.GetInteractionId(), req.GetReason())
 	if err != nil {
-		return nil, s.interactionStatus(ctx, err)
+		return nil, s.statusAbout(ctx, err, "interaction")
 	}
 	return &clientv1.DeleteInteractionResponse{Sequence: seq}, nil
 }
@@ -102,9 +101,9 @@ func (s *Server) ListInteractions(ctx context.Context, req *clientv1.ListInterac
 		return nil, s.toStatus(ctx, err)
 	}
 	resp := &clientv1.ListInteractionsResponse{}
-	if len(page) > size {
-		page = page[:size]
-		resp.NextPageToken = encodeInteractionPageToken(page[len(page)-1].Sequence)
+	page, last := platform.TrimPage(page, size)
+	if last != nil {
+		resp.NextPageToken = encodeInteractionPageToken(last.Sequence)
 	}
 	for _, li := range page {
 		resp.Interactions = append(resp.Interactions, interactionToProto(li))
@@ -171,18 +170,6 @@ func (s *Server) ingestRecord(ctx context.Context, actor domain.Actor, index int
 	st := status.Convert(err)
 	res.Code, res.Message = codeName(st.Code()), truncate(st.Message(), maxResultMessage)
 	return res
-}
-
-// interactionStatus is toStatus worded for interactions: the missing or
-// concurrently changed thing is the interaction, not a customer.
-func (s *Server) interactionStatus(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(err, app.ErrInteractionNotFound):
-		return status.Error(codes.NotFound, "interaction not found")
-	case errors.Is(err, eventlog.ErrConflict):
-		return status.Error(codes.Aborted, "the interaction changed concurrently; retry")
-	}
-	return s.toStatus(ctx, err)
 }
 
 func interactionToProto(li domain.LoggedInteraction) *clientv1.Interaction {

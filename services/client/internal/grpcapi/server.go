@@ -139,9 +139,9 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 		return nil, s.toStatus(ctx, err)
 	}
 	resp := &clientv1.ListCustomersResponse{}
-	if len(page) > size {
-		page = page[:size]
-		resp.NextPageToken = encodePageToken(page[len(page)-1].ID)
+	page, last := platform.TrimPage(page, size)
+	if last != nil {
+		resp.NextPageToken = encodePageToken(last.ID)
 	}
 	for _, c := range page {
 		resp.Customers = append(resp.Customers, customerToProto(c))
@@ -200,14 +200,21 @@ func customerToProto(c domain.Customer) *clientv1.Customer {
 // toStatus maps use-case errors to gRPC statuses; internal details never
 // reach the client.
 func (s *Server) toStatus(ctx context.Context, err error) error {
+	return s.statusAbout(ctx, err, "customer")
+}
+
+// statusAbout maps use-case errors to gRPC statuses, naming subject ("customer",
+// "export", "interaction") as what was not found or changed concurrently;
+// internal details never reach the client.
+func (s *Server) statusAbout(ctx context.Context, err error, subject string) error {
 	var ve *domain.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		return platform.InvalidArgument(toFieldViolations(ve))
 	case errors.Is(err, domain.ErrQuotaExhausted):
 		return status.Error(codes.ResourceExhausted, err.Error())
-	case errors.Is(err, domain.ErrNotFound):
-		return status.Error(codes.NotFound, "customer not found")
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, app.ErrInteractionNotFound):
+		return status.Error(codes.NotFound, subject+" not found")
 	case errors.Is(err, domain.ErrPermissionDenied):
 		return status.Error(codes.PermissionDenied, err.Error())
 	case errors.Is(err, domain.ErrPrecondition):
@@ -215,7 +222,7 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return status.Error(codes.AlreadyExists, err.Error())
 	case errors.Is(err, eventlog.ErrConflict):
-		return status.Error(codes.Aborted, "the customer changed concurrently; retry")
+		return status.Error(codes.Aborted, "the "+subject+" changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	}

@@ -88,9 +88,9 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 		return nil, s.toStatus(ctx, err)
 	}
 	resp := &riskv1.ListAlertsResponse{}
-	if len(alerts) > size {
-		alerts = alerts[:size]
-		resp.NextPageToken = encodePageToken(alerts[len(alerts)-1].RaisedSequence)
+	alerts, last := platform.TrimPage(alerts, size)
+	if last != nil {
+		resp.NextPageToken = encodePageToken(last.RaisedSequence)
 	}
 	for _, a := range alerts {
 		resp.Alerts = append(resp.Alerts, alertToProto(a))
