@@ -11,6 +11,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/holdfast/holdfast/pkg v0.0.0
 	github.com/holdfast/holdfast/proto v0.0.0
+	github.com/holdfast/holdfast/services/attendance v0.0.0
 	github.com/holdfast/holdfast/services/client v0.0.0
 	github.com/holdfast/holdfast/services/risk v0.0.0
 	github.com/nats-io/nats.go v1.55.0
@@ -67,6 +68,8 @@ require (
 	google.golang.org/genproto/googleapis/api v0.0.0-20261005182115-fad411399dd8 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
 )
+
+replace github.com/holdfast/holdfast/services/attendance => ../attendance
 
 replace github.com/holdfast/holdfast/services/client => ../client
 

@@ -26,6 +26,9 @@ func TestReadmeExample(t *testing.T) {
 	if !strings.Contains(welcome.String(), "加我私人微信，这单我们走私单") {
 		t.Fatalf("welcome text lacks the example:\n%s", welcome.String())
 	}
+	if !strings.Contains(welcome.String(), stack.Endpoints.AttendanceGRPC+"   (holdfast.attendance.v1.AttendanceService)") {
+		t.Errorf("welcome text lacks the attendance endpoint:\n%s", welcome.String())
+	}
 
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
 	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
@@ -109,6 +112,7 @@ func startDevStack(t *testing.T) (*devstack.Stack, string) {
 		"HOLDFAST_DEV_NATS_MONITOR_PORT": "0",
 		"HOLDFAST_HTTP_ADDR":             "127.0.0.1:0",
 		"HOLDFAST_CLIENT_GRPC_ADDR":      "127.0.0.1:0",
+		"HOLDFAST_ATTENDANCE_GRPC_ADDR":  "127.0.0.1:0",
 		"HOLDFAST_RISK_GRPC_ADDR":        "127.0.0.1:0",
 	}), &cfg); err != nil {
 		t.Fatal(err)

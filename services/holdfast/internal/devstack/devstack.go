@@ -13,6 +13,7 @@ import (
 
 	"github.com/holdfast/holdfast/pkg/natsembed"
 	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/services/attendance/attendancesvc"
 	"github.com/holdfast/holdfast/services/client/clientsvc"
 	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
@@ -28,15 +29,18 @@ type Config struct {
 	EmbedNATS       bool   `env:"HOLDFAST_DEV_EMBED_NATS" default:"true"`
 	HTTPAddr        string `env:"HOLDFAST_HTTP_ADDR" default:"127.0.0.1:9100"`
 	ClientGRPCAddr  string `env:"HOLDFAST_CLIENT_GRPC_ADDR" default:"127.0.0.1:7101"`
-	RiskGRPCAddr    string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
+	// AttendanceGRPCAddr serves holdfast.attendance.v1.AttendanceService.
+	AttendanceGRPCAddr string `env:"HOLDFAST_ATTENDANCE_GRPC_ADDR" default:"127.0.0.1:7103"`
+	RiskGRPCAddr       string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
 }
 
 // Endpoints are where a started stack listens.
 type Endpoints struct {
-	NATS       string
-	HTTP       string
-	ClientGRPC string
-	RiskGRPC   string
+	NATS           string
+	HTTP           string
+	ClientGRPC     string
+	AttendanceGRPC string
+	RiskGRPC       string
 }
 
 // Stack is a started dev stack, ready to Run.
@@ -85,6 +89,13 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	if err := clientsvc.Mount(ctx, s.app, clientEP, s.rt, time.Now); err != nil {
 		return nil, err
 	}
+	attendanceEP, err := s.app.NewGRPCServer(cfg.AttendanceGRPCAddr, s.rt.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := attendancesvc.Mount(ctx, s.app, attendanceEP, s.rt, time.Now); err != nil {
+		return nil, err
+	}
 	riskEP, err := s.app.NewGRPCServer(cfg.RiskGRPCAddr, s.rt.Verifier)
 	if err != nil {
 		return nil, err
@@ -92,7 +103,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	if err := risksvc.Mount(ctx, s.app, riskEP, s.rt); err != nil {
 		return nil, err
 	}
-	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), RiskGRPC: riskEP.Addr()}
+	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), AttendanceGRPC: attendanceEP.Addr(), RiskGRPC: riskEP.Addr()}
 	return s, nil
 }
 
@@ -122,21 +133,22 @@ func (s *Stack) PrintWelcome(w io.Writer, holdfastCmd string) {
 	fmt.Fprintf(w, `
 Holdfast dev stack is running.
 
-  ClientService gRPC   %s   (holdfast.client.v1.ClientService)
-  RiskService gRPC     %s   (holdfast.risk.v1.RiskService)
-  metrics/health       http://%s/metrics  /healthz  /readyz
-  NATS (embedded)      %s
-  data                 .data/ (kept across restarts; delete it to start over)
+  ClientService gRPC      %s   (holdfast.client.v1.ClientService)
+  AttendanceService gRPC  %s   (holdfast.attendance.v1.AttendanceService)
+  RiskService gRPC        %s   (holdfast.risk.v1.RiskService)
+  metrics/health          http://%s/metrics  /healthz  /readyz
+  NATS (embedded)         %s
+  data                    .data/ (kept across restarts; delete it to start over)
 
 Try it — a salesperson registers a customer and talks about a private deal,
 then HR lists the alert (paste into another terminal in this directory):
 
-  CID=$(%[5]s customer register --tenant acme --as e1 --role sales \
+  CID=$(%[6]s customer register --tenant acme --as e1 --role sales \
           --name 王伟 --company 上海星海贸易有限公司 --phone "138 0013 8000" --source trade_show --request-id demo-customer -q)
-  SEQ=$(%[5]s interaction log --tenant acme --as e1 --role sales \
+  SEQ=$(%[6]s interaction log --tenant acme --as e1 --role sales \
           --customer "$CID" --text "加我私人微信，这单我们走私单" --request-id demo-chat -q)
-  %[5]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
+  %[6]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
 
 Stop with Ctrl-C.
-`, e.ClientGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd)
+`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd)
 }

@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
+	"github.com/holdfast/holdfast/services/attendance/internal/domain"
+	"github.com/holdfast/holdfast/services/attendance/internal/store"
+)
+
+// HireEmployee starts an employee's lifecycle (admin, hr). The employee id
+// is the company's own; hiring an id the log already has is refused, unless
+// it is the caller's retry of the same request, which returns the first hire.
+func (a *App) HireEmployee(ctx context.Context, actor domain.Actor, requestID string, h domain.Hire) (domain.Employee, uint64, error) {
+	if !actor.CanHire() {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w: requires admin or hr", domain.ErrPermissionDenied)
+	}
+	h, err := domain.NormalizeHire(h)
+	var managerErr error
+	if h.ManagerID != "" {
+		managerErr = checkID("manager_id", h.ManagerID)
+	}
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", h.EmployeeID), checkID("org_unit_id", h.OrgUnitID), managerErr, err); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	scoped := callerScopedID(actor, "request", requestID)
+	r := ref(actor.Tenant, typeEmployee, h.EmployeeID)
+	agg, err := a.log.Load(ctx, r)
+	if err != nil {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
+	}
+	if len(agg.Records) > 0 {
+		if agg.Records[0].Envelope.GetRequestId() == scoped {
+			e, err := foldEmployee(agg)
+			return e, agg.Records[0].Sequence, err // a retry: the first result stands
+		}
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w: employee %s is already hired", domain.ErrPrecondition, h.EmployeeID)
+	}
+	if _, ok, err := a.loadOrgUnit(ctx, actor.Tenant, h.OrgUnitID); err != nil {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
+	} else if !ok {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w: org unit %s does not exist", domain.ErrPrecondition, h.OrgUnitID)
+	}
+	if err := domain.CheckManager(h, func(id string) (domain.Employee, bool, error) { return a.loadEmployee(ctx, actor.Tenant, id) }); err != nil {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
+	}
+	res, err := a.log.Append(ctx, eventlog.AppendRequest{
+		Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(), Payload: employeeHiredEvent(h),
+	})
+	if err != nil {
+		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
+	}
+	e := domain.Hired(actor.Tenant, h)
+	e.Version = res.Version
+	return e, res.Sequence, nil
+}
+
+// loadEmployee reads an employee from the log, the authority for decisions.
+func (a *App) loadEmployee(ctx context.Context, tenant, id string) (domain.Employee, bool, error) {
+	if !eventlog.ValidToken(id) {
+		return domain.Employee{}, false, nil
+	}
+	agg, err := a.log.Load(ctx, ref(tenant, typeEmployee, id))
+	if err != nil || len(agg.Records) == 0 {
+		return domain.Employee{}, false, err
+	}
+	e, err := foldEmployee(agg)
+	return e, err == nil, err
+}
+
+// NoticeResignation puts an active employee on notice (hr, or the employee).
+func (a *App) NoticeResignation(ctx context.Context, actor domain.Actor, requestID, employeeID, noticeDate, plannedLastDay string) (domain.Employee, uint64, error) {
+	if !actor.CanNoticeResignation(employeeID) {
+		return domain.Employee{}, 0, fmt.Errorf("notice resignation: %w: requires hr, or the employee themselves", domain.ErrPermissionDenied)
+	}
+	_, err := domain.NoticeResignation(domain.Employee{Status: domain.StatusActive}, noticeDate, plannedLastDay)
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if _, err := domain.NoticeResignation(e, noticeDate, plannedLastDay); err != nil {
+			return nil, err
+		}
+		return &attendancev1.ResignationNoticed{EmployeeId: e.ID, NoticeDate: noticeDate, PlannedLastDay: plannedLastDay}, nil
+	})
+}
+
+// WithdrawResignation takes an employee on notice back to active (hr).
+func (a *App) WithdrawResignation(ctx context.Context, actor domain.Actor, requestID, employeeID string) (domain.Employee, uint64, error) {
+	if !actor.CanWithdrawResignation() {
+		return domain.Employee{}, 0, fmt.Errorf("withdraw resignation: %w: requires hr", domain.ErrPermissionDenied)
+	}
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID)); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if _, err := domain.WithdrawResignation(e); err != nil {
+			return nil, err
+		}
+		return &attendancev1.ResignationWithdrawn{EmployeeId: e.ID}, nil
+	})
+}
+
+// RecordLeave records an approved leave (hr, or the employee's manager).
+func (a *App) RecordLeave(ctx context.Context, actor domain.Actor, requestID, employeeID string, l domain.Leave) (domain.Employee, uint64, error) {
+	if !actor.MayRecordLeave() {
+		return domain.Employee{}, 0, fmt.Errorf("record leave: %w: requires hr, or the employee's manager", domain.ErrPermissionDenied)
+	}
+	_, err := domain.RecordLeave(domain.Employee{Status: domain.StatusActive}, l)
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if !actor.CanRecordLeave(e) {
+			return nil, fmt.Errorf("record leave: %w: requires hr, or the employee's manager", domain.ErrPermissionDenied)
+		}
+		if _, err := domain.RecordLeave(e, l); err != nil {
+			return nil, err
+		}
+		return &attendancev1.LeaveRecorded{EmployeeId: e.ID, StartDate: l.StartDate, EndDate: l.EndDate, LeaveType: attendancev1.LeaveType(l.Type)}, nil
+	})
+}
+
+// RecordDeparture records that an employee has left (hr).
+func (a *App) RecordDeparture(ctx context.Context, actor domain.Actor, requestID, employeeID, lastDay string) (domain.Employee, uint64, error) {
+	if !actor.CanRecordDeparture() {
+		return domain.Employee{}, 0, fmt.Errorf("record departure: %w: requires hr", domain.ErrPermissionDenied)
+	}
+	_, err := domain.RecordDeparture(domain.Employee{Status: domain.StatusActive}, lastDay)
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if _, err := domain.RecordDeparture(e, lastDay); err != nil {
+			return nil, err
+		}
+		return &attendancev1.EmployeeDeparted{EmployeeId: e.ID, LastDay: lastDay}, nil
+	})
+}
+
+// maxConflictRetries bounds reload-and-decide-again on concurrent changes.
+const maxConflictRetries = 5
+
+// decideOnEmployee runs load → decide → append on one employee, deciding
+// again on a concurrent change (bounded). The event's request id is scoped
+// to the caller; a retry finds its first event and writes nothing. It
+// returns the employee after the event and the stream sequence written
+// (or found, for a retry).
+func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employeeID, requestID string,
+	decide func(domain.Employee) (proto.Message, error),
+) (domain.Employee, uint64, error) {
+	scoped := callerScopedID(actor, "request", requestID)
+	r := ref(actor.Tenant, typeEmployee, employeeID)
+	for attempt := 1; ; attempt++ {
+		agg, err := a.log.Load(ctx, r)
+		if err != nil {
+			return domain.Employee{}, 0, err
+		}
+		if len(agg.Records) == 0 {
+			return domain.Employee{}, 0, fmt.Errorf("employee %s: %w", employeeID, domain.ErrNotFound)
+		}
+		e, err := foldEmployee(agg)
+		if err != nil {
+			return domain.Employee{}, 0, err
+		}
+		for _, rec := range agg.Records {
+			if rec.Envelope.GetRequestId() == scoped {
+				return e, rec.Sequence, nil // a retry: the first result stands
+			}
+		}
+		payload, err := decide(e)
+		if err != nil {
+			return domain.Employee{}, 0, err
+		}
+		res, err := a.log.Append(ctx, eventlog.AppendRequest{
+			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(), Payload: payload,
+		})
+		if errors.Is(err, eventlog.ErrConflict) && attempt < maxConflictRetries {
+			continue
+		}
+		if err != nil {
+			return domain.Employee{}, 0, err
+		}
+		after, err := a.log.Load(ctx, r)
+		if err != nil {
+			return domain.Employee{}, 0, err
+		}
+		e, err = foldEmployee(after)
+		return e, res.Sequence, err
+	}
+}
+
+// GetEmployee returns one employee (hr, auditor, admin, manager, or the
+// employee), once the read model has applied minSeq.
+func (a *App) GetEmployee(ctx context.Context, actor domain.Actor, id string, minSeq uint64) (domain.Employee, error) {
+	if err := checkID("employee_id", id); err != nil {
+		return domain.Employee{}, err
+	}
+	if !actor.CanReadEmployee(id) {
+		return domain.Employee{}, fmt.Errorf("get employee: %w: requires hr, auditor, admin or manager, or being the employee", domain.ErrPermissionDenied)
+	}
+	if err := a.waitFor(ctx, minSeq); err != nil {
+		return domain.Employee{}, err
+	}
+	return a.store.GetEmployee(ctx, actor.Tenant, id)
+}
+
+// ListEmployees pages through employees (hr, auditor, admin, manager).
+func (a *App) ListEmployees(ctx context.Context, actor domain.Actor, f store.EmployeeFilter, minSeq uint64) ([]domain.Employee, error) {
+	if !actor.CanListEmployees() {
+		return nil, fmt.Errorf("list employees: %w: requires hr, auditor, admin or manager", domain.ErrPermissionDenied)
+	}
+	if err := a.waitFor(ctx, minSeq); err != nil {
+		return nil, err
+	}
+	return a.store.ListEmployees(ctx, actor.Tenant, f)
+}
