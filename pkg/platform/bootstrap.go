@@ -17,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/holdfast/holdfast/pkg/auth"
+	"github.com/holdfast/holdfast/pkg/departures"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/pgstore"
 )
@@ -28,6 +29,9 @@ type Runtime struct {
 	Log      *eventlog.Log
 	Pool     *pgxpool.Pool // nil: in-memory read models
 	Verifier *auth.Verifier
+	// Departures is what Verifier refuses tokens of departed employees by;
+	// nil in runtimes built by hand (tests), which then refuse nobody.
+	Departures *departures.Tracker
 	// stopTracing flushes buffered spans.
 	stopTracing func(context.Context) error
 }
@@ -49,7 +53,10 @@ func (r *Runtime) Close() {
 }
 
 // Connect builds a Runtime from common configuration, registering the event
-// log's metrics with app's registry.
+// log's metrics with app's registry. It also adds to app the departures
+// tracker as a worker and a readiness check: the verifier refuses the tokens
+// of employees who have departed, which it knows once the tracker has caught
+// up with ATTENDANCE.
 func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, error) {
 	rt := &Runtime{}
 	stop, err := SetupTracing(ctx, name, c.Tracing)
@@ -57,14 +64,9 @@ func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, er
 		return nil, err
 	}
 	rt.stopTracing = stop
-	verifier, err := VerifierFor(c)
-	if err != nil {
-		rt.Close()
-		return nil, err
-	}
-	rt.Verifier = verifier
 	nc, err := nats.Connect(c.NATSURL, nats.Name(name), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true), nats.ReconnectWait(time.Second))
 	if err != nil {
+		rt.Close()
 		return nil, fmt.Errorf("connect nats %s: %w", c.NATSURL, err)
 	}
 	rt.NATS = nc
@@ -82,6 +84,15 @@ func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, er
 		return nil, err
 	}
 	rt.Log = eventlog.New(js, eventlog.WithLogger(app.Logger()), eventlog.WithRegisterer(app.Registry()))
+	rt.Departures = departures.NewTracker(rt.Log)
+	verifier, err := VerifierFor(c, auth.WithRevocationCheck(rt.Departures.Departed))
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.Verifier = verifier
+	app.Go("departures", rt.Departures.Run)
+	app.Ready("departures", rt.Departures.Ready)
 	if c.DatabaseURL != "" {
 		pool, err := pgstore.Open(ctx, c.DatabaseURL.Reveal())
 		if err != nil {
@@ -93,16 +104,16 @@ func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, er
 	return rt, nil
 }
 
-// VerifierFor returns the token verifier: the configured public key, or the
-// dev key under the data directory (created on first use).
-func VerifierFor(c Common) (*auth.Verifier, error) {
+// VerifierFor returns the token verifier, configured by opts: the configured
+// public key, or the dev key under the data directory (created on first use).
+func VerifierFor(c Common, opts ...auth.VerifierOption) (*auth.Verifier, error) {
 	if c.AuthPublicKeyFile == "" {
 		priv, err := auth.LoadOrCreateDevKey(DevKeyDir(c.DataDir))
 		if err != nil {
 			return nil, err
 		}
 		pub, _ := priv.Public().(ed25519.PublicKey)
-		return auth.NewVerifier(pub), nil
+		return auth.NewVerifier(pub, opts...), nil
 	}
 	b, err := os.ReadFile(c.AuthPublicKeyFile)
 	if err != nil {
@@ -120,7 +131,7 @@ func VerifierFor(c Common) (*auth.Verifier, error) {
 	if !ok {
 		return nil, errors.New("HOLDFAST_AUTH_PUBLIC_KEY_FILE: not an Ed25519 public key")
 	}
-	return auth.NewVerifier(pub), nil
+	return auth.NewVerifier(pub, opts...), nil
 }
 
 // DevKeyDir is where the dev signing key lives under a data directory.

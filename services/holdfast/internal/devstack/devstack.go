@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/holdfast/holdfast/pkg/departures"
 	"github.com/holdfast/holdfast/pkg/natsembed"
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/services/attendance/attendancesvc"
@@ -111,6 +112,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 func (s *Stack) Ready(ctx context.Context) error {
 	return s.app.ReadyErr(ctx)
 }
+
+// Departures is the tracker every service's verifier refuses departed
+// employees by; tests wait on it to know a departure is in force.
+func (s *Stack) Departures() *departures.Tracker { return s.rt.Departures }
 
 // Run serves until ctx ends, then shuts everything down.
 func (s *Stack) Run(ctx context.Context) error {
