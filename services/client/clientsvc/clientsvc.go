@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/client/internal/app"
@@ -26,10 +27,29 @@ type Config struct {
 // returned to the shared pool (the limit itself is a tenant policy).
 const IdleSweepInterval = time.Hour
 
-// Mount adds the client service to an App: its gRPC API on ep and its
-// projector as a worker. With rt.Pool set the read model is PostgreSQL
-// (migrated here), else memory rebuilt by replay.
-func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, now func() time.Time) error {
+// Option tunes Mount.
+type Option func(*options)
+
+type options struct {
+	handoverProgress *eventlog.Progress
+}
+
+// WithHandoverProgress has the departure handover worker record in p each
+// ATTENDANCE sequence it has finished with, so a caller (a test) can wait
+// for a departure's handover without polling.
+func WithHandoverProgress(p *eventlog.Progress) Option {
+	return func(o *options) { o.handoverProgress = p }
+}
+
+// Mount adds the client service to an App: its gRPC API on ep, its
+// projector, idle sweeper and departure handover as workers. With rt.Pool
+// set the read model is PostgreSQL (migrated here), else memory rebuilt by
+// replay.
+func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, now func() time.Time, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	logger := a.Logger().With("component", "client")
 	var st store.Store = store.NewMemory()
 	if rt.Pool != nil {
@@ -43,6 +63,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	a.Go("client projector", uc.Project)
 	a.Go("client idle sweeper", func(ctx context.Context) error { return uc.RunIdleSweeper(ctx, IdleSweepInterval) })
 	a.Ready("client read model", uc.Ready)
+	handover := uc.NewHandover(o.handoverProgress)
+	a.Go("client departure handover", handover.Run)
+	a.Ready("client departure handover", handover.Ready)
 	return nil
 }
 

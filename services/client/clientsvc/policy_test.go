@@ -30,6 +30,7 @@ func defaultPolicy() *clientv1.ClientPolicy {
 		PoolReturnAfterDays: 30,
 		TimeZone:            "Asia/Shanghai",
 		TextRecording:       clientv1.TextRecording_TEXT_RECORDING_ALWAYS,
+		DepartureHandover:   clientv1.DepartureHandover_DEPARTURE_HANDOVER_MANAGER,
 	}
 }
 

@@ -98,5 +98,6 @@ func policyUpdated(rec eventlog.Record) (*clientv1.ClientPolicyUpdated, bool) {
 func samePolicy(a, b domain.ClientPolicy) bool {
 	return maps.Equal(a.RevealQuotas, b.RevealQuotas) && a.ClaimQuotaPerDay == b.ClaimQuotaPerDay &&
 		a.MaxCustomersHeld == b.MaxCustomersHeld && a.PoolReturnAfterDays == b.PoolReturnAfterDays &&
-		a.TimeZone == b.TimeZone && a.TextRecording == b.TextRecording
+		a.TimeZone == b.TimeZone && a.TextRecording == b.TextRecording &&
+		a.DepartureHandover == b.DepartureHandover
 }

@@ -39,8 +39,9 @@ func (a *App) Policy(ctx context.Context, tenant string) (domain.ClientPolicy, e
 }
 
 // PolicyFromProto converts the wire form. An unspecified text recording
-// is TEXT_RECORDING_ALWAYS, the default: so read updates written before
-// the field existed, and updates that leave it out.
+// is TEXT_RECORDING_ALWAYS, and an unspecified departure handover is
+// DEPARTURE_HANDOVER_MANAGER, the defaults: so read updates written before
+// the fields existed, and updates that leave them out.
 func PolicyFromProto(pp *clientv1.ClientPolicy) domain.ClientPolicy {
 	p := domain.ClientPolicy{
 		RevealQuotas:        map[string]int{},
@@ -49,10 +50,14 @@ func PolicyFromProto(pp *clientv1.ClientPolicy) domain.ClientPolicy {
 		PoolReturnAfterDays: int(pp.GetPoolReturnAfterDays()),
 		TimeZone:            pp.GetTimeZone(),
 		TextRecording:       domain.TextRecording(pp.GetTextRecording()),
+		DepartureHandover:   domain.DepartureHandover(pp.GetDepartureHandover()),
 		Version:             pp.GetVersion(),
 	}
 	if p.TextRecording == domain.TextRecordingUnspecified {
 		p.TextRecording = domain.TextRecordingAlways
+	}
+	if p.DepartureHandover == domain.DepartureHandoverUnspecified {
+		p.DepartureHandover = domain.DepartureHandoverManager
 	}
 	for _, q := range pp.GetRevealQuotas() {
 		p.RevealQuotas[q.GetRole()] = int(q.GetPerDay())
@@ -68,6 +73,7 @@ func PolicyToProto(p domain.ClientPolicy) *clientv1.ClientPolicy {
 		PoolReturnAfterDays: int32(p.PoolReturnAfterDays),
 		TimeZone:            p.TimeZone,
 		TextRecording:       clientv1.TextRecording(p.TextRecording),
+		DepartureHandover:   clientv1.DepartureHandover(p.DepartureHandover),
 		Version:             p.Version,
 	}
 	for _, role := range []string{"sales", "senior_sales", "manager", "hr", "auditor", "admin"} {

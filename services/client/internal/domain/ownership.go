@@ -18,6 +18,9 @@ const (
 	CauseReleased
 	CauseClaimed
 	CauseReturnedIdle
+	// CauseHandover: the holder departed; the change names the departure
+	// as its causation.
+	CauseHandover
 )
 
 // OwnerChange is a decided change of holder ("" = the shared pool).
@@ -115,6 +118,23 @@ func Claim(actor Actor, c Customer, lim ClaimLimits) (OwnerChange, error) {
 		return OwnerChange{}, fmt.Errorf("claim: %w: you hold %d customers, the most allowed is %d", ErrPrecondition, lim.Held, lim.MaxHeld)
 	}
 	return OwnerChange{CustomerID: c.ID, To: actor.EmployeeID, Cause: CauseClaimed}, nil
+}
+
+// ErrNotHeldBy is returned by Handover for a customer the departed
+// employee no longer holds: there is nothing to hand over.
+var ErrNotHeldBy = errors.New("the customer is not held by the departed employee")
+
+// Handover moves a customer from a departed employee to successor ("" =
+// the shared pool). It is the system's decision, not an actor's: a
+// departure is not refusable, so no role or cap is checked.
+func Handover(c Customer, departed, successor, reason string) (OwnerChange, error) {
+	if departed == "" || c.OwnerID != departed {
+		return OwnerChange{}, fmt.Errorf("handover: %w", ErrNotHeldBy)
+	}
+	if successor == departed {
+		successor = ""
+	}
+	return OwnerChange{CustomerID: c.ID, From: departed, To: successor, Cause: CauseHandover, Reason: reason}, nil
 }
 
 // Apply returns the customer after the change.

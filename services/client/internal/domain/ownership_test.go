@@ -280,3 +280,90 @@ func TestClaimLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestHandover(t *testing.T) {
+	t.Parallel()
+	const reason = "handover: e1 departed (last day 2026-11-20)"
+	tests := []struct {
+		name      string
+		owner     string
+		successor string
+		want      domain.OwnerChange
+		wantErr   error
+	}{
+		{
+			name: "to the manager", owner: "e1", successor: "m1",
+			want: domain.OwnerChange{CustomerID: "c1", From: "e1", To: "m1", Cause: domain.CauseHandover, Reason: reason},
+		},
+		{
+			name: "to the pool", owner: "e1", successor: "",
+			want: domain.OwnerChange{CustomerID: "c1", From: "e1", Cause: domain.CauseHandover, Reason: reason},
+		},
+		{
+			name: "never to the departed", owner: "e1", successor: "e1",
+			want: domain.OwnerChange{CustomerID: "c1", From: "e1", Cause: domain.CauseHandover, Reason: reason},
+		},
+		{name: "held by someone else", owner: "s2", successor: "m1", wantErr: domain.ErrNotHeldBy},
+		{name: "in the pool", owner: "", successor: "m1", wantErr: domain.ErrNotHeldBy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := domain.Handover(domain.Customer{ID: "c1", OwnerID: tt.owner}, "e1", tt.successor, reason)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("change mismatch (-want, +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHandoverTarget(t *testing.T) {
+	t.Parallel()
+	manager := domain.DefaultClientPolicy()
+	pool := domain.DefaultClientPolicy()
+	pool.DepartureHandover = domain.DepartureHandoverPool
+	tests := []struct {
+		name          string
+		policy        domain.ClientPolicy
+		manager       string
+		managerActive bool
+		want          string
+	}{
+		{name: "manager policy, active manager", policy: manager, manager: "m1", managerActive: true, want: "m1"},
+		{name: "manager policy, manager departed", policy: manager, manager: "m1", managerActive: false, want: ""},
+		{name: "manager policy, no manager", policy: manager, manager: "", managerActive: true, want: ""},
+		{name: "pool policy", policy: pool, manager: "m1", managerActive: true, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.policy.HandoverTarget(tt.manager, tt.managerActive); got != tt.want {
+				t.Errorf("HandoverTarget = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidatePolicyDepartureHandover(t *testing.T) {
+	t.Parallel()
+	if got := domain.DefaultClientPolicy().DepartureHandover; got != domain.DepartureHandoverManager {
+		t.Errorf("default departure handover = %v, want manager", got)
+	}
+	for _, dh := range []domain.DepartureHandover{domain.DepartureHandoverManager, domain.DepartureHandoverPool} {
+		p := domain.DefaultClientPolicy()
+		p.DepartureHandover = dh
+		if err := domain.ValidatePolicy(p); err != nil {
+			t.Errorf("ValidatePolicy(%v): %v", dh, err)
+		}
+	}
+	for _, dh := range []domain.DepartureHandover{domain.DepartureHandoverUnspecified, 3} {
+		p := domain.DefaultClientPolicy()
+		p.DepartureHandover = dh
+		if err := domain.ValidatePolicy(p); err == nil {
+			t.Errorf("ValidatePolicy(%v) accepted it", dh)
+		}
+	}
+}

@@ -15,6 +15,7 @@ type ClientPolicy struct {
 	PoolReturnAfterDays int
 	TimeZone            string
 	TextRecording       TextRecording
+	DepartureHandover   DepartureHandover
 	// Version counts changes; 0 means the defaults, never changed.
 	Version uint64
 }
@@ -30,7 +31,29 @@ func DefaultClientPolicy() ClientPolicy {
 		PoolReturnAfterDays: 30,
 		TimeZone:            "Asia/Shanghai",
 		TextRecording:       TextRecordingAlways,
+		DepartureHandover:   DepartureHandoverManager,
 	}
+}
+
+// DepartureHandover says where a departed employee's customers go,
+// numbered as in the proto.
+type DepartureHandover int
+
+// Departure handover rules.
+const (
+	DepartureHandoverUnspecified DepartureHandover = iota
+	DepartureHandoverManager
+	DepartureHandoverPool
+)
+
+// HandoverTarget is who gets a departed employee's customers: their
+// manager when the policy says so and the manager is known and still
+// employed (managerActive), else the shared pool ("").
+func (p ClientPolicy) HandoverTarget(manager string, managerActive bool) string {
+	if p.DepartureHandover == DepartureHandoverPool || manager == "" || !managerActive {
+		return ""
+	}
+	return manager
 }
 
 // TextRecording says when an interaction's text is kept, numbered as in
@@ -95,6 +118,9 @@ func ValidatePolicy(p ClientPolicy) error {
 	}
 	if p.TextRecording < TextRecordingAlways || p.TextRecording > TextRecordingNever {
 		v.add("policy.text_recording", "always, with_consent or never")
+	}
+	if p.DepartureHandover < DepartureHandoverManager || p.DepartureHandover > DepartureHandoverPool {
+		v.add("policy.departure_handover", "manager or pool")
 	}
 	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
 		v.add("policy.time_zone", "an IANA time zone such as Asia/Shanghai")

@@ -328,6 +328,8 @@ const (
 	OwnershipCause_OWNERSHIP_CAUSE_CLAIMED OwnershipCause = 4
 	// The customer returned to the pool after the tenant's idle limit.
 	OwnershipCause_OWNERSHIP_CAUSE_RETURNED_IDLE OwnershipCause = 5
+	// The holder departed; see reason and causation (the EmployeeDeparted event).
+	OwnershipCause_OWNERSHIP_CAUSE_HANDOVER OwnershipCause = 6
 )
 
 // Enum value maps for OwnershipCause.
@@ -339,6 +341,7 @@ var (
 		3: "OWNERSHIP_CAUSE_RELEASED",
 		4: "OWNERSHIP_CAUSE_CLAIMED",
 		5: "OWNERSHIP_CAUSE_RETURNED_IDLE",
+		6: "OWNERSHIP_CAUSE_HANDOVER",
 	}
 	OwnershipCause_value = map[string]int32{
 		"OWNERSHIP_CAUSE_UNSPECIFIED":   0,
@@ -347,6 +350,7 @@ var (
 		"OWNERSHIP_CAUSE_RELEASED":      3,
 		"OWNERSHIP_CAUSE_CLAIMED":       4,
 		"OWNERSHIP_CAUSE_RETURNED_IDLE": 5,
+		"OWNERSHIP_CAUSE_HANDOVER":      6,
 	}
 )
 
@@ -375,6 +379,60 @@ func (x OwnershipCause) Number() protoreflect.EnumNumber {
 // Deprecated: Use OwnershipCause.Descriptor instead.
 func (OwnershipCause) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{5}
+}
+
+// DepartureHandover says where a departed employee's customers go.
+type DepartureHandover int32
+
+const (
+	// DEPARTURE_HANDOVER_UNSPECIFIED in a policy update means DEPARTURE_HANDOVER_MANAGER.
+	DepartureHandover_DEPARTURE_HANDOVER_UNSPECIFIED DepartureHandover = 0
+	// DEPARTURE_HANDOVER_MANAGER gives them to the employee's manager, or to
+	// the shared pool when the manager is unknown or has departed too.
+	DepartureHandover_DEPARTURE_HANDOVER_MANAGER DepartureHandover = 1
+	// DEPARTURE_HANDOVER_POOL returns them to the shared pool.
+	DepartureHandover_DEPARTURE_HANDOVER_POOL DepartureHandover = 2
+)
+
+// Enum value maps for DepartureHandover.
+var (
+	DepartureHandover_name = map[int32]string{
+		0: "DEPARTURE_HANDOVER_UNSPECIFIED",
+		1: "DEPARTURE_HANDOVER_MANAGER",
+		2: "DEPARTURE_HANDOVER_POOL",
+	}
+	DepartureHandover_value = map[string]int32{
+		"DEPARTURE_HANDOVER_UNSPECIFIED": 0,
+		"DEPARTURE_HANDOVER_MANAGER":     1,
+		"DEPARTURE_HANDOVER_POOL":        2,
+	}
+)
+
+func (x DepartureHandover) Enum() *DepartureHandover {
+	p := new(DepartureHandover)
+	*p = x
+	return p
+}
+
+func (x DepartureHandover) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DepartureHandover) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_client_v1_client_proto_enumTypes[6].Descriptor()
+}
+
+func (DepartureHandover) Type() protoreflect.EnumType {
+	return &file_holdfast_client_v1_client_proto_enumTypes[6]
+}
+
+func (x DepartureHandover) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DepartureHandover.Descriptor instead.
+func (DepartureHandover) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_proto_rawDescGZIP(), []int{6}
 }
 
 // GeoPoint is a WGS-84 coordinate in degrees.
@@ -562,8 +620,12 @@ type ClientPolicy struct {
 	// TEXT_RECORDING_ALWAYS; TEXT_RECORDING_UNSPECIFIED in an update means
 	// TEXT_RECORDING_ALWAYS).
 	TextRecording TextRecording `protobuf:"varint,7,opt,name=text_recording,json=textRecording,proto3,enum=holdfast.client.v1.TextRecording" json:"text_recording,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// departure_handover says where a departed employee's customers go
+	// (default DEPARTURE_HANDOVER_MANAGER; DEPARTURE_HANDOVER_UNSPECIFIED in
+	// an update means DEPARTURE_HANDOVER_MANAGER).
+	DepartureHandover DepartureHandover `protobuf:"varint,8,opt,name=departure_handover,json=departureHandover,proto3,enum=holdfast.client.v1.DepartureHandover" json:"departure_handover,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ClientPolicy) Reset() {
@@ -645,6 +707,13 @@ func (x *ClientPolicy) GetTextRecording() TextRecording {
 	return TextRecording_TEXT_RECORDING_UNSPECIFIED
 }
 
+func (x *ClientPolicy) GetDepartureHandover() DepartureHandover {
+	if x != nil {
+		return x.DepartureHandover
+	}
+	return DepartureHandover_DEPARTURE_HANDOVER_UNSPECIFIED
+}
+
 // ExportFilter selects the customers an export covers.
 type ExportFilter struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -719,7 +788,7 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\blocation\x18\x02 \x01(\v2\x1c.holdfast.client.v1.GeoPointR\blocation\"8\n" +
 	"\tRoleQuota\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x17\n" +
-	"\aper_day\x18\x02 \x01(\x05R\x06perDay\"\xe5\x02\n" +
+	"\aper_day\x18\x02 \x01(\x05R\x06perDay\"\xbb\x03\n" +
 	"\fClientPolicy\x12B\n" +
 	"\rreveal_quotas\x18\x01 \x03(\v2\x1d.holdfast.client.v1.RoleQuotaR\frevealQuotas\x12-\n" +
 	"\x13claim_quota_per_day\x18\x02 \x01(\x05R\x10claimQuotaPerDay\x12,\n" +
@@ -727,7 +796,8 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\x16pool_return_after_days\x18\x04 \x01(\x05R\x13poolReturnAfterDays\x12\x1b\n" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\x12\x18\n" +
 	"\aversion\x18\x06 \x01(\x04R\aversion\x12H\n" +
-	"\x0etext_recording\x18\a \x01(\x0e2!.holdfast.client.v1.TextRecordingR\rtextRecording\"\x9d\x01\n" +
+	"\x0etext_recording\x18\a \x01(\x0e2!.holdfast.client.v1.TextRecordingR\rtextRecording\x12T\n" +
+	"\x12departure_handover\x18\b \x01(\x0e2%.holdfast.client.v1.DepartureHandoverR\x11departureHandover\"\x9d\x01\n" +
 	"\fExportFilter\x12*\n" +
 	"\x11owner_employee_id\x18\x01 \x01(\tR\x0fownerEmployeeId\x12\x17\n" +
 	"\ain_pool\x18\x02 \x01(\bR\x06inPool\x12H\n" +
@@ -761,14 +831,19 @@ const file_holdfast_client_v1_client_proto_rawDesc = "" +
 	"\x19CONTACT_FIELD_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13CONTACT_FIELD_PHONE\x10\x01\x12\x1b\n" +
 	"\x17CONTACT_FIELD_WECHAT_ID\x10\x02\x12\x17\n" +
-	"\x13CONTACT_FIELD_EMAIL\x10\x03*\xcd\x01\n" +
+	"\x13CONTACT_FIELD_EMAIL\x10\x03*\xeb\x01\n" +
 	"\x0eOwnershipCause\x12\x1f\n" +
 	"\x1bOWNERSHIP_CAUSE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18OWNERSHIP_CAUSE_ASSIGNED\x10\x01\x12\x1e\n" +
 	"\x1aOWNERSHIP_CAUSE_REASSIGNED\x10\x02\x12\x1c\n" +
 	"\x18OWNERSHIP_CAUSE_RELEASED\x10\x03\x12\x1b\n" +
 	"\x17OWNERSHIP_CAUSE_CLAIMED\x10\x04\x12!\n" +
-	"\x1dOWNERSHIP_CAUSE_RETURNED_IDLE\x10\x05B@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x1dOWNERSHIP_CAUSE_RETURNED_IDLE\x10\x05\x12\x1c\n" +
+	"\x18OWNERSHIP_CAUSE_HANDOVER\x10\x06*t\n" +
+	"\x11DepartureHandover\x12\"\n" +
+	"\x1eDEPARTURE_HANDOVER_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aDEPARTURE_HANDOVER_MANAGER\x10\x01\x12\x1b\n" +
+	"\x17DEPARTURE_HANDOVER_POOL\x10\x02B@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_proto_rawDescOnce sync.Once
@@ -782,31 +857,33 @@ func file_holdfast_client_v1_client_proto_rawDescGZIP() []byte {
 	return file_holdfast_client_v1_client_proto_rawDescData
 }
 
-var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_holdfast_client_v1_client_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
 var file_holdfast_client_v1_client_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_holdfast_client_v1_client_proto_goTypes = []any{
-	(SourceChannel)(0),   // 0: holdfast.client.v1.SourceChannel
-	(InteractionKind)(0), // 1: holdfast.client.v1.InteractionKind
-	(Direction)(0),       // 2: holdfast.client.v1.Direction
-	(TextRecording)(0),   // 3: holdfast.client.v1.TextRecording
-	(ContactField)(0),    // 4: holdfast.client.v1.ContactField
-	(OwnershipCause)(0),  // 5: holdfast.client.v1.OwnershipCause
-	(*GeoPoint)(nil),     // 6: holdfast.client.v1.GeoPoint
-	(*Address)(nil),      // 7: holdfast.client.v1.Address
-	(*RoleQuota)(nil),    // 8: holdfast.client.v1.RoleQuota
-	(*ClientPolicy)(nil), // 9: holdfast.client.v1.ClientPolicy
-	(*ExportFilter)(nil), // 10: holdfast.client.v1.ExportFilter
+	(SourceChannel)(0),     // 0: holdfast.client.v1.SourceChannel
+	(InteractionKind)(0),   // 1: holdfast.client.v1.InteractionKind
+	(Direction)(0),         // 2: holdfast.client.v1.Direction
+	(TextRecording)(0),     // 3: holdfast.client.v1.TextRecording
+	(ContactField)(0),      // 4: holdfast.client.v1.ContactField
+	(OwnershipCause)(0),    // 5: holdfast.client.v1.OwnershipCause
+	(DepartureHandover)(0), // 6: holdfast.client.v1.DepartureHandover
+	(*GeoPoint)(nil),       // 7: holdfast.client.v1.GeoPoint
+	(*Address)(nil),        // 8: holdfast.client.v1.Address
+	(*RoleQuota)(nil),      // 9: holdfast.client.v1.RoleQuota
+	(*ClientPolicy)(nil),   // 10: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil),   // 11: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_proto_depIdxs = []int32{
-	6, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
-	8, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
+	7, // 0: holdfast.client.v1.Address.location:type_name -> holdfast.client.v1.GeoPoint
+	9, // 1: holdfast.client.v1.ClientPolicy.reveal_quotas:type_name -> holdfast.client.v1.RoleQuota
 	3, // 2: holdfast.client.v1.ClientPolicy.text_recording:type_name -> holdfast.client.v1.TextRecording
-	0, // 3: holdfast.client.v1.ExportFilter.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	6, // 3: holdfast.client.v1.ClientPolicy.departure_handover:type_name -> holdfast.client.v1.DepartureHandover
+	0, // 4: holdfast.client.v1.ExportFilter.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_proto_init() }
@@ -819,7 +896,7 @@ func file_holdfast_client_v1_client_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_proto_rawDesc), len(file_holdfast_client_v1_client_proto_rawDesc)),
-			NumEnums:      6,
+			NumEnums:      7,
 			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
