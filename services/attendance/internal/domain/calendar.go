@@ -37,33 +37,33 @@ func NormalizeCalendar(c Calendar) (Calendar, []FieldViolation) {
 	var v violations
 	switch c.TimeZone {
 	case "":
-		v.add("time_zone", "required for a branch")
+		v.Add("time_zone", "required for a branch")
 	case "Local":
-		v.add("time_zone", "must be an IANA name such as Asia/Shanghai")
+		v.Add("time_zone", "must be an IANA name such as Asia/Shanghai")
 	default:
 		if _, err := time.LoadLocation(c.TimeZone); err != nil {
-			v.add("time_zone", "unknown time zone %q", c.TimeZone)
+			v.Add("time_zone", "unknown time zone %q", c.TimeZone)
 		}
 	}
 	days := slices.Clone(c.WorkingWeekdays)
 	slices.Sort(days)
 	switch {
 	case len(days) == 0:
-		v.add("working_weekdays", "at least one working day is required")
+		v.Add("working_weekdays", "at least one working day is required")
 	case days[0] < 1 || days[len(days)-1] > 7:
-		v.add("working_weekdays", "weekdays are 1 (Monday) to 7 (Sunday)")
+		v.Add("working_weekdays", "weekdays are 1 (Monday) to 7 (Sunday)")
 	case len(slices.Compact(slices.Clone(days))) != len(days):
-		v.add("working_weekdays", "a weekday is given twice")
+		v.Add("working_weekdays", "a weekday is given twice")
 	}
 	holidays := slices.Clone(c.Holidays)
 	slices.Sort(holidays)
 	for _, h := range holidays {
 		if !ValidDate(h) {
-			v.add("holidays", "%q is not a YYYY-MM-DD date", h)
+			v.Add("holidays", "%q is not a YYYY-MM-DD date", h)
 		}
 	}
 	if len(slices.Compact(slices.Clone(holidays))) != len(holidays) {
-		v.add("holidays", "a holiday is given twice")
+		v.Add("holidays", "a holiday is given twice")
 	}
 	return Calendar{TimeZone: c.TimeZone, WorkingWeekdays: days, Holidays: holidays}, v
 }

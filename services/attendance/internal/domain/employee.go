@@ -68,15 +68,15 @@ func NormalizeHire(h Hire) (Hire, error) {
 	var v violations
 	h.Name = strings.TrimSpace(h.Name)
 	if h.Name == "" || len([]rune(h.Name)) > maxNameRunes {
-		v.add("name", "required, at most %d characters", maxNameRunes)
+		v.Add("name", "required, at most %d characters", maxNameRunes)
 	}
 	if !slices.Contains(Roles, h.Role) {
-		v.add("role", "must be one of %s", strings.Join(Roles, ", "))
+		v.Add("role", "must be one of %s", strings.Join(Roles, ", "))
 	}
 	if !ValidDate(h.StartDate) {
-		v.add("start_date", "required, YYYY-MM-DD")
+		v.Add("start_date", "required, YYYY-MM-DD")
 	}
-	return h, v.err()
+	return h, v.Err()
 }
 
 // maxManagerChain bounds the walk up the reporting line.
@@ -128,14 +128,14 @@ func Hired(tenant string, h Hire) Employee {
 func NoticeResignation(e Employee, noticeDate, plannedLastDay string) (Employee, error) {
 	var v violations
 	if !ValidDate(noticeDate) {
-		v.add("notice_date", "required, YYYY-MM-DD")
+		v.Add("notice_date", "required, YYYY-MM-DD")
 	}
 	if !ValidDate(plannedLastDay) {
-		v.add("planned_last_day", "required, YYYY-MM-DD")
+		v.Add("planned_last_day", "required, YYYY-MM-DD")
 	} else if ValidDate(noticeDate) && plannedLastDay < noticeDate {
-		v.add("planned_last_day", "is before notice_date")
+		v.Add("planned_last_day", "is before notice_date")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return e, err
 	}
 	if e.Status != StatusActive {
@@ -162,17 +162,17 @@ func WithdrawResignation(e Employee) (Employee, error) {
 func RecordLeave(e Employee, l Leave) (Employee, error) {
 	var v violations
 	if !ValidDate(l.StartDate) {
-		v.add("start_date", "required, YYYY-MM-DD")
+		v.Add("start_date", "required, YYYY-MM-DD")
 	}
 	if !ValidDate(l.EndDate) {
-		v.add("end_date", "required, YYYY-MM-DD")
+		v.Add("end_date", "required, YYYY-MM-DD")
 	} else if ValidDate(l.StartDate) && l.EndDate < l.StartDate {
-		v.add("end_date", "is before start_date")
+		v.Add("end_date", "is before start_date")
 	}
 	if l.Type < LeaveAnnual || l.Type > LeaveOther {
-		v.add("leave_type", "must be ANNUAL, SICK, PERSONAL or OTHER")
+		v.Add("leave_type", "must be ANNUAL, SICK, PERSONAL or OTHER")
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return e, err
 	}
 	if e.Status == StatusDeparted {

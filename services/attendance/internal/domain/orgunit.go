@@ -50,28 +50,28 @@ func NormalizeOrgUnit(u OrgUnit) (OrgUnit, error) {
 	var v violations
 	u.Name = strings.TrimSpace(u.Name)
 	if u.Name == "" || len([]rune(u.Name)) > maxNameRunes {
-		v.add("name", "required, at most %d characters", maxNameRunes)
+		v.Add("name", "required, at most %d characters", maxNameRunes)
 	}
 	switch u.Kind {
 	case KindCompany:
 		if u.ParentID != "" {
-			v.add("parent_id", "a company has no parent")
+			v.Add("parent_id", "a company has no parent")
 		}
 	case KindBranch, KindTeam:
 		if u.ParentID == "" {
-			v.add("parent_id", "required for a %s", u.Kind)
+			v.Add("parent_id", "required for a %s", u.Kind)
 		}
 	default:
-		v.add("kind", "must be COMPANY, BRANCH or TEAM")
+		v.Add("kind", "must be COMPANY, BRANCH or TEAM")
 	}
 	if u.Kind == KindBranch {
 		cal, bad := NormalizeCalendar(u.Calendar)
 		v = append(v, bad...)
 		u.Calendar = cal
 	} else if !u.Calendar.IsEmpty() {
-		v.add("time_zone", "only branches have a time zone and working calendar")
+		v.Add("time_zone", "only branches have a time zone and working calendar")
 	}
-	return u, v.err()
+	return u, v.Err()
 }
 
 // allowedParents is which kinds a kind may sit under.

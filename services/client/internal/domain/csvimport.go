@@ -196,8 +196,8 @@ func ParseImport(data []byte, now time.Time) (ImportFile, error) {
 
 func fileViolation(format string, args ...any) error {
 	var v violations
-	v.add("csv", format, args...)
-	return v.err()
+	v.Add("csv", format, args...)
+	return v.Err()
 }
 
 // invalidUTF8Offset is the offset of the first byte of data that is not

@@ -73,9 +73,9 @@ const MaxIdleDays = 3650
 func CheckIdleDays(days int) error {
 	var v violations
 	if days < 0 || days > MaxIdleDays {
-		v.add("idle_days", "between 0 and %d (0 = no filter)", MaxIdleDays)
+		v.Add("idle_days", "between 0 and %d (0 = no filter)", MaxIdleDays)
 	}
-	return v.err()
+	return v.Err()
 }
 
 // IdleCutoff is the IdleSince at or before which a held customer has had no
@@ -117,12 +117,12 @@ func NormalizeRegistration(r Registration, now time.Time) (Registration, error) 
 	r.PersonName = strings.TrimSpace(r.PersonName)
 	r.CompanyName = strings.TrimSpace(r.CompanyName)
 	if r.PersonName == "" && r.CompanyName == "" {
-		v.add("person_name", "a person name or a company name is required")
+		v.Add("person_name", "a person name or a company name is required")
 	}
 	checkText(&v, "person_name", r.PersonName, maxNameLen)
 	checkText(&v, "company_name", r.CompanyName, maxNameLen)
 	if len(r.Phones) > maxPhones {
-		v.add("phones", "at most %d phone numbers", maxPhones)
+		v.Add("phones", "at most %d phone numbers", maxPhones)
 	}
 	phones := make([]string, 0, len(r.Phones))
 	seen := map[string]bool{}
@@ -131,7 +131,7 @@ func NormalizeRegistration(r Registration, now time.Time) (Registration, error) 
 		n, err := NormalizePhone(p)
 		if err != nil {
 			badPhones++
-			v.add(fmt.Sprintf("phones[%d]", i), "%v", err)
+			v.Add(fmt.Sprintf("phones[%d]", i), "%v", err)
 			continue
 		}
 		if !seen[n] {
@@ -142,31 +142,31 @@ func NormalizeRegistration(r Registration, now time.Time) (Registration, error) 
 	r.Phones = phones
 	r.WeChatID = strings.TrimSpace(r.WeChatID)
 	if r.WeChatID != "" && !validWeChatID(r.WeChatID) {
-		v.add("wechat_id", "a WeChat id is 6-20 characters of letters, digits, _ and -, starting with a letter")
+		v.Add("wechat_id", "a WeChat id is 6-20 characters of letters, digits, _ and -, starting with a letter")
 	}
 	r.Email = strings.ToLower(strings.TrimSpace(r.Email))
 	if r.Email != "" {
 		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > maxContactLn {
-			v.add("email", "not an e-mail address")
+			v.Add("email", "not an e-mail address")
 		}
 	}
 	if len(phones) == 0 && badPhones == 0 && r.WeChatID == "" && r.Email == "" {
-		v.add("phones", "at least one contact (phone, WeChat id or e-mail) is required")
+		v.Add("phones", "at least one contact (phone, WeChat id or e-mail) is required")
 	}
 	if r.Source < SourceWebsite || r.Source > SourcePersonal {
-		v.add("source_channel", "required: website, trade_show, referral, assignment, import or personal")
+		v.Add("source_channel", "required: website, trade_show, referral, assignment, import or personal")
 	}
 	r.OccurredAt = checkOccurredAt(&v, r.OccurredAt, now)
 	r.Address.Text = strings.TrimSpace(r.Address.Text)
 	checkText(&v, "address.text", r.Address.Text, maxAddressLen)
 	if g := r.Address.Location; g != nil && !validGeoPoint(*g) {
-		v.add("address.location", "latitude -90..90 and longitude -180..180, not both 0")
+		v.Add("address.location", "latitude -90..90 and longitude -180..180, not both 0")
 	}
 	r.TaxID = strings.ToUpper(strings.TrimSpace(r.TaxID))
 	if r.TaxID != "" && !validTaxID(r.TaxID) {
-		v.add("tax_id", "8-30 characters of A-Z, 0-9 and -")
+		v.Add("tax_id", "8-30 characters of A-Z, 0-9 and -")
 	}
-	return r, v.err()
+	return r, v.Err()
 }
 
 const maxAddressLen = 500
@@ -194,14 +194,14 @@ func validTaxID(s string) bool {
 
 func checkText(v *violations, field, s string, maxLen int) {
 	if !utf8.ValidString(s) {
-		v.add(field, "not valid UTF-8")
+		v.Add(field, "not valid UTF-8")
 		return
 	}
 	if utf8.RuneCountInString(s) > maxLen {
-		v.add(field, "at most %d characters", maxLen)
+		v.Add(field, "at most %d characters", maxLen)
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		v.add(field, "control characters are not allowed")
+		v.Add(field, "control characters are not allowed")
 	}
 }
 
@@ -233,10 +233,10 @@ func checkOccurredAt(v *violations, t, now time.Time) time.Time {
 		return now
 	}
 	if t.After(now.Add(maxClockSkew)) {
-		v.add("occurred_at", "is in the future")
+		v.Add("occurred_at", "is in the future")
 	}
 	if t.Before(earliestOccurredAt) {
-		v.add("occurred_at", "is before 2000-01-01")
+		v.Add("occurred_at", "is before 2000-01-01")
 	}
 	return t
 }

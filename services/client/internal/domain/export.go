@@ -87,17 +87,17 @@ const MaxExportRows = 10000
 func NormalizeExportRequest(r ExportRequest) (ExportRequest, error) {
 	var v violations
 	if r.Filter.InPool && r.Filter.OwnerID != "" {
-		v.add("filter.in_pool", "cannot be combined with filter.owner_employee_id")
+		v.Add("filter.in_pool", "cannot be combined with filter.owner_employee_id")
 	}
 	if r.Filter.Source < SourceUnspecified || r.Filter.Source > SourcePersonal {
-		v.add("filter.source_channel", "unknown source channel")
+		v.Add("filter.source_channel", "unknown source channel")
 	}
 	var bad *ValidationError
 	if err := CheckReason("reason", r.Reason); errors.As(err, &bad) {
 		v = append(v, bad.Violations...)
 	}
 	r.Reason = strings.TrimSpace(r.Reason)
-	return r, v.err()
+	return r, v.Err()
 }
 
 // mayExport: the roles that may list customers may ask to export them.

@@ -68,36 +68,36 @@ func NormalizeInteraction(in Interaction, now time.Time) (Interaction, error) {
 	in.Counterparty = strings.TrimSpace(in.Counterparty)
 	switch {
 	case in.CustomerID != "" && in.Counterparty != "":
-		v.add("customer_id", "give a customer_id or a counterparty_contact, not both")
-		v.add("counterparty_contact", "give a customer_id or a counterparty_contact, not both")
+		v.Add("customer_id", "give a customer_id or a counterparty_contact, not both")
+		v.Add("counterparty_contact", "give a customer_id or a counterparty_contact, not both")
 	case in.CustomerID == "" && in.Counterparty == "":
-		v.add("customer_id", "required, or a counterparty_contact for a contact who is not a registered customer")
+		v.Add("customer_id", "required, or a counterparty_contact for a contact who is not a registered customer")
 	case in.Counterparty != "":
 		c, err := NormalizeCounterparty(in.Counterparty)
 		if err != nil {
-			v.add("counterparty_contact", "%v", err)
+			v.Add("counterparty_contact", "%v", err)
 		}
 		in.Counterparty = c
 	}
 	if in.Kind < KindChat || in.Kind > KindMeeting {
-		v.add("kind", "required: chat, call, email, visit_note or meeting")
+		v.Add("kind", "required: chat, call, email, visit_note or meeting")
 	}
 	if in.Direction < DirectionInbound || in.Direction > DirectionNote {
-		v.add("direction", "required: inbound, outbound or note")
+		v.Add("direction", "required: inbound, outbound or note")
 	}
 	switch {
 	case !utf8.ValidString(in.Text):
-		v.add("text", "not valid UTF-8")
+		v.Add("text", "not valid UTF-8")
 	case len(in.Text) > MaxInteractionText:
-		v.add("text", "at most %d bytes", MaxInteractionText)
+		v.Add("text", "at most %d bytes", MaxInteractionText)
 	case strings.TrimSpace(in.Text) == "" && (in.Kind == KindChat || in.Kind == KindEmail || in.Kind == KindVisitNote):
-		v.add("text", "required for chats, e-mails and visit notes")
+		v.Add("text", "required for chats, e-mails and visit notes")
 	}
 	if in.Duration < 0 || in.Duration > maxInteractionDuration {
-		v.add("duration", "between 0 and 24h")
+		v.Add("duration", "between 0 and 24h")
 	}
 	in.OccurredAt = checkOccurredAt(&v, in.OccurredAt, now)
-	return in, v.err()
+	return in, v.Err()
 }
 
 // errNotACounterparty says what a counterparty contact may be.

@@ -39,13 +39,13 @@ func CheckReason(field, reason string) error {
 	r := strings.TrimSpace(reason)
 	switch {
 	case r == "":
-		v.add(field, "required: say why")
+		v.Add(field, "required: say why")
 	case !utf8.ValidString(r):
-		v.add(field, "not valid UTF-8")
+		v.Add(field, "not valid UTF-8")
 	case utf8.RuneCountInString(r) > maxReasonLen:
-		v.add(field, "at most %d characters", maxReasonLen)
+		v.Add(field, "at most %d characters", maxReasonLen)
 	}
-	return v.err()
+	return v.Err()
 }
 
 // Assign gives a pooled customer to employee: managers and hr decide.

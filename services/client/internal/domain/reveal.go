@@ -39,22 +39,22 @@ var ErrNoSuchContact = errors.New("the customer has no such contact")
 func NormalizeReveal(r RevealRequest) (RevealRequest, error) {
 	var v violations
 	if r.CustomerID == "" {
-		v.add("customer_id", "required")
+		v.Add("customer_id", "required")
 	}
 	switch {
 	case r.Field < ContactPhone || r.Field > ContactEmail:
-		v.add("field", "required: phone, wechat_id or email")
+		v.Add("field", "required: phone, wechat_id or email")
 	case r.Index < 0:
-		v.add("index", "0 or more")
+		v.Add("index", "0 or more")
 	case r.Index > 0 && r.Field != ContactPhone:
-		v.add("index", "only phones have an index; leave it 0")
+		v.Add("index", "only phones have an index; leave it 0")
 	}
 	var bad *ValidationError
 	if err := CheckReason("reason", r.Reason); errors.As(err, &bad) {
 		v = append(v, bad.Violations...)
 	}
 	r.Reason = strings.TrimSpace(r.Reason)
-	return r, v.err()
+	return r, v.Err()
 }
 
 // CanReveal: the holder, if they sell or run sales, and the roles that

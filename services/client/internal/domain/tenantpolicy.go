@@ -101,31 +101,31 @@ func ValidatePolicy(p ClientPolicy) error {
 	var v violations
 	for role, q := range p.RevealQuotas {
 		if !contains(knownRoles, role) {
-			v.add("policy.reveal_quotas", "unknown role %q", role)
+			v.Add("policy.reveal_quotas", "unknown role %q", role)
 		}
 		if q < 0 || q > 10000 {
-			v.add("policy.reveal_quotas", "%s: between 0 and 10000", role)
+			v.Add("policy.reveal_quotas", "%s: between 0 and 10000", role)
 		}
 	}
 	if p.ClaimQuotaPerDay < 0 || p.ClaimQuotaPerDay > 1000 {
-		v.add("policy.claim_quota_per_day", "between 0 and 1000")
+		v.Add("policy.claim_quota_per_day", "between 0 and 1000")
 	}
 	if p.MaxCustomersHeld < 1 || p.MaxCustomersHeld > 100000 {
-		v.add("policy.max_customers_held", "between 1 and 100000")
+		v.Add("policy.max_customers_held", "between 1 and 100000")
 	}
 	if p.PoolReturnAfterDays < 0 || p.PoolReturnAfterDays > 3650 {
-		v.add("policy.pool_return_after_days", "between 0 (off) and 3650")
+		v.Add("policy.pool_return_after_days", "between 0 (off) and 3650")
 	}
 	if p.TextRecording < TextRecordingAlways || p.TextRecording > TextRecordingNever {
-		v.add("policy.text_recording", "always, with_consent or never")
+		v.Add("policy.text_recording", "always, with_consent or never")
 	}
 	if p.DepartureHandover < DepartureHandoverManager || p.DepartureHandover > DepartureHandoverPool {
-		v.add("policy.departure_handover", "manager or pool")
+		v.Add("policy.departure_handover", "manager or pool")
 	}
 	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" {
-		v.add("policy.time_zone", "an IANA time zone such as Asia/Shanghai")
+		v.Add("policy.time_zone", "an IANA time zone such as Asia/Shanghai")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // RevealQuota is the daily reveal quota of an actor: the largest among
