@@ -74,7 +74,7 @@ func TestAttendanceServicePostgres(t *testing.T) {
 	last := testLifecycle(t, env, svc)
 
 	// A restart resumes from the PostgreSQL checkpoint and reads the same.
-	svc.stop()
+	svc.Stop()
 	restarted := env.start(t, pool)
 	hr := env.dial(t, restarted, principal("acme", "hr-1", auth.RoleHR))
 	got, err := hr.GetEmployee(t.Context(), &attendancev1.GetEmployeeRequest{EmployeeId: "e1", MinSequence: last})
@@ -212,7 +212,7 @@ func testLifecycle(t *testing.T, env *testEnv, svc *runningService) uint64 {
 	}
 
 	// Every call's event is in ATTENDANCE, with its actor.
-	agg, err := env.log.Load(t.Context(), eventlog.AggregateRef{Context: "attendance", Tenant: "acme", Type: "employee", ID: "e1"})
+	agg, err := env.Log.Load(t.Context(), eventlog.AggregateRef{Context: "attendance", Tenant: "acme", Type: "employee", ID: "e1"})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
@@ -232,7 +232,7 @@ func testLifecycle(t *testing.T, env *testEnv, svc *runningService) uint64 {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("e1's events mismatch (-want, +got):\n%s", diff)
 	}
-	unit, err := env.log.Load(t.Context(), eventlog.AggregateRef{Context: "attendance", Tenant: "acme", Type: "orgunit", ID: tree.branch})
+	unit, err := env.Log.Load(t.Context(), eventlog.AggregateRef{Context: "attendance", Tenant: "acme", Type: "orgunit", ID: tree.branch})
 	if err != nil || len(unit.Records) != 1 || unit.Records[0].Envelope.GetActorId() != "ad-1" {
 		t.Errorf("branch's events = %v, %v; want one OrgUnitCreated by ad-1", unit.Records, err)
 	}

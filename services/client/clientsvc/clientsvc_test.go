@@ -249,7 +249,7 @@ func TestClientServiceMemory(t *testing.T) {
 	}
 
 	t.Run("restart replays into a new memory store", func(t *testing.T) {
-		svc.stop()
+		svc.Stop()
 		restarted := env.start(t, nil)
 		owner := env.dial(t, restarted, principal("acme", "s-owner", auth.RoleSales))
 		got := getCustomer(t, owner, id, lastSeq)
@@ -272,7 +272,7 @@ func TestClientServiceMemory(t *testing.T) {
 // customer once sequence seq is applied.
 func replayIntoMemory(t *testing.T, env *testEnv, actor domain.Actor, id string, seq uint64) domain.Customer {
 	t.Helper()
-	uc := app.New(env.log, store.NewMemory(), slog.New(slog.DiscardHandler), time.Now)
+	uc := app.New(env.Log, store.NewMemory(), slog.New(slog.DiscardHandler), time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- uc.Project(ctx) }()
@@ -315,7 +315,7 @@ func TestClientServicePostgres(t *testing.T) {
 	getCustomer(t, owner, id, lastSeq)
 	wantReadModel(t, readModel, id, 2, lastSeq)
 
-	svc.stop()
+	svc.Stop()
 	restarted := env.start(t, pool)
 	owner = env.dial(t, restarted, principal("acme", "s-owner", auth.RoleSales))
 	if diff := cmp.Diff(reg.GetCustomer(), getCustomer(t, owner, id, lastSeq), protocmp.Transform(), ignoreFollowUp); diff != "" {

@@ -34,7 +34,7 @@ func TestTextConsentPostgres(t *testing.T) {
 // interactionLogged reads an interaction's InteractionLogged back from CLIENT.
 func (e *testEnv) interactionLogged(t *testing.T, tenant, id string) *clientv1.InteractionLogged {
 	t.Helper()
-	agg, err := e.log.Load(t.Context(), eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "interaction", ID: id})
+	agg, err := e.Log.Load(t.Context(), eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "interaction", ID: id})
 	if err != nil {
 		t.Fatalf("load interaction %s: %v", id, err)
 	}

@@ -3,9 +3,7 @@ package clientsvc_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,42 +22,20 @@ import (
 // departure handover worker reporting its ATTENDANCE progress to p.
 func (e *testEnv) startWithHandoverProgress(t *testing.T, p *eventlog.Progress) *runningService {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := platform.NewApp(logger, "127.0.0.1:0", 5*time.Second)
-	if err != nil {
-		t.Fatalf("new app: %v", err)
-	}
-	ep, err := a.NewGRPCServer("127.0.0.1:0", e.verifier)
-	if err != nil {
-		t.Fatalf("grpc server: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rt := &platform.Runtime{Log: e.log, Verifier: e.verifier}
-	if err := clientsvc.Mount(ctx, a, ep, rt, time.Now, clientsvc.WithHandoverProgress(p)); err != nil {
-		cancel()
-		t.Fatalf("mount: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("app run: %v", err)
-		}
+	return e.StartService(t, nil, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return clientsvc.Mount(ctx, a, ep, rt, time.Now, clientsvc.WithHandoverProgress(p))
 	})
-	t.Cleanup(stop)
-	return &runningService{addr: ep.Addr(), stop: stop}
 }
 
 // appendAttendance writes an attendance event as the attendance service would.
 func (e *testEnv) appendAttendance(t *testing.T, tenant, employee, requestID string, ev proto.Message) eventlog.Appended {
 	t.Helper()
 	ref := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: "employee", ID: employee}
-	agg, err := e.log.Load(t.Context(), ref)
+	agg, err := e.Log.Load(t.Context(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.log.Append(t.Context(), eventlog.AppendRequest{
+	res, err := e.Log.Append(t.Context(), eventlog.AppendRequest{
 		Ref: ref, After: agg.Position, RequestID: requestID, ActorID: "hr-1", Payload: ev,
 	})
 	if err != nil {
@@ -111,7 +87,7 @@ func TestDepartureHandover(t *testing.T) {
 	// the read model has applied everything in CLIENT.
 	listHeld := func(tenant, owner string) []string {
 		t.Helper()
-		last, err := env.log.LastSequence(t.Context(), eventlog.StreamClient)
+		last, err := env.Log.LastSequence(t.Context(), eventlog.StreamClient)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,9 +198,9 @@ func TestDepartureHandover(t *testing.T) {
 	})
 
 	t.Run("restart appends nothing", func(t *testing.T) {
-		svc.stop()
+		svc.Stop()
 		before := clientMessages("*")
-		last, err := env.log.LastSequence(t.Context(), eventlog.StreamAttendance)
+		last, err := env.Log.LastSequence(t.Context(), eventlog.StreamAttendance)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,20 +2,14 @@ package clientsvc_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"log/slog"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/status"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -38,33 +32,16 @@ func TestMain(m *testing.M) {
 // testEnv is what outlives one run of the service: NATS with its streams,
 // and the key that signs and verifies bearer tokens.
 type testEnv struct {
-	nats     *testkit.NATS
-	log      *eventlog.Log
-	issuer   *auth.Issuer
-	verifier *auth.Verifier
+	*testkit.ServiceEnv
 }
 
 func newEnv(t *testing.T) *testEnv {
 	t.Helper()
-	n, log := testkit.StartEventLog(t)
-	key, err := auth.LoadOrCreateDevKey(t.TempDir())
-	if err != nil {
-		t.Fatalf("dev key: %v", err)
-	}
-	return &testEnv{
-		nats:     n,
-		log:      log,
-		issuer:   auth.NewIssuer(key),
-		verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey)),
-	}
+	return &testEnv{testkit.NewServiceEnv(t)}
 }
 
-// runningService is one client service process: a platform.App with the
-// service mounted, serving until stop.
-type runningService struct {
-	addr string
-	stop func()
-}
+// runningService is one service process, serving until Stop.
+type runningService = testkit.RunningService
 
 // start mounts the client service on a fresh App (PostgreSQL read model when
 // pool is set, memory otherwise) and runs it until stop or cleanup.
@@ -76,31 +53,9 @@ func (e *testEnv) start(t *testing.T, pool *pgxpool.Pool) *runningService {
 // startWithClock is start with the service's clock set to now.
 func (e *testEnv) startWithClock(t *testing.T, pool *pgxpool.Pool, now func() time.Time) *runningService {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	a, err := platform.NewApp(logger, "127.0.0.1:0", 5*time.Second)
-	if err != nil {
-		t.Fatalf("new app: %v", err)
-	}
-	ep, err := a.NewGRPCServer("127.0.0.1:0", e.verifier)
-	if err != nil {
-		t.Fatalf("grpc server: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	rt := &platform.Runtime{Log: e.log, Pool: pool, Verifier: e.verifier}
-	if err := clientsvc.Mount(ctx, a, ep, rt, now); err != nil {
-		cancel()
-		t.Fatalf("mount: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stop := sync.OnceFunc(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("app run: %v", err)
-		}
+	return e.StartService(t, pool, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return clientsvc.Mount(ctx, a, ep, rt, now)
 	})
-	t.Cleanup(stop)
-	return &runningService{addr: ep.Addr(), stop: stop}
 }
 
 // testClock is a service clock the test moves by hand.
@@ -122,18 +77,12 @@ func (c *testClock) advance(d time.Duration) {
 }
 
 // principal is a caller holding one role.
-func principal(tenant, subject string, role auth.Role) auth.Principal {
-	return auth.Principal{Tenant: tenant, Subject: subject, Roles: []auth.Role{role}}
-}
+var principal = testkit.Principal
 
 // dial returns a client calling svc as p.
 func (e *testEnv) dial(t *testing.T, svc *runningService, p auth.Principal) clientv1.ClientServiceClient {
 	t.Helper()
-	token, err := e.issuer.Issue(p, time.Hour)
-	if err != nil {
-		t.Fatalf("issue token: %v", err)
-	}
-	return dialWith(t, svc, grpcBearer(token))
+	return dialWith(t, svc, e.Bearer(t, p))
 }
 
 // grpcBearer sends token on every call.
@@ -143,34 +92,20 @@ func grpcBearer(token string) grpc.DialOption {
 
 func dialWith(t *testing.T, svc *runningService, opts ...grpc.DialOption) clientv1.ClientServiceClient {
 	t.Helper()
-	opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	conn, err := grpc.NewClient(svc.addr, opts...)
-	if err != nil {
-		t.Fatalf("dial %s: %v", svc.addr, err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return clientv1.NewClientServiceClient(conn)
+	return clientv1.NewClientServiceClient(testkit.Dial(t, svc.Addr, opts...))
 }
 
 // wantCode fails t unless err carries code.
 func wantCode(t *testing.T, err error, code codes.Code) {
 	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("status = %v (%v), want %v", got, err, code)
-	}
+	testkit.WantCode(t, err, code)
 }
 
 // violatedFields returns the sorted, distinct fields named by err's
 // field violations, after checking err is InvalidArgument.
 func violatedFields(t *testing.T, err error) []string {
 	t.Helper()
-	wantCode(t, err, codes.InvalidArgument)
-	var fields []string
-	for _, v := range platform.Violations(err) {
-		fields = append(fields, v.Field)
-	}
-	slices.Sort(fields)
-	return slices.Compact(fields)
+	return testkit.ViolatedFields(t, err)
 }
 
 // registerRequest is a valid registration with the given request id.
@@ -198,17 +133,5 @@ func noteRequest(requestID, customerID string) *clientv1.LogInteractionRequest {
 // ("client.acme.>"), so parallel tests in other tenants do not disturb it.
 func (e *testEnv) streamMessages(t *testing.T, filter string) uint64 {
 	t.Helper()
-	s, err := e.nats.JS.Stream(t.Context(), eventlog.StreamClient)
-	if err != nil {
-		t.Fatalf("stream: %v", err)
-	}
-	info, err := s.Info(t.Context(), jetstream.WithSubjectFilter(filter))
-	if err != nil {
-		t.Fatalf("stream info: %v", err)
-	}
-	var n uint64
-	for _, c := range info.State.Subjects {
-		n += c
-	}
-	return n
+	return e.StreamMessages(t, eventlog.StreamClient, filter)
 }

@@ -138,7 +138,7 @@ func testCustomerHistory(t *testing.T, env *testEnv, svc *runningService) {
 			t.Errorf("reveal at sequence %d, want %d", got, want)
 		}
 		// The entry names the stored event: the same id the log holds.
-		agg, err := env.log.Load(ctx, eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "customer", ID: id})
+		agg, err := env.Log.Load(ctx, eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "customer", ID: id})
 		must("Load", err)
 		if got, want := entries[0].GetEventId(), agg.Records[0].Envelope.GetEventId(); got != want {
 			t.Errorf("registration event_id = %s, want %s", got, want)

@@ -169,7 +169,7 @@ func TestImportCustomers(t *testing.T) {
 		// As if an earlier attempt wrote row 2 and then died: the event
 		// ImportCustomers derives for that row, appended by hand.
 		rowID := eventlog.DeriveID("client", tenant, "customer", "s-imp/imp-crash#2")
-		if _, err := env.log.Append(t.Context(), eventlog.AppendRequest{
+		if _, err := env.Log.Append(t.Context(), eventlog.AppendRequest{
 			Ref: eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "customer", ID: rowID}, RequestID: "imp-crash", ActorID: "s-imp",
 			Payload: &clientv1.CustomerRegistered{
 				CustomerId: rowID, PersonName: "褚十四", Phones: []string{"+8613811112222"},
@@ -273,7 +273,7 @@ func TestImportCustomers(t *testing.T) {
 // import's answer.
 func wantImportEvent(t *testing.T, env *testEnv, tenant string, resp *clientv1.ImportCustomersResponse) {
 	t.Helper()
-	s, err := env.nats.JS.Stream(t.Context(), eventlog.StreamClient)
+	s, err := env.NATS.JS.Stream(t.Context(), eventlog.StreamClient)
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}

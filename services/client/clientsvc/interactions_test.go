@@ -442,7 +442,7 @@ func TestInteractionsPostgres(t *testing.T) {
 	// The deletion keeps the customer's count: the note happened.
 	wantReadModel(t, readModel, cid, 1, del.GetSequence())
 
-	svc.stop()
+	svc.Stop()
 	restarted := env.start(t, pool)
 	hr = env.dial(t, restarted, principal("acme", "hr1", auth.RoleHR))
 	e1 = env.dial(t, restarted, principal("acme", "e1", auth.RoleSales))

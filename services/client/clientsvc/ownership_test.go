@@ -35,11 +35,11 @@ func TestDuplicatesAndOwnership(t *testing.T) {
 func (e *testEnv) appendClientPolicy(t *testing.T, tenant string, p *clientv1.ClientPolicy) {
 	t.Helper()
 	ref := eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "policy", ID: "client"}
-	agg, err := e.log.Load(t.Context(), ref)
+	agg, err := e.Log.Load(t.Context(), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.log.Append(t.Context(), eventlog.AppendRequest{
+	if _, err := e.Log.Append(t.Context(), eventlog.AppendRequest{
 		Ref: ref, After: agg.Position, RequestID: fmt.Sprintf("test-policy-%d", agg.Position.Version), ActorID: "ad-1",
 		Payload: &clientv1.ClientPolicyUpdated{Policy: p, Reason: "test policy"},
 	}); err != nil {

@@ -18,7 +18,7 @@ import (
 // customerHistory is a customer's events in CLIENT, oldest first.
 func (e *testEnv) customerHistory(t *testing.T, tenant, id string) []eventlog.Record {
 	t.Helper()
-	agg, err := e.log.Load(t.Context(), eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "customer", ID: id})
+	agg, err := e.Log.Load(t.Context(), eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "customer", ID: id})
 	if err != nil {
 		t.Fatalf("load customer %s: %v", id, err)
 	}

@@ -46,7 +46,7 @@ type storedEvent struct {
 // subject matching filter ("client.acme.reveals.>"), in stream order.
 func (e *testEnv) clientEvents(t *testing.T, filter string) []storedEvent {
 	t.Helper()
-	s, err := e.nats.JS.Stream(t.Context(), eventlog.StreamClient)
+	s, err := e.NATS.JS.Stream(t.Context(), eventlog.StreamClient)
 	if err != nil {
 		t.Fatalf("stream: %v", err)
 	}
@@ -60,7 +60,7 @@ func (e *testEnv) clientEvents(t *testing.T, filter string) []storedEvent {
 		if err != nil {
 			t.Fatalf("parse subject %s: %v", subject, err)
 		}
-		agg, err := e.log.Load(t.Context(), ref)
+		agg, err := e.Log.Load(t.Context(), ref)
 		if err != nil {
 			t.Fatalf("load %s: %v", subject, err)
 		}
