@@ -7,6 +7,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
 )
 
 // BatchResult is the outcome of one request of AppendBatch.
@@ -27,12 +29,15 @@ func (l *Log) AppendBatch(ctx context.Context, reqs []AppendRequest) ([]BatchRes
 	results := make([]BatchResult, len(reqs))
 	futures := make([]jetstream.PubAckFuture, len(reqs))
 	versions := make([]uint64, len(reqs))
+	envs := make([]*eventv1.Envelope, len(reqs))
 	for i, req := range reqs {
-		msg, eventID, err := l.message(ctx, req)
+		msg, env, err := l.message(ctx, req)
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
+		eventID := env.GetEventId()
+		envs[i] = env
 		results[i].Appended.EventID = eventID
 		versions[i] = req.After.Version + 1
 		f, err := l.js.PublishMsgAsync(msg,
@@ -56,6 +61,7 @@ func (l *Log) AppendBatch(ctx context.Context, reqs []AppendRequest) ([]BatchRes
 			results[i].Appended.Sequence = ack.Sequence
 			results[i].Appended.Version = versions[i]
 			results[i].Appended.Duplicate = ack.Duplicate
+			results[i].Appended.Envelope = storedEnvelope(envs[i], ack.Duplicate)
 			l.metrics.appends.WithLabelValues(ack.Stream, "ok").Inc()
 		case err := <-f.Err():
 			if isWrongLastSequence(err) {
@@ -71,20 +77,20 @@ func (l *Log) AppendBatch(ctx context.Context, reqs []AppendRequest) ([]BatchRes
 }
 
 // message builds the NATS message for one append request.
-func (l *Log) message(ctx context.Context, req AppendRequest) (*nats.Msg, string, error) {
+func (l *Log) message(ctx context.Context, req AppendRequest) (*nats.Msg, *eventv1.Envelope, error) {
 	env, err := l.envelope(req)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	data, err := Marshal(env)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	msg := nats.NewMsg(req.Ref.Subject())
 	msg.Data = data
 	msg.Header.Set(HeaderEventType, TypeName(env))
 	injectTrace(ctx, msg.Header)
-	return msg, env.GetEventId(), nil
+	return msg, env, nil
 }
 
 // isWrongLastSequence reports JetStream's optimistic-concurrency refusal

@@ -49,6 +49,12 @@ func TestAppendDuplicateRequestWritesOneEvent(t *testing.T) {
 	if !again.Duplicate || again.Sequence != first.Sequence || again.EventID != first.EventID {
 		t.Errorf("retry = %+v, want duplicate of %+v", again, first)
 	}
+	if first.Envelope.GetEventId() != first.EventID || first.Envelope.GetAggregateVersion() != 1 {
+		t.Errorf("first append's envelope = %v, want the stored event (id %s, version 1)", first.Envelope, first.EventID)
+	}
+	if again.Envelope != nil {
+		t.Errorf("duplicate append returned an envelope it did not store: %v", again.Envelope)
+	}
 	s, err := n.JS.Stream(ctx, eventlog.StreamClient)
 	if err != nil {
 		t.Fatal(err)

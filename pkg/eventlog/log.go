@@ -90,6 +90,9 @@ type Appended struct {
 	// Duplicate is true when JetStream had already stored this event (a
 	// retried request): Sequence is then the original event's sequence.
 	Duplicate bool
+	// Envelope is the envelope this call stored; nil for a duplicate, whose
+	// stored envelope (recorded_at) may differ: Load it if you need it.
+	Envelope *eventv1.Envelope
 }
 
 // ErrConflict is wrapped by *ConflictError.
@@ -112,10 +115,11 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // Append writes one event with a message id derived from the request and the
 // expected last subject sequence taken from req.After.
 func (l *Log) Append(ctx context.Context, req AppendRequest) (Appended, error) {
-	msg, eventID, err := l.message(ctx, req)
+	msg, env, err := l.message(ctx, req)
 	if err != nil {
 		return Appended{}, err
 	}
+	eventID := env.GetEventId()
 	stream := req.Ref.Stream()
 	start := time.Now()
 	ack, err := l.js.PublishMsg(ctx, msg,
@@ -151,7 +155,15 @@ func (l *Log) Append(ctx context.Context, req AppendRequest) (Appended, error) {
 		Sequence:  ack.Sequence,
 		Version:   req.After.Version + 1,
 		Duplicate: ack.Duplicate,
+		Envelope:  storedEnvelope(env, ack.Duplicate),
 	}, nil
+}
+
+func storedEnvelope(env *eventv1.Envelope, duplicate bool) *eventv1.Envelope {
+	if duplicate {
+		return nil
+	}
+	return env
 }
 
 // envelope validates req and wraps its payload.

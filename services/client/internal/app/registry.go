@@ -133,11 +133,15 @@ func (a *App) decideOnCustomer(ctx context.Context, actor domain.Actor, customer
 		if err != nil {
 			return domain.Customer{}, 0, err
 		}
-		after, err := a.log.Load(ctx, r)
-		if err != nil {
-			return domain.Customer{}, 0, err
+		if res.Envelope == nil {
+			// A duplicate: what was stored may differ from what we built.
+			if agg, err = a.log.Load(ctx, r); err != nil {
+				return domain.Customer{}, 0, err
+			}
+		} else {
+			agg.Records = append(agg.Records, eventlog.Record{Stream: res.Stream, Sequence: res.Sequence, Envelope: res.Envelope})
 		}
-		c, err = foldCustomer(after)
+		c, err = foldCustomer(agg)
 		return c, res.Sequence, err
 	}
 }
