@@ -188,6 +188,58 @@ func (LeaveType) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_attendance_v1_attendance_proto_rawDescGZIP(), []int{2}
 }
 
+// CheckInKind is why an employee checked in.
+type CheckInKind int32
+
+const (
+	CheckInKind_CHECK_IN_KIND_UNSPECIFIED CheckInKind = 0
+	// CHECK_IN_KIND_VISIT is a field visit, usually to a customer.
+	CheckInKind_CHECK_IN_KIND_VISIT CheckInKind = 1
+	// CHECK_IN_KIND_OFFICE is arriving at an office.
+	CheckInKind_CHECK_IN_KIND_OFFICE CheckInKind = 2
+)
+
+// Enum value maps for CheckInKind.
+var (
+	CheckInKind_name = map[int32]string{
+		0: "CHECK_IN_KIND_UNSPECIFIED",
+		1: "CHECK_IN_KIND_VISIT",
+		2: "CHECK_IN_KIND_OFFICE",
+	}
+	CheckInKind_value = map[string]int32{
+		"CHECK_IN_KIND_UNSPECIFIED": 0,
+		"CHECK_IN_KIND_VISIT":       1,
+		"CHECK_IN_KIND_OFFICE":      2,
+	}
+)
+
+func (x CheckInKind) Enum() *CheckInKind {
+	p := new(CheckInKind)
+	*p = x
+	return p
+}
+
+func (x CheckInKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CheckInKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_attendance_v1_attendance_proto_enumTypes[3].Descriptor()
+}
+
+func (CheckInKind) Type() protoreflect.EnumType {
+	return &file_holdfast_attendance_v1_attendance_proto_enumTypes[3]
+}
+
+func (x CheckInKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CheckInKind.Descriptor instead.
+func (CheckInKind) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_proto_rawDescGZIP(), []int{3}
+}
+
 // OrgUnit is the read view of an organisation unit. Dates are YYYY-MM-DD.
 type OrgUnit struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -544,7 +596,11 @@ const file_holdfast_attendance_v1_attendance_proto_rawDesc = "" +
 	"\x11LEAVE_TYPE_ANNUAL\x10\x01\x12\x13\n" +
 	"\x0fLEAVE_TYPE_SICK\x10\x02\x12\x17\n" +
 	"\x13LEAVE_TYPE_PERSONAL\x10\x03\x12\x14\n" +
-	"\x10LEAVE_TYPE_OTHER\x10\x04BHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
+	"\x10LEAVE_TYPE_OTHER\x10\x04*_\n" +
+	"\vCheckInKind\x12\x1d\n" +
+	"\x19CHECK_IN_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13CHECK_IN_KIND_VISIT\x10\x01\x12\x18\n" +
+	"\x14CHECK_IN_KIND_OFFICE\x10\x02BHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
 
 var (
 	file_holdfast_attendance_v1_attendance_proto_rawDescOnce sync.Once
@@ -558,21 +614,22 @@ func file_holdfast_attendance_v1_attendance_proto_rawDescGZIP() []byte {
 	return file_holdfast_attendance_v1_attendance_proto_rawDescData
 }
 
-var file_holdfast_attendance_v1_attendance_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_holdfast_attendance_v1_attendance_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_holdfast_attendance_v1_attendance_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_holdfast_attendance_v1_attendance_proto_goTypes = []any{
 	(OrgUnitKind)(0),    // 0: holdfast.attendance.v1.OrgUnitKind
 	(EmployeeStatus)(0), // 1: holdfast.attendance.v1.EmployeeStatus
 	(LeaveType)(0),      // 2: holdfast.attendance.v1.LeaveType
-	(*OrgUnit)(nil),     // 3: holdfast.attendance.v1.OrgUnit
-	(*Leave)(nil),       // 4: holdfast.attendance.v1.Leave
-	(*Employee)(nil),    // 5: holdfast.attendance.v1.Employee
+	(CheckInKind)(0),    // 3: holdfast.attendance.v1.CheckInKind
+	(*OrgUnit)(nil),     // 4: holdfast.attendance.v1.OrgUnit
+	(*Leave)(nil),       // 5: holdfast.attendance.v1.Leave
+	(*Employee)(nil),    // 6: holdfast.attendance.v1.Employee
 }
 var file_holdfast_attendance_v1_attendance_proto_depIdxs = []int32{
 	0, // 0: holdfast.attendance.v1.OrgUnit.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
 	2, // 1: holdfast.attendance.v1.Leave.leave_type:type_name -> holdfast.attendance.v1.LeaveType
 	1, // 2: holdfast.attendance.v1.Employee.status:type_name -> holdfast.attendance.v1.EmployeeStatus
-	4, // 3: holdfast.attendance.v1.Employee.leaves:type_name -> holdfast.attendance.v1.Leave
+	5, // 3: holdfast.attendance.v1.Employee.leaves:type_name -> holdfast.attendance.v1.Leave
 	4, // [4:4] is the sub-list for method output_type
 	4, // [4:4] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
@@ -590,7 +647,7 @@ func file_holdfast_attendance_v1_attendance_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_attendance_v1_attendance_proto_rawDesc), len(file_holdfast_attendance_v1_attendance_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,

@@ -9,6 +9,7 @@ package attendancev1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -429,11 +430,361 @@ func (x *EmployeeDeparted) GetLastDay() string {
 	return ""
 }
 
+// EmployeeTransferred moves an employee to another org unit and/or manager,
+// effective on a day. It carries both sides so a reader needs no history.
+type EmployeeTransferred struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	FromOrgUnitId string                 `protobuf:"bytes,2,opt,name=from_org_unit_id,json=fromOrgUnitId,proto3" json:"from_org_unit_id,omitempty"`
+	ToOrgUnitId   string                 `protobuf:"bytes,3,opt,name=to_org_unit_id,json=toOrgUnitId,proto3" json:"to_org_unit_id,omitempty"`
+	FromManagerId string                 `protobuf:"bytes,4,opt,name=from_manager_id,json=fromManagerId,proto3" json:"from_manager_id,omitempty"`
+	// to_manager_id is empty when the employee reports to no one after the move.
+	ToManagerId   string `protobuf:"bytes,5,opt,name=to_manager_id,json=toManagerId,proto3" json:"to_manager_id,omitempty"`
+	EffectiveDate string `protobuf:"bytes,6,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmployeeTransferred) Reset() {
+	*x = EmployeeTransferred{}
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmployeeTransferred) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmployeeTransferred) ProtoMessage() {}
+
+func (x *EmployeeTransferred) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmployeeTransferred.ProtoReflect.Descriptor instead.
+func (*EmployeeTransferred) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *EmployeeTransferred) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *EmployeeTransferred) GetFromOrgUnitId() string {
+	if x != nil {
+		return x.FromOrgUnitId
+	}
+	return ""
+}
+
+func (x *EmployeeTransferred) GetToOrgUnitId() string {
+	if x != nil {
+		return x.ToOrgUnitId
+	}
+	return ""
+}
+
+func (x *EmployeeTransferred) GetFromManagerId() string {
+	if x != nil {
+		return x.FromManagerId
+	}
+	return ""
+}
+
+func (x *EmployeeTransferred) GetToManagerId() string {
+	if x != nil {
+		return x.ToManagerId
+	}
+	return ""
+}
+
+func (x *EmployeeTransferred) GetEffectiveDate() string {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return ""
+}
+
+// EmployeeRoleChanged changes an employee's role, effective on a day.
+type EmployeeRoleChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	FromRole      string                 `protobuf:"bytes,2,opt,name=from_role,json=fromRole,proto3" json:"from_role,omitempty"`
+	ToRole        string                 `protobuf:"bytes,3,opt,name=to_role,json=toRole,proto3" json:"to_role,omitempty"`
+	EffectiveDate string                 `protobuf:"bytes,4,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmployeeRoleChanged) Reset() {
+	*x = EmployeeRoleChanged{}
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmployeeRoleChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmployeeRoleChanged) ProtoMessage() {}
+
+func (x *EmployeeRoleChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmployeeRoleChanged.ProtoReflect.Descriptor instead.
+func (*EmployeeRoleChanged) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *EmployeeRoleChanged) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *EmployeeRoleChanged) GetFromRole() string {
+	if x != nil {
+		return x.FromRole
+	}
+	return ""
+}
+
+func (x *EmployeeRoleChanged) GetToRole() string {
+	if x != nil {
+		return x.ToRole
+	}
+	return ""
+}
+
+func (x *EmployeeRoleChanged) GetEffectiveDate() string {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return ""
+}
+
+// CheckedIn is one geolocated check-in, on the employee's check-in log
+// (attendance.<tenant>.checkins.<employee id>). Besides what the device sent,
+// it records the facts the risk rules judge, computed when it was written.
+type CheckedIn struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	CheckInId  string                 `protobuf:"bytes,1,opt,name=check_in_id,json=checkInId,proto3" json:"check_in_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Kind       CheckInKind            `protobuf:"varint,3,opt,name=kind,proto3,enum=holdfast.attendance.v1.CheckInKind" json:"kind,omitempty"`
+	Latitude   float64                `protobuf:"fixed64,4,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude  float64                `protobuf:"fixed64,5,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	AccuracyM  float64                `protobuf:"fixed64,6,opt,name=accuracy_m,json=accuracyM,proto3" json:"accuracy_m,omitempty"`
+	// device_time is the device's clock; the envelope's occurred_at is the
+	// server's time of receipt.
+	DeviceTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=device_time,json=deviceTime,proto3" json:"device_time,omitempty"`
+	PhotoSha256    string                 `protobuf:"bytes,8,opt,name=photo_sha256,json=photoSha256,proto3" json:"photo_sha256,omitempty"`
+	PhotoSizeBytes int64                  `protobuf:"varint,9,opt,name=photo_size_bytes,json=photoSizeBytes,proto3" json:"photo_size_bytes,omitempty"`
+	// customer_id is the linked customer; empty when none was linked.
+	CustomerId string `protobuf:"bytes,10,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Purpose    string `protobuf:"bytes,11,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// customer_located is true when the linked customer has a registered
+	// geo point, and distance_to_customer_m is then the haversine distance.
+	CustomerLocated     bool    `protobuf:"varint,12,opt,name=customer_located,json=customerLocated,proto3" json:"customer_located,omitempty"`
+	DistanceToCustomerM float64 `protobuf:"fixed64,13,opt,name=distance_to_customer_m,json=distanceToCustomerM,proto3" json:"distance_to_customer_m,omitempty"`
+	// previous_check_in_id is the employee's previous check-in, if any; the
+	// distance and implied speed are measured from it.
+	PreviousCheckInId     string  `protobuf:"bytes,14,opt,name=previous_check_in_id,json=previousCheckInId,proto3" json:"previous_check_in_id,omitempty"`
+	DistanceFromPreviousM float64 `protobuf:"fixed64,15,opt,name=distance_from_previous_m,json=distanceFromPreviousM,proto3" json:"distance_from_previous_m,omitempty"`
+	SecondsSincePrevious  int64   `protobuf:"varint,16,opt,name=seconds_since_previous,json=secondsSincePrevious,proto3" json:"seconds_since_previous,omitempty"`
+	// speed_from_previous_kmh is 0 when there is no previous check-in or no
+	// time has passed (then distance_from_previous_m still tells).
+	SpeedFromPreviousKmh float64 `protobuf:"fixed64,17,opt,name=speed_from_previous_kmh,json=speedFromPreviousKmh,proto3" json:"speed_from_previous_kmh,omitempty"`
+	// repeats_check_in_id names an earlier check-in of the same employee with
+	// exactly the same latitude, longitude and accuracy (a replayed location).
+	RepeatsCheckInId string `protobuf:"bytes,18,opt,name=repeats_check_in_id,json=repeatsCheckInId,proto3" json:"repeats_check_in_id,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CheckedIn) Reset() {
+	*x = CheckedIn{}
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckedIn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckedIn) ProtoMessage() {}
+
+func (x *CheckedIn) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckedIn.ProtoReflect.Descriptor instead.
+func (*CheckedIn) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *CheckedIn) GetCheckInId() string {
+	if x != nil {
+		return x.CheckInId
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetKind() CheckInKind {
+	if x != nil {
+		return x.Kind
+	}
+	return CheckInKind_CHECK_IN_KIND_UNSPECIFIED
+}
+
+func (x *CheckedIn) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetAccuracyM() float64 {
+	if x != nil {
+		return x.AccuracyM
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetDeviceTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeviceTime
+	}
+	return nil
+}
+
+func (x *CheckedIn) GetPhotoSha256() string {
+	if x != nil {
+		return x.PhotoSha256
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetPhotoSizeBytes() int64 {
+	if x != nil {
+		return x.PhotoSizeBytes
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetCustomerLocated() bool {
+	if x != nil {
+		return x.CustomerLocated
+	}
+	return false
+}
+
+func (x *CheckedIn) GetDistanceToCustomerM() float64 {
+	if x != nil {
+		return x.DistanceToCustomerM
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetPreviousCheckInId() string {
+	if x != nil {
+		return x.PreviousCheckInId
+	}
+	return ""
+}
+
+func (x *CheckedIn) GetDistanceFromPreviousM() float64 {
+	if x != nil {
+		return x.DistanceFromPreviousM
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetSecondsSincePrevious() int64 {
+	if x != nil {
+		return x.SecondsSincePrevious
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetSpeedFromPreviousKmh() float64 {
+	if x != nil {
+		return x.SpeedFromPreviousKmh
+	}
+	return 0
+}
+
+func (x *CheckedIn) GetRepeatsCheckInId() string {
+	if x != nil {
+		return x.RepeatsCheckInId
+	}
+	return ""
+}
+
 var File_holdfast_attendance_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_attendance_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"#holdfast/attendance/v1/events.proto\x12\x16holdfast.attendance.v1\x1a'holdfast/attendance/v1/attendance.proto\"\xfe\x01\n" +
+	"#holdfast/attendance/v1/events.proto\x12\x16holdfast.attendance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'holdfast/attendance/v1/attendance.proto\"\xfe\x01\n" +
 	"\x0eOrgUnitCreated\x12\x1e\n" +
 	"\vorg_unit_id\x18\x01 \x01(\tR\torgUnitId\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\tR\bparentId\x127\n" +
@@ -472,7 +823,45 @@ const file_holdfast_attendance_v1_events_proto_rawDesc = "" +
 	"\x10EmployeeDeparted\x12\x1f\n" +
 	"\vemployee_id\x18\x01 \x01(\tR\n" +
 	"employeeId\x12\x19\n" +
-	"\blast_day\x18\x02 \x01(\tR\alastDayBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
+	"\blast_day\x18\x02 \x01(\tR\alastDay\"\xf7\x01\n" +
+	"\x13EmployeeTransferred\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12'\n" +
+	"\x10from_org_unit_id\x18\x02 \x01(\tR\rfromOrgUnitId\x12#\n" +
+	"\x0eto_org_unit_id\x18\x03 \x01(\tR\vtoOrgUnitId\x12&\n" +
+	"\x0ffrom_manager_id\x18\x04 \x01(\tR\rfromManagerId\x12\"\n" +
+	"\rto_manager_id\x18\x05 \x01(\tR\vtoManagerId\x12%\n" +
+	"\x0eeffective_date\x18\x06 \x01(\tR\reffectiveDate\"\x93\x01\n" +
+	"\x13EmployeeRoleChanged\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x1b\n" +
+	"\tfrom_role\x18\x02 \x01(\tR\bfromRole\x12\x17\n" +
+	"\ato_role\x18\x03 \x01(\tR\x06toRole\x12%\n" +
+	"\x0eeffective_date\x18\x04 \x01(\tR\reffectiveDate\"\x89\x06\n" +
+	"\tCheckedIn\x12\x1e\n" +
+	"\vcheck_in_id\x18\x01 \x01(\tR\tcheckInId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x127\n" +
+	"\x04kind\x18\x03 \x01(\x0e2#.holdfast.attendance.v1.CheckInKindR\x04kind\x12\x1a\n" +
+	"\blatitude\x18\x04 \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\x05 \x01(\x01R\tlongitude\x12\x1d\n" +
+	"\n" +
+	"accuracy_m\x18\x06 \x01(\x01R\taccuracyM\x12;\n" +
+	"\vdevice_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"deviceTime\x12!\n" +
+	"\fphoto_sha256\x18\b \x01(\tR\vphotoSha256\x12(\n" +
+	"\x10photo_size_bytes\x18\t \x01(\x03R\x0ephotoSizeBytes\x12\x1f\n" +
+	"\vcustomer_id\x18\n" +
+	" \x01(\tR\n" +
+	"customerId\x12\x18\n" +
+	"\apurpose\x18\v \x01(\tR\apurpose\x12)\n" +
+	"\x10customer_located\x18\f \x01(\bR\x0fcustomerLocated\x123\n" +
+	"\x16distance_to_customer_m\x18\r \x01(\x01R\x13distanceToCustomerM\x12/\n" +
+	"\x14previous_check_in_id\x18\x0e \x01(\tR\x11previousCheckInId\x127\n" +
+	"\x18distance_from_previous_m\x18\x0f \x01(\x01R\x15distanceFromPreviousM\x124\n" +
+	"\x16seconds_since_previous\x18\x10 \x01(\x03R\x14secondsSincePrevious\x125\n" +
+	"\x17speed_from_previous_kmh\x18\x11 \x01(\x01R\x14speedFromPreviousKmh\x12-\n" +
+	"\x13repeats_check_in_id\x18\x12 \x01(\tR\x10repeatsCheckInIdBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
 
 var (
 	file_holdfast_attendance_v1_events_proto_rawDescOnce sync.Once
@@ -486,25 +875,32 @@ func file_holdfast_attendance_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_attendance_v1_events_proto_rawDescData
 }
 
-var file_holdfast_attendance_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_holdfast_attendance_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_holdfast_attendance_v1_events_proto_goTypes = []any{
-	(*OrgUnitCreated)(nil),       // 0: holdfast.attendance.v1.OrgUnitCreated
-	(*EmployeeHired)(nil),        // 1: holdfast.attendance.v1.EmployeeHired
-	(*ResignationNoticed)(nil),   // 2: holdfast.attendance.v1.ResignationNoticed
-	(*ResignationWithdrawn)(nil), // 3: holdfast.attendance.v1.ResignationWithdrawn
-	(*LeaveRecorded)(nil),        // 4: holdfast.attendance.v1.LeaveRecorded
-	(*EmployeeDeparted)(nil),     // 5: holdfast.attendance.v1.EmployeeDeparted
-	(OrgUnitKind)(0),             // 6: holdfast.attendance.v1.OrgUnitKind
-	(LeaveType)(0),               // 7: holdfast.attendance.v1.LeaveType
+	(*OrgUnitCreated)(nil),        // 0: holdfast.attendance.v1.OrgUnitCreated
+	(*EmployeeHired)(nil),         // 1: holdfast.attendance.v1.EmployeeHired
+	(*ResignationNoticed)(nil),    // 2: holdfast.attendance.v1.ResignationNoticed
+	(*ResignationWithdrawn)(nil),  // 3: holdfast.attendance.v1.ResignationWithdrawn
+	(*LeaveRecorded)(nil),         // 4: holdfast.attendance.v1.LeaveRecorded
+	(*EmployeeDeparted)(nil),      // 5: holdfast.attendance.v1.EmployeeDeparted
+	(*EmployeeTransferred)(nil),   // 6: holdfast.attendance.v1.EmployeeTransferred
+	(*EmployeeRoleChanged)(nil),   // 7: holdfast.attendance.v1.EmployeeRoleChanged
+	(*CheckedIn)(nil),             // 8: holdfast.attendance.v1.CheckedIn
+	(OrgUnitKind)(0),              // 9: holdfast.attendance.v1.OrgUnitKind
+	(LeaveType)(0),                // 10: holdfast.attendance.v1.LeaveType
+	(CheckInKind)(0),              // 11: holdfast.attendance.v1.CheckInKind
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
 }
 var file_holdfast_attendance_v1_events_proto_depIdxs = []int32{
-	6, // 0: holdfast.attendance.v1.OrgUnitCreated.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
-	7, // 1: holdfast.attendance.v1.LeaveRecorded.leave_type:type_name -> holdfast.attendance.v1.LeaveType
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	9,  // 0: holdfast.attendance.v1.OrgUnitCreated.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
+	10, // 1: holdfast.attendance.v1.LeaveRecorded.leave_type:type_name -> holdfast.attendance.v1.LeaveType
+	11, // 2: holdfast.attendance.v1.CheckedIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	12, // 3: holdfast.attendance.v1.CheckedIn.device_time:type_name -> google.protobuf.Timestamp
+	4,  // [4:4] is the sub-list for method output_type
+	4,  // [4:4] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_attendance_v1_events_proto_init() }
@@ -519,7 +915,7 @@ func file_holdfast_attendance_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_attendance_v1_events_proto_rawDesc), len(file_holdfast_attendance_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
