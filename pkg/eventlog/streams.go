@@ -24,6 +24,12 @@ const (
 	StreamRiskIn = "RISK_IN"
 )
 
+// RiskRuleSubjects are the subjects of RISK that RISK_IN sources: the rule
+// aggregates' changes (risk.<tenant>.rule.<id>), so a replay applies the
+// rule version in force at each point. RISK's alerts stay out: they are the
+// engine's own output and would feed back into it.
+const RiskRuleSubjects = "risk.*.rule.>"
+
 // MinDuplicateWindow is the shortest dedup window Provision accepts for a
 // domain stream: a client retrying a command within it gets the first result
 // from JetStream itself. Later retries are caught by the application, which
@@ -36,6 +42,9 @@ type StreamSpec struct {
 	Subjects []string
 	// Sources are stream names this stream sources (RISK_IN only).
 	Sources []string
+	// SourceFilters narrows a source to the subjects matching a filter,
+	// keyed by source name; a source without one is sourced whole.
+	SourceFilters map[string]string
 }
 
 // DomainStreams lists the streams written by services, in a stable order.
@@ -50,12 +59,14 @@ func DomainStreams() []StreamSpec {
 	}
 }
 
-// RiskInStream is the stream the risk engine consumes: every domain stream
-// except RISK itself (the engine's own output must not feed back into it).
+// RiskInStream is the stream the risk engine consumes: every domain stream,
+// and of RISK only the rule changes (RiskRuleSubjects): the engine's alerts
+// must not feed back into it.
 func RiskInStream() StreamSpec {
 	return StreamSpec{
-		Name:    StreamRiskIn,
-		Sources: []string{StreamClient, StreamOrder, StreamAttendance, StreamCommission, StreamTick},
+		Name:          StreamRiskIn,
+		Sources:       []string{StreamClient, StreamOrder, StreamAttendance, StreamCommission, StreamTick, StreamRisk},
+		SourceFilters: map[string]string{StreamRisk: RiskRuleSubjects},
 	}
 }
 
@@ -109,7 +120,7 @@ func (c ProvisionConfig) StreamConfig(spec StreamSpec) jetstream.StreamConfig {
 		MaxMsgsPerSubject: -1,
 	}
 	for _, src := range spec.Sources {
-		sc.Sources = append(sc.Sources, &jetstream.StreamSource{Name: src})
+		sc.Sources = append(sc.Sources, &jetstream.StreamSource{Name: src, FilterSubject: spec.SourceFilters[src]})
 	}
 	if len(spec.Sources) > 0 {
 		// Sourcing keeps track of source sequences itself; a dedup window here
@@ -134,7 +145,9 @@ func (e *DriftError) Error() string {
 // Provision creates the streams in specs, or checks existing ones. It is
 // idempotent. An existing stream that differs dangerously returns a
 // *DriftError (joined with others); harmless differences are returned by
-// Compare and left alone.
+// Compare and left alone. The one change Provision makes to an existing
+// stream is adding sources it lacks (see onlyLacksSources): that only
+// copies more history in, after what it holds, and rewrites nothing.
 func Provision(ctx context.Context, js jetstream.JetStream, cfg ProvisionConfig, specs ...StreamSpec) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("eventlog: provision: %w", err)
@@ -153,7 +166,16 @@ func Provision(ctx context.Context, js jetstream.JetStream, cfg ProvisionConfig,
 			errs = append(errs, fmt.Errorf("eventlog: stream %s: %w", spec.Name, err))
 			continue
 		}
-		if dangerous, _ := Compare(want, s.CachedInfo().Config); len(dangerous) > 0 {
+		got := s.CachedInfo().Config
+		dangerous, _ := Compare(want, got)
+		if len(dangerous) > 0 && onlyLacksSources(want, got) {
+			got.Sources = want.Sources
+			if _, err := js.UpdateStream(ctx, got); err != nil {
+				errs = append(errs, fmt.Errorf("eventlog: add sources to stream %s: %w", spec.Name, err))
+			}
+			continue
+		}
+		if len(dangerous) > 0 {
 			errs = append(errs, &DriftError{Stream: spec.Name, Differences: dangerous})
 		}
 	}
@@ -190,11 +212,48 @@ func Compare(want, got jetstream.StreamConfig) (dangerous, harmless []string) {
 	return dangerous, harmless
 }
 
+// sourceNames names each source with its filter, "RISK(risk.*.rule.>)",
+// sorted: a changed filter is a changed source.
 func sourceNames(srcs []*jetstream.StreamSource) []string {
 	names := make([]string, 0, len(srcs))
 	for _, s := range srcs {
-		names = append(names, s.Name)
+		name := s.Name
+		if f := sourceFilter(s); f != "" {
+			name += "(" + f + ")"
+		}
+		names = append(names, name)
 	}
 	slices.Sort(names)
 	return names
+}
+
+// sourceFilter is a source's subject filter, however the server reports it.
+func sourceFilter(s *jetstream.StreamSource) string {
+	if s.FilterSubject != "" {
+		return s.FilterSubject
+	}
+	if len(s.SubjectTransforms) == 1 && s.SubjectTransforms[0].Destination == "" {
+		return s.SubjectTransforms[0].Source
+	}
+	return ""
+}
+
+// onlyLacksSources reports whether got differs from want only by missing
+// some of want's sources: every source got has, want has with the same
+// filter, and nothing else is dangerous. This is how a RISK_IN provisioned
+// before it sourced RISK's rule subjects is brought up to date.
+func onlyLacksSources(want, got jetstream.StreamConfig) bool {
+	wantNames, gotNames := sourceNames(want.Sources), sourceNames(got.Sources)
+	if len(gotNames) >= len(wantNames) {
+		return false
+	}
+	for _, n := range gotNames {
+		if !slices.Contains(wantNames, n) {
+			return false
+		}
+	}
+	withSources := got
+	withSources.Sources = want.Sources
+	dangerous, _ := Compare(want, withSources)
+	return len(dangerous) == 0
 }
