@@ -28,6 +28,12 @@ var transitions = []transition{
 		return domain.RecordLeave(e, domain.Leave{StartDate: "2026-02-02", EndDate: "2026-02-03", Type: domain.LeaveSick})
 	}},
 	{"depart", func(e domain.Employee) (domain.Employee, error) { return domain.RecordDeparture(e, "2026-03-31") }},
+	{"transfer", func(e domain.Employee) (domain.Employee, error) {
+		return domain.TransferEmployee(e, domain.Transfer{OrgUnitID: "t2", ManagerID: "m2", EffectiveDate: "2026-02-01"})
+	}},
+	{"role", func(e domain.Employee) (domain.Employee, error) {
+		return domain.ChangeRole(e, "senior_sales", "2026-02-01")
+	}},
 }
 
 // TestLifecycle checks every command from every status: allowed ones move
@@ -36,8 +42,14 @@ func TestLifecycle(t *testing.T) {
 	t.Parallel()
 	// want[status][command] is the status after, or Unspecified if refused.
 	want := map[domain.EmployeeStatus]map[string]domain.EmployeeStatus{
-		domain.StatusActive:   {"notice": domain.StatusOnNotice, "leave": domain.StatusActive, "depart": domain.StatusDeparted},
-		domain.StatusOnNotice: {"withdraw": domain.StatusActive, "leave": domain.StatusOnNotice, "depart": domain.StatusDeparted},
+		domain.StatusActive: {
+			"notice": domain.StatusOnNotice, "leave": domain.StatusActive, "depart": domain.StatusDeparted,
+			"transfer": domain.StatusActive, "role": domain.StatusActive,
+		},
+		domain.StatusOnNotice: {
+			"withdraw": domain.StatusActive, "leave": domain.StatusOnNotice, "depart": domain.StatusDeparted,
+			"transfer": domain.StatusOnNotice, "role": domain.StatusOnNotice,
+		},
 		domain.StatusDeparted: {},
 	}
 	for from, allowed := range want {

@@ -9,6 +9,7 @@ package attendancev1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -20,6 +21,67 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// DayKind says why a day is or is not a working day.
+type DayKind int32
+
+const (
+	DayKind_DAY_KIND_UNSPECIFIED DayKind = 0
+	DayKind_DAY_KIND_WORKING     DayKind = 1
+	// DAY_KIND_NOT_EMPLOYED is before the start date or after the last day.
+	DayKind_DAY_KIND_NOT_EMPLOYED DayKind = 2
+	DayKind_DAY_KIND_HOLIDAY      DayKind = 3
+	// DAY_KIND_REST_DAY is a weekday the branch does not work.
+	DayKind_DAY_KIND_REST_DAY DayKind = 4
+	DayKind_DAY_KIND_ON_LEAVE DayKind = 5
+)
+
+// Enum value maps for DayKind.
+var (
+	DayKind_name = map[int32]string{
+		0: "DAY_KIND_UNSPECIFIED",
+		1: "DAY_KIND_WORKING",
+		2: "DAY_KIND_NOT_EMPLOYED",
+		3: "DAY_KIND_HOLIDAY",
+		4: "DAY_KIND_REST_DAY",
+		5: "DAY_KIND_ON_LEAVE",
+	}
+	DayKind_value = map[string]int32{
+		"DAY_KIND_UNSPECIFIED":  0,
+		"DAY_KIND_WORKING":      1,
+		"DAY_KIND_NOT_EMPLOYED": 2,
+		"DAY_KIND_HOLIDAY":      3,
+		"DAY_KIND_REST_DAY":     4,
+		"DAY_KIND_ON_LEAVE":     5,
+	}
+)
+
+func (x DayKind) Enum() *DayKind {
+	p := new(DayKind)
+	*p = x
+	return p
+}
+
+func (x DayKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DayKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_attendance_v1_attendance_service_proto_enumTypes[0].Descriptor()
+}
+
+func (DayKind) Type() protoreflect.EnumType {
+	return &file_holdfast_attendance_v1_attendance_service_proto_enumTypes[0]
+}
+
+func (x DayKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DayKind.Descriptor instead.
+func (DayKind) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{0}
+}
 
 // CreateOrgUnitRequest describes a new org unit; its id is derived from the
 // caller and request_id.
@@ -1113,15 +1175,18 @@ func (x *GetEmployeeResponse) GetEmployee() *Employee {
 
 // ListEmployeesRequest selects and pages employees, ordered by id.
 type ListEmployeesRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	OrgUnitId     string                 `protobuf:"bytes,1,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
-	Role          string                 `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
-	Status        EmployeeStatus         `protobuf:"varint,3,opt,name=status,proto3,enum=holdfast.attendance.v1.EmployeeStatus" json:"status,omitempty"`
-	PageSize      int32                  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	MinSequence   uint64                 `protobuf:"varint,6,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// org_unit_id selects that unit's employees; with include_subunits, also
+	// those of every unit below it.
+	OrgUnitId       string         `protobuf:"bytes,1,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	Role            string         `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	Status          EmployeeStatus `protobuf:"varint,3,opt,name=status,proto3,enum=holdfast.attendance.v1.EmployeeStatus" json:"status,omitempty"`
+	PageSize        int32          `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken       string         `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	MinSequence     uint64         `protobuf:"varint,6,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	IncludeSubunits bool           `protobuf:"varint,7,opt,name=include_subunits,json=includeSubunits,proto3" json:"include_subunits,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *ListEmployeesRequest) Reset() {
@@ -1196,6 +1261,13 @@ func (x *ListEmployeesRequest) GetMinSequence() uint64 {
 	return 0
 }
 
+func (x *ListEmployeesRequest) GetIncludeSubunits() bool {
+	if x != nil {
+		return x.IncludeSubunits
+	}
+	return false
+}
+
 // ListEmployeesResponse is one page of employees.
 type ListEmployeesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1249,11 +1321,1106 @@ func (x *ListEmployeesResponse) GetNextPageToken() string {
 	return ""
 }
 
+// TransferEmployeeRequest moves an employee from effective_date on.
+type TransferEmployeeRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// org_unit_id is the unit after the move (the current one to change only the manager).
+	OrgUnitId string `protobuf:"bytes,3,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	// manager_id is the manager after the move; empty for none.
+	ManagerId     string `protobuf:"bytes,4,opt,name=manager_id,json=managerId,proto3" json:"manager_id,omitempty"`
+	EffectiveDate string `protobuf:"bytes,5,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferEmployeeRequest) Reset() {
+	*x = TransferEmployeeRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferEmployeeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferEmployeeRequest) ProtoMessage() {}
+
+func (x *TransferEmployeeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferEmployeeRequest.ProtoReflect.Descriptor instead.
+func (*TransferEmployeeRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *TransferEmployeeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *TransferEmployeeRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *TransferEmployeeRequest) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
+}
+
+func (x *TransferEmployeeRequest) GetManagerId() string {
+	if x != nil {
+		return x.ManagerId
+	}
+	return ""
+}
+
+func (x *TransferEmployeeRequest) GetEffectiveDate() string {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return ""
+}
+
+// TransferEmployeeResponse is the employee after the transfer.
+type TransferEmployeeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Employee      *Employee              `protobuf:"bytes,1,opt,name=employee,proto3" json:"employee,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferEmployeeResponse) Reset() {
+	*x = TransferEmployeeResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferEmployeeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferEmployeeResponse) ProtoMessage() {}
+
+func (x *TransferEmployeeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferEmployeeResponse.ProtoReflect.Descriptor instead.
+func (*TransferEmployeeResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *TransferEmployeeResponse) GetEmployee() *Employee {
+	if x != nil {
+		return x.Employee
+	}
+	return nil
+}
+
+func (x *TransferEmployeeResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ChangeRoleRequest changes an employee's role from effective_date on.
+type ChangeRoleRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// role is one of sales, senior_sales, manager, hr, auditor, admin.
+	Role          string `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	EffectiveDate string `protobuf:"bytes,4,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeRoleRequest) Reset() {
+	*x = ChangeRoleRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeRoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeRoleRequest) ProtoMessage() {}
+
+func (x *ChangeRoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeRoleRequest.ProtoReflect.Descriptor instead.
+func (*ChangeRoleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ChangeRoleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ChangeRoleRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ChangeRoleRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ChangeRoleRequest) GetEffectiveDate() string {
+	if x != nil {
+		return x.EffectiveDate
+	}
+	return ""
+}
+
+// ChangeRoleResponse is the employee after the change.
+type ChangeRoleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Employee      *Employee              `protobuf:"bytes,1,opt,name=employee,proto3" json:"employee,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeRoleResponse) Reset() {
+	*x = ChangeRoleResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeRoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeRoleResponse) ProtoMessage() {}
+
+func (x *ChangeRoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeRoleResponse.ProtoReflect.Descriptor instead.
+func (*ChangeRoleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ChangeRoleResponse) GetEmployee() *Employee {
+	if x != nil {
+		return x.Employee
+	}
+	return nil
+}
+
+func (x *ChangeRoleResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// GetEmployeeTimelineRequest names the employee.
+type GetEmployeeTimelineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEmployeeTimelineRequest) Reset() {
+	*x = GetEmployeeTimelineRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEmployeeTimelineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEmployeeTimelineRequest) ProtoMessage() {}
+
+func (x *GetEmployeeTimelineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEmployeeTimelineRequest.ProtoReflect.Descriptor instead.
+func (*GetEmployeeTimelineRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetEmployeeTimelineRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+// TimelineEntry is one lifecycle event of an employee.
+type TimelineEntry struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// sequence is the event's ATTENDANCE stream sequence.
+	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	EventId  string `protobuf:"bytes,2,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	// event_type is the payload's type, e.g. holdfast.attendance.v1.EmployeeTransferred.
+	EventType  string                 `protobuf:"bytes,3,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// actor_id is who caused it.
+	ActorId string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// summary is a one-line English description, e.g. "transferred from t1 to t2 (manager m1 → m2) from 2026-03-01".
+	Summary       string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimelineEntry) Reset() {
+	*x = TimelineEntry{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimelineEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimelineEntry) ProtoMessage() {}
+
+func (x *TimelineEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimelineEntry.ProtoReflect.Descriptor instead.
+func (*TimelineEntry) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *TimelineEntry) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *TimelineEntry) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *TimelineEntry) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+// GetEmployeeTimelineResponse is the employee's lifecycle, oldest first.
+type GetEmployeeTimelineResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Entries       []*TimelineEntry       `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEmployeeTimelineResponse) Reset() {
+	*x = GetEmployeeTimelineResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEmployeeTimelineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEmployeeTimelineResponse) ProtoMessage() {}
+
+func (x *GetEmployeeTimelineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEmployeeTimelineResponse.ProtoReflect.Descriptor instead.
+func (*GetEmployeeTimelineResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetEmployeeTimelineResponse) GetEntries() []*TimelineEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+// IsWorkingDayRequest names an employee and a day (YYYY-MM-DD, in the
+// employee's branch time zone).
+type IsWorkingDayRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Date          string                 `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	MinSequence   uint64                 `protobuf:"varint,3,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IsWorkingDayRequest) Reset() {
+	*x = IsWorkingDayRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IsWorkingDayRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IsWorkingDayRequest) ProtoMessage() {}
+
+func (x *IsWorkingDayRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IsWorkingDayRequest.ProtoReflect.Descriptor instead.
+func (*IsWorkingDayRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *IsWorkingDayRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *IsWorkingDayRequest) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *IsWorkingDayRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// IsWorkingDayResponse is the answer and its reason.
+type IsWorkingDayResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Working bool                   `protobuf:"varint,1,opt,name=working,proto3" json:"working,omitempty"`
+	Kind    DayKind                `protobuf:"varint,2,opt,name=kind,proto3,enum=holdfast.attendance.v1.DayKind" json:"kind,omitempty"`
+	// branch_id is the org unit whose calendar applied; empty when the
+	// employee has no branch above them and Monday–Friday applied.
+	BranchId      string `protobuf:"bytes,3,opt,name=branch_id,json=branchId,proto3" json:"branch_id,omitempty"`
+	TimeZone      string `protobuf:"bytes,4,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IsWorkingDayResponse) Reset() {
+	*x = IsWorkingDayResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IsWorkingDayResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IsWorkingDayResponse) ProtoMessage() {}
+
+func (x *IsWorkingDayResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IsWorkingDayResponse.ProtoReflect.Descriptor instead.
+func (*IsWorkingDayResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *IsWorkingDayResponse) GetWorking() bool {
+	if x != nil {
+		return x.Working
+	}
+	return false
+}
+
+func (x *IsWorkingDayResponse) GetKind() DayKind {
+	if x != nil {
+		return x.Kind
+	}
+	return DayKind_DAY_KIND_UNSPECIFIED
+}
+
+func (x *IsWorkingDayResponse) GetBranchId() string {
+	if x != nil {
+		return x.BranchId
+	}
+	return ""
+}
+
+func (x *IsWorkingDayResponse) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
+}
+
+// CheckInRequest is one check-in as the device reports it.
+type CheckInRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// employee_id defaults to the caller; only a service may check in someone else.
+	EmployeeId string      `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Kind       CheckInKind `protobuf:"varint,3,opt,name=kind,proto3,enum=holdfast.attendance.v1.CheckInKind" json:"kind,omitempty"`
+	Latitude   float64     `protobuf:"fixed64,4,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude  float64     `protobuf:"fixed64,5,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	// accuracy_m is the fix's accuracy radius in metres; more than 0.
+	AccuracyM float64 `protobuf:"fixed64,6,opt,name=accuracy_m,json=accuracyM,proto3" json:"accuracy_m,omitempty"`
+	// device_time must be within 10 minutes of the server's clock.
+	DeviceTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=device_time,json=deviceTime,proto3" json:"device_time,omitempty"`
+	// photo_sha256 (64 hex characters) and photo_size_bytes describe the
+	// photo taken with the check-in; both or neither.
+	PhotoSha256    string `protobuf:"bytes,8,opt,name=photo_sha256,json=photoSha256,proto3" json:"photo_sha256,omitempty"`
+	PhotoSizeBytes int64  `protobuf:"varint,9,opt,name=photo_size_bytes,json=photoSizeBytes,proto3" json:"photo_size_bytes,omitempty"`
+	// customer_id links the visit to a registered customer; optional.
+	CustomerId    string `protobuf:"bytes,10,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Purpose       string `protobuf:"bytes,11,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckInRequest) Reset() {
+	*x = CheckInRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckInRequest) ProtoMessage() {}
+
+func (x *CheckInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckInRequest.ProtoReflect.Descriptor instead.
+func (*CheckInRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CheckInRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetKind() CheckInKind {
+	if x != nil {
+		return x.Kind
+	}
+	return CheckInKind_CHECK_IN_KIND_UNSPECIFIED
+}
+
+func (x *CheckInRequest) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *CheckInRequest) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *CheckInRequest) GetAccuracyM() float64 {
+	if x != nil {
+		return x.AccuracyM
+	}
+	return 0
+}
+
+func (x *CheckInRequest) GetDeviceTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeviceTime
+	}
+	return nil
+}
+
+func (x *CheckInRequest) GetPhotoSha256() string {
+	if x != nil {
+		return x.PhotoSha256
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetPhotoSizeBytes() int64 {
+	if x != nil {
+		return x.PhotoSizeBytes
+	}
+	return 0
+}
+
+func (x *CheckInRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CheckInRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+// CheckInResponse is the check-in as recorded, with its facts.
+type CheckInResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CheckIn       *CheckIn               `protobuf:"bytes,1,opt,name=check_in,json=checkIn,proto3" json:"check_in,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckInResponse) Reset() {
+	*x = CheckInResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckInResponse) ProtoMessage() {}
+
+func (x *CheckInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckInResponse.ProtoReflect.Descriptor instead.
+func (*CheckInResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CheckInResponse) GetCheckIn() *CheckIn {
+	if x != nil {
+		return x.CheckIn
+	}
+	return nil
+}
+
+func (x *CheckInResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// CheckIn is the read view of a check-in.
+type CheckIn struct {
+	state                 protoimpl.MessageState `protogen:"open.v1"`
+	CheckInId             string                 `protobuf:"bytes,1,opt,name=check_in_id,json=checkInId,proto3" json:"check_in_id,omitempty"`
+	EmployeeId            string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Kind                  CheckInKind            `protobuf:"varint,3,opt,name=kind,proto3,enum=holdfast.attendance.v1.CheckInKind" json:"kind,omitempty"`
+	Latitude              float64                `protobuf:"fixed64,4,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude             float64                `protobuf:"fixed64,5,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	AccuracyM             float64                `protobuf:"fixed64,6,opt,name=accuracy_m,json=accuracyM,proto3" json:"accuracy_m,omitempty"`
+	DeviceTime            *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=device_time,json=deviceTime,proto3" json:"device_time,omitempty"`
+	RecordedAt            *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	PhotoSha256           string                 `protobuf:"bytes,9,opt,name=photo_sha256,json=photoSha256,proto3" json:"photo_sha256,omitempty"`
+	PhotoSizeBytes        int64                  `protobuf:"varint,10,opt,name=photo_size_bytes,json=photoSizeBytes,proto3" json:"photo_size_bytes,omitempty"`
+	CustomerId            string                 `protobuf:"bytes,11,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	Purpose               string                 `protobuf:"bytes,12,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	CustomerLocated       bool                   `protobuf:"varint,13,opt,name=customer_located,json=customerLocated,proto3" json:"customer_located,omitempty"`
+	DistanceToCustomerM   float64                `protobuf:"fixed64,14,opt,name=distance_to_customer_m,json=distanceToCustomerM,proto3" json:"distance_to_customer_m,omitempty"`
+	PreviousCheckInId     string                 `protobuf:"bytes,15,opt,name=previous_check_in_id,json=previousCheckInId,proto3" json:"previous_check_in_id,omitempty"`
+	DistanceFromPreviousM float64                `protobuf:"fixed64,16,opt,name=distance_from_previous_m,json=distanceFromPreviousM,proto3" json:"distance_from_previous_m,omitempty"`
+	SecondsSincePrevious  int64                  `protobuf:"varint,17,opt,name=seconds_since_previous,json=secondsSincePrevious,proto3" json:"seconds_since_previous,omitempty"`
+	SpeedFromPreviousKmh  float64                `protobuf:"fixed64,18,opt,name=speed_from_previous_kmh,json=speedFromPreviousKmh,proto3" json:"speed_from_previous_kmh,omitempty"`
+	RepeatsCheckInId      string                 `protobuf:"bytes,19,opt,name=repeats_check_in_id,json=repeatsCheckInId,proto3" json:"repeats_check_in_id,omitempty"`
+	Sequence              uint64                 `protobuf:"varint,20,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *CheckIn) Reset() {
+	*x = CheckIn{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckIn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckIn) ProtoMessage() {}
+
+func (x *CheckIn) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckIn.ProtoReflect.Descriptor instead.
+func (*CheckIn) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CheckIn) GetCheckInId() string {
+	if x != nil {
+		return x.CheckInId
+	}
+	return ""
+}
+
+func (x *CheckIn) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CheckIn) GetKind() CheckInKind {
+	if x != nil {
+		return x.Kind
+	}
+	return CheckInKind_CHECK_IN_KIND_UNSPECIFIED
+}
+
+func (x *CheckIn) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *CheckIn) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *CheckIn) GetAccuracyM() float64 {
+	if x != nil {
+		return x.AccuracyM
+	}
+	return 0
+}
+
+func (x *CheckIn) GetDeviceTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DeviceTime
+	}
+	return nil
+}
+
+func (x *CheckIn) GetRecordedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordedAt
+	}
+	return nil
+}
+
+func (x *CheckIn) GetPhotoSha256() string {
+	if x != nil {
+		return x.PhotoSha256
+	}
+	return ""
+}
+
+func (x *CheckIn) GetPhotoSizeBytes() int64 {
+	if x != nil {
+		return x.PhotoSizeBytes
+	}
+	return 0
+}
+
+func (x *CheckIn) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *CheckIn) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *CheckIn) GetCustomerLocated() bool {
+	if x != nil {
+		return x.CustomerLocated
+	}
+	return false
+}
+
+func (x *CheckIn) GetDistanceToCustomerM() float64 {
+	if x != nil {
+		return x.DistanceToCustomerM
+	}
+	return 0
+}
+
+func (x *CheckIn) GetPreviousCheckInId() string {
+	if x != nil {
+		return x.PreviousCheckInId
+	}
+	return ""
+}
+
+func (x *CheckIn) GetDistanceFromPreviousM() float64 {
+	if x != nil {
+		return x.DistanceFromPreviousM
+	}
+	return 0
+}
+
+func (x *CheckIn) GetSecondsSincePrevious() int64 {
+	if x != nil {
+		return x.SecondsSincePrevious
+	}
+	return 0
+}
+
+func (x *CheckIn) GetSpeedFromPreviousKmh() float64 {
+	if x != nil {
+		return x.SpeedFromPreviousKmh
+	}
+	return 0
+}
+
+func (x *CheckIn) GetRepeatsCheckInId() string {
+	if x != nil {
+		return x.RepeatsCheckInId
+	}
+	return ""
+}
+
+func (x *CheckIn) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ListCheckInsRequest selects one employee's or one customer's check-ins
+// (exactly one of the two), optionally within [from, to).
+type ListCheckInsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	CustomerId    string                 `protobuf:"bytes,2,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	From          *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"`
+	To            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`
+	PageSize      int32                  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string                 `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	MinSequence   uint64                 `protobuf:"varint,7,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCheckInsRequest) Reset() {
+	*x = ListCheckInsRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCheckInsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCheckInsRequest) ProtoMessage() {}
+
+func (x *ListCheckInsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCheckInsRequest.ProtoReflect.Descriptor instead.
+func (*ListCheckInsRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListCheckInsRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ListCheckInsRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *ListCheckInsRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *ListCheckInsRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *ListCheckInsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCheckInsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListCheckInsRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// ListCheckInsResponse is one page of check-ins, newest first.
+type ListCheckInsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CheckIns      []*CheckIn             `protobuf:"bytes,1,rep,name=check_ins,json=checkIns,proto3" json:"check_ins,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCheckInsResponse) Reset() {
+	*x = ListCheckInsResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCheckInsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCheckInsResponse) ProtoMessage() {}
+
+func (x *ListCheckInsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCheckInsResponse.ProtoReflect.Descriptor instead.
+func (*ListCheckInsResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListCheckInsResponse) GetCheckIns() []*CheckIn {
+	if x != nil {
+		return x.CheckIns
+	}
+	return nil
+}
+
+func (x *ListCheckInsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_holdfast_attendance_v1_attendance_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\n" +
-	"/holdfast/attendance/v1/attendance_service.proto\x12\x16holdfast.attendance.v1\x1a'holdfast/attendance/v1/attendance.proto\"\x83\x02\n" +
+	"/holdfast/attendance/v1/attendance_service.proto\x12\x16holdfast.attendance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'holdfast/attendance/v1/attendance.proto\"\x83\x02\n" +
 	"\x14CreateOrgUnitRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
@@ -1341,7 +2508,7 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"employeeId\x12!\n" +
 	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"S\n" +
 	"\x13GetEmployeeResponse\x12<\n" +
-	"\bemployee\x18\x01 \x01(\v2 .holdfast.attendance.v1.EmployeeR\bemployee\"\xe9\x01\n" +
+	"\bemployee\x18\x01 \x01(\v2 .holdfast.attendance.v1.EmployeeR\bemployee\"\x94\x02\n" +
 	"\x14ListEmployeesRequest\x12\x1e\n" +
 	"\vorg_unit_id\x18\x01 \x01(\tR\torgUnitId\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x12>\n" +
@@ -1349,10 +2516,126 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\x05 \x01(\tR\tpageToken\x12!\n" +
-	"\fmin_sequence\x18\x06 \x01(\x04R\vminSequence\"\x7f\n" +
+	"\fmin_sequence\x18\x06 \x01(\x04R\vminSequence\x12)\n" +
+	"\x10include_subunits\x18\a \x01(\bR\x0fincludeSubunits\"\x7f\n" +
 	"\x15ListEmployeesResponse\x12>\n" +
 	"\temployees\x18\x01 \x03(\v2 .holdfast.attendance.v1.EmployeeR\temployees\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xe8\b\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbf\x01\n" +
+	"\x17TransferEmployeeRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x12\x1e\n" +
+	"\vorg_unit_id\x18\x03 \x01(\tR\torgUnitId\x12\x1d\n" +
+	"\n" +
+	"manager_id\x18\x04 \x01(\tR\tmanagerId\x12%\n" +
+	"\x0eeffective_date\x18\x05 \x01(\tR\reffectiveDate\"t\n" +
+	"\x18TransferEmployeeResponse\x12<\n" +
+	"\bemployee\x18\x01 \x01(\v2 .holdfast.attendance.v1.EmployeeR\bemployee\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x8e\x01\n" +
+	"\x11ChangeRoleRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12%\n" +
+	"\x0eeffective_date\x18\x04 \x01(\tR\reffectiveDate\"n\n" +
+	"\x12ChangeRoleResponse\x12<\n" +
+	"\bemployee\x18\x01 \x01(\v2 .holdfast.attendance.v1.EmployeeR\bemployee\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"=\n" +
+	"\x1aGetEmployeeTimelineRequest\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\"\xd7\x01\n" +
+	"\rTimelineEntry\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x19\n" +
+	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\x03 \x01(\tR\teventType\x12;\n" +
+	"\voccurred_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x19\n" +
+	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12\x18\n" +
+	"\asummary\x18\x06 \x01(\tR\asummary\"^\n" +
+	"\x1bGetEmployeeTimelineResponse\x12?\n" +
+	"\aentries\x18\x01 \x03(\v2%.holdfast.attendance.v1.TimelineEntryR\aentries\"m\n" +
+	"\x13IsWorkingDayRequest\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x12\n" +
+	"\x04date\x18\x02 \x01(\tR\x04date\x12!\n" +
+	"\fmin_sequence\x18\x03 \x01(\x04R\vminSequence\"\x9f\x01\n" +
+	"\x14IsWorkingDayResponse\x12\x18\n" +
+	"\aworking\x18\x01 \x01(\bR\aworking\x123\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1f.holdfast.attendance.v1.DayKindR\x04kind\x12\x1b\n" +
+	"\tbranch_id\x18\x03 \x01(\tR\bbranchId\x12\x1b\n" +
+	"\ttime_zone\x18\x04 \x01(\tR\btimeZone\"\xa7\x03\n" +
+	"\x0eCheckInRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x127\n" +
+	"\x04kind\x18\x03 \x01(\x0e2#.holdfast.attendance.v1.CheckInKindR\x04kind\x12\x1a\n" +
+	"\blatitude\x18\x04 \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\x05 \x01(\x01R\tlongitude\x12\x1d\n" +
+	"\n" +
+	"accuracy_m\x18\x06 \x01(\x01R\taccuracyM\x12;\n" +
+	"\vdevice_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"deviceTime\x12!\n" +
+	"\fphoto_sha256\x18\b \x01(\tR\vphotoSha256\x12(\n" +
+	"\x10photo_size_bytes\x18\t \x01(\x03R\x0ephotoSizeBytes\x12\x1f\n" +
+	"\vcustomer_id\x18\n" +
+	" \x01(\tR\n" +
+	"customerId\x12\x18\n" +
+	"\apurpose\x18\v \x01(\tR\apurpose\"i\n" +
+	"\x0fCheckInResponse\x12:\n" +
+	"\bcheck_in\x18\x01 \x01(\v2\x1f.holdfast.attendance.v1.CheckInR\acheckIn\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\xe0\x06\n" +
+	"\aCheckIn\x12\x1e\n" +
+	"\vcheck_in_id\x18\x01 \x01(\tR\tcheckInId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x127\n" +
+	"\x04kind\x18\x03 \x01(\x0e2#.holdfast.attendance.v1.CheckInKindR\x04kind\x12\x1a\n" +
+	"\blatitude\x18\x04 \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\x05 \x01(\x01R\tlongitude\x12\x1d\n" +
+	"\n" +
+	"accuracy_m\x18\x06 \x01(\x01R\taccuracyM\x12;\n" +
+	"\vdevice_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"deviceTime\x12;\n" +
+	"\vrecorded_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordedAt\x12!\n" +
+	"\fphoto_sha256\x18\t \x01(\tR\vphotoSha256\x12(\n" +
+	"\x10photo_size_bytes\x18\n" +
+	" \x01(\x03R\x0ephotoSizeBytes\x12\x1f\n" +
+	"\vcustomer_id\x18\v \x01(\tR\n" +
+	"customerId\x12\x18\n" +
+	"\apurpose\x18\f \x01(\tR\apurpose\x12)\n" +
+	"\x10customer_located\x18\r \x01(\bR\x0fcustomerLocated\x123\n" +
+	"\x16distance_to_customer_m\x18\x0e \x01(\x01R\x13distanceToCustomerM\x12/\n" +
+	"\x14previous_check_in_id\x18\x0f \x01(\tR\x11previousCheckInId\x127\n" +
+	"\x18distance_from_previous_m\x18\x10 \x01(\x01R\x15distanceFromPreviousM\x124\n" +
+	"\x16seconds_since_previous\x18\x11 \x01(\x03R\x14secondsSincePrevious\x125\n" +
+	"\x17speed_from_previous_kmh\x18\x12 \x01(\x01R\x14speedFromPreviousKmh\x12-\n" +
+	"\x13repeats_check_in_id\x18\x13 \x01(\tR\x10repeatsCheckInId\x12\x1a\n" +
+	"\bsequence\x18\x14 \x01(\x04R\bsequence\"\x92\x02\n" +
+	"\x13ListCheckInsRequest\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x1f\n" +
+	"\vcustomer_id\x18\x02 \x01(\tR\n" +
+	"customerId\x12.\n" +
+	"\x04from\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12\x1b\n" +
+	"\tpage_size\x18\x05 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x06 \x01(\tR\tpageToken\x12!\n" +
+	"\fmin_sequence\x18\a \x01(\x04R\vminSequence\"|\n" +
+	"\x14ListCheckInsResponse\x12<\n" +
+	"\tcheck_ins\x18\x01 \x03(\v2\x1f.holdfast.attendance.v1.CheckInR\bcheckIns\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x98\x01\n" +
+	"\aDayKind\x12\x18\n" +
+	"\x14DAY_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10DAY_KIND_WORKING\x10\x01\x12\x19\n" +
+	"\x15DAY_KIND_NOT_EMPLOYED\x10\x02\x12\x14\n" +
+	"\x10DAY_KIND_HOLIDAY\x10\x03\x12\x15\n" +
+	"\x11DAY_KIND_REST_DAY\x10\x04\x12\x15\n" +
+	"\x11DAY_KIND_ON_LEAVE\x10\x052\xf6\r\n" +
 	"\x11AttendanceService\x12l\n" +
 	"\rCreateOrgUnit\x12,.holdfast.attendance.v1.CreateOrgUnitRequest\x1a-.holdfast.attendance.v1.CreateOrgUnitResponse\x12c\n" +
 	"\n" +
@@ -1364,7 +2647,14 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\vRecordLeave\x12*.holdfast.attendance.v1.RecordLeaveRequest\x1a+.holdfast.attendance.v1.RecordLeaveResponse\x12r\n" +
 	"\x0fRecordDeparture\x12..holdfast.attendance.v1.RecordDepartureRequest\x1a/.holdfast.attendance.v1.RecordDepartureResponse\x12f\n" +
 	"\vGetEmployee\x12*.holdfast.attendance.v1.GetEmployeeRequest\x1a+.holdfast.attendance.v1.GetEmployeeResponse\x12l\n" +
-	"\rListEmployees\x12,.holdfast.attendance.v1.ListEmployeesRequest\x1a-.holdfast.attendance.v1.ListEmployeesResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
+	"\rListEmployees\x12,.holdfast.attendance.v1.ListEmployeesRequest\x1a-.holdfast.attendance.v1.ListEmployeesResponse\x12u\n" +
+	"\x10TransferEmployee\x12/.holdfast.attendance.v1.TransferEmployeeRequest\x1a0.holdfast.attendance.v1.TransferEmployeeResponse\x12c\n" +
+	"\n" +
+	"ChangeRole\x12).holdfast.attendance.v1.ChangeRoleRequest\x1a*.holdfast.attendance.v1.ChangeRoleResponse\x12~\n" +
+	"\x13GetEmployeeTimeline\x122.holdfast.attendance.v1.GetEmployeeTimelineRequest\x1a3.holdfast.attendance.v1.GetEmployeeTimelineResponse\x12i\n" +
+	"\fIsWorkingDay\x12+.holdfast.attendance.v1.IsWorkingDayRequest\x1a,.holdfast.attendance.v1.IsWorkingDayResponse\x12Z\n" +
+	"\aCheckIn\x12&.holdfast.attendance.v1.CheckInRequest\x1a'.holdfast.attendance.v1.CheckInResponse\x12i\n" +
+	"\fListCheckIns\x12+.holdfast.attendance.v1.ListCheckInsRequest\x1a,.holdfast.attendance.v1.ListCheckInsResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
 
 var (
 	file_holdfast_attendance_v1_attendance_service_proto_rawDescOnce sync.Once
@@ -1378,73 +2668,117 @@ func file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_attendance_v1_attendance_service_proto_rawDescData
 }
 
-var file_holdfast_attendance_v1_attendance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_holdfast_attendance_v1_attendance_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_holdfast_attendance_v1_attendance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_holdfast_attendance_v1_attendance_service_proto_goTypes = []any{
-	(*CreateOrgUnitRequest)(nil),        // 0: holdfast.attendance.v1.CreateOrgUnitRequest
-	(*CreateOrgUnitResponse)(nil),       // 1: holdfast.attendance.v1.CreateOrgUnitResponse
-	(*GetOrgUnitRequest)(nil),           // 2: holdfast.attendance.v1.GetOrgUnitRequest
-	(*GetOrgUnitResponse)(nil),          // 3: holdfast.attendance.v1.GetOrgUnitResponse
-	(*ListOrgUnitsRequest)(nil),         // 4: holdfast.attendance.v1.ListOrgUnitsRequest
-	(*ListOrgUnitsResponse)(nil),        // 5: holdfast.attendance.v1.ListOrgUnitsResponse
-	(*HireEmployeeRequest)(nil),         // 6: holdfast.attendance.v1.HireEmployeeRequest
-	(*HireEmployeeResponse)(nil),        // 7: holdfast.attendance.v1.HireEmployeeResponse
-	(*NoticeResignationRequest)(nil),    // 8: holdfast.attendance.v1.NoticeResignationRequest
-	(*NoticeResignationResponse)(nil),   // 9: holdfast.attendance.v1.NoticeResignationResponse
-	(*WithdrawResignationRequest)(nil),  // 10: holdfast.attendance.v1.WithdrawResignationRequest
-	(*WithdrawResignationResponse)(nil), // 11: holdfast.attendance.v1.WithdrawResignationResponse
-	(*RecordLeaveRequest)(nil),          // 12: holdfast.attendance.v1.RecordLeaveRequest
-	(*RecordLeaveResponse)(nil),         // 13: holdfast.attendance.v1.RecordLeaveResponse
-	(*RecordDepartureRequest)(nil),      // 14: holdfast.attendance.v1.RecordDepartureRequest
-	(*RecordDepartureResponse)(nil),     // 15: holdfast.attendance.v1.RecordDepartureResponse
-	(*GetEmployeeRequest)(nil),          // 16: holdfast.attendance.v1.GetEmployeeRequest
-	(*GetEmployeeResponse)(nil),         // 17: holdfast.attendance.v1.GetEmployeeResponse
-	(*ListEmployeesRequest)(nil),        // 18: holdfast.attendance.v1.ListEmployeesRequest
-	(*ListEmployeesResponse)(nil),       // 19: holdfast.attendance.v1.ListEmployeesResponse
-	(OrgUnitKind)(0),                    // 20: holdfast.attendance.v1.OrgUnitKind
-	(*OrgUnit)(nil),                     // 21: holdfast.attendance.v1.OrgUnit
-	(*Employee)(nil),                    // 22: holdfast.attendance.v1.Employee
-	(LeaveType)(0),                      // 23: holdfast.attendance.v1.LeaveType
-	(EmployeeStatus)(0),                 // 24: holdfast.attendance.v1.EmployeeStatus
+	(DayKind)(0),                        // 0: holdfast.attendance.v1.DayKind
+	(*CreateOrgUnitRequest)(nil),        // 1: holdfast.attendance.v1.CreateOrgUnitRequest
+	(*CreateOrgUnitResponse)(nil),       // 2: holdfast.attendance.v1.CreateOrgUnitResponse
+	(*GetOrgUnitRequest)(nil),           // 3: holdfast.attendance.v1.GetOrgUnitRequest
+	(*GetOrgUnitResponse)(nil),          // 4: holdfast.attendance.v1.GetOrgUnitResponse
+	(*ListOrgUnitsRequest)(nil),         // 5: holdfast.attendance.v1.ListOrgUnitsRequest
+	(*ListOrgUnitsResponse)(nil),        // 6: holdfast.attendance.v1.ListOrgUnitsResponse
+	(*HireEmployeeRequest)(nil),         // 7: holdfast.attendance.v1.HireEmployeeRequest
+	(*HireEmployeeResponse)(nil),        // 8: holdfast.attendance.v1.HireEmployeeResponse
+	(*NoticeResignationRequest)(nil),    // 9: holdfast.attendance.v1.NoticeResignationRequest
+	(*NoticeResignationResponse)(nil),   // 10: holdfast.attendance.v1.NoticeResignationResponse
+	(*WithdrawResignationRequest)(nil),  // 11: holdfast.attendance.v1.WithdrawResignationRequest
+	(*WithdrawResignationResponse)(nil), // 12: holdfast.attendance.v1.WithdrawResignationResponse
+	(*RecordLeaveRequest)(nil),          // 13: holdfast.attendance.v1.RecordLeaveRequest
+	(*RecordLeaveResponse)(nil),         // 14: holdfast.attendance.v1.RecordLeaveResponse
+	(*RecordDepartureRequest)(nil),      // 15: holdfast.attendance.v1.RecordDepartureRequest
+	(*RecordDepartureResponse)(nil),     // 16: holdfast.attendance.v1.RecordDepartureResponse
+	(*GetEmployeeRequest)(nil),          // 17: holdfast.attendance.v1.GetEmployeeRequest
+	(*GetEmployeeResponse)(nil),         // 18: holdfast.attendance.v1.GetEmployeeResponse
+	(*ListEmployeesRequest)(nil),        // 19: holdfast.attendance.v1.ListEmployeesRequest
+	(*ListEmployeesResponse)(nil),       // 20: holdfast.attendance.v1.ListEmployeesResponse
+	(*TransferEmployeeRequest)(nil),     // 21: holdfast.attendance.v1.TransferEmployeeRequest
+	(*TransferEmployeeResponse)(nil),    // 22: holdfast.attendance.v1.TransferEmployeeResponse
+	(*ChangeRoleRequest)(nil),           // 23: holdfast.attendance.v1.ChangeRoleRequest
+	(*ChangeRoleResponse)(nil),          // 24: holdfast.attendance.v1.ChangeRoleResponse
+	(*GetEmployeeTimelineRequest)(nil),  // 25: holdfast.attendance.v1.GetEmployeeTimelineRequest
+	(*TimelineEntry)(nil),               // 26: holdfast.attendance.v1.TimelineEntry
+	(*GetEmployeeTimelineResponse)(nil), // 27: holdfast.attendance.v1.GetEmployeeTimelineResponse
+	(*IsWorkingDayRequest)(nil),         // 28: holdfast.attendance.v1.IsWorkingDayRequest
+	(*IsWorkingDayResponse)(nil),        // 29: holdfast.attendance.v1.IsWorkingDayResponse
+	(*CheckInRequest)(nil),              // 30: holdfast.attendance.v1.CheckInRequest
+	(*CheckInResponse)(nil),             // 31: holdfast.attendance.v1.CheckInResponse
+	(*CheckIn)(nil),                     // 32: holdfast.attendance.v1.CheckIn
+	(*ListCheckInsRequest)(nil),         // 33: holdfast.attendance.v1.ListCheckInsRequest
+	(*ListCheckInsResponse)(nil),        // 34: holdfast.attendance.v1.ListCheckInsResponse
+	(OrgUnitKind)(0),                    // 35: holdfast.attendance.v1.OrgUnitKind
+	(*OrgUnit)(nil),                     // 36: holdfast.attendance.v1.OrgUnit
+	(*Employee)(nil),                    // 37: holdfast.attendance.v1.Employee
+	(LeaveType)(0),                      // 38: holdfast.attendance.v1.LeaveType
+	(EmployeeStatus)(0),                 // 39: holdfast.attendance.v1.EmployeeStatus
+	(*timestamppb.Timestamp)(nil),       // 40: google.protobuf.Timestamp
+	(CheckInKind)(0),                    // 41: holdfast.attendance.v1.CheckInKind
 }
 var file_holdfast_attendance_v1_attendance_service_proto_depIdxs = []int32{
-	20, // 0: holdfast.attendance.v1.CreateOrgUnitRequest.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
-	21, // 1: holdfast.attendance.v1.CreateOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
-	21, // 2: holdfast.attendance.v1.GetOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
-	21, // 3: holdfast.attendance.v1.ListOrgUnitsResponse.org_units:type_name -> holdfast.attendance.v1.OrgUnit
-	22, // 4: holdfast.attendance.v1.HireEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	22, // 5: holdfast.attendance.v1.NoticeResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	22, // 6: holdfast.attendance.v1.WithdrawResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	23, // 7: holdfast.attendance.v1.RecordLeaveRequest.leave_type:type_name -> holdfast.attendance.v1.LeaveType
-	22, // 8: holdfast.attendance.v1.RecordLeaveResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	22, // 9: holdfast.attendance.v1.RecordDepartureResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	22, // 10: holdfast.attendance.v1.GetEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	24, // 11: holdfast.attendance.v1.ListEmployeesRequest.status:type_name -> holdfast.attendance.v1.EmployeeStatus
-	22, // 12: holdfast.attendance.v1.ListEmployeesResponse.employees:type_name -> holdfast.attendance.v1.Employee
-	0,  // 13: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:input_type -> holdfast.attendance.v1.CreateOrgUnitRequest
-	2,  // 14: holdfast.attendance.v1.AttendanceService.GetOrgUnit:input_type -> holdfast.attendance.v1.GetOrgUnitRequest
-	4,  // 15: holdfast.attendance.v1.AttendanceService.ListOrgUnits:input_type -> holdfast.attendance.v1.ListOrgUnitsRequest
-	6,  // 16: holdfast.attendance.v1.AttendanceService.HireEmployee:input_type -> holdfast.attendance.v1.HireEmployeeRequest
-	8,  // 17: holdfast.attendance.v1.AttendanceService.NoticeResignation:input_type -> holdfast.attendance.v1.NoticeResignationRequest
-	10, // 18: holdfast.attendance.v1.AttendanceService.WithdrawResignation:input_type -> holdfast.attendance.v1.WithdrawResignationRequest
-	12, // 19: holdfast.attendance.v1.AttendanceService.RecordLeave:input_type -> holdfast.attendance.v1.RecordLeaveRequest
-	14, // 20: holdfast.attendance.v1.AttendanceService.RecordDeparture:input_type -> holdfast.attendance.v1.RecordDepartureRequest
-	16, // 21: holdfast.attendance.v1.AttendanceService.GetEmployee:input_type -> holdfast.attendance.v1.GetEmployeeRequest
-	18, // 22: holdfast.attendance.v1.AttendanceService.ListEmployees:input_type -> holdfast.attendance.v1.ListEmployeesRequest
-	1,  // 23: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:output_type -> holdfast.attendance.v1.CreateOrgUnitResponse
-	3,  // 24: holdfast.attendance.v1.AttendanceService.GetOrgUnit:output_type -> holdfast.attendance.v1.GetOrgUnitResponse
-	5,  // 25: holdfast.attendance.v1.AttendanceService.ListOrgUnits:output_type -> holdfast.attendance.v1.ListOrgUnitsResponse
-	7,  // 26: holdfast.attendance.v1.AttendanceService.HireEmployee:output_type -> holdfast.attendance.v1.HireEmployeeResponse
-	9,  // 27: holdfast.attendance.v1.AttendanceService.NoticeResignation:output_type -> holdfast.attendance.v1.NoticeResignationResponse
-	11, // 28: holdfast.attendance.v1.AttendanceService.WithdrawResignation:output_type -> holdfast.attendance.v1.WithdrawResignationResponse
-	13, // 29: holdfast.attendance.v1.AttendanceService.RecordLeave:output_type -> holdfast.attendance.v1.RecordLeaveResponse
-	15, // 30: holdfast.attendance.v1.AttendanceService.RecordDeparture:output_type -> holdfast.attendance.v1.RecordDepartureResponse
-	17, // 31: holdfast.attendance.v1.AttendanceService.GetEmployee:output_type -> holdfast.attendance.v1.GetEmployeeResponse
-	19, // 32: holdfast.attendance.v1.AttendanceService.ListEmployees:output_type -> holdfast.attendance.v1.ListEmployeesResponse
-	23, // [23:33] is the sub-list for method output_type
-	13, // [13:23] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	35, // 0: holdfast.attendance.v1.CreateOrgUnitRequest.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
+	36, // 1: holdfast.attendance.v1.CreateOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
+	36, // 2: holdfast.attendance.v1.GetOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
+	36, // 3: holdfast.attendance.v1.ListOrgUnitsResponse.org_units:type_name -> holdfast.attendance.v1.OrgUnit
+	37, // 4: holdfast.attendance.v1.HireEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	37, // 5: holdfast.attendance.v1.NoticeResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	37, // 6: holdfast.attendance.v1.WithdrawResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	38, // 7: holdfast.attendance.v1.RecordLeaveRequest.leave_type:type_name -> holdfast.attendance.v1.LeaveType
+	37, // 8: holdfast.attendance.v1.RecordLeaveResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	37, // 9: holdfast.attendance.v1.RecordDepartureResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	37, // 10: holdfast.attendance.v1.GetEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 11: holdfast.attendance.v1.ListEmployeesRequest.status:type_name -> holdfast.attendance.v1.EmployeeStatus
+	37, // 12: holdfast.attendance.v1.ListEmployeesResponse.employees:type_name -> holdfast.attendance.v1.Employee
+	37, // 13: holdfast.attendance.v1.TransferEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	37, // 14: holdfast.attendance.v1.ChangeRoleResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	40, // 15: holdfast.attendance.v1.TimelineEntry.occurred_at:type_name -> google.protobuf.Timestamp
+	26, // 16: holdfast.attendance.v1.GetEmployeeTimelineResponse.entries:type_name -> holdfast.attendance.v1.TimelineEntry
+	0,  // 17: holdfast.attendance.v1.IsWorkingDayResponse.kind:type_name -> holdfast.attendance.v1.DayKind
+	41, // 18: holdfast.attendance.v1.CheckInRequest.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	40, // 19: holdfast.attendance.v1.CheckInRequest.device_time:type_name -> google.protobuf.Timestamp
+	32, // 20: holdfast.attendance.v1.CheckInResponse.check_in:type_name -> holdfast.attendance.v1.CheckIn
+	41, // 21: holdfast.attendance.v1.CheckIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	40, // 22: holdfast.attendance.v1.CheckIn.device_time:type_name -> google.protobuf.Timestamp
+	40, // 23: holdfast.attendance.v1.CheckIn.recorded_at:type_name -> google.protobuf.Timestamp
+	40, // 24: holdfast.attendance.v1.ListCheckInsRequest.from:type_name -> google.protobuf.Timestamp
+	40, // 25: holdfast.attendance.v1.ListCheckInsRequest.to:type_name -> google.protobuf.Timestamp
+	32, // 26: holdfast.attendance.v1.ListCheckInsResponse.check_ins:type_name -> holdfast.attendance.v1.CheckIn
+	1,  // 27: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:input_type -> holdfast.attendance.v1.CreateOrgUnitRequest
+	3,  // 28: holdfast.attendance.v1.AttendanceService.GetOrgUnit:input_type -> holdfast.attendance.v1.GetOrgUnitRequest
+	5,  // 29: holdfast.attendance.v1.AttendanceService.ListOrgUnits:input_type -> holdfast.attendance.v1.ListOrgUnitsRequest
+	7,  // 30: holdfast.attendance.v1.AttendanceService.HireEmployee:input_type -> holdfast.attendance.v1.HireEmployeeRequest
+	9,  // 31: holdfast.attendance.v1.AttendanceService.NoticeResignation:input_type -> holdfast.attendance.v1.NoticeResignationRequest
+	11, // 32: holdfast.attendance.v1.AttendanceService.WithdrawResignation:input_type -> holdfast.attendance.v1.WithdrawResignationRequest
+	13, // 33: holdfast.attendance.v1.AttendanceService.RecordLeave:input_type -> holdfast.attendance.v1.RecordLeaveRequest
+	15, // 34: holdfast.attendance.v1.AttendanceService.RecordDeparture:input_type -> holdfast.attendance.v1.RecordDepartureRequest
+	17, // 35: holdfast.attendance.v1.AttendanceService.GetEmployee:input_type -> holdfast.attendance.v1.GetEmployeeRequest
+	19, // 36: holdfast.attendance.v1.AttendanceService.ListEmployees:input_type -> holdfast.attendance.v1.ListEmployeesRequest
+	21, // 37: holdfast.attendance.v1.AttendanceService.TransferEmployee:input_type -> holdfast.attendance.v1.TransferEmployeeRequest
+	23, // 38: holdfast.attendance.v1.AttendanceService.ChangeRole:input_type -> holdfast.attendance.v1.ChangeRoleRequest
+	25, // 39: holdfast.attendance.v1.AttendanceService.GetEmployeeTimeline:input_type -> holdfast.attendance.v1.GetEmployeeTimelineRequest
+	28, // 40: holdfast.attendance.v1.AttendanceService.IsWorkingDay:input_type -> holdfast.attendance.v1.IsWorkingDayRequest
+	30, // 41: holdfast.attendance.v1.AttendanceService.CheckIn:input_type -> holdfast.attendance.v1.CheckInRequest
+	33, // 42: holdfast.attendance.v1.AttendanceService.ListCheckIns:input_type -> holdfast.attendance.v1.ListCheckInsRequest
+	2,  // 43: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:output_type -> holdfast.attendance.v1.CreateOrgUnitResponse
+	4,  // 44: holdfast.attendance.v1.AttendanceService.GetOrgUnit:output_type -> holdfast.attendance.v1.GetOrgUnitResponse
+	6,  // 45: holdfast.attendance.v1.AttendanceService.ListOrgUnits:output_type -> holdfast.attendance.v1.ListOrgUnitsResponse
+	8,  // 46: holdfast.attendance.v1.AttendanceService.HireEmployee:output_type -> holdfast.attendance.v1.HireEmployeeResponse
+	10, // 47: holdfast.attendance.v1.AttendanceService.NoticeResignation:output_type -> holdfast.attendance.v1.NoticeResignationResponse
+	12, // 48: holdfast.attendance.v1.AttendanceService.WithdrawResignation:output_type -> holdfast.attendance.v1.WithdrawResignationResponse
+	14, // 49: holdfast.attendance.v1.AttendanceService.RecordLeave:output_type -> holdfast.attendance.v1.RecordLeaveResponse
+	16, // 50: holdfast.attendance.v1.AttendanceService.RecordDeparture:output_type -> holdfast.attendance.v1.RecordDepartureResponse
+	18, // 51: holdfast.attendance.v1.AttendanceService.GetEmployee:output_type -> holdfast.attendance.v1.GetEmployeeResponse
+	20, // 52: holdfast.attendance.v1.AttendanceService.ListEmployees:output_type -> holdfast.attendance.v1.ListEmployeesResponse
+	22, // 53: holdfast.attendance.v1.AttendanceService.TransferEmployee:output_type -> holdfast.attendance.v1.TransferEmployeeResponse
+	24, // 54: holdfast.attendance.v1.AttendanceService.ChangeRole:output_type -> holdfast.attendance.v1.ChangeRoleResponse
+	27, // 55: holdfast.attendance.v1.AttendanceService.GetEmployeeTimeline:output_type -> holdfast.attendance.v1.GetEmployeeTimelineResponse
+	29, // 56: holdfast.attendance.v1.AttendanceService.IsWorkingDay:output_type -> holdfast.attendance.v1.IsWorkingDayResponse
+	31, // 57: holdfast.attendance.v1.AttendanceService.CheckIn:output_type -> holdfast.attendance.v1.CheckInResponse
+	34, // 58: holdfast.attendance.v1.AttendanceService.ListCheckIns:output_type -> holdfast.attendance.v1.ListCheckInsResponse
+	43, // [43:59] is the sub-list for method output_type
+	27, // [27:43] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_attendance_v1_attendance_service_proto_init() }
@@ -1458,13 +2792,14 @@ func file_holdfast_attendance_v1_attendance_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_attendance_v1_attendance_service_proto_rawDesc), len(file_holdfast_attendance_v1_attendance_service_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   20,
+			NumEnums:      1,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_holdfast_attendance_v1_attendance_service_proto_goTypes,
 		DependencyIndexes: file_holdfast_attendance_v1_attendance_service_proto_depIdxs,
+		EnumInfos:         file_holdfast_attendance_v1_attendance_service_proto_enumTypes,
 		MessageInfos:      file_holdfast_attendance_v1_attendance_service_proto_msgTypes,
 	}.Build()
 	File_holdfast_attendance_v1_attendance_service_proto = out.File

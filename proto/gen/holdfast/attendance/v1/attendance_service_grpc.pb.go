@@ -29,6 +29,12 @@ const (
 	AttendanceService_RecordDeparture_FullMethodName     = "/holdfast.attendance.v1.AttendanceService/RecordDeparture"
 	AttendanceService_GetEmployee_FullMethodName         = "/holdfast.attendance.v1.AttendanceService/GetEmployee"
 	AttendanceService_ListEmployees_FullMethodName       = "/holdfast.attendance.v1.AttendanceService/ListEmployees"
+	AttendanceService_TransferEmployee_FullMethodName    = "/holdfast.attendance.v1.AttendanceService/TransferEmployee"
+	AttendanceService_ChangeRole_FullMethodName          = "/holdfast.attendance.v1.AttendanceService/ChangeRole"
+	AttendanceService_GetEmployeeTimeline_FullMethodName = "/holdfast.attendance.v1.AttendanceService/GetEmployeeTimeline"
+	AttendanceService_IsWorkingDay_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/IsWorkingDay"
+	AttendanceService_CheckIn_FullMethodName             = "/holdfast.attendance.v1.AttendanceService/CheckIn"
+	AttendanceService_ListCheckIns_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/ListCheckIns"
 )
 
 // AttendanceServiceClient is the client API for AttendanceService service.
@@ -57,8 +63,26 @@ type AttendanceServiceClient interface {
 	RecordDeparture(ctx context.Context, in *RecordDepartureRequest, opts ...grpc.CallOption) (*RecordDepartureResponse, error)
 	// GetEmployee returns one employee (hr, auditor, admin, manager, or the employee).
 	GetEmployee(ctx context.Context, in *GetEmployeeRequest, opts ...grpc.CallOption) (*GetEmployeeResponse, error)
-	// ListEmployees pages through employees (hr, auditor, admin, manager).
+	// ListEmployees pages through employees (hr, auditor, admin; a manager
+	// sees their own org unit's subtree).
 	ListEmployees(ctx context.Context, in *ListEmployeesRequest, opts ...grpc.CallOption) (*ListEmployeesResponse, error)
+	// TransferEmployee moves an employee to another org unit and/or manager (admin, hr).
+	TransferEmployee(ctx context.Context, in *TransferEmployeeRequest, opts ...grpc.CallOption) (*TransferEmployeeResponse, error)
+	// ChangeRole changes an employee's role (admin, hr).
+	ChangeRole(ctx context.Context, in *ChangeRoleRequest, opts ...grpc.CallOption) (*ChangeRoleResponse, error)
+	// GetEmployeeTimeline lists an employee's lifecycle events, oldest first
+	// (whoever may read the employee).
+	GetEmployeeTimeline(ctx context.Context, in *GetEmployeeTimelineRequest, opts ...grpc.CallOption) (*GetEmployeeTimelineResponse, error)
+	// IsWorkingDay says whether a day was a working day for an employee, and
+	// why not: branch calendar, public holidays, approved leave, employment.
+	IsWorkingDay(ctx context.Context, in *IsWorkingDayRequest, opts ...grpc.CallOption) (*IsWorkingDayResponse, error)
+	// CheckIn records a geolocated check-in with the facts the risk rules
+	// judge (the employee themselves, or a device gateway with role service).
+	CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error)
+	// ListCheckIns pages through check-ins, newest first, of one employee or
+	// one customer (whoever may read the employee: themselves, their
+	// managers up the tree, hr, auditor, admin).
+	ListCheckIns(ctx context.Context, in *ListCheckInsRequest, opts ...grpc.CallOption) (*ListCheckInsResponse, error)
 }
 
 type attendanceServiceClient struct {
@@ -169,6 +193,66 @@ func (c *attendanceServiceClient) ListEmployees(ctx context.Context, in *ListEmp
 	return out, nil
 }
 
+func (c *attendanceServiceClient) TransferEmployee(ctx context.Context, in *TransferEmployeeRequest, opts ...grpc.CallOption) (*TransferEmployeeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TransferEmployeeResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_TransferEmployee_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *attendanceServiceClient) ChangeRole(ctx context.Context, in *ChangeRoleRequest, opts ...grpc.CallOption) (*ChangeRoleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ChangeRoleResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_ChangeRole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *attendanceServiceClient) GetEmployeeTimeline(ctx context.Context, in *GetEmployeeTimelineRequest, opts ...grpc.CallOption) (*GetEmployeeTimelineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetEmployeeTimelineResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_GetEmployeeTimeline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *attendanceServiceClient) IsWorkingDay(ctx context.Context, in *IsWorkingDayRequest, opts ...grpc.CallOption) (*IsWorkingDayResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(IsWorkingDayResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_IsWorkingDay_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *attendanceServiceClient) CheckIn(ctx context.Context, in *CheckInRequest, opts ...grpc.CallOption) (*CheckInResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckInResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_CheckIn_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *attendanceServiceClient) ListCheckIns(ctx context.Context, in *ListCheckInsRequest, opts ...grpc.CallOption) (*ListCheckInsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCheckInsResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_ListCheckIns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AttendanceServiceServer is the server API for AttendanceService service.
 // All implementations must embed UnimplementedAttendanceServiceServer
 // for forward compatibility.
@@ -195,8 +279,26 @@ type AttendanceServiceServer interface {
 	RecordDeparture(context.Context, *RecordDepartureRequest) (*RecordDepartureResponse, error)
 	// GetEmployee returns one employee (hr, auditor, admin, manager, or the employee).
 	GetEmployee(context.Context, *GetEmployeeRequest) (*GetEmployeeResponse, error)
-	// ListEmployees pages through employees (hr, auditor, admin, manager).
+	// ListEmployees pages through employees (hr, auditor, admin; a manager
+	// sees their own org unit's subtree).
 	ListEmployees(context.Context, *ListEmployeesRequest) (*ListEmployeesResponse, error)
+	// TransferEmployee moves an employee to another org unit and/or manager (admin, hr).
+	TransferEmployee(context.Context, *TransferEmployeeRequest) (*TransferEmployeeResponse, error)
+	// ChangeRole changes an employee's role (admin, hr).
+	ChangeRole(context.Context, *ChangeRoleRequest) (*ChangeRoleResponse, error)
+	// GetEmployeeTimeline lists an employee's lifecycle events, oldest first
+	// (whoever may read the employee).
+	GetEmployeeTimeline(context.Context, *GetEmployeeTimelineRequest) (*GetEmployeeTimelineResponse, error)
+	// IsWorkingDay says whether a day was a working day for an employee, and
+	// why not: branch calendar, public holidays, approved leave, employment.
+	IsWorkingDay(context.Context, *IsWorkingDayRequest) (*IsWorkingDayResponse, error)
+	// CheckIn records a geolocated check-in with the facts the risk rules
+	// judge (the employee themselves, or a device gateway with role service).
+	CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error)
+	// ListCheckIns pages through check-ins, newest first, of one employee or
+	// one customer (whoever may read the employee: themselves, their
+	// managers up the tree, hr, auditor, admin).
+	ListCheckIns(context.Context, *ListCheckInsRequest) (*ListCheckInsResponse, error)
 	mustEmbedUnimplementedAttendanceServiceServer()
 }
 
@@ -236,6 +338,24 @@ func (UnimplementedAttendanceServiceServer) GetEmployee(context.Context, *GetEmp
 }
 func (UnimplementedAttendanceServiceServer) ListEmployees(context.Context, *ListEmployeesRequest) (*ListEmployeesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEmployees not implemented")
+}
+func (UnimplementedAttendanceServiceServer) TransferEmployee(context.Context, *TransferEmployeeRequest) (*TransferEmployeeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method TransferEmployee not implemented")
+}
+func (UnimplementedAttendanceServiceServer) ChangeRole(context.Context, *ChangeRoleRequest) (*ChangeRoleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ChangeRole not implemented")
+}
+func (UnimplementedAttendanceServiceServer) GetEmployeeTimeline(context.Context, *GetEmployeeTimelineRequest) (*GetEmployeeTimelineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEmployeeTimeline not implemented")
+}
+func (UnimplementedAttendanceServiceServer) IsWorkingDay(context.Context, *IsWorkingDayRequest) (*IsWorkingDayResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IsWorkingDay not implemented")
+}
+func (UnimplementedAttendanceServiceServer) CheckIn(context.Context, *CheckInRequest) (*CheckInResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CheckIn not implemented")
+}
+func (UnimplementedAttendanceServiceServer) ListCheckIns(context.Context, *ListCheckInsRequest) (*ListCheckInsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCheckIns not implemented")
 }
 func (UnimplementedAttendanceServiceServer) mustEmbedUnimplementedAttendanceServiceServer() {}
 func (UnimplementedAttendanceServiceServer) testEmbeddedByValue()                           {}
@@ -438,6 +558,114 @@ func _AttendanceService_ListEmployees_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AttendanceService_TransferEmployee_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransferEmployeeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).TransferEmployee(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_TransferEmployee_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).TransferEmployee(ctx, req.(*TransferEmployeeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AttendanceService_ChangeRole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ChangeRoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).ChangeRole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_ChangeRole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).ChangeRole(ctx, req.(*ChangeRoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AttendanceService_GetEmployeeTimeline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEmployeeTimelineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).GetEmployeeTimeline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_GetEmployeeTimeline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).GetEmployeeTimeline(ctx, req.(*GetEmployeeTimelineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AttendanceService_IsWorkingDay_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IsWorkingDayRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).IsWorkingDay(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_IsWorkingDay_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).IsWorkingDay(ctx, req.(*IsWorkingDayRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AttendanceService_CheckIn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckInRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).CheckIn(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_CheckIn_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).CheckIn(ctx, req.(*CheckInRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AttendanceService_ListCheckIns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCheckInsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).ListCheckIns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_ListCheckIns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).ListCheckIns(ctx, req.(*ListCheckInsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AttendanceService_ServiceDesc is the grpc.ServiceDesc for AttendanceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -484,6 +712,30 @@ var AttendanceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEmployees",
 			Handler:    _AttendanceService_ListEmployees_Handler,
+		},
+		{
+			MethodName: "TransferEmployee",
+			Handler:    _AttendanceService_TransferEmployee_Handler,
+		},
+		{
+			MethodName: "ChangeRole",
+			Handler:    _AttendanceService_ChangeRole_Handler,
+		},
+		{
+			MethodName: "GetEmployeeTimeline",
+			Handler:    _AttendanceService_GetEmployeeTimeline_Handler,
+		},
+		{
+			MethodName: "IsWorkingDay",
+			Handler:    _AttendanceService_IsWorkingDay_Handler,
+		},
+		{
+			MethodName: "CheckIn",
+			Handler:    _AttendanceService_CheckIn_Handler,
+		},
+		{
+			MethodName: "ListCheckIns",
+			Handler:    _AttendanceService_ListCheckIns_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
