@@ -76,6 +76,11 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 			Tenant: tenant, EmployeeID: ev.GetAttemptedBy(), HolderID: ev.GetHolderId(), MatchedOn: ev.GetMatchedOn(),
 			OccurredAt: at, Evidence: evidenceOf(rec),
 		})
+	case *clientv1.ExportRequested:
+		changes = a.engine.ObserveExportRequest(engine.ExportRequest{
+			Tenant: tenant, EmployeeID: rec.Envelope.GetActorId(), CustomerCount: int(ev.GetCustomerCount()),
+			IncludeContacts: ev.GetIncludeContacts(), OccurredAt: at, Evidence: evidenceOf(rec),
+		})
 	}
 	for _, ch := range changes {
 		if err := a.write(ctx, rec, ch); err != nil {

@@ -3,8 +3,9 @@
 package domain
 
 import (
-	"errors"
 	"time"
+
+	"github.com/holdfast/holdfast/pkg/domainerr"
 )
 
 // Severity orders alerts for HR, numbered as in holdfast.risk.v1.Severity.
@@ -86,6 +87,6 @@ type Alert struct {
 
 // Sentinel errors; the transport maps each to one status code.
 var (
-	ErrNotFound         = errors.New("alert not found")
-	ErrPermissionDenied = errors.New("permission denied")
+	ErrNotFound         = domainerr.ErrNotFound
+	ErrPermissionDenied = domainerr.ErrPermissionDenied
 )

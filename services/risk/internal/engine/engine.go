@@ -1,18 +1,24 @@
 // Package engine is the risk engine's deterministic core: it observes the
-// events of RISK_IN one by one, keeps per-employee state, and decides which
-// alerts to raise or extend. It does no I/O and reads no clock — time is the
+// events of RISK_IN one by one, keeps per-employee behaviour projections in
+// Go, evaluates the rules in force (CEL programs, see package rules) over
+// each event, and decides which alerts to raise or extend. Rule changes
+// arrive through RISK_IN too, so the rule version in force at each point is
+// part of the input. It does no I/O and reads no clock — time is the
 // events' own time — so replaying the same RISK_IN prefix always yields the
 // same decisions.
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+	"github.com/holdfast/holdfast/services/risk/internal/rules"
 )
 
 // Change is one decision: the alert as it stands after it, the evidence it
@@ -23,14 +29,18 @@ type Change struct {
 	Version     uint64
 }
 
-// Engine holds rule state per (rule, tenant, employee).
+// Engine holds the rules in force per tenant and the state of every open
+// alert and projection per (tenant, employee).
 type Engine struct {
-	lexicon     *lexicon.Lexicon
-	params      SensitiveWordsParams
-	revealSpike RevealSpikeParams
-	duplicates  DuplicateCustomerParams
-	open        map[alertKey]*openAlert
-	reveals     map[employeeKey][]revealSeen // sliding window per employee
+	lexicon  *lexicon.Lexicon
+	compiler *rules.Compiler
+	builtin  map[string]*rules.Program
+	tenants  map[string]map[string]*tenantRule
+	open     map[alertKey]*openAlert
+	reveals  map[employeeKey][]revealSeen // sliding window per employee
+	// evalErrors counts rule evaluations that failed (a missing fact, the
+	// cost limit); such a rule is treated as not triggered.
+	evalErrors uint64
 }
 
 type employeeKey struct{ tenant, employee string }
@@ -40,30 +50,48 @@ type alertKey struct {
 	employeeKey
 }
 
-// openAlert is an alert whose window is still open: later evidence from
-// the same employee within the window extends it instead of raising another.
+// openAlert is an alert whose window is still open: later triggers from
+// the same employee within the window extend it instead of raising another.
 type openAlert struct {
 	alert   domain.Alert
 	version uint64
-	// rule-specific tallies
-	hits    int // sensitive_words: distinct non-quoted phrases per interaction, summed
-	quoted  int // sensitive_words: interactions whose matches were all quoted
-	phrases []string
-	other   int // reveal_spike: reveals of customers the employee did not hold
+	tally   tally
 }
 
-// New returns an engine with the given lexicon and sensitive_words
-// parameters; the other rules start with their defaults.
+// New returns an engine running the built-in rule pack, with sensitive_words'
+// window and high_at taken from params (the deployment's defaults).
 func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
-	return &Engine{
-		lexicon:     lex,
-		params:      params,
-		revealSpike: DefaultRevealSpike(),
-		duplicates:  DefaultDuplicateCustomer(),
-		open:        map[alertKey]*openAlert{},
-		reveals:     map[employeeKey][]revealSeen{},
+	compiler, err := rules.NewCompiler()
+	if err != nil {
+		panic(err) // the environment is fixed at build time
 	}
+	pack, err := rules.Builtin()
+	if err != nil {
+		panic(err) // the pack is embedded; TestBuiltinPackCompiles guards it
+	}
+	e := &Engine{
+		lexicon:  lex,
+		compiler: compiler,
+		builtin:  map[string]*rules.Program{},
+		tenants:  map[string]map[string]*tenantRule{},
+		open:     map[alertKey]*openAlert{},
+		reveals:  map[employeeKey][]revealSeen{},
+	}
+	for _, r := range pack.Rules {
+		if r.Definition.ID == RuleSensitiveWords {
+			r.Definition = withSensitiveWordsParams(r.Definition, params)
+		}
+		p, err := compiler.Compile(r)
+		if err != nil {
+			panic(fmt.Sprintf("built-in rule %s: %v", r.Definition.ID, err))
+		}
+		e.builtin[r.Definition.ID] = p
+	}
+	return e
 }
+
+// EvaluationErrors is how many rule evaluations have failed so far.
+func (e *Engine) EvaluationErrors() uint64 { return e.evalErrors }
 
 var alertNamespace = uuid.MustParse("0b8a3f3e-52c4-4c1f-a1c6-9d7f25e2b7a4")
 
@@ -73,50 +101,140 @@ func alertID(rule string, version uint32, tenant, employee string, windowStart t
 	return uuid.NewSHA1(alertNamespace, []byte(name)).String()
 }
 
-// ruleRef names a rule and its version.
-type ruleRef struct {
-	id      string
-	version uint32
-	window  time.Duration
+// tally is what an alert counts over its evidence; each piece of evidence
+// contributes its own.
+type tally struct {
+	count      int64 // pieces of evidence
+	hits       int64 // distinct unquoted sensitive phrases, per interaction, summed
+	quoted     int64 // interactions whose sensitive phrases were all quoted
+	unassigned int64 // reveals of customers the employee did not hold
+	phrases    []string
 }
 
-// extend adds evidence to the employee's open alert for rule, opening one
-// (window starting at at) when none covers at, lets update set severity and
-// explanations, and returns the decision.
-func (e *Engine) extend(r ruleRef, tenant, employee string, at time.Time, evidence []domain.Evidence, update func(*openAlert)) Change {
-	key := alertKey{r.id, employeeKey{tenant, employee}}
+func (t tally) plus(o tally) tally {
+	out := tally{
+		count: t.count + o.count, hits: t.hits + o.hits, quoted: t.quoted + o.quoted, unassigned: t.unassigned + o.unassigned,
+		phrases: slices.Clone(t.phrases),
+	}
+	for _, p := range o.phrases {
+		if !slices.Contains(out.phrases, p) {
+			out.phrases = append(out.phrases, p)
+		}
+	}
+	return out
+}
+
+func (t tally) vars(opening bool) map[string]any {
+	phrases := t.phrases
+	if phrases == nil {
+		phrases = []string{}
+	}
+	return map[string]any{
+		"count": t.count, "hits": t.hits, "quoted": t.quoted, "unassigned": t.unassigned,
+		"phrases": phrases, "new": opening,
+	}
+}
+
+// piece is one event as evidence, with what it adds to an alert's tally.
+type piece struct {
+	evidence domain.Evidence
+	tally    tally
+}
+
+// observation is one employee's event as every rule sees it.
+type observation struct {
+	tenant, employee string
+	at               time.Time
+	// facts is the CEL variable event.
+	facts map[string]any
+	this  piece
+}
+
+// observe updates the employee's projections, then evaluates every rule in
+// force for the tenant, in rule id order, and returns their decisions.
+func (e *Engine) observe(o observation) []Change {
+	features := e.features(o)
+	var out []Change
+	for _, p := range e.inForce(o.tenant) {
+		if ch, ok := e.evaluate(p, o, features); ok {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// evaluate decides one rule on one observation.
+func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]any) (Change, bool) {
+	def := p.Rule.Definition
+	key := alertKey{def.ID, employeeKey{o.tenant, o.employee}}
 	oa := e.open[key]
-	if oa != nil && !at.Before(oa.alert.WindowEnd) {
-		oa = nil // the window closed; a new alert starts
+	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
+		oa = nil // the window closed, or a new version of the rule is in force
+	}
+	added := []piece{o.this}
+	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
+		added = e.revealPieces(employeeKey{o.tenant, o.employee})
+	}
+	var before tally
+	if oa != nil {
+		before = oa.tally
+	}
+	after := before
+	for _, a := range added {
+		after = after.plus(a.tally)
+	}
+	in := rules.Input{Event: o.facts, Features: features, Alert: after.vars(oa == nil)}
+	fired, err := p.Triggered(in)
+	if err != nil {
+		e.evalErrors++
+		return Change{}, false
+	}
+	if !fired {
+		return Change{}, false
+	}
+	sev, err := p.Severity(in)
+	if err != nil {
+		e.evalErrors++
+		sev = def.Severity
 	}
 	if oa == nil {
 		oa = &openAlert{alert: domain.Alert{
-			Tenant:      tenant,
-			ID:          alertID(r.id, r.version, tenant, employee, at),
-			RuleID:      r.id,
-			RuleVersion: r.version,
-			EmployeeID:  employee,
+			Tenant:      o.tenant,
+			ID:          alertID(def.ID, p.Rule.Version, o.tenant, o.employee, o.at),
+			RuleID:      def.ID,
+			RuleVersion: p.Rule.Version,
+			EmployeeID:  o.employee,
 			Status:      domain.StatusRaised,
-			WindowStart: at,
-			WindowEnd:   at.Add(r.window),
-			RaisedAt:    at,
+			WindowStart: o.at,
+			WindowEnd:   o.at.Add(def.Window),
+			RaisedAt:    o.at,
 		}}
 		e.open[key] = oa
 	}
+	evidence := make([]domain.Evidence, 0, len(added))
+	for _, a := range added {
+		evidence = append(evidence, a.evidence)
+	}
 	oa.version++
+	oa.tally = after
 	oa.alert.Evidence = append(oa.alert.Evidence, evidence...)
-	oa.alert.UpdatedAt = at
-	update(oa)
+	oa.alert.UpdatedAt = o.at
+	oa.alert.Severity = sev
+	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(map[string]any{
+		"employee":     o.employee,
+		"event":        o.facts,
+		"features":     features,
+		"params":       p.Params(),
+		"alert":        in.Alert,
+		"severity":     sev.String(),
+		"window_hours": int64(def.Window / time.Hour),
+		"window_days":  int64(def.Window / (24 * time.Hour)),
+	})
 	out := oa.alert
-	out.Evidence = append([]domain.Evidence(nil), oa.alert.Evidence...)
-	return Change{Alert: out, NewEvidence: evidence, Version: oa.version}
+	out.Evidence = slices.Clone(oa.alert.Evidence)
+	return Change{Alert: out, NewEvidence: evidence, Version: oa.version}, true
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// ErrRuleNotApplied wraps a rule change the engine could not apply (its
+// definition no longer compiles); the version before it stays in force.
+var ErrRuleNotApplied = errors.New("rule change not applied")

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -18,7 +16,8 @@ type Interaction struct {
 	Evidence domain.Evidence
 }
 
-// SensitiveWordsParams are the tunable parameters of sensitive_words.
+// SensitiveWordsParams are the deployment defaults of the built-in
+// sensitive_words rule (a tenant changes them with UpsertRule).
 type SensitiveWordsParams struct {
 	// Window is how long an alert collects further hits after its first.
 	Window time.Duration
@@ -37,68 +36,54 @@ const (
 	RuleSensitiveWordsVersion = 1
 )
 
-// ObserveInteraction applies sensitive_words to one interaction.
+func withSensitiveWordsParams(d domain.RuleDefinition, p SensitiveWordsParams) domain.RuleDefinition {
+	if p.Window > 0 {
+		d.Window = p.Window
+	}
+	params := make([]domain.Param, 0, len(d.Params))
+	for _, prm := range d.Params {
+		if prm.Name == "high_at" && p.HighAt > 0 {
+			prm.Int = int64(p.HighAt)
+		}
+		params = append(params, prm)
+	}
+	d.Params = params
+	return d
+}
+
+// ObserveInteraction judges one interaction. Its facts: event.type
+// "interaction", event.matches (sensitive phrases found, quoted or not),
+// event.text_hits (distinct unquoted phrases), event.quoted_only, and
+// event.phrases.
 func (e *Engine) ObserveInteraction(in Interaction) []Change {
 	found := e.lexicon.Find(in.Text)
-	if len(found) == 0 {
-		return nil
-	}
 	ev := in.Evidence
-	ev.Matches = ev.Matches[:0:0]
+	ev.Matches = nil
 	distinct := map[string]bool{}
-	allQuoted := true
+	var phrases []string
 	for _, m := range found {
 		ev.Matches = append(ev.Matches, domain.Match{
 			Phrase: m.Phrase, Start: m.Start, End: m.End, MatchedText: in.Text[m.Start:m.End], Quoted: m.Quoted,
 		})
 		if !m.Quoted {
-			allQuoted = false
 			distinct[m.Phrase] = true
 		}
+		phrases = append(phrases, m.Phrase)
 	}
-	r := ruleRef{RuleSensitiveWords, RuleSensitiveWordsVersion, e.params.Window}
-	ch := e.extend(r, in.Tenant, in.EmployeeID, in.OccurredAt, []domain.Evidence{ev}, func(oa *openAlert) {
-		oa.hits += len(distinct)
-		if allQuoted {
-			oa.quoted++
-		}
-		for _, m := range ev.Matches {
-			if !containsString(oa.phrases, m.Phrase) {
-				oa.phrases = append(oa.phrases, m.Phrase)
-			}
-		}
-		oa.alert.Severity = e.severity(oa)
-		oa.alert.ExplanationEN, oa.alert.ExplanationZH = e.explain(oa)
+	quotedOnly := len(found) > 0 && len(distinct) == 0
+	t := tally{count: 1, hits: int64(len(distinct)), phrases: phrases}
+	if quotedOnly {
+		t.quoted = 1
+	}
+	if phrases == nil {
+		phrases = []string{}
+	}
+	return e.observe(observation{
+		tenant: in.Tenant, employee: in.EmployeeID, at: in.OccurredAt,
+		facts: map[string]any{
+			"type": factInteraction, "employee_id": in.EmployeeID,
+			"matches": int64(len(found)), "text_hits": int64(len(distinct)), "quoted_only": quotedOnly, "phrases": phrases,
+		},
+		this: piece{evidence: ev, tally: t},
 	})
-	return []Change{ch}
-}
-
-func (e *Engine) severity(oa *openAlert) domain.Severity {
-	switch {
-	case oa.hits >= e.params.HighAt:
-		return domain.SeverityHigh
-	case oa.hits > 0:
-		return domain.SeverityMedium
-	default:
-		return domain.SeverityLow // only quoted: reported speech (H6)
-	}
-}
-
-func (e *Engine) explain(oa *openAlert) (en, zh string) {
-	days := int(e.params.Window / (24 * time.Hour))
-	interactions := len(oa.alert.Evidence)
-	quotedPhrases := make([]string, 0, len(oa.phrases))
-	for _, p := range oa.phrases {
-		quotedPhrases = append(quotedPhrases, "「"+p+"」")
-	}
-	list := strings.Join(quotedPhrases, ", ")
-	en = fmt.Sprintf("Employee %s used private-deal language in %d interaction(s) within %d days: %s. %d hit(s) count; %d or more make the alert high.",
-		oa.alert.EmployeeID, interactions, days, list, oa.hits, e.params.HighAt)
-	zh = fmt.Sprintf("员工 %s 在 %d 天内的 %d 次沟通中出现私单相关用语：%s。计 %d 处命中，达到 %d 处即为高风险。",
-		oa.alert.EmployeeID, days, interactions, strings.Join(quotedPhrases, "、"), oa.hits, e.params.HighAt)
-	if oa.quoted > 0 {
-		en += fmt.Sprintf(" In %d interaction(s) every phrase was inside quotation marks: the employee appears to be reporting someone else's words, which does not count as a hit.", oa.quoted)
-		zh += fmt.Sprintf(" 其中 %d 次沟通的命中词均在引号内，疑为转述他人原话，不计入命中。", oa.quoted)
-	}
-	return en, zh
 }

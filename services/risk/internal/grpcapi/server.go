@@ -98,8 +98,10 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 	return resp, nil
 }
 
+// knownSource is a domain stream the engine judges. RISK is sourced only
+// for rule changes, whose positions ListRules' min_sequence waits for.
 func knownSource(stream string) bool {
-	return slices.Contains(eventlog.RiskInStream().Sources, stream)
+	return stream != eventlog.StreamRisk && slices.Contains(eventlog.RiskInStream().Sources, stream)
 }
 
 // GetAlert implements riskv1.RiskServiceServer.

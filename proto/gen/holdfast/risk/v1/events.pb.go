@@ -236,11 +236,181 @@ func (x *AlertEvidenceAdded) GetRiskInSequence() uint64 {
 	return 0
 }
 
+// RuleUpserted puts a new definition of a rule in force for the tenant from
+// this point of RISK_IN on. version is the definition's number (the
+// built-in pack's is 1).
+type RuleUpserted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Definition    *RuleDefinition        `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	Version       uint32                 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleUpserted) Reset() {
+	*x = RuleUpserted{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleUpserted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleUpserted) ProtoMessage() {}
+
+func (x *RuleUpserted) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleUpserted.ProtoReflect.Descriptor instead.
+func (*RuleUpserted) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RuleUpserted) GetDefinition() *RuleDefinition {
+	if x != nil {
+		return x.Definition
+	}
+	return nil
+}
+
+func (x *RuleUpserted) GetVersion() uint32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *RuleUpserted) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RuleEnabled makes the engine evaluate the rule again from this point on.
+type RuleEnabled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RuleId        string                 `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleEnabled) Reset() {
+	*x = RuleEnabled{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleEnabled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleEnabled) ProtoMessage() {}
+
+func (x *RuleEnabled) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleEnabled.ProtoReflect.Descriptor instead.
+func (*RuleEnabled) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RuleEnabled) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *RuleEnabled) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RuleDisabled stops the engine evaluating the rule from this point on;
+// open alerts stay as they are.
+type RuleDisabled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RuleId        string                 `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleDisabled) Reset() {
+	*x = RuleDisabled{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleDisabled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleDisabled) ProtoMessage() {}
+
+func (x *RuleDisabled) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleDisabled.ProtoReflect.Descriptor instead.
+func (*RuleDisabled) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RuleDisabled) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *RuleDisabled) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_holdfast_risk_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"\x1dholdfast/risk/v1/events.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bholdfast/risk/v1/risk.proto\"\xe7\x03\n" +
+	"\x1dholdfast/risk/v1/events.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe7\x03\n" +
 	"\vAlertRaised\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
 	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12!\n" +
@@ -262,7 +432,19 @@ const file_holdfast_risk_v1_events_proto_rawDesc = "" +
 	"\x0eexplanation_en\x18\x03 \x01(\tR\rexplanationEn\x12%\n" +
 	"\x0eexplanation_zh\x18\x04 \x01(\tR\rexplanationZh\x126\n" +
 	"\bevidence\x18\x05 \x03(\v2\x1a.holdfast.risk.v1.EvidenceR\bevidence\x12(\n" +
-	"\x10risk_in_sequence\x18\x06 \x01(\x04R\x0eriskInSequenceB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x10risk_in_sequence\x18\x06 \x01(\x04R\x0eriskInSequence\"\x82\x01\n" +
+	"\fRuleUpserted\x12@\n" +
+	"\n" +
+	"definition\x18\x01 \x01(\v2 .holdfast.risk.v1.RuleDefinitionR\n" +
+	"definition\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\rR\aversion\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\">\n" +
+	"\vRuleEnabled\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"?\n" +
+	"\fRuleDisabled\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reasonB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_events_proto_rawDescOnce sync.Once
@@ -276,26 +458,31 @@ func file_holdfast_risk_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_events_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertRaised)(nil),           // 0: holdfast.risk.v1.AlertRaised
 	(*AlertEvidenceAdded)(nil),    // 1: holdfast.risk.v1.AlertEvidenceAdded
-	(Severity)(0),                 // 2: holdfast.risk.v1.Severity
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 4: holdfast.risk.v1.Evidence
+	(*RuleUpserted)(nil),          // 2: holdfast.risk.v1.RuleUpserted
+	(*RuleEnabled)(nil),           // 3: holdfast.risk.v1.RuleEnabled
+	(*RuleDisabled)(nil),          // 4: holdfast.risk.v1.RuleDisabled
+	(Severity)(0),                 // 5: holdfast.risk.v1.Severity
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
+	(*Evidence)(nil),              // 7: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),        // 8: holdfast.risk.v1.RuleDefinition
 }
 var file_holdfast_risk_v1_events_proto_depIdxs = []int32{
-	2, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
-	3, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
-	3, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
-	4, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
-	2, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
-	4, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	5, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
+	6, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
+	6, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
+	7, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
+	5, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
+	7, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
+	8, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_events_proto_init() }
@@ -304,13 +491,14 @@ func file_holdfast_risk_v1_events_proto_init() {
 		return
 	}
 	file_holdfast_risk_v1_risk_proto_init()
+	file_holdfast_risk_v1_rule_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_events_proto_rawDesc), len(file_holdfast_risk_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

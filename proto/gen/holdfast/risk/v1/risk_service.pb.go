@@ -448,11 +448,556 @@ func (x *GetAlertResponse) GetAlert() *Alert {
 	return nil
 }
 
+// UpsertRuleRequest writes a rule's next definition.
+type UpsertRuleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// request_id makes the call idempotent: a retry returns the first result.
+	RequestId  string          `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	Definition *RuleDefinition `protobuf:"bytes,2,opt,name=definition,proto3" json:"definition,omitempty"`
+	// expected_version, when set, must be the rule's current version.
+	ExpectedVersion uint32 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	Reason          string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *UpsertRuleRequest) Reset() {
+	*x = UpsertRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpsertRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpsertRuleRequest) ProtoMessage() {}
+
+func (x *UpsertRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpsertRuleRequest.ProtoReflect.Descriptor instead.
+func (*UpsertRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpsertRuleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UpsertRuleRequest) GetDefinition() *RuleDefinition {
+	if x != nil {
+		return x.Definition
+	}
+	return nil
+}
+
+func (x *UpsertRuleRequest) GetExpectedVersion() uint32 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *UpsertRuleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// UpsertRuleResponse carries the rule as written and its RISK sequence.
+type UpsertRuleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Rule  *Rule                  `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	// sequence is the RISK sequence of the change; pass it as min_sequence
+	// to read the rule once the engine applies it.
+	Sequence      uint64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpsertRuleResponse) Reset() {
+	*x = UpsertRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpsertRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpsertRuleResponse) ProtoMessage() {}
+
+func (x *UpsertRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpsertRuleResponse.ProtoReflect.Descriptor instead.
+func (*UpsertRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *UpsertRuleResponse) GetRule() *Rule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *UpsertRuleResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// EnableRuleRequest names the rule to enable.
+type EnableRuleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RuleId        string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableRuleRequest) Reset() {
+	*x = EnableRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableRuleRequest) ProtoMessage() {}
+
+func (x *EnableRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableRuleRequest.ProtoReflect.Descriptor instead.
+func (*EnableRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *EnableRuleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *EnableRuleRequest) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *EnableRuleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// EnableRuleResponse carries the rule and the RISK sequence of the change.
+type EnableRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rule          *Rule                  `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableRuleResponse) Reset() {
+	*x = EnableRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableRuleResponse) ProtoMessage() {}
+
+func (x *EnableRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableRuleResponse.ProtoReflect.Descriptor instead.
+func (*EnableRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *EnableRuleResponse) GetRule() *Rule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *EnableRuleResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// DisableRuleRequest names the rule to disable and says why.
+type DisableRuleRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RuleId    string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// reason is required.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableRuleRequest) Reset() {
+	*x = DisableRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableRuleRequest) ProtoMessage() {}
+
+func (x *DisableRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableRuleRequest.ProtoReflect.Descriptor instead.
+func (*DisableRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DisableRuleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *DisableRuleRequest) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *DisableRuleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DisableRuleResponse carries the rule and the RISK sequence of the change.
+type DisableRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rule          *Rule                  `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableRuleResponse) Reset() {
+	*x = DisableRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableRuleResponse) ProtoMessage() {}
+
+func (x *DisableRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableRuleResponse.ProtoReflect.Descriptor instead.
+func (*DisableRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DisableRuleResponse) GetRule() *Rule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *DisableRuleResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ListRulesRequest lists the tenant's rules.
+type ListRulesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// min_sequence waits (within the deadline) until the engine has applied
+	// the rule changes up to this RISK sequence.
+	MinSequence   uint64 `protobuf:"varint,1,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRulesRequest) Reset() {
+	*x = ListRulesRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRulesRequest) ProtoMessage() {}
+
+func (x *ListRulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRulesRequest.ProtoReflect.Descriptor instead.
+func (*ListRulesRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListRulesRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// ListRulesResponse is every rule of the tenant, ordered by id.
+type ListRulesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rules         []*Rule                `protobuf:"bytes,1,rep,name=rules,proto3" json:"rules,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRulesResponse) Reset() {
+	*x = ListRulesResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRulesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRulesResponse) ProtoMessage() {}
+
+func (x *ListRulesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRulesResponse.ProtoReflect.Descriptor instead.
+func (*ListRulesResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListRulesResponse) GetRules() []*Rule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+// GetRuleRequest names one rule.
+type GetRuleRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RuleId        string                 `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	MinSequence   uint64                 `protobuf:"varint,2,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRuleRequest) Reset() {
+	*x = GetRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRuleRequest) ProtoMessage() {}
+
+func (x *GetRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRuleRequest.ProtoReflect.Descriptor instead.
+func (*GetRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetRuleRequest) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *GetRuleRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// GetRuleResponse carries the rule.
+type GetRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Rule          *Rule                  `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRuleResponse) Reset() {
+	*x = GetRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRuleResponse) ProtoMessage() {}
+
+func (x *GetRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRuleResponse.ProtoReflect.Descriptor instead.
+func (*GetRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetRuleResponse) GetRule() *Rule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\n" +
-	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bholdfast/risk/v1/risk.proto\"\xe2\x04\n" +
+	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe2\x04\n" +
 	"\x05Alert\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
 	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12!\n" +
@@ -489,11 +1034,54 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x0fGetAlertRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\"A\n" +
 	"\x10GetAlertResponse\x12-\n" +
-	"\x05alert\x18\x01 \x01(\v2\x17.holdfast.risk.v1.AlertR\x05alert2\xb9\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x17.holdfast.risk.v1.AlertR\x05alert\"\xb7\x01\n" +
+	"\x11UpsertRuleRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12@\n" +
+	"\n" +
+	"definition\x18\x02 \x01(\v2 .holdfast.risk.v1.RuleDefinitionR\n" +
+	"definition\x12)\n" +
+	"\x10expected_version\x18\x03 \x01(\rR\x0fexpectedVersion\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\\\n" +
+	"\x12UpsertRuleResponse\x12*\n" +
+	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"c\n" +
+	"\x11EnableRuleRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"\\\n" +
+	"\x12EnableRuleResponse\x12*\n" +
+	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"d\n" +
+	"\x12DisableRuleRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"]\n" +
+	"\x13DisableRuleResponse\x12*\n" +
+	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"5\n" +
+	"\x10ListRulesRequest\x12!\n" +
+	"\fmin_sequence\x18\x01 \x01(\x04R\vminSequence\"A\n" +
+	"\x11ListRulesResponse\x12,\n" +
+	"\x05rules\x18\x01 \x03(\v2\x16.holdfast.risk.v1.RuleR\x05rules\"L\n" +
+	"\x0eGetRuleRequest\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12!\n" +
+	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"=\n" +
+	"\x0fGetRuleResponse\x12*\n" +
+	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule2\xed\x04\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
-	"\bGetAlert\x12!.holdfast.risk.v1.GetAlertRequest\x1a\".holdfast.risk.v1.GetAlertResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\bGetAlert\x12!.holdfast.risk.v1.GetAlertRequest\x1a\".holdfast.risk.v1.GetAlertResponse\x12W\n" +
+	"\n" +
+	"UpsertRule\x12#.holdfast.risk.v1.UpsertRuleRequest\x1a$.holdfast.risk.v1.UpsertRuleResponse\x12W\n" +
+	"\n" +
+	"EnableRule\x12#.holdfast.risk.v1.EnableRuleRequest\x1a$.holdfast.risk.v1.EnableRuleResponse\x12Z\n" +
+	"\vDisableRule\x12$.holdfast.risk.v1.DisableRuleRequest\x1a%.holdfast.risk.v1.DisableRuleResponse\x12T\n" +
+	"\tListRules\x12\".holdfast.risk.v1.ListRulesRequest\x1a#.holdfast.risk.v1.ListRulesResponse\x12N\n" +
+	"\aGetRule\x12 .holdfast.risk.v1.GetRuleRequest\x1a!.holdfast.risk.v1.GetRuleResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -507,7 +1095,7 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*Alert)(nil),                 // 0: holdfast.risk.v1.Alert
 	(*StreamPosition)(nil),        // 1: holdfast.risk.v1.StreamPosition
@@ -515,32 +1103,60 @@ var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*ListAlertsResponse)(nil),    // 3: holdfast.risk.v1.ListAlertsResponse
 	(*GetAlertRequest)(nil),       // 4: holdfast.risk.v1.GetAlertRequest
 	(*GetAlertResponse)(nil),      // 5: holdfast.risk.v1.GetAlertResponse
-	(Severity)(0),                 // 6: holdfast.risk.v1.Severity
-	(AlertStatus)(0),              // 7: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 9: holdfast.risk.v1.Evidence
+	(*UpsertRuleRequest)(nil),     // 6: holdfast.risk.v1.UpsertRuleRequest
+	(*UpsertRuleResponse)(nil),    // 7: holdfast.risk.v1.UpsertRuleResponse
+	(*EnableRuleRequest)(nil),     // 8: holdfast.risk.v1.EnableRuleRequest
+	(*EnableRuleResponse)(nil),    // 9: holdfast.risk.v1.EnableRuleResponse
+	(*DisableRuleRequest)(nil),    // 10: holdfast.risk.v1.DisableRuleRequest
+	(*DisableRuleResponse)(nil),   // 11: holdfast.risk.v1.DisableRuleResponse
+	(*ListRulesRequest)(nil),      // 12: holdfast.risk.v1.ListRulesRequest
+	(*ListRulesResponse)(nil),     // 13: holdfast.risk.v1.ListRulesResponse
+	(*GetRuleRequest)(nil),        // 14: holdfast.risk.v1.GetRuleRequest
+	(*GetRuleResponse)(nil),       // 15: holdfast.risk.v1.GetRuleResponse
+	(Severity)(0),                 // 16: holdfast.risk.v1.Severity
+	(AlertStatus)(0),              // 17: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(*Evidence)(nil),              // 19: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),        // 20: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                  // 21: holdfast.risk.v1.Rule
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	6,  // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	7,  // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	8,  // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	8,  // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	8,  // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	8,  // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	9,  // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	7,  // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	16, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	17, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	18, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	18, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	18, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	18, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	19, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	17, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
 	0,  // 9: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
 	0,  // 10: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	2,  // 11: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 12: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	3,  // 13: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 14: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	13, // [13:15] is the sub-list for method output_type
-	11, // [11:13] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	20, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	21, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	21, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	21, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	21, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	21, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	2,  // 17: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 18: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 19: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 20: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 21: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 22: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 23: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	3,  // 24: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 25: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 26: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 27: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 28: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 29: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 30: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	24, // [24:31] is the sub-list for method output_type
+	17, // [17:24] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -549,13 +1165,14 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 		return
 	}
 	file_holdfast_risk_v1_risk_proto_init()
+	file_holdfast_risk_v1_rule_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,21 +19,39 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RiskService_ListAlerts_FullMethodName = "/holdfast.risk.v1.RiskService/ListAlerts"
-	RiskService_GetAlert_FullMethodName   = "/holdfast.risk.v1.RiskService/GetAlert"
+	RiskService_ListAlerts_FullMethodName  = "/holdfast.risk.v1.RiskService/ListAlerts"
+	RiskService_GetAlert_FullMethodName    = "/holdfast.risk.v1.RiskService/GetAlert"
+	RiskService_UpsertRule_FullMethodName  = "/holdfast.risk.v1.RiskService/UpsertRule"
+	RiskService_EnableRule_FullMethodName  = "/holdfast.risk.v1.RiskService/EnableRule"
+	RiskService_DisableRule_FullMethodName = "/holdfast.risk.v1.RiskService/DisableRule"
+	RiskService_ListRules_FullMethodName   = "/holdfast.risk.v1.RiskService/ListRules"
+	RiskService_GetRule_FullMethodName     = "/holdfast.risk.v1.RiskService/GetRule"
 )
 
 // RiskServiceClient is the client API for RiskService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// RiskService serves the alerts raised by the risk engine. Alerts are visible
-// to hr, auditor, manager and admin.
+// RiskService serves the alerts raised by the risk engine and the rules that
+// raise them. Alerts and rules are visible to hr, auditor, manager and
+// admin; only admin changes rules.
 type RiskServiceClient interface {
 	// ListAlerts pages through alerts, newest first.
 	ListAlerts(ctx context.Context, in *ListAlertsRequest, opts ...grpc.CallOption) (*ListAlertsResponse, error)
 	// GetAlert returns one alert with all its evidence.
 	GetAlert(ctx context.Context, in *GetAlertRequest, opts ...grpc.CallOption) (*GetAlertResponse, error)
+	// UpsertRule validates and compiles a rule definition and puts it in force
+	// as the rule's next version. A bad CEL expression or template is
+	// InvalidArgument with a field violation naming its line and column.
+	UpsertRule(ctx context.Context, in *UpsertRuleRequest, opts ...grpc.CallOption) (*UpsertRuleResponse, error)
+	// EnableRule makes the engine evaluate a rule again.
+	EnableRule(ctx context.Context, in *EnableRuleRequest, opts ...grpc.CallOption) (*EnableRuleResponse, error)
+	// DisableRule stops the engine evaluating a rule.
+	DisableRule(ctx context.Context, in *DisableRuleRequest, opts ...grpc.CallOption) (*DisableRuleResponse, error)
+	// ListRules lists the rules in force for the caller's tenant.
+	ListRules(ctx context.Context, in *ListRulesRequest, opts ...grpc.CallOption) (*ListRulesResponse, error)
+	// GetRule returns one rule as it is in force.
+	GetRule(ctx context.Context, in *GetRuleRequest, opts ...grpc.CallOption) (*GetRuleResponse, error)
 }
 
 type riskServiceClient struct {
@@ -64,17 +82,80 @@ func (c *riskServiceClient) GetAlert(ctx context.Context, in *GetAlertRequest, o
 	return out, nil
 }
 
+func (c *riskServiceClient) UpsertRule(ctx context.Context, in *UpsertRuleRequest, opts ...grpc.CallOption) (*UpsertRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpsertRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_UpsertRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) EnableRule(ctx context.Context, in *EnableRuleRequest, opts ...grpc.CallOption) (*EnableRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnableRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_EnableRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) DisableRule(ctx context.Context, in *DisableRuleRequest, opts ...grpc.CallOption) (*DisableRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DisableRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_DisableRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) ListRules(ctx context.Context, in *ListRulesRequest, opts ...grpc.CallOption) (*ListRulesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListRulesResponse)
+	err := c.cc.Invoke(ctx, RiskService_ListRules_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) GetRule(ctx context.Context, in *GetRuleRequest, opts ...grpc.CallOption) (*GetRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_GetRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
 //
-// RiskService serves the alerts raised by the risk engine. Alerts are visible
-// to hr, auditor, manager and admin.
+// RiskService serves the alerts raised by the risk engine and the rules that
+// raise them. Alerts and rules are visible to hr, auditor, manager and
+// admin; only admin changes rules.
 type RiskServiceServer interface {
 	// ListAlerts pages through alerts, newest first.
 	ListAlerts(context.Context, *ListAlertsRequest) (*ListAlertsResponse, error)
 	// GetAlert returns one alert with all its evidence.
 	GetAlert(context.Context, *GetAlertRequest) (*GetAlertResponse, error)
+	// UpsertRule validates and compiles a rule definition and puts it in force
+	// as the rule's next version. A bad CEL expression or template is
+	// InvalidArgument with a field violation naming its line and column.
+	UpsertRule(context.Context, *UpsertRuleRequest) (*UpsertRuleResponse, error)
+	// EnableRule makes the engine evaluate a rule again.
+	EnableRule(context.Context, *EnableRuleRequest) (*EnableRuleResponse, error)
+	// DisableRule stops the engine evaluating a rule.
+	DisableRule(context.Context, *DisableRuleRequest) (*DisableRuleResponse, error)
+	// ListRules lists the rules in force for the caller's tenant.
+	ListRules(context.Context, *ListRulesRequest) (*ListRulesResponse, error)
+	// GetRule returns one rule as it is in force.
+	GetRule(context.Context, *GetRuleRequest) (*GetRuleResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -90,6 +171,21 @@ func (UnimplementedRiskServiceServer) ListAlerts(context.Context, *ListAlertsReq
 }
 func (UnimplementedRiskServiceServer) GetAlert(context.Context, *GetAlertRequest) (*GetAlertResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetAlert not implemented")
+}
+func (UnimplementedRiskServiceServer) UpsertRule(context.Context, *UpsertRuleRequest) (*UpsertRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpsertRule not implemented")
+}
+func (UnimplementedRiskServiceServer) EnableRule(context.Context, *EnableRuleRequest) (*EnableRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EnableRule not implemented")
+}
+func (UnimplementedRiskServiceServer) DisableRule(context.Context, *DisableRuleRequest) (*DisableRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisableRule not implemented")
+}
+func (UnimplementedRiskServiceServer) ListRules(context.Context, *ListRulesRequest) (*ListRulesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListRules not implemented")
+}
+func (UnimplementedRiskServiceServer) GetRule(context.Context, *GetRuleRequest) (*GetRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetRule not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -148,6 +244,96 @@ func _RiskService_GetAlert_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_UpsertRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpsertRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).UpsertRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_UpsertRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).UpsertRule(ctx, req.(*UpsertRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_EnableRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnableRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).EnableRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_EnableRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).EnableRule(ctx, req.(*EnableRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_DisableRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisableRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).DisableRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_DisableRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).DisableRule(ctx, req.(*DisableRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_ListRules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListRulesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ListRules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ListRules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ListRules(ctx, req.(*ListRulesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_GetRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).GetRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_GetRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).GetRule(ctx, req.(*GetRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -162,6 +348,26 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetAlert",
 			Handler:    _RiskService_GetAlert_Handler,
+		},
+		{
+			MethodName: "UpsertRule",
+			Handler:    _RiskService_UpsertRule_Handler,
+		},
+		{
+			MethodName: "EnableRule",
+			Handler:    _RiskService_EnableRule_Handler,
+		},
+		{
+			MethodName: "DisableRule",
+			Handler:    _RiskService_DisableRule_Handler,
+		},
+		{
+			MethodName: "ListRules",
+			Handler:    _RiskService_ListRules_Handler,
+		},
+		{
+			MethodName: "GetRule",
+			Handler:    _RiskService_GetRule_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

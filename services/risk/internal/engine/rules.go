@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/rules"
+)
+
+// tenantRule is a tenant's own state of one rule: its own definition
+// (nil program: the built-in's) and whether it is enabled.
+type tenantRule struct {
+	program *rules.Program
+	enabled bool
+}
+
+// RuleChange is one change of a tenant's rule as RISK_IN delivers it.
+type RuleChange struct {
+	Tenant string
+	// Upserted is the rule's new definition and version (its Enabled is
+	// ignored: the engine keeps the state it has); nil for an enable or
+	// disable of RuleID.
+	Upserted *domain.Rule
+	RuleID   string
+	Enabled  bool
+}
+
+// ApplyRuleChange puts a rule change in force from this point of RISK_IN
+// on. A definition that no longer compiles returns an error wrapping
+// ErrRuleNotApplied and leaves the version before it in force.
+func (e *Engine) ApplyRuleChange(c RuleChange) error {
+	tr := e.tenants[c.Tenant]
+	if tr == nil {
+		tr = map[string]*tenantRule{}
+		e.tenants[c.Tenant] = tr
+	}
+	if c.Upserted != nil {
+		id := c.Upserted.Definition.ID
+		p, err := e.compiler.Compile(*c.Upserted)
+		if err != nil {
+			return fmt.Errorf("%w: %s v%d: %w", ErrRuleNotApplied, id, c.Upserted.Version, err)
+		}
+		cur := tr[id]
+		if cur == nil {
+			// As domain.DecideUpsert: a new definition of a built-in keeps
+			// it enabled; a rule new to the tenant starts disabled.
+			_, builtin := e.builtin[id]
+			cur = &tenantRule{enabled: builtin}
+			tr[id] = cur
+		}
+		cur.program = p
+		return nil
+	}
+	cur := tr[c.RuleID]
+	if cur == nil {
+		if _, ok := e.builtin[c.RuleID]; !ok {
+			return fmt.Errorf("%w: %s is not a rule of tenant %s", ErrRuleNotApplied, c.RuleID, c.Tenant)
+		}
+		cur = &tenantRule{}
+		tr[c.RuleID] = cur
+	}
+	cur.enabled = c.Enabled
+	return nil
+}
+
+// rule is the tenant's rule id as in force: its program and whether it is
+// enabled; ok is false when the tenant has no such rule.
+func (e *Engine) rule(tenant, id string) (p *rules.Program, enabled, ok bool) {
+	tr := e.tenants[tenant][id]
+	b := e.builtin[id]
+	switch {
+	case tr != nil && tr.program != nil:
+		return tr.program, tr.enabled, true
+	case tr != nil && b != nil:
+		return b, tr.enabled, true
+	case b != nil:
+		return b, true, true
+	}
+	return nil, false, false
+}
+
+// ruleIDs is every rule id the tenant has, built-in or its own, sorted.
+func (e *Engine) ruleIDs(tenant string) []string {
+	ids := slices.Collect(maps.Keys(e.builtin))
+	for id := range e.tenants[tenant] {
+		if _, ok := e.builtin[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// inForce is the tenant's enabled rules in id order.
+func (e *Engine) inForce(tenant string) []*rules.Program {
+	var out []*rules.Program
+	for _, id := range e.ruleIDs(tenant) {
+		if p, enabled, _ := e.rule(tenant, id); enabled {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Rules is every rule of the tenant as in force now, in id order.
+func (e *Engine) Rules(tenant string) []domain.Rule {
+	ids := e.ruleIDs(tenant)
+	out := make([]domain.Rule, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := e.Rule(tenant, id); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Rule is the tenant's rule id as in force now.
+func (e *Engine) Rule(tenant, id string) (domain.Rule, bool) {
+	p, enabled, ok := e.rule(tenant, id)
+	if !ok {
+		return domain.Rule{}, false
+	}
+	r := p.Rule
+	r.Enabled = enabled
+	r.Builtin = e.builtin[id] == p
+	return r, true
+}

@@ -1,0 +1,199 @@
+// Package rules compiles rule definitions — CEL programs over an event's
+// facts, the employee's features, the rule's parameters and the open
+// alert's tallies, and text/template explanations — and evaluates them. It
+// is pure: compiling the same definition twice gives programs that decide
+// the same way on the same input.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/google/cel-go/cel"
+
+	"github.com/holdfast/holdfast/pkg/domainerr"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// Variables a rule's CEL programs and templates see.
+const (
+	VarEvent    = "event"
+	VarFeatures = "features"
+	VarParams   = "params"
+	VarAlert    = "alert"
+)
+
+// costLimit bounds one evaluation, so no expression can stall the engine.
+const costLimit = 100_000
+
+// Compiler holds the CEL environment rules are compiled in. It is safe for
+// concurrent use.
+type Compiler struct {
+	env *cel.Env
+}
+
+// NewCompiler returns a compiler.
+func NewCompiler() (*Compiler, error) {
+	facts := cel.MapType(cel.StringType, cel.DynType)
+	env, err := cel.NewEnv(
+		cel.Variable(VarEvent, facts),
+		cel.Variable(VarFeatures, facts),
+		cel.Variable(VarParams, facts),
+		cel.Variable(VarAlert, facts),
+		cel.ParserExpressionSizeLimit(4096),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("rules: cel environment: %w", err)
+	}
+	return &Compiler{env: env}, nil
+}
+
+// Program is one compiled rule version, ready to evaluate.
+type Program struct {
+	Rule     domain.Rule
+	trigger  cel.Program
+	severity cel.Program // nil: the definition's fixed severity
+	params   map[string]any
+	en, zh   *template.Template
+}
+
+// Compile validates r's definition and compiles its programs and
+// templates. Every problem is a field violation in a
+// *domainerr.ValidationError; a CEL error names its line and column.
+func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
+	d := r.Definition
+	if err := domain.CheckRuleDefinition(d); err != nil {
+		return nil, err
+	}
+	var v domainerr.Violations
+	p := &Program{Rule: r, params: make(map[string]any, len(d.Params))}
+	for _, prm := range d.Params {
+		p.params[prm.Name] = prm.Value()
+	}
+	p.trigger = c.program(&v, "definition.trigger", d.Trigger, d.Params, cel.BoolType)
+	if strings.TrimSpace(d.SeverityExpr) != "" {
+		p.severity = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
+	}
+	p.en = parseTemplate(&v, "definition.explanation_en", d.ExplanationEN)
+	p.zh = parseTemplate(&v, "definition.explanation_zh", d.ExplanationZH)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// program compiles one expression whose result must be one of types (or dyn).
+func (c *Compiler) program(v *domainerr.Violations, field, expr string, params []domain.Param, types ...*cel.Type) cel.Program {
+	ast, iss := c.env.Compile(expr)
+	if iss.Err() != nil {
+		for _, e := range iss.Errors() {
+			v.Add(field, "line %d, column %d: %s", e.Location.Line(), e.Location.Column()+1, e.Message)
+		}
+		return nil
+	}
+	out := ast.OutputType()
+	if !out.IsExactType(cel.DynType) && !slices.ContainsFunc(types, out.IsExactType) {
+		v.Add(field, "line 1, column 1: evaluates to %s, want %s", out, typeNames(types))
+		return nil
+	}
+	if undeclaredParam(v, field, expr, params) {
+		return nil
+	}
+	prg, err := c.env.Program(ast, cel.CostLimit(costLimit), cel.InterruptCheckFrequency(100))
+	if err != nil {
+		v.Add(field, "line 1, column 1: %s", err)
+		return nil
+	}
+	return prg
+}
+
+func typeNames(types []*cel.Type) string {
+	names := make([]string, 0, len(types))
+	for _, t := range types {
+		names = append(names, t.String())
+	}
+	return strings.Join(names, " or ")
+}
+
+// paramRef finds params.<name> selections. CEL sees params as a map, so a
+// misspelt parameter would only fail when evaluated; this catches it when
+// the rule is written.
+var paramRef = regexp.MustCompile(`\bparams\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)`)
+
+func undeclaredParam(v *domainerr.Violations, field, expr string, params []domain.Param) bool {
+	found := false
+	for _, m := range paramRef.FindAllStringSubmatchIndex(expr, -1) {
+		name := expr[m[2]:m[3]]
+		if slices.ContainsFunc(params, func(p domain.Param) bool { return p.Name == name }) {
+			continue
+		}
+		line, col := position(expr, m[2])
+		v.Add(field, "line %d, column %d: params.%s is not a declared parameter", line, col, name)
+		found = true
+	}
+	return found
+}
+
+// position is the 1-based line and column (in characters) of byte offset off.
+func position(s string, off int) (line, col int) {
+	line = 1 + strings.Count(s[:off], "\n")
+	start := strings.LastIndex(s[:off], "\n") + 1
+	return line, 1 + len([]rune(s[start:off]))
+}
+
+// templateFuncs are what explanation templates may call.
+var templateFuncs = template.FuncMap{
+	"join": func(list any, sep string) string { return strings.Join(stringsOf(list), sep) },
+	// bracket wraps each item in 「」, the way explanations cite phrases.
+	"bracket": func(list any) []string {
+		items := stringsOf(list)
+		out := make([]string, 0, len(items))
+		for _, s := range items {
+			out = append(out, "「"+s+"」")
+		}
+		return out
+	},
+}
+
+func stringsOf(list any) []string {
+	switch l := list.(type) {
+	case []string:
+		return l
+	case []any:
+		out := make([]string, 0, len(l))
+		for _, x := range l {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	}
+	return nil
+}
+
+func parseTemplate(v *domainerr.Violations, field, text string) *template.Template {
+	t, err := template.New(field).Funcs(templateFuncs).Option("missingkey=zero").Parse(text)
+	if err != nil {
+		v.Add(field, "%s", templateError(err))
+		return nil
+	}
+	return t
+}
+
+// templateError trims text/template's "template: NAME:" prefix, leaving
+// "LINE:COL: message" or "LINE: message".
+func templateError(err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "template: "); ok {
+		if _, after, ok := strings.Cut(rest, ":"); ok {
+			return "line " + after
+		}
+	}
+	return msg
+}
+
+// ErrEvaluation wraps a rule program that failed on an input (a missing
+// fact, a type mismatch, the cost limit).
+var ErrEvaluation = errors.New("rule evaluation failed")

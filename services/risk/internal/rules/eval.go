@@ -1,0 +1,92 @@
+package rules
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"text/template"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// Input is what one evaluation sees. The engine builds each map fresh per
+// evaluation; programs do not keep them.
+type Input struct {
+	Event    map[string]any
+	Features map[string]any
+	Alert    map[string]any
+}
+
+func (p *Program) activation(in Input) map[string]any {
+	return map[string]any{VarEvent: in.Event, VarFeatures: in.Features, VarParams: p.params, VarAlert: in.Alert}
+}
+
+// Params is the rule's parameters by name, for explanations.
+func (p *Program) Params() map[string]any { return p.params }
+
+// Triggered evaluates the trigger.
+func (p *Program) Triggered(in Input) (bool, error) {
+	out, _, err := p.trigger.Eval(p.activation(in))
+	if err != nil {
+		return false, fmt.Errorf("%w: %s trigger: %w", ErrEvaluation, p.Rule.Definition.ID, err)
+	}
+	b, ok := out.Value().(bool)
+	if !ok {
+		return false, fmt.Errorf("%w: %s trigger gave %v, want bool", ErrEvaluation, p.Rule.Definition.ID, out.Value())
+	}
+	return b, nil
+}
+
+// Severity evaluates the severity expression, or returns the fixed severity.
+func (p *Program) Severity(in Input) (domain.Severity, error) {
+	if p.severity == nil {
+		return p.Rule.Definition.Severity, nil
+	}
+	out, _, err := p.severity.Eval(p.activation(in))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s severity: %w", ErrEvaluation, p.Rule.Definition.ID, err)
+	}
+	switch v := out.Value().(type) {
+	case string:
+		if s, ok := domain.SeverityFromName(v); ok {
+			return s, nil
+		}
+	case int64:
+		if v >= int64(domain.SeverityLow) && v <= int64(domain.SeverityHigh) {
+			return domain.Severity(v), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %s severity gave %v, want low, medium or high", ErrEvaluation, p.Rule.Definition.ID, out.Value())
+}
+
+// maxExplanationBytes bounds a rendered explanation.
+const maxExplanationBytes = 8 << 10
+
+// errTooLong stops a template whose output passes maxExplanationBytes.
+var errTooLong = errors.New("explanation longer than 8 KiB")
+
+type cappedBuffer struct{ bytes.Buffer }
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxExplanationBytes {
+		return 0, errTooLong
+	}
+	return b.Buffer.Write(p)
+}
+
+// Explain renders the English and Chinese explanations from data (the
+// template variables: employee, event, features, params, alert,
+// window_hours, window_days). A template that fails to render yields the
+// rule's description and the reason, so an alert is never left unexplained.
+func (p *Program) Explain(data map[string]any) (en, zh string) {
+	d := p.Rule.Definition
+	return render(p.en, data, d.DescriptionEN), render(p.zh, data, d.DescriptionZH)
+}
+
+func render(t *template.Template, data map[string]any, fallback string) string {
+	var buf cappedBuffer
+	if err := t.Execute(&buf, data); err != nil {
+		return fmt.Sprintf("%s (explanation template failed: %v)", fallback, err)
+	}
+	return buf.String()
+}
