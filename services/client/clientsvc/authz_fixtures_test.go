@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/holdfast/holdfast/pkg/auth"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 )
 
@@ -22,7 +23,7 @@ type matrixFixtures struct {
 	// owner is s-owner (sales): holds the fixtures' customers and requests
 	// the exports others decide on.
 	owner clientv1.ClientServiceClient
-	// approver is a manager outside the matrix's roles, who approves the
+	// approver is an hr employee outside the matrix's roles, who approves the
 	// exports a cell downloads.
 	approver clientv1.ClientServiceClient
 	// customer is the matrix customer, held by s-owner.
@@ -128,4 +129,39 @@ func ingestOne(ctx context.Context, c clientv1.ClientServiceClient, rec *clientv
 		return fmt.Errorf("ingest: result code %q: %w", res.GetCode(), err)
 	}
 	return status.Error(code, res.GetMessage())
+}
+
+// matrixTree records the matrix tenant's organisation in ATTENDANCE:
+//
+//	company
+//	├── north   m-north (manager)
+//	│   ├── team-a  s-owner, s-mate (sales), ss-team (senior_sales)
+//	│   └── team-b  s-far (sales), ss-other (senior_sales)
+//	└── south   m-south (manager)
+//	    └── team-c  s-south (sales)
+//
+// ss-x and m-x are not on the roster: they see only their own customers.
+func matrixTree(t *testing.T, env *testEnv, tenant string) {
+	t.Helper()
+	for _, u := range []struct{ id, parent string }{
+		{"company", ""}, {"north", "company"}, {"south", "company"},
+		{"team-a", "north"}, {"team-b", "north"}, {"team-c", "south"},
+	} {
+		env.createOrgUnit(t, tenant, u.id, u.parent)
+	}
+	for _, e := range []struct {
+		id, unit, manager string
+		role              auth.Role
+	}{
+		{"m-north", "north", "", auth.RoleManager},
+		{"m-south", "south", "", auth.RoleManager},
+		{"s-owner", "team-a", "m-north", auth.RoleSales},
+		{"s-mate", "team-a", "m-north", auth.RoleSales},
+		{"ss-team", "team-a", "m-north", auth.RoleSeniorSales},
+		{"s-far", "team-b", "m-north", auth.RoleSales},
+		{"ss-other", "team-b", "m-north", auth.RoleSeniorSales},
+		{"s-south", "team-c", "m-south", auth.RoleSales},
+	} {
+		env.hireInto(t, tenant, e.id, e.unit, e.manager, e.role)
+	}
 }

@@ -30,20 +30,26 @@ func (r matrixRow) name() string {
 	return r.rpc + " " + r.variant
 }
 
-// testAuthorisationMatrix asserts the status of every RPC for every role.
-// Rows that only read act on one customer held by "s-owner"; rows that
-// change state give each cell a customer, export or interaction of its own
-// (matrixFixtures), so an allowed caller gets OK.
+// testAuthorisationMatrix asserts the status of every RPC for every role,
+// and for senior_sales and managers at every place in the organisation
+// tree (matrixTree). Rows that only read act on one customer held by
+// "s-owner"; rows that change state give each cell a customer, export or
+// interaction of its own (matrixFixtures), so an allowed caller gets OK.
 func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "matrix"
+	matrixTree(t, env, tenant)
 	roles := []struct {
 		name string
 		who  auth.Principal
 	}{
 		{"sales-owner", principal(tenant, "s-owner", auth.RoleSales)},
-		{"sales-other", principal(tenant, "s-other", auth.RoleSales)},
-		{"senior_sales", principal(tenant, "ss-1", auth.RoleSeniorSales)},
-		{"manager", principal(tenant, "m-1", auth.RoleManager)},
+		{"sales-same-team", principal(tenant, "s-mate", auth.RoleSales)},
+		{"senior-same-team", principal(tenant, "ss-team", auth.RoleSeniorSales)},
+		{"senior-other-team", principal(tenant, "ss-other", auth.RoleSeniorSales)},
+		{"senior-off-roster", principal(tenant, "ss-x", auth.RoleSeniorSales)},
+		{"manager-subtree", principal(tenant, "m-north", auth.RoleManager)},
+		{"manager-outside", principal(tenant, "m-south", auth.RoleManager)},
+		{"manager-off-roster", principal(tenant, "m-x", auth.RoleManager)},
 		{"hr", principal(tenant, "hr-1", auth.RoleHR)},
 		{"auditor", principal(tenant, "au-1", auth.RoleAuditor)},
 		{"admin", principal(tenant, "ad-1", auth.RoleAdmin)},
@@ -75,7 +81,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	id, seq := reg.GetCustomer().GetCustomerId(), reg.GetSequence()
 	fx := &matrixFixtures{
 		owner:    owner,
-		approver: env.dial(t, svc, principal(tenant, "m-approver", auth.RoleManager)),
+		approver: env.dial(t, svc, principal(tenant, "hr-approver", auth.RoleHR)),
 		customer: id,
 	}
 	ownersExport := fx.export(t, owner)
@@ -91,7 +97,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.RegisterCustomer(t.Context(), registerRequest("matrix-reg-"+role, "王五", phone))
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "admin"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster", "admin"),
 		},
 		{
 			rpc: "GetCustomer",
@@ -99,7 +105,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.GetCustomer(t.Context(), &clientv1.GetCustomerRequest{CustomerId: id, MinSequence: seq})
 				return err
 			},
-			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			// Sales and the service list their own customers (none, for the service).
@@ -116,7 +122,24 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.ListCustomers(t.Context(), &clientv1.ListCustomersRequest{OwnerEmployeeId: "s-owner", MinSequence: seq})
 				return err
 			},
-			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
+		},
+		{
+			// A unit above the owner's team: each caller sees what of it is theirs.
+			rpc: "ListCustomers", variant: "in org unit north",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(t.Context(), &clientv1.ListCustomersRequest{OrgUnitId: "north", MinSequence: seq})
+				return err
+			},
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "manager-subtree", "hr", "auditor", "admin"),
+		},
+		{
+			rpc: "ListCustomers", variant: "in the owner's team",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.ListCustomers(t.Context(), &clientv1.ListCustomersRequest{OrgUnitId: "team-a", MinSequence: seq})
+				return err
+			},
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "LogInteraction",
@@ -124,7 +147,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.LogInteraction(t.Context(), noteRequest("matrix-note-"+role, id))
 				return err
 			},
-			want: allowed("sales-owner", "manager", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "admin"),
 		},
 		{
 			rpc: "LogInteraction", variant: "with a counterparty",
@@ -132,27 +155,27 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.LogInteraction(t.Context(), callRequest("matrix-call-"+role, "13300001111"))
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster"),
 		},
 		{
 			rpc: "AssignCustomer", variant: "from the pool",
 			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
 				_, err := c.AssignCustomer(t.Context(), &clientv1.AssignCustomerRequest{
-					RequestId: "matrix-assign-" + role, CustomerId: fx.pooledCustomer(t), EmployeeId: "ss-1", Reason: "matrix",
+					RequestId: "matrix-assign-" + role, CustomerId: fx.pooledCustomer(t), EmployeeId: "ss-team", Reason: "matrix",
 				})
 				return err
 			},
-			want: allowed("manager", "hr", "admin"),
+			want: allowed("manager-subtree", "hr", "admin"),
 		},
 		{
 			rpc: "ReassignCustomer", variant: "held by s-owner",
 			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
 				_, err := c.ReassignCustomer(t.Context(), &clientv1.ReassignCustomerRequest{
-					RequestId: "matrix-reassign-" + role, CustomerId: fx.heldCustomer(t), EmployeeId: "s-other", Reason: "matrix",
+					RequestId: "matrix-reassign-" + role, CustomerId: fx.heldCustomer(t), EmployeeId: "s-mate", Reason: "matrix",
 				})
 				return err
 			},
-			want: allowed("manager", "hr", "admin"),
+			want: allowed("manager-subtree", "hr", "admin"),
 		},
 		{
 			rpc: "ReleaseCustomer", variant: "held by s-owner",
@@ -162,7 +185,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				})
 				return err
 			},
-			want: allowed("sales-owner", "manager", "hr", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "hr", "admin"),
 		},
 		{
 			rpc: "ClaimCustomer", variant: "from the pool",
@@ -170,7 +193,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.ClaimCustomer(t.Context(), &clientv1.ClaimCustomerRequest{RequestId: "matrix-claim-" + role, CustomerId: fx.pooledCustomer(t)})
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster"),
 		},
 		{
 			// admin has a reveal quota here (grantAdminReveals).
@@ -179,7 +202,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.RevealContact(t.Context(), revealRequest("matrix-reveal-"+role, id, clientv1.ContactField_CONTACT_FIELD_PHONE, 0))
 				return err
 			},
-			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "GetClientPolicy",
@@ -211,7 +234,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.RequestExport(t.Context(), exportRequest("matrix-export-"+role, nil, false))
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "RequestExport", variant: "of the owner's customers",
@@ -219,7 +242,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.RequestExport(t.Context(), exportRequest("matrix-export-owner-"+role, &clientv1.ExportFilter{OwnerEmployeeId: "s-owner"}, false))
 				return err
 			},
-			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "ApproveExport", variant: "requested by s-owner",
@@ -229,7 +252,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				})
 				return err
 			},
-			want: allowed("manager", "hr", "admin"),
+			want: allowed("manager-subtree", "hr", "admin"),
 		},
 		{
 			rpc: "RejectExport", variant: "requested by s-owner",
@@ -239,7 +262,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				})
 				return err
 			},
-			want: allowed("manager", "hr", "admin"),
+			want: allowed("manager-subtree", "hr", "admin"),
 		},
 		{
 			rpc: "GetExport", variant: "requested by s-owner",
@@ -247,7 +270,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.GetExport(t.Context(), &clientv1.GetExportRequest{ExportId: ownersExport})
 				return err
 			},
-			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "DownloadExport", variant: "requested by s-owner",
@@ -269,7 +292,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.DownloadExport(t.Context(), &clientv1.DownloadExportRequest{RequestId: "matrix-download-own-" + role, ExportId: export})
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster", "hr", "auditor", "admin"),
 		},
 		{
 			// The code is the record's result: the call itself succeeds.
@@ -277,7 +300,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {
 				return ingestOne(t.Context(), c, &clientv1.IngestInteractionsRequest{Interaction: noteRequest("matrix-ingest-"+role, id)})
 			},
-			want: allowed("sales-owner", "manager", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "admin"),
 		},
 		{
 			rpc: "IngestInteractions", variant: "for s-owner",
@@ -296,7 +319,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				})
 				return err
 			},
-			want: allowed("sales-owner", "manager", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "admin"),
 		},
 		{
 			rpc: "ListInteractions", variant: "of the customer",
@@ -304,7 +327,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.ListInteractions(t.Context(), &clientv1.ListInteractionsRequest{CustomerId: id, MinSequence: seq})
 				return err
 			},
-			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "ListInteractions", variant: "of s-owner",
@@ -312,7 +335,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.ListInteractions(t.Context(), &clientv1.ListInteractionsRequest{EmployeeId: "s-owner", MinSequence: seq})
 				return err
 			},
-			want: allowed("sales-owner", "senior_sales", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "senior-same-team", "manager-subtree", "hr", "auditor", "admin"),
 		},
 		{
 			rpc: "ListInteractions", variant: "of the customer, deleted included",
@@ -329,16 +352,16 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.ImportCustomers(t.Context(), importRequest("matrix-import-"+role, csv))
 				return err
 			},
-			want: allowed("sales-owner", "sales-other", "senior_sales", "manager", "admin"),
+			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster", "admin"),
 		},
 		{
-			// senior_sales read others' customers but not their trail.
+			// senior_sales read their team's customers but not their trail.
 			rpc: "GetCustomerHistory",
 			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
 				_, err := c.GetCustomerHistory(t.Context(), &clientv1.GetCustomerHistoryRequest{CustomerId: id, MinSequence: seq})
 				return err
 			},
-			want: allowed("sales-owner", "manager", "hr", "auditor", "admin"),
+			want: allowed("sales-owner", "manager-subtree", "hr", "auditor", "admin"),
 		},
 	}
 

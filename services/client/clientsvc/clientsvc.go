@@ -63,6 +63,8 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	a.Go("client projector", uc.Project)
 	a.Go("client idle sweeper", func(ctx context.Context) error { return uc.RunIdleSweeper(ctx, IdleSweepInterval) })
 	a.Ready("client read model", uc.Ready)
+	a.Go("client roster", uc.ProjectRoster)
+	a.Ready("client roster", uc.RosterReady)
 	handover := uc.NewHandover(o.handoverProgress)
 	a.Go("client departure handover", handover.Run)
 	a.Ready("client departure handover", handover.Ready)

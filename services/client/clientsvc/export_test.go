@@ -114,6 +114,7 @@ func TestExport(t *testing.T) {
 // watermarked file, and every step is on record.
 func testExportHappyPath(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-happy"
+	env.oneTeam(t, tenant, map[string]auth.Role{"e3": auth.RoleSales, "e4": auth.RoleSales, "m1": auth.RoleManager})
 	seller := env.dial(t, svc, principal(tenant, "e3", auth.RoleSales))
 	other := env.dial(t, svc, principal(tenant, "e4", auth.RoleSales))
 	manager := env.dial(t, svc, principal(tenant, "m1", auth.RoleManager))
@@ -264,6 +265,7 @@ func testExportHappyPath(t *testing.T, env *testEnv, svc *runningService) {
 // by a manager and brought to the state the case needs.
 func testExportRefusals(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-refusals"
+	env.oneTeam(t, tenant, map[string]auth.Role{"m-req": auth.RoleManager, "m-2": auth.RoleManager, "s-1": auth.RoleSales})
 	requester := env.dial(t, svc, principal(tenant, "m-req", auth.RoleManager))
 	manager := env.dial(t, svc, principal(tenant, "m-2", auth.RoleManager))
 	hr := env.dial(t, svc, principal(tenant, "hr-1", auth.RoleHR))
@@ -345,6 +347,7 @@ func testExportRefusals(t *testing.T, env *testEnv, svc *runningService) {
 // the pool, as they list them.
 func testExportScope(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-scope"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-1": auth.RoleSales, "s-2": auth.RoleSales, "ss-1": auth.RoleSeniorSales})
 	sales := env.dial(t, svc, principal(tenant, "s-1", auth.RoleSales))
 	other := env.dial(t, svc, principal(tenant, "s-2", auth.RoleSales))
 	senior := env.dial(t, svc, principal(tenant, "ss-1", auth.RoleSeniorSales))
@@ -396,6 +399,7 @@ func testExportScope(t *testing.T, env *testEnv, svc *runningService) {
 
 func testExportInvalid(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-invalid"
+	env.oneTeam(t, tenant, map[string]auth.Role{"m-1": auth.RoleManager})
 	manager := env.dial(t, svc, principal(tenant, "m-1", auth.RoleManager))
 	hr := env.dial(t, svc, principal(tenant, "hr-1", auth.RoleHR))
 	id := requestExport(t, manager, exportRequest("valid", nil, false))
@@ -454,6 +458,7 @@ func testExportInvalid(t *testing.T, env *testEnv, svc *runningService) {
 
 func testExportReaders(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-readers"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-req": auth.RoleSales, "s-other": auth.RoleSales, "ss-1": auth.RoleSeniorSales, "m-1": auth.RoleManager})
 	requester := env.dial(t, svc, principal(tenant, "s-req", auth.RoleSales))
 	id := requestExport(t, requester, exportRequest("mine", nil, false))
 	tests := []struct {
@@ -488,6 +493,7 @@ func testExportReaders(t *testing.T, env *testEnv, svc *runningService) {
 // exactly one is recorded, the other is refused.
 func testConcurrentExportDecisions(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-race"
+	env.oneTeam(t, tenant, map[string]auth.Role{"m-req": auth.RoleManager, "m-2": auth.RoleManager})
 	requester := env.dial(t, svc, principal(tenant, "m-req", auth.RoleManager))
 	manager := env.dial(t, svc, principal(tenant, "m-2", auth.RoleManager))
 	hr := env.dial(t, svc, principal(tenant, "hr-1", auth.RoleHR))
@@ -520,6 +526,7 @@ func testConcurrentExportDecisions(t *testing.T, env *testEnv, svc *runningServi
 
 func testExportRetries(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "export-retries"
+	env.oneTeam(t, tenant, map[string]auth.Role{"m-1": auth.RoleManager})
 	manager := env.dial(t, svc, principal(tenant, "m-1", auth.RoleManager))
 	hr := env.dial(t, svc, principal(tenant, "hr-1", auth.RoleHR))
 	messages := func() uint64 { return env.streamMessages(t, "client."+tenant+".>") }

@@ -43,6 +43,7 @@ type historyLine struct {
 // and deleted and a contact revealed, and reads its trail back.
 func testCustomerHistory(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "history"
+	env.oneTeam(t, tenant, map[string]auth.Role{"e1": auth.RoleSales, "e2": auth.RoleSales, "e3": auth.RoleSales, "e9": auth.RoleSales, "m1": auth.RoleManager, "m2": auth.RoleManager, "ss1": auth.RoleSeniorSales})
 	e1 := env.dial(t, svc, principal(tenant, "e1", auth.RoleSales))
 	e2 := env.dial(t, svc, principal(tenant, "e2", auth.RoleSales))
 	e3 := env.dial(t, svc, principal(tenant, "e3", auth.RoleSales))

@@ -69,6 +69,7 @@ func TestInteractions(t *testing.T) {
 	e2 := env.dial(t, svc, principal("acme", "e2", auth.RoleSales))
 	hr := env.dial(t, svc, principal("acme", "hr1", auth.RoleHR))
 	m1 := env.dial(t, svc, principal("acme", "m1", auth.RoleManager))
+	env.oneTeam(t, "acme", map[string]auth.Role{"e1": auth.RoleSales, "e2": auth.RoleSales, "e3": auth.RoleSales, "m1": auth.RoleManager, "ss1": auth.RoleSeniorSales, "ss2": auth.RoleSeniorSales})
 
 	reg := registerZhangSan(t, e1, "reg-zhang", "e1")
 	cid := reg.GetCustomer().GetCustomerId()

@@ -19,6 +19,7 @@ import (
 // testListPages pages through one tenant's customers as sales and as a
 // manager.
 func testListPages(t *testing.T, env *testEnv, svc *runningService) {
+	env.oneTeam(t, "paging", map[string]auth.Role{"s-pager": auth.RoleSales, "s-colleague": auth.RoleSales, "m-1": auth.RoleManager})
 	pager := env.dial(t, svc, principal("paging", "s-pager", auth.RoleSales))
 	colleague := env.dial(t, svc, principal("paging", "s-colleague", auth.RoleSales))
 	manager := env.dial(t, svc, principal("paging", "m-1", auth.RoleManager))
@@ -118,6 +119,7 @@ func testListIdleCustomers(t *testing.T, pool *pgxpool.Pool) {
 	clock := &testClock{t: time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)}
 	svc := env.startWithClock(t, pool, clock.now)
 	const tenant = "idle"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-1": auth.RoleSales, "s-2": auth.RoleSales, "m-1": auth.RoleManager})
 	s1 := env.dial(t, svc, principal(tenant, "s-1", auth.RoleSales))
 	s2 := env.dial(t, svc, principal(tenant, "s-2", auth.RoleSales))
 	manager := env.dial(t, svc, principal(tenant, "m-1", auth.RoleManager))

@@ -73,6 +73,7 @@ func (e *testEnv) ownerChanges(t *testing.T, tenant, id string) []ownerChange {
 
 func testOwnership(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "pool"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-seller": auth.RoleSales, "s-claimer": auth.RoleSales, "s-busy": auth.RoleSales, "s-new": auth.RoleSales, "m-1": auth.RoleManager})
 	env.appendClientPolicy(t, tenant, &clientv1.ClientPolicy{
 		ClaimQuotaPerDay: 2, MaxCustomersHeld: 2, PoolReturnAfterDays: 30, TimeZone: "Asia/Shanghai",
 	})

@@ -51,6 +51,7 @@ func wantNoPrivateData(t *testing.T, err error, private ...string) {
 // reformatted phone or company name.
 func testDuplicateRegistration(t *testing.T, env *testEnv, svc *runningService) {
 	const tenant = "dup"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-owner": auth.RoleSales, "s-other": auth.RoleSales, "m-1": auth.RoleManager})
 	owner := env.dial(t, svc, principal(tenant, "s-owner", auth.RoleSales))
 	other := env.dial(t, svc, principal(tenant, "s-other", auth.RoleSales))
 	manager := env.dial(t, svc, principal(tenant, "m-1", auth.RoleManager))

@@ -92,6 +92,7 @@ func TestRevealContact(t *testing.T) {
 	env := newEnv(t)
 	svc := env.start(t, nil)
 	const tenant = "reveal"
+	env.oneTeam(t, tenant, map[string]auth.Role{"s-owner": auth.RoleSales, "s-other": auth.RoleSales, "ss-1": auth.RoleSeniorSales, "m-1": auth.RoleManager, "m-fields": auth.RoleManager, "m-refused": auth.RoleManager})
 	owner := env.dial(t, svc, principal(tenant, "s-owner", auth.RoleSales))
 	id := registerZhangSan(t, owner, "reg-zhang", "s-owner").GetCustomer().GetCustomerId()
 	phoneOnly, err := owner.RegisterCustomer(t.Context(), registerRequest("reg-phone-only", "李四", "13900139000"))

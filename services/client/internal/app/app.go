@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -33,6 +34,8 @@ type App struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	caughtUp chan struct{}
+	// roster is the ATTENDANCE projection's progress (see roster.go).
+	roster *rosterFollower
 }
 
 // New returns the use cases over an event log and a read model.
@@ -40,7 +43,10 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return &App{log: log, store: st, now: now, logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})}
+	return &App{
+		log: log, store: st, now: now, logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{}),
+		roster: &rosterFollower{progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})},
+	}
 }
 
 // ErrInvalidRequestID is returned for a request id that is not a valid token.
@@ -117,6 +123,9 @@ func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestI
 		}
 		// A retry of the caller's own request; the customer may have moved
 		// to another holder since, so reading it is checked again.
+		if actor, err = a.withVisibility(ctx, actor); err != nil {
+			return domain.Customer{}, 0, fmt.Errorf("register customer: %w", err)
+		}
 		if !actor.CanRead(c) {
 			return domain.Customer{}, 0, fmt.Errorf("register customer: %w: the customer is no longer yours", domain.ErrPermissionDenied)
 		}
@@ -167,33 +176,78 @@ func (a *App) GetCustomer(ctx context.Context, actor domain.Actor, id string, mi
 	if err != nil {
 		return domain.Customer{}, fmt.Errorf("get customer %s: %w", id, err)
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return domain.Customer{}, err
+	}
 	if !actor.CanRead(c) {
 		return domain.Customer{}, fmt.Errorf("get customer: %w: not your customer", domain.ErrPermissionDenied)
 	}
 	return c, nil
 }
 
-// ListCustomers pages through customers: sales see their own and the pool.
-// idleDays > 0 keeps only held customers without a follow-up for at least
-// that many days by the service's clock (see domain.IdleCutoff); it
-// replaces f.IdleBefore.
-func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, idleDays int, minSeq uint64) ([]domain.Customer, error) {
+// ListCustomers pages through the customers the actor may see: their own;
+// their team's (senior_sales) or their subtree's (managers), with the
+// shared pool; every customer (hr, auditors, admins). Anyone may list the
+// pool (f.InPool). A holder the actor does not see is PermissionDenied.
+// orgUnit, if set, keeps the customers held in that unit and below it,
+// within what the actor sees. idleDays > 0 keeps only held customers
+// without a follow-up for at least that many days by the service's clock
+// (see domain.IdleCutoff); it replaces f.IdleBefore.
+func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, orgUnit string, idleDays int, minSeq uint64) ([]domain.Customer, error) {
 	cutoff, err := domain.IdleCutoff(idleDays, a.now())
 	if err != nil {
 		return nil, err
 	}
 	f.IdleBefore = cutoff
-	// Sales list their own customers, or the shared pool they may claim from.
-	if !actor.CanListAll() && !f.InPool {
-		if f.OwnerID != "" && f.OwnerID != actor.EmployeeID {
-			return nil, fmt.Errorf("list customers: %w: sales list only their own customers and the shared pool", domain.ErrPermissionDenied)
+	if orgUnit != "" && !eventlog.ValidToken(orgUnit) {
+		return nil, invalidID("org_unit_id")
+	}
+	actor, err = a.withVisibility(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if f.OwnerID != "" && !actor.SeesHolder(f.OwnerID) {
+		return nil, fmt.Errorf("list customers: %w: that holder's customers are outside what you may see (your %s and the shared pool)",
+			domain.ErrPermissionDenied, actor.Visibility().Tier)
+	}
+	switch {
+	case orgUnit != "":
+		if f.Holders, err = a.holdersIn(ctx, actor, orgUnit); err != nil {
+			return nil, err
 		}
-		f.OwnerID = actor.EmployeeID
+	case f.InPool || actor.Visibility().Tier == domain.TierAll:
+	default:
+		f.Holders = store.NewHolders(append(actor.Visibility().Members(), actor.EmployeeID), actor.SeesPool())
 	}
 	if err := a.waitFor(ctx, minSeq); err != nil {
 		return nil, err
 	}
 	return a.store.ListCustomers(ctx, actor.Tenant, f)
+}
+
+// holdersIn is the employees in orgUnit and below it whose customers the
+// actor sees; PermissionDenied if there is none, InvalidArgument if the
+// roster has no such unit.
+func (a *App) holdersIn(ctx context.Context, actor domain.Actor, orgUnit string) (*store.Holders, error) {
+	if err := a.catchUpRoster(ctx); err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	units, err := a.store.Subtree(ctx, actor.Tenant, orgUnit, domain.MaxOrgDepth)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "org_unit_id", Description: "no such org unit"}}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	employees, err := a.store.EmployeesIn(ctx, actor.Tenant, units)
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	visible := slices.DeleteFunc(employees, func(e string) bool { return !actor.SeesHolder(e) })
+	if len(visible) == 0 && actor.Visibility().Tier != domain.TierAll {
+		return nil, fmt.Errorf("list customers: %w: org unit %s is outside what you may see", domain.ErrPermissionDenied, orgUnit)
+	}
+	return store.NewHolders(visible, false), nil
 }
 
 // maxConsistencyWait bounds a read-your-writes wait when the caller set no deadline.

@@ -46,6 +46,9 @@ func (a *App) RequestExport(ctx context.Context, actor domain.Actor, requestID s
 	if err := joinViolations(checkRequestID(requestID), err, badOwner); err != nil {
 		return domain.Export{}, 0, err
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return domain.Export{}, 0, fmt.Errorf("request export: %w", err)
+	}
 	if r.Filter, err = domain.ScopeExport(actor, r.Filter); err != nil {
 		return domain.Export{}, 0, fmt.Errorf("request export: %w", err)
 	}
@@ -60,7 +63,7 @@ func (a *App) RequestExport(ctx context.Context, actor domain.Actor, requestID s
 			e, seq, err := repeatedExportRequest(agg, r)
 			return e, seq, wrap("request export", err)
 		}
-		selected, err := a.selectCustomers(ctx, actor.Tenant, r.Filter)
+		selected, err := a.selectCustomers(ctx, actor, r.Filter)
 		if err != nil {
 			return domain.Export{}, 0, fmt.Errorf("request export: %w", err)
 		}
@@ -120,6 +123,10 @@ func (a *App) decideExport(ctx context.Context, actor domain.Actor, requestID, e
 	if err := joinViolations(checkRequestID(requestID), checkExportID(exportID), domain.CheckReason("reason", reason)); err != nil {
 		return domain.Export{}, 0, err
 	}
+	actor, err := a.withVisibility(ctx, actor)
+	if err != nil {
+		return domain.Export{}, 0, err
+	}
 	step, err := a.decideOnExport(ctx, actor, exportID, requestID, func(e domain.Export) (proto.Message, error) {
 		d, err := domain.DecideExport(actor, e, approve, reason)
 		if err != nil {
@@ -170,12 +177,16 @@ func (a *App) DownloadExport(ctx context.Context, actor domain.Actor, requestID,
 	if err := joinViolations(checkRequestID(requestID), checkExportID(exportID)); err != nil {
 		return Download{}, err
 	}
+	actor, err := a.withVisibility(ctx, actor)
+	if err != nil {
+		return Download{}, fmt.Errorf("download export: %w", err)
+	}
 	var file []byte
 	step, err := a.decideOnExport(ctx, actor, exportID, requestID, func(e domain.Export) (proto.Message, error) {
 		if err := domain.CheckDownload(actor, e); err != nil {
 			return nil, err
 		}
-		customers, err := a.selectCustomers(ctx, actor.Tenant, e.Filter)
+		customers, err := a.selectCustomers(ctx, actor, e.Filter)
 		if err != nil {
 			return nil, err
 		}
@@ -258,8 +269,11 @@ func (a *App) GetExport(ctx context.Context, actor domain.Actor, exportID string
 	if err != nil {
 		return domain.Export{}, fmt.Errorf("get export: %w", err)
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return domain.Export{}, fmt.Errorf("get export: %w", err)
+	}
 	if !actor.CanReadExport(e) {
-		return domain.Export{}, fmt.Errorf("get export: %w: only the requester, a manager, hr, an auditor or an admin", domain.ErrPermissionDenied)
+		return domain.Export{}, fmt.Errorf("get export: %w: only the requester, their manager, hr, an auditor or an admin", domain.ErrPermissionDenied)
 	}
 	return e, nil
 }
@@ -338,16 +352,20 @@ func (a *App) decideOnExport(ctx context.Context, actor domain.Actor, exportID, 
 	}
 }
 
-// selectCustomers pages through the customers f selects now, once the read
-// model holds everything CLIENT held when it was called.
-func (a *App) selectCustomers(ctx context.Context, tenant string, f domain.ExportFilter) ([]domain.Customer, error) {
+// selectCustomers pages through the customers f selects now, within what
+// the requester sees now (their visibility decided), once the read model
+// holds everything CLIENT held when it was called.
+func (a *App) selectCustomers(ctx context.Context, requester domain.Actor, f domain.ExportFilter) ([]domain.Customer, error) {
 	if err := a.catchUp(ctx); err != nil {
 		return nil, err
 	}
 	var out []domain.Customer
 	lf := store.ListFilter{OwnerID: f.OwnerID, InPool: f.InPool, Source: f.Source, Limit: exportPageSize}
+	if v := requester.Visibility(); !f.InPool && v.Tier != domain.TierAll {
+		lf.Holders = store.NewHolders(append(v.Members(), requester.EmployeeID), requester.SeesPool())
+	}
 	for {
-		page, err := a.store.ListCustomers(ctx, tenant, lf)
+		page, err := a.store.ListCustomers(ctx, requester.Tenant, lf)
 		if err != nil {
 			return nil, err
 		}

@@ -101,6 +101,9 @@ func (h *Handover) handle(ctx context.Context, rec eventlog.Record) error {
 	case *attendancev1.EmployeeHired:
 		tenantMap(h.managers, ref.Tenant)[ev.GetEmployeeId()] = ev.GetManagerId()
 		delete(tenantMap(h.departed, ref.Tenant), ev.GetEmployeeId())
+	case *attendancev1.EmployeeTransferred:
+		// A move names the new manager: a later departure hands over to them.
+		tenantMap(h.managers, ref.Tenant)[ev.GetEmployeeId()] = ev.GetToManagerId()
 	case *attendancev1.EmployeeDeparted:
 		tenantMap(h.departed, ref.Tenant)[ev.GetEmployeeId()] = true
 		return h.handOver(ctx, ref.Tenant, rec.Envelope.GetEventId(), rec.Envelope.GetCorrelationId(), ev)

@@ -61,8 +61,11 @@ func (a *App) GetCustomerHistory(ctx context.Context, actor domain.Actor, custom
 	if err != nil {
 		return HistoryPage{}, fmt.Errorf("customer history %s: %w", customerID, err)
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return HistoryPage{}, fmt.Errorf("customer history: %w", err)
+	}
 	if !actor.CanReadHistory(c) {
-		return HistoryPage{}, fmt.Errorf("customer history: %w: only hr, auditors, admins, managers and the customer's holder", domain.ErrPermissionDenied)
+		return HistoryPage{}, fmt.Errorf("customer history: %w: only hr, auditors, admins, the holder's managers and the customer's holder", domain.ErrPermissionDenied)
 	}
 	// One sequence more than the page tells whether another page follows.
 	seqs, err := a.store.CustomerTrail(ctx, actor.Tenant, customerID, after, limit+1)

@@ -58,6 +58,9 @@ func (a *App) logInteraction(ctx context.Context, actor domain.Actor, employee, 
 	if err := joinViolations(append(errs, err)...); err != nil {
 		return "", 0, err
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return "", 0, err
+	}
 	forSelf := employee == actor.EmployeeID
 	if in.CustomerID != "" {
 		if err := a.checkInteractionCustomer(ctx, actor, forSelf, in.CustomerID); err != nil {
@@ -169,6 +172,10 @@ func (a *App) DeleteInteraction(ctx context.Context, actor domain.Actor, request
 	if err := joinViolations(errs...); err != nil {
 		return 0, err
 	}
+	actor, err := a.withVisibility(ctx, actor)
+	if err != nil {
+		return 0, err
+	}
 	scoped := callerScopedID(actor, "request", requestID)
 	r := ref(actor.Tenant, typeInteraction, interactionID)
 	for attempt := 1; ; attempt++ {
@@ -225,11 +232,15 @@ func (a *App) ListInteractions(ctx context.Context, actor domain.Actor, f store.
 	if err := CheckInteractionFilter(f); err != nil {
 		return nil, err
 	}
+	actor, err := a.withVisibility(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
 	if f.IncludeDeleted && !actor.CanSeeDeleted() {
 		return nil, fmt.Errorf("list interactions: %w: only hr, auditors and admins see deleted interactions", domain.ErrPermissionDenied)
 	}
 	if f.EmployeeID != "" && !actor.CanListInteractionsOf(f.EmployeeID) {
-		return nil, fmt.Errorf("list interactions: %w: sales list only their own interactions", domain.ErrPermissionDenied)
+		return nil, fmt.Errorf("list interactions: %w: that employee is outside what you may see (your %s)", domain.ErrPermissionDenied, actor.Visibility().Tier)
 	}
 	if err := a.waitFor(ctx, minSeq); err != nil {
 		return nil, err

@@ -33,10 +33,14 @@ func (a *App) checkOwnershipInput(requestID, customerID string, employee *string
 // changeOwner loads the customer, lets decide produce the change, and
 // appends it as CustomerOwnerChanged.
 func (a *App) changeOwner(ctx context.Context, actor domain.Actor, requestID, customerID string,
-	decide func(domain.Customer) (domain.OwnerChange, error),
+	decide func(domain.Actor, domain.Customer) (domain.OwnerChange, error),
 ) (domain.Customer, uint64, error) {
+	actor, err := a.withVisibility(ctx, actor)
+	if err != nil {
+		return domain.Customer{}, 0, err
+	}
 	return a.decideOnCustomer(ctx, actor, customerID, requestID, func(c domain.Customer) (eventlog.AppendRequest, error) {
-		ch, err := decide(c)
+		ch, err := decide(actor, c)
 		if err != nil {
 			return eventlog.AppendRequest{}, err
 		}
@@ -85,7 +89,7 @@ func (a *App) giveTo(ctx context.Context, actor domain.Actor, requestID, custome
 	if err != nil {
 		return OwnershipResult{}, err
 	}
-	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
+	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(actor domain.Actor, c domain.Customer) (domain.OwnerChange, error) {
 		ch, err := decide(actor, c, employee, reason)
 		if err != nil {
 			return ch, err
@@ -100,7 +104,7 @@ func (a *App) ReleaseCustomer(ctx context.Context, actor domain.Actor, requestID
 	if err := a.checkOwnershipInput(requestID, customerID, nil); err != nil {
 		return OwnershipResult{}, err
 	}
-	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
+	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(actor domain.Actor, c domain.Customer) (domain.OwnerChange, error) {
 		return domain.Release(actor, c, reason)
 	})
 	return OwnershipResult{Customer: c, Sequence: seq}, wrap("release customer", err)
@@ -120,7 +124,7 @@ func (a *App) ClaimCustomer(ctx context.Context, actor domain.Actor, requestID, 
 	}
 	var claimsToday int
 	decided := false
-	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(c domain.Customer) (domain.OwnerChange, error) {
+	c, seq, err := a.changeOwner(ctx, actor, requestID, customerID, func(_ domain.Actor, c domain.Customer) (domain.OwnerChange, error) {
 		decided = true
 		if err := a.catchUp(ctx); err != nil {
 			return domain.OwnerChange{}, err
@@ -193,7 +197,7 @@ func (a *App) ReturnIdleCustomers(ctx context.Context) (int, error) {
 			// The request id names the holding period, so a repeated sweep
 			// (or a crash mid-sweep) returns each customer once.
 			requestID := fmt.Sprintf("idle-%s-%d", c.ID, c.HeldSince.Unix())
-			_, _, err := a.changeOwner(ctx, system, requestID, c.ID, func(cur domain.Customer) (domain.OwnerChange, error) {
+			_, _, err := a.changeOwner(ctx, system, requestID, c.ID, func(_ domain.Actor, cur domain.Customer) (domain.OwnerChange, error) {
 				if cur.OwnerID == "" || !cur.IdleSince().Before(a.now().Add(-limit)) {
 					return domain.OwnerChange{}, errNothingToDo
 				}

@@ -119,7 +119,7 @@ func (f *fixture) read(t *testing.T, tenant, id string) domain.Customer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := f.uc.GetCustomer(t.Context(), actor(tenant, "m-1", "manager"), id, last)
+	c, err := f.uc.GetCustomer(t.Context(), actor(tenant, "hr-1", "hr"), id, last)
 	if err != nil {
 		t.Fatalf("GetCustomer %s: %v", id, err)
 	}
@@ -197,7 +197,7 @@ func TestReturnIdleCustomers(t *testing.T) {
 			t.Errorf("customer %s of %s held by %q, want s-1 still", c.id, c.tenant, got.OwnerID)
 		}
 	}
-	pool, err := f.uc.ListCustomers(t.Context(), actor(tenant, "m-1", "manager"), store.ListFilter{InPool: true, Limit: 10}, 0, f.lastSequence(t))
+	pool, err := f.uc.ListCustomers(t.Context(), actor(tenant, "m-1", "manager"), store.ListFilter{InPool: true, Limit: 10}, "", 0, f.lastSequence(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,10 +52,13 @@ func (a *App) RevealContact(ctx context.Context, actor domain.Actor, requestID s
 	if err != nil {
 		return Revealed{}, fmt.Errorf("reveal contact: %w", err)
 	}
+	if actor, err = a.withVisibility(ctx, actor); err != nil {
+		return Revealed{}, fmt.Errorf("reveal contact: %w", err)
+	}
 	// Permission before the value: how many phones a customer has is not
 	// for those who may not see them.
 	if !actor.CanReveal(c) {
-		return Revealed{}, fmt.Errorf("reveal contact: %w: only the customer's holder, a manager, hr, an auditor or an admin", domain.ErrPermissionDenied)
+		return Revealed{}, fmt.Errorf("reveal contact: %w: only the customer's holder, their manager, hr, an auditor or an admin", domain.ErrPermissionDenied)
 	}
 	value, err := domain.ContactValue(c, r)
 	if err != nil {

@@ -108,26 +108,37 @@ func (a Actor) mayExport() bool {
 }
 
 // ScopeExport returns the filter the actor may export, following the rule
-// of ListCustomers: those who may list every customer export any filter;
-// sales export their own customers or the shared pool, and a filter that
-// names no holder means their own.
+// of ListCustomers: hr, auditors and admins export any filter; anyone may
+// export the shared pool; a named holder must be one the actor sees. A
+// filter that names no holder means the requester's own customers for
+// those who see only their own; for senior_sales and managers it means
+// their team or subtree, which the app applies when it selects the rows
+// (the requester's visibility at that time).
 func ScopeExport(actor Actor, f ExportFilter) (ExportFilter, error) {
 	if !actor.mayExport() {
 		return f, fmt.Errorf("%w: requires sales, senior_sales, manager, hr, auditor or admin", ErrPermissionDenied)
 	}
-	if actor.CanListAll() || f.InPool {
+	v := actor.Visibility()
+	if v.Tier == TierAll || f.InPool {
 		return f, nil
 	}
-	if f.OwnerID != "" && f.OwnerID != actor.EmployeeID {
-		return f, fmt.Errorf("%w: sales export only their own customers and the shared pool", ErrPermissionDenied)
+	if f.OwnerID != "" {
+		if !actor.SeesHolder(f.OwnerID) {
+			return f, fmt.Errorf("%w: you export only the customers you may see and the shared pool", ErrPermissionDenied)
+		}
+		return f, nil
 	}
-	f.OwnerID = actor.EmployeeID
+	if v.Tier == TierOwn {
+		f.OwnerID = actor.EmployeeID
+	}
 	return f, nil
 }
 
-// CanReadExport: the requester, and the roles that decide on or audit exports.
+// CanReadExport: the requester, a manager whose subtree the requester is
+// in, and hr, auditors and admins.
 func (a Actor) CanReadExport(e Export) bool {
-	return e.RequestedBy == a.EmployeeID || a.has("manager", "hr", "auditor", "admin")
+	return e.RequestedBy == a.EmployeeID || a.has("hr", "auditor", "admin") ||
+		(a.has("manager") && a.SeesHolder(e.RequestedBy))
 }
 
 // ExportDecision is an approval or a rejection of an export request.
@@ -143,6 +154,9 @@ type ExportDecision struct {
 func DecideExport(actor Actor, e Export, approve bool, reason string) (ExportDecision, error) {
 	if !actor.has("manager", "hr", "admin") {
 		return ExportDecision{}, fmt.Errorf("%w: requires manager, hr or admin", ErrPermissionDenied)
+	}
+	if !actor.has("hr", "admin") && !actor.SeesHolder(e.RequestedBy) {
+		return ExportDecision{}, fmt.Errorf("%w: the requester is outside your org unit", ErrPermissionDenied)
 	}
 	if actor.EmployeeID == e.RequestedBy {
 		return ExportDecision{}, fmt.Errorf("%w: approver must not be the requester", ErrPermissionDenied)

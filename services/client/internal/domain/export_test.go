@@ -97,7 +97,7 @@ func fieldsOf(err error) []string {
 func TestScopeExport(t *testing.T) {
 	t.Parallel()
 	actor := func(role string) domain.Actor {
-		return domain.Actor{Tenant: "acme", EmployeeID: "e1", Roles: []string{role}}
+		return overseeing(domain.Actor{Tenant: "acme", EmployeeID: "e1", Roles: []string{role}})
 	}
 	tests := []struct {
 		name    string
@@ -145,7 +145,7 @@ func exportIn(status domain.ExportStatus) domain.Export {
 
 func TestExportStateMachine(t *testing.T) {
 	t.Parallel()
-	manager := domain.Actor{Tenant: "acme", EmployeeID: "m-2", Roles: []string{"manager"}}
+	manager := overseeing(domain.Actor{Tenant: "acme", EmployeeID: "m-2", Roles: []string{"manager"}})
 	hr := domain.Actor{Tenant: "acme", EmployeeID: "hr-1", Roles: []string{"hr"}}
 	requester := domain.Actor{Tenant: "acme", EmployeeID: expRequester, Roles: []string{"manager", "hr"}}
 	sales := domain.Actor{Tenant: "acme", EmployeeID: "e-9", Roles: []string{"sales"}}
@@ -216,7 +216,7 @@ func TestExportStateMachine(t *testing.T) {
 func TestExportTransitions(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	manager := domain.Actor{Tenant: "acme", EmployeeID: "m-2", Roles: []string{"manager"}}
+	manager := overseeing(domain.Actor{Tenant: "acme", EmployeeID: "m-2", Roles: []string{"manager"}})
 	tests := []struct {
 		name string
 		step func(domain.Export) (domain.Export, error)

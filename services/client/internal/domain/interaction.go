@@ -164,10 +164,11 @@ func (a Actor) CanLogFor(employee string) bool {
 	return employee == a.EmployeeID || a.has("service", "admin")
 }
 
-// CanListInteractionsOf: an employee lists their own interactions; the
-// roles that oversee customers list anyone's.
+// CanListInteractionsOf: an employee lists their own interactions;
+// senior_sales their team's, managers their subtree's, and hr, auditors
+// and admins anyone's.
 func (a Actor) CanListInteractionsOf(employee string) bool {
-	return employee == a.EmployeeID || a.CanListAll()
+	return a.SeesHolder(employee)
 }
 
 // CanSeeDeleted: deleted interactions are evidence, for hr, auditors and
@@ -177,13 +178,13 @@ func (a Actor) CanSeeDeleted() bool {
 }
 
 // CheckDeletion decides whether actor may delete li, which loggedBy sent:
-// the employee who had the interaction and logged it themselves, or a
-// manager or an admin. A record a feed logged for an employee is evidence
+// the employee who had the interaction and logged it themselves, a manager
+// whose subtree the employee is in, or an admin. A record a feed logged for an employee is evidence
 // the employee cannot hide.
 func CheckDeletion(actor Actor, li LoggedInteraction, loggedBy string) error {
 	own := li.EmployeeID == actor.EmployeeID && loggedBy == actor.EmployeeID
-	if !own && !actor.has("manager", "admin") {
-		return fmt.Errorf("delete interaction: %w: only the employee who had and logged it, a manager or an admin", ErrPermissionDenied)
+	if !own && !actor.has("admin") && (!actor.has("manager") || !actor.SeesHolder(li.EmployeeID)) {
+		return fmt.Errorf("delete interaction: %w: only the employee who had and logged it, their manager or an admin", ErrPermissionDenied)
 	}
 	if li.Deleted {
 		return fmt.Errorf("delete interaction: %w: the interaction is already deleted", ErrPrecondition)

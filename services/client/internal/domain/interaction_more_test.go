@@ -114,7 +114,7 @@ func TestCounterpartyKeysAndMask(t *testing.T) {
 func TestInteractionPermissions(t *testing.T) {
 	t.Parallel()
 	as := func(id string, roles ...string) domain.Actor {
-		return domain.Actor{Tenant: "acme", EmployeeID: id, Roles: roles}
+		return overseeing(domain.Actor{Tenant: "acme", EmployeeID: id, Roles: roles})
 	}
 	roles := []string{"sales", "senior_sales", "manager", "hr", "auditor", "admin", "service"}
 	tests := []struct {
@@ -170,8 +170,8 @@ func TestCheckDeletion(t *testing.T) {
 	}{
 		{name: "the employee who logged it", actor: domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, li: logged},
 		{name: "the employee, about a record a feed logged", actor: domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, li: logged, loggedBy: "callcentre-feed", wantErr: domain.ErrPermissionDenied},
-		{name: "a manager, about a record a feed logged", actor: domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, li: logged, loggedBy: "callcentre-feed"},
-		{name: "a manager", actor: domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, li: logged},
+		{name: "a manager, about a record a feed logged", actor: overseeing(domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}), li: logged, loggedBy: "callcentre-feed"},
+		{name: "a manager", actor: overseeing(domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}), li: logged},
 		{name: "an admin", actor: domain.Actor{EmployeeID: "a1", Roles: []string{"admin"}}, li: logged},
 		{name: "another salesperson", actor: domain.Actor{EmployeeID: "e2", Roles: []string{"sales"}}, li: logged, wantErr: domain.ErrPermissionDenied},
 		{name: "senior sales", actor: domain.Actor{EmployeeID: "s1", Roles: []string{"senior_sales"}}, li: logged, wantErr: domain.ErrPermissionDenied},

@@ -48,12 +48,16 @@ func CheckReason(field, reason string) error {
 	return v.Err()
 }
 
-// Assign gives a pooled customer to employee: managers and hr decide.
+// Assign gives a pooled customer to employee: managers (to someone in
+// their subtree), hr and admins decide.
 func Assign(actor Actor, c Customer, employee, reason string) (OwnerChange, error) {
 	if !actor.has("manager", "hr", "admin") {
 		return OwnerChange{}, fmt.Errorf("assign: %w: requires manager, hr or admin", ErrPermissionDenied)
 	}
 	if err := CheckReason("reason", reason); err != nil {
+		return OwnerChange{}, err
+	}
+	if err := checkRecipient(actor, "assign", employee); err != nil {
 		return OwnerChange{}, err
 	}
 	if c.OwnerID != "" {
@@ -62,12 +66,19 @@ func Assign(actor Actor, c Customer, employee, reason string) (OwnerChange, erro
 	return OwnerChange{CustomerID: c.ID, To: employee, Cause: CauseAssigned, Reason: strings.TrimSpace(reason)}, nil
 }
 
-// Reassign moves a held customer to another employee.
+// Reassign moves a held customer to another employee: a manager within
+// their subtree, hr or an admin anywhere.
 func Reassign(actor Actor, c Customer, employee, reason string) (OwnerChange, error) {
 	if !actor.has("manager", "hr", "admin") {
 		return OwnerChange{}, fmt.Errorf("reassign: %w: requires manager, hr or admin", ErrPermissionDenied)
 	}
+	if !actor.oversees(c) {
+		return OwnerChange{}, fmt.Errorf("reassign: %w: the customer's holder is outside your org unit", ErrPermissionDenied)
+	}
 	if err := CheckReason("reason", reason); err != nil {
+		return OwnerChange{}, err
+	}
+	if err := checkRecipient(actor, "reassign", employee); err != nil {
 		return OwnerChange{}, err
 	}
 	switch c.OwnerID {
@@ -79,10 +90,21 @@ func Reassign(actor Actor, c Customer, employee, reason string) (OwnerChange, er
 	return OwnerChange{CustomerID: c.ID, From: c.OwnerID, To: employee, Cause: CauseReassigned, Reason: strings.TrimSpace(reason)}, nil
 }
 
-// Release puts a customer back in the pool: its holder, or a manager or hr.
+// checkRecipient refuses a manager giving a customer to someone outside
+// their subtree: the customer would leave their oversight, which is hr's or
+// an admin's call.
+func checkRecipient(actor Actor, op, employee string) error {
+	if actor.has("hr", "admin") || actor.SeesHolder(employee) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w: %s is outside your org unit", op, ErrPermissionDenied, employee)
+}
+
+// Release puts a customer back in the pool: its holder, a manager whose
+// subtree holds it, hr or an admin.
 func Release(actor Actor, c Customer, reason string) (OwnerChange, error) {
-	if c.OwnerID != actor.EmployeeID && !actor.has("manager", "hr", "admin") {
-		return OwnerChange{}, fmt.Errorf("release: %w: only the holder, a manager or hr", ErrPermissionDenied)
+	if (c.OwnerID == "" || c.OwnerID != actor.EmployeeID) && !actor.oversees(c) {
+		return OwnerChange{}, fmt.Errorf("release: %w: only the holder, their manager or hr", ErrPermissionDenied)
 	}
 	if err := CheckReason("reason", reason); err != nil {
 		return OwnerChange{}, err

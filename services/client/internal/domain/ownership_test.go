@@ -156,7 +156,7 @@ func TestOwnershipDecisionMatrix(t *testing.T) {
 					if !found {
 						t.Fatalf("the matrix has no cell for %s × %s × %s", tt.name, role, state)
 					}
-					actor := domain.Actor{Tenant: "acme", EmployeeID: ownActorID, Roles: []string{role}}
+					actor := overseeing(domain.Actor{Tenant: "acme", EmployeeID: ownActorID, Roles: []string{role}})
 					c := ownCustomerIn(state)
 					got, err := tt.decide(actor, c)
 					if o := ownOutcomeOf(t, err); o != want {
@@ -179,7 +179,7 @@ func TestOwnershipDecisionMatrix(t *testing.T) {
 
 func TestOwnershipReasons(t *testing.T) {
 	t.Parallel()
-	manager := domain.Actor{Tenant: "acme", EmployeeID: ownActorID, Roles: []string{"manager"}}
+	manager := overseeing(domain.Actor{Tenant: "acme", EmployeeID: ownActorID, Roles: []string{"manager"}})
 	sales := domain.Actor{Tenant: "acme", EmployeeID: ownActorID, Roles: []string{"sales"}}
 	longest := strings.Repeat("因", 500)
 	tests := []struct {

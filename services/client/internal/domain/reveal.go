@@ -57,12 +57,14 @@ func NormalizeReveal(r RevealRequest) (RevealRequest, error) {
 	return r, v.Err()
 }
 
-// CanReveal: the holder, if they sell or run sales, and the roles that
-// oversee every customer. senior_sales read others' customers masked but
+// CanReveal: the holder, if they sell or run sales; a manager for the
+// customers of their subtree and the pool; hr, auditors and admins for
+// every customer. senior_sales read their team's customers masked but
 // reveal only their own.
 func (a Actor) CanReveal(c Customer) bool {
-	return (c.OwnerID == a.EmployeeID && a.has("sales", "senior_sales", "manager")) ||
-		a.has("manager", "hr", "auditor", "admin")
+	own := c.OwnerID != "" && c.OwnerID == a.EmployeeID
+	return (own && a.has("sales", "senior_sales", "manager")) ||
+		a.has("hr", "auditor", "admin") || (a.has("manager") && a.oversees(c))
 }
 
 // ContactValue returns the unmasked detail of c that r names. An index past

@@ -130,7 +130,7 @@ func TestCanReveal(t *testing.T) {
 		{name: "sales non-holder", actor: domain.Actor{EmployeeID: "e-other", Roles: []string{"sales"}}},
 		{name: "senior_sales holder", actor: domain.Actor{EmployeeID: "e-owner", Roles: []string{"senior_sales"}}, wantHeld: true},
 		{name: "senior_sales non-holder", actor: domain.Actor{EmployeeID: "e-other", Roles: []string{"senior_sales"}}},
-		{name: "manager", actor: domain.Actor{EmployeeID: "e-m", Roles: []string{"manager"}}, wantHeld: true, wantPooled: true},
+		{name: "manager", actor: overseeing(domain.Actor{EmployeeID: "e-m", Roles: []string{"manager"}}), wantHeld: true, wantPooled: true},
 		{name: "hr", actor: domain.Actor{EmployeeID: "e-hr", Roles: []string{"hr"}}, wantHeld: true, wantPooled: true},
 		{name: "auditor", actor: domain.Actor{EmployeeID: "e-au", Roles: []string{"auditor"}}, wantHeld: true, wantPooled: true},
 		{name: "admin", actor: domain.Actor{EmployeeID: "e-ad", Roles: []string{"admin"}}, wantHeld: true, wantPooled: true, wantUpdatePolicy: true},

@@ -116,6 +116,12 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 	if req.GetInPool() && req.GetOwnerEmployeeId() != "" {
 		bad = append(bad, platform.FieldViolation{Field: "in_pool", Description: "cannot be combined with owner_employee_id"})
 	}
+	if u := req.GetOrgUnitId(); u != "" && !eventlog.ValidToken(u) {
+		bad = append(bad, platform.FieldViolation{Field: "org_unit_id", Description: "not a valid id"})
+	} else if u != "" && req.GetInPool() {
+		// Pooled customers have no holder, so no org unit: the pair selects nothing.
+		bad = append(bad, platform.FieldViolation{Field: "org_unit_id", Description: "cannot be combined with in_pool"})
+	}
 	if _, ok := clientv1.SourceChannel_name[int32(req.GetSourceChannel())]; !ok {
 		bad = append(bad, platform.FieldViolation{Field: "source_channel", Description: "unknown source channel"})
 	}
@@ -134,7 +140,7 @@ func (s *Server) ListCustomers(ctx context.Context, req *clientv1.ListCustomersR
 	page, err := s.app.ListCustomers(ctx, actor, store.ListFilter{
 		OwnerID: req.GetOwnerEmployeeId(), InPool: req.GetInPool(), Source: domain.SourceChannel(req.GetSourceChannel()),
 		After: after, Limit: size + 1,
-	}, idleDays, req.GetMinSequence())
+	}, req.GetOrgUnitId(), idleDays, req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

@@ -25,6 +25,8 @@ type Memory struct {
 	// trails holds, per tenant and customer, the ascending sequences of the
 	// events about the customer.
 	trails map[string]map[string][]uint64
+	// roster is the ATTENDANCE projection, with its own lock and checkpoint.
+	roster memoryRoster
 }
 
 // Parked is an event the projector could not apply.

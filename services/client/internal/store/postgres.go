@@ -144,7 +144,9 @@ func (p *Postgres) ListCustomers(ctx context.Context, tenant string, f ListFilte
 		WHERE tenant = $1 AND ($2 = '' OR owner_id = $2) AND customer_id > $3
 		  AND (NOT $5 OR owner_id = '') AND ($6 = 0 OR source = $6)
 		  AND ($7::timestamptz IS NULL OR (owner_id <> '' AND idle_since <= $7))
-		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit, f.InPool, int(f.Source), idleBefore)
+		  AND ($8 OR (owner_id = '' AND $9) OR (owner_id <> '' AND owner_id = ANY($10::text[])))
+		ORDER BY customer_id LIMIT $4`, tenant, f.OwnerID, f.After, f.Limit, f.InPool, int(f.Source), idleBefore,
+		f.Holders == nil, f.Holders != nil && f.Holders.Pool, holderIDs(f.Holders))
 	if err != nil {
 		return nil, fmt.Errorf("store: list customers: %w", err)
 	}
@@ -153,6 +155,14 @@ func (p *Postgres) ListCustomers(ctx context.Context, tenant string, f ListFilte
 		return nil, fmt.Errorf("store: list customers: %w", err)
 	}
 	return out, nil
+}
+
+// holderIDs is the employees of h as a query parameter (never nil).
+func holderIDs(h *Holders) []string {
+	if h == nil || h.Employees == nil {
+		return []string{}
+	}
+	return h.Employees
 }
 
 func (p *Postgres) collect(ctx context.Context, what, sql string, args ...any) ([]domain.Customer, error) {

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/services/client/internal/domain"
@@ -67,6 +68,41 @@ type Store interface {
 	// ApplyInteraction, or the one ApplyMention names. The trail is an
 	// index; the events themselves are read from the log.
 	CustomerTrail(ctx context.Context, tenant, customerID string, after uint64, limit int) ([]uint64, error)
+
+	Roster
+}
+
+// Roster is the organisation tree as the client service projects it from
+// ATTENDANCE: employees (org unit, manager, role, status) and org units
+// (parent). It has its own checkpoint, an ATTENDANCE sequence.
+type Roster interface {
+	// ApplyRoster writes what the ATTENDANCE event at seq changes (nothing,
+	// for an event the roster does not keep) and advances the roster's
+	// checkpoint to seq, in one atomic step; a seq at or below the
+	// checkpoint changes nothing.
+	ApplyRoster(ctx context.Context, seq uint64, change RosterChange) error
+	// ParkRoster records an ATTENDANCE event the roster cannot apply, with
+	// its reason, and advances the roster's checkpoint past it.
+	ParkRoster(ctx context.Context, seq uint64, subject, reason string, data []byte) error
+	// RosterCheckpoint is the last applied ATTENDANCE sequence (0 = none).
+	RosterCheckpoint(ctx context.Context) (uint64, error)
+	// RosterEmployee returns one employee, departed or not; ErrNotFound if
+	// the roster never saw them hired.
+	RosterEmployee(ctx context.Context, tenant, id string) (domain.RosterEmployee, error)
+	// Subtree returns root and the org units below it, at most maxDepth
+	// levels down, sorted by id; a cycle in the tree does not repeat a
+	// unit. ErrNotFound if root is unknown.
+	Subtree(ctx context.Context, tenant, root string, maxDepth int) ([]string, error)
+	// EmployeesIn returns, sorted, the employees (any status) whose current
+	// org unit is one of units.
+	EmployeesIn(ctx context.Context, tenant string, units []string) ([]string, error)
+}
+
+// RosterChange is what one ATTENDANCE event changes in the roster: an
+// employee's new state, a new org unit, or neither.
+type RosterChange struct {
+	Employee *domain.RosterEmployee
+	OrgUnit  *domain.OrgUnit
 }
 
 // Claim is one pool claim, kept so daily claim quotas can be counted.
@@ -78,6 +114,9 @@ type Claim struct {
 // ListFilter selects and pages customers.
 type ListFilter struct {
 	OwnerID string
+	// Holders, if not nil, keeps only the customers it covers: those held
+	// by one of its employees, and pooled ones when it says so.
+	Holders *Holders
 	// InPool selects only customers nobody holds.
 	InPool bool
 	// Source selects one source channel (unspecified = all).
@@ -98,8 +137,41 @@ func (f ListFilter) matches(c domain.Customer) bool {
 	return (f.OwnerID == "" || c.OwnerID == f.OwnerID) &&
 		(!f.InPool || c.OwnerID == "") &&
 		(f.Source == domain.SourceUnspecified || c.Source == f.Source) &&
+		f.Holders.covers(c.OwnerID) &&
 		(f.IdleBefore.IsZero() || (c.OwnerID != "" && !c.IdleSince().Truncate(time.Microsecond).After(f.IdleBefore.Truncate(time.Microsecond)))) &&
 		c.ID > f.After
+}
+
+// Holders is a set of employees whose customers a list may show, and
+// whether it may show pooled customers too.
+type Holders struct {
+	Employees []string
+	Pool      bool
+	set       map[string]bool
+}
+
+// NewHolders returns the set of employees' customers, and the pool's if pool.
+func NewHolders(employees []string, pool bool) *Holders {
+	h := &Holders{Employees: employees, Pool: pool, set: make(map[string]bool, len(employees))}
+	for _, e := range employees {
+		h.set[e] = true
+	}
+	return h
+}
+
+// covers reports whether a customer held by owner ("" = pooled) is in h; a
+// nil h covers everything.
+func (h *Holders) covers(owner string) bool {
+	if h == nil {
+		return true
+	}
+	if owner == "" {
+		return h.Pool
+	}
+	if h.set == nil {
+		return slices.Contains(h.Employees, owner)
+	}
+	return h.set[owner]
 }
 
 // InteractionFilter selects and pages interactions. Empty CustomerID and

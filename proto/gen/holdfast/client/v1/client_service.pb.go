@@ -529,7 +529,12 @@ type ListCustomersRequest struct {
 	// later of the last interaction and when the holder got the customer) is
 	// at least this many days of 24 hours before now: 1–3650, 0 = no filter.
 	// It cannot be combined with in_pool.
-	IdleDays      int32 `protobuf:"varint,7,opt,name=idle_days,json=idleDays,proto3" json:"idle_days,omitempty"`
+	IdleDays int32 `protobuf:"varint,7,opt,name=idle_days,json=idleDays,proto3" json:"idle_days,omitempty"`
+	// org_unit_id, if set, lists the customers held by employees in this org
+	// unit or below it (as the attendance service's tree has them), within
+	// what the caller may see; PermissionDenied when the caller sees nobody
+	// there. It cannot be combined with in_pool.
+	OrgUnitId     string `protobuf:"bytes,8,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,6 +616,13 @@ func (x *ListCustomersRequest) GetIdleDays() int32 {
 		return x.IdleDays
 	}
 	return 0
+}
+
+func (x *ListCustomersRequest) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
 }
 
 // ListCustomersResponse is one page of customers, ordered by customer id.
@@ -3420,7 +3432,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"customerId\x12!\n" +
 	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"O\n" +
 	"\x13GetCustomerResponse\x128\n" +
-	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\xa1\x02\n" +
+	"\bcustomer\x18\x01 \x01(\v2\x1c.holdfast.client.v1.CustomerR\bcustomer\"\xc1\x02\n" +
 	"\x14ListCustomersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -3429,7 +3441,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\x12\x17\n" +
 	"\ain_pool\x18\x05 \x01(\bR\x06inPool\x12H\n" +
 	"\x0esource_channel\x18\x06 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rsourceChannel\x12\x1b\n" +
-	"\tidle_days\x18\a \x01(\x05R\bidleDays\"{\n" +
+	"\tidle_days\x18\a \x01(\x05R\bidleDays\x12\x1e\n" +
+	"\vorg_unit_id\x18\b \x01(\tR\torgUnitId\"{\n" +
 	"\x15ListCustomersResponse\x12:\n" +
 	"\tcustomers\x18\x01 \x03(\v2\x1c.holdfast.client.v1.CustomerR\tcustomers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xab\x03\n" +

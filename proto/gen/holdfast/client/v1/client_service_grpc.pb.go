@@ -54,7 +54,10 @@ type ClientServiceClient interface {
 	RegisterCustomer(ctx context.Context, in *RegisterCustomerRequest, opts ...grpc.CallOption) (*RegisterCustomerResponse, error)
 	// GetCustomer returns one customer with contact details masked.
 	GetCustomer(ctx context.Context, in *GetCustomerRequest, opts ...grpc.CallOption) (*GetCustomerResponse, error)
-	// ListCustomers pages through the customers the caller may see.
+	// ListCustomers pages through the customers the caller may see: sales
+	// their own; senior_sales their org unit's; managers their org unit's and
+	// those below it (senior_sales and managers also the shared pool); hr,
+	// auditors and admins every customer. Anyone may list the shared pool.
 	ListCustomers(ctx context.Context, in *ListCustomersRequest, opts ...grpc.CallOption) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(ctx context.Context, in *LogInteractionRequest, opts ...grpc.CallOption) (*LogInteractionResponse, error)
@@ -331,7 +334,10 @@ type ClientServiceServer interface {
 	RegisterCustomer(context.Context, *RegisterCustomerRequest) (*RegisterCustomerResponse, error)
 	// GetCustomer returns one customer with contact details masked.
 	GetCustomer(context.Context, *GetCustomerRequest) (*GetCustomerResponse, error)
-	// ListCustomers pages through the customers the caller may see.
+	// ListCustomers pages through the customers the caller may see: sales
+	// their own; senior_sales their org unit's; managers their org unit's and
+	// those below it (senior_sales and managers also the shared pool); hr,
+	// auditors and admins every customer. Anyone may list the shared pool.
 	ListCustomers(context.Context, *ListCustomersRequest) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(context.Context, *LogInteractionRequest) (*LogInteractionResponse, error)

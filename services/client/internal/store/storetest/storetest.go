@@ -161,6 +161,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runIdentityAndPool(t, newStore)
 	runInteractions(t, newStore)
 	runTrail(t, newStore)
+	runRoster(t, newStore)
 }
 
 // runIdentityAndPool is the contract of duplicate detection, ownership
