@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -45,6 +46,14 @@ func branchRequest(requestID, parent string) *attendancev1.CreateOrgUnitRequest 
 	return &attendancev1.CreateOrgUnitRequest{
 		RequestId: requestID, ParentId: parent, Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH, Name: "上海分公司",
 		TimeZone: "Asia/Shanghai", WorkingWeekdays: []int32{1, 2, 3, 4, 5}, Holidays: []string{"2026-10-01"},
+	}
+}
+
+// checkInRequest is a visit check-in made now at (lat, lon).
+func checkInRequest(requestID, employee, customer string, lat, lon float64) *attendancev1.CheckInRequest {
+	return &attendancev1.CheckInRequest{
+		RequestId: requestID, EmployeeId: employee, Kind: attendancev1.CheckInKind_CHECK_IN_KIND_VISIT,
+		Latitude: lat, Longitude: lon, AccuracyM: 15, DeviceTime: timestamppb.Now(), CustomerId: customer, Purpose: "visit",
 	}
 }
 

@@ -72,6 +72,17 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 	if _, err := hr.HireEmployee(t.Context(), hireRequest("hire-self", "self", tree.team, "m-1", "sales")); err != nil {
 		t.Fatalf("hire self: %v", err)
 	}
+	// m-2 manages another branch: "self" is outside their subtree.
+	other, err := admin.CreateOrgUnit(t.Context(), branchRequest("matrix-other-branch", tree.company))
+	if err != nil {
+		t.Fatalf("create the other branch: %v", err)
+	}
+	hired, err := hr.HireEmployee(t.Context(), hireRequest("hire-m-2", "m-2", other.GetOrgUnit().GetOrgUnitId(), "", "manager"))
+	if err != nil {
+		t.Fatalf("hire manager-other: %v", err)
+	}
+	tree.seq = hired.GetSequence()
+	readers := []string{"employee", "manager", "hr", "auditor", "admin"}
 	// fixture hires an employee for one cell, managed by m-1, optionally on
 	// notice. The "employee" role's cell uses "self"; a fresh one would not
 	// be the caller.
@@ -169,7 +180,57 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 				_, err := c.GetEmployee(t.Context(), &attendancev1.GetEmployeeRequest{EmployeeId: "self", MinSequence: tree.seq})
 				return err
 			},
-			want: allowed("employee", "manager", "manager-other", "hr", "auditor", "admin"),
+			want: allowed(readers...),
+		},
+		{
+			rpc: "TransferEmployee",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, role string) error {
+				id := fixture(t, role, false)
+				_, err := c.TransferEmployee(t.Context(), &attendancev1.TransferEmployeeRequest{RequestId: "matrix-transfer", EmployeeId: id, OrgUnitId: tree.branch, ManagerId: "m-1", EffectiveDate: "2026-04-01"})
+				return err
+			},
+			want: allowed("admin", "hr"),
+		},
+		{
+			rpc: "ChangeRole",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, role string) error {
+				id := fixture(t, role, false)
+				_, err := c.ChangeRole(t.Context(), &attendancev1.ChangeRoleRequest{RequestId: "matrix-role", EmployeeId: id, Role: "senior_sales", EffectiveDate: "2026-04-01"})
+				return err
+			},
+			want: allowed("admin", "hr"),
+		},
+		{
+			rpc: "GetEmployeeTimeline",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, _ string) error {
+				_, err := c.GetEmployeeTimeline(t.Context(), &attendancev1.GetEmployeeTimelineRequest{EmployeeId: "self"})
+				return err
+			},
+			want: allowed(readers...),
+		},
+		{
+			rpc: "IsWorkingDay",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, _ string) error {
+				_, err := c.IsWorkingDay(t.Context(), &attendancev1.IsWorkingDayRequest{EmployeeId: "self", Date: "2026-03-02", MinSequence: tree.seq})
+				return err
+			},
+			want: allowed(readers...),
+		},
+		{
+			rpc: "CheckIn",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, role string) error {
+				_, err := c.CheckIn(t.Context(), checkInRequest("matrix-checkin-"+role, "self", "", 31.23, 121.47))
+				return err
+			},
+			want: allowed("employee", "service"),
+		},
+		{
+			rpc: "ListCheckIns",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, _ string) error {
+				_, err := c.ListCheckIns(t.Context(), &attendancev1.ListCheckInsRequest{EmployeeId: "self", MinSequence: tree.seq})
+				return err
+			},
+			want: allowed(readers...),
 		},
 		{
 			rpc: "ListEmployees",

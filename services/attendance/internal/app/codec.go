@@ -95,6 +95,10 @@ func evolveEmployee(e domain.Employee, rec eventlog.Record) (domain.Employee, er
 		e.Leaves = append(e.Leaves, domain.Leave{StartDate: ev.GetStartDate(), EndDate: ev.GetEndDate(), Type: domain.LeaveType(ev.GetLeaveType())})
 	case *attendancev1.EmployeeDeparted:
 		e.Status, e.LastDay, e.NoticeDate, e.PlannedLastDay = domain.StatusDeparted, ev.GetLastDay(), "", ""
+	case *attendancev1.EmployeeTransferred:
+		e.OrgUnitID, e.ManagerID = ev.GetToOrgUnitId(), ev.GetToManagerId()
+	case *attendancev1.EmployeeRoleChanged:
+		e.Role = ev.GetToRole()
 	default:
 		return e, fmt.Errorf("%w: unexpected %s in employee %s", ErrCorruptHistory, eventlog.TypeName(rec.Envelope), e.ID)
 	}

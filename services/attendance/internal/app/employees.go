@@ -195,28 +195,114 @@ func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employee
 	}
 }
 
-// GetEmployee returns one employee (hr, auditor, admin, manager, or the
-// employee), once the read model has applied minSeq.
+// GetEmployee returns one employee, once the read model has applied
+// minSeq: to themselves, to managers whose subtree holds them, and to hr,
+// auditor and admin.
 func (a *App) GetEmployee(ctx context.Context, actor domain.Actor, id string, minSeq uint64) (domain.Employee, error) {
 	if err := checkID("employee_id", id); err != nil {
 		return domain.Employee{}, err
 	}
-	if !actor.CanReadEmployee(id) {
-		return domain.Employee{}, fmt.Errorf("get employee: %w: requires hr, auditor, admin or manager, or being the employee", domain.ErrPermissionDenied)
-	}
 	if err := a.waitFor(ctx, minSeq); err != nil {
 		return domain.Employee{}, err
 	}
-	return a.store.GetEmployee(ctx, actor.Tenant, id)
+	return a.readableEmployee(ctx, actor, id, "get employee")
 }
 
-// ListEmployees pages through employees (hr, auditor, admin, manager).
-func (a *App) ListEmployees(ctx context.Context, actor domain.Actor, f store.EmployeeFilter, minSeq uint64) ([]domain.Employee, error) {
+// EmployeeQuery selects employees for ListEmployees.
+type EmployeeQuery struct {
+	store.EmployeeFilter
+	// IncludeSubunits widens OrgUnitID to its whole subtree.
+	IncludeSubunits bool
+}
+
+// ListEmployees pages through employees: hr, auditor and admin see all; a
+// manager sees their own org unit's subtree.
+func (a *App) ListEmployees(ctx context.Context, actor domain.Actor, q EmployeeQuery, minSeq uint64) ([]domain.Employee, error) {
 	if !actor.CanListEmployees() {
 		return nil, fmt.Errorf("list employees: %w: requires hr, auditor, admin or manager", domain.ErrPermissionDenied)
 	}
 	if err := a.waitFor(ctx, minSeq); err != nil {
 		return nil, err
 	}
+	sc, err := a.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	f := q.EmployeeFilter
+	f.OrgUnitIDs = sc.unitList()
+	if q.IncludeSubunits && f.OrgUnitID != "" {
+		units, err := a.subtree(ctx, actor.Tenant, f.OrgUnitID)
+		if err != nil {
+			return nil, err
+		}
+		f.OrgUnitID, f.OrgUnitIDs = "", intersect(units, f.OrgUnitIDs)
+	}
 	return a.store.ListEmployees(ctx, actor.Tenant, f)
+}
+
+// intersect is units limited to within (nil within = no limit), as a list.
+func intersect(units map[string]bool, within []string) []string {
+	out := []string{}
+	if within == nil {
+		for id := range units {
+			out = append(out, id)
+		}
+		return out
+	}
+	for _, id := range within {
+		if units[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// TransferEmployee moves an employee to another org unit and/or manager
+// (admin, hr). The unit must exist and the new reporting line must not
+// loop back to the employee or end at someone who left.
+func (a *App) TransferEmployee(ctx context.Context, actor domain.Actor, requestID, employeeID string, t domain.Transfer) (domain.Employee, uint64, error) {
+	if !actor.CanTransfer() {
+		return domain.Employee{}, 0, fmt.Errorf("transfer employee: %w: requires admin or hr", domain.ErrPermissionDenied)
+	}
+	var managerErr error
+	if t.ManagerID != "" {
+		managerErr = checkID("manager_id", t.ManagerID)
+	}
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), checkID("org_unit_id", t.OrgUnitID), managerErr, domain.CheckTransfer(t)); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if _, err := domain.TransferEmployee(e, t); err != nil {
+			return nil, err
+		}
+		if _, ok, err := a.loadOrgUnit(ctx, actor.Tenant, t.OrgUnitID); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, fmt.Errorf("transfer employee: %w: org unit %s does not exist", domain.ErrPrecondition, t.OrgUnitID)
+		}
+		line := domain.Hire{EmployeeID: e.ID, ManagerID: t.ManagerID}
+		if err := domain.CheckManager(line, func(id string) (domain.Employee, bool, error) { return a.loadEmployee(ctx, actor.Tenant, id) }); err != nil {
+			return nil, fmt.Errorf("transfer employee: %w", err)
+		}
+		return &attendancev1.EmployeeTransferred{
+			EmployeeId: e.ID, FromOrgUnitId: e.OrgUnitID, ToOrgUnitId: t.OrgUnitID,
+			FromManagerId: e.ManagerID, ToManagerId: t.ManagerID, EffectiveDate: t.EffectiveDate,
+		}, nil
+	})
+}
+
+// ChangeRole changes an employee's role (admin, hr).
+func (a *App) ChangeRole(ctx context.Context, actor domain.Actor, requestID, employeeID, role, effectiveDate string) (domain.Employee, uint64, error) {
+	if !actor.CanTransfer() {
+		return domain.Employee{}, 0, fmt.Errorf("change role: %w: requires admin or hr", domain.ErrPermissionDenied)
+	}
+	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), domain.CheckRoleChange(role, effectiveDate)); err != nil {
+		return domain.Employee{}, 0, err
+	}
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+		if _, err := domain.ChangeRole(e, role, effectiveDate); err != nil {
+			return nil, err
+		}
+		return &attendancev1.EmployeeRoleChanged{EmployeeId: e.ID, FromRole: e.Role, ToRole: role, EffectiveDate: effectiveDate}, nil
+	})
 }

@@ -70,6 +70,13 @@ func (a *App) project(ctx context.Context, rec eventlog.Record) error {
 		return err
 	}
 	tenant := rec.Envelope.GetTenantId()
+	if _, ok := msg.(*attendancev1.CheckedIn); ok {
+		c, err := checkInFromRecord(rec)
+		if err != nil {
+			return err
+		}
+		return a.store.Apply(ctx, rec.Sequence, store.Change{CheckIn: &c})
+	}
 	if ev, ok := msg.(*attendancev1.OrgUnitCreated); ok {
 		u := orgUnitFromCreated(tenant, ev)
 		u.Version = rec.Envelope.GetAggregateVersion()

@@ -40,13 +40,18 @@ func (a Actor) CanRecordLeave(e Employee) bool {
 // CanRecordDeparture: hr only.
 func (a Actor) CanRecordDeparture() bool { return a.has("hr") }
 
-// CanListEmployees: hr, auditors, admins and managers.
+// CanListEmployees: hr, auditors, admins, and managers (within their
+// subtree, which the app layer works out from the tree).
 func (a Actor) CanListEmployees() bool { return a.has("hr", "auditor", "admin", "manager") }
 
-// CanReadEmployee: those who list employees, and the employee themselves.
-func (a Actor) CanReadEmployee(employeeID string) bool {
-	return a.CanListEmployees() || a.EmployeeID == employeeID
-}
+// ReadsEveryone: hr, auditors and admins read every employee's record.
+func (a Actor) ReadsEveryone() bool { return a.has("hr", "auditor", "admin") }
+
+// ManagesATeam: managers read the employees of their org unit's subtree.
+func (a Actor) ManagesATeam() bool { return a.has("manager") }
+
+// CanTransfer: admins and hr move employees and change roles.
+func (a Actor) CanTransfer() bool { return a.has("admin", "hr") }
 
 // MayRecordLeave is whether the actor could record any leave at all: hr, or
 // a manager (whose own reports are checked by CanRecordLeave).

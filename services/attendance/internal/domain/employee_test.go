@@ -182,23 +182,28 @@ func TestActorRights(t *testing.T) {
 	t.Parallel()
 	e := domain.Employee{ID: "e1", ManagerID: "m1"}
 	tests := []struct {
-		name  string
-		actor domain.Actor
-		leave bool
-		read  bool
+		name     string
+		actor    domain.Actor
+		leave    bool
+		everyone bool
+		checkIn  bool
 	}{
-		{"hr", domain.Actor{EmployeeID: "hr1", Roles: []string{"hr"}}, true, true},
-		{"their manager", domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, true, true},
-		{"another manager", domain.Actor{EmployeeID: "m2", Roles: []string{"manager"}}, false, true},
-		{"the employee", domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, false, true},
-		{"a colleague", domain.Actor{EmployeeID: "e2", Roles: []string{"sales"}}, false, false},
+		{"hr", domain.Actor{EmployeeID: "hr1", Roles: []string{"hr"}}, true, true, false},
+		{"their manager", domain.Actor{EmployeeID: "m1", Roles: []string{"manager"}}, true, false, false},
+		{"another manager", domain.Actor{EmployeeID: "m2", Roles: []string{"manager"}}, false, false, false},
+		{"the employee", domain.Actor{EmployeeID: "e1", Roles: []string{"sales"}}, false, false, true},
+		{"a colleague", domain.Actor{EmployeeID: "e2", Roles: []string{"sales"}}, false, false, false},
+		{"a device gateway", domain.Actor{EmployeeID: "gw", Roles: []string{"service"}}, false, false, true},
 	}
 	for _, tt := range tests {
 		if got := tt.actor.CanRecordLeave(e); got != tt.leave {
 			t.Errorf("%s: CanRecordLeave = %v, want %v", tt.name, got, tt.leave)
 		}
-		if got := tt.actor.CanReadEmployee(e.ID); got != tt.read {
-			t.Errorf("%s: CanReadEmployee = %v, want %v", tt.name, got, tt.read)
+		if got := tt.actor.ReadsEveryone(); got != tt.everyone {
+			t.Errorf("%s: ReadsEveryone = %v, want %v", tt.name, got, tt.everyone)
+		}
+		if got := tt.actor.CanCheckIn(e.ID); got != tt.checkIn {
+			t.Errorf("%s: CanCheckIn = %v, want %v", tt.name, got, tt.checkIn)
 		}
 	}
 }

@@ -4,9 +4,13 @@ import (
 	"context"
 	"slices"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/pkg/workcal"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
+	"github.com/holdfast/holdfast/services/attendance/internal/app"
 	"github.com/holdfast/holdfast/services/attendance/internal/domain"
 	"github.com/holdfast/holdfast/services/attendance/internal/store"
 )
@@ -113,10 +117,16 @@ func (s *Server) ListEmployees(ctx context.Context, req *attendancev1.ListEmploy
 	if len(bad) > 0 {
 		return nil, platform.InvalidArgument(bad)
 	}
-	page, err := s.app.ListEmployees(ctx, actor, store.EmployeeFilter{
+	if req.GetIncludeSubunits() && req.GetOrgUnitId() == "" {
+		bad = append(bad, platform.FieldViolation{Field: "include_subunits", Description: "needs org_unit_id"})
+	}
+	if len(bad) > 0 {
+		return nil, platform.InvalidArgument(bad)
+	}
+	page, err := s.app.ListEmployees(ctx, actor, app.EmployeeQuery{EmployeeFilter: store.EmployeeFilter{
 		OrgUnitID: req.GetOrgUnitId(), Role: req.GetRole(), Status: domain.EmployeeStatus(req.GetStatus()),
 		After: after, Limit: size + 1,
-	}, req.GetMinSequence())
+	}, IncludeSubunits: req.GetIncludeSubunits()}, req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -129,6 +139,85 @@ func (s *Server) ListEmployees(ctx context.Context, req *attendancev1.ListEmploy
 		resp.Employees = append(resp.Employees, employeeToProto(e))
 	}
 	return resp, nil
+}
+
+// TransferEmployee implements attendancev1.AttendanceServiceServer.
+func (s *Server) TransferEmployee(ctx context.Context, req *attendancev1.TransferEmployeeRequest) (*attendancev1.TransferEmployeeResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, seq, err := s.app.TransferEmployee(ctx, actor, req.GetRequestId(), req.GetEmployeeId(), domain.Transfer{
+		OrgUnitID: req.GetOrgUnitId(), ManagerID: req.GetManagerId(), EffectiveDate: req.GetEffectiveDate(),
+	})
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &attendancev1.TransferEmployeeResponse{Employee: employeeToProto(e), Sequence: seq}, nil
+}
+
+// ChangeRole implements attendancev1.AttendanceServiceServer.
+func (s *Server) ChangeRole(ctx context.Context, req *attendancev1.ChangeRoleRequest) (*attendancev1.ChangeRoleResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, seq, err := s.app.ChangeRole(ctx, actor, req.GetRequestId(), req.GetEmployeeId(), req.GetRole(), req.GetEffectiveDate())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &attendancev1.ChangeRoleResponse{Employee: employeeToProto(e), Sequence: seq}, nil
+}
+
+// GetEmployeeTimeline implements attendancev1.AttendanceServiceServer.
+func (s *Server) GetEmployeeTimeline(ctx context.Context, req *attendancev1.GetEmployeeTimelineRequest) (*attendancev1.GetEmployeeTimelineResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.app.EmployeeTimeline(ctx, actor, req.GetEmployeeId())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &attendancev1.GetEmployeeTimelineResponse{}
+	for _, e := range entries {
+		resp.Entries = append(resp.Entries, &attendancev1.TimelineEntry{
+			Sequence: e.Sequence, EventId: e.EventID, EventType: e.EventType,
+			OccurredAt: timestamppb.New(e.OccurredAt), ActorId: e.ActorID, Summary: e.Summary,
+		})
+	}
+	return resp, nil
+}
+
+// IsWorkingDay implements attendancev1.AttendanceServiceServer.
+func (s *Server) IsWorkingDay(ctx context.Context, req *attendancev1.IsWorkingDayRequest) (*attendancev1.IsWorkingDayResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	day, err := s.app.IsWorkingDay(ctx, actor, req.GetEmployeeId(), req.GetDate(), req.GetMinSequence())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &attendancev1.IsWorkingDayResponse{
+		Working: day.Kind == workcal.Working, Kind: dayKindToProto(day.Kind), BranchId: day.BranchID, TimeZone: day.TimeZone,
+	}, nil
+}
+
+func dayKindToProto(k workcal.DayKind) attendancev1.DayKind {
+	switch k {
+	case workcal.Working:
+		return attendancev1.DayKind_DAY_KIND_WORKING
+	case workcal.NotEmployed:
+		return attendancev1.DayKind_DAY_KIND_NOT_EMPLOYED
+	case workcal.Holiday:
+		return attendancev1.DayKind_DAY_KIND_HOLIDAY
+	case workcal.RestDay:
+		return attendancev1.DayKind_DAY_KIND_REST_DAY
+	case workcal.OnLeave:
+		return attendancev1.DayKind_DAY_KIND_ON_LEAVE
+	}
+	return attendancev1.DayKind_DAY_KIND_UNSPECIFIED
 }
 
 func employeeToProto(e domain.Employee) *attendancev1.Employee {

@@ -19,6 +19,9 @@ type Memory struct {
 	checkpoint uint64
 	units      map[string]map[string]domain.OrgUnit  // tenant → id → unit
 	employees  map[string]map[string]domain.Employee // tenant → id → employee
+	checkIns   map[string][]domain.CheckIn           // tenant → check-ins in sequence order
+	checkInAt  map[string]map[string]int             // tenant → id → index in checkIns
+	fixes      map[fixKey]string                     // earliest check-in per exact fix
 	parked     []Parked
 }
 
@@ -32,7 +35,10 @@ type Parked struct {
 
 // NewMemory returns an empty read model.
 func NewMemory() *Memory {
-	return &Memory{units: map[string]map[string]domain.OrgUnit{}, employees: map[string]map[string]domain.Employee{}}
+	return &Memory{
+		units: map[string]map[string]domain.OrgUnit{}, employees: map[string]map[string]domain.Employee{},
+		checkIns: map[string][]domain.CheckIn{}, checkInAt: map[string]map[string]int{}, fixes: map[fixKey]string{},
+	}
 }
 
 // Apply implements Store.
@@ -57,6 +63,9 @@ func (m *Memory) Apply(_ context.Context, seq uint64, c Change) error {
 			m.employees[e.Tenant] = t
 		}
 		t[e.ID] = cloneEmployee(*e)
+	}
+	if c := c.CheckIn; c != nil {
+		m.addCheckIn(*c)
 	}
 	m.checkpoint = seq
 	return nil
@@ -146,4 +155,69 @@ func cloneOrgUnit(u domain.OrgUnit) domain.OrgUnit {
 func cloneEmployee(e domain.Employee) domain.Employee {
 	e.Leaves = slices.Clone(e.Leaves)
 	return e
+}
+
+// fixKey identifies an exact fix of one employee.
+type fixKey struct {
+	tenant, employee         string
+	lat, lon, accuracyMeters float64
+}
+
+func keyOf(tenant string, c domain.CheckIn) fixKey {
+	return fixKey{tenant, c.EmployeeID, c.Point.Latitude, c.Point.Longitude, c.AccuracyM}
+}
+
+// addCheckIn appends c; Apply calls it in sequence order, so each tenant's
+// slice stays sorted by sequence.
+func (m *Memory) addCheckIn(c domain.CheckIn) {
+	at := m.checkInAt[c.Tenant]
+	if at == nil {
+		at = map[string]int{}
+		m.checkInAt[c.Tenant] = at
+	}
+	if _, dup := at[c.ID]; dup {
+		return
+	}
+	at[c.ID] = len(m.checkIns[c.Tenant])
+	m.checkIns[c.Tenant] = append(m.checkIns[c.Tenant], c)
+	if _, seen := m.fixes[keyOf(c.Tenant, c)]; !seen {
+		m.fixes[keyOf(c.Tenant, c)] = c.ID
+	}
+}
+
+// GetCheckIn implements Store.
+func (m *Memory) GetCheckIn(_ context.Context, tenant, id string) (domain.CheckIn, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	i, ok := m.checkInAt[tenant][id]
+	if !ok {
+		return domain.CheckIn{}, fmt.Errorf("check-in %s: %w", id, domain.ErrNotFound)
+	}
+	return m.checkIns[tenant][i], nil
+}
+
+// FindSameFix implements Store.
+func (m *Memory) FindSameFix(_ context.Context, tenant string, c domain.CheckIn) (string, bool, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	id, ok := m.fixes[keyOf(tenant, c)]
+	return id, ok, nil
+}
+
+// ListCheckIns implements Store. It walks the tenant's check-ins from the
+// newest; the dev stack's volumes keep that cheap, PostgreSQL indexes it.
+func (m *Memory) ListCheckIns(_ context.Context, tenant string, f CheckInFilter) ([]domain.CheckIn, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	all := m.checkIns[tenant]
+	var out []domain.CheckIn
+	for i := len(all) - 1; i >= 0 && len(out) < f.Limit; i-- {
+		if f.matches(all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
 }

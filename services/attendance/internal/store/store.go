@@ -6,6 +6,8 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
+	"time"
 
 	"github.com/holdfast/holdfast/services/attendance/internal/domain"
 )
@@ -28,12 +30,21 @@ type Store interface {
 	GetEmployee(ctx context.Context, tenant, id string) (domain.Employee, error)
 	// ListEmployees returns employees ordered by id, after filter.After.
 	ListEmployees(ctx context.Context, tenant string, filter EmployeeFilter) ([]domain.Employee, error)
+	// GetCheckIn returns one check-in, or an error wrapping domain.ErrNotFound.
+	GetCheckIn(ctx context.Context, tenant, id string) (domain.CheckIn, error)
+	// FindSameFix returns the employee's earliest check-in with exactly
+	// c's coordinates and accuracy (found = false for none).
+	FindSameFix(ctx context.Context, tenant string, c domain.CheckIn) (id string, found bool, err error)
+	// ListCheckIns returns check-ins newest first (by stream sequence),
+	// before filter.Before.
+	ListCheckIns(ctx context.Context, tenant string, filter CheckInFilter) ([]domain.CheckIn, error)
 }
 
 // Change is what one event changes in the read model.
 type Change struct {
 	OrgUnit  *domain.OrgUnit
 	Employee *domain.Employee
+	CheckIn  *domain.CheckIn
 }
 
 // OrgUnitFilter selects and pages org units.
@@ -52,6 +63,9 @@ func (f OrgUnitFilter) matches(u domain.OrgUnit) bool {
 // EmployeeFilter selects and pages employees; zero fields select all.
 type EmployeeFilter struct {
 	OrgUnitID string
+	// OrgUnitIDs, if not nil, keeps only employees of these units (a
+	// manager's subtree); an empty non-nil list keeps none.
+	OrgUnitIDs []string
 	Role      string
 	Status    domain.EmployeeStatus
 	// After is the id of the last employee of the previous page.
@@ -61,6 +75,7 @@ type EmployeeFilter struct {
 
 func (f EmployeeFilter) matches(e domain.Employee) bool {
 	return (f.OrgUnitID == "" || e.OrgUnitID == f.OrgUnitID) &&
+		(f.OrgUnitIDs == nil || slices.Contains(f.OrgUnitIDs, e.OrgUnitID)) &&
 		(f.Role == "" || e.Role == f.Role) &&
 		(f.Status == domain.StatusUnspecified || e.Status == f.Status) &&
 		e.ID > f.After
@@ -68,3 +83,22 @@ func (f EmployeeFilter) matches(e domain.Employee) bool {
 
 // ErrBadFilter is returned for a filter with a non-positive limit.
 var ErrBadFilter = errors.New("store: limit must be positive")
+
+// CheckInFilter selects and pages check-ins: one employee's or one
+// customer's (set exactly one), device time in [From, To) where set.
+type CheckInFilter struct {
+	EmployeeID string
+	CustomerID string
+	From, To   time.Time
+	// Before is the sequence of the last check-in of the previous page (0 = first page).
+	Before uint64
+	Limit  int
+}
+
+func (f CheckInFilter) matches(c domain.CheckIn) bool {
+	return (f.EmployeeID == "" || c.EmployeeID == f.EmployeeID) &&
+		(f.CustomerID == "" || c.CustomerID == f.CustomerID) &&
+		(f.From.IsZero() || !c.DeviceTime.Before(f.From)) &&
+		(f.To.IsZero() || c.DeviceTime.Before(f.To)) &&
+		(f.Before == 0 || c.Sequence < f.Before)
+}

@@ -4,11 +4,14 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/holdfast/holdfast/pkg/geo"
 	"github.com/holdfast/holdfast/services/attendance/internal/domain"
 	"github.com/holdfast/holdfast/services/attendance/internal/store"
 )
@@ -22,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("list org units", func(t *testing.T) { t.Parallel(); testListOrgUnits(t, newStore(t)) })
 	t.Run("list employees", func(t *testing.T) { t.Parallel(); testListEmployees(t, newStore(t)) })
 	t.Run("tenants are apart", func(t *testing.T) { t.Parallel(); testTenants(t, newStore(t)) })
+	t.Run("check-ins", func(t *testing.T) { t.Parallel(); testCheckIns(t, newStore(t)) })
 }
 
 var equate = cmpopts.EquateEmpty()
@@ -194,6 +198,8 @@ func testListEmployees(t *testing.T, s store.Store) {
 		{"by status", store.EmployeeFilter{Status: domain.StatusActive, Limit: 10}, []string{"e1", "e4"}},
 		{"combined", store.EmployeeFilter{OrgUnitID: "b2", Role: "sales", Status: domain.StatusDeparted, Limit: 10}, []string{"e3"}},
 		{"page", store.EmployeeFilter{After: "e1", Limit: 2}, []string{"e2", "e3"}},
+		{"within units", store.EmployeeFilter{OrgUnitIDs: []string{"b2", "b9"}, Limit: 10}, []string{"e3", "e4"}},
+		{"within no unit", store.EmployeeFilter{OrgUnitIDs: []string{}, Limit: 10}, nil},
 	}
 	for _, tt := range tests {
 		got, err := s.ListEmployees(ctx, "acme", tt.filter)
@@ -229,5 +235,98 @@ func testTenants(t *testing.T, s store.Store) {
 	got, err := s.ListEmployees(ctx, "other", store.EmployeeFilter{Limit: 10})
 	if err != nil || len(got) != 0 {
 		t.Errorf("other tenant's ListEmployees = %v, %v; want none", got, err)
+	}
+}
+
+func checkIn(tenant, id, employee, customer string, seq uint64, at time.Time, p geo.Point) domain.CheckIn {
+	return domain.CheckIn{
+		Tenant: tenant, ID: id, EmployeeID: employee, Kind: domain.CheckInVisit, Point: p, AccuracyM: 8.5,
+		DeviceTime: at, CustomerID: customer, Purpose: "拜访", RecordedAt: at.Add(time.Second), Sequence: seq,
+		Facts: domain.CheckInFacts{CustomerLocated: customer != "", DistanceToCustomerM: 120.5, PreviousID: "k0", SecondsSincePrevious: 60},
+	}
+}
+
+func testCheckIns(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	t0 := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+	office := geo.Point{Latitude: 31.2304, Longitude: 121.4737}
+	var all []domain.CheckIn
+	for i := range 5 {
+		seq := uint64(10 + i) //nolint:gosec // small test index
+		customer := ""
+		if i%2 == 0 {
+			customer = "c1"
+		}
+		p := geo.Point{Latitude: 31 + float64(i)/100, Longitude: 121}
+		if i == 3 {
+			p = office
+		}
+		c := checkIn("acme", fmt.Sprintf("k%d", i+1), "e1", customer, seq, t0.Add(time.Duration(i)*time.Hour), p)
+		all = append(all, c)
+		if err := s.Apply(ctx, seq, store.Change{CheckIn: &c}); err != nil {
+			t.Fatalf("Apply check-in: %v", err)
+		}
+	}
+	other := checkIn("acme", "x1", "e2", "c1", 20, t0, office)
+	if err := s.Apply(ctx, 20, store.Change{CheckIn: &other}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetCheckIn(ctx, "acme", "k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(all[1], got, equate); diff != "" {
+		t.Errorf("check-in mismatch (-want, +got):\n%s", diff)
+	}
+	if _, err := s.GetCheckIn(ctx, "other", "k2"); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("another tenant's check-in: %v, want ErrNotFound", err)
+	}
+	tests := []struct {
+		name   string
+		filter store.CheckInFilter
+		want   []string
+	}{
+		{"one employee, newest first", store.CheckInFilter{EmployeeID: "e1", Limit: 10}, []string{"k5", "k4", "k3", "k2", "k1"}},
+		{"one customer", store.CheckInFilter{CustomerID: "c1", Limit: 10}, []string{"x1", "k5", "k3", "k1"}},
+		{"time range is half open", store.CheckInFilter{EmployeeID: "e1", From: t0.Add(time.Hour), To: t0.Add(3 * time.Hour), Limit: 10}, []string{"k3", "k2"}},
+		{"page after a sequence", store.CheckInFilter{EmployeeID: "e1", Before: 13, Limit: 2}, []string{"k3", "k2"}},
+		{"nobody", store.CheckInFilter{EmployeeID: "e9", Limit: 10}, nil},
+	}
+	for _, tt := range tests {
+		list, err := s.ListCheckIns(ctx, "acme", tt.filter)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var ids []string
+		for _, c := range list {
+			ids = append(ids, c.ID)
+		}
+		if diff := cmp.Diff(tt.want, ids); diff != "" {
+			t.Errorf("%s: mismatch (-want, +got):\n%s", tt.name, diff)
+		}
+	}
+	if _, err := s.ListCheckIns(ctx, "acme", store.CheckInFilter{EmployeeID: "e1"}); !errors.Is(err, store.ErrBadFilter) {
+		t.Errorf("zero limit = %v, want ErrBadFilter", err)
+	}
+	// The same fix: e1's own earlier check-in, never e2's.
+	probe := checkIn("acme", "new", "e1", "", 30, t0, office)
+	if id, found, err := s.FindSameFix(ctx, "acme", probe); err != nil || !found || id != "k4" {
+		t.Errorf("FindSameFix(office) = %q, %v, %v; want k4", id, found, err)
+	}
+	probe.AccuracyM = 9
+	if id, found, err := s.FindSameFix(ctx, "acme", probe); err != nil || found {
+		t.Errorf("a different accuracy matched %q (%v)", id, err)
+	}
+	probe = checkIn("acme", "new", "e3", "", 30, t0, office)
+	if id, found, err := s.FindSameFix(ctx, "acme", probe); err != nil || found {
+		t.Errorf("another employee's fix matched %q (%v)", id, err)
+	}
+	// Redelivering a check-in changes nothing.
+	if err := s.Apply(ctx, 12, store.Change{CheckIn: &all[2]}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.ListCheckIns(ctx, "acme", store.CheckInFilter{EmployeeID: "e1", Limit: 10})
+	if err != nil || len(list) != 5 {
+		t.Errorf("after redelivery: %d check-ins, %v; want 5", len(list), err)
 	}
 }

@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
+	"github.com/holdfast/holdfast/services/attendance/internal/domain"
+)
+
+// TimelineEntry is one lifecycle event of an employee, as HR reads it.
+type TimelineEntry struct {
+	Sequence   uint64
+	EventID    string
+	EventType  string
+	OccurredAt time.Time
+	ActorID    string
+	Summary    string
+}
+
+// EmployeeTimeline lists an employee's lifecycle events, oldest first, read
+// from the log itself (the authority, and what evidence cites), for
+// whoever may read the employee.
+func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employeeID string) ([]TimelineEntry, error) {
+	if err := checkID("employee_id", employeeID); err != nil {
+		return nil, err
+	}
+	agg, err := a.log.Load(ctx, ref(actor.Tenant, typeEmployee, employeeID))
+	if err != nil {
+		return nil, fmt.Errorf("employee timeline: %w", err)
+	}
+	if len(agg.Records) == 0 {
+		if _, err := a.readableEmployee(ctx, actor, employeeID, "employee timeline"); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("employee %s: %w", employeeID, domain.ErrNotFound)
+	}
+	e, err := foldEmployee(agg)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := a.scopeOf(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.covers(e) {
+		return nil, fmt.Errorf("employee timeline: %w: employee %s is outside your part of the organisation", domain.ErrPermissionDenied, employeeID)
+	}
+	out := make([]TimelineEntry, 0, len(agg.Records))
+	for _, rec := range agg.Records {
+		msg, err := eventlog.Payload(rec.Envelope)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, TimelineEntry{
+			Sequence: rec.Sequence, EventID: rec.Envelope.GetEventId(), EventType: eventlog.TypeName(rec.Envelope),
+			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg),
+		})
+	}
+	return out, nil
+}
+
+// summarize is a one-line English account of a lifecycle event.
+func summarize(msg any) string {
+	switch ev := msg.(type) {
+	case *attendancev1.EmployeeHired:
+		return fmt.Sprintf("hired as %s into %s from %s%s", ev.GetRole(), ev.GetOrgUnitId(), ev.GetStartDate(), managerNote(" reporting to ", ev.GetManagerId()))
+	case *attendancev1.EmployeeTransferred:
+		return fmt.Sprintf("transferred from %s to %s (manager %s → %s) from %s",
+			ev.GetFromOrgUnitId(), ev.GetToOrgUnitId(), orNone(ev.GetFromManagerId()), orNone(ev.GetToManagerId()), ev.GetEffectiveDate())
+	case *attendancev1.EmployeeRoleChanged:
+		return fmt.Sprintf("role changed from %s to %s from %s", ev.GetFromRole(), ev.GetToRole(), ev.GetEffectiveDate())
+	case *attendancev1.LeaveRecorded:
+		return fmt.Sprintf("%s leave %s to %s", leaveName(ev.GetLeaveType()), ev.GetStartDate(), ev.GetEndDate())
+	case *attendancev1.ResignationNoticed:
+		return fmt.Sprintf("gave notice on %s, planned last day %s", ev.GetNoticeDate(), ev.GetPlannedLastDay())
+	case *attendancev1.ResignationWithdrawn:
+		return "withdrew the resignation"
+	case *attendancev1.EmployeeDeparted:
+		return fmt.Sprintf("departed, last day %s", ev.GetLastDay())
+	}
+	return "unrecognised event"
+}
+
+func managerNote(prefix, id string) string {
+	if id == "" {
+		return ""
+	}
+	return prefix + id
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "none"
+	}
+	return id
+}
+
+func leaveName(t attendancev1.LeaveType) string {
+	switch t {
+	case attendancev1.LeaveType_LEAVE_TYPE_ANNUAL:
+		return "annual"
+	case attendancev1.LeaveType_LEAVE_TYPE_SICK:
+		return "sick"
+	case attendancev1.LeaveType_LEAVE_TYPE_PERSONAL:
+		return "personal"
+	}
+	return "other"
+}
