@@ -1,0 +1,33 @@
+// Command order runs the Holdfast order service on its own (Kubernetes);
+// `holdfast dev` runs it together with the other services.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/services/order/ordersvc"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := realMain(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "order:", err)
+		os.Exit(1)
+	}
+}
+
+func realMain(ctx context.Context) error {
+	var cfg ordersvc.Config
+	if err := platform.Load(platform.OSLookuper, &cfg); err != nil {
+		return err
+	}
+	logger := platform.NewLogger("order", cfg.LogLevel)
+	platform.LogConfig(logger, "configuration", cfg)
+	return ordersvc.Run(ctx, cfg, logger)
+}
