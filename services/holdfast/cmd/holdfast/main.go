@@ -46,6 +46,13 @@ Usage:
   holdfast export request|approve|reject|get|download ...
                                         export customers: requested, approved by another, recorded
   holdfast alerts list ...              list alerts (RiskService)
+  holdfast orgunit create|list ...      the organisation tree: company, branches (calendar), teams
+  holdfast employee hire|transfer|role|leave|resign|withdraw|depart ...
+                                        an employee's lifecycle (AttendanceService)
+  holdfast employee get|list|timeline|workday ...
+                                        read employees, their lifecycle and working days
+  holdfast checkin --at LAT,LON ...     check in at a place now (facts: distance, speed, repeats)
+  holdfast checkins list ...            one employee's or customer's check-ins, newest first
   holdfast bench                        event log figures beside raw nats.go baselines
   holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200
 
@@ -104,6 +111,14 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Export(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
+	case cmd == "orgunit":
+		return cli.OrgUnit(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "employee":
+		return cli.Employee(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "checkin":
+		return cli.CheckIn(ctx, env, rest)
+	case cmd == "checkins":
+		return cli.CheckIns(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
