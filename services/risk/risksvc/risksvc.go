@@ -35,7 +35,10 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 		st = store.NewPostgres(rt.Pool)
 	}
 	eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
-	uc := app.New(rt.Log, st, eng, logger)
+	uc, err := app.New(rt.Log, st, eng, logger)
+	if err != nil {
+		return fmt.Errorf("risk: %w", err)
+	}
 	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)

@@ -15,6 +15,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/rules"
 	"github.com/holdfast/holdfast/services/risk/internal/store"
 )
 
@@ -27,8 +28,16 @@ const (
 type App struct {
 	log    *eventlog.Log
 	store  store.Store
-	engine *engine.Engine
 	logger *slog.Logger
+
+	// engineMu guards engine: the runner judges with it, rule queries read it.
+	engineMu sync.Mutex
+	engine   *engine.Engine
+
+	// compiler validates rule definitions; builtin is the built-in pack by
+	// rule id, where every tenant's rule history starts.
+	compiler *rules.Compiler
+	builtin  map[string]domain.Rule
 
 	// projected is the RISK sequence the alert read model has applied.
 	projected *eventlog.Progress
@@ -48,15 +57,27 @@ type App struct {
 }
 
 // New returns the risk use cases.
-func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Logger) *App {
+func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Logger) (*App, error) {
+	compiler, err := rules.NewCompiler()
+	if err != nil {
+		return nil, err
+	}
+	pack, err := rules.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	builtin := map[string]domain.Rule{}
+	for _, r := range pack.Rules {
+		builtin[r.Definition.ID] = r
+	}
 	return &App{
-		log: log, store: st, engine: eng, logger: logger,
+		log: log, store: st, engine: eng, logger: logger, compiler: compiler, builtin: builtin,
 		projected:         eventlog.NewProgress(0),
 		judged:            map[string]*eventlog.Progress{},
 		written:           map[string]eventlog.Position{},
 		engineCaughtUp:    make(chan struct{}),
 		projectorCaughtUp: make(chan struct{}),
-	}
+	}, nil
 }
 
 func (a *App) sourceProgress(stream string) *eventlog.Progress {

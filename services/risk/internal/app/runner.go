@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -60,6 +62,31 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 	if err != nil {
 		return err
 	}
+	if rc, ok := ruleChangeOf(rec, msg); ok {
+		a.engineMu.Lock()
+		err := a.engine.ApplyRuleChange(rc)
+		a.engineMu.Unlock()
+		if err != nil {
+			// Deterministic: every replay refuses it the same way.
+			a.logger.ErrorContext(ctx, "engine kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
+		}
+		a.advanceSource(rec)
+		return nil
+	}
+	a.engineMu.Lock()
+	changes := a.observe(rec, msg)
+	a.engineMu.Unlock()
+	for _, ch := range changes {
+		if err := a.write(ctx, rec, ch); err != nil {
+			return err
+		}
+	}
+	a.advanceSource(rec)
+	return nil
+}
+
+// observe lets the engine judge one domain event.
+func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 	tenant, at := rec.Envelope.GetTenantId(), rec.Envelope.GetOccurredAt().AsTime()
 	var changes []engine.Change
 	switch ev := msg.(type) {
@@ -82,13 +109,7 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 			IncludeContacts: ev.GetIncludeContacts(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	}
-	for _, ch := range changes {
-		if err := a.write(ctx, rec, ch); err != nil {
-			return err
-		}
-	}
-	a.advanceSource(rec)
-	return nil
+	return changes
 }
 
 func evidenceOf(rec eventlog.Record) domain.Evidence {

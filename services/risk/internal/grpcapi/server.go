@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
@@ -157,12 +158,25 @@ func alertToProto(a domain.Alert) *riskv1.Alert {
 	}
 }
 
+// toStatus maps use-case errors to gRPC statuses; internal details never
+// reach the client.
 func (s *Server) toStatus(ctx context.Context, err error) error {
+	var ve *domainerr.ValidationError
 	switch {
+	case errors.As(err, &ve):
+		bad := make([]platform.FieldViolation, 0, len(ve.Violations))
+		for _, v := range ve.Violations {
+			bad = append(bad, platform.FieldViolation{Field: v.Field, Description: v.Description})
+		}
+		return platform.InvalidArgument(bad)
 	case errors.Is(err, domain.ErrNotFound):
-		return status.Error(codes.NotFound, "alert not found")
+		return status.Error(codes.NotFound, "not found")
 	case errors.Is(err, domain.ErrPermissionDenied):
 		return status.Error(codes.PermissionDenied, err.Error())
+	case errors.Is(err, domain.ErrPrecondition):
+		return status.Error(codes.FailedPrecondition, err.Error())
+	case errors.Is(err, eventlog.ErrConflict):
+		return status.Error(codes.Aborted, "the rule changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	}

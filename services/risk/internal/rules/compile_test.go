@@ -26,10 +26,10 @@ func compiler(t testing.TB) *rules.Compiler {
 func validRule() domain.Rule {
 	return domain.Rule{Version: 2, Definition: domain.RuleDefinition{
 		ID: "big_export", DescriptionEN: "big export", DescriptionZH: "大量导出", Severity: domain.SeverityMedium,
-		Trigger:      `event.type == "export_requested" && event.customer_count > params.max_customers`,
-		SeverityExpr: `event.customer_count > 10 * params.max_customers ? "high" : "medium"`,
-		Params:       []domain.Param{{Name: "max_customers", Kind: domain.ParamInt, Int: 50}},
-		Window:       24 * time.Hour,
+		Trigger:       `event.type == "export_requested" && event.customer_count > params.max_customers`,
+		SeverityExpr:  `event.customer_count > 10 * params.max_customers ? "high" : "medium"`,
+		Params:        []domain.Param{{Name: "max_customers", Kind: domain.ParamInt, Int: 50}},
+		Window:        24 * time.Hour,
 		ExplanationEN: "{{.employee}} asked for {{.event.customer_count}} customers; more than {{.params.max_customers}} is unusual.",
 		ExplanationZH: "{{.employee}} 申请导出 {{.event.customer_count}} 个客户，超过 {{.params.max_customers}} 即属异常。",
 	}}

@@ -1,0 +1,216 @@
+package risksvc_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/platform"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+)
+
+var admin = principal("acme", "admin-1", auth.RoleAdmin)
+
+// getRule reads one rule once the engine has applied RISK sequence seq.
+func getRule(t *testing.T, rc riskv1.RiskServiceClient, id string, seq uint64) *riskv1.Rule {
+	t.Helper()
+	resp, err := rc.GetRule(t.Context(), &riskv1.GetRuleRequest{RuleId: id, MinSequence: seq})
+	if err != nil {
+		t.Fatalf("get rule %s: %v", id, err)
+	}
+	return resp.GetRule()
+}
+
+// TestRulesOverGRPC walks a rule through its life: the built-in pack,
+// a rejected expression, a tenant's stricter version that then judges new
+// events, retries, a stale version, disabling, and a rule of the tenant's own.
+func TestRulesOverGRPC(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	stack := env.start(t, stackOptions{})
+	rc := env.riskAs(t, stack, admin)
+
+	list, err := rc.ListRules(t.Context(), &riskv1.ListRulesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range list.GetRules() {
+		ids = append(ids, r.GetDefinition().GetRuleId())
+		if r.GetVersion() != 1 || !r.GetEnabled() || !r.GetBuiltin() {
+			t.Errorf("built-in %s: v%d enabled %v builtin %v", r.GetDefinition().GetRuleId(), r.GetVersion(), r.GetEnabled(), r.GetBuiltin())
+		}
+	}
+	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "reveal_spike", "sensitive_words"}, ids); diff != "" {
+		t.Errorf("rules mismatch (-want, +got):\n%s", diff)
+	}
+
+	builtin := getRule(t, rc, "sensitive_words", 0)
+	bad := proto.Clone(builtin.GetDefinition()).(*riskv1.RuleDefinition)
+	bad.Trigger = "event.type == \"interaction\" &&\n  event.matches >"
+	_, err = rc.UpsertRule(t.Context(), &riskv1.UpsertRuleRequest{RequestId: "bad-1", Definition: bad})
+	if diff := cmp.Diff([]string{"definition.trigger"}, violatedFields(t, err)); diff != "" {
+		t.Errorf("violated fields mismatch (-want, +got):\n%s", diff)
+	}
+	if v := platform.Violations(err); len(v) == 0 || !strings.HasPrefix(v[0].Description, "line 2, column ") {
+		t.Errorf("violation %v does not name the line and column", v)
+	}
+
+	strict := proto.Clone(builtin.GetDefinition()).(*riskv1.RuleDefinition)
+	strict.Parameters[0].Value = &riskv1.RuleParameter_IntValue{IntValue: 1}
+	upsert := &riskv1.UpsertRuleRequest{RequestId: "strict-1", Definition: strict, ExpectedVersion: 1, Reason: "one hit is enough"}
+	first, err := rc.UpsertRule(t.Context(), upsert)
+	if err != nil {
+		t.Fatalf("upsert: %v", err)
+	}
+	if r := first.GetRule(); r.GetVersion() != 2 || !r.GetEnabled() || r.GetBuiltin() || r.GetUpdatedBy() != admin.Subject {
+		t.Errorf("upserted rule v%d enabled %v builtin %v by %q; want v2, enabled, own, by %s",
+			r.GetVersion(), r.GetEnabled(), r.GetBuiltin(), r.GetUpdatedBy(), admin.Subject)
+	}
+	messages := env.riskMessages(t)
+	again, err := rc.UpsertRule(t.Context(), upsert)
+	if err != nil {
+		t.Fatalf("retried upsert: %v", err)
+	}
+	if again.GetSequence() != first.GetSequence() || env.riskMessages(t) != messages {
+		t.Errorf("retry wrote again: sequence %d vs %d, RISK %d vs %d messages", again.GetSequence(), first.GetSequence(), env.riskMessages(t), messages)
+	}
+	reused := proto.Clone(upsert).(*riskv1.UpsertRuleRequest)
+	reused.Reason = "something else"
+	_, err = rc.UpsertRule(t.Context(), reused)
+	wantCode(t, err, codes.FailedPrecondition)
+	stale := proto.Clone(upsert).(*riskv1.UpsertRuleRequest)
+	stale.RequestId = "strict-2"
+	_, err = rc.UpsertRule(t.Context(), stale)
+	wantCode(t, err, codes.FailedPrecondition)
+
+	if got := getRule(t, rc, "sensitive_words", first.GetSequence()); !proto.Equal(got, first.GetRule()) {
+		t.Errorf("GetRule after the engine applied it = %v, want %v", got, first.GetRule())
+	}
+
+	// One phrase is now high, in an alert of rule version 2.
+	cc := env.clientAs(t, stack, sales)
+	customer := registerCustomer(t, cc, "reg-1")
+	seq := logChat(t, cc, "chat-1", customer, cardTalk)
+	a := onlyAlert(t, alertsAfter(t, env.riskAs(t, stack, hr), seq))
+	if a.GetRuleVersion() != 2 || a.GetSeverity() != riskv1.Severity_SEVERITY_HIGH || !strings.Contains(a.GetExplanationEn(), "1 or more") {
+		t.Errorf("alert v%d %s %q; want rule v2, HIGH, threshold 1", a.GetRuleVersion(), a.GetSeverity(), a.GetExplanationEn())
+	}
+
+	_, err = rc.DisableRule(t.Context(), &riskv1.DisableRuleRequest{RequestId: "off-1", RuleId: "sensitive_words"})
+	if diff := cmp.Diff([]string{"reason"}, violatedFields(t, err)); diff != "" {
+		t.Errorf("violated fields mismatch (-want, +got):\n%s", diff)
+	}
+	off, err := rc.DisableRule(t.Context(), &riskv1.DisableRuleRequest{RequestId: "off-1", RuleId: "sensitive_words", Reason: "tuning"})
+	if err != nil || off.GetRule().GetEnabled() || off.GetRule().GetVersion() != 2 {
+		t.Fatalf("disable: %v, %v", off, err)
+	}
+	if r := getRule(t, rc, "sensitive_words", off.GetSequence()); r.GetEnabled() {
+		t.Error("the engine still has the rule enabled")
+	}
+	seq = logChat(t, cc, "chat-2", customer, privateDeal)
+	if diff := cmp.Diff([]*riskv1.Alert{a}, alertsAfter(t, env.riskAs(t, stack, hr), seq), protocmp.Transform()); diff != "" {
+		t.Errorf("a disabled rule changed the alerts (-want, +got):\n%s", diff)
+	}
+
+	// A rule of the tenant's own starts disabled until enabled.
+	own := proto.Clone(builtin.GetDefinition()).(*riskv1.RuleDefinition)
+	own.RuleId = "chat_language"
+	created, err := rc.UpsertRule(t.Context(), &riskv1.UpsertRuleRequest{RequestId: "own-1", Definition: own})
+	if err != nil || created.GetRule().GetEnabled() || created.GetRule().GetVersion() != 1 {
+		t.Fatalf("create own rule: %v, %v; want version 1, disabled", created, err)
+	}
+	on, err := rc.EnableRule(t.Context(), &riskv1.EnableRuleRequest{RequestId: "on-1", RuleId: "chat_language"})
+	if err != nil || !on.GetRule().GetEnabled() {
+		t.Fatalf("enable: %v, %v", on, err)
+	}
+	if r := getRule(t, rc, "chat_language", on.GetSequence()); !r.GetEnabled() || r.GetBuiltin() {
+		t.Errorf("own rule in force: enabled %v builtin %v", r.GetEnabled(), r.GetBuiltin())
+	}
+	_, err = rc.EnableRule(t.Context(), &riskv1.EnableRuleRequest{RequestId: "on-2", RuleId: "no_such_rule"})
+	wantCode(t, err, codes.NotFound)
+	_, err = rc.GetRule(t.Context(), &riskv1.GetRuleRequest{RuleId: "Bad.Id"})
+	wantCode(t, err, codes.InvalidArgument)
+}
+
+// TestRuleAuthorisationMatrix: admins change rules; hr, auditors,
+// managers and admins read them; nobody else does either.
+func TestRuleAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	stack := env.start(t, stackOptions{})
+	roles := []auth.Role{auth.RoleSales, auth.RoleSeniorSales, auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin, auth.RoleService}
+	readers := []auth.Role{auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}
+	def := getRule(t, env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)), "bulk_export", 0).GetDefinition()
+	rpcs := []struct {
+		name    string
+		allowed []auth.Role
+		call    func(rc riskv1.RiskServiceClient, role auth.Role) error
+	}{
+		{"UpsertRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
+			own := proto.Clone(def).(*riskv1.RuleDefinition)
+			own.RuleId = "matrix_" + strings.ReplaceAll(string(role), "-", "_")
+			_, err := rc.UpsertRule(t.Context(), &riskv1.UpsertRuleRequest{RequestId: "u-" + string(role), Definition: own})
+			return err
+		}},
+		{"EnableRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
+			_, err := rc.EnableRule(t.Context(), &riskv1.EnableRuleRequest{RequestId: "e-" + string(role), RuleId: "reveal_spike"})
+			return err
+		}},
+		{"DisableRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
+			_, err := rc.DisableRule(t.Context(), &riskv1.DisableRuleRequest{RequestId: "d-" + string(role), RuleId: "bulk_export", Reason: "matrix"})
+			return err
+		}},
+		{"ListRules", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+			_, err := rc.ListRules(t.Context(), &riskv1.ListRulesRequest{})
+			return err
+		}},
+		{"GetRule", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+			_, err := rc.GetRule(t.Context(), &riskv1.GetRuleRequest{RuleId: "sensitive_words"})
+			return err
+		}},
+		{"ListAlerts", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+			_, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
+			return err
+		}},
+	}
+	for _, rpc := range rpcs {
+		for _, role := range roles {
+			want := codes.PermissionDenied
+			if slices.Contains(rpc.allowed, role) {
+				want = codes.OK
+			}
+			rc := env.riskAs(t, stack, principal("matrix", "m-"+string(role), role))
+			wantCode(t, rpc.call(rc, role), want)
+		}
+	}
+	if n := env.ruleEvents(t, "risk.matrix.rule.>"); n != 2 {
+		t.Errorf("RISK holds %d rule events of tenant matrix, want 2 (the admin's upsert and disable)", n)
+	}
+}
+
+// ruleEvents counts RISK's messages on subjects matching filter.
+func (e *testEnv) ruleEvents(t *testing.T, filter string) uint64 {
+	t.Helper()
+	s, err := e.nats.JS.Stream(t.Context(), eventlog.StreamRisk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(t.Context(), jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	for _, c := range info.State.Subjects {
+		n += c
+	}
+	return n
+}
