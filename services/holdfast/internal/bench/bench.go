@@ -32,11 +32,16 @@ type Options struct {
 	// BatchEvents are appended asynchronously in batches of BatchSize.
 	BatchEvents int
 	BatchSize   int
+	// IngestRecords is how many records one IngestInteractions stream
+	// carries (the per-call limit is 5,000). Its baseline publishes them
+	// all at once through an async window of BatchSize*2: a much larger
+	// count can stall the baseline on a slow machine.
+	IngestRecords int
 }
 
 // DefaultOptions fit a 2-core machine in well under a minute.
 func DefaultOptions() Options {
-	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000}
+	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000}
 }
 
 // Figure is one measured figure beside its baseline.
@@ -93,9 +98,15 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		return err
 	}
 	defer stopRPC()
+	checkIn, stopCheckIn, err := startCheckIn(ctx, b, rpc, opts.RPCCalls)
+	if err != nil {
+		return err
+	}
+	defer stopCheckIn()
 	steps := []func(context.Context) (Figure, error){
 		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
 		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
+		checkIn.vsGRPC, checkIn.vsJetStream,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

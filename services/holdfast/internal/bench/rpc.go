@@ -183,11 +183,8 @@ func (rb *rpcBench) logInteraction(ctx context.Context) (Figure, error) {
 	}, err
 }
 
-// ingestRecords is how many records one IngestInteractions stream carries
-// in the bench (the per-call limit is 5,000).
-const ingestRecords = 5000
-
 func (rb *rpcBench) ingestInteractions(ctx context.Context, b *bencher) (Figure, error) {
+	ingestRecords := b.opts.IngestRecords
 	data, err := b.envelopeBytes(ctx)
 	if err != nil {
 		return Figure{}, err
@@ -224,7 +221,7 @@ func (rb *rpcBench) ingestInteractions(ctx context.Context, b *bencher) (Figure,
 	if err != nil {
 		return Figure{}, err
 	}
-	if resp.GetAccepted() != ingestRecords {
+	if int(resp.GetAccepted()) != ingestRecords {
 		return Figure{}, fmt.Errorf("ingest accepted %d of %d records", resp.GetAccepted(), ingestRecords)
 	}
 	value := rate(ingestRecords, time.Since(start))

@@ -1,0 +1,38 @@
+package bench
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestRunPrintsEveryFigureBesideItsBaseline runs the whole bench at a toy
+// size: every step must work end to end and print a positive value and
+// baseline. The figures themselves mean nothing at this size; `make bench`
+// measures.
+func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
+	var out bytes.Buffer
+	opts := Options{SyncEvents: 40, BatchEvents: 400, BatchSize: 100, RPCCalls: 80, IngestRecords: 150}
+	if err := Run(t.Context(), &out, opts); err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	line := regexp.MustCompile(`(?m)^bench: (\S+) value=(\d+) unit=\S+ baseline=(\d+) ratio=`)
+	seen := map[string]bool{}
+	for _, m := range line.FindAllStringSubmatch(out.String(), -1) {
+		v, _ := strconv.Atoi(m[2])
+		b, _ := strconv.Atoi(m[3])
+		if v <= 0 || b <= 0 {
+			t.Errorf("%s: value %d, baseline %d; want both positive", m[1], v, b)
+		}
+		seen[m[1]] = true
+	}
+	for _, name := range []string{
+		"eventlog_append_sync", "eventlog_append_batch", "eventlog_replay", "client_register_customer",
+		"client_log_interaction", "client_ingest_interactions", "attendance_check_in", "attendance_check_in_vs_js",
+	} {
+		if !seen[name] {
+			t.Errorf("no figure %s in:\n%s", name, out.String())
+		}
+	}
+}
