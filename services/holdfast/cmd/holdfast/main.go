@@ -46,6 +46,8 @@ Usage:
   holdfast export request|approve|reject|get|download ...
                                         export customers: requested, approved by another, recorded
   holdfast alerts list ...              list alerts (RiskService)
+  holdfast rules list|get|upsert --file rule.json|enable|disable ...
+                                        the risk rules in force; admins change them
   holdfast orgunit create|list ...      the organisation tree: company, branches (calendar), teams
   holdfast employee hire|transfer|role|leave|resign|withdraw|depart ...
                                         an employee's lifecycle (AttendanceService)
@@ -111,6 +113,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Export(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
+	case cmd == "rules":
+		return cli.Rules(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "orgunit":
 		return cli.OrgUnit(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "employee":

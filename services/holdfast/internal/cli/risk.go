@@ -5,8 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
@@ -71,4 +75,140 @@ func PrintAlert(w io.Writer, a *riskv1.Alert) {
 			fmt.Fprintf(w, "    matched 「%s」 as %q at bytes %d-%d%s\n", m.GetPhrase(), m.GetMatchedText(), m.GetStart(), m.GetEnd(), q)
 		}
 	}
+}
+
+// Rules implements `holdfast rules list|get|upsert|enable|disable`.
+func Rules(ctx context.Context, env Env, sub string, args []string) error {
+	fs := flag.NewFlagSet("rules "+sub, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address (env HOLDFAST_RISK_ADDR)")
+	rule := fs.String("rule", "", "rule id (get, enable, disable)")
+	file := fs.String("file", "", "upsert: a JSON file holding a RuleDefinition, or a Rule as `rules get` prints it")
+	requestID := fs.String("request-id", "", "idempotency key of a change (default: a new UUID)")
+	reason := fs.String("reason", "", "why the rule changes (required to disable)")
+	expected := fs.Uint("expected-version", 0, "upsert: fail unless the rule is at this version (0: do not check)")
+	minSeq := fs.Uint64("min-sequence", 0, "list, get: wait until the engine has applied the rule changes up to this RISK sequence")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if *requestID == "" {
+		*requestID = uuid.NewString()
+	}
+	var call func(context.Context, riskv1.RiskServiceClient) error
+	switch sub {
+	case "list":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) error {
+			resp, err := c.ListRules(ctx, &riskv1.ListRulesRequest{MinSequence: *minSeq})
+			if err != nil {
+				return err
+			}
+			for _, r := range resp.GetRules() {
+				PrintRule(env.Stdout, r)
+			}
+			return nil
+		}
+	case "get":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) error {
+			resp, err := c.GetRule(ctx, &riskv1.GetRuleRequest{RuleId: *rule, MinSequence: *minSeq})
+			if err != nil {
+				return err
+			}
+			b, err := protojson.MarshalOptions{Multiline: true, UseProtoNames: true}.Marshal(resp.GetRule())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(env.Stdout, string(b))
+			return nil
+		}
+	case "upsert":
+		def, err := readRuleDefinition(*file)
+		if err != nil {
+			return err
+		}
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) error {
+			resp, err := c.UpsertRule(ctx, &riskv1.UpsertRuleRequest{
+				RequestId: *requestID, Definition: def, ExpectedVersion: uint32(*expected), Reason: *reason,
+			})
+			return printRuleChange(env.Stdout, resp.GetRule(), resp.GetSequence(), err)
+		}
+	case "enable":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) error {
+			resp, err := c.EnableRule(ctx, &riskv1.EnableRuleRequest{RequestId: *requestID, RuleId: *rule, Reason: *reason})
+			return printRuleChange(env.Stdout, resp.GetRule(), resp.GetSequence(), err)
+		}
+	case "disable":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) error {
+			resp, err := c.DisableRule(ctx, &riskv1.DisableRuleRequest{RequestId: *requestID, RuleId: *rule, Reason: *reason})
+			return printRuleChange(env.Stdout, resp.GetRule(), resp.GetSequence(), err)
+		}
+	default:
+		return fmt.Errorf("%w: rules list|get|upsert|enable|disable, got %q", ErrUsage, sub)
+	}
+	conn, err := id.connect(*addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	return call(ctx, riskv1.NewRiskServiceClient(conn))
+}
+
+// maxRuleFileBytes bounds a rule file: a definition is a few KiB.
+const maxRuleFileBytes = 1 << 20
+
+// readRuleDefinition reads a RuleDefinition, or the definition of a Rule
+// (what `rules get` prints), from a JSON file.
+func readRuleDefinition(path string) (*riskv1.RuleDefinition, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: --file RULE.json is required", ErrUsage)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxRuleFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxRuleFileBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxRuleFileBytes)
+	}
+	var r riskv1.Rule
+	if err := protojson.Unmarshal(b, &r); err == nil && r.GetDefinition() != nil {
+		return r.GetDefinition(), nil
+	}
+	var d riskv1.RuleDefinition
+	if err := protojson.Unmarshal(b, &d); err != nil {
+		return nil, fmt.Errorf("%s: not a RuleDefinition or Rule in JSON: %w", path, err)
+	}
+	return &d, nil
+}
+
+func printRuleChange(w io.Writer, r *riskv1.Rule, seq uint64, err error) error {
+	if err != nil {
+		return err
+	}
+	PrintRule(w, r)
+	fmt.Fprintf(w, "  RISK sequence %d (pass --min-sequence %d to read it once the engine applied it)\n", seq, seq)
+	return nil
+}
+
+// PrintRule writes one rule's summary line for a person to read.
+func PrintRule(w io.Writer, r *riskv1.Rule) {
+	d := r.GetDefinition()
+	state := "disabled"
+	if r.GetEnabled() {
+		state = "enabled"
+	}
+	origin := "tenant"
+	if r.GetBuiltin() {
+		origin = "built-in"
+	}
+	fmt.Fprintf(w, "RULE %s v%d  %s  %s  severity %s  window %s\n  %s\n  %s\n",
+		d.GetRuleId(), r.GetVersion(), state, origin, strings.TrimPrefix(d.GetSeverity().String(), "SEVERITY_"),
+		d.GetWindow().AsDuration(), d.GetDescriptionEn(), d.GetDescriptionZh())
 }
