@@ -30,7 +30,7 @@ const (
 	// not a location at all.
 	MaxAccuracyMeters = 50_000
 	// MaxPhotoBytes bounds a photo's declared size.
-	MaxPhotoBytes = 32 << 20
+	MaxPhotoBytes   = 32 << 20
 	maxPurposeRunes = 500
 )
 

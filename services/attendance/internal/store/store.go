@@ -66,8 +66,8 @@ type EmployeeFilter struct {
 	// OrgUnitIDs, if not nil, keeps only employees of these units (a
 	// manager's subtree); an empty non-nil list keeps none.
 	OrgUnitIDs []string
-	Role      string
-	Status    domain.EmployeeStatus
+	Role       string
+	Status     domain.EmployeeStatus
 	// After is the id of the last employee of the previous page.
 	After string
 	Limit int
