@@ -13,6 +13,7 @@ require (
 	github.com/holdfast/holdfast/proto v0.0.0
 	github.com/holdfast/holdfast/services/attendance v0.0.0
 	github.com/holdfast/holdfast/services/client v0.0.0
+	github.com/holdfast/holdfast/services/order v0.0.0
 	github.com/holdfast/holdfast/services/risk v0.0.0
 	github.com/nats-io/nats.go v1.55.0
 	google.golang.org/grpc v1.85.0
@@ -72,5 +73,7 @@ require (
 replace github.com/holdfast/holdfast/services/attendance => ../attendance
 
 replace github.com/holdfast/holdfast/services/client => ../client
+
+replace github.com/holdfast/holdfast/services/order => ../order
 
 replace github.com/holdfast/holdfast/services/risk => ../risk

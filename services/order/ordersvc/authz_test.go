@@ -138,7 +138,8 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 	recorders := allowed("admin", "service")
 
 	rows := []matrixRow{
-		{rpc: "CreateOrder", variant: "as themselves", want: allowed("employee", "sales-other", "senior_sales", "manager", "admin"),
+		{
+			rpc: "CreateOrder", variant: "as themselves", want: allowed("employee", "sales-other", "senior_sales", "manager", "admin"),
 			call: func(t *testing.T, c orderv1.OrderServiceClient, role string) error {
 				subject := map[string]string{
 					"employee": "e1", "sales-other": "s-other", "senior_sales": "ss-1", "manager": "m-1",
@@ -146,14 +147,17 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 				}[role]
 				_, err := c.CreateOrder(t.Context(), createRequest("matrix-own-"+role, "c-"+subject, 100, tradeShow))
 				return err
-			}},
-		{rpc: "CreateOrder", variant: "for e1", want: allowed("employee", "manager", "admin"),
+			},
+		},
+		{
+			rpc: "CreateOrder", variant: "for e1", want: allowed("employee", "manager", "admin"),
 			call: func(t *testing.T, c orderv1.OrderServiceClient, role string) error {
 				req := createRequest("matrix-for-e1-"+role, "c-e1", 100, tradeShow)
 				req.SellerId = "e1"
 				_, err := c.CreateOrder(t.Context(), req)
 				return err
-			}},
+			},
+		},
 		{rpc: "SubmitOrder", want: workers, call: func(t *testing.T, c orderv1.OrderServiceClient, _ string) error {
 			id, _ := fixture(t, draft)
 			_, err := c.SubmitOrder(t.Context(), &orderv1.SubmitOrderRequest{RequestId: "m", OrderId: id})
@@ -234,11 +238,13 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 			_, err := c.ListOrders(t.Context(), &orderv1.ListOrdersRequest{SellerId: "e1"})
 			return err
 		}},
-		{rpc: "ListOrders", variant: "unfiltered (sales: their own)", want: allowed("employee", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin", "service"),
+		{
+			rpc: "ListOrders", variant: "unfiltered (sales: their own)", want: allowed("employee", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin", "service"),
 			call: func(t *testing.T, c orderv1.OrderServiceClient, _ string) error {
 				_, err := c.ListOrders(t.Context(), &orderv1.ListOrdersRequest{})
 				return err
-			}},
+			},
+		},
 		{rpc: "GetSalesFunnel", want: readers, call: func(t *testing.T, c orderv1.OrderServiceClient, _ string) error {
 			from, to := period()
 			_, err := c.GetSalesFunnel(t.Context(), &orderv1.GetSalesFunnelRequest{From: from, To: to, SellerId: "e1"})

@@ -45,6 +45,11 @@ Usage:
   holdfast interaction ingest ...       log a JSON-lines file of interactions (a feed)
   holdfast export request|approve|reject|get|download ...
                                         export customers: requested, approved by another, recorded
+  holdfast order create|submit|approve|reject|won|lost|cancel|refund|pay|ship|deliver ...
+                                        an order's lifecycle, payments and shipments (OrderService)
+  holdfast order get|list|funnel ...    read orders; created/won/lost/cancelled per employee
+  holdfast account add-company|add-payer ...
+                                        company collection accounts; customers' payer accounts
   holdfast alerts list ...              list alerts (RiskService)
   holdfast rules list|get|upsert --file rule.json|enable|disable ...
                                         the risk rules in force; admins change them
@@ -111,6 +116,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Interactions(ctx, env, sub, rest[1:])
 	case cmd == "export":
 		return cli.Export(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "order" || cmd == "account":
+		return cli.Order(ctx, env, cmd, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
 	case cmd == "rules":

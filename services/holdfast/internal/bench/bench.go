@@ -103,10 +103,13 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		return err
 	}
 	defer stopCheckIn()
+	orders := newOrderBench(b, rpc, opts.RPCCalls)
+	defer orders.close()
 	steps := []func(context.Context) (Figure, error){
 		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
 		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
 		checkIn.vsGRPC, checkIn.vsJetStream,
+		orders.vsGRPC, orders.vsJetStream,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

@@ -45,6 +45,9 @@ func newOrderBench(b *bencher, rpc *rpcBench, calls int) *orderBench {
 	return &orderBench{b: b, rpc: rpc, calls: calls, stop: func() {}}
 }
 
+// close stops the service if it was started.
+func (ob *orderBench) close() { ob.stop() }
+
 // start mounts the order service (memory read model) on its own App with
 // the full interceptor chain, registers one customer held by the caller in
 // CLIENT, and waits until the service has caught up.

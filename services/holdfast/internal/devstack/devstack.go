@@ -16,6 +16,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/services/attendance/attendancesvc"
 	"github.com/holdfast/holdfast/services/client/clientsvc"
+	"github.com/holdfast/holdfast/services/order/ordersvc"
 	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
 
@@ -30,6 +31,8 @@ type Config struct {
 	EmbedNATS       bool   `env:"HOLDFAST_DEV_EMBED_NATS" default:"true"`
 	HTTPAddr        string `env:"HOLDFAST_HTTP_ADDR" default:"127.0.0.1:9100"`
 	ClientGRPCAddr  string `env:"HOLDFAST_CLIENT_GRPC_ADDR" default:"127.0.0.1:7101"`
+	// OrderGRPCAddr serves holdfast.order.v1.OrderService.
+	OrderGRPCAddr string `env:"HOLDFAST_ORDER_GRPC_ADDR" default:"127.0.0.1:7102"`
 	// AttendanceGRPCAddr serves holdfast.attendance.v1.AttendanceService.
 	AttendanceGRPCAddr string `env:"HOLDFAST_ATTENDANCE_GRPC_ADDR" default:"127.0.0.1:7103"`
 	RiskGRPCAddr       string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
@@ -40,6 +43,7 @@ type Endpoints struct {
 	NATS           string
 	HTTP           string
 	ClientGRPC     string
+	OrderGRPC      string
 	AttendanceGRPC string
 	RiskGRPC       string
 }
@@ -90,6 +94,13 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	if err := clientsvc.Mount(ctx, s.app, clientEP, s.rt, time.Now); err != nil {
 		return nil, err
 	}
+	orderEP, err := s.app.NewGRPCServer(cfg.OrderGRPCAddr, s.rt.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := ordersvc.Mount(ctx, s.app, orderEP, s.rt, time.Now); err != nil {
+		return nil, err
+	}
 	attendanceEP, err := s.app.NewGRPCServer(cfg.AttendanceGRPCAddr, s.rt.Verifier)
 	if err != nil {
 		return nil, err
@@ -105,6 +116,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 		return nil, err
 	}
 	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), AttendanceGRPC: attendanceEP.Addr(), RiskGRPC: riskEP.Addr()}
+	s.Endpoints.OrderGRPC = orderEP.Addr()
 	return s, nil
 }
 
@@ -139,10 +151,11 @@ func (s *Stack) PrintWelcome(w io.Writer, holdfastCmd string) {
 Holdfast dev stack is running.
 
   ClientService gRPC      %s   (holdfast.client.v1.ClientService)
-  AttendanceService gRPC  %s   (holdfast.attendance.v1.AttendanceService)
-  RiskService gRPC        %s   (holdfast.risk.v1.RiskService)
-  metrics/health          http://%s/metrics  /healthz  /readyz
-  NATS (embedded)         %s
+  OrderService gRPC       %[7]s   (holdfast.order.v1.OrderService)
+  AttendanceService gRPC  %[2]s   (holdfast.attendance.v1.AttendanceService)
+  RiskService gRPC        %[3]s   (holdfast.risk.v1.RiskService)
+  metrics/health          http://%[4]s/metrics  /healthz  /readyz
+  NATS (embedded)         %[5]s
   data                    .data/ (kept across restarts; delete it to start over)
 
 Try it — a salesperson registers a customer and talks about a private deal,
@@ -155,5 +168,5 @@ then HR lists the alert (paste into another terminal in this directory):
   %[6]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
 
 Stop with Ctrl-C.
-`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd)
+`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd, e.OrderGRPC)
 }

@@ -252,7 +252,8 @@ func mayDecideStep(o Order, a Actor, role string) error {
 	if a.EmployeeID == o.SellerID {
 		return fmt.Errorf("%w: the seller never approves their own order", ErrPermissionDenied)
 	}
-	if !a.has(RoleAdmin) && !(role == RoleManager && a.has(RoleManager)) {
+	managerStep := role == RoleManager && a.has(RoleManager)
+	if !managerStep && !a.has(RoleAdmin) {
 		return fmt.Errorf("%w: this approval step needs %s", ErrPermissionDenied, role)
 	}
 	return nil
