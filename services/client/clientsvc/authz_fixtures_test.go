@@ -144,8 +144,12 @@ func ingestOne(ctx context.Context, c clientv1.ClientServiceClient, rec *clientv
 func matrixTree(t *testing.T, env *testEnv, tenant string) {
 	t.Helper()
 	for _, u := range []struct{ id, parent string }{
-		{"company", ""}, {"north", "company"}, {"south", "company"},
-		{"team-a", "north"}, {"team-b", "north"}, {"team-c", "south"},
+		{"company", ""},
+		{"north", "company"},
+		{"south", "company"},
+		{"team-a", "north"},
+		{"team-b", "north"},
+		{"team-c", "south"},
 	} {
 		env.createOrgUnit(t, tenant, u.id, u.parent)
 	}

@@ -160,6 +160,22 @@ func TestDepartureHandover(t *testing.T) {
 		}
 	})
 
+	t.Run("to the manager a transfer named", func(t *testing.T) {
+		const tenant = "handover-moved"
+		hire(tenant, "m-old", "")
+		hire(tenant, "m-new", "")
+		hire(tenant, "e5", "m-old")
+		env.appendAttendance(t, tenant, "e5", "move-e5", &attendancev1.EmployeeTransferred{
+			EmployeeId: "e5", FromOrgUnitId: "ou-1", ToOrgUnitId: "ou-2", FromManagerId: "m-old", ToManagerId: "m-new", EffectiveDate: "2026-11-01",
+		})
+		e5 := env.dial(t, svc, principal(tenant, "e5", auth.RoleSales))
+		id := register(e5, "e5-0", 200)
+		depart(tenant, "e5")
+		if diff := cmp.Diff([]string{id}, listHeld(tenant, "m-new")); diff != "" {
+			t.Errorf("m-new's customers mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
 	t.Run("policy pool", func(t *testing.T) {
 		const tenant = "handover-pool"
 		env.appendClientPolicy(t, tenant, &clientv1.ClientPolicy{

@@ -35,6 +35,7 @@ func TestTiersPostgres(t *testing.T) {
 func testTiers(t *testing.T, pool *pgxpool.Pool) {
 	env := newEnv(t)
 	svc := env.start(t, pool)
+	outer := t
 	const tenant = "tiers"
 	matrixTree(t, env, tenant)
 	as := func(id string, role auth.Role) clientv1.ClientServiceClient {
@@ -174,6 +175,19 @@ func testTiers(t *testing.T, pool *pgxpool.Pool) {
 		// The subtree's four customers and the pool's one.
 		if got := resp.GetRows(); got != 5 {
 			t.Errorf("rows = %d, want 5 (north's four customers and the pooled one)", got)
+		}
+	})
+
+	t.Run("a restart rebuilds or resumes the roster", func(t *testing.T) {
+		svc.Stop()
+		// Started for the whole test, not this subtest: the next one calls it.
+		svc = env.start(outer, pool)
+		got, err := listed(t, as("m-north", auth.RoleManager), &clientv1.ListCustomersRequest{OrgUnitId: "team-a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"s-mate", "s-owner", "ss-team"}, got); diff != "" {
+			t.Errorf("team-a after restart (-want, +got):\n%s", diff)
 		}
 	})
 

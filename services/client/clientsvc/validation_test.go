@@ -118,6 +118,21 @@ func testInvalidArguments(t *testing.T, env *testEnv, svc *runningService) {
 			wantFields: []string{"owner_employee_id", "page_size", "page_token"},
 		},
 		{
+			name:       "list: org_unit_id with a dot",
+			call:       list(&clientv1.ListCustomersRequest{OrgUnitId: "a.b"}),
+			wantFields: []string{"org_unit_id"},
+		},
+		{
+			name:       "list: org_unit_id with in_pool",
+			call:       list(&clientv1.ListCustomersRequest{OrgUnitId: "team-a", InPool: true}),
+			wantFields: []string{"org_unit_id"},
+		},
+		{
+			name:       "list: org_unit_id the roster does not know",
+			call:       list(&clientv1.ListCustomersRequest{OrgUnitId: "atlantis"}),
+			wantFields: []string{"org_unit_id"},
+		},
+		{
 			name:       "log: customer_id with a dot",
 			call:       logInteraction(func(r *clientv1.LogInteractionRequest) { r.CustomerId = "x.y" }),
 			wantFields: []string{"customer_id"},

@@ -127,9 +127,13 @@ func (m *Memory) Subtree(_ context.Context, tenant, root string, maxDepth int) (
 func (m *Memory) EmployeesIn(_ context.Context, tenant string, units []string) ([]string, error) {
 	m.roster.mu.RLock()
 	defer m.roster.mu.RUnlock()
+	in := make(map[string]bool, len(units))
+	for _, u := range units {
+		in[u] = true
+	}
 	var out []string
 	for _, e := range m.roster.employees[tenant] {
-		if slices.Contains(units, e.OrgUnitID) {
+		if in[e.OrgUnitID] {
 			out = append(out, e.ID)
 		}
 	}

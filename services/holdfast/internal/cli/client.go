@@ -67,6 +67,71 @@ func RegisterCustomer(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+// ListCustomers implements `holdfast customer list`: one page of the
+// customers the caller may see, filtered by holder, org unit (and below),
+// the pool, source or idle days.
+func ListCustomers(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("customer list", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", envOr(env, "HOLDFAST_CLIENT_ADDR", "127.0.0.1:7101"), "ClientService address (env HOLDFAST_CLIENT_ADDR)")
+	owner := fs.String("owner", "", "only this employee's customers")
+	orgUnit := fs.String("org-unit", "", "only customers held in this org unit or below it")
+	pool := fs.Bool("pool", false, "only the shared pool")
+	source := fs.String("source", "", "only this source channel: website, trade_show, referral, assignment, import, personal")
+	idleDays := fs.Int("idle-days", 0, "only held customers without follow-up for at least this many days (1-3650)")
+	pageSize := fs.Int("page-size", 0, "customers per page (default 50, at most 500)")
+	pageToken := fs.String("page-token", "", "the next page, as printed after the previous one")
+	minSeq := fs.Uint64("min-sequence", 0, "wait until the read model has applied this CLIENT sequence")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	var src int32
+	if *source != "" {
+		v, ok := clientv1.SourceChannel_value["SOURCE_CHANNEL_"+strings.ToUpper(*source)]
+		if !ok {
+			return fmt.Errorf("%w: --source must be website, trade_show, referral, assignment, import or personal", ErrUsage)
+		}
+		src = v
+	}
+	if *pageSize < 0 || *pageSize > 500 {
+		return fmt.Errorf("%w: --page-size is 1 to 500 (0 for the default)", ErrUsage)
+	}
+	if *idleDays < 0 || *idleDays > 3650 {
+		return fmt.Errorf("%w: --idle-days is 1 to 3650 (0 for no filter)", ErrUsage)
+	}
+	conn, err := id.connect(*addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, err := clientv1.NewClientServiceClient(conn).ListCustomers(ctx, &clientv1.ListCustomersRequest{
+		OwnerEmployeeId: *owner, OrgUnitId: *orgUnit, InPool: *pool, SourceChannel: clientv1.SourceChannel(src),
+		IdleDays: int32(*idleDays), PageSize: int32(*pageSize), PageToken: *pageToken, MinSequence: *minSeq, //nolint:gosec // checked above
+	})
+	if err != nil {
+		return err
+	}
+	if len(resp.GetCustomers()) == 0 {
+		fmt.Fprintln(env.Stdout, "no customers")
+	}
+	for _, c := range resp.GetCustomers() {
+		holder := "held by " + c.GetOwnerEmployeeId()
+		if c.GetInPool() {
+			holder = "in the pool"
+		}
+		fmt.Fprintf(env.Stdout, "%s  %s  %s  %s  %s\n", c.GetCustomerId(), c.GetPersonName(), c.GetCompanyName(),
+			strings.Join(c.GetMaskedPhones(), ", "), holder)
+	}
+	if tok := resp.GetNextPageToken(); tok != "" {
+		fmt.Fprintf(env.Stdout, "more: --page-token %s\n", tok)
+	}
+	return nil
+}
+
 // LogInteraction implements `holdfast interaction log`.
 func LogInteraction(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("interaction log", flag.ContinueOnError)

@@ -173,8 +173,10 @@ func runRoster(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("list filter by holders", func(t *testing.T) {
 		s := newStore(t)
 		for i, c := range []domain.Customer{
-			{Tenant: "acme", ID: "c1", OwnerID: "e1"}, {Tenant: "acme", ID: "c2", OwnerID: "e2"},
-			{Tenant: "acme", ID: "c3", OwnerID: "e3"}, {Tenant: "acme", ID: "c4"},
+			{Tenant: "acme", ID: "c1", OwnerID: "e1"},
+			{Tenant: "acme", ID: "c2", OwnerID: "e2"},
+			{Tenant: "acme", ID: "c3", OwnerID: "e3"},
+			{Tenant: "acme", ID: "c4"},
 		} {
 			if err := s.Apply(ctx, uint64(i+1), c); err != nil { //nolint:gosec // four customers
 				t.Fatal(err)
