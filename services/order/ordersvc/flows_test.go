@@ -186,6 +186,17 @@ func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) 
 	if resp, err := e1.MarkOrderLost(ctx, &orderv1.MarkOrderLostRequest{RequestId: "lost", OrderId: lost.GetOrder().GetOrderId(), Reason: "选了别家"}); err != nil || resp.GetOrder().GetStatus() != orderv1.OrderStatus_ORDER_STATUS_LOST {
 		t.Errorf("MarkOrderLost = %v, %v; want lost", resp, err)
 	}
+	// Goods that leave for a lost order are recorded all the same, with the
+	// status they left in: the shipment is the evidence.
+	if _, err := finance.RecordShipment(ctx, &orderv1.RecordShipmentRequest{
+		RequestId: "ship-lost", OrderId: lost.GetOrder().GetOrderId(), Carrier: "德邦", TrackingNumber: "DB9", DeliveryAddress: "苏州市工业园区星湖街1号", ShippedAt: timestamppb.Now(),
+	}); err != nil {
+		t.Fatalf("RecordShipment of a lost order: %v", err)
+	}
+	evs := env.events(t, tenant, "order", lost.GetOrder().GetOrderId())
+	if s := evs[len(evs)-1].(*orderv1.ShipmentRecorded); s.GetOrderStatus() != orderv1.OrderStatus_ORDER_STATUS_LOST || s.GetAddressMatchesCustomer() {
+		t.Errorf("ShipmentRecorded of a lost order = %v; want status lost, elsewhere", s)
+	}
 }
 
 // testRetries: a retried command returns its first result and writes

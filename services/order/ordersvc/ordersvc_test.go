@@ -172,12 +172,13 @@ func testLifecycle(t *testing.T, env *testEnv, svc *testkit.RunningService) (str
 		AmountMinor: cny(15_000), Currency: "CNY", PayerAccount: "6228480000000009", PayeeAccount: "6222021000000001",
 		Reference: "INV-2026-001", PaidAt: paidAt, PayeeIsCompanyAccount: true, PayerRelation: orderv1.PayerRelation_PAYER_RELATION_PARENT_COMPANY,
 		CurrencyMatchesOrder: true, OrderAmountMinor: cny(20_000), PaidTotalMinor: cny(15_000), OrderStatus: orderv1.OrderStatus_ORDER_STATUS_WON,
+		PaidToCompanyTotalMinor: cny(15_000),
 	}
 	if diff := cmp.Diff(wantPay1, evs[4], protocmp.Transform()); diff != "" {
 		t.Errorf("first PaymentRecorded mismatch (-want, +got):\n%s", diff)
 	}
-	if p := evs[5].(*orderv1.PaymentRecorded); p.GetPayeeIsCompanyAccount() || p.GetPaidTotalMinor() != cny(20_000) || !p.GetPaidInFull() || p.GetOverpaid() {
-		t.Errorf("second PaymentRecorded = %v; want a personal payee that completes the total", p)
+	if p := evs[5].(*orderv1.PaymentRecorded); p.GetPayeeIsCompanyAccount() || p.GetPaidTotalMinor() != cny(20_000) || !p.GetPaidInFull() || p.GetOverpaid() || p.GetPaidToCompanyTotalMinor() != cny(15_000) {
+		t.Errorf("second PaymentRecorded = %v; want a personal payee that completes the total but not the company's", p)
 	}
 	if s := evs[6].(*orderv1.ShipmentRecorded); s.GetAddressMatchesCustomer() || s.GetAddressMatchesOrder() || s.GetCustomerAddress() != shanghai {
 		t.Errorf("ShipmentRecorded = %v; want mismatches against %s", s, shanghai)

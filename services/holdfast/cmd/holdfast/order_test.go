@@ -106,7 +106,7 @@ func TestOrderFlow(t *testing.T) {
 	}
 	paid := findEvent[*orderv1.PaymentRecorded](t, companyEvents)
 	if !paid.GetPayeeIsCompanyAccount() || paid.GetPayerRelation() != orderv1.PayerRelation_PAYER_RELATION_PARENT_COMPANY ||
-		!paid.GetPaidInFull() || paid.GetPaidTotalMinor() != 2_000_000 || paid.GetOrderAmountMinor() != 2_000_000 {
+		!paid.GetPaidInFull() || paid.GetPaidTotalMinor() != 2_000_000 || paid.GetOrderAmountMinor() != 2_000_000 || paid.GetPaidToCompanyTotalMinor() != 2_000_000 {
 		t.Errorf("PaymentRecorded to the company = %v", paid)
 	}
 	if s := findEvent[*orderv1.ShipmentRecorded](t, companyEvents); !s.GetAddressMatchesCustomer() || !s.GetAddressMatchesOrder() {
@@ -114,7 +114,7 @@ func TestOrderFlow(t *testing.T) {
 	}
 	findEvent[*orderv1.DeliveryRecorded](t, companyEvents)
 	personal := findEvent[*orderv1.PaymentRecorded](t, payloads(t, log, "order", personalOrder))
-	if personal.GetPayeeIsCompanyAccount() || personal.GetPayeeAccount() != "6230580012345678" {
+	if personal.GetPayeeIsCompanyAccount() || personal.GetPayeeAccount() != "6230580012345678" || personal.GetPaidToCompanyTotalMinor() != 0 || !personal.GetPaidInFull() {
 		t.Errorf("PaymentRecorded to a person = %v; want a payee that is not the company's", personal)
 	}
 	refused := findEvent[*orderv1.OrderAttemptRefused](t, payloads(t, log, "seller", "e2"))

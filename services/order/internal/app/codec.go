@@ -107,7 +107,7 @@ func evolveOrder(o domain.Order, rec eventlog.Record) (domain.Order, error) {
 			PaidAt: fromTS(ev.GetPaidAt()), PayeeIsCompanyAccount: ev.GetPayeeIsCompanyAccount(),
 			PayerRelation: domain.PayerRelation(ev.GetPayerRelation()), CurrencyMatchesOrder: ev.GetCurrencyMatchesOrder(),
 		})
-		o.PaidTotalMinor = ev.GetPaidTotalMinor()
+		o.PaidTotalMinor, o.PaidToCompanyTotalMinor = ev.GetPaidTotalMinor(), ev.GetPaidToCompanyTotalMinor()
 	case *orderv1.ShipmentRecorded:
 		o.Shipments = append(o.Shipments, domain.Shipment{
 			ID: ev.GetShipmentId(), Carrier: ev.GetCarrier(), TrackingNumber: ev.GetTrackingNumber(),

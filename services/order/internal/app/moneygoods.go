@@ -48,7 +48,8 @@ func (a *App) RecordPayment(ctx context.Context, actor domain.Actor, requestID, 
 			Reference: p.Reference, PaidAt: ts(p.PaidAt), PayeeIsCompanyAccount: p.PayeeIsCompanyAccount,
 			PayerRelation: orderv1.PayerRelation(p.PayerRelation), CurrencyMatchesOrder: p.CurrencyMatchesOrder,
 			OrderAmountMinor: o.AmountMinor, PaidTotalMinor: f.PaidTotalMinor, PaidInFull: f.PaidInFull, Overpaid: f.Overpaid,
-			OrderStatus: orderv1.OrderStatus(o.Status),
+			PaidToCompanyTotalMinor: f.PaidToCompanyTotalMinor,
+			OrderStatus:             orderv1.OrderStatus(o.Status),
 		}, nil
 	})
 	if err != nil {
@@ -78,10 +79,7 @@ func (a *App) RecordShipment(ctx context.Context, actor domain.Actor, requestID,
 		if err != nil {
 			return nil, err
 		}
-		s, matchesOrder, err := domain.RecordShipment(o, shipmentID, in, c.Address)
-		if err != nil {
-			return nil, err
-		}
+		s, matchesOrder := domain.RecordShipment(o, shipmentID, in, c.Address)
 		return &orderv1.ShipmentRecorded{
 			OrderId: o.ID, ShipmentId: s.ID, SellerId: o.SellerID, CustomerId: o.CustomerID, Carrier: s.Carrier,
 			TrackingNumber: s.TrackingNumber, DeliveryAddress: s.DeliveryAddress, ShippedAt: ts(s.ShippedAt),

@@ -77,8 +77,10 @@ func CheckPayment(in PaymentInput) (PaymentInput, error) {
 type PaymentFacts struct {
 	Payment        Payment
 	PaidTotalMinor int64
-	PaidInFull     bool
-	Overpaid       bool
+	// PaidToCompanyTotalMinor counts only payments into company accounts.
+	PaidToCompanyTotalMinor int64
+	PaidInFull              bool
+	Overpaid                bool
 }
 
 // RecordPayment computes a payment's facts against o, the tenant's company
@@ -95,11 +97,17 @@ func RecordPayment(o Order, id string, in PaymentInput, companyAccounts map[stri
 		PayeeIsCompanyAccount: companyAccounts[in.PayeeAccount], PayerRelation: relation,
 		CurrencyMatchesOrder: in.Currency == o.Currency,
 	}
-	total := o.PaidTotalMinor
+	total, company := o.PaidTotalMinor, o.PaidToCompanyTotalMinor
 	if p.CurrencyMatchesOrder {
 		total += p.AmountMinor
+		if p.PayeeIsCompanyAccount {
+			company += p.AmountMinor
+		}
 	}
-	return PaymentFacts{Payment: p, PaidTotalMinor: total, PaidInFull: total >= o.AmountMinor, Overpaid: total > o.AmountMinor}
+	return PaymentFacts{
+		Payment: p, PaidTotalMinor: total, PaidToCompanyTotalMinor: company,
+		PaidInFull: total >= o.AmountMinor, Overpaid: total > o.AmountMinor,
+	}
 }
 
 // Shipment is goods sent for an order.
@@ -140,16 +148,15 @@ func CheckShipment(in ShipmentInput) error {
 }
 
 // RecordShipment computes a shipment's facts: does it go where the customer
-// is registered, and where the order said it would.
-func RecordShipment(o Order, id string, in ShipmentInput, customerAddress string) (Shipment, bool, error) {
-	if o.Status == StatusDraft || o.Status == StatusRejected {
-		return Shipment{}, false, precondition(o, "ship")
-	}
+// is registered, and where the order said it would. Goods that leave are a
+// fact whatever the order's status (a shipment of an unapproved order is
+// itself evidence), so no status refuses it.
+func RecordShipment(o Order, id string, in ShipmentInput, customerAddress string) (Shipment, bool) {
 	s := Shipment{
 		ID: id, Carrier: in.Carrier, TrackingNumber: in.TrackingNumber, DeliveryAddress: in.DeliveryAddress,
 		ShippedAt: in.ShippedAt, AddressMatchesCustomer: AddressesMatch(in.DeliveryAddress, customerAddress),
 	}
-	return s, AddressesMatch(in.DeliveryAddress, o.ExpectedDeliveryAddress), nil
+	return s, AddressesMatch(in.DeliveryAddress, o.ExpectedDeliveryAddress)
 }
 
 // Deliver checks shipment id of o may be recorded as delivered.

@@ -70,17 +70,19 @@ type Order struct {
 	SourceContradiction     bool
 	ExpectedDeliveryAddress string
 	// CustomerAddress is the customer's registered address when the order was created.
-	CustomerAddress    string
-	ApprovalChain      []string
-	Approvals          []Approval
-	Payments           []Payment
-	PaidTotalMinor     int64
-	RefundedTotalMinor int64
-	Shipments          []Shipment
-	CreatedAt          time.Time
-	WonAt              time.Time
-	LostAt             time.Time
-	CancelledAt        time.Time
+	CustomerAddress string
+	ApprovalChain   []string
+	Approvals       []Approval
+	Payments        []Payment
+	PaidTotalMinor  int64
+	// PaidToCompanyTotalMinor counts only payments into company accounts.
+	PaidToCompanyTotalMinor int64
+	RefundedTotalMinor      int64
+	Shipments               []Shipment
+	CreatedAt               time.Time
+	WonAt                   time.Time
+	LostAt                  time.Time
+	CancelledAt             time.Time
 	// Reason is the last rejection, loss, cancellation or refund reason.
 	Reason  string
 	Version uint64

@@ -131,7 +131,7 @@ func TestSourceContradiction(t *testing.T) {
 
 func TestRecordPayment(t *testing.T) {
 	t.Parallel()
-	o := Order{Currency: "CNY", AmountMinor: 1000, PaidTotalMinor: 600}
+	o := Order{Currency: "CNY", AmountMinor: 1000, PaidTotalMinor: 600, PaidToCompanyTotalMinor: 500}
 	company := map[string]bool{"ACME01": true}
 	payers := map[string]PayerRelation{"PARENT1": PayerParentCompany, "OWN1": PayerOwn}
 	tests := []struct {
@@ -142,16 +142,17 @@ func TestRecordPayment(t *testing.T) {
 		wantTotal    int64
 		wantFull     bool
 		wantOver     bool
+		wantCompanyT int64
 	}{
-		{"parent pays the company in full (H4)", PaymentInput{AmountMinor: 400, Currency: "CNY", PayerAccount: "PARENT1", PayeeAccount: "ACME01"}, true, PayerParentCompany, 1000, true, false},
-		{"unknown payer to a personal account (S6)", PaymentInput{AmountMinor: 100, Currency: "CNY", PayerAccount: "X123", PayeeAccount: "ME123"}, false, PayerUnknown, 700, false, false},
-		{"overpaid", PaymentInput{AmountMinor: 500, Currency: "CNY", PayerAccount: "OWN1", PayeeAccount: "ACME01"}, true, PayerOwn, 1100, true, true},
-		{"another currency is not counted", PaymentInput{AmountMinor: 500, Currency: "USD", PayerAccount: "OWN1", PayeeAccount: "ACME01"}, true, PayerOwn, 600, false, false},
+		{"parent pays the company in full (H4)", PaymentInput{AmountMinor: 400, Currency: "CNY", PayerAccount: "PARENT1", PayeeAccount: "ACME01"}, true, PayerParentCompany, 1000, true, false, 900},
+		{"unknown payer to a personal account (S6)", PaymentInput{AmountMinor: 100, Currency: "CNY", PayerAccount: "X123", PayeeAccount: "ME123"}, false, PayerUnknown, 700, false, false, 500},
+		{"overpaid", PaymentInput{AmountMinor: 500, Currency: "CNY", PayerAccount: "OWN1", PayeeAccount: "ACME01"}, true, PayerOwn, 1100, true, true, 1000},
+		{"another currency is not counted", PaymentInput{AmountMinor: 500, Currency: "USD", PayerAccount: "OWN1", PayeeAccount: "ACME01"}, true, PayerOwn, 600, false, false, 500},
 	}
 	for _, tt := range tests {
 		f := RecordPayment(o, "p", tt.in, company, payers)
 		if f.Payment.PayeeIsCompanyAccount != tt.wantCompany || f.Payment.PayerRelation != tt.wantRelation ||
-			f.PaidTotalMinor != tt.wantTotal || f.PaidInFull != tt.wantFull || f.Overpaid != tt.wantOver {
+			f.PaidTotalMinor != tt.wantTotal || f.PaidInFull != tt.wantFull || f.Overpaid != tt.wantOver || f.PaidToCompanyTotalMinor != tt.wantCompanyT {
 			t.Errorf("%s: %+v", tt.name, f)
 		}
 	}

@@ -46,7 +46,7 @@ func orderToProto(o domain.Order) *orderv1.Order {
 		Currency: o.Currency, AmountMinor: o.AmountMinor, ClaimedSource: clientv1.SourceChannel(o.ClaimedSource),
 		CustomerSource: clientv1.SourceChannel(o.CustomerSource), SourceContradiction: o.SourceContradiction,
 		ExpectedDeliveryAddress: o.ExpectedDeliveryAddress, ApprovalChain: o.ApprovalChain,
-		PaidTotalMinor: o.PaidTotalMinor, RefundedTotalMinor: o.RefundedTotalMinor,
+		PaidTotalMinor: o.PaidTotalMinor, RefundedTotalMinor: o.RefundedTotalMinor, PaidToCompanyTotalMinor: o.PaidToCompanyTotalMinor,
 		CreatedAt: ts(o.CreatedAt), WonAt: ts(o.WonAt), Reason: o.Reason, Version: o.Version,
 	}
 	for _, l := range o.Lines {

@@ -791,8 +791,12 @@ type PaymentRecorded struct {
 	PaidInFull     bool        `protobuf:"varint,16,opt,name=paid_in_full,json=paidInFull,proto3" json:"paid_in_full,omitempty"`
 	Overpaid       bool        `protobuf:"varint,17,opt,name=overpaid,proto3" json:"overpaid,omitempty"`
 	OrderStatus    OrderStatus `protobuf:"varint,18,opt,name=order_status,json=orderStatus,proto3,enum=holdfast.order.v1.OrderStatus" json:"order_status,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// paid_to_company_total_minor counts only payments in the order's
+	// currency into company accounts, this one included: what "paid in full
+	// into a company account" is judged by.
+	PaidToCompanyTotalMinor int64 `protobuf:"varint,19,opt,name=paid_to_company_total_minor,json=paidToCompanyTotalMinor,proto3" json:"paid_to_company_total_minor,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *PaymentRecorded) Reset() {
@@ -951,7 +955,16 @@ func (x *PaymentRecorded) GetOrderStatus() OrderStatus {
 	return OrderStatus_ORDER_STATUS_UNSPECIFIED
 }
 
-// ShipmentRecorded is goods sent for an order.
+func (x *PaymentRecorded) GetPaidToCompanyTotalMinor() int64 {
+	if x != nil {
+		return x.PaidToCompanyTotalMinor
+	}
+	return 0
+}
+
+// ShipmentRecorded is goods sent for an order. Goods that leave are a fact
+// whatever the order's status, so every status accepts it; order_status
+// says what it was.
 type ShipmentRecorded struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	OrderId         string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -1502,7 +1515,7 @@ const file_holdfast_order_v1_events_proto_rawDesc = "" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12(\n" +
 	"\x10paid_total_minor\x18\x06 \x01(\x03R\x0epaidTotalMinor\x120\n" +
 	"\x14refunded_total_minor\x18\a \x01(\x03R\x12refundedTotalMinor\x12C\n" +
-	"\rstatus_before\x18\b \x01(\x0e2\x1e.holdfast.order.v1.OrderStatusR\fstatusBefore\"\xf6\x05\n" +
+	"\rstatus_before\x18\b \x01(\x0e2\x1e.holdfast.order.v1.OrderStatusR\fstatusBefore\"\xb4\x06\n" +
 	"\x0fPaymentRecorded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1d\n" +
 	"\n" +
@@ -1525,7 +1538,8 @@ const file_holdfast_order_v1_events_proto_rawDesc = "" +
 	"\fpaid_in_full\x18\x10 \x01(\bR\n" +
 	"paidInFull\x12\x1a\n" +
 	"\boverpaid\x18\x11 \x01(\bR\boverpaid\x12A\n" +
-	"\forder_status\x18\x12 \x01(\x0e2\x1e.holdfast.order.v1.OrderStatusR\vorderStatus\"\x91\x04\n" +
+	"\forder_status\x18\x12 \x01(\x0e2\x1e.holdfast.order.v1.OrderStatusR\vorderStatus\x12<\n" +
+	"\x1bpaid_to_company_total_minor\x18\x13 \x01(\x03R\x17paidToCompanyTotalMinor\"\x91\x04\n" +
 	"\x10ShipmentRecorded\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1f\n" +
 	"\vshipment_id\x18\x02 \x01(\tR\n" +

@@ -574,8 +574,11 @@ type Order struct {
 	WonAt              *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=won_at,json=wonAt,proto3" json:"won_at,omitempty"`
 	Reason             string                 `protobuf:"bytes,20,opt,name=reason,proto3" json:"reason,omitempty"`
 	Version            uint64                 `protobuf:"varint,21,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// paid_to_company_total_minor sums payments in the order's currency into
+	// company collection accounts.
+	PaidToCompanyTotalMinor int64 `protobuf:"varint,22,opt,name=paid_to_company_total_minor,json=paidToCompanyTotalMinor,proto3" json:"paid_to_company_total_minor,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *Order) Reset() {
@@ -751,6 +754,13 @@ func (x *Order) GetReason() string {
 func (x *Order) GetVersion() uint64 {
 	if x != nil {
 		return x.Version
+	}
+	return 0
+}
+
+func (x *Order) GetPaidToCompanyTotalMinor() int64 {
+	if x != nil {
+		return x.PaidToCompanyTotalMinor
 	}
 	return 0
 }
@@ -977,7 +987,7 @@ const file_holdfast_order_v1_order_proto_rawDesc = "" +
 	"\n" +
 	"shipped_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tshippedAt\x128\n" +
 	"\x18address_matches_customer\x18\x06 \x01(\bR\x16addressMatchesCustomer\x12=\n" +
-	"\fdelivered_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vdeliveredAt\"\xe4\a\n" +
+	"\fdelivered_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\vdeliveredAt\"\xa2\b\n" +
 	"\x05Order\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -1002,7 +1012,8 @@ const file_holdfast_order_v1_order_proto_rawDesc = "" +
 	"created_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x121\n" +
 	"\x06won_at\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\x05wonAt\x12\x16\n" +
 	"\x06reason\x18\x14 \x01(\tR\x06reason\x12\x18\n" +
-	"\aversion\x18\x15 \x01(\x04R\aversion\"\x93\x01\n" +
+	"\aversion\x18\x15 \x01(\x04R\aversion\x12<\n" +
+	"\x1bpaid_to_company_total_minor\x18\x16 \x01(\x03R\x17paidToCompanyTotalMinor\"\x93\x01\n" +
 	"\x11ApprovalThreshold\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x126\n" +
 	"\x18auto_approve_up_to_minor\x18\x02 \x01(\x03R\x14autoApproveUpToMinor\x12*\n" +

@@ -43,7 +43,7 @@ func order(tenant, id, customer, seller string, status domain.Status, created ti
 			Reference: "INV-1", PaidAt: created.Add(2 * time.Hour), PayeeIsCompanyAccount: true, PayerRelation: domain.PayerParentCompany,
 			CurrencyMatchesOrder: true,
 		}},
-		PaidTotalMinor: 1_000_000,
+		PaidTotalMinor: 1_000_000, PaidToCompanyTotalMinor: 1_000_000,
 		Shipments: []domain.Shipment{{
 			ID: "s1", Carrier: "顺丰", TrackingNumber: "SF123", DeliveryAddress: "上海市浦东新区世纪大道100号",
 			ShippedAt: created.Add(3 * time.Hour), AddressMatchesCustomer: true,
