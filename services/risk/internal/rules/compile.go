@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/google/cel-go/cel"
 
@@ -179,7 +180,59 @@ func parseTemplate(v *domainerr.Violations, field, text string) *template.Templa
 		v.Add(field, "%s", templateError(err))
 		return nil
 	}
+	if len(t.Templates()) > 1 {
+		v.Add(field, "line 1: {{define}} and {{block}} are not allowed")
+		return nil
+	}
+	if msg := forbiddenAction(t.Tree, t.Root); msg != "" {
+		v.Add(field, "%s", msg)
+		return nil
+	}
 	return t
+}
+
+// forbiddenAction finds an action an explanation may not use: {{range}}
+// (over an integer it loops that many times; lists have join and bracket)
+// and {{template}} (recursion). Without them a template's work is bounded
+// by its own length, so rendering cannot stall the engine.
+func forbiddenAction(tree *parse.Tree, n parse.Node) string {
+	at := func(n parse.Node, what string) string {
+		loc, _ := tree.ErrorContext(n) // "name:line:column"
+		parts := strings.Split(loc, ":")
+		if len(parts) < 3 {
+			return what + " is not allowed"
+		}
+		return "line " + parts[len(parts)-2] + ", column " + parts[len(parts)-1] + ": " + what + " is not allowed"
+	}
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return ""
+		}
+		for _, c := range n.Nodes {
+			if msg := forbiddenAction(tree, c); msg != "" {
+				return msg
+			}
+		}
+	case *parse.RangeNode:
+		return at(n, "{{range}}")
+	case *parse.TemplateNode:
+		return at(n, "{{template}}")
+	case *parse.IfNode:
+		return firstOf(forbiddenAction(tree, n.List), forbiddenAction(tree, n.ElseList))
+	case *parse.WithNode:
+		return firstOf(forbiddenAction(tree, n.List), forbiddenAction(tree, n.ElseList))
+	}
+	return ""
+}
+
+func firstOf(msgs ...string) string {
+	for _, m := range msgs {
+		if m != "" {
+			return m
+		}
+	}
+	return ""
 }
 
 // templateError trims text/template's "template: NAME:" prefix, leaving

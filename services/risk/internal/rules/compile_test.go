@@ -123,6 +123,16 @@ func TestCompileNamesThePosition(t *testing.T) {
 			want: []domainerr.FieldViolation{{Field: "definition.window", Description: "required, between 1m0s and 366 days"}},
 		},
 		{
+			name: "range could loop a parameter's count of times",
+			edit: func(d *domain.RuleDefinition) { d.ExplanationEN = "ok\n {{range .params.max_customers}}x{{end}}" },
+			want: []domainerr.FieldViolation{{Field: "definition.explanation_en", Description: "line 2, column 9: {{range}} is not allowed"}},
+		},
+		{
+			name: "template recursion",
+			edit: func(d *domain.RuleDefinition) { d.ExplanationEN = `{{define "x"}}{{template "x"}}{{end}}{{template "x"}}` },
+			want: []domainerr.FieldViolation{{Field: "definition.explanation_en", Description: "line 1: {{define}} and {{block}} are not allowed"}},
+		},
+		{
 			name: "template only",
 			edit: func(d *domain.RuleDefinition) { d.ExplanationZH = "ok\n{{.employee" },
 			want: []domainerr.FieldViolation{{Field: "definition.explanation_zh", Description: "line 2: "}}, prefix: true,
