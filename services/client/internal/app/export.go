@@ -33,10 +33,13 @@ const exportPageSize = 500
 var ErrExportRequestReused = errors.New("request_id was already used for a different export command")
 
 // RequestExport records a request to export the customers r.Filter
-// selects; nothing is exported until someone else approves it. Sales may
-// ask only for their own customers or the shared pool (an empty filter
-// means their own). The export id is derived from the caller and the
-// request id, so a retry returns the first request and writes nothing.
+// selects; nothing is exported until someone else approves it. The filter
+// is held to what the requester may list (domain.ScopeExport): sales their
+// own customers or the shared pool, senior_sales and managers their team
+// or subtree, and the rows are selected within the requester's visibility
+// when counted and again when downloaded. The export id is derived from
+// the caller and the request id, so a retry returns the first request and
+// writes nothing.
 func (a *App) RequestExport(ctx context.Context, actor domain.Actor, requestID string, r domain.ExportRequest) (domain.Export, uint64, error) {
 	var badOwner error
 	if o := r.Filter.OwnerID; o != "" && !eventlog.ValidToken(o) {

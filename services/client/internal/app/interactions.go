@@ -224,10 +224,10 @@ func (a *App) DeleteInteraction(ctx context.Context, actor domain.Actor, request
 	}
 }
 
-// ListInteractions pages through the interactions of one customer (its
-// readers: the holder and the roles that oversee customers) or of one
-// employee (themselves and those roles), once the read model has applied
-// minSeq. Deleted interactions are listed only for hr, auditors and admins.
+// ListInteractions pages through the interactions of one customer (those
+// who may read it) or of one employee (themselves, senior_sales of their
+// team, managers above them, hr, auditors and admins), once the read model
+// has applied minSeq. Deleted interactions are listed only for hr, auditors and admins.
 func (a *App) ListInteractions(ctx context.Context, actor domain.Actor, f store.InteractionFilter, minSeq uint64) ([]domain.LoggedInteraction, error) {
 	if err := CheckInteractionFilter(f); err != nil {
 		return nil, err

@@ -109,7 +109,12 @@ func (a *App) rosterChange(ctx context.Context, rec eventlog.Record) (store.Rost
 		}}, nil
 	case *attendancev1.EmployeeTransferred:
 		return update(ev.GetEmployeeId(), func(e *domain.RosterEmployee) {
-			e.OrgUnitID, e.ManagerID = ev.GetToOrgUnitId(), ev.GetToManagerId()
+			// The event carries both sides; a move that names no unit
+			// (never written by attendance) leaves the employee where they were.
+			if to := ev.GetToOrgUnitId(); to != "" {
+				e.OrgUnitID = to
+			}
+			e.ManagerID = ev.GetToManagerId()
 		})
 	case *attendancev1.EmployeeRoleChanged:
 		return update(ev.GetEmployeeId(), func(e *domain.RosterEmployee) { e.Role = ev.GetToRole() })

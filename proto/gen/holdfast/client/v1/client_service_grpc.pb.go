@@ -61,11 +61,14 @@ type ClientServiceClient interface {
 	ListCustomers(ctx context.Context, in *ListCustomersRequest, opts ...grpc.CallOption) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(ctx context.Context, in *LogInteractionRequest, opts ...grpc.CallOption) (*LogInteractionResponse, error)
-	// AssignCustomer gives a pooled customer to an employee (manager, hr, admin).
+	// AssignCustomer gives a pooled customer to an employee (hr, admin, or a
+	// manager to someone in their org unit or below it).
 	AssignCustomer(ctx context.Context, in *AssignCustomerRequest, opts ...grpc.CallOption) (*AssignCustomerResponse, error)
-	// ReassignCustomer moves a held customer to another employee (manager, hr, admin).
+	// ReassignCustomer moves a held customer to another employee (hr, admin, or
+	// a manager within their org unit and below it).
 	ReassignCustomer(ctx context.Context, in *ReassignCustomerRequest, opts ...grpc.CallOption) (*ReassignCustomerResponse, error)
-	// ReleaseCustomer puts a customer back in the shared pool (the holder, a manager, hr or admin).
+	// ReleaseCustomer puts a customer back in the shared pool (the holder, a
+	// manager over the holder, hr or admin).
 	ReleaseCustomer(ctx context.Context, in *ReleaseCustomerRequest, opts ...grpc.CallOption) (*ReleaseCustomerResponse, error)
 	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
 	ClaimCustomer(ctx context.Context, in *ClaimCustomerRequest, opts ...grpc.CallOption) (*ClaimCustomerResponse, error)
@@ -75,11 +78,13 @@ type ClientServiceClient interface {
 	GetClientPolicy(ctx context.Context, in *GetClientPolicyRequest, opts ...grpc.CallOption) (*GetClientPolicyResponse, error)
 	// UpdateClientPolicy replaces the tenant's client policy (admin).
 	UpdateClientPolicy(ctx context.Context, in *UpdateClientPolicyRequest, opts ...grpc.CallOption) (*UpdateClientPolicyResponse, error)
-	// RequestExport asks to export customers; nothing leaves until a manager approves.
+	// RequestExport asks to export customers the caller may list; nothing
+	// leaves until someone else approves.
 	RequestExport(ctx context.Context, in *RequestExportRequest, opts ...grpc.CallOption) (*RequestExportResponse, error)
-	// ApproveExport approves a request (a manager, hr or admin who is not the requester).
+	// ApproveExport approves a request (hr, admin, or a manager over the
+	// requester; never the requester).
 	ApproveExport(ctx context.Context, in *ApproveExportRequest, opts ...grpc.CallOption) (*ApproveExportResponse, error)
-	// RejectExport rejects a request (a manager, hr or admin who is not the requester).
+	// RejectExport rejects a request (the same people as ApproveExport).
 	RejectExport(ctx context.Context, in *RejectExportRequest, opts ...grpc.CallOption) (*RejectExportResponse, error)
 	// GetExport shows a request and its decision.
 	GetExport(ctx context.Context, in *GetExportRequest, opts ...grpc.CallOption) (*GetExportResponse, error)
@@ -96,8 +101,8 @@ type ClientServiceClient interface {
 	ImportCustomers(ctx context.Context, in *ImportCustomersRequest, opts ...grpc.CallOption) (*ImportCustomersResponse, error)
 	// GetCustomerHistory pages through a customer's trail, oldest first: the
 	// events of its own aggregate and the events about it stored elsewhere
-	// (interactions, contact reveals). For hr, auditors, admins, managers and
-	// the customer's holder.
+	// (interactions, contact reveals). For hr, auditors, admins, the holder's
+	// managers (by the org tree) and the customer's holder.
 	GetCustomerHistory(ctx context.Context, in *GetCustomerHistoryRequest, opts ...grpc.CallOption) (*GetCustomerHistoryResponse, error)
 }
 
@@ -341,11 +346,14 @@ type ClientServiceServer interface {
 	ListCustomers(context.Context, *ListCustomersRequest) (*ListCustomersResponse, error)
 	// LogInteraction records a chat message, call, email, visit note or meeting.
 	LogInteraction(context.Context, *LogInteractionRequest) (*LogInteractionResponse, error)
-	// AssignCustomer gives a pooled customer to an employee (manager, hr, admin).
+	// AssignCustomer gives a pooled customer to an employee (hr, admin, or a
+	// manager to someone in their org unit or below it).
 	AssignCustomer(context.Context, *AssignCustomerRequest) (*AssignCustomerResponse, error)
-	// ReassignCustomer moves a held customer to another employee (manager, hr, admin).
+	// ReassignCustomer moves a held customer to another employee (hr, admin, or
+	// a manager within their org unit and below it).
 	ReassignCustomer(context.Context, *ReassignCustomerRequest) (*ReassignCustomerResponse, error)
-	// ReleaseCustomer puts a customer back in the shared pool (the holder, a manager, hr or admin).
+	// ReleaseCustomer puts a customer back in the shared pool (the holder, a
+	// manager over the holder, hr or admin).
 	ReleaseCustomer(context.Context, *ReleaseCustomerRequest) (*ReleaseCustomerResponse, error)
 	// ClaimCustomer takes a customer from the shared pool, within the daily claim quota.
 	ClaimCustomer(context.Context, *ClaimCustomerRequest) (*ClaimCustomerResponse, error)
@@ -355,11 +363,13 @@ type ClientServiceServer interface {
 	GetClientPolicy(context.Context, *GetClientPolicyRequest) (*GetClientPolicyResponse, error)
 	// UpdateClientPolicy replaces the tenant's client policy (admin).
 	UpdateClientPolicy(context.Context, *UpdateClientPolicyRequest) (*UpdateClientPolicyResponse, error)
-	// RequestExport asks to export customers; nothing leaves until a manager approves.
+	// RequestExport asks to export customers the caller may list; nothing
+	// leaves until someone else approves.
 	RequestExport(context.Context, *RequestExportRequest) (*RequestExportResponse, error)
-	// ApproveExport approves a request (a manager, hr or admin who is not the requester).
+	// ApproveExport approves a request (hr, admin, or a manager over the
+	// requester; never the requester).
 	ApproveExport(context.Context, *ApproveExportRequest) (*ApproveExportResponse, error)
-	// RejectExport rejects a request (a manager, hr or admin who is not the requester).
+	// RejectExport rejects a request (the same people as ApproveExport).
 	RejectExport(context.Context, *RejectExportRequest) (*RejectExportResponse, error)
 	// GetExport shows a request and its decision.
 	GetExport(context.Context, *GetExportRequest) (*GetExportResponse, error)
@@ -376,8 +386,8 @@ type ClientServiceServer interface {
 	ImportCustomers(context.Context, *ImportCustomersRequest) (*ImportCustomersResponse, error)
 	// GetCustomerHistory pages through a customer's trail, oldest first: the
 	// events of its own aggregate and the events about it stored elsewhere
-	// (interactions, contact reveals). For hr, auditors, admins, managers and
-	// the customer's holder.
+	// (interactions, contact reveals). For hr, auditors, admins, the holder's
+	// managers (by the org tree) and the customer's holder.
 	GetCustomerHistory(context.Context, *GetCustomerHistoryRequest) (*GetCustomerHistoryResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
