@@ -165,12 +165,14 @@ func readRuleDefinition(path string) (*riskv1.RuleDefinition, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: --file RULE.json is required", ErrUsage)
 	}
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // the operator names the file to read
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxRuleFileBytes+1))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, err
 	}

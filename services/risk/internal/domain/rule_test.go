@@ -22,20 +22,41 @@ func TestDecideUpsertAndEnabled(t *testing.T) {
 		want    domain.RuleDecision
 		wantErr error
 	}{
-		{"a new rule starts disabled at version 1", func() (domain.RuleDecision, error) { return domain.DecideUpsert(domain.Rule{}, def, 0) },
-			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 1}, Changed: true}, nil},
-		{"a built-in's next version stays enabled", func() (domain.RuleDecision, error) { return domain.DecideUpsert(builtin, def, 1) },
-			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 2, Enabled: true}, Changed: true}, nil},
-		{"a disabled rule's next version stays disabled", func() (domain.RuleDecision, error) { return domain.DecideUpsert(disabled, def, 0) },
-			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 4}, Changed: true}, nil},
-		{"a stale expected version", func() (domain.RuleDecision, error) { return domain.DecideUpsert(builtin, def, 2) },
-			domain.RuleDecision{}, domain.ErrPrecondition},
-		{"enabling an enabled rule changes nothing", func() (domain.RuleDecision, error) { return domain.DecideEnabled(builtin, true) },
-			domain.RuleDecision{Next: builtin}, nil},
-		{"disabling a built-in", func() (domain.RuleDecision, error) { return domain.DecideEnabled(builtin, false) },
-			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 1, Builtin: true}, Changed: true}, nil},
-		{"enabling what does not exist", func() (domain.RuleDecision, error) { return domain.DecideEnabled(domain.Rule{}, true) },
-			domain.RuleDecision{}, domain.ErrNotFound},
+		{
+			"a new rule starts disabled at version 1", func() (domain.RuleDecision, error) { return domain.DecideUpsert(domain.Rule{}, def, 0) },
+			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 1}, Changed: true},
+			nil,
+		},
+		{
+			"a built-in's next version stays enabled", func() (domain.RuleDecision, error) { return domain.DecideUpsert(builtin, def, 1) },
+			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 2, Enabled: true}, Changed: true},
+			nil,
+		},
+		{
+			"a disabled rule's next version stays disabled", func() (domain.RuleDecision, error) { return domain.DecideUpsert(disabled, def, 0) },
+			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 4}, Changed: true},
+			nil,
+		},
+		{
+			"a stale expected version", func() (domain.RuleDecision, error) { return domain.DecideUpsert(builtin, def, 2) },
+			domain.RuleDecision{},
+			domain.ErrPrecondition,
+		},
+		{
+			"enabling an enabled rule changes nothing", func() (domain.RuleDecision, error) { return domain.DecideEnabled(builtin, true) },
+			domain.RuleDecision{Next: builtin},
+			nil,
+		},
+		{
+			"disabling a built-in", func() (domain.RuleDecision, error) { return domain.DecideEnabled(builtin, false) },
+			domain.RuleDecision{Next: domain.Rule{Definition: def, Version: 1, Builtin: true}, Changed: true},
+			nil,
+		},
+		{
+			"enabling what does not exist", func() (domain.RuleDecision, error) { return domain.DecideEnabled(domain.Rule{}, true) },
+			domain.RuleDecision{},
+			domain.ErrNotFound,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

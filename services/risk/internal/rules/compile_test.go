@@ -129,7 +129,9 @@ func TestCompileNamesThePosition(t *testing.T) {
 		},
 		{
 			name: "template recursion",
-			edit: func(d *domain.RuleDefinition) { d.ExplanationEN = `{{define "x"}}{{template "x"}}{{end}}{{template "x"}}` },
+			edit: func(d *domain.RuleDefinition) {
+				d.ExplanationEN = `{{define "x"}}{{template "x"}}{{end}}{{template "x"}}`
+			},
 			want: []domainerr.FieldViolation{{Field: "definition.explanation_en", Description: "line 1: {{define}} and {{block}} are not allowed"}},
 		},
 		{
