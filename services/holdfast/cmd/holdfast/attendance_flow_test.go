@@ -42,6 +42,14 @@ func TestAttendanceFlow(t *testing.T) {
 
 	cid := run("customer", "register", "--tenant", "acme", "--as", "e1", "--role", "sales", "--company", "上海星海贸易有限公司",
 		"--phone", "138 0013 8000", "--source", "trade_show", "--address", "上海市黄浦区中山东一路1号", "--lat", "31.2400", "--lng", "121.4900", "-q")
+	// Customer visibility follows the tree: m1 manages the branch above e1's team.
+	if got := run("customer", "list", "--tenant", "acme", "--as", "m1", "--role", "manager", "--org-unit", branch); !strings.Contains(got, cid) {
+		t.Errorf("m1's branch lacks e1's customer:\n%s", got)
+	}
+	var errOut bytes.Buffer
+	if err := realMain(t.Context(), []string{"customer", "list", "--tenant", "acme", "--as", "m9", "--role", "manager", "--org-unit", branch}, io.Discard, &errOut); err == nil {
+		t.Error("a manager who is not on the roster listed the branch's customers")
+	}
 	visit := run("checkin", "--tenant", "acme", "--as", "e1", "--role", "sales", "--at", "31.2304,121.4737", "--accuracy", "12",
 		"--customer", cid, "--purpose", "季度拜访")
 	for _, want := range []string{"m from customer " + cid + "'s registered address", "e1 visit at 31.23040,121.47370"} {

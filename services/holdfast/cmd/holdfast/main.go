@@ -35,6 +35,8 @@ Usage:
   holdfast customer reveal ...          show one contact detail unmasked (recorded, quota-limited)
   holdfast customer assign|reassign|release|claim ...
                                         move a customer between holders and the shared pool
+  holdfast customer list [--org-unit ID] [--owner ID] [--pool] [--source S] [--idle-days N]
+                                        list the customers you may see, masked
   holdfast customer history --customer ID
                                         a customer's trail, oldest first (hr, auditor, admin,
                                         manager, or its holder)
@@ -110,6 +112,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.RevealContact(ctx, env, rest[1:])
 	case cmd == "customer" && sub == "history":
 		return cli.CustomerHistory(ctx, env, rest[1:])
+	case cmd == "customer" && sub == "list":
+		return cli.ListCustomers(ctx, env, rest[1:])
 	case cmd == "interaction" && sub == "log":
 		return cli.LogInteraction(ctx, env, rest[1:])
 	case cmd == "interaction" && (sub == "list" || sub == "delete" || sub == "ingest"):
