@@ -92,3 +92,21 @@ func TestOrderUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseLine(f *testing.F) {
+	for _, s := range []string{"液压泵 HP-200:2:12500.00", "a:b:c", "::", "x:1:1,000.5", ":1:1", "x:9223372036854775807:1"} {
+		f.Add(s, "CNY")
+	}
+	f.Fuzz(func(t *testing.T, s, currency string) {
+		item, err := parseLine(s, currency)
+		if err != nil {
+			if !errors.Is(err, ErrUsage) {
+				t.Fatalf("parseLine(%q) error %v is not a usage error", s, err)
+			}
+			return
+		}
+		if item.GetProduct() == "" || item.GetQuantity() <= 0 || item.GetUnitPriceMinor() < 0 {
+			t.Fatalf("parseLine(%q) = %v", s, item)
+		}
+	})
+}
