@@ -155,10 +155,14 @@ func (a *App) waitJudged(ctx context.Context, positions []SourcePosition) error 
 	return nil
 }
 
-// GetAlert returns one alert.
-func (a *App) GetAlert(ctx context.Context, actor Actor, id string) (domain.Alert, error) {
+// GetAlert returns one alert once the alert view has applied RISK
+// sequence minSeq (0: as it stands).
+func (a *App) GetAlert(ctx context.Context, actor Actor, id string, minSeq uint64) (domain.Alert, error) {
 	if !actor.canReadAlerts() {
 		return domain.Alert{}, fmt.Errorf("get alert: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
+	}
+	if err := a.WaitAlertView(ctx, minSeq); err != nil {
+		return domain.Alert{}, err
 	}
 	return a.store.GetAlert(ctx, actor.Tenant, id)
 }

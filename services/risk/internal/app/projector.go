@@ -65,6 +65,9 @@ func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert
 	}
 	tenant := rec.Envelope.GetTenantId()
 	at := rec.Envelope.GetOccurredAt().AsTime()
+	if step, _, _, ok := caseStepOf(msg); ok {
+		return a.alertHandled(ctx, rec, step)
+	}
 	switch ev := msg.(type) {
 	case *riskv1.AlertRaised:
 		return domain.Alert{
@@ -100,4 +103,22 @@ func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert
 		return al, true, nil
 	}
 	return domain.Alert{}, false, nil
+}
+
+// alertHandled is the alert after a step of HR's handling: its status.
+func (a *App) alertHandled(ctx context.Context, rec eventlog.Record, step domain.CaseStep) (domain.Alert, bool, error) {
+	al, err := a.store.GetAlert(ctx, rec.Envelope.GetTenantId(), rec.Envelope.GetAggregateId())
+	if errors.Is(err, domain.ErrNotFound) {
+		a.logger.WarnContext(ctx, "handling of an alert the view lacks", "sequence", rec.Sequence)
+		return domain.Alert{}, false, nil
+	}
+	if err != nil {
+		return domain.Alert{}, false, err
+	}
+	c := domain.Case{Status: al.Status}.Apply(domain.CaseNote{Kind: step}, 0)
+	if c.Status == al.Status {
+		return domain.Alert{}, false, nil
+	}
+	al.Status = c.Status
+	return al, true, nil
 }

@@ -114,7 +114,7 @@ func (s *Server) GetAlert(ctx context.Context, req *riskv1.GetAlertRequest) (*ri
 	if !eventlog.ValidToken(req.GetAlertId()) {
 		return nil, platform.InvalidArgument([]platform.FieldViolation{{Field: "alert_id", Description: "required, a valid id"}})
 	}
-	a, err := s.app.GetAlert(ctx, actor, req.GetAlertId())
+	a, err := s.app.GetAlert(ctx, actor, req.GetAlertId(), req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

@@ -406,6 +406,281 @@ func (x *RuleDisabled) GetReason() string {
 	return ""
 }
 
+// AlertAcknowledged: HR has seen the alert and is looking into it. This and
+// the other lifecycle events are on the alertcase aggregate (id = alert
+// id), never on the alert aggregate, which only the engine writes.
+type AlertAcknowledged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Note          string                 `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertAcknowledged) Reset() {
+	*x = AlertAcknowledged{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertAcknowledged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertAcknowledged) ProtoMessage() {}
+
+func (x *AlertAcknowledged) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertAcknowledged.ProtoReflect.Descriptor instead.
+func (*AlertAcknowledged) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AlertAcknowledged) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AlertAcknowledged) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// AlertDismissed closes an alert as not worth a case.
+type AlertDismissed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertDismissed) Reset() {
+	*x = AlertDismissed{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertDismissed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertDismissed) ProtoMessage() {}
+
+func (x *AlertDismissed) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertDismissed.ProtoReflect.Descriptor instead.
+func (*AlertDismissed) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *AlertDismissed) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AlertDismissed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// AlertConfirmed opens a case on the alert; the case takes the alert's id.
+type AlertConfirmed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Note          string                 `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AlertConfirmed) Reset() {
+	*x = AlertConfirmed{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertConfirmed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertConfirmed) ProtoMessage() {}
+
+func (x *AlertConfirmed) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertConfirmed.ProtoReflect.Descriptor instead.
+func (*AlertConfirmed) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *AlertConfirmed) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AlertConfirmed) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// CaseResolved closes a case with its outcome.
+type CaseResolved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Outcome       CaseOutcome            `protobuf:"varint,2,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseResolved) Reset() {
+	*x = CaseResolved{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseResolved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseResolved) ProtoMessage() {}
+
+func (x *CaseResolved) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseResolved.ProtoReflect.Descriptor instead.
+func (*CaseResolved) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *CaseResolved) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *CaseResolved) GetOutcome() CaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CaseOutcome_CASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *CaseResolved) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// CaseNoteAdded adds a note to an open or resolved case.
+type CaseNoteAdded struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Note          string                 `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseNoteAdded) Reset() {
+	*x = CaseNoteAdded{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseNoteAdded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseNoteAdded) ProtoMessage() {}
+
+func (x *CaseNoteAdded) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseNoteAdded.ProtoReflect.Descriptor instead.
+func (*CaseNoteAdded) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CaseNoteAdded) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *CaseNoteAdded) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 var File_holdfast_risk_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_events_proto_rawDesc = "" +
@@ -444,7 +719,23 @@ const file_holdfast_risk_v1_events_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"?\n" +
 	"\fRuleDisabled\x12\x17\n" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reasonB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"B\n" +
+	"\x11AlertAcknowledged\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"C\n" +
+	"\x0eAlertDismissed\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"?\n" +
+	"\x0eAlertConfirmed\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"v\n" +
+	"\fCaseResolved\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x127\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\">\n" +
+	"\rCaseNoteAdded\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04noteB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_events_proto_rawDescOnce sync.Once
@@ -458,31 +749,38 @@ func file_holdfast_risk_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_events_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertRaised)(nil),           // 0: holdfast.risk.v1.AlertRaised
 	(*AlertEvidenceAdded)(nil),    // 1: holdfast.risk.v1.AlertEvidenceAdded
 	(*RuleUpserted)(nil),          // 2: holdfast.risk.v1.RuleUpserted
 	(*RuleEnabled)(nil),           // 3: holdfast.risk.v1.RuleEnabled
 	(*RuleDisabled)(nil),          // 4: holdfast.risk.v1.RuleDisabled
-	(Severity)(0),                 // 5: holdfast.risk.v1.Severity
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 7: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),        // 8: holdfast.risk.v1.RuleDefinition
+	(*AlertAcknowledged)(nil),     // 5: holdfast.risk.v1.AlertAcknowledged
+	(*AlertDismissed)(nil),        // 6: holdfast.risk.v1.AlertDismissed
+	(*AlertConfirmed)(nil),        // 7: holdfast.risk.v1.AlertConfirmed
+	(*CaseResolved)(nil),          // 8: holdfast.risk.v1.CaseResolved
+	(*CaseNoteAdded)(nil),         // 9: holdfast.risk.v1.CaseNoteAdded
+	(Severity)(0),                 // 10: holdfast.risk.v1.Severity
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*Evidence)(nil),              // 12: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),        // 13: holdfast.risk.v1.RuleDefinition
+	(CaseOutcome)(0),              // 14: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_events_proto_depIdxs = []int32{
-	5, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
-	6, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
-	6, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
-	7, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
-	5, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
-	7, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
-	8, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	10, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
+	11, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
+	11, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
+	12, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
+	10, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
+	12, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
+	13, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	14, // 7: holdfast.risk.v1.CaseResolved.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_events_proto_init() }
@@ -498,7 +796,7 @@ func file_holdfast_risk_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_events_proto_rawDesc), len(file_holdfast_risk_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -137,6 +137,61 @@ func (AlertStatus) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_risk_v1_risk_proto_rawDescGZIP(), []int{1}
 }
 
+// CaseOutcome is how HR closed a case.
+type CaseOutcome int32
+
+const (
+	CaseOutcome_CASE_OUTCOME_UNSPECIFIED CaseOutcome = 0
+	// CASE_OUTCOME_DIVERSION_CONFIRMED: the employee diverted business.
+	CaseOutcome_CASE_OUTCOME_DIVERSION_CONFIRMED CaseOutcome = 1
+	// CASE_OUTCOME_NO_DIVERSION: the investigation cleared the employee.
+	CaseOutcome_CASE_OUTCOME_NO_DIVERSION CaseOutcome = 2
+	CaseOutcome_CASE_OUTCOME_INCONCLUSIVE CaseOutcome = 3
+)
+
+// Enum value maps for CaseOutcome.
+var (
+	CaseOutcome_name = map[int32]string{
+		0: "CASE_OUTCOME_UNSPECIFIED",
+		1: "CASE_OUTCOME_DIVERSION_CONFIRMED",
+		2: "CASE_OUTCOME_NO_DIVERSION",
+		3: "CASE_OUTCOME_INCONCLUSIVE",
+	}
+	CaseOutcome_value = map[string]int32{
+		"CASE_OUTCOME_UNSPECIFIED":         0,
+		"CASE_OUTCOME_DIVERSION_CONFIRMED": 1,
+		"CASE_OUTCOME_NO_DIVERSION":        2,
+		"CASE_OUTCOME_INCONCLUSIVE":        3,
+	}
+)
+
+func (x CaseOutcome) Enum() *CaseOutcome {
+	p := new(CaseOutcome)
+	*p = x
+	return p
+}
+
+func (x CaseOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CaseOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_risk_v1_risk_proto_enumTypes[2].Descriptor()
+}
+
+func (CaseOutcome) Type() protoreflect.EnumType {
+	return &file_holdfast_risk_v1_risk_proto_enumTypes[2]
+}
+
+func (x CaseOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CaseOutcome.Descriptor instead.
+func (CaseOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_proto_rawDescGZIP(), []int{2}
+}
+
 // Match is one sensitive phrase found in an interaction's text.
 type Match struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -337,7 +392,12 @@ const file_holdfast_risk_v1_risk_proto_rawDesc = "" +
 	"\x19ALERT_STATUS_ACKNOWLEDGED\x10\x02\x12\x1a\n" +
 	"\x16ALERT_STATUS_DISMISSED\x10\x03\x12\x1a\n" +
 	"\x16ALERT_STATUS_CONFIRMED\x10\x04\x12\x19\n" +
-	"\x15ALERT_STATUS_RESOLVED\x10\x05B<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x15ALERT_STATUS_RESOLVED\x10\x05*\x8f\x01\n" +
+	"\vCaseOutcome\x12\x1c\n" +
+	"\x18CASE_OUTCOME_UNSPECIFIED\x10\x00\x12$\n" +
+	" CASE_OUTCOME_DIVERSION_CONFIRMED\x10\x01\x12\x1d\n" +
+	"\x19CASE_OUTCOME_NO_DIVERSION\x10\x02\x12\x1d\n" +
+	"\x19CASE_OUTCOME_INCONCLUSIVE\x10\x03B<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_proto_rawDescOnce sync.Once
@@ -351,18 +411,19 @@ func file_holdfast_risk_v1_risk_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_holdfast_risk_v1_risk_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
 var file_holdfast_risk_v1_risk_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_holdfast_risk_v1_risk_proto_goTypes = []any{
 	(Severity)(0),                 // 0: holdfast.risk.v1.Severity
 	(AlertStatus)(0),              // 1: holdfast.risk.v1.AlertStatus
-	(*Match)(nil),                 // 2: holdfast.risk.v1.Match
-	(*Evidence)(nil),              // 3: holdfast.risk.v1.Evidence
-	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
+	(CaseOutcome)(0),              // 2: holdfast.risk.v1.CaseOutcome
+	(*Match)(nil),                 // 3: holdfast.risk.v1.Match
+	(*Evidence)(nil),              // 4: holdfast.risk.v1.Evidence
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_holdfast_risk_v1_risk_proto_depIdxs = []int32{
-	4, // 0: holdfast.risk.v1.Evidence.occurred_at:type_name -> google.protobuf.Timestamp
-	2, // 1: holdfast.risk.v1.Evidence.matches:type_name -> holdfast.risk.v1.Match
+	5, // 0: holdfast.risk.v1.Evidence.occurred_at:type_name -> google.protobuf.Timestamp
+	3, // 1: holdfast.risk.v1.Evidence.matches:type_name -> holdfast.risk.v1.Match
 	2, // [2:2] is the sub-list for method output_type
 	2, // [2:2] is the sub-list for method input_type
 	2, // [2:2] is the sub-list for extension type_name
@@ -380,7 +441,7 @@ func file_holdfast_risk_v1_risk_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_proto_rawDesc), len(file_holdfast_risk_v1_risk_proto_rawDesc)),
-			NumEnums:      2,
+			NumEnums:      3,
 			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,

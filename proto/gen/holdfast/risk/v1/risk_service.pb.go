@@ -360,8 +360,11 @@ func (x *ListAlertsResponse) GetNextPageToken() string {
 
 // GetAlertRequest names one alert.
 type GetAlertRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	AlertId string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	// min_sequence waits (within the deadline) until the alert view has
+	// applied this RISK sequence, e.g. one a lifecycle call returned.
+	MinSequence   uint64 `protobuf:"varint,2,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -401,6 +404,13 @@ func (x *GetAlertRequest) GetAlertId() string {
 		return x.AlertId
 	}
 	return ""
+}
+
+func (x *GetAlertRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
 }
 
 // GetAlertResponse carries the alert.
@@ -993,6 +1003,817 @@ func (x *GetRuleResponse) GetRule() *Rule {
 	return nil
 }
 
+// CaseNote is one entry of an alert's handling, in order.
+type CaseNote struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is the step: acknowledged, dismissed, confirmed, note, resolved.
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Author        string                 `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
+	Text          string                 `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseNote) Reset() {
+	*x = CaseNote{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseNote) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseNote) ProtoMessage() {}
+
+func (x *CaseNote) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseNote.ProtoReflect.Descriptor instead.
+func (*CaseNote) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CaseNote) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CaseNote) GetAuthor() string {
+	if x != nil {
+		return x.Author
+	}
+	return ""
+}
+
+func (x *CaseNote) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *CaseNote) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// Case is HR's handling of one alert; its id is the alert's id.
+type Case struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Status        AlertStatus            `protobuf:"varint,2,opt,name=status,proto3,enum=holdfast.risk.v1.AlertStatus" json:"status,omitempty"`
+	Outcome       CaseOutcome            `protobuf:"varint,3,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
+	Notes         []*CaseNote            `protobuf:"bytes,4,rep,name=notes,proto3" json:"notes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Case) Reset() {
+	*x = Case{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Case) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Case) ProtoMessage() {}
+
+func (x *Case) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Case.ProtoReflect.Descriptor instead.
+func (*Case) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Case) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *Case) GetStatus() AlertStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AlertStatus_ALERT_STATUS_UNSPECIFIED
+}
+
+func (x *Case) GetOutcome() CaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CaseOutcome_CASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *Case) GetNotes() []*CaseNote {
+	if x != nil {
+		return x.Notes
+	}
+	return nil
+}
+
+// AcknowledgeAlertRequest names the alert.
+type AcknowledgeAlertRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	AlertId       string                 `protobuf:"bytes,2,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertRequest) Reset() {
+	*x = AcknowledgeAlertRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertRequest) ProtoMessage() {}
+
+func (x *AcknowledgeAlertRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertRequest.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *AcknowledgeAlertRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AcknowledgeAlertRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AcknowledgeAlertRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// AcknowledgeAlertResponse carries the case and the RISK sequence written.
+type AcknowledgeAlertResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AcknowledgeAlertResponse) Reset() {
+	*x = AcknowledgeAlertResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AcknowledgeAlertResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AcknowledgeAlertResponse) ProtoMessage() {}
+
+func (x *AcknowledgeAlertResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AcknowledgeAlertResponse.ProtoReflect.Descriptor instead.
+func (*AcknowledgeAlertResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AcknowledgeAlertResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
+func (x *AcknowledgeAlertResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// DismissAlertRequest names the alert and says why.
+type DismissAlertRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	AlertId   string                 `protobuf:"bytes,2,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	// reason is required.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissAlertRequest) Reset() {
+	*x = DismissAlertRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissAlertRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissAlertRequest) ProtoMessage() {}
+
+func (x *DismissAlertRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissAlertRequest.ProtoReflect.Descriptor instead.
+func (*DismissAlertRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DismissAlertRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *DismissAlertRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *DismissAlertRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// DismissAlertResponse carries the case and the RISK sequence written.
+type DismissAlertResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DismissAlertResponse) Reset() {
+	*x = DismissAlertResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DismissAlertResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DismissAlertResponse) ProtoMessage() {}
+
+func (x *DismissAlertResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DismissAlertResponse.ProtoReflect.Descriptor instead.
+func (*DismissAlertResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DismissAlertResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
+func (x *DismissAlertResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ConfirmAlertRequest names the alert.
+type ConfirmAlertRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	AlertId       string                 `protobuf:"bytes,2,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Note          string                 `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAlertRequest) Reset() {
+	*x = ConfirmAlertRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAlertRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAlertRequest) ProtoMessage() {}
+
+func (x *ConfirmAlertRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAlertRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmAlertRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ConfirmAlertRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ConfirmAlertRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *ConfirmAlertRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// ConfirmAlertResponse carries the case and the RISK sequence written.
+type ConfirmAlertResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAlertResponse) Reset() {
+	*x = ConfirmAlertResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAlertResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAlertResponse) ProtoMessage() {}
+
+func (x *ConfirmAlertResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAlertResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmAlertResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ConfirmAlertResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
+func (x *ConfirmAlertResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// ResolveCaseRequest closes a case.
+type ResolveCaseRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// alert_id names the case.
+	AlertId string `protobuf:"bytes,2,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	// outcome is required.
+	Outcome       CaseOutcome `protobuf:"varint,3,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
+	Note          string      `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveCaseRequest) Reset() {
+	*x = ResolveCaseRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveCaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveCaseRequest) ProtoMessage() {}
+
+func (x *ResolveCaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveCaseRequest.ProtoReflect.Descriptor instead.
+func (*ResolveCaseRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ResolveCaseRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ResolveCaseRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *ResolveCaseRequest) GetOutcome() CaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CaseOutcome_CASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *ResolveCaseRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// ResolveCaseResponse carries the case and the RISK sequence written.
+type ResolveCaseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveCaseResponse) Reset() {
+	*x = ResolveCaseResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveCaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveCaseResponse) ProtoMessage() {}
+
+func (x *ResolveCaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveCaseResponse.ProtoReflect.Descriptor instead.
+func (*ResolveCaseResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ResolveCaseResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
+func (x *ResolveCaseResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// AddCaseNoteRequest adds a note to a case.
+type AddCaseNoteRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	AlertId   string                 `protobuf:"bytes,2,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	// note is required.
+	Note          string `protobuf:"bytes,3,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddCaseNoteRequest) Reset() {
+	*x = AddCaseNoteRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddCaseNoteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddCaseNoteRequest) ProtoMessage() {}
+
+func (x *AddCaseNoteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddCaseNoteRequest.ProtoReflect.Descriptor instead.
+func (*AddCaseNoteRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *AddCaseNoteRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AddCaseNoteRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *AddCaseNoteRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// AddCaseNoteResponse carries the case and the RISK sequence written.
+type AddCaseNoteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddCaseNoteResponse) Reset() {
+	*x = AddCaseNoteResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddCaseNoteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddCaseNoteResponse) ProtoMessage() {}
+
+func (x *AddCaseNoteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddCaseNoteResponse.ProtoReflect.Descriptor instead.
+func (*AddCaseNoteResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AddCaseNoteResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
+func (x *AddCaseNoteResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// GetCaseRequest names the case by its alert.
+type GetCaseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCaseRequest) Reset() {
+	*x = GetCaseRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCaseRequest) ProtoMessage() {}
+
+func (x *GetCaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCaseRequest.ProtoReflect.Descriptor instead.
+func (*GetCaseRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetCaseRequest) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+// GetCaseResponse carries the case.
+type GetCaseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Case          *Case                  `protobuf:"bytes,1,opt,name=case,proto3" json:"case,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCaseResponse) Reset() {
+	*x = GetCaseResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCaseResponse) ProtoMessage() {}
+
+func (x *GetCaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCaseResponse.ProtoReflect.Descriptor instead.
+func (*GetCaseResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetCaseResponse) GetCase() *Case {
+	if x != nil {
+		return x.Case
+	}
+	return nil
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
@@ -1030,9 +1851,10 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x0fconsistent_with\x18\x06 \x03(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith\"m\n" +
 	"\x12ListAlertsResponse\x12/\n" +
 	"\x06alerts\x18\x01 \x03(\v2\x17.holdfast.risk.v1.AlertR\x06alerts\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\",\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"O\n" +
 	"\x0fGetAlertRequest\x12\x19\n" +
-	"\balert_id\x18\x01 \x01(\tR\aalertId\"A\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12!\n" +
+	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"A\n" +
 	"\x10GetAlertResponse\x12-\n" +
 	"\x05alert\x18\x01 \x01(\v2\x17.holdfast.risk.v1.AlertR\x05alert\"\xb7\x01\n" +
 	"\x11UpsertRuleRequest\x12\x1d\n" +
@@ -1070,7 +1892,62 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12!\n" +
 	"\fmin_sequence\x18\x02 \x01(\x04R\vminSequence\"=\n" +
 	"\x0fGetRuleResponse\x12*\n" +
-	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule2\xed\x04\n" +
+	"\x04rule\x18\x01 \x01(\v2\x16.holdfast.risk.v1.RuleR\x04rule\"v\n" +
+	"\bCaseNote\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
+	"\x06author\x18\x02 \x01(\tR\x06author\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\x12*\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xc3\x01\n" +
+	"\x04Case\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x125\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1d.holdfast.risk.v1.AlertStatusR\x06status\x127\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x120\n" +
+	"\x05notes\x18\x04 \x03(\v2\x1a.holdfast.risk.v1.CaseNoteR\x05notes\"g\n" +
+	"\x17AcknowledgeAlertRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\balert_id\x18\x02 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"b\n" +
+	"\x18AcknowledgeAlertResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"g\n" +
+	"\x13DismissAlertRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\balert_id\x18\x02 \x01(\tR\aalertId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"^\n" +
+	"\x14DismissAlertResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"c\n" +
+	"\x13ConfirmAlertRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\balert_id\x18\x02 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"^\n" +
+	"\x14ConfirmAlertResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x9b\x01\n" +
+	"\x12ResolveCaseRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\balert_id\x18\x02 \x01(\tR\aalertId\x127\n" +
+	"\aoutcome\x18\x03 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\"]\n" +
+	"\x13ResolveCaseResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"b\n" +
+	"\x12AddCaseNoteRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\balert_id\x18\x02 \x01(\tR\aalertId\x12\x12\n" +
+	"\x04note\x18\x03 \x01(\tR\x04note\"]\n" +
+	"\x13AddCaseNoteResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\x12\x1a\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"+\n" +
+	"\x0eGetCaseRequest\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\"=\n" +
+	"\x0fGetCaseResponse\x12*\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case2\x9e\t\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -1081,7 +1958,13 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"EnableRule\x12#.holdfast.risk.v1.EnableRuleRequest\x1a$.holdfast.risk.v1.EnableRuleResponse\x12Z\n" +
 	"\vDisableRule\x12$.holdfast.risk.v1.DisableRuleRequest\x1a%.holdfast.risk.v1.DisableRuleResponse\x12T\n" +
 	"\tListRules\x12\".holdfast.risk.v1.ListRulesRequest\x1a#.holdfast.risk.v1.ListRulesResponse\x12N\n" +
-	"\aGetRule\x12 .holdfast.risk.v1.GetRuleRequest\x1a!.holdfast.risk.v1.GetRuleResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\aGetRule\x12 .holdfast.risk.v1.GetRuleRequest\x1a!.holdfast.risk.v1.GetRuleResponse\x12i\n" +
+	"\x10AcknowledgeAlert\x12).holdfast.risk.v1.AcknowledgeAlertRequest\x1a*.holdfast.risk.v1.AcknowledgeAlertResponse\x12]\n" +
+	"\fDismissAlert\x12%.holdfast.risk.v1.DismissAlertRequest\x1a&.holdfast.risk.v1.DismissAlertResponse\x12]\n" +
+	"\fConfirmAlert\x12%.holdfast.risk.v1.ConfirmAlertRequest\x1a&.holdfast.risk.v1.ConfirmAlertResponse\x12Z\n" +
+	"\vResolveCase\x12$.holdfast.risk.v1.ResolveCaseRequest\x1a%.holdfast.risk.v1.ResolveCaseResponse\x12Z\n" +
+	"\vAddCaseNote\x12$.holdfast.risk.v1.AddCaseNoteRequest\x1a%.holdfast.risk.v1.AddCaseNoteResponse\x12N\n" +
+	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -1095,68 +1978,106 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
-	(*Alert)(nil),                 // 0: holdfast.risk.v1.Alert
-	(*StreamPosition)(nil),        // 1: holdfast.risk.v1.StreamPosition
-	(*ListAlertsRequest)(nil),     // 2: holdfast.risk.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),    // 3: holdfast.risk.v1.ListAlertsResponse
-	(*GetAlertRequest)(nil),       // 4: holdfast.risk.v1.GetAlertRequest
-	(*GetAlertResponse)(nil),      // 5: holdfast.risk.v1.GetAlertResponse
-	(*UpsertRuleRequest)(nil),     // 6: holdfast.risk.v1.UpsertRuleRequest
-	(*UpsertRuleResponse)(nil),    // 7: holdfast.risk.v1.UpsertRuleResponse
-	(*EnableRuleRequest)(nil),     // 8: holdfast.risk.v1.EnableRuleRequest
-	(*EnableRuleResponse)(nil),    // 9: holdfast.risk.v1.EnableRuleResponse
-	(*DisableRuleRequest)(nil),    // 10: holdfast.risk.v1.DisableRuleRequest
-	(*DisableRuleResponse)(nil),   // 11: holdfast.risk.v1.DisableRuleResponse
-	(*ListRulesRequest)(nil),      // 12: holdfast.risk.v1.ListRulesRequest
-	(*ListRulesResponse)(nil),     // 13: holdfast.risk.v1.ListRulesResponse
-	(*GetRuleRequest)(nil),        // 14: holdfast.risk.v1.GetRuleRequest
-	(*GetRuleResponse)(nil),       // 15: holdfast.risk.v1.GetRuleResponse
-	(Severity)(0),                 // 16: holdfast.risk.v1.Severity
-	(AlertStatus)(0),              // 17: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 19: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),        // 20: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                  // 21: holdfast.risk.v1.Rule
+	(*Alert)(nil),                    // 0: holdfast.risk.v1.Alert
+	(*StreamPosition)(nil),           // 1: holdfast.risk.v1.StreamPosition
+	(*ListAlertsRequest)(nil),        // 2: holdfast.risk.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),       // 3: holdfast.risk.v1.ListAlertsResponse
+	(*GetAlertRequest)(nil),          // 4: holdfast.risk.v1.GetAlertRequest
+	(*GetAlertResponse)(nil),         // 5: holdfast.risk.v1.GetAlertResponse
+	(*UpsertRuleRequest)(nil),        // 6: holdfast.risk.v1.UpsertRuleRequest
+	(*UpsertRuleResponse)(nil),       // 7: holdfast.risk.v1.UpsertRuleResponse
+	(*EnableRuleRequest)(nil),        // 8: holdfast.risk.v1.EnableRuleRequest
+	(*EnableRuleResponse)(nil),       // 9: holdfast.risk.v1.EnableRuleResponse
+	(*DisableRuleRequest)(nil),       // 10: holdfast.risk.v1.DisableRuleRequest
+	(*DisableRuleResponse)(nil),      // 11: holdfast.risk.v1.DisableRuleResponse
+	(*ListRulesRequest)(nil),         // 12: holdfast.risk.v1.ListRulesRequest
+	(*ListRulesResponse)(nil),        // 13: holdfast.risk.v1.ListRulesResponse
+	(*GetRuleRequest)(nil),           // 14: holdfast.risk.v1.GetRuleRequest
+	(*GetRuleResponse)(nil),          // 15: holdfast.risk.v1.GetRuleResponse
+	(*CaseNote)(nil),                 // 16: holdfast.risk.v1.CaseNote
+	(*Case)(nil),                     // 17: holdfast.risk.v1.Case
+	(*AcknowledgeAlertRequest)(nil),  // 18: holdfast.risk.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil), // 19: holdfast.risk.v1.AcknowledgeAlertResponse
+	(*DismissAlertRequest)(nil),      // 20: holdfast.risk.v1.DismissAlertRequest
+	(*DismissAlertResponse)(nil),     // 21: holdfast.risk.v1.DismissAlertResponse
+	(*ConfirmAlertRequest)(nil),      // 22: holdfast.risk.v1.ConfirmAlertRequest
+	(*ConfirmAlertResponse)(nil),     // 23: holdfast.risk.v1.ConfirmAlertResponse
+	(*ResolveCaseRequest)(nil),       // 24: holdfast.risk.v1.ResolveCaseRequest
+	(*ResolveCaseResponse)(nil),      // 25: holdfast.risk.v1.ResolveCaseResponse
+	(*AddCaseNoteRequest)(nil),       // 26: holdfast.risk.v1.AddCaseNoteRequest
+	(*AddCaseNoteResponse)(nil),      // 27: holdfast.risk.v1.AddCaseNoteResponse
+	(*GetCaseRequest)(nil),           // 28: holdfast.risk.v1.GetCaseRequest
+	(*GetCaseResponse)(nil),          // 29: holdfast.risk.v1.GetCaseResponse
+	(Severity)(0),                    // 30: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                 // 31: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
+	(*Evidence)(nil),                 // 33: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),           // 34: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                     // 35: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                 // 36: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	16, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	17, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	18, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	18, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	18, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	18, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	19, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	17, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	30, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	31, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	32, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	32, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	32, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	32, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	33, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	31, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
 	0,  // 9: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
 	0,  // 10: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	20, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	21, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	21, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	21, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	21, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	21, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	2,  // 17: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 18: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 19: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 20: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 21: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 22: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 23: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	3,  // 24: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 25: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 26: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 27: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 28: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 29: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 30: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	24, // [24:31] is the sub-list for method output_type
-	17, // [17:24] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	34, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	35, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	35, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	35, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	35, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	35, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	32, // 17: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	31, // 18: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	36, // 19: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	16, // 20: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
+	17, // 21: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 22: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 23: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	36, // 24: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	17, // 25: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 26: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 27: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	2,  // 28: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 29: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 30: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 31: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 32: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 33: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 34: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	18, // 35: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	20, // 36: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	22, // 37: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	24, // 38: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	26, // 39: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	28, // 40: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	3,  // 41: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 42: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 43: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 44: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 45: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 46: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 47: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 48: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 49: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 50: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 51: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 52: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 53: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	41, // [41:54] is the sub-list for method output_type
+	28, // [28:41] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -1172,7 +2093,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

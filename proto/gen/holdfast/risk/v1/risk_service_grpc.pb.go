@@ -19,13 +19,19 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RiskService_ListAlerts_FullMethodName  = "/holdfast.risk.v1.RiskService/ListAlerts"
-	RiskService_GetAlert_FullMethodName    = "/holdfast.risk.v1.RiskService/GetAlert"
-	RiskService_UpsertRule_FullMethodName  = "/holdfast.risk.v1.RiskService/UpsertRule"
-	RiskService_EnableRule_FullMethodName  = "/holdfast.risk.v1.RiskService/EnableRule"
-	RiskService_DisableRule_FullMethodName = "/holdfast.risk.v1.RiskService/DisableRule"
-	RiskService_ListRules_FullMethodName   = "/holdfast.risk.v1.RiskService/ListRules"
-	RiskService_GetRule_FullMethodName     = "/holdfast.risk.v1.RiskService/GetRule"
+	RiskService_ListAlerts_FullMethodName       = "/holdfast.risk.v1.RiskService/ListAlerts"
+	RiskService_GetAlert_FullMethodName         = "/holdfast.risk.v1.RiskService/GetAlert"
+	RiskService_UpsertRule_FullMethodName       = "/holdfast.risk.v1.RiskService/UpsertRule"
+	RiskService_EnableRule_FullMethodName       = "/holdfast.risk.v1.RiskService/EnableRule"
+	RiskService_DisableRule_FullMethodName      = "/holdfast.risk.v1.RiskService/DisableRule"
+	RiskService_ListRules_FullMethodName        = "/holdfast.risk.v1.RiskService/ListRules"
+	RiskService_GetRule_FullMethodName          = "/holdfast.risk.v1.RiskService/GetRule"
+	RiskService_AcknowledgeAlert_FullMethodName = "/holdfast.risk.v1.RiskService/AcknowledgeAlert"
+	RiskService_DismissAlert_FullMethodName     = "/holdfast.risk.v1.RiskService/DismissAlert"
+	RiskService_ConfirmAlert_FullMethodName     = "/holdfast.risk.v1.RiskService/ConfirmAlert"
+	RiskService_ResolveCase_FullMethodName      = "/holdfast.risk.v1.RiskService/ResolveCase"
+	RiskService_AddCaseNote_FullMethodName      = "/holdfast.risk.v1.RiskService/AddCaseNote"
+	RiskService_GetCase_FullMethodName          = "/holdfast.risk.v1.RiskService/GetCase"
 )
 
 // RiskServiceClient is the client API for RiskService service.
@@ -52,6 +58,18 @@ type RiskServiceClient interface {
 	ListRules(ctx context.Context, in *ListRulesRequest, opts ...grpc.CallOption) (*ListRulesResponse, error)
 	// GetRule returns one rule as it is in force.
 	GetRule(ctx context.Context, in *GetRuleRequest, opts ...grpc.CallOption) (*GetRuleResponse, error)
+	// AcknowledgeAlert records that HR is looking into a raised alert.
+	AcknowledgeAlert(ctx context.Context, in *AcknowledgeAlertRequest, opts ...grpc.CallOption) (*AcknowledgeAlertResponse, error)
+	// DismissAlert closes a raised or acknowledged alert; a reason is required.
+	DismissAlert(ctx context.Context, in *DismissAlertRequest, opts ...grpc.CallOption) (*DismissAlertResponse, error)
+	// ConfirmAlert opens a case on a raised or acknowledged alert.
+	ConfirmAlert(ctx context.Context, in *ConfirmAlertRequest, opts ...grpc.CallOption) (*ConfirmAlertResponse, error)
+	// ResolveCase closes a case with its outcome.
+	ResolveCase(ctx context.Context, in *ResolveCaseRequest, opts ...grpc.CallOption) (*ResolveCaseResponse, error)
+	// AddCaseNote adds a note to a case.
+	AddCaseNote(ctx context.Context, in *AddCaseNoteRequest, opts ...grpc.CallOption) (*AddCaseNoteResponse, error)
+	// GetCase returns an alert's handling: status, outcome and notes.
+	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error)
 }
 
 type riskServiceClient struct {
@@ -132,6 +150,66 @@ func (c *riskServiceClient) GetRule(ctx context.Context, in *GetRuleRequest, opt
 	return out, nil
 }
 
+func (c *riskServiceClient) AcknowledgeAlert(ctx context.Context, in *AcknowledgeAlertRequest, opts ...grpc.CallOption) (*AcknowledgeAlertResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AcknowledgeAlertResponse)
+	err := c.cc.Invoke(ctx, RiskService_AcknowledgeAlert_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) DismissAlert(ctx context.Context, in *DismissAlertRequest, opts ...grpc.CallOption) (*DismissAlertResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DismissAlertResponse)
+	err := c.cc.Invoke(ctx, RiskService_DismissAlert_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) ConfirmAlert(ctx context.Context, in *ConfirmAlertRequest, opts ...grpc.CallOption) (*ConfirmAlertResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConfirmAlertResponse)
+	err := c.cc.Invoke(ctx, RiskService_ConfirmAlert_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) ResolveCase(ctx context.Context, in *ResolveCaseRequest, opts ...grpc.CallOption) (*ResolveCaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveCaseResponse)
+	err := c.cc.Invoke(ctx, RiskService_ResolveCase_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) AddCaseNote(ctx context.Context, in *AddCaseNoteRequest, opts ...grpc.CallOption) (*AddCaseNoteResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddCaseNoteResponse)
+	err := c.cc.Invoke(ctx, RiskService_AddCaseNote_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCaseResponse)
+	err := c.cc.Invoke(ctx, RiskService_GetCase_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
@@ -156,6 +234,18 @@ type RiskServiceServer interface {
 	ListRules(context.Context, *ListRulesRequest) (*ListRulesResponse, error)
 	// GetRule returns one rule as it is in force.
 	GetRule(context.Context, *GetRuleRequest) (*GetRuleResponse, error)
+	// AcknowledgeAlert records that HR is looking into a raised alert.
+	AcknowledgeAlert(context.Context, *AcknowledgeAlertRequest) (*AcknowledgeAlertResponse, error)
+	// DismissAlert closes a raised or acknowledged alert; a reason is required.
+	DismissAlert(context.Context, *DismissAlertRequest) (*DismissAlertResponse, error)
+	// ConfirmAlert opens a case on a raised or acknowledged alert.
+	ConfirmAlert(context.Context, *ConfirmAlertRequest) (*ConfirmAlertResponse, error)
+	// ResolveCase closes a case with its outcome.
+	ResolveCase(context.Context, *ResolveCaseRequest) (*ResolveCaseResponse, error)
+	// AddCaseNote adds a note to a case.
+	AddCaseNote(context.Context, *AddCaseNoteRequest) (*AddCaseNoteResponse, error)
+	// GetCase returns an alert's handling: status, outcome and notes.
+	GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -186,6 +276,24 @@ func (UnimplementedRiskServiceServer) ListRules(context.Context, *ListRulesReque
 }
 func (UnimplementedRiskServiceServer) GetRule(context.Context, *GetRuleRequest) (*GetRuleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetRule not implemented")
+}
+func (UnimplementedRiskServiceServer) AcknowledgeAlert(context.Context, *AcknowledgeAlertRequest) (*AcknowledgeAlertResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AcknowledgeAlert not implemented")
+}
+func (UnimplementedRiskServiceServer) DismissAlert(context.Context, *DismissAlertRequest) (*DismissAlertResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DismissAlert not implemented")
+}
+func (UnimplementedRiskServiceServer) ConfirmAlert(context.Context, *ConfirmAlertRequest) (*ConfirmAlertResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmAlert not implemented")
+}
+func (UnimplementedRiskServiceServer) ResolveCase(context.Context, *ResolveCaseRequest) (*ResolveCaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveCase not implemented")
+}
+func (UnimplementedRiskServiceServer) AddCaseNote(context.Context, *AddCaseNoteRequest) (*AddCaseNoteResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddCaseNote not implemented")
+}
+func (UnimplementedRiskServiceServer) GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCase not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -334,6 +442,114 @@ func _RiskService_GetRule_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_AcknowledgeAlert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AcknowledgeAlertRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).AcknowledgeAlert(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_AcknowledgeAlert_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).AcknowledgeAlert(ctx, req.(*AcknowledgeAlertRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_DismissAlert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DismissAlertRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).DismissAlert(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_DismissAlert_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).DismissAlert(ctx, req.(*DismissAlertRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_ConfirmAlert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmAlertRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ConfirmAlert(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ConfirmAlert_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ConfirmAlert(ctx, req.(*ConfirmAlertRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_ResolveCase_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveCaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ResolveCase(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ResolveCase_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ResolveCase(ctx, req.(*ResolveCaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_AddCaseNote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddCaseNoteRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).AddCaseNote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_AddCaseNote_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).AddCaseNote(ctx, req.(*AddCaseNoteRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_GetCase_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).GetCase(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_GetCase_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).GetCase(ctx, req.(*GetCaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -368,6 +584,30 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetRule",
 			Handler:    _RiskService_GetRule_Handler,
+		},
+		{
+			MethodName: "AcknowledgeAlert",
+			Handler:    _RiskService_AcknowledgeAlert_Handler,
+		},
+		{
+			MethodName: "DismissAlert",
+			Handler:    _RiskService_DismissAlert_Handler,
+		},
+		{
+			MethodName: "ConfirmAlert",
+			Handler:    _RiskService_ConfirmAlert_Handler,
+		},
+		{
+			MethodName: "ResolveCase",
+			Handler:    _RiskService_ResolveCase_Handler,
+		},
+		{
+			MethodName: "AddCaseNote",
+			Handler:    _RiskService_AddCaseNote_Handler,
+		},
+		{
+			MethodName: "GetCase",
+			Handler:    _RiskService_GetCase_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
