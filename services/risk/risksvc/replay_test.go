@@ -51,7 +51,11 @@ func TestReplayIsDeterministicAcrossARuleChange(t *testing.T) {
 	stack := env.start(t, stackOptions{})
 	cc := env.clientAs(t, stack, sales)
 	customer := registerCustomer(t, cc, "reg-1")
-	logChat(t, cc, "chat-1", customer, cardTalk)
+	// A rule change applies from its position in RISK_IN on. RISK_IN copies
+	// CLIENT and RISK independently, so chat-1 is judged before the change
+	// is written, or it might reach RISK_IN after it.
+	seq1 := logChat(t, cc, "chat-1", customer, cardTalk)
+	alertsAfter(t, env.riskAs(t, stack, hr), seq1)
 
 	rc := env.riskAs(t, stack, admin)
 	def := getRule(t, rc, "sensitive_words", 0).GetDefinition()

@@ -39,6 +39,11 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	if err != nil {
 		return fmt.Errorf("risk: %w", err)
 	}
+	for _, c := range uc.Collectors() {
+		if err := a.Registry().Register(c); err != nil {
+			return fmt.Errorf("risk: metrics: %w", err)
+		}
+	}
 	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)

@@ -51,6 +51,8 @@ type App struct {
 	written map[string]eventlog.Position
 	// riskHigh is the highest RISK sequence the engine has written or found.
 	riskHigh uint64
+	// refusedRuleChanges counts rule changes the engine could not apply.
+	refusedRuleChanges uint64
 
 	engineCaughtUp    chan struct{}
 	projectorCaughtUp chan struct{}

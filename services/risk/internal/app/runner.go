@@ -69,6 +69,9 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 		if err != nil {
 			// Deterministic: every replay refuses it the same way.
 			a.logger.ErrorContext(ctx, "engine kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
+			a.mu.Lock()
+			a.refusedRuleChanges++
+			a.mu.Unlock()
 		}
 		a.advanceSource(rec)
 		return nil

@@ -1,0 +1,28 @@
+package app
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Collectors are the risk engine's metrics, for the service's registry:
+// rule evaluations that failed (a missing fact, the cost limit; the rule
+// counts as not triggered) and rule changes the engine could not apply
+// (the version before stays in force). Both should stay at zero.
+func (a *App) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "holdfast_risk_rule_evaluation_errors_total",
+			Help: "Rule evaluations that failed and counted as not triggered.",
+		}, func() float64 {
+			a.engineMu.Lock()
+			defer a.engineMu.Unlock()
+			return float64(a.engine.EvaluationErrors())
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "holdfast_risk_rule_changes_refused_total",
+			Help: "Rule changes from RISK_IN the engine could not apply.",
+		}, func() float64 {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return float64(a.refusedRuleChanges)
+		}),
+	}
+}
