@@ -30,6 +30,7 @@ func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 	for _, name := range []string{
 		"eventlog_append_sync", "eventlog_append_batch", "eventlog_replay", "client_register_customer",
 		"client_log_interaction", "client_ingest_interactions", "attendance_check_in", "attendance_check_in_vs_js",
+		"order_create", "order_create_vs_publish",
 	} {
 		if !seen[name] {
 			t.Errorf("no figure %s in:\n%s", name, out.String())
