@@ -53,6 +53,8 @@ Usage:
   holdfast account add-company|add-payer ...
                                         company collection accounts; customers' payer accounts
   holdfast alerts list ...              list alerts (RiskService)
+  holdfast alerts ack|dismiss|confirm|resolve|note|case --alert ID ...
+                                        HR's handling of an alert, up to a resolved case
   holdfast rules list|get|upsert --file rule.json|enable|disable ...
                                         the risk rules in force; admins change them
   holdfast orgunit create|list ...      the organisation tree: company, branches (calendar), teams
@@ -124,6 +126,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Order(ctx, env, cmd, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
+	case cmd == "alerts" && sub != "":
+		return cli.AlertCase(ctx, env, sub, rest[1:])
 	case cmd == "rules":
 		return cli.Rules(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "orgunit":

@@ -214,3 +214,87 @@ func PrintRule(w io.Writer, r *riskv1.Rule) {
 		d.GetRuleId(), r.GetVersion(), state, origin, strings.TrimPrefix(d.GetSeverity().String(), "SEVERITY_"),
 		d.GetWindow().AsDuration(), d.GetDescriptionEn(), d.GetDescriptionZh())
 }
+
+// AlertCase implements `holdfast alerts ack|dismiss|confirm|resolve|note|case`:
+// HR's handling of one alert.
+func AlertCase(ctx context.Context, env Env, sub string, args []string) error {
+	fs := flag.NewFlagSet("alerts "+sub, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address (env HOLDFAST_RISK_ADDR)")
+	alert := fs.String("alert", "", "alert id (the case takes the alert's id)")
+	note := fs.String("note", "", "note (required for note; the reason for dismiss)")
+	outcome := fs.String("outcome", "", "resolve: diversion_confirmed, no_diversion or inconclusive")
+	requestID := fs.String("request-id", "", "idempotency key (default: a new UUID)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if *requestID == "" {
+		*requestID = uuid.NewString()
+	}
+	var call func(context.Context, riskv1.RiskServiceClient) (*riskv1.Case, error)
+	switch sub {
+	case "ack":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.AcknowledgeAlert(ctx, &riskv1.AcknowledgeAlertRequest{RequestId: *requestID, AlertId: *alert, Note: *note})
+			return r.GetCase(), err
+		}
+	case "dismiss":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.DismissAlert(ctx, &riskv1.DismissAlertRequest{RequestId: *requestID, AlertId: *alert, Reason: *note})
+			return r.GetCase(), err
+		}
+	case "confirm":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.ConfirmAlert(ctx, &riskv1.ConfirmAlertRequest{RequestId: *requestID, AlertId: *alert, Note: *note})
+			return r.GetCase(), err
+		}
+	case "resolve":
+		o, ok := riskv1.CaseOutcome_value["CASE_OUTCOME_"+strings.ToUpper(*outcome)]
+		if !ok || o == 0 {
+			return fmt.Errorf("%w: --outcome diversion_confirmed|no_diversion|inconclusive, got %q", ErrUsage, *outcome)
+		}
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.ResolveCase(ctx, &riskv1.ResolveCaseRequest{RequestId: *requestID, AlertId: *alert, Outcome: riskv1.CaseOutcome(o), Note: *note})
+			return r.GetCase(), err
+		}
+	case "note":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.AddCaseNote(ctx, &riskv1.AddCaseNoteRequest{RequestId: *requestID, AlertId: *alert, Note: *note})
+			return r.GetCase(), err
+		}
+	case "case":
+		call = func(ctx context.Context, c riskv1.RiskServiceClient) (*riskv1.Case, error) {
+			r, err := c.GetCase(ctx, &riskv1.GetCaseRequest{AlertId: *alert})
+			return r.GetCase(), err
+		}
+	default:
+		return fmt.Errorf("%w: alerts list|ack|dismiss|confirm|resolve|note|case, got %q", ErrUsage, sub)
+	}
+	conn, err := id.connect(*addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctx, cancel := callContext(ctx)
+	defer cancel()
+	c, err := call(ctx, riskv1.NewRiskServiceClient(conn))
+	if err != nil {
+		return err
+	}
+	PrintCase(env.Stdout, c)
+	return nil
+}
+
+// PrintCase writes an alert's handling for a person to read.
+func PrintCase(w io.Writer, c *riskv1.Case) {
+	fmt.Fprintf(w, "CASE %s  %s", c.GetAlertId(), strings.TrimPrefix(c.GetStatus().String(), "ALERT_STATUS_"))
+	if c.GetOutcome() != riskv1.CaseOutcome_CASE_OUTCOME_UNSPECIFIED {
+		fmt.Fprintf(w, "  outcome %s", strings.TrimPrefix(c.GetOutcome().String(), "CASE_OUTCOME_"))
+	}
+	fmt.Fprintln(w)
+	for _, n := range c.GetNotes() {
+		fmt.Fprintf(w, "  %s  %s by %s: %s\n", n.GetAt().AsTime().Format(time.RFC3339), n.GetKind(), n.GetAuthor(), n.GetText())
+	}
+}

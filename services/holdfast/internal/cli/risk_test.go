@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/pkg/testkit"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+	"github.com/holdfast/holdfast/services/client/clientsvc"
 	"github.com/holdfast/holdfast/services/holdfast/internal/cli"
 	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
@@ -106,7 +108,65 @@ func TestRulesCommands(t *testing.T) {
 	if _, err := run("upsert"); !errors.Is(err, cli.ErrUsage) {
 		t.Errorf("upsert without --file: err = %v, want a usage error", err)
 	}
+	if err := cli.AlertCase(t.Context(), cli.Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Lookup: lookup}, "resolve", []string{"--alert", "a1", "--outcome", "maybe"}); !errors.Is(err, cli.ErrUsage) {
+		t.Errorf("resolve with an unknown outcome: err = %v, want a usage error", err)
+	}
 	if _, err := run("frobnicate"); !errors.Is(err, cli.ErrUsage) {
 		t.Errorf("unknown subcommand: err = %v, want a usage error", err)
+	}
+}
+
+// TestAlertCaseCommands walks an alert raised through the client service
+// to a resolved case with `holdfast alerts ack|confirm|note|resolve|case`.
+func TestAlertCaseCommands(t *testing.T) {
+	t.Parallel()
+	env := testkit.NewServiceEnv(t)
+	svc := env.StartService(t, nil, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		if err := clientsvc.Mount(ctx, a, ep, rt, time.Now); err != nil {
+			return err
+		}
+		return risksvc.Mount(ctx, a, ep, rt)
+	})
+	as := func(p auth.Principal) cli.Env {
+		token, err := env.Issuer.Issue(p, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cli.Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Lookup: platform.MapLookuper(map[string]string{
+			"HOLDFAST_TOKEN": token, "HOLDFAST_RISK_ADDR": svc.Addr, "HOLDFAST_CLIENT_ADDR": svc.Addr,
+		})}
+	}
+	run := func(e cli.Env, cmd func(context.Context, cli.Env, []string) error, args ...string) string {
+		t.Helper()
+		out := e.Stdout.(*bytes.Buffer)
+		out.Reset()
+		if err := cmd(t.Context(), e, args); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return strings.TrimSpace(out.String())
+	}
+	caseCmd := func(sub string) func(context.Context, cli.Env, []string) error {
+		return func(ctx context.Context, e cli.Env, args []string) error { return cli.AlertCase(ctx, e, sub, args) }
+	}
+	sales, hr := as(testkit.Principal("acme", "e1", auth.RoleSales)), as(testkit.Principal("acme", "hr1", auth.RoleHR))
+	cid := run(sales, cli.RegisterCustomer, "--name", "王伟", "--company", "上海星海贸易有限公司", "--phone", "138 0013 8000", "--source", "trade_show", "-q")
+	seq := run(sales, cli.LogInteraction, "--customer", cid, "--text", "加我私人微信，这单我们走私单", "-q")
+	alerts := run(hr, cli.ListAlerts, "--consistent-with", "CLIENT:"+seq)
+	fields := strings.Fields(alerts)
+	if len(fields) < 2 || fields[0] != "ALERT" {
+		t.Fatalf("alerts list:\n%s", alerts)
+	}
+	id := fields[1]
+	run(hr, caseCmd("ack"), "--alert", id, "--note", "looking")
+	run(hr, caseCmd("confirm"), "--alert", id, "--note", "the customer confirms")
+	run(hr, caseCmd("note"), "--alert", id, "--note", "interviewed")
+	out := run(hr, caseCmd("resolve"), "--alert", id, "--outcome", "diversion_confirmed")
+	for _, want := range []string{"CASE " + id + "  RESOLVED  outcome DIVERSION_CONFIRMED", "acknowledged by hr1: looking", "note by hr1: interviewed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("alerts resolve output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := run(hr, caseCmd("case"), "--alert", id); got != out {
+		t.Errorf("alerts case:\n%s\nwant what resolve printed:\n%s", got, out)
 	}
 }
