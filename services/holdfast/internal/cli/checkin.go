@@ -64,7 +64,7 @@ func digestFile(path string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // read only: a close error loses nothing
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
