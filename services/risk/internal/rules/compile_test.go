@@ -186,3 +186,22 @@ func TestBuiltinPackCompiles(t *testing.T) {
 		t.Errorf("pack version %d, want 1", pack.Version)
 	}
 }
+
+// Comprehensions over the fact maps see their keys in sorted order, every
+// time: a Go map's random order would make replays decide differently.
+func TestMapIterationIsSorted(t *testing.T) {
+	t.Parallel()
+	r := validRule()
+	r.Definition.Trigger = `event.map(k, k) == ["a", "b", "c", "customer_count", "type", "z"] && event.exists(k, k == "z") && size(event) == 6`
+	p, err := compiler(t).Compile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := map[string]any{"type": "x", "z": true, "a": int64(1), "c": "c", "b": []string{}, "customer_count": int64(3)}
+	for range 50 {
+		fired, err := p.Triggered(rules.Input{Event: event})
+		if err != nil || !fired {
+			t.Fatalf("triggered = %v, %v; want keys in sorted order", fired, err)
+		}
+	}
+}

@@ -4,7 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"text/template"
+
+	"github.com/google/cel-go/common/types"
+	"github.com/google/cel-go/common/types/ref"
+	"github.com/google/cel-go/common/types/traits"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
@@ -18,7 +24,51 @@ type Input struct {
 }
 
 func (p *Program) activation(in Input) map[string]any {
-	return map[string]any{VarEvent: in.Event, VarFeatures: in.Features, VarParams: p.params, VarAlert: in.Alert}
+	return map[string]any{
+		VarEvent: orderedMap(in.Event), VarFeatures: orderedMap(in.Features),
+		VarParams: orderedMap(p.params), VarAlert: orderedMap(in.Alert),
+	}
+}
+
+// sortedMap is a CEL map that iterates its keys in sorted order. A Go
+// map iterates in random order, so `event.map(k, k)` would differ from one
+// evaluation to the next and a replay could decide differently.
+type sortedMap struct {
+	traits.Mapper
+	keys []string
+}
+
+func orderedMap(m map[string]any) ref.Val {
+	if m == nil {
+		m = map[string]any{}
+	}
+	base, ok := types.DefaultTypeAdapter.NativeToValue(m).(traits.Mapper)
+	if !ok {
+		return types.NewErr("rules: %T is not a CEL map", m)
+	}
+	return sortedMap{Mapper: base, keys: slices.Sorted(maps.Keys(m))}
+}
+
+// Iterator implements traits.Iterable in key order.
+func (m sortedMap) Iterator() traits.Iterator {
+	return &sortedKeys{Iterator: m.Mapper.Iterator(), keys: m.keys}
+}
+
+type sortedKeys struct {
+	traits.Iterator
+	keys []string
+	next int
+}
+
+func (it *sortedKeys) HasNext() ref.Val { return types.Bool(it.next < len(it.keys)) }
+
+func (it *sortedKeys) Next() ref.Val {
+	if it.next >= len(it.keys) {
+		return types.NewErr("rules: iterator past its end")
+	}
+	k := it.keys[it.next]
+	it.next++
+	return types.String(k)
 }
 
 // Params is the rule's parameters by name, for explanations.
