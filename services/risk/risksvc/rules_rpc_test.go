@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
@@ -141,59 +142,118 @@ func TestRulesOverGRPC(t *testing.T) {
 	wantCode(t, err, codes.InvalidArgument)
 }
 
-// TestRuleAuthorisationMatrix: admins change rules; hr, auditors,
-// managers and admins read them; nobody else does either.
-func TestRuleAuthorisationMatrix(t *testing.T) {
+// TestRiskAuthorisationMatrix covers every RiskService RPC for every role:
+// admins change rules; hr handles alerts; hr, auditors, managers and
+// admins read; sales, senior sales and services do none of it.
+func TestRiskAuthorisationMatrix(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	stack := env.start(t, stackOptions{})
 	roles := []auth.Role{auth.RoleSales, auth.RoleSeniorSales, auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin, auth.RoleService}
 	readers := []auth.Role{auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}
+	hrOnly, adminOnly := []auth.Role{auth.RoleHR}, []auth.Role{auth.RoleAdmin}
 	def := getRule(t, env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)), "bulk_export", 0).GetDefinition()
+
+	// Two alerts to handle: one walked to a resolved case, one dismissed.
+	alertOf := func(employee string) string {
+		t.Helper()
+		cc := env.clientAs(t, stack, principal("matrix", employee, auth.RoleSales))
+		seq := logChat(t, cc, "chat", registerCustomer(t, cc, "reg-"+employee), privateDeal)
+		for _, a := range alertsAfter(t, env.riskAs(t, stack, principal("matrix", "h", auth.RoleHR)), seq) {
+			if a.GetEmployeeId() == employee {
+				return a.GetAlertId()
+			}
+		}
+		t.Fatalf("no alert for %s", employee)
+		return ""
+	}
+	walked, dismissed := alertOf("s-walked"), alertOf("s-dismissed")
+
+	type call func(rc riskv1.RiskServiceClient, rid string) error
 	rpcs := []struct {
 		name    string
 		allowed []auth.Role
-		call    func(rc riskv1.RiskServiceClient, role auth.Role) error
+		call    call
 	}{
-		{"UpsertRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
+		{"UpsertRule", adminOnly, func(rc riskv1.RiskServiceClient, rid string) error {
 			own := proto.Clone(def).(*riskv1.RuleDefinition)
-			own.RuleId = "matrix_" + strings.ReplaceAll(string(role), "-", "_")
-			_, err := rc.UpsertRule(t.Context(), &riskv1.UpsertRuleRequest{RequestId: "u-" + string(role), Definition: own})
+			own.RuleId = "matrix_" + strings.ToLower(strings.ReplaceAll(rid, "-", "_"))
+			_, err := rc.UpsertRule(t.Context(), &riskv1.UpsertRuleRequest{RequestId: rid, Definition: own})
 			return err
 		}},
-		{"EnableRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
-			_, err := rc.EnableRule(t.Context(), &riskv1.EnableRuleRequest{RequestId: "e-" + string(role), RuleId: "reveal_spike"})
+		{"EnableRule", adminOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.EnableRule(t.Context(), &riskv1.EnableRuleRequest{RequestId: rid, RuleId: "reveal_spike"})
 			return err
 		}},
-		{"DisableRule", []auth.Role{auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, role auth.Role) error {
-			_, err := rc.DisableRule(t.Context(), &riskv1.DisableRuleRequest{RequestId: "d-" + string(role), RuleId: "bulk_export", Reason: "matrix"})
+		{"DisableRule", adminOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.DisableRule(t.Context(), &riskv1.DisableRuleRequest{RequestId: rid, RuleId: "bulk_export", Reason: "matrix"})
 			return err
 		}},
-		{"ListRules", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+		{"ListRules", readers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.ListRules(t.Context(), &riskv1.ListRulesRequest{})
 			return err
 		}},
-		{"GetRule", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+		{"GetRule", readers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.GetRule(t.Context(), &riskv1.GetRuleRequest{RuleId: "sensitive_words"})
 			return err
 		}},
-		{"ListAlerts", readers, func(rc riskv1.RiskServiceClient, _ auth.Role) error {
+		{"ListAlerts", readers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
 			return err
 		}},
+		{"GetAlert", readers, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.GetAlert(t.Context(), &riskv1.GetAlertRequest{AlertId: walked})
+			return err
+		}},
+		{"AcknowledgeAlert", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.AcknowledgeAlert(t.Context(), &riskv1.AcknowledgeAlertRequest{RequestId: rid, AlertId: walked})
+			return err
+		}},
+		{"ConfirmAlert", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.ConfirmAlert(t.Context(), &riskv1.ConfirmAlertRequest{RequestId: rid, AlertId: walked})
+			return err
+		}},
+		{"AddCaseNote", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.AddCaseNote(t.Context(), &riskv1.AddCaseNoteRequest{RequestId: rid, AlertId: walked, Note: "matrix"})
+			return err
+		}},
+		{"ResolveCase", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.ResolveCase(t.Context(), &riskv1.ResolveCaseRequest{RequestId: rid, AlertId: walked, Outcome: riskv1.CaseOutcome_CASE_OUTCOME_INCONCLUSIVE})
+			return err
+		}},
+		{"DismissAlert", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.DismissAlert(t.Context(), &riskv1.DismissAlertRequest{RequestId: rid, AlertId: dismissed, Reason: "matrix"})
+			return err
+		}},
+		{"GetCase", readers, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: walked})
+			return err
+		}},
 	}
+	var covered []string
 	for _, rpc := range rpcs {
+		covered = append(covered, rpc.name)
 		for _, role := range roles {
 			want := codes.PermissionDenied
 			if slices.Contains(rpc.allowed, role) {
 				want = codes.OK
 			}
 			rc := env.riskAs(t, stack, principal("matrix", "m-"+string(role), role))
-			wantCode(t, rpc.call(rc, role), want)
+			if got := status.Code(rpc.call(rc, rpc.name+"-"+string(role))); got != want {
+				t.Errorf("%s as %s: %v, want %v", rpc.name, role, got, want)
+			}
+		}
+	}
+	for _, m := range riskv1.RiskService_ServiceDesc.Methods {
+		if !slices.Contains(covered, m.MethodName) {
+			t.Errorf("RiskService.%s has no row in the authorisation matrix", m.MethodName)
 		}
 	}
 	if n := env.ruleEvents(t, "risk.matrix.rule.>"); n != 2 {
 		t.Errorf("RISK holds %d rule events of tenant matrix, want 2 (the admin's upsert and disable)", n)
+	}
+	if n := env.ruleEvents(t, "risk.matrix.alertcase.>"); n != 5 {
+		t.Errorf("RISK holds %d alertcase events of tenant matrix, want 5 (hr's steps)", n)
 	}
 }
 
