@@ -82,17 +82,23 @@ func TestHRWalksAnAlertToAResolvedCase(t *testing.T) {
 	for _, n := range got.GetCase().GetNotes() {
 		steps = append(steps, n.GetKind()+" by "+n.GetAuthor()+": "+n.GetText())
 	}
-	want := []string{
+	wantSteps := []string{
 		"acknowledged by hr-wang: looking",
 		"confirmed by hr-wang: customer confirmed the private account",
 		"note by hr-wang: interviewed",
 		"resolved by hr-wang: dismissal",
 	}
-	if diff := cmp.Diff(want, steps); diff != "" {
+	if diff := cmp.Diff(wantSteps, steps); diff != "" {
 		t.Errorf("case notes mismatch (-want, +got):\n%s", diff)
 	}
 	if got.GetCase().GetOutcome() != riskv1.CaseOutcome_CASE_OUTCOME_DIVERSION_CONFIRMED || got.GetCase().GetStatus() != riskv1.AlertStatus_ALERT_STATUS_RESOLVED {
 		t.Errorf("case = %s %s", got.GetCase().GetStatus(), got.GetCase().GetOutcome())
+	}
+
+	// The outcome feeds the rule's effectiveness: confirmed ÷ actioned.
+	want := &riskv1.RuleOutcomes{Confirmed: 1, ConfirmedPermille: 1000}
+	if diff := cmp.Diff(want, getRule(t, rc, "sensitive_words", 0).GetOutcomes(), protocmp.Transform()); diff != "" {
+		t.Errorf("rule outcomes mismatch (-want, +got):\n%s", diff)
 	}
 
 	// Who may: hr handles, auditors read, sales do neither.

@@ -213,6 +213,10 @@ func PrintRule(w io.Writer, r *riskv1.Rule) {
 	fmt.Fprintf(w, "RULE %s v%d  %s  %s  severity %s  window %s\n  %s\n  %s\n",
 		d.GetRuleId(), r.GetVersion(), state, origin, strings.TrimPrefix(d.GetSeverity().String(), "SEVERITY_"),
 		d.GetWindow().AsDuration(), d.GetDescriptionEn(), d.GetDescriptionZh())
+	if o := r.GetOutcomes(); o.GetOpen()+o.GetDismissed()+o.GetConfirmed() > 0 {
+		fmt.Fprintf(w, "  alerts: %d open, %d dismissed, %d confirmed (%d‰ of those actioned confirmed)\n",
+			o.GetOpen(), o.GetDismissed(), o.GetConfirmed(), o.GetConfirmedPermille())
+	}
 }
 
 // AlertCase implements `holdfast alerts ack|dismiss|confirm|resolve|note|case`:

@@ -78,6 +78,10 @@ func RuleToProto(r domain.Rule) *riskv1.Rule {
 		Enabled:    r.Enabled,
 		Builtin:    r.Builtin,
 		UpdatedBy:  r.UpdatedBy,
+		Outcomes: &riskv1.RuleOutcomes{
+			Open: int32(r.Outcomes.Open), Dismissed: int32(r.Outcomes.Dismissed), Confirmed: int32(r.Outcomes.Confirmed),
+			ConfirmedPermille: int32(r.Outcomes.ConfirmedPermille()),
+		},
 	}
 	if !r.UpdatedAt.IsZero() {
 		p.UpdatedAt = timestamppb.New(r.UpdatedAt)

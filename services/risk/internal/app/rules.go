@@ -236,9 +236,17 @@ func (a *App) ListRules(ctx context.Context, actor Actor, minSeq uint64) ([]doma
 	if err := a.waitRules(ctx, minSeq); err != nil {
 		return nil, err
 	}
+	counts, err := a.store.StatusCounts(ctx, actor.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("list rules: %w", err)
+	}
 	a.engineMu.Lock()
-	defer a.engineMu.Unlock()
-	return a.engine.Rules(actor.Tenant), nil
+	rules := a.engine.Rules(actor.Tenant)
+	a.engineMu.Unlock()
+	for i := range rules {
+		rules[i].Outcomes = domain.OutcomesOf(counts[rules[i].Definition.ID])
+	}
+	return rules, nil
 }
 
 // GetRule is one rule as in force, once the engine has applied minSeq.
@@ -253,11 +261,16 @@ func (a *App) GetRule(ctx context.Context, actor Actor, id string, minSeq uint64
 		return domain.Rule{}, err
 	}
 	a.engineMu.Lock()
-	defer a.engineMu.Unlock()
 	r, ok := a.engine.Rule(actor.Tenant, id)
+	a.engineMu.Unlock()
 	if !ok {
 		return domain.Rule{}, fmt.Errorf("get rule %s: %w", id, domain.ErrNotFound)
 	}
+	counts, err := a.store.StatusCounts(ctx, actor.Tenant)
+	if err != nil {
+		return domain.Rule{}, fmt.Errorf("get rule %s: %w", id, err)
+	}
+	r.Outcomes = domain.OutcomesOf(counts[id])
 	return r, nil
 }
 

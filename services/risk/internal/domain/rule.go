@@ -75,6 +75,31 @@ type Rule struct {
 	Builtin   bool
 	UpdatedBy string
 	UpdatedAt time.Time
+	// Outcomes is what HR made of the rule's alerts.
+	Outcomes RuleOutcomes
+}
+
+// RuleOutcomes measures a rule's effectiveness: confirmed ÷ actioned.
+type RuleOutcomes struct {
+	Open, Dismissed, Confirmed int
+}
+
+// OutcomesOf tallies a rule's alert counts by status.
+func OutcomesOf(byStatus map[Status]int) RuleOutcomes {
+	return RuleOutcomes{
+		Open:      byStatus[StatusRaised] + byStatus[StatusAcknowledged],
+		Dismissed: byStatus[StatusDismissed],
+		Confirmed: byStatus[StatusConfirmed] + byStatus[StatusResolved],
+	}
+}
+
+// ConfirmedPermille is confirmed × 1000 ÷ (confirmed + dismissed), 0
+// while nothing was actioned.
+func (o RuleOutcomes) ConfirmedPermille() int {
+	if o.Confirmed+o.Dismissed == 0 {
+		return 0
+	}
+	return o.Confirmed * 1000 / (o.Confirmed + o.Dismissed)
 }
 
 // OpeningEvidenceReveals24h opens an alert with the employee's reveals of

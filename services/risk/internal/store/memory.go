@@ -97,3 +97,17 @@ func cloneAlert(a domain.Alert) domain.Alert {
 	}
 	return a
 }
+
+// StatusCounts implements Store.
+func (m *Memory) StatusCounts(_ context.Context, tenant string) (map[string]map[domain.Status]int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := map[string]map[domain.Status]int{}
+	for _, a := range m.alerts[tenant] {
+		if out[a.RuleID] == nil {
+			out[a.RuleID] = map[domain.Status]int{}
+		}
+		out[a.RuleID][a.Status]++
+	}
+	return out, nil
+}

@@ -87,3 +87,31 @@ func (p *Postgres) ListAlerts(ctx context.Context, tenant string, f ListFilter) 
 	}
 	return out, nil
 }
+
+// StatusCounts implements Store.
+func (p *Postgres) StatusCounts(ctx context.Context, tenant string) (map[string]map[domain.Status]int, error) {
+	rows, err := p.Pool.Query(ctx, `SELECT rule_id, status, count(*) FROM risk.alerts WHERE tenant = $1 GROUP BY rule_id, status`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("store: status counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[domain.Status]int{}
+	for rows.Next() {
+		var (
+			rule   string
+			status int
+			n      int64
+		)
+		if err := rows.Scan(&rule, &status, &n); err != nil {
+			return nil, fmt.Errorf("store: status counts: %w", err)
+		}
+		if out[rule] == nil {
+			out[rule] = map[domain.Status]int{}
+		}
+		out[rule][domain.Status(status)] = int(n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: status counts: %w", err)
+	}
+	return out, nil
+}

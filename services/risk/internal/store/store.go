@@ -28,6 +28,9 @@ type Store interface {
 	GetAlert(ctx context.Context, tenant, id string) (domain.Alert, error)
 	// ListAlerts returns alerts newest first (by RaisedSequence), before filter.Before.
 	ListAlerts(ctx context.Context, tenant string, filter ListFilter) ([]domain.Alert, error)
+	// StatusCounts counts the tenant's alerts per rule id and status: the
+	// outcomes that measure each rule's effectiveness.
+	StatusCounts(ctx context.Context, tenant string) (map[string]map[domain.Status]int, error)
 }
 
 // ListFilter selects and pages alerts. Empty fields match everything.

@@ -294,8 +294,10 @@ type Rule struct {
 	// builtin is true while the tenant runs the built-in pack's definition.
 	Builtin bool `protobuf:"varint,4,opt,name=builtin,proto3" json:"builtin,omitempty"`
 	// updated_by and updated_at name the last change (empty for the pack).
-	UpdatedBy     string                 `protobuf:"bytes,5,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedBy string                 `protobuf:"bytes,5,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// outcomes is what HR made of the rule's alerts, all versions together.
+	Outcomes      *RuleOutcomes `protobuf:"bytes,7,opt,name=outcomes,proto3" json:"outcomes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -372,6 +374,87 @@ func (x *Rule) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Rule) GetOutcomes() *RuleOutcomes {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+// RuleOutcomes measures a rule's effectiveness from HR's handling of its
+// alerts: confirmed ÷ actioned (confirmed + dismissed).
+type RuleOutcomes struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// open alerts are raised or acknowledged.
+	Open      int32 `protobuf:"varint,1,opt,name=open,proto3" json:"open,omitempty"`
+	Dismissed int32 `protobuf:"varint,2,opt,name=dismissed,proto3" json:"dismissed,omitempty"`
+	// confirmed counts confirmed and resolved alerts (a case was opened).
+	Confirmed int32 `protobuf:"varint,3,opt,name=confirmed,proto3" json:"confirmed,omitempty"`
+	// confirmed_permille is confirmed × 1000 ÷ (confirmed + dismissed), 0
+	// while nothing was actioned.
+	ConfirmedPermille int32 `protobuf:"varint,4,opt,name=confirmed_permille,json=confirmedPermille,proto3" json:"confirmed_permille,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *RuleOutcomes) Reset() {
+	*x = RuleOutcomes{}
+	mi := &file_holdfast_risk_v1_rule_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleOutcomes) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleOutcomes) ProtoMessage() {}
+
+func (x *RuleOutcomes) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_rule_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleOutcomes.ProtoReflect.Descriptor instead.
+func (*RuleOutcomes) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_rule_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RuleOutcomes) GetOpen() int32 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *RuleOutcomes) GetDismissed() int32 {
+	if x != nil {
+		return x.Dismissed
+	}
+	return 0
+}
+
+func (x *RuleOutcomes) GetConfirmed() int32 {
+	if x != nil {
+		return x.Confirmed
+	}
+	return 0
+}
+
+func (x *RuleOutcomes) GetConfirmedPermille() int32 {
+	if x != nil {
+		return x.ConfirmedPermille
+	}
+	return 0
+}
+
 var File_holdfast_risk_v1_rule_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_rule_proto_rawDesc = "" +
@@ -399,7 +482,7 @@ const file_holdfast_risk_v1_rule_proto_rawDesc = "" +
 	"\x0eexplanation_en\x18\t \x01(\tR\rexplanationEn\x12%\n" +
 	"\x0eexplanation_zh\x18\n" +
 	" \x01(\tR\rexplanationZh\x12)\n" +
-	"\x10opening_evidence\x18\v \x01(\tR\x0fopeningEvidence\"\xf0\x01\n" +
+	"\x10opening_evidence\x18\v \x01(\tR\x0fopeningEvidence\"\xac\x02\n" +
 	"\x04Rule\x12@\n" +
 	"\n" +
 	"definition\x18\x01 \x01(\v2 .holdfast.risk.v1.RuleDefinitionR\n" +
@@ -410,7 +493,13 @@ const file_holdfast_risk_v1_rule_proto_rawDesc = "" +
 	"\n" +
 	"updated_by\x18\x05 \x01(\tR\tupdatedBy\x129\n" +
 	"\n" +
-	"updated_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"updated_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12:\n" +
+	"\boutcomes\x18\a \x01(\v2\x1e.holdfast.risk.v1.RuleOutcomesR\boutcomes\"\x8d\x01\n" +
+	"\fRuleOutcomes\x12\x12\n" +
+	"\x04open\x18\x01 \x01(\x05R\x04open\x12\x1c\n" +
+	"\tdismissed\x18\x02 \x01(\x05R\tdismissed\x12\x1c\n" +
+	"\tconfirmed\x18\x03 \x01(\x05R\tconfirmed\x12-\n" +
+	"\x12confirmed_permille\x18\x04 \x01(\x05R\x11confirmedPermilleB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_rule_proto_rawDescOnce sync.Once
@@ -424,26 +513,28 @@ func file_holdfast_risk_v1_rule_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_rule_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_holdfast_risk_v1_rule_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_holdfast_risk_v1_rule_proto_goTypes = []any{
 	(*RuleParameter)(nil),         // 0: holdfast.risk.v1.RuleParameter
 	(*RuleDefinition)(nil),        // 1: holdfast.risk.v1.RuleDefinition
 	(*Rule)(nil),                  // 2: holdfast.risk.v1.Rule
-	(Severity)(0),                 // 3: holdfast.risk.v1.Severity
-	(*durationpb.Duration)(nil),   // 4: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*RuleOutcomes)(nil),          // 3: holdfast.risk.v1.RuleOutcomes
+	(Severity)(0),                 // 4: holdfast.risk.v1.Severity
+	(*durationpb.Duration)(nil),   // 5: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_holdfast_risk_v1_rule_proto_depIdxs = []int32{
-	3, // 0: holdfast.risk.v1.RuleDefinition.severity:type_name -> holdfast.risk.v1.Severity
+	4, // 0: holdfast.risk.v1.RuleDefinition.severity:type_name -> holdfast.risk.v1.Severity
 	0, // 1: holdfast.risk.v1.RuleDefinition.parameters:type_name -> holdfast.risk.v1.RuleParameter
-	4, // 2: holdfast.risk.v1.RuleDefinition.window:type_name -> google.protobuf.Duration
+	5, // 2: holdfast.risk.v1.RuleDefinition.window:type_name -> google.protobuf.Duration
 	1, // 3: holdfast.risk.v1.Rule.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	5, // 4: holdfast.risk.v1.Rule.updated_at:type_name -> google.protobuf.Timestamp
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	6, // 4: holdfast.risk.v1.Rule.updated_at:type_name -> google.protobuf.Timestamp
+	3, // 5: holdfast.risk.v1.Rule.outcomes:type_name -> holdfast.risk.v1.RuleOutcomes
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_rule_proto_init() }
@@ -463,7 +554,7 @@ func file_holdfast_risk_v1_rule_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_rule_proto_rawDesc), len(file_holdfast_risk_v1_rule_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

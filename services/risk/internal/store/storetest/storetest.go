@@ -300,4 +300,28 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("stored alert changed through a returned copy (-want, +got):\n%s", diff)
 		}
 	})
+
+	t.Run("status counts per rule and tenant", func(t *testing.T) {
+		s := newStore(t)
+		a1, a2, a3, other := alert("acme", "a1", "e1", 1), alert("acme", "a2", "e2", 2), alert("acme", "a3", "e3", 3), alert("globex", "g1", "e1", 4)
+		a2.Status, a3.RuleID, a3.Status = domain.StatusDismissed, "reveal_spike", domain.StatusConfirmed
+		if err := s.Apply(ctx, 1, a1, a2, a3, other); err != nil {
+			t.Fatal(err)
+		}
+		a1.Status = domain.StatusResolved // a later step moves the alert, not adds one
+		if err := s.Apply(ctx, 2, a1); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.StatusCounts(ctx, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]map[domain.Status]int{
+			"sensitive_words": {domain.StatusResolved: 1, domain.StatusDismissed: 1},
+			"reveal_spike":    {domain.StatusConfirmed: 1},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("status counts mismatch (-want, +got):\n%s", diff)
+		}
+	})
 }
