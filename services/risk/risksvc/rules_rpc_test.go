@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -225,6 +227,12 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			_, err := rc.DismissAlert(t.Context(), &riskv1.DismissAlertRequest{RequestId: rid, AlertId: dismissed, Reason: "matrix"})
 			return err
 		}},
+		{"SuppressRule", hrOnly, func(rc riskv1.RiskServiceClient, rid string) error {
+			_, err := rc.SuppressRule(t.Context(), &riskv1.SuppressRuleRequest{
+				RequestId: rid, RuleId: "reveal_spike", EmployeeId: "s-walked", Until: timestamppb.New(time.Now().Add(time.Hour)), Reason: "matrix",
+			})
+			return err
+		}},
 		{"GetCase", readers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: walked})
 			return err
@@ -249,8 +257,8 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			t.Errorf("RiskService.%s has no row in the authorisation matrix", m.MethodName)
 		}
 	}
-	if n := env.ruleEvents(t, "risk.matrix.rule.>"); n != 2 {
-		t.Errorf("RISK holds %d rule events of tenant matrix, want 2 (the admin's upsert and disable)", n)
+	if n := env.ruleEvents(t, "risk.matrix.rule.>"); n != 3 {
+		t.Errorf("RISK holds %d rule events of tenant matrix, want 3 (the admin's upsert and disable, hr's suppression)", n)
 	}
 	if n := env.ruleEvents(t, "risk.matrix.alertcase.>"); n != 5 {
 		t.Errorf("RISK holds %d alertcase events of tenant matrix, want 5 (hr's steps)", n)
@@ -273,4 +281,41 @@ func (e *testEnv) ruleEvents(t *testing.T, filter string) uint64 {
 		n += c
 	}
 	return n
+}
+
+// TestSuppressRuleSilencesOneEmployee: hr silences sensitive_words for one
+// salesperson; their hits raise nothing while another's still do, and a
+// suppression needs a reason and a future end.
+func TestSuppressRuleSilencesOneEmployee(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	stack := env.start(t, stackOptions{})
+	rc := env.riskAs(t, stack, hr)
+	_, err := rc.SuppressRule(t.Context(), &riskv1.SuppressRuleRequest{
+		RequestId: "s1", RuleId: "sensitive_words", EmployeeId: sales.Subject, Until: timestamppb.New(time.Now().Add(-time.Hour)),
+	})
+	if diff := cmp.Diff([]string{"reason", "until"}, violatedFields(t, err)); diff != "" {
+		t.Errorf("violated fields mismatch (-want, +got):\n%s", diff)
+	}
+	_, err = rc.SuppressRule(t.Context(), &riskv1.SuppressRuleRequest{
+		RequestId: "s2", RuleId: "no_such_rule", EmployeeId: sales.Subject, Until: timestamppb.New(time.Now().Add(time.Hour)), Reason: "x",
+	})
+	wantCode(t, err, codes.NotFound)
+	resp, err := rc.SuppressRule(t.Context(), &riskv1.SuppressRuleRequest{
+		RequestId: "s3", RuleId: "sensitive_words", EmployeeId: sales.Subject, Until: timestamppb.New(time.Now().Add(24 * time.Hour)),
+		Reason: "role-play training with scripted private-deal phrases",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	getRule(t, rc, "sensitive_words", resp.GetSequence()) // the engine has applied it
+
+	cc := env.clientAs(t, stack, sales)
+	logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
+	zc := env.clientAs(t, stack, principal("acme", "sales-zhao", auth.RoleSales))
+	last := logChat(t, zc, "chat-2", registerCustomer(t, zc, "reg-2"), privateDeal)
+	a := onlyAlert(t, alertsAfter(t, rc, last))
+	if a.GetEmployeeId() != "sales-zhao" {
+		t.Errorf("alert for %s, want only sales-zhao's: %s is suppressed", a.GetEmployeeId(), sales.Subject)
+	}
 }

@@ -38,6 +38,8 @@ type App struct {
 	// rule id, where every tenant's rule history starts.
 	compiler *rules.Compiler
 	builtin  map[string]domain.Rule
+	// now is the clock commands check times against (never the engine).
+	now func() time.Time
 
 	// projected is the RISK sequence the alert read model has applied.
 	projected *eventlog.Progress
@@ -73,7 +75,7 @@ func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Log
 		builtin[r.Definition.ID] = r
 	}
 	return &App{
-		log: log, store: st, engine: eng, logger: logger, compiler: compiler, builtin: builtin,
+		log: log, store: st, engine: eng, logger: logger, compiler: compiler, builtin: builtin, now: time.Now,
 		projected:         eventlog.NewProgress(0),
 		judged:            map[string]*eventlog.Progress{},
 		written:           map[string]eventlog.Position{},

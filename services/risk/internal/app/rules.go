@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -223,6 +225,10 @@ func ruleChangeOf(rec eventlog.Record, msg proto.Message) (engine.RuleChange, bo
 		return engine.RuleChange{Tenant: tenant, RuleID: ev.GetRuleId(), Enabled: true}, true
 	case *riskv1.RuleDisabled:
 		return engine.RuleChange{Tenant: tenant, RuleID: ev.GetRuleId(), Enabled: false}, true
+	case *riskv1.RuleSuppressed:
+		return engine.RuleChange{Tenant: tenant, RuleID: ev.GetRuleId(), Suppress: &engine.Suppression{
+			EmployeeID: ev.GetEmployeeId(), Until: ev.GetUntil().AsTime(),
+		}}, true
 	}
 	return engine.RuleChange{}, false
 }
@@ -296,4 +302,43 @@ func joinViolations(errs ...error) error {
 		all = append(all, ve.Violations...)
 	}
 	return all.Err()
+}
+
+// maxSuppression bounds how far ahead a suppression may reach.
+const maxSuppression = 180 * 24 * time.Hour
+
+// SuppressRule silences a rule for one employee until a time (hr): the
+// engine skips the rule for that employee's events that occurred before
+// until. The reason is required and, with the actor, stays in RISK.
+func (a *App) SuppressRule(ctx context.Context, actor Actor, requestID, ruleID, employeeID string, until time.Time, reason string) (uint64, error) {
+	if !actor.canHandleCases() {
+		return 0, fmt.Errorf("suppress rule: %w: requires hr", domain.ErrPermissionDenied)
+	}
+	var v domainerr.Violations
+	checkRequestFields(&v, requestID, reason, true)
+	if !domain.ValidRuleID(ruleID) {
+		v.Add("rule_id", "required, 1-64 characters of [a-z0-9_] starting with a letter")
+	}
+	if !eventlog.ValidToken(employeeID) {
+		v.Add("employee_id", "required, a valid id")
+	}
+	if now := a.now(); !until.After(now) || until.Sub(now) > maxSuppression {
+		v.Add("until", "required, in the future and at most 180 days ahead")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	_, seq, err := a.changeRule(ctx, actor, requestID, ruleCommand{
+		name: "suppress rule", ruleID: ruleID,
+		payload: func(domain.Rule) proto.Message {
+			return &riskv1.RuleSuppressed{RuleId: ruleID, EmployeeId: employeeID, Until: timestamppb.New(until), Reason: reason}
+		},
+		decide: func(cur domain.Rule) (domain.RuleDecision, error) {
+			if cur.Version == 0 {
+				return domain.RuleDecision{}, fmt.Errorf("%w: no such rule", domain.ErrNotFound)
+			}
+			return domain.RuleDecision{Next: cur, Changed: true}, nil
+		},
+	})
+	return seq, err
 }

@@ -38,6 +38,9 @@ type Engine struct {
 	tenants  map[string]map[string]*tenantRule
 	open     map[alertKey]*openAlert
 	reveals  map[employeeKey][]revealSeen // sliding window per employee
+	// suppressed holds, per (rule, employee), the time until which the
+	// rule does not judge the employee.
+	suppressed map[alertKey]time.Time
 	// evalErrors counts rule evaluations that failed (a missing fact, the
 	// cost limit); such a rule is treated as not triggered.
 	evalErrors uint64
@@ -76,6 +79,8 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		tenants:  map[string]map[string]*tenantRule{},
 		open:     map[alertKey]*openAlert{},
 		reveals:  map[employeeKey][]revealSeen{},
+
+		suppressed: map[alertKey]time.Time{},
 	}
 	for _, r := range pack.Rules {
 		if r.Definition.ID == RuleSensitiveWords {
@@ -167,6 +172,12 @@ func (e *Engine) observe(o observation) []Change {
 func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]any) (Change, bool) {
 	def := p.Rule.Definition
 	key := alertKey{def.ID, employeeKey{o.tenant, o.employee}}
+	if until, ok := e.suppressed[key]; ok {
+		if o.at.Before(until) {
+			return Change{}, false
+		}
+		delete(e.suppressed, key)
+	}
 	oa := e.open[key]
 	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
 		oa = nil // the window closed, or a new version of the rule is in force

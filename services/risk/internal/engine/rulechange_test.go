@@ -92,3 +92,27 @@ func TestRuleChangeAppliesFromItsPointOn(t *testing.T) {
 		t.Error("enabling an unknown rule was applied")
 	}
 }
+
+// A suppression silences one rule for one employee until a time: events
+// before it raise nothing, events after it are judged again.
+func TestSuppression(t *testing.T) {
+	t.Parallel()
+	e := newEngine()
+	f := &feeder{}
+	until := day0.Add(24 * time.Hour)
+	if err := e.ApplyRuleChange(engine.RuleChange{Tenant: "acme", RuleID: engine.RuleSensitiveWords, Suppress: &engine.Suppression{EmployeeID: "e1", Until: until}}); err != nil {
+		t.Fatal(err)
+	}
+	if chs := e.ObserveInteraction(f.in("acme", "e1", twoPhrases, day0)); len(chs) != 0 {
+		t.Errorf("a suppressed employee raised %v", chs)
+	}
+	if chs := e.ObserveInteraction(f.in("acme", "e2", twoPhrases, day0)); len(chs) != 1 {
+		t.Errorf("another employee raised %d changes, want 1", len(chs))
+	}
+	if chs := e.ObserveInteraction(f.in("acme", "e1", twoPhrases, until)); len(chs) != 1 {
+		t.Errorf("after the suppression ended: %d changes, want 1", len(chs))
+	}
+	if err := e.ApplyRuleChange(engine.RuleChange{Tenant: "acme", RuleID: "nope", Suppress: &engine.Suppression{EmployeeID: "e1", Until: until}}); err == nil {
+		t.Error("a suppression of an unknown rule was applied")
+	}
+}

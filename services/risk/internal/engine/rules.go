@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/rules"
@@ -25,6 +26,15 @@ type RuleChange struct {
 	Upserted *domain.Rule
 	RuleID   string
 	Enabled  bool
+	// Suppress, when set, silences RuleID for one employee instead.
+	Suppress *Suppression
+}
+
+// Suppression silences a rule for one employee: events that occurred
+// before Until do not trigger it.
+type Suppression struct {
+	EmployeeID string
+	Until      time.Time
 }
 
 // ApplyRuleChange puts a rule change in force from this point of RISK_IN
@@ -51,6 +61,13 @@ func (e *Engine) ApplyRuleChange(c RuleChange) error {
 			tr[id] = cur
 		}
 		cur.program = p
+		return nil
+	}
+	if c.Suppress != nil {
+		if _, _, ok := e.rule(c.Tenant, c.RuleID); !ok {
+			return fmt.Errorf("%w: %s is not a rule of tenant %s", ErrRuleNotApplied, c.RuleID, c.Tenant)
+		}
+		e.suppressed[alertKey{c.RuleID, employeeKey{c.Tenant, c.Suppress.EmployeeID}}] = c.Suppress.Until
 		return nil
 	}
 	cur := tr[c.RuleID]

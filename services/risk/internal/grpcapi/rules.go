@@ -2,6 +2,7 @@ package grpcapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
@@ -87,4 +88,21 @@ func (s *Server) GetRule(ctx context.Context, req *riskv1.GetRuleRequest) (*risk
 		return nil, s.toStatus(ctx, err)
 	}
 	return &riskv1.GetRuleResponse{Rule: app.RuleToProto(r)}, nil
+}
+
+// SuppressRule implements riskv1.RiskServiceServer.
+func (s *Server) SuppressRule(ctx context.Context, req *riskv1.SuppressRuleRequest) (*riskv1.SuppressRuleResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var until time.Time
+	if req.GetUntil() != nil {
+		until = req.GetUntil().AsTime()
+	}
+	seq, err := s.app.SuppressRule(ctx, actor, req.GetRequestId(), req.GetRuleId(), req.GetEmployeeId(), until, req.GetReason())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &riskv1.SuppressRuleResponse{Sequence: seq}, nil
 }

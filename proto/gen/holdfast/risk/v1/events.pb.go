@@ -681,6 +681,77 @@ func (x *CaseNoteAdded) GetNote() string {
 	return ""
 }
 
+// RuleSuppressed silences one rule for one employee until a time (events
+// are judged by their own time), e.g. while HR investigates by other means.
+// It is on the rule aggregate so that RISK_IN carries it to the engine.
+type RuleSuppressed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RuleId        string                 `protobuf:"bytes,1,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	EmployeeId    string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Until         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=until,proto3" json:"until,omitempty"`
+	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleSuppressed) Reset() {
+	*x = RuleSuppressed{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleSuppressed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleSuppressed) ProtoMessage() {}
+
+func (x *RuleSuppressed) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleSuppressed.ProtoReflect.Descriptor instead.
+func (*RuleSuppressed) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RuleSuppressed) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *RuleSuppressed) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *RuleSuppressed) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *RuleSuppressed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_holdfast_risk_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_events_proto_rawDesc = "" +
@@ -735,7 +806,13 @@ const file_holdfast_risk_v1_events_proto_rawDesc = "" +
 	"\x04note\x18\x03 \x01(\tR\x04note\">\n" +
 	"\rCaseNoteAdded\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
-	"\x04note\x18\x02 \x01(\tR\x04noteB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x04note\x18\x02 \x01(\tR\x04note\"\x94\x01\n" +
+	"\x0eRuleSuppressed\x12\x17\n" +
+	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x120\n" +
+	"\x05until\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reasonB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_events_proto_rawDescOnce sync.Once
@@ -749,7 +826,7 @@ func file_holdfast_risk_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_events_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertRaised)(nil),           // 0: holdfast.risk.v1.AlertRaised
 	(*AlertEvidenceAdded)(nil),    // 1: holdfast.risk.v1.AlertEvidenceAdded
@@ -761,26 +838,28 @@ var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertConfirmed)(nil),        // 7: holdfast.risk.v1.AlertConfirmed
 	(*CaseResolved)(nil),          // 8: holdfast.risk.v1.CaseResolved
 	(*CaseNoteAdded)(nil),         // 9: holdfast.risk.v1.CaseNoteAdded
-	(Severity)(0),                 // 10: holdfast.risk.v1.Severity
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 12: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),        // 13: holdfast.risk.v1.RuleDefinition
-	(CaseOutcome)(0),              // 14: holdfast.risk.v1.CaseOutcome
+	(*RuleSuppressed)(nil),        // 10: holdfast.risk.v1.RuleSuppressed
+	(Severity)(0),                 // 11: holdfast.risk.v1.Severity
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*Evidence)(nil),              // 13: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),        // 14: holdfast.risk.v1.RuleDefinition
+	(CaseOutcome)(0),              // 15: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_events_proto_depIdxs = []int32{
-	10, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
-	11, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
-	11, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
-	12, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
-	10, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
-	12, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
-	13, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	14, // 7: holdfast.risk.v1.CaseResolved.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	11, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
+	12, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
+	12, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
+	13, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
+	11, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
+	13, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
+	14, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	15, // 7: holdfast.risk.v1.CaseResolved.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	12, // 8: holdfast.risk.v1.RuleSuppressed.until:type_name -> google.protobuf.Timestamp
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_events_proto_init() }
@@ -796,7 +875,7 @@ func file_holdfast_risk_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_events_proto_rawDesc), len(file_holdfast_risk_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

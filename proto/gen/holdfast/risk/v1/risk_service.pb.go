@@ -1814,6 +1814,132 @@ func (x *GetCaseResponse) GetCase() *Case {
 	return nil
 }
 
+// SuppressRuleRequest silences one rule for one employee.
+type SuppressRuleRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RuleId     string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// until is when the rule judges the employee again: in the future, at
+	// most 180 days ahead.
+	Until *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=until,proto3" json:"until,omitempty"`
+	// reason is required.
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuppressRuleRequest) Reset() {
+	*x = SuppressRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuppressRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuppressRuleRequest) ProtoMessage() {}
+
+func (x *SuppressRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuppressRuleRequest.ProtoReflect.Descriptor instead.
+func (*SuppressRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *SuppressRuleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *SuppressRuleRequest) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *SuppressRuleRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *SuppressRuleRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *SuppressRuleRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// SuppressRuleResponse carries the RISK sequence of the suppression; pass
+// it as GetRule's min_sequence to wait until the engine applies it.
+type SuppressRuleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sequence      uint64                 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SuppressRuleResponse) Reset() {
+	*x = SuppressRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SuppressRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SuppressRuleResponse) ProtoMessage() {}
+
+func (x *SuppressRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SuppressRuleResponse.ProtoReflect.Descriptor instead.
+func (*SuppressRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *SuppressRuleResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
@@ -1947,7 +2073,17 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x0eGetCaseRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\"=\n" +
 	"\x0fGetCaseResponse\x12*\n" +
-	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case2\x9e\t\n" +
+	"\x04case\x18\x01 \x01(\v2\x16.holdfast.risk.v1.CaseR\x04case\"\xb8\x01\n" +
+	"\x13SuppressRuleRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x120\n" +
+	"\x05until\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"2\n" +
+	"\x14SuppressRuleResponse\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence2\xfd\t\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -1964,7 +2100,8 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\fConfirmAlert\x12%.holdfast.risk.v1.ConfirmAlertRequest\x1a&.holdfast.risk.v1.ConfirmAlertResponse\x12Z\n" +
 	"\vResolveCase\x12$.holdfast.risk.v1.ResolveCaseRequest\x1a%.holdfast.risk.v1.ResolveCaseResponse\x12Z\n" +
 	"\vAddCaseNote\x12$.holdfast.risk.v1.AddCaseNoteRequest\x1a%.holdfast.risk.v1.AddCaseNoteResponse\x12N\n" +
-	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponse\x12]\n" +
+	"\fSuppressRule\x12%.holdfast.risk.v1.SuppressRuleRequest\x1a&.holdfast.risk.v1.SuppressRuleResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -1978,7 +2115,7 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*Alert)(nil),                    // 0: holdfast.risk.v1.Alert
 	(*StreamPosition)(nil),           // 1: holdfast.risk.v1.StreamPosition
@@ -2010,74 +2147,79 @@ var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*AddCaseNoteResponse)(nil),      // 27: holdfast.risk.v1.AddCaseNoteResponse
 	(*GetCaseRequest)(nil),           // 28: holdfast.risk.v1.GetCaseRequest
 	(*GetCaseResponse)(nil),          // 29: holdfast.risk.v1.GetCaseResponse
-	(Severity)(0),                    // 30: holdfast.risk.v1.Severity
-	(AlertStatus)(0),                 // 31: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil),    // 32: google.protobuf.Timestamp
-	(*Evidence)(nil),                 // 33: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),           // 34: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                     // 35: holdfast.risk.v1.Rule
-	(CaseOutcome)(0),                 // 36: holdfast.risk.v1.CaseOutcome
+	(*SuppressRuleRequest)(nil),      // 30: holdfast.risk.v1.SuppressRuleRequest
+	(*SuppressRuleResponse)(nil),     // 31: holdfast.risk.v1.SuppressRuleResponse
+	(Severity)(0),                    // 32: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                 // 33: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
+	(*Evidence)(nil),                 // 35: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),           // 36: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                     // 37: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                 // 38: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	30, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	31, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	32, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	32, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	32, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	32, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	33, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	31, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	32, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	33, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	34, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	34, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	34, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	34, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	35, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	33, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
 	0,  // 9: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
 	0,  // 10: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	34, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	35, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	35, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	35, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	35, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	35, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	32, // 17: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
-	31, // 18: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
-	36, // 19: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	36, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	37, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	37, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	37, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	37, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	37, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	34, // 17: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	33, // 18: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	38, // 19: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	16, // 20: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
 	17, // 21: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 22: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 23: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	36, // 24: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	38, // 24: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	17, // 25: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 26: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 27: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	2,  // 28: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 29: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 30: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 31: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 32: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 33: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 34: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	18, // 35: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
-	20, // 36: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
-	22, // 37: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
-	24, // 38: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
-	26, // 39: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
-	28, // 40: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	3,  // 41: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 42: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 43: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 44: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 45: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 46: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 47: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 48: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 49: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 50: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 51: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 52: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 53: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	41, // [41:54] is the sub-list for method output_type
-	28, // [28:41] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	34, // 28: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
+	2,  // 29: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 30: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 31: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 32: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 33: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 34: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 35: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	18, // 36: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	20, // 37: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	22, // 38: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	24, // 39: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	26, // 40: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	28, // 41: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	30, // 42: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	3,  // 43: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 44: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 45: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 46: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 47: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 48: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 49: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 50: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 51: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 52: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 53: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 54: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 55: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	31, // 56: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	43, // [43:57] is the sub-list for method output_type
+	29, // [29:43] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -2093,7 +2235,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

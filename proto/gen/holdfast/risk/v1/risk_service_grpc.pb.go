@@ -32,6 +32,7 @@ const (
 	RiskService_ResolveCase_FullMethodName      = "/holdfast.risk.v1.RiskService/ResolveCase"
 	RiskService_AddCaseNote_FullMethodName      = "/holdfast.risk.v1.RiskService/AddCaseNote"
 	RiskService_GetCase_FullMethodName          = "/holdfast.risk.v1.RiskService/GetCase"
+	RiskService_SuppressRule_FullMethodName     = "/holdfast.risk.v1.RiskService/SuppressRule"
 )
 
 // RiskServiceClient is the client API for RiskService service.
@@ -70,6 +71,8 @@ type RiskServiceClient interface {
 	AddCaseNote(ctx context.Context, in *AddCaseNoteRequest, opts ...grpc.CallOption) (*AddCaseNoteResponse, error)
 	// GetCase returns an alert's handling: status, outcome and notes.
 	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error)
+	// SuppressRule silences a rule for one employee until a time (hr).
+	SuppressRule(ctx context.Context, in *SuppressRuleRequest, opts ...grpc.CallOption) (*SuppressRuleResponse, error)
 }
 
 type riskServiceClient struct {
@@ -210,6 +213,16 @@ func (c *riskServiceClient) GetCase(ctx context.Context, in *GetCaseRequest, opt
 	return out, nil
 }
 
+func (c *riskServiceClient) SuppressRule(ctx context.Context, in *SuppressRuleRequest, opts ...grpc.CallOption) (*SuppressRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SuppressRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_SuppressRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
@@ -246,6 +259,8 @@ type RiskServiceServer interface {
 	AddCaseNote(context.Context, *AddCaseNoteRequest) (*AddCaseNoteResponse, error)
 	// GetCase returns an alert's handling: status, outcome and notes.
 	GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error)
+	// SuppressRule silences a rule for one employee until a time (hr).
+	SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -294,6 +309,9 @@ func (UnimplementedRiskServiceServer) AddCaseNote(context.Context, *AddCaseNoteR
 }
 func (UnimplementedRiskServiceServer) GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCase not implemented")
+}
+func (UnimplementedRiskServiceServer) SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SuppressRule not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -550,6 +568,24 @@ func _RiskService_GetCase_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_SuppressRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SuppressRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).SuppressRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_SuppressRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).SuppressRule(ctx, req.(*SuppressRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -608,6 +644,10 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCase",
 			Handler:    _RiskService_GetCase_Handler,
+		},
+		{
+			MethodName: "SuppressRule",
+			Handler:    _RiskService_SuppressRule_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
