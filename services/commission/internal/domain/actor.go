@@ -1,0 +1,42 @@
+package domain
+
+import "slices"
+
+// Actor is the authenticated caller of a use case.
+type Actor struct {
+	Tenant     string
+	EmployeeID string
+	Roles      []string
+}
+
+func (a Actor) has(roles ...string) bool {
+	for _, r := range roles {
+		if slices.Contains(a.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Role names used by the commission service's checks.
+const (
+	RoleSales   = "sales"
+	RoleManager = "manager"
+	RoleHR      = "hr"
+	RoleAuditor = "auditor"
+	RoleAdmin   = "admin"
+	RoleService = "service"
+)
+
+// CanSetPlan: only admins change the tenant's commission plan.
+func (a Actor) CanSetPlan() bool { return a.has(RoleAdmin) }
+
+// CanReadPlan: hr, auditors, admins and managers read the plan.
+func (a Actor) CanReadPlan() bool { return a.has(RoleHR, RoleAuditor, RoleAdmin, RoleManager) }
+
+// CanReadStatement: the employee themselves, and hr, auditors, admins and
+// managers for anyone. A manager reads any employee's statement for now;
+// narrowing that to their own reports needs the attendance roster.
+func (a Actor) CanReadStatement(employeeID string) bool {
+	return employeeID == a.EmployeeID || a.has(RoleHR, RoleAuditor, RoleAdmin, RoleManager)
+}
