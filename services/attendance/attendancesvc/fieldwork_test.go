@@ -163,6 +163,28 @@ func testFieldwork(t *testing.T, env *testEnv, svc *runningService) {
 		t.Errorf("c1's check-ins = %v, %v; want the first visit with its facts", byCustomer.GetCheckIns(), err)
 	}
 
+	// A gateway's request ids are its own: one id for two employees is two check-ins.
+	hire, err := hr.HireEmployee(ctx, hireRequest("hire-e2", "e2", tree.team, "m1", "sales"))
+	if err != nil {
+		t.Fatalf("hire e2: %v", err)
+	}
+	var gatewayIDs []string
+	for _, who := range []string{"e1", "e2"} {
+		req := visitAt("device-counter-1", "", 31.1, 121.1, fieldNow)
+		req.EmployeeId = who
+		got, err := gateway.CheckIn(ctx, req)
+		if err != nil {
+			t.Fatalf("gateway check-in of %s: %v (hired at %d)", who, err, hire.GetSequence())
+		}
+		if got.GetCheckIn().GetEmployeeId() != who {
+			t.Errorf("gateway check-in of %s came back as %s's", who, got.GetCheckIn().GetEmployeeId())
+		}
+		gatewayIDs = append(gatewayIDs, got.GetCheckIn().GetCheckInId())
+	}
+	if gatewayIDs[0] == gatewayIDs[1] {
+		t.Errorf("two employees' check-ins share the id %s", gatewayIDs[0])
+	}
+
 	testWorkingDays(t, hr, tenant)
 	testTransfers(t, env, svc, tenant, tree)
 }
@@ -200,8 +222,8 @@ func testTransfers(t *testing.T, env *testEnv, svc *runningService, tenant strin
 
 	// m1 manages the branch: e1 in the team below is in sight, with subunits.
 	list, err := m1.ListEmployees(ctx, &attendancev1.ListEmployeesRequest{OrgUnitId: tree.branch, IncludeSubunits: true})
-	if err != nil || len(list.GetEmployees()) != 2 {
-		t.Fatalf("m1's branch with subunits = %v, %v; want m1 and e1", list.GetEmployees(), err)
+	if err != nil || len(list.GetEmployees()) != 3 {
+		t.Fatalf("m1's branch with subunits = %v, %v; want m1, e1 and e2", list.GetEmployees(), err)
 	}
 
 	// A loop: m1 reporting to e1, who reports to m1.
@@ -225,10 +247,24 @@ func testTransfers(t *testing.T, env *testEnv, svc *runningService, tenant strin
 	}
 	_, err = hr.ChangeRole(ctx, &attendancev1.ChangeRoleRequest{RequestId: "promote-again", EmployeeId: "e1", Role: "senior_sales", EffectiveDate: "2026-05-02"})
 	wantCode(t, err, codes.FailedPrecondition)
+	// A request id already used for the transfer is not a retry of a role change.
+	_, err = hr.ChangeRole(ctx, &attendancev1.ChangeRoleRequest{RequestId: "move-e1", EmployeeId: "e1", Role: "sales", EffectiveDate: "2026-05-02"})
+	wantCode(t, err, codes.FailedPrecondition)
 
 	_, err = m1.GetEmployee(ctx, &attendancev1.GetEmployeeRequest{EmployeeId: "e1", MinSequence: promoted.GetSequence()})
 	wantCode(t, err, codes.PermissionDenied)
 	_, err = m1.ListCheckIns(ctx, &attendancev1.ListCheckInsRequest{EmployeeId: "e1"})
+	wantCode(t, err, codes.PermissionDenied)
+
+	// m1 is demoted: their manager token no longer reaches what is left of their subtree.
+	if _, err := m1.GetEmployee(ctx, &attendancev1.GetEmployeeRequest{EmployeeId: "e2"}); err != nil {
+		t.Fatalf("m1 reads e2 before the demotion: %v", err)
+	}
+	demoted, err := hr.ChangeRole(ctx, &attendancev1.ChangeRoleRequest{RequestId: "demote-m1", EmployeeId: "m1", Role: "sales", EffectiveDate: "2026-05-01"})
+	if err != nil {
+		t.Fatalf("demote m1: %v", err)
+	}
+	_, err = m1.GetEmployee(ctx, &attendancev1.GetEmployeeRequest{EmployeeId: "e2", MinSequence: demoted.GetSequence()})
 	wantCode(t, err, codes.PermissionDenied)
 
 	timeline, err := env.dial(t, svc, principal(tenant, "e1", auth.RoleSales)).GetEmployeeTimeline(ctx, &attendancev1.GetEmployeeTimelineRequest{EmployeeId: "e1"})

@@ -42,7 +42,9 @@ func (a *App) CheckIn(ctx context.Context, actor domain.Actor, requestID string,
 		return domain.CheckIn{}, 0, err
 	}
 	c.Tenant = actor.Tenant
-	c.ID = callerScopedID(actor, "checkin", requestID)
+	// The id names the employee too: a gateway's request ids are its own,
+	// and one id reused for two employees is two check-ins.
+	c.ID = callerScopedID(actor, "checkin", c.EmployeeID+"/"+requestID)
 	e, ok, err := a.loadEmployee(ctx, actor.Tenant, c.EmployeeID)
 	if err != nil {
 		return domain.CheckIn{}, 0, fmt.Errorf("check in: %w", err)
@@ -126,9 +128,9 @@ func (a *App) previousCheckIn(ctx context.Context, r eventlog.AggregateRef, id s
 	}
 	earlier, err := a.store.GetCheckIn(ctx, r.Tenant, id)
 	switch {
-	case err == nil:
+	case err == nil && earlier.EmployeeID == prev.EmployeeID:
 		return nil, after, &earlier, nil
-	case !errors.Is(err, domain.ErrNotFound):
+	case err != nil && !errors.Is(err, domain.ErrNotFound):
 		return nil, after, nil, err
 	}
 	return &prev, eventlog.PositionOf(last), nil, nil

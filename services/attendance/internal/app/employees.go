@@ -82,7 +82,7 @@ func (a *App) NoticeResignation(ctx context.Context, actor domain.Actor, request
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.ResignationNoticed{}, func(e domain.Employee) (proto.Message, error) {
 		if _, err := domain.NoticeResignation(e, noticeDate, plannedLastDay); err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func (a *App) WithdrawResignation(ctx context.Context, actor domain.Actor, reque
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID)); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.ResignationWithdrawn{}, func(e domain.Employee) (proto.Message, error) {
 		if _, err := domain.WithdrawResignation(e); err != nil {
 			return nil, err
 		}
@@ -115,7 +115,7 @@ func (a *App) RecordLeave(ctx context.Context, actor domain.Actor, requestID, em
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.LeaveRecorded{}, func(e domain.Employee) (proto.Message, error) {
 		if !actor.CanRecordLeave(e) {
 			return nil, fmt.Errorf("record leave: %w: requires hr, or the employee's manager", domain.ErrPermissionDenied)
 		}
@@ -135,7 +135,7 @@ func (a *App) RecordDeparture(ctx context.Context, actor domain.Actor, requestID
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), err); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.EmployeeDeparted{}, func(e domain.Employee) (proto.Message, error) {
 		if _, err := domain.RecordDeparture(e, lastDay); err != nil {
 			return nil, err
 		}
@@ -148,10 +148,12 @@ const maxConflictRetries = 5
 
 // decideOnEmployee runs load → decide → append on one employee, deciding
 // again on a concurrent change (bounded). The event's request id is scoped
-// to the caller; a retry finds its first event and writes nothing. It
+// to the caller; a retry finds its first event and writes nothing, and
+// the same request id used for another command (writes is the event type
+// this one writes) is FailedPrecondition rather than a silent retry. It
 // returns the employee after the event and the stream sequence written
 // (or found, for a retry).
-func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employeeID, requestID string,
+func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employeeID, requestID string, writes proto.Message,
 	decide func(domain.Employee) (proto.Message, error),
 ) (domain.Employee, uint64, error) {
 	scoped := callerScopedID(actor, "request", requestID)
@@ -169,9 +171,13 @@ func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employee
 			return domain.Employee{}, 0, err
 		}
 		for _, rec := range agg.Records {
-			if rec.Envelope.GetRequestId() == scoped {
-				return e, rec.Sequence, nil // a retry: the first result stands
+			if rec.Envelope.GetRequestId() != scoped {
+				continue
 			}
+			if eventlog.TypeName(rec.Envelope) != string(eventlog.Name(writes)) {
+				return domain.Employee{}, 0, fmt.Errorf("%w: request_id %s was already used for another command on employee %s", domain.ErrPrecondition, requestID, employeeID)
+			}
+			return e, rec.Sequence, nil // a retry: the first result stands
 		}
 		payload, err := decide(e)
 		if err != nil {
@@ -271,7 +277,7 @@ func (a *App) TransferEmployee(ctx context.Context, actor domain.Actor, requestI
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), checkID("org_unit_id", t.OrgUnitID), managerErr, domain.CheckTransfer(t)); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.EmployeeTransferred{}, func(e domain.Employee) (proto.Message, error) {
 		if _, err := domain.TransferEmployee(e, t); err != nil {
 			return nil, err
 		}
@@ -299,7 +305,7 @@ func (a *App) ChangeRole(ctx context.Context, actor domain.Actor, requestID, emp
 	if err := joinViolations(checkRequestID(requestID), checkID("employee_id", employeeID), domain.CheckRoleChange(role, effectiveDate)); err != nil {
 		return domain.Employee{}, 0, err
 	}
-	return a.decideOnEmployee(ctx, actor, employeeID, requestID, func(e domain.Employee) (proto.Message, error) {
+	return a.decideOnEmployee(ctx, actor, employeeID, requestID, &attendancev1.EmployeeRoleChanged{}, func(e domain.Employee) (proto.Message, error) {
 		if _, err := domain.ChangeRole(e, role, effectiveDate); err != nil {
 			return nil, err
 		}

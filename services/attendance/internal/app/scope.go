@@ -55,7 +55,9 @@ func (a *App) scopeOf(ctx context.Context, actor domain.Actor) (scope, error) {
 	if err != nil {
 		return s, err
 	}
-	if me.Status == domain.StatusDeparted {
+	// The roster's role counts as much as the token's: a manager HR has
+	// demoted loses the subtree before their token expires.
+	if me.Status == domain.StatusDeparted || me.Role != "manager" {
 		return s, nil
 	}
 	units, err := a.subtree(ctx, actor.Tenant, me.OrgUnitID)

@@ -63,8 +63,14 @@ type CheckInFacts struct {
 	// PreviousID is the employee's previous check-in ("" for the first).
 	PreviousID            string
 	DistanceFromPreviousM float64
-	SecondsSincePrevious  int64
-	SpeedFromPreviousKmh  float64
+	// SecondsSincePrevious is the device-time interval, as the devices
+	// said: zero or negative when the clock went backwards.
+	SecondsSincePrevious int64
+	// SpeedFromPreviousKmh is the slowest speed both fixes allow: the
+	// distance less both accuracy radii, over the interval but at least
+	// one second, so a backwards clock cannot hide a jump and GPS jitter
+	// does not look like travel.
+	SpeedFromPreviousKmh float64
 	// RepeatsID is an earlier check-in with exactly the same coordinates
 	// and accuracy: real GPS fixes do not repeat to the last digit.
 	RepeatsID string
@@ -143,7 +149,8 @@ func Observe(c CheckIn, customerPoint *geo.Point, previous, repeat *CheckIn) Che
 		c.Facts.PreviousID = previous.ID
 		c.Facts.DistanceFromPreviousM = geo.DistanceMeters(previous.Point, c.Point)
 		c.Facts.SecondsSincePrevious = int64(c.DeviceTime.Sub(previous.DeviceTime) / time.Second)
-		c.Facts.SpeedFromPreviousKmh = geo.SpeedKmh(c.Facts.DistanceFromPreviousM, c.Facts.SecondsSincePrevious)
+		beyondJitter := math.Max(0, c.Facts.DistanceFromPreviousM-c.AccuracyM-previous.AccuracyM)
+		c.Facts.SpeedFromPreviousKmh = geo.SpeedKmh(beyondJitter, max(1, c.Facts.SecondsSincePrevious))
 	}
 	if repeat != nil {
 		c.Facts.RepeatsID = repeat.ID

@@ -104,6 +104,20 @@ func TestObserve(t *testing.T) {
 		t.Errorf("repeats = %q, want k0", f.RepeatsID)
 	}
 
+	// A clock set back before the previous check-in cannot hide a jump:
+	// the interval counts as one second.
+	backwards := c
+	backwards.DeviceTime = previous.DeviceTime.Add(-time.Minute)
+	if f := domain.Observe(backwards, nil, &previous, nil).Facts; f.SecondsSincePrevious != -60 || f.SpeedFromPreviousKmh < 1_000_000 {
+		t.Errorf("backwards clock: %ds, %.0f km/h; want -60 s and a huge speed", f.SecondsSincePrevious, f.SpeedFromPreviousKmh)
+	}
+	// Jitter within both accuracy radii is no travel at all.
+	near := previous
+	near.Point, near.AccuracyM = geo.Point{Latitude: c.Point.Latitude + 0.0002, Longitude: c.Point.Longitude}, 15 // ~22 m away
+	if f := domain.Observe(c, nil, &near, nil).Facts; f.SpeedFromPreviousKmh != 0 || f.DistanceFromPreviousM < 20 {
+		t.Errorf("jitter: %.0f m at %.1f km/h; want the distance kept and no speed", f.DistanceFromPreviousM, f.SpeedFromPreviousKmh)
+	}
+
 	alone := domain.Observe(c, nil, nil, nil)
 	if alone.Facts != (domain.CheckInFacts{}) {
 		t.Errorf("no customer, no previous: facts = %+v, want none", alone.Facts)

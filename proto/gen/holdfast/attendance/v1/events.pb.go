@@ -613,9 +613,12 @@ type CheckedIn struct {
 	// distance and implied speed are measured from it.
 	PreviousCheckInId     string  `protobuf:"bytes,14,opt,name=previous_check_in_id,json=previousCheckInId,proto3" json:"previous_check_in_id,omitempty"`
 	DistanceFromPreviousM float64 `protobuf:"fixed64,15,opt,name=distance_from_previous_m,json=distanceFromPreviousM,proto3" json:"distance_from_previous_m,omitempty"`
-	SecondsSincePrevious  int64   `protobuf:"varint,16,opt,name=seconds_since_previous,json=secondsSincePrevious,proto3" json:"seconds_since_previous,omitempty"`
-	// speed_from_previous_kmh is 0 when there is no previous check-in or no
-	// time has passed (then distance_from_previous_m still tells).
+	// seconds_since_previous is the device-time interval as the devices said
+	// it: zero or negative when the clock went backwards.
+	SecondsSincePrevious int64 `protobuf:"varint,16,opt,name=seconds_since_previous,json=secondsSincePrevious,proto3" json:"seconds_since_previous,omitempty"`
+	// speed_from_previous_kmh is the slowest speed both fixes allow: the
+	// distance less both accuracy radii, over the interval but at least one
+	// second (so a clock set back cannot hide a jump). 0 for the first check-in.
 	SpeedFromPreviousKmh float64 `protobuf:"fixed64,17,opt,name=speed_from_previous_kmh,json=speedFromPreviousKmh,proto3" json:"speed_from_previous_kmh,omitempty"`
 	// repeats_check_in_id names an earlier check-in of the same employee with
 	// exactly the same latitude, longitude and accuracy (a replayed location).
