@@ -83,6 +83,10 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 	if _, err := admin.SetOrderPolicy(t.Context(), &orderv1.SetOrderPolicyRequest{RequestId: "matrix-policy", Policy: policy}); err != nil {
 		t.Fatalf("SetOrderPolicy: %v", err)
 	}
+	// Fixture payments go into a company account, so they can be refunded.
+	if _, err := admin.AddCompanyAccount(t.Context(), &orderv1.AddCompanyAccountRequest{RequestId: "matrix-account", Account: "3333 4444"}); err != nil {
+		t.Fatalf("AddCompanyAccount: %v", err)
+	}
 
 	n := 0
 	// fixture makes one of e1's orders and brings it to st; it returns the
@@ -103,7 +107,7 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 			}
 		}
 		if st >= pending {
-			_, err := admin.SubmitOrder(ctx, &orderv1.SubmitOrderRequest{RequestId: "fx-submit", OrderId: id})
+			_, err := seller.SubmitOrder(ctx, &orderv1.SubmitOrderRequest{RequestId: "fx-submit", OrderId: id})
 			step("submit", err)
 		}
 		if st >= approved {

@@ -147,7 +147,10 @@ func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) 
 	if got.GetOrder().GetStatus() != orderv1.OrderStatus_ORDER_STATUS_APPROVED {
 		t.Errorf("order under the threshold is %v after submission, want approved", got.GetOrder().GetStatus())
 	}
-	won, err := e1.MarkOrderWon(ctx, &orderv1.MarkOrderWonRequest{RequestId: "won-small", OrderId: small, WonAt: timestamppb.New(time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))})
+	// The seller does not date their own win; the server does.
+	_, err = e1.MarkOrderWon(ctx, &orderv1.MarkOrderWonRequest{RequestId: "won-small-dated", OrderId: small, WonAt: timestamppb.New(time.Date(2020, 3, 1, 0, 0, 0, 0, time.UTC))})
+	wantCode(t, err, codes.InvalidArgument)
+	won, err := e1.MarkOrderWon(ctx, &orderv1.MarkOrderWonRequest{RequestId: "won-small", OrderId: small})
 	if err != nil {
 		t.Fatalf("MarkOrderWon of an auto-approved order: %v", err)
 	}
@@ -155,7 +158,16 @@ func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) 
 		t.Errorf("auto-approved order has chain %v", won.GetOrder().GetApprovalChain())
 	}
 
-	// Paid, cancelled, refunded; a refund beyond what was paid is refused.
+	// Paid, cancelled, refunded; a refund beyond what was paid is refused,
+	// and so is refunding money that went to a personal account.
+	if _, err := finance.RecordPayment(ctx, &orderv1.RecordPaymentRequest{
+		RequestId: "pay-personal", OrderId: small, AmountMinor: cny(50), Currency: "CNY", PayerAccount: "1111 2222", PayeeAccount: "6222 9999 0000 1234", PaidAt: timestamppb.Now(),
+	}); err != nil {
+		t.Fatalf("RecordPayment: %v", err)
+	}
+	if _, err := env.as(t, svc, tenant, "ad-1", auth.RoleAdmin).AddCompanyAccount(ctx, &orderv1.AddCompanyAccountRequest{RequestId: "company-3333", Account: "3333 4444"}); err != nil {
+		t.Fatalf("AddCompanyAccount: %v", err)
+	}
 	if _, err := finance.RecordPayment(ctx, &orderv1.RecordPaymentRequest{
 		RequestId: "pay", OrderId: small, AmountMinor: cny(800), Currency: "CNY", PayerAccount: "1111 2222", PayeeAccount: "3333 4444", PaidAt: timestamppb.Now(),
 	}); err != nil {
@@ -165,15 +177,19 @@ func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) 
 	if err != nil {
 		t.Fatalf("CancelOrder: %v", err)
 	}
-	if c := env.events(t, tenant, "order", small); c[len(c)-1].(*orderv1.OrderCancelled).GetPaidTotalMinor() != cny(800) {
+	if c := env.events(t, tenant, "order", small); c[len(c)-1].(*orderv1.OrderCancelled).GetPaidTotalMinor() != cny(850) {
 		t.Errorf("OrderCancelled does not carry the paid total: %v", c[len(c)-1])
 	}
 	if cancelled.GetOrder().GetStatus() != orderv1.OrderStatus_ORDER_STATUS_CANCELLED {
 		t.Errorf("status after cancel = %v", cancelled.GetOrder().GetStatus())
 	}
-	_, err = finance.RefundOrder(ctx, &orderv1.RefundOrderRequest{RequestId: "refund-much", OrderId: small, AmountMinor: cny(900), Currency: "CNY", Reason: "退款"})
+	_, err = finance.RefundOrder(ctx, &orderv1.RefundOrderRequest{RequestId: "refund-much", OrderId: small, AmountMinor: cny(801), Currency: "CNY", Reason: "退款"})
 	wantCode(t, err, codes.FailedPrecondition)
-	refunded, err := finance.RefundOrder(ctx, &orderv1.RefundOrderRequest{RequestId: "refund", OrderId: small, AmountMinor: cny(800), Currency: "CNY", Reason: "退款"})
+	partly, err := finance.RefundOrder(ctx, &orderv1.RefundOrderRequest{RequestId: "refund-part", OrderId: small, AmountMinor: cny(300), Currency: "CNY", Reason: "部分退款"})
+	if err != nil || partly.GetOrder().GetStatus() != orderv1.OrderStatus_ORDER_STATUS_CANCELLED {
+		t.Errorf("a partial refund = %v, %v; want the order still cancelled", partly.GetOrder().GetStatus(), err)
+	}
+	refunded, err := finance.RefundOrder(ctx, &orderv1.RefundOrderRequest{RequestId: "refund", OrderId: small, AmountMinor: cny(500), Currency: "CNY", Reason: "退款"})
 	if err != nil || refunded.GetOrder().GetStatus() != orderv1.OrderStatus_ORDER_STATUS_REFUNDED || refunded.GetOrder().GetRefundedTotalMinor() != cny(800) {
 		t.Errorf("RefundOrder = %v, %v; want refunded 800.00", refunded, err)
 	}

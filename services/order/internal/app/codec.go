@@ -77,9 +77,10 @@ func evolveOrder(o domain.Order, rec eventlog.Record) (domain.Order, error) {
 			Status: domain.StatusDraft, Lines: linesFromProto(ev.GetLines()), Currency: ev.GetCurrency(), AmountMinor: ev.GetAmountMinor(),
 			ClaimedSource: domain.SourceChannel(ev.GetClaimedSource()), CustomerSource: domain.SourceChannel(ev.GetCustomerSource()),
 			SourceContradiction: ev.GetSourceContradiction(), ExpectedDeliveryAddress: ev.GetExpectedDeliveryAddress(),
-			CustomerAddress: ev.GetCustomerAddress(), CreatedAt: at,
+			CustomerAddress: ev.GetCustomerAddress(), CreatedAt: at, CreatedBy: rec.Envelope.GetActorId(),
 		}
 	case *orderv1.OrderSubmitted:
+		o.SubmittedBy = rec.Envelope.GetActorId()
 		o.ApprovalChain = slices.Clone(ev.GetApprovalChain())
 		o.Status = domain.StatusPendingApproval
 		if ev.GetAutoApproved() {
@@ -99,7 +100,10 @@ func evolveOrder(o domain.Order, rec eventlog.Record) (domain.Order, error) {
 	case *orderv1.OrderCancelled:
 		o.Status, o.Reason, o.CancelledAt = domain.StatusCancelled, ev.GetReason(), at
 	case *orderv1.OrderRefunded:
-		o.Status, o.Reason, o.RefundedTotalMinor = domain.StatusRefunded, ev.GetReason(), ev.GetRefundedTotalMinor()
+		o.Reason, o.RefundedTotalMinor = ev.GetReason(), ev.GetRefundedTotalMinor()
+		if o.RefundedTotalMinor >= o.PaidToCompanyTotalMinor {
+			o.Status = domain.StatusRefunded // fully refunded; a partial refund keeps the status
+		}
 	case *orderv1.PaymentRecorded:
 		o.Payments = append(o.Payments, domain.Payment{
 			ID: ev.GetPaymentId(), AmountMinor: ev.GetAmountMinor(), Currency: ev.GetCurrency(),

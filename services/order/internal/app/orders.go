@@ -172,8 +172,16 @@ func (a *App) MarkOrderWon(ctx context.Context, actor domain.Actor, requestID, o
 	if err := joinViolations(checkRequestID(requestID), checkID("order_id", orderID)); err != nil {
 		return domain.Order{}, 0, err
 	}
-	if wonAt.IsZero() {
-		wonAt = a.clock()
+	// The seller is the one being watched: they do not date their own win.
+	// A system backfilling history (admin, service) may, never in the future.
+	now := a.clock()
+	switch {
+	case wonAt.IsZero():
+		wonAt = now
+	case !actor.Backfills():
+		return domain.Order{}, 0, &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "won_at", Description: "set by the server; only admin or service backfill it"}}}
+	case wonAt.After(now.Add(time.Minute)):
+		return domain.Order{}, 0, &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "won_at", Description: "is in the future"}}}
 	}
 	return a.decideOnOrder(ctx, actor, "won", orderID, requestID, func(o domain.Order) (proto.Message, error) {
 		if err := workOrder(actor, o, "mark order won"); err != nil {

@@ -76,3 +76,7 @@ func (a Actor) CanReadOrder(o Order) bool {
 func (a Actor) CanReadSeller(sellerID string) bool {
 	return a.ReadsAllOrders() || (a.Sells() && sellerID == a.EmployeeID)
 }
+
+// Backfills: admins and services (finance, CRM migrations) may date events
+// such as a win themselves; everyone else gets the server's time.
+func (a Actor) Backfills() bool { return a.has(RoleAdmin, RoleService) }

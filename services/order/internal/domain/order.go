@@ -80,7 +80,11 @@ type Order struct {
 	RefundedTotalMinor      int64
 	Shipments               []Shipment
 	CreatedAt               time.Time
-	WonAt                   time.Time
+	// CreatedBy and SubmittedBy are who created and submitted the order
+	// (a manager may create one for a seller): neither may approve it.
+	CreatedBy   string
+	SubmittedBy string
+	WonAt       time.Time
 	LostAt                  time.Time
 	CancelledAt             time.Time
 	// Reason is the last rejection, loss, cancellation or refund reason.
@@ -254,6 +258,9 @@ func mayDecideStep(o Order, a Actor, role string) error {
 	if a.EmployeeID == o.SellerID {
 		return fmt.Errorf("%w: the seller never approves their own order", ErrPermissionDenied)
 	}
+	if a.EmployeeID == o.CreatedBy || a.EmployeeID == o.SubmittedBy {
+		return fmt.Errorf("%w: whoever created or submitted an order never approves it", ErrPermissionDenied)
+	}
 	managerStep := role == RoleManager && a.has(RoleManager)
 	if !managerStep && !a.has(RoleAdmin) {
 		return fmt.Errorf("%w: this approval step needs %s", ErrPermissionDenied, role)
@@ -287,7 +294,10 @@ func Cancel(o Order) error {
 }
 
 // Refund checks a refund of amount in currency: of a won or cancelled
-// order, in its currency, at most what was paid and not yet refunded.
+// order, in its currency, at most what was paid INTO COMPANY ACCOUNTS and
+// not yet refunded — the company never pays back money it never received.
+// A partial refund keeps the order's status; the refund that reaches the
+// refundable total makes it refunded.
 func Refund(o Order, amount int64, currency string) error {
 	if o.Status != StatusWon && o.Status != StatusCancelled {
 		return precondition(o, "refund")
@@ -295,9 +305,9 @@ func Refund(o Order, amount int64, currency string) error {
 	if currency != o.Currency {
 		return fmt.Errorf("%w: refund currency %s is not the order's %s", ErrPrecondition, currency, o.Currency)
 	}
-	if amount > o.PaidTotalMinor-o.RefundedTotalMinor {
-		return fmt.Errorf("%w: refund of %s exceeds the %s paid and not refunded", ErrPrecondition,
-			FormatAmount(amount, currency), FormatAmount(o.PaidTotalMinor-o.RefundedTotalMinor, currency))
+	if left := o.PaidToCompanyTotalMinor - o.RefundedTotalMinor; amount > left {
+		return fmt.Errorf("%w: refund of %s exceeds the %s paid into company accounts and not refunded", ErrPrecondition,
+			FormatAmount(amount, currency), FormatAmount(left, currency))
 	}
 	return nil
 }

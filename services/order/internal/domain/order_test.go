@@ -75,7 +75,7 @@ func TestTransitions(t *testing.T) {
 		"refund": {StatusWon: true, StatusCancelled: true},
 	}
 	for _, s := range statuses {
-		o := Order{Status: s, Currency: "CNY", PaidTotalMinor: 100}
+		o := Order{Status: s, Currency: "CNY", PaidTotalMinor: 100, PaidToCompanyTotalMinor: 100}
 		got := map[string]error{"win": Win(o), "lose": Lose(o), "cancel": Cancel(o), "refund": Refund(o, 100, "CNY")}
 		for action, err := range got {
 			if want := allowed[action][s]; (err == nil) != want {
@@ -83,9 +83,16 @@ func TestTransitions(t *testing.T) {
 			}
 		}
 	}
-	won := Order{Status: StatusWon, Currency: "CNY", PaidTotalMinor: 100, RefundedTotalMinor: 60}
+	won := Order{Status: StatusWon, Currency: "CNY", PaidTotalMinor: 100, PaidToCompanyTotalMinor: 100, RefundedTotalMinor: 60}
 	if err := Refund(won, 41, "CNY"); !errors.Is(err, ErrPrecondition) {
 		t.Errorf("refund beyond the unrefunded 40: %v, want ErrPrecondition", err)
+	}
+	if err := Refund(won, 40, "CNY"); err != nil {
+		t.Errorf("a second partial refund of the last 40: %v", err)
+	}
+	personal := Order{Status: StatusWon, Currency: "CNY", PaidTotalMinor: 100, PaidToCompanyTotalMinor: 30}
+	if err := Refund(personal, 31, "CNY"); !errors.Is(err, ErrPrecondition) {
+		t.Errorf("refunding money paid to a personal account: %v, want ErrPrecondition", err)
 	}
 	if err := Refund(won, 40, "USD"); !errors.Is(err, ErrPrecondition) {
 		t.Errorf("refund in another currency: %v, want ErrPrecondition", err)
@@ -169,5 +176,22 @@ func TestCheckDraft(t *testing.T) {
 	var ve *ValidationError
 	if _, err := CheckDraft(d); !errors.As(err, &ve) {
 		t.Errorf("an overflowing total: %v, want a validation error", err)
+	}
+}
+
+func TestCreatorAndSubmitterNeverApprove(t *testing.T) {
+	t.Parallel()
+	base := Order{Status: StatusPendingApproval, SellerID: "e1", ApprovalChain: []string{RoleManager}, Currency: "CNY"}
+	m1 := Actor{Tenant: "acme", EmployeeID: "m1", Roles: []string{RoleManager}}
+	for name, o := range map[string]Order{
+		"created by the approver":   func() Order { o := base; o.CreatedBy = "m1"; return o }(),
+		"submitted by the approver": func() Order { o := base; o.SubmittedBy = "m1"; return o }(),
+	} {
+		if _, _, _, err := Approve(o, m1); !errors.Is(err, ErrPermissionDenied) {
+			t.Errorf("%s: err %v, want ErrPermissionDenied", name, err)
+		}
+	}
+	if _, _, _, err := Approve(base, m1); err != nil {
+		t.Errorf("an order m1 neither created nor submitted: %v", err)
 	}
 }
