@@ -24,6 +24,7 @@ build:
 	go build -o $(BIN)/client ./services/client/cmd/client
 	go build -o $(BIN)/attendance ./services/attendance/cmd/attendance
 	go build -o $(BIN)/order ./services/order/cmd/order
+	go build -o $(BIN)/commission ./services/commission/cmd/commission
 	go build -o $(BIN)/risk ./services/risk/cmd/risk
 
 ## run: start Holdfast (embedded NATS + every service) in the foreground.

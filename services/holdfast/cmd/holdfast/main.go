@@ -50,6 +50,9 @@ Usage:
   holdfast order create|submit|approve|reject|won|lost|cancel|refund|pay|ship|deliver ...
                                         an order's lifecycle, payments and shipments (OrderService)
   holdfast order get|list|funnel ...    read orders; created/won/lost/cancelled per employee
+  holdfast commission plan get|set ...  the tenant's commission rates by customer source (CommissionService)
+  holdfast commission statement --employee ID --from D --to D
+                                        an employee's accruals and clawbacks, with totals
   holdfast account add-company|add-payer ...
                                         company collection accounts; customers' payer accounts
   holdfast alerts list ...              list alerts (RiskService)
@@ -124,6 +127,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Export(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "order" || cmd == "account":
 		return cli.Order(ctx, env, cmd, sub, rest[min(1, len(rest)):])
+	case cmd == "commission":
+		return cli.Commission(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "alerts" && sub == "list":
 		return cli.ListAlerts(ctx, env, rest[1:])
 	case cmd == "alerts" && sub != "":

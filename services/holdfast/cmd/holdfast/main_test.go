@@ -114,6 +114,7 @@ func startDevStack(t *testing.T) (*devstack.Stack, string) {
 		"HOLDFAST_CLIENT_GRPC_ADDR":      "127.0.0.1:0",
 		"HOLDFAST_ORDER_GRPC_ADDR":       "127.0.0.1:0",
 		"HOLDFAST_ATTENDANCE_GRPC_ADDR":  "127.0.0.1:0",
+		"HOLDFAST_COMMISSION_GRPC_ADDR":  "127.0.0.1:0",
 		"HOLDFAST_RISK_GRPC_ADDR":        "127.0.0.1:0",
 	}), &cfg); err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/services/attendance/attendancesvc"
 	"github.com/holdfast/holdfast/services/client/clientsvc"
+	"github.com/holdfast/holdfast/services/commission/commissionsvc"
 	"github.com/holdfast/holdfast/services/order/ordersvc"
 	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
@@ -35,6 +36,8 @@ type Config struct {
 	OrderGRPCAddr string `env:"HOLDFAST_ORDER_GRPC_ADDR" default:"127.0.0.1:7102"`
 	// AttendanceGRPCAddr serves holdfast.attendance.v1.AttendanceService.
 	AttendanceGRPCAddr string `env:"HOLDFAST_ATTENDANCE_GRPC_ADDR" default:"127.0.0.1:7103"`
+	// CommissionGRPCAddr serves holdfast.commission.v1.CommissionService.
+	CommissionGRPCAddr string `env:"HOLDFAST_COMMISSION_GRPC_ADDR" default:"127.0.0.1:7104"`
 	RiskGRPCAddr       string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
 }
 
@@ -46,6 +49,7 @@ type Endpoints struct {
 	OrderGRPC      string
 	AttendanceGRPC string
 	RiskGRPC       string
+	CommissionGRPC string
 }
 
 // Stack is a started dev stack, ready to Run.
@@ -108,6 +112,13 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	if err := attendancesvc.Mount(ctx, s.app, attendanceEP, s.rt, time.Now); err != nil {
 		return nil, err
 	}
+	commissionEP, err := s.app.NewGRPCServer(cfg.CommissionGRPCAddr, s.rt.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := commissionsvc.Mount(ctx, s.app, commissionEP, s.rt, time.Now); err != nil {
+		return nil, err
+	}
 	riskEP, err := s.app.NewGRPCServer(cfg.RiskGRPCAddr, s.rt.Verifier)
 	if err != nil {
 		return nil, err
@@ -117,6 +128,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	}
 	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), AttendanceGRPC: attendanceEP.Addr(), RiskGRPC: riskEP.Addr()}
 	s.Endpoints.OrderGRPC = orderEP.Addr()
+	s.Endpoints.CommissionGRPC = commissionEP.Addr()
 	return s, nil
 }
 
@@ -153,6 +165,7 @@ Holdfast dev stack is running.
   ClientService gRPC      %s   (holdfast.client.v1.ClientService)
   OrderService gRPC       %[7]s   (holdfast.order.v1.OrderService)
   AttendanceService gRPC  %[2]s   (holdfast.attendance.v1.AttendanceService)
+  CommissionService gRPC  %[8]s   (holdfast.commission.v1.CommissionService)
   RiskService gRPC        %[3]s   (holdfast.risk.v1.RiskService)
   metrics/health          http://%[4]s/metrics  /healthz  /readyz
   NATS (embedded)         %[5]s
@@ -168,5 +181,5 @@ then HR lists the alert (paste into another terminal in this directory):
   %[6]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
 
 Stop with Ctrl-C.
-`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd, e.OrderGRPC)
+`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd, e.OrderGRPC, e.CommissionGRPC)
 }
