@@ -74,9 +74,10 @@ func testAccrualFlows(t *testing.T, env *testEnv, svc *testkit.RunningService) (
 	env.drive(t, tenant, "o1", march, valid(1000000, website, website))
 	// o2: a personal claim on a trade-show customer (S7): company rate, recorded contradiction.
 	env.drive(t, tenant, "o2", march.Add(time.Hour), valid(333333, personal, tradeShow))
-	// o3: a personal customer at 8 %, then a quarter refunded.
+	// o3: a personal customer at 8 %, then refunded a quarter at a time, twice.
 	o3 := env.drive(t, tenant, "o3", march.Add(2*time.Hour), valid(100000, personal, personal))
 	o3.add(t, &orderv1.OrderRefunded{OrderId: "o3", SellerId: "e1", AmountMinor: 25000, Currency: "CNY", PaidTotalMinor: 100000, RefundedTotalMinor: 25000})
+	o3.add(t, &orderv1.OrderRefunded{OrderId: "o3", SellerId: "e1", AmountMinor: 25000, Currency: "CNY", PaidTotalMinor: 100000, RefundedTotalMinor: 50000})
 	// o4: paid to a personal account — never accrues.
 	o4spec := valid(50000, website, website)
 	o4spec.paidToCompany, o4spec.paidToPersonal = 0, 50000
@@ -101,8 +102,8 @@ func testAccrualFlows(t *testing.T, env *testEnv, svc *testkit.RunningService) (
 	if err != nil {
 		t.Fatalf("GetStatement: %v", err)
 	}
-	if n := len(got.GetEntries()); n != 6 || got.GetEntries()[0].GetAmountMinor() != 50000 {
-		t.Fatalf("before the plan change: %d entries %v, want 6, the first an accrual of 50000", n, got.GetEntries())
+	if n := len(got.GetEntries()); n != 7 || got.GetEntries()[0].GetAmountMinor() != 50000 {
+		t.Fatalf("before the plan change: %d entries %v, want 7, the first an accrual of 50000", n, got.GetEntries())
 	}
 
 	// A backdated plan change never rewrites o1's accrual; o7, qualifying
@@ -125,11 +126,12 @@ func testAccrualFlows(t *testing.T, env *testEnv, svc *testkit.RunningService) (
 			},
 			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 8000, BaseAmountMinor: 100000, RateBp: 800, CustomerSource: personal},
 			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
+			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
 			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, BaseAmountMinor: 20000, RateBp: 500, CustomerSource: website},
 			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_CANCELLED},
 			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o7", CustomerId: "c1", Currency: "CNY", AmountMinor: 600, BaseAmountMinor: 10000, RateBp: 600, CustomerSource: website, PlanVersion: set.GetSequence()},
 		},
-		Totals: []*commissionv1.CurrencyTotal{{Currency: "CNY", AccruedMinor: 76267, ClawedBackMinor: 3000, NetMinor: 73267}},
+		Totals: []*commissionv1.CurrencyTotal{{Currency: "CNY", AccruedMinor: 76267, ClawedBackMinor: 5000, NetMinor: 71267}},
 	}
 	assertStatement(t, env, svc, o7.lastSe, want)
 

@@ -109,8 +109,14 @@ func (a *App) judgeOrder(ctx context.Context, rec eventlog.Record) error {
 		o.Closed = true
 		trigger = &domain.ClawbackTrigger{Cause: domain.CauseCancelled}
 	case *orderv1.OrderRefunded:
-		o.Closed = true
-		trigger = &domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: ev.GetRefundedTotalMinor(), PaidTotalMinor: ev.GetPaidTotalMinor()}
+		// A partial refund keeps the order open (the order service keeps
+		// its status); refunding everything received closes it.
+		o.RefundedTotalMinor = ev.GetRefundedTotalMinor()
+		o.Closed = o.Closed || o.RefundedTotalMinor >= o.PaidToCompanyTotalMinor
+		trigger = &domain.ClawbackTrigger{
+			Cause: domain.CauseRefunded, AmountMinor: o.AmountMinor,
+			PaidToCompanyTotalMinor: o.PaidToCompanyTotalMinor, RefundedTotalMinor: o.RefundedTotalMinor,
+		}
 	}
 	if !wasClosed && o.Qualifies() {
 		if err := a.ensureAccrual(ctx, o, rec); err != nil {
@@ -253,8 +259,8 @@ func (a *App) clawBack(ctx context.Context, o domain.OrderTrack, t domain.Clawba
 			OrderId: o.OrderID, EmployeeId: st.accrued.GetEmployeeId(), CustomerId: st.accrued.GetCustomerId(),
 			Currency: st.accrued.GetCurrency(), AmountMinor: amount, Cause: commissionv1.ClawbackCause(t.Cause),
 			AccruedMinor: st.accrued.GetCommissionMinor(), ClawedBackTotalMinor: st.clawedBack + amount,
-			PaidTotalMinor: t.PaidTotalMinor, RefundedTotalMinor: t.RefundedTotalMinor,
-			TriggerEventId: rec.Envelope.GetEventId(), OrderSequence: rec.Sequence,
+			PaidTotalMinor: o.PaidTotalMinor, RefundedTotalMinor: t.RefundedTotalMinor,
+			TriggerEventId: rec.Envelope.GetEventId(), OrderSequence: rec.Sequence, PaidToCompanyTotalMinor: o.PaidToCompanyTotalMinor,
 		}, nil
 	})
 }

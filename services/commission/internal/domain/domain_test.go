@@ -105,6 +105,7 @@ func TestQualifies(t *testing.T) {
 		{"not approved", func(o *domain.OrderTrack) { o.Approved = false }, false},
 		{"not shipped", func(o *domain.OrderTrack) { o.Shipped = false }, false},
 		{"paid partly to a personal account", func(o *domain.OrderTrack) { o.PaidToCompanyTotalMinor = 60 }, false},
+		{"partly refunded before it qualified", func(o *domain.OrderTrack) { o.RefundedTotalMinor = 10 }, false},
 		{"closed", func(o *domain.OrderTrack) { o.Closed = true }, false},
 	}
 	for _, tc := range tests {
@@ -118,6 +119,9 @@ func TestQualifies(t *testing.T) {
 
 func TestDecideClawback(t *testing.T) {
 	t.Parallel()
+	refund := func(amount, paidToCompany, refunded int64) domain.ClawbackTrigger {
+		return domain.ClawbackTrigger{Cause: domain.CauseRefunded, AmountMinor: amount, PaidToCompanyTotalMinor: paidToCompany, RefundedTotalMinor: refunded}
+	}
 	tests := []struct {
 		name                string
 		accrued, clawedBack int64
@@ -125,11 +129,12 @@ func TestDecideClawback(t *testing.T) {
 		want                int64
 	}{
 		{"cancellation takes all", 5000, 0, domain.ClawbackTrigger{Cause: domain.CauseCancelled}, 5000},
-		{"full refund takes all", 5000, 0, domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: 100000, PaidTotalMinor: 100000}, 5000},
-		{"partial refund is proportional", 5000, 0, domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: 25000, PaidTotalMinor: 100000}, 1250},
-		{"partial refund rounds half up", 5001, 0, domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: 1, PaidTotalMinor: 2}, 2501},
-		{"earlier clawbacks count", 5000, 1250, domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: 50000, PaidTotalMinor: 100000}, 1250},
-		{"nothing paid recorded takes all", 5000, 0, domain.ClawbackTrigger{Cause: domain.CauseRefunded, RefundedTotalMinor: 0, PaidTotalMinor: 0}, 5000},
+		{"full refund takes all", 5000, 0, refund(100000, 100000, 100000), 5000},
+		{"partial refund is proportional", 5000, 0, refund(100000, 100000, 25000), 1250},
+		{"partial refund rounds half up", 5001, 0, refund(2, 2, 1), 2501},
+		{"refunds add up: the second takes its share", 5000, 1250, refund(100000, 100000, 50000), 1250},
+		{"refund of an overpayment takes nothing", 5000, 0, refund(100000, 120000, 20000), 0},
+		{"refund beyond the overpayment takes the shortfall's share", 5000, 0, refund(100000, 120000, 45000), 1250},
 		{"nothing left", 5000, 5000, domain.ClawbackTrigger{Cause: domain.CauseCancelled}, 0},
 	}
 	for _, tc := range tests {

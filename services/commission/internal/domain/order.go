@@ -21,17 +21,20 @@ type OrderTrack struct {
 	Approved                bool
 	PaidToCompanyTotalMinor int64
 	PaidTotalMinor          int64
-	Shipped                 bool
+	// RefundedTotalMinor is what the company has paid back (refunds are
+	// only ever of money paid into company accounts).
+	RefundedTotalMinor int64
+	Shipped            bool
 	// Closed is set when the order was rejected, lost, cancelled or
-	// refunded: it can no longer qualify.
+	// refunded in full: it can no longer qualify.
 	Closed bool
 }
 
 // Qualifies reports whether the order earns commission now: approved, paid
-// in full into company accounts (payments in the order's currency only)
-// and shipped, and not closed before that.
+// in full into company accounts (payments in the order's currency only,
+// less refunds) and shipped, and not closed before that.
 func (o OrderTrack) Qualifies() bool {
-	return !o.Closed && o.Approved && o.Shipped && o.AmountMinor > 0 && o.PaidToCompanyTotalMinor >= o.AmountMinor
+	return !o.Closed && o.Approved && o.Shipped && o.AmountMinor > 0 && o.PaidToCompanyTotalMinor-o.RefundedTotalMinor >= o.AmountMinor
 }
 
 // Accrual is the commission an order earned its seller.
@@ -80,23 +83,29 @@ const (
 // ClawbackTrigger is a cancellation or refund of an order.
 type ClawbackTrigger struct {
 	Cause ClawbackCause
-	// RefundedTotalMinor and PaidTotalMinor are the order's totals after a
-	// refund; unused for a cancellation.
-	RefundedTotalMinor, PaidTotalMinor int64
+	// For a refund: the order's amount, what it has received into company
+	// accounts and what has been refunded so far (this refund included).
+	AmountMinor, PaidToCompanyTotalMinor, RefundedTotalMinor int64
 }
 
 // DecideClawback is how much of accrued (of which clawedBack has already
 // been taken back) a trigger takes back; 0 means nothing is left to take.
 //
 // A cancellation takes back everything still accrued. A refund takes back
-// the refunded share of the money paid: accrued × refunded ÷ paid, rounded
-// half up on the minor unit, less what earlier clawbacks took; a refund of
-// everything paid (or with nothing paid recorded) takes all of it.
+// commission in proportion to the part of the order amount the company no
+// longer keeps: shortfall = amount − (paid into company − refunded),
+// between 0 and amount; the clawed-back total becomes
+// accrued × shortfall ÷ amount, rounded half up on the minor unit, and this
+// clawback is that less what earlier ones took. So a refund of a quarter of
+// an exactly paid order takes a quarter back, a refund of an overpayment
+// takes nothing, and refunds add up without rounding drift.
 func DecideClawback(accrued, clawedBack int64, t ClawbackTrigger) (int64, error) {
 	target := accrued
 	if t.Cause == CauseRefunded {
+		kept := t.PaidToCompanyTotalMinor - t.RefundedTotalMinor
+		shortfall := min(max(t.AmountMinor-kept, 0), t.AmountMinor)
 		var err error
-		if target, err = Proportion(accrued, t.RefundedTotalMinor, t.PaidTotalMinor); err != nil {
+		if target, err = Proportion(accrued, shortfall, t.AmountMinor); err != nil {
 			return 0, err
 		}
 	}

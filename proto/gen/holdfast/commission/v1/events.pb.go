@@ -235,7 +235,11 @@ func (x *CommissionAccrued) GetPaidToCompanyTotalMinor() int64 {
 }
 
 // CommissionClawedBack takes back accrued commission after the order was
-// cancelled or refunded (on the accrual's aggregate).
+// cancelled (all of it) or refunded (on the accrual's aggregate). For
+// refunds the clawed-back total is accrued × shortfall ÷ order amount,
+// rounded half up on the minor unit, where shortfall is how much of the
+// order amount the company no longer keeps (paid into company accounts
+// less refunded); each refund claws back the difference to that total.
 type CommissionClawedBack struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	OrderId      string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -250,10 +254,11 @@ type CommissionClawedBack struct {
 	PaidTotalMinor       int64 `protobuf:"varint,9,opt,name=paid_total_minor,json=paidTotalMinor,proto3" json:"paid_total_minor,omitempty"`
 	RefundedTotalMinor   int64 `protobuf:"varint,10,opt,name=refunded_total_minor,json=refundedTotalMinor,proto3" json:"refunded_total_minor,omitempty"`
 	// trigger_event_id is the ORDER event that caused it.
-	TriggerEventId string `protobuf:"bytes,11,opt,name=trigger_event_id,json=triggerEventId,proto3" json:"trigger_event_id,omitempty"`
-	OrderSequence  uint64 `protobuf:"varint,12,opt,name=order_sequence,json=orderSequence,proto3" json:"order_sequence,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	TriggerEventId          string `protobuf:"bytes,11,opt,name=trigger_event_id,json=triggerEventId,proto3" json:"trigger_event_id,omitempty"`
+	OrderSequence           uint64 `protobuf:"varint,12,opt,name=order_sequence,json=orderSequence,proto3" json:"order_sequence,omitempty"`
+	PaidToCompanyTotalMinor int64  `protobuf:"varint,13,opt,name=paid_to_company_total_minor,json=paidToCompanyTotalMinor,proto3" json:"paid_to_company_total_minor,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *CommissionClawedBack) Reset() {
@@ -370,6 +375,13 @@ func (x *CommissionClawedBack) GetOrderSequence() uint64 {
 	return 0
 }
 
+func (x *CommissionClawedBack) GetPaidToCompanyTotalMinor() int64 {
+	if x != nil {
+		return x.PaidToCompanyTotalMinor
+	}
+	return 0
+}
+
 var File_holdfast_commission_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_commission_v1_events_proto_rawDesc = "" +
@@ -395,7 +407,7 @@ const file_holdfast_commission_v1_events_proto_rawDesc = "" +
 	"\x13plan_effective_from\x18\f \x01(\tR\x11planEffectiveFrom\x12%\n" +
 	"\x0eorder_sequence\x18\r \x01(\x04R\rorderSequence\x12=\n" +
 	"\fqualified_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\vqualifiedAt\x12<\n" +
-	"\x1bpaid_to_company_total_minor\x18\x0f \x01(\x03R\x17paidToCompanyTotalMinor\"\xf8\x03\n" +
+	"\x1bpaid_to_company_total_minor\x18\x0f \x01(\x03R\x17paidToCompanyTotalMinor\"\xb6\x04\n" +
 	"\x14CommissionClawedBack\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1f\n" +
 	"\vemployee_id\x18\x02 \x01(\tR\n" +
@@ -411,7 +423,8 @@ const file_holdfast_commission_v1_events_proto_rawDesc = "" +
 	"\x14refunded_total_minor\x18\n" +
 	" \x01(\x03R\x12refundedTotalMinor\x12(\n" +
 	"\x10trigger_event_id\x18\v \x01(\tR\x0etriggerEventId\x12%\n" +
-	"\x0eorder_sequence\x18\f \x01(\x04R\rorderSequenceBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
+	"\x0eorder_sequence\x18\f \x01(\x04R\rorderSequence\x12<\n" +
+	"\x1bpaid_to_company_total_minor\x18\r \x01(\x03R\x17paidToCompanyTotalMinorBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
 
 var (
 	file_holdfast_commission_v1_events_proto_rawDescOnce sync.Once
