@@ -58,6 +58,17 @@ func TestAttendanceFlow(t *testing.T) {
 		}
 	}
 
+	// Three minutes later in Beijing: nobody travels that fast (S5).
+	jump := run("checkin", "--tenant", "acme", "--as", "e1", "--role", "sales", "--at", "39.9042,116.4074", "--accuracy", "12",
+		"--customer", cid, "-q")
+	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
+	alerts := run(with(hr, "alerts", "list", "--employee", "e1", "--consistent-with", "ATTENDANCE:"+jump)...)
+	for _, want := range []string{"rule unregistered_visit v1", "rule impossible_travel v1", "evidence: ATTENDANCE " + jump} {
+		if !strings.Contains(alerts, want) {
+			t.Errorf("alerts after the check-ins lack %q:\n%s", want, alerts)
+		}
+	}
+
 	seq := run(with(hr, "employee", "leave", "--employee", "e1", "--from", "2026-03-02", "--to", "2026-03-03", "--type", "annual", "-q")...)
 	day := run(with([]string{"--tenant", "acme", "--as", "m1", "--role", "manager"}, "employee", "workday", "--employee", "e1", "--date", "2026-10-02")...)
 	if !strings.Contains(day, "holiday") {
@@ -74,7 +85,7 @@ func TestAttendanceFlow(t *testing.T) {
 		t.Errorf("timeline:\n%s", strings.Join(timeline, "\n"))
 	}
 	checkins := run(with(hr, "checkins", "list", "--customer", cid)...)
-	if strings.Count(checkins, "check-in ") != 1 {
+	if strings.Count("\n"+checkins, "\ncheck-in ") != 2 {
 		t.Errorf("the customer's check-ins:\n%s", checkins)
 	}
 }

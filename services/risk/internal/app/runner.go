@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
@@ -110,6 +111,14 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		changes = a.engine.ObserveExportRequest(engine.ExportRequest{
 			Tenant: tenant, EmployeeID: rec.Envelope.GetActorId(), CustomerCount: int(ev.GetCustomerCount()),
 			IncludeContacts: ev.GetIncludeContacts(), OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *attendancev1.CheckedIn:
+		changes = a.engine.ObserveCheckIn(engine.CheckIn{
+			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Visit: ev.GetKind() == attendancev1.CheckInKind_CHECK_IN_KIND_VISIT,
+			CustomerID: ev.GetCustomerId(), CustomerLocated: ev.GetCustomerLocated(), DistanceToCustomerM: ev.GetDistanceToCustomerM(),
+			HasPrevious: ev.GetPreviousCheckInId() != "", SecondsSincePrevious: ev.GetSecondsSincePrevious(),
+			SpeedFromPreviousKmh: ev.GetSpeedFromPreviousKmh(), RepeatsFix: ev.GetRepeatsCheckInId() != "",
+			OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	}
 	return changes

@@ -68,6 +68,7 @@ const (
 	factReveal      = "reveal"
 	factDuplicate   = "duplicate_attempt"
 	factExport      = "export_requested"
+	factCheckIn     = "check_in"
 )
 
 // evidenceOnly is a piece counting as one piece of evidence and nothing else.

@@ -179,11 +179,11 @@ func TestBuiltinPackCompiles(t *testing.T) {
 			t.Errorf("built-in %s: version %d enabled %v builtin %v", r.Definition.ID, r.Version, r.Enabled, r.Builtin)
 		}
 	}
-	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "reveal_spike", "sensitive_words"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "impossible_travel", "reveal_spike", "sensitive_words", "unregistered_visit"}, ids); diff != "" {
 		t.Errorf("pack rules mismatch (-want, +got):\n%s", diff)
 	}
-	if pack.Version != 1 {
-		t.Errorf("pack version %d, want 1", pack.Version)
+	if pack.Version != 2 {
+		t.Errorf("pack version %d, want 2", pack.Version)
 	}
 }
 
