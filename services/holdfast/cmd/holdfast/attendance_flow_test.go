@@ -107,7 +107,8 @@ func TestAttendanceUsageErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			err := realMain(t.Context(), args, io.Discard, io.Discard)
+			// A token of its own: no dev key is created in the source tree.
+			err := realMain(t.Context(), append(args, "--token", "not-used"), io.Discard, io.Discard)
 			if !errors.Is(err, cli.ErrUsage) {
 				t.Errorf("holdfast %v: err = %v, want a usage error", args, err)
 			}
