@@ -85,8 +85,8 @@ type Order struct {
 	CreatedBy   string
 	SubmittedBy string
 	WonAt       time.Time
-	LostAt                  time.Time
-	CancelledAt             time.Time
+	LostAt      time.Time
+	CancelledAt time.Time
 	// Reason is the last rejection, loss, cancellation or refund reason.
 	Reason  string
 	Version uint64
