@@ -2,15 +2,10 @@ package bench
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
-	"log/slog"
-	"os"
 	"sync"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
@@ -38,51 +33,22 @@ const checkInTenant = "benchfield"
 // a branch with one employee per worker, and registers the customer the
 // check-ins visit (with a geo point, so the geofence is computed).
 func startCheckIn(ctx context.Context, b *bencher, rb *rpcBench, calls int) (*checkInBench, func(), error) {
-	_, priv, err := ed25519.GenerateKey(nil)
+	svc, err := startService(ctx, b.log, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return attendancesvc.Mount(ctx, a, ep, rt, time.Now)
+	})
 	if err != nil {
 		return nil, nil, err
-	}
-	app, err := platform.NewApp(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), "127.0.0.1:0", 5*time.Second)
-	if err != nil {
-		return nil, nil, err
-	}
-	rt := &platform.Runtime{Log: b.log, Verifier: auth.NewVerifier(priv.Public().(ed25519.PublicKey))}
-	ep, err := app.NewGRPCServer("127.0.0.1:0", rt.Verifier)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := attendancesvc.Mount(ctx, app, ep, rt, time.Now); err != nil {
-		return nil, nil, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = app.Run(runCtx); close(done) }()
-	var conns []*grpc.ClientConn
-	cleanup := func() {
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		stop()
-		<-done
 	}
 	dial := func(p auth.Principal) (attendancev1.AttendanceServiceClient, error) {
-		tok, err := auth.NewIssuer(priv).Issue(p, time.Hour)
-		if err != nil {
-			return nil, err
-		}
-		cc, err := grpc.NewClient(ep.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(auth.BearerToken(tok)))
-		if err != nil {
-			return nil, err
-		}
-		conns = append(conns, cc)
-		return attendancev1.NewAttendanceServiceClient(cc), nil
+		cc, err := svc.dial(p)
+		return attendancev1.NewAttendanceServiceClient(cc), err
 	}
 	cb := &checkInBench{rpc: rb, b: b, calls: calls}
 	if err := cb.setUp(ctx, dial); err != nil {
-		cleanup()
+		svc.close()
 		return nil, nil, err
 	}
-	return cb, cleanup, nil
+	return cb, svc.close, nil
 }
 
 func (cb *checkInBench) setUp(ctx context.Context, dial func(auth.Principal) (attendancev1.AttendanceServiceClient, error)) error {

@@ -2,15 +2,9 @@ package bench
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
-	"log/slog"
-	"os"
 	"sync"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -57,36 +51,17 @@ func (ob *orderBench) start(ctx context.Context) error {
 }
 
 func (ob *orderBench) startOnce(ctx context.Context) error {
-	pub, priv, err := ed25519.GenerateKey(nil)
+	svc, err := startService(ctx, ob.b.log, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return ordersvc.Mount(ctx, a, ep, rt, time.Now)
+	})
 	if err != nil {
 		return err
 	}
-	app, err := platform.NewApp(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), "127.0.0.1:0", 5*time.Second)
+	ob.stop = svc.close
+	cc, err := svc.dial(auth.Principal{Tenant: orderTenant, Subject: "e1", Roles: []auth.Role{auth.RoleSales}})
 	if err != nil {
 		return err
 	}
-	rt := &platform.Runtime{Log: ob.b.log, Verifier: auth.NewVerifier(pub)}
-	ep, err := app.NewGRPCServer("127.0.0.1:0", rt.Verifier)
-	if err != nil {
-		return err
-	}
-	if err := ordersvc.Mount(ctx, app, ep, rt, time.Now); err != nil {
-		return err
-	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = app.Run(runCtx); close(done) }()
-	tok, err := auth.NewIssuer(priv).Issue(auth.Principal{Tenant: orderTenant, Subject: "e1", Roles: []auth.Role{auth.RoleSales}}, time.Hour)
-	if err != nil {
-		cancel()
-		return err
-	}
-	cc, err := grpc.NewClient(ep.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(auth.BearerToken(tok)))
-	if err != nil {
-		cancel()
-		return err
-	}
-	ob.stop = func() { _ = cc.Close(); cancel(); <-done }
 	ob.client = orderv1.NewOrderServiceClient(cc)
 	if _, err := ob.b.log.Append(ctx, eventlog.AppendRequest{
 		Ref: eventlog.AggregateRef{Context: "client", Tenant: orderTenant, Type: "customer", ID: "c1"}, RequestID: "bench-customer",

@@ -2,11 +2,8 @@ package bench
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
-	"log/slog"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,57 +35,35 @@ type rpcBench struct {
 // with the full interceptor chain, and a bare grpc-go server with only the
 // health service as the baseline.
 func startRPC(ctx context.Context, b *bencher, calls int) (*rpcBench, func(), error) {
-	_, priv, err := ed25519.GenerateKey(nil)
+	svc, err := startService(ctx, b.log, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return clientsvc.Mount(ctx, a, ep, rt, time.Now)
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := platform.NewApp(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})), "127.0.0.1:0", 5*time.Second)
-	if err != nil {
-		return nil, nil, err
-	}
-	rt := &platform.Runtime{Log: b.log, Verifier: auth.NewVerifier(priv.Public().(ed25519.PublicKey))}
-	ep, err := app.NewGRPCServer("127.0.0.1:0", rt.Verifier)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := clientsvc.Mount(ctx, app, ep, rt, time.Now); err != nil {
-		return nil, nil, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { _ = app.Run(runCtx); close(done) }()
-
 	rawLis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		stop()
+		svc.close()
 		return nil, nil, err
 	}
 	rawSrv := grpc.NewServer()
 	healthpb.RegisterHealthServer(rawSrv, health.NewServer())
 	go func() { _ = rawSrv.Serve(rawLis) }()
-
-	tok, err := auth.NewIssuer(priv).Issue(auth.Principal{Tenant: "bench", Subject: "e1", Roles: []auth.Role{auth.RoleSales}}, time.Hour)
-	if err != nil {
-		stop()
-		return nil, nil, err
+	cleanup := func() {
+		rawSrv.Stop()
+		svc.close()
 	}
-	cc, err := grpc.NewClient(ep.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(auth.BearerToken(tok)))
+	cc, err := svc.dial(auth.Principal{Tenant: "bench", Subject: "e1", Roles: []auth.Role{auth.RoleSales}})
 	if err != nil {
-		stop()
+		cleanup()
 		return nil, nil, err
 	}
 	rawCC, err := grpc.NewClient(rawLis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
-		stop()
+		cleanup()
 		return nil, nil, err
 	}
-	cleanup := func() {
-		_ = cc.Close()
-		_ = rawCC.Close()
-		rawSrv.Stop()
-		stop()
-		<-done
-	}
+	svc.conns = append(svc.conns, rawCC)
 	rb := &rpcBench{client: clientv1.NewClientServiceClient(cc), raw: healthpb.NewHealthClient(rawCC), calls: calls}
 	reg, err := rb.client.RegisterCustomer(ctx, &clientv1.RegisterCustomerRequest{
 		RequestId: "bench-customer", PersonName: "王伟", Phones: []string{"+8613000000000"},
