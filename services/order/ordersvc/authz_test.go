@@ -47,6 +47,7 @@ const (
 // needs by an admin; so an allowed caller gets OK.
 func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningService) {
 	const tenant = "matrix"
+	env.orgTree(t, tenant)
 	roles := []struct {
 		name string
 		who  auth.Principal
@@ -55,6 +56,8 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 		{"sales-other", principal(tenant, "s-other", auth.RoleSales)},
 		{"senior_sales", principal(tenant, "ss-1", auth.RoleSeniorSales)},
 		{"manager", principal(tenant, "m-1", auth.RoleManager)},
+		// manager-other manages another branch: e1 is outside their subtree.
+		{"manager-other", principal(tenant, "m-other", auth.RoleManager)},
 		{"hr", principal(tenant, "hr-1", auth.RoleHR)},
 		{"auditor", principal(tenant, "au-1", auth.RoleAuditor)},
 		{"admin", principal(tenant, "ad-1", auth.RoleAdmin)},
@@ -143,10 +146,10 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 
 	rows := []matrixRow{
 		{
-			rpc: "CreateOrder", variant: "as themselves", want: allowed("employee", "sales-other", "senior_sales", "manager", "admin"),
+			rpc: "CreateOrder", variant: "as themselves", want: allowed("employee", "sales-other", "senior_sales", "manager", "manager-other", "admin"),
 			call: func(t *testing.T, c orderv1.OrderServiceClient, role string) error {
 				subject := map[string]string{
-					"employee": "e1", "sales-other": "s-other", "senior_sales": "ss-1", "manager": "m-1",
+					"employee": "e1", "sales-other": "s-other", "senior_sales": "ss-1", "manager": "m-1", "manager-other": "m-other",
 					"hr": "hr-1", "auditor": "au-1", "admin": "ad-1", "service": "svc-1",
 				}[role]
 				_, err := c.CreateOrder(t.Context(), createRequest("matrix-own-"+role, "c-"+subject, 100, tradeShow))
@@ -243,7 +246,8 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 			return err
 		}},
 		{
-			rpc: "ListOrders", variant: "unfiltered (sales: their own)", want: allowed("employee", "sales-other", "senior_sales", "manager", "hr", "auditor", "admin", "service"),
+			// A manager names one seller of their subtree at a time.
+			rpc: "ListOrders", variant: "unfiltered (sales: their own)", want: allowed("employee", "sales-other", "senior_sales", "hr", "auditor", "admin", "service"),
 			call: func(t *testing.T, c orderv1.OrderServiceClient, _ string) error {
 				_, err := c.ListOrders(t.Context(), &orderv1.ListOrdersRequest{})
 				return err

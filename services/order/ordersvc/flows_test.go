@@ -20,6 +20,7 @@ const tradeShow = clientv1.SourceChannel_SOURCE_CHANNEL_TRADE_SHOW
 func testRefusedAttempts(t *testing.T, env *testEnv, svc *testkit.RunningService) {
 	ctx := t.Context()
 	const tenant = "refuse"
+	env.orgTree(t, tenant)
 	e1 := env.as(t, svc, tenant, "e1", auth.RoleSales)
 	e2 := env.as(t, svc, tenant, "e2", auth.RoleSales)
 	m1 := env.as(t, svc, tenant, "m1", auth.RoleManager)
@@ -70,6 +71,7 @@ func testRefusedAttempts(t *testing.T, env *testEnv, svc *testkit.RunningService
 func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) {
 	ctx := t.Context()
 	const tenant = "chain"
+	env.orgTree(t, tenant)
 	e1 := env.as(t, svc, tenant, "e1", auth.RoleSales)
 	m1 := env.as(t, svc, tenant, "m1", auth.RoleManager)
 	m2 := env.as(t, svc, tenant, "m2", auth.RoleManager)
@@ -220,6 +222,7 @@ func testApprovalChain(t *testing.T, env *testEnv, svc *testkit.RunningService) 
 func testRetries(t *testing.T, env *testEnv, svc *testkit.RunningService) {
 	ctx := t.Context()
 	const tenant = "retry"
+	env.orgTree(t, tenant)
 	e1 := env.as(t, svc, tenant, "e1", auth.RoleSales)
 	m1 := env.as(t, svc, tenant, "m1", auth.RoleManager)
 	admin := env.as(t, svc, tenant, "ad-1", auth.RoleAdmin)

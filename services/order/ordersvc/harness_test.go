@@ -14,6 +14,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/pkg/testkit"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 	"github.com/holdfast/holdfast/services/order/ordersvc"
@@ -137,5 +138,35 @@ func createRequest(requestID, customer string, yuan int64, claimed clientv1.Sour
 		RequestId: requestID, CustomerId: customer, Currency: "CNY", ClaimedSource: claimed,
 		Lines:                   []*orderv1.LineItem{{Product: "液压泵 HP-200", Quantity: 2, UnitPriceMinor: cny(yuan) / 2}},
 		ExpectedDeliveryAddress: "上海市 浦东新区 世纪大道１００号",
+	}
+}
+
+// orgTree writes the attendance service's org tree for tenant, as the
+// attendance service would: a branch managed by m1, m2 and m-1 with a team
+// of sellers (e1, e2, s-other, ss-1) under it, and m-other managing
+// another branch. A manager's reach in the order service is their subtree.
+func (e *testEnv) orgTree(t *testing.T, tenant string) {
+	t.Helper()
+	write := func(typ, id string, ev proto.Message) {
+		t.Helper()
+		r := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: typ, ID: id}
+		agg, err := e.Log.Load(t.Context(), r)
+		if err != nil {
+			t.Fatalf("load %s %s: %v", typ, id, err)
+		}
+		if _, err := e.Log.Append(t.Context(), eventlog.AppendRequest{Ref: r, After: agg.Position, RequestID: "tree-" + typ + "-" + id, ActorID: "hr-1", Payload: ev}); err != nil {
+			t.Fatalf("append %T: %v", ev, err)
+		}
+	}
+	write("orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY})
+	write("orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH})
+	write("orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM})
+	write("orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH})
+	for _, m := range []string{"m1", "m2", "m-1"} {
+		write("employee", m, &attendancev1.EmployeeHired{EmployeeId: m, OrgUnitId: "branch", Role: "manager"})
+	}
+	write("employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"})
+	for _, s := range []string{"e1", "e2", "s-other", "ss-1"} {
+		write("employee", s, &attendancev1.EmployeeHired{EmployeeId: s, OrgUnitId: "team", Role: "sales", ManagerId: "m1"})
 	}
 }

@@ -41,7 +41,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	orderv1.RegisterOrderServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("order projector", uc.ProjectOrders)
 	a.Go("order customer projector", uc.ProjectCustomers)
+	a.Go("order roster", uc.FollowRoster)
 	a.Ready("order read model", uc.Ready)
+	a.Ready("order roster", uc.RosterReady)
 	return nil
 }
 

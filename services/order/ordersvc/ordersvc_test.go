@@ -66,6 +66,7 @@ func TestOrderServicePostgres(t *testing.T) {
 func testLifecycle(t *testing.T, env *testEnv, svc *testkit.RunningService) (string, uint64) {
 	ctx := t.Context()
 	const tenant = "acme"
+	env.orgTree(t, tenant)
 	admin := env.as(t, svc, tenant, "ad-1", auth.RoleAdmin)
 	finance := env.as(t, svc, tenant, "finance", auth.RoleService)
 	e1 := env.as(t, svc, tenant, "e1", auth.RoleSales)

@@ -42,6 +42,7 @@ func TestCommissionFlow(t *testing.T) {
 		t.Helper()
 		return run(append(args, "--tenant", "acme", "--as", who, "--role", role)...)
 	}
+	salesTeam(t, stack, "e1")
 
 	if got := as("hr1", "hr", "commission", "plan", "get"); !strings.Contains(got, "company 500 bp, personal 800 bp") {
 		t.Errorf("default plan:\n%s", got)

@@ -49,6 +49,7 @@ func TestOrderFlow(t *testing.T) {
 		t.Helper()
 		return run(append(args, "--tenant", "acme", "--as", who, "--role", role)...)
 	}
+	salesTeam(t, stack, "e1", "e2")
 	const address = "上海市浦东新区世纪大道100号"
 	cid := as("e1", "sales", "customer", "register", "--name", "王伟", "--company", "上海星海贸易有限公司",
 		"--phone", "138 0013 8000", "--source", "trade_show", "--address", address, "-q")

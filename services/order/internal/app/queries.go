@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/holdfast/holdfast/services/order/internal/domain"
 	"github.com/holdfast/holdfast/services/order/internal/store"
@@ -14,7 +15,7 @@ func (a *App) GetOrder(ctx context.Context, actor domain.Actor, id string, minSe
 	if err := checkID("order_id", id); err != nil {
 		return domain.Order{}, err
 	}
-	if !actor.ReadsAllOrders() && !actor.Sells() {
+	if !actor.MayReadOrders() {
 		return domain.Order{}, fmt.Errorf("get order: %w: requires the order's seller, manager, hr, auditor, admin or service", domain.ErrPermissionDenied)
 	}
 	if err := a.waitFor(ctx, minSeq); err != nil {
@@ -25,13 +26,14 @@ func (a *App) GetOrder(ctx context.Context, actor domain.Actor, id string, minSe
 		return domain.Order{}, err
 	}
 	if !actor.CanReadOrder(o) {
-		return domain.Order{}, fmt.Errorf("get order: %w: a salesperson reads only their own orders", domain.ErrPermissionDenied)
+		return domain.Order{}, fmt.Errorf("get order: %w: a salesperson reads only their own orders, a manager their part of the organisation's", domain.ErrPermissionDenied)
 	}
 	return o, nil
 }
 
 // sellerScope is the seller a list or funnel may show the actor: anyone's
-// for those who read all orders; a salesperson's own (the default) only.
+// for those who read all orders; one seller of their subtree at a time for
+// a manager; a salesperson's own (the default) only.
 func sellerScope(actor domain.Actor, seller, action string) (string, error) {
 	if actor.ReadsAllOrders() {
 		return seller, nil
@@ -39,8 +41,11 @@ func sellerScope(actor domain.Actor, seller, action string) (string, error) {
 	if seller == "" && actor.Sells() {
 		seller = actor.EmployeeID
 	}
+	if seller == "" && actor.Supervises() {
+		return "", fmt.Errorf("%s: %w: a manager names one seller of their part of the organisation (seller_id)", action, domain.ErrPermissionDenied)
+	}
 	if !actor.CanReadSeller(seller) {
-		return "", fmt.Errorf("%s: %w: a salesperson sees only their own orders", action, domain.ErrPermissionDenied)
+		return "", fmt.Errorf("%s: %w: a salesperson sees only their own orders, a manager their part of the organisation's", action, domain.ErrPermissionDenied)
 	}
 	return seller, nil
 }
@@ -61,6 +66,17 @@ func (a *App) ListOrders(ctx context.Context, actor domain.Actor, f store.OrderF
 // SalesFunnel counts orders created, won, lost and cancelled per employee
 // in a period (sales: their own row).
 func (a *App) SalesFunnel(ctx context.Context, actor domain.Actor, f store.FunnelFilter, minSeq uint64) ([]domain.FunnelRow, error) {
+	if f.SellerID == "" && !actor.ReadsAllOrders() && actor.Supervises() {
+		// A manager's funnel: every seller of their subtree, a row each.
+		if err := a.waitFor(ctx, minSeq); err != nil {
+			return nil, err
+		}
+		rows, err := a.store.Funnel(ctx, actor.Tenant, f)
+		if err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(rows, func(r domain.FunnelRow) bool { return !actor.CanReadSeller(r.EmployeeID) }), nil
+	}
 	seller, err := sellerScope(actor, f.SellerID, "sales funnel")
 	if err != nil {
 		return nil, err

@@ -7,6 +7,10 @@ type Actor struct {
 	Tenant     string
 	EmployeeID string
 	Roles      []string
+	// Oversees reports whether a seller is in the manager's part of the
+	// organisation tree (their org unit or below, per the attendance
+	// roster). Nil oversees nobody.
+	Oversees func(sellerID string) bool
 }
 
 func (a Actor) has(roles ...string) bool {
@@ -29,24 +33,32 @@ const (
 	RoleService     = "service"
 )
 
-// Supervises: managers and admins act on any seller's orders.
+// Supervises: managers and admins act on others' orders — an admin on
+// anyone's, a manager on their own subtree's (SupervisesSeller).
 func (a Actor) Supervises() bool { return a.has(RoleManager, RoleAdmin) }
+
+// SupervisesSeller: an admin for any seller; a manager for a seller in
+// their part of the organisation tree.
+func (a Actor) SupervisesSeller(sellerID string) bool {
+	return a.has(RoleAdmin) || (a.has(RoleManager) && a.Oversees != nil && a.Oversees(sellerID))
+}
 
 // Sells: salespeople act on their own orders only.
 func (a Actor) Sells() bool { return a.has(RoleSales, RoleSeniorSales) }
 
-// CanCreateFor: a salesperson for themselves; a manager or admin for anyone.
+// CanCreateFor: a salesperson for themselves; a manager for their
+// subtree's sellers; an admin for anyone.
 func (a Actor) CanCreateFor(sellerID string) bool {
-	return a.Supervises() || (a.Sells() && sellerID == a.EmployeeID)
+	return a.SupervisesSeller(sellerID) || (a.Sells() && sellerID == a.EmployeeID)
 }
 
 // MayWorkOrders is whether the actor could move any order along at all
 // (submit, win, lose, cancel); CanWorkOrder checks the order itself.
 func (a Actor) MayWorkOrders() bool { return a.Supervises() || a.Sells() }
 
-// CanWorkOrder: the order's seller, or a manager or admin.
+// CanWorkOrder: the order's seller, their manager up the tree, or an admin.
 func (a Actor) CanWorkOrder(o Order) bool {
-	return a.Supervises() || (a.Sells() && o.SellerID == a.EmployeeID)
+	return a.SupervisesSeller(o.SellerID) || (a.Sells() && o.SellerID == a.EmployeeID)
 }
 
 // MayApprove: managers and admins approve; the chain step decides which.
@@ -61,20 +73,25 @@ func (a Actor) CanRecordMoneyAndGoods() bool { return a.has(RoleService, RoleAdm
 // CanManageTenant: admins set the policy and the company accounts.
 func (a Actor) CanManageTenant() bool { return a.has(RoleAdmin) }
 
-// ReadsAllOrders: managers, hr, auditors, admins and services read every
-// order of the tenant; salespeople only their own.
+// ReadsAllOrders: hr, auditors, admins and services read every order of
+// the tenant; managers their subtree's; salespeople their own.
 func (a Actor) ReadsAllOrders() bool {
-	return a.has(RoleManager, RoleHR, RoleAuditor, RoleAdmin, RoleService)
+	return a.has(RoleHR, RoleAuditor, RoleAdmin, RoleService)
 }
 
-// CanReadOrder: whoever reads all orders, and the order's seller.
+// MayReadOrders is whether the actor could read any order at all.
+func (a Actor) MayReadOrders() bool { return a.ReadsAllOrders() || a.has(RoleManager) || a.Sells() }
+
+// CanReadOrder: whoever reads all orders, the seller's managers up the
+// tree, and the order's seller.
 func (a Actor) CanReadOrder(o Order) bool {
-	return a.ReadsAllOrders() || (o.SellerID == a.EmployeeID && a.Sells())
+	return a.CanReadSeller(o.SellerID)
 }
 
-// CanReadSeller: whoever reads all orders, and a salesperson for themselves.
+// CanReadSeller: whoever reads all orders, the seller's managers up the
+// tree, and a salesperson for themselves.
 func (a Actor) CanReadSeller(sellerID string) bool {
-	return a.ReadsAllOrders() || (a.Sells() && sellerID == a.EmployeeID)
+	return a.ReadsAllOrders() || a.SupervisesSeller(sellerID) || (a.Sells() && sellerID == a.EmployeeID)
 }
 
 // Backfills: admins and services (finance, CRM migrations) may date events

@@ -261,7 +261,7 @@ func mayDecideStep(o Order, a Actor, role string) error {
 	if a.EmployeeID == o.CreatedBy || a.EmployeeID == o.SubmittedBy {
 		return fmt.Errorf("%w: whoever created or submitted an order never approves it", ErrPermissionDenied)
 	}
-	managerStep := role == RoleManager && a.has(RoleManager)
+	managerStep := role == RoleManager && a.SupervisesSeller(o.SellerID)
 	if !managerStep && !a.has(RoleAdmin) {
 		return fmt.Errorf("%w: this approval step needs %s", ErrPermissionDenied, role)
 	}

@@ -36,8 +36,10 @@ func TestApprove(t *testing.T) {
 	pending := Order{SellerID: "e1", Status: StatusPendingApproval, ApprovalChain: []string{"manager", "admin"}}
 	afterManager := pending
 	afterManager.Approvals = []Approval{{Role: "manager", ApproverID: "m1"}}
-	manager := Actor{EmployeeID: "m1", Roles: []string{"manager"}}
-	otherManager := Actor{EmployeeID: "m2", Roles: []string{"manager"}}
+	overseesE1 := func(seller string) bool { return seller == "e1" }
+	manager := Actor{EmployeeID: "m1", Roles: []string{"manager"}, Oversees: overseesE1}
+	otherManager := Actor{EmployeeID: "m2", Roles: []string{"manager"}, Oversees: overseesE1}
+	elsewhere := Actor{EmployeeID: "m3", Roles: []string{"manager"}, Oversees: func(string) bool { return false }}
 	admin := Actor{EmployeeID: "a1", Roles: []string{"admin"}}
 	managerAdmin := Actor{EmployeeID: "m1", Roles: []string{"manager", "admin"}}
 	sellerManager := Actor{EmployeeID: "e1", Roles: []string{"manager", "admin"}}
@@ -50,6 +52,8 @@ func TestApprove(t *testing.T) {
 		wantErr   error
 	}{
 		{"manager takes the manager step", pending, manager, 0, false, nil},
+		{"a manager of another branch may not", pending, elsewhere, 0, false, ErrPermissionDenied},
+		{"a manager off the roster may not", pending, Actor{EmployeeID: "m4", Roles: []string{"manager"}}, 0, false, ErrPermissionDenied},
 		{"admin may take the manager step", pending, admin, 0, false, nil},
 		{"the seller never approves", pending, sellerManager, 0, false, ErrPermissionDenied},
 		{"a manager may not take the admin step", afterManager, otherManager, 0, false, ErrPermissionDenied},
@@ -182,7 +186,7 @@ func TestCheckDraft(t *testing.T) {
 func TestCreatorAndSubmitterNeverApprove(t *testing.T) {
 	t.Parallel()
 	base := Order{Status: StatusPendingApproval, SellerID: "e1", ApprovalChain: []string{RoleManager}, Currency: "CNY"}
-	m1 := Actor{Tenant: "acme", EmployeeID: "m1", Roles: []string{RoleManager}}
+	m1 := Actor{Tenant: "acme", EmployeeID: "m1", Roles: []string{RoleManager}, Oversees: func(string) bool { return true }}
 	for name, o := range map[string]Order{
 		"created by the approver":   func() Order { o := base; o.CreatedBy = "m1"; return o }(),
 		"submitted by the approver": func() Order { o := base; o.SubmittedBy = "m1"; return o }(),

@@ -13,7 +13,7 @@ import (
 type orderCall func(ctx context.Context, actor domain.Actor) (domain.Order, uint64, error)
 
 func (s *Server) runOrder(ctx context.Context, bad []platform.FieldViolation, call orderCall) (*orderv1.Order, uint64, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -12,7 +12,7 @@ import (
 
 // SetOrderPolicy implements orderv1.OrderServiceServer.
 func (s *Server) SetOrderPolicy(ctx context.Context, req *orderv1.SetOrderPolicyRequest) (*orderv1.SetOrderPolicyResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +25,7 @@ func (s *Server) SetOrderPolicy(ctx context.Context, req *orderv1.SetOrderPolicy
 
 // GetOrderPolicy implements orderv1.OrderServiceServer.
 func (s *Server) GetOrderPolicy(ctx context.Context, _ *orderv1.GetOrderPolicyRequest) (*orderv1.GetOrderPolicyResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (s *Server) GetOrderPolicy(ctx context.Context, _ *orderv1.GetOrderPolicyRe
 
 // AddCompanyAccount implements orderv1.OrderServiceServer.
 func (s *Server) AddCompanyAccount(ctx context.Context, req *orderv1.AddCompanyAccountRequest) (*orderv1.AddCompanyAccountResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (s *Server) AddCompanyAccount(ctx context.Context, req *orderv1.AddCompanyA
 
 // RegisterPayerAccount implements orderv1.OrderServiceServer.
 func (s *Server) RegisterPayerAccount(ctx context.Context, req *orderv1.RegisterPayerAccountRequest) (*orderv1.RegisterPayerAccountResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Server) RegisterPayerAccount(ctx context.Context, req *orderv1.Register
 
 // GetOrder implements orderv1.OrderServiceServer.
 func (s *Server) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*orderv1.GetOrderResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Server) GetOrder(ctx context.Context, req *orderv1.GetOrderRequest) (*o
 
 // ListOrders implements orderv1.OrderServiceServer.
 func (s *Server) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest) (*orderv1.ListOrdersResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *Server) ListOrders(ctx context.Context, req *orderv1.ListOrdersRequest)
 
 // GetSalesFunnel implements orderv1.OrderServiceServer.
 func (s *Server) GetSalesFunnel(ctx context.Context, req *orderv1.GetSalesFunnelRequest) (*orderv1.GetSalesFunnelResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -34,12 +34,16 @@ var _ orderv1.OrderServiceServer = (*Server)(nil)
 // New returns the gRPC adapter over the use cases.
 func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
 
-func actorFrom(ctx context.Context) (domain.Actor, error) {
+func (s *Server) actorFrom(ctx context.Context) (domain.Actor, error) {
 	p, err := platform.Caller(ctx)
 	if err != nil {
 		return domain.Actor{}, err
 	}
-	return domain.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: p.RoleNames()}, nil
+	actor, err := s.app.Actor(ctx, p.Tenant, p.Subject, p.RoleNames())
+	if err != nil {
+		return domain.Actor{}, s.toStatus(ctx, err)
+	}
+	return actor, nil
 }
 
 // orderTokenPrefix tells this list's tokens from other services'.
