@@ -1,13 +1,17 @@
 package commissionsvc_test
 
 import (
+	"fmt"
 	"testing"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/auth"
+	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/testkit"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	commissionv1 "github.com/holdfast/holdfast/proto/holdfast/commission/v1"
 )
 
@@ -22,11 +26,14 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 		{"sales-other", testkit.Principal(tenant, "s-other", auth.RoleSales)},
 		{"senior_sales", testkit.Principal(tenant, "ss-1", auth.RoleSeniorSales)},
 		{"manager", testkit.Principal(tenant, "m-1", auth.RoleManager)},
+		// manager-other manages another branch: e1 is outside their subtree.
+		{"manager-other", testkit.Principal(tenant, "m-other", auth.RoleManager)},
 		{"hr", testkit.Principal(tenant, "hr-1", auth.RoleHR)},
 		{"auditor", testkit.Principal(tenant, "au-1", auth.RoleAuditor)},
 		{"admin", testkit.Principal(tenant, "ad-1", auth.RoleAdmin)},
 		{"service", testkit.Principal(tenant, "svc-1", auth.RoleService)},
 	}
+	writeOrgTree(t, env.Log, tenant)
 	ok, denied := codes.OK, codes.PermissionDenied
 	rows := []struct {
 		rpc  string
@@ -38,15 +45,15 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 				CompanyRateBp: 500, PersonalRateBp: 800, EffectiveFrom: "2026-01-01",
 			}})
 			return err
-		}, map[string]codes.Code{"employee": denied, "sales-other": denied, "senior_sales": denied, "manager": denied, "hr": denied, "auditor": denied, "admin": ok, "service": denied}},
+		}, map[string]codes.Code{"employee": denied, "sales-other": denied, "senior_sales": denied, "manager": denied, "manager-other": denied, "hr": denied, "auditor": denied, "admin": ok, "service": denied}},
 		{"GetCommissionPlan", func(t *testing.T, c commissionv1.CommissionServiceClient, _ string) error {
 			_, err := c.GetCommissionPlan(t.Context(), &commissionv1.GetCommissionPlanRequest{})
 			return err
-		}, map[string]codes.Code{"employee": denied, "sales-other": denied, "senior_sales": denied, "manager": ok, "hr": ok, "auditor": ok, "admin": ok, "service": denied}},
+		}, map[string]codes.Code{"employee": denied, "sales-other": denied, "senior_sales": denied, "manager": ok, "manager-other": ok, "hr": ok, "auditor": ok, "admin": ok, "service": denied}},
 		{"GetStatement of e1", func(t *testing.T, c commissionv1.CommissionServiceClient, _ string) error {
 			_, err := c.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e1"})
 			return err
-		}, map[string]codes.Code{"employee": ok, "sales-other": denied, "senior_sales": denied, "manager": ok, "hr": ok, "auditor": ok, "admin": ok, "service": denied}},
+		}, map[string]codes.Code{"employee": ok, "sales-other": denied, "senior_sales": denied, "manager": ok, "manager-other": denied, "hr": ok, "auditor": ok, "admin": ok, "service": denied}},
 	}
 	for _, row := range rows {
 		for _, r := range roles {
@@ -59,6 +66,29 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 			if got := status.Code(err); got != want {
 				t.Errorf("%s as %s: %v (%v), want %v", row.rpc, r.name, got, err, want)
 			}
+		}
+	}
+}
+
+// writeOrgTree writes, as the attendance service would, a branch managed
+// by m-1 with e1 in a team under it, and m-other managing another branch.
+func writeOrgTree(t *testing.T, log *eventlog.Log, tenant string) {
+	t.Helper()
+	for i, ev := range []struct {
+		typ, id string
+		msg     proto.Message
+	}{
+		{"orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
+		{"orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
+		{"orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
+		{"orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
+		{"employee", "m-1", &attendancev1.EmployeeHired{EmployeeId: "m-1", OrgUnitId: "branch", Role: "manager"}},
+		{"employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
+		{"employee", "e1", &attendancev1.EmployeeHired{EmployeeId: "e1", OrgUnitId: "team", Role: "sales", ManagerId: "m-1"}},
+	} {
+		ref := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: ev.typ, ID: ev.id}
+		if _, err := log.Append(t.Context(), eventlog.AppendRequest{Ref: ref, RequestID: fmt.Sprintf("tree-%d", i), ActorID: "hr-1", Payload: ev.msg}); err != nil {
+			t.Fatalf("append %T: %v", ev.msg, err)
 		}
 	}
 }

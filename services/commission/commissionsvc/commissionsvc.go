@@ -45,7 +45,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	commissionv1.RegisterCommissionServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("commission accrual worker", uc.ProjectOrders)
 	a.Go("commission statement projector", uc.ProjectStatement)
+	a.Go("commission roster", uc.FollowRoster)
 	a.Ready("commission read model", uc.Ready)
+	a.Ready("commission roster", uc.RosterReady)
 	return nil
 }
 

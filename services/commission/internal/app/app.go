@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/roster"
 	"github.com/holdfast/holdfast/services/commission/internal/domain"
 	"github.com/holdfast/holdfast/services/commission/internal/store"
 )
@@ -39,6 +41,8 @@ type App struct {
 	// the COMMISSION sequence the statement has applied.
 	orders, entries     *eventlog.Progress
 	ordersUp, entriesUp chan struct{}
+	// roster says whom a manager oversees (attendance's org tree).
+	roster *roster.Tracker
 }
 
 // New returns the use cases over an event log and a read model.
@@ -50,7 +54,29 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 		log: log, store: st, now: now, logger: logger,
 		orders: eventlog.NewProgress(0), entries: eventlog.NewProgress(0),
 		ordersUp: make(chan struct{}), entriesUp: make(chan struct{}),
+		roster: roster.NewTracker(log),
 	}
+}
+
+// FollowRoster keeps the org tree in step with ATTENDANCE until ctx ends.
+func (a *App) FollowRoster(ctx context.Context) error { return a.roster.Run(ctx) }
+
+// RosterReady reports whether the org tree has been read once.
+func (a *App) RosterReady(ctx context.Context) error { return a.roster.Ready(ctx) }
+
+// Actor is the caller as the use cases see it. A manager's reach is their
+// part of the organisation tree, read after catching up with ATTENDANCE so
+// that a transfer or a demotion counts from this call on.
+func (a *App) Actor(ctx context.Context, tenant, employeeID string, roles []string) (domain.Actor, error) {
+	actor := domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles}
+	if !slices.Contains(roles, domain.RoleManager) {
+		return actor, nil
+	}
+	if err := a.roster.CatchUp(ctx); err != nil {
+		return actor, err
+	}
+	actor.Oversees = func(e string) bool { return a.roster.Manages(tenant, employeeID, e) }
+	return actor, nil
 }
 
 // ErrCorruptHistory is returned when an aggregate's events do not fold.

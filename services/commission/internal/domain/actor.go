@@ -7,6 +7,9 @@ type Actor struct {
 	Tenant     string
 	EmployeeID string
 	Roles      []string
+	// Oversees reports whether an employee is in the manager's part of the
+	// organisation tree (per the attendance roster). Nil oversees nobody.
+	Oversees func(employeeID string) bool
 }
 
 func (a Actor) has(roles ...string) bool {
@@ -34,9 +37,9 @@ func (a Actor) CanSetPlan() bool { return a.has(RoleAdmin) }
 // CanReadPlan: hr, auditors, admins and managers read the plan.
 func (a Actor) CanReadPlan() bool { return a.has(RoleHR, RoleAuditor, RoleAdmin, RoleManager) }
 
-// CanReadStatement: the employee themselves, and hr, auditors, admins and
-// managers for anyone. A manager reads any employee's statement for now;
-// narrowing that to their own reports needs the attendance roster.
+// CanReadStatement: the employee themselves; hr, auditors and admins for
+// anyone; a manager for the employees of their org unit and below it.
 func (a Actor) CanReadStatement(employeeID string) bool {
-	return employeeID == a.EmployeeID || a.has(RoleHR, RoleAuditor, RoleAdmin, RoleManager)
+	return employeeID == a.EmployeeID || a.has(RoleHR, RoleAuditor, RoleAdmin) ||
+		(a.has(RoleManager) && a.Oversees != nil && a.Oversees(employeeID))
 }

@@ -33,17 +33,21 @@ var _ commissionv1.CommissionServiceServer = (*Server)(nil)
 // New returns the gRPC adapter over the use cases.
 func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
 
-func actorFrom(ctx context.Context) (domain.Actor, error) {
+func (s *Server) actorFrom(ctx context.Context) (domain.Actor, error) {
 	p, err := platform.Caller(ctx)
 	if err != nil {
 		return domain.Actor{}, err
 	}
-	return domain.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: p.RoleNames()}, nil
+	actor, err := s.app.Actor(ctx, p.Tenant, p.Subject, p.RoleNames())
+	if err != nil {
+		return domain.Actor{}, s.toStatus(ctx, err)
+	}
+	return actor, nil
 }
 
 // SetCommissionPlan implements CommissionService.
 func (s *Server) SetCommissionPlan(ctx context.Context, req *commissionv1.SetCommissionPlanRequest) (*commissionv1.SetCommissionPlanResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +60,7 @@ func (s *Server) SetCommissionPlan(ctx context.Context, req *commissionv1.SetCom
 
 // GetCommissionPlan implements CommissionService.
 func (s *Server) GetCommissionPlan(ctx context.Context, req *commissionv1.GetCommissionPlanRequest) (*commissionv1.GetCommissionPlanResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +83,7 @@ func (s *Server) GetCommissionPlan(ctx context.Context, req *commissionv1.GetCom
 
 // GetStatement implements CommissionService.
 func (s *Server) GetStatement(ctx context.Context, req *commissionv1.GetStatementRequest) (*commissionv1.GetStatementResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
