@@ -47,7 +47,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)
+	a.Go("risk roster", uc.FollowRoster)
 	a.Ready("risk engine and alert view", uc.Ready)
+	a.Ready("risk roster", uc.RosterReady)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package risksvc_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
+	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
@@ -156,6 +158,27 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 	hrOnly, adminOnly := []auth.Role{auth.RoleHR}, []auth.Role{auth.RoleAdmin}
 	def := getRule(t, env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)), "bulk_export", 0).GetDefinition()
 
+	// The manager ("m-manager") manages the branch of the team the two
+	// salespeople are in; m-other manages another branch.
+	for i, ev := range []struct {
+		typ, id string
+		msg     proto.Message
+	}{
+		{"orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
+		{"orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
+		{"orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
+		{"orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
+		{"employee", "m-manager", &attendancev1.EmployeeHired{EmployeeId: "m-manager", OrgUnitId: "branch", Role: "manager"}},
+		{"employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
+		{"employee", "s-walked", &attendancev1.EmployeeHired{EmployeeId: "s-walked", OrgUnitId: "team", Role: "sales"}},
+		{"employee", "s-dismissed", &attendancev1.EmployeeHired{EmployeeId: "s-dismissed", OrgUnitId: "team", Role: "sales"}},
+	} {
+		ref := eventlog.AggregateRef{Context: "attendance", Tenant: "matrix", Type: ev.typ, ID: ev.id}
+		if _, err := env.log.Append(t.Context(), eventlog.AppendRequest{Ref: ref, RequestID: fmt.Sprintf("tree-%d", i), Payload: ev.msg}); err != nil {
+			t.Fatalf("append %T: %v", ev.msg, err)
+		}
+	}
+
 	// Two alerts to handle: one walked to a resolved case, one dismissed.
 	alertOf := func(employee string) string {
 		t.Helper()
@@ -200,7 +223,7 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			return err
 		}},
 		{"ListAlerts", readers, func(rc riskv1.RiskServiceClient, _ string) error {
-			_, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
+			_, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{EmployeeId: "s-walked"})
 			return err
 		}},
 		{"GetAlert", readers, func(rc riskv1.RiskServiceClient, _ string) error {
@@ -252,6 +275,17 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			}
 		}
 	}
+	// A manager reads only their subtree's alerts, one employee at a time.
+	other := env.riskAs(t, stack, principal("matrix", "m-other", auth.RoleManager))
+	_, err := other.GetAlert(t.Context(), &riskv1.GetAlertRequest{AlertId: walked})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = other.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{EmployeeId: "s-walked"})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = other.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: walked})
+	wantCode(t, err, codes.PermissionDenied)
+	_, err = env.riskAs(t, stack, principal("matrix", "m-manager", auth.RoleManager)).ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
+	wantCode(t, err, codes.PermissionDenied)
+
 	for _, m := range riskv1.RiskService_ServiceDesc.Methods {
 		if !slices.Contains(covered, m.MethodName) {
 			t.Errorf("RiskService.%s has no row in the authorisation matrix", m.MethodName)

@@ -171,8 +171,12 @@ func (a *App) GetCase(ctx context.Context, actor Actor, alertID string) (domain.
 	if !eventlog.ValidToken(alertID) {
 		return domain.Case{}, domainerr.Violations{{Field: "alert_id", Description: "required, a valid id"}}.Err()
 	}
-	if _, err := a.store.GetAlert(ctx, actor.Tenant, alertID); err != nil {
+	al, err := a.store.GetAlert(ctx, actor.Tenant, alertID)
+	if err != nil {
 		return domain.Case{}, fmt.Errorf("get case: %w", err)
+	}
+	if !actor.canReadAlertsOf(al.EmployeeID) {
+		return domain.Case{}, fmt.Errorf("get case: %w: the employee is outside your part of the organisation", domain.ErrPermissionDenied)
 	}
 	agg, err := a.log.Load(ctx, eventlog.AggregateRef{Context: boundedContext, Tenant: actor.Tenant, Type: typeAlertCase, ID: alertID})
 	if err != nil {

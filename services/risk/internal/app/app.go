@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/roster"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
 	"github.com/holdfast/holdfast/services/risk/internal/rules"
@@ -29,6 +30,8 @@ type App struct {
 	log    *eventlog.Log
 	store  store.Store
 	logger *slog.Logger
+	// roster says whom a manager oversees (attendance's org tree).
+	roster *roster.Tracker
 
 	// engineMu guards engine: the runner judges with it, rule queries read it.
 	engineMu sync.Mutex
@@ -81,7 +84,29 @@ func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Log
 		written:           map[string]eventlog.Position{},
 		engineCaughtUp:    make(chan struct{}),
 		projectorCaughtUp: make(chan struct{}),
+		roster:            roster.NewTracker(log),
 	}, nil
+}
+
+// FollowRoster keeps the org tree in step with ATTENDANCE until ctx ends.
+func (a *App) FollowRoster(ctx context.Context) error { return a.roster.Run(ctx) }
+
+// RosterReady reports whether the org tree has been read once.
+func (a *App) RosterReady(ctx context.Context) error { return a.roster.Ready(ctx) }
+
+// NewActor is the caller as the queries see it. A manager reads the alerts
+// of the employees of their org unit and below it, judged after catching
+// up with ATTENDANCE so that a transfer or a demotion counts from this call.
+func (a *App) NewActor(ctx context.Context, tenant, employeeID string, roles []string) (Actor, error) {
+	actor := Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles}
+	if slices.Contains(roles, "hr") || slices.Contains(roles, "auditor") || slices.Contains(roles, "admin") || !slices.Contains(roles, "manager") {
+		return actor, nil
+	}
+	if err := a.roster.CatchUp(ctx); err != nil {
+		return actor, err
+	}
+	actor.oversees = func(e string) bool { return a.roster.Manages(tenant, employeeID, e) }
+	return actor, nil
 }
 
 func (a *App) sourceProgress(stream string) *eventlog.Progress {
@@ -116,6 +141,15 @@ type Actor struct {
 	Tenant     string
 	EmployeeID string
 	Roles      []string
+	// oversees is set for a manager (and only a manager): whether an
+	// employee is in their part of the organisation tree.
+	oversees func(employeeID string) bool
+}
+
+// canReadAlertsOf: hr, auditors and admins read everyone's alerts; a
+// manager those of the employees of their subtree.
+func (a Actor) canReadAlertsOf(employeeID string) bool {
+	return a.canReadAlerts() && (a.oversees == nil || a.oversees(employeeID))
 }
 
 func (a Actor) canReadAlerts() bool {
@@ -168,13 +202,23 @@ func (a *App) GetAlert(ctx context.Context, actor Actor, id string, minSeq uint6
 	if err := a.WaitAlertView(ctx, minSeq); err != nil {
 		return domain.Alert{}, err
 	}
-	return a.store.GetAlert(ctx, actor.Tenant, id)
+	al, err := a.store.GetAlert(ctx, actor.Tenant, id)
+	if err != nil {
+		return domain.Alert{}, err
+	}
+	if !actor.canReadAlertsOf(al.EmployeeID) {
+		return domain.Alert{}, fmt.Errorf("get alert: %w: the employee is outside your part of the organisation", domain.ErrPermissionDenied)
+	}
+	return al, nil
 }
 
 // ListAlerts pages through alerts newest first.
 func (a *App) ListAlerts(ctx context.Context, actor Actor, f store.ListFilter, consistentWith []SourcePosition) ([]domain.Alert, error) {
 	if !actor.canReadAlerts() {
 		return nil, fmt.Errorf("list alerts: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
+	}
+	if actor.oversees != nil && (f.EmployeeID == "" || !actor.oversees(f.EmployeeID)) {
+		return nil, fmt.Errorf("list alerts: %w: a manager lists one employee of their part of the organisation at a time (employee_id)", domain.ErrPermissionDenied)
 	}
 	if err := a.waitJudged(ctx, consistentWith); err != nil {
 		return nil, err

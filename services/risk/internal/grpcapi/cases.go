@@ -12,7 +12,7 @@ import (
 
 // handle runs one step of HR's handling of an alert.
 func (s *Server) handle(ctx context.Context, cmd app.CaseCommand) (*riskv1.Case, uint64, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -73,7 +73,7 @@ func (s *Server) AddCaseNote(ctx context.Context, req *riskv1.AddCaseNoteRequest
 
 // GetCase implements riskv1.RiskServiceServer.
 func (s *Server) GetCase(ctx context.Context, req *riskv1.GetCaseRequest) (*riskv1.GetCaseResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 
 // UpsertRule implements riskv1.RiskServiceServer.
 func (s *Server) UpsertRule(ctx context.Context, req *riskv1.UpsertRuleRequest) (*riskv1.UpsertRuleResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Server) DisableRule(ctx context.Context, req *riskv1.DisableRuleRequest
 }
 
 func (s *Server) setEnabled(ctx context.Context, requestID, ruleID string, on bool, reason string) (domain.Rule, uint64, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return domain.Rule{}, 0, err
 	}
@@ -62,7 +62,7 @@ func (s *Server) setEnabled(ctx context.Context, requestID, ruleID string, on bo
 
 // ListRules implements riskv1.RiskServiceServer.
 func (s *Server) ListRules(ctx context.Context, req *riskv1.ListRulesRequest) (*riskv1.ListRulesResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (s *Server) ListRules(ctx context.Context, req *riskv1.ListRulesRequest) (*
 
 // GetRule implements riskv1.RiskServiceServer.
 func (s *Server) GetRule(ctx context.Context, req *riskv1.GetRuleRequest) (*riskv1.GetRuleResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Server) GetRule(ctx context.Context, req *riskv1.GetRuleRequest) (*risk
 
 // SuppressRule implements riskv1.RiskServiceServer.
 func (s *Server) SuppressRule(ctx context.Context, req *riskv1.SuppressRuleRequest) (*riskv1.SuppressRuleResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}

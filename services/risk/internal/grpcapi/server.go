@@ -36,17 +36,21 @@ var _ riskv1.RiskServiceServer = (*Server)(nil)
 // New returns the gRPC adapter.
 func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
 
-func actorFrom(ctx context.Context) (app.Actor, error) {
+func (s *Server) actorFrom(ctx context.Context) (app.Actor, error) {
 	p, err := platform.Caller(ctx)
 	if err != nil {
 		return app.Actor{}, err
 	}
-	return app.Actor{Tenant: p.Tenant, EmployeeID: p.Subject, Roles: p.RoleNames()}, nil
+	actor, err := s.app.NewActor(ctx, p.Tenant, p.Subject, p.RoleNames())
+	if err != nil {
+		return app.Actor{}, s.toStatus(ctx, err)
+	}
+	return actor, nil
 }
 
 // ListAlerts implements riskv1.RiskServiceServer.
 func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) (*riskv1.ListAlertsResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +111,7 @@ func knownSource(stream string) bool {
 
 // GetAlert implements riskv1.RiskServiceServer.
 func (s *Server) GetAlert(ctx context.Context, req *riskv1.GetAlertRequest) (*riskv1.GetAlertResponse, error) {
-	actor, err := actorFrom(ctx)
+	actor, err := s.actorFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
