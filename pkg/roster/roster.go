@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -156,4 +157,19 @@ func (t *Tracker) Manages(tenant, manager, employee string) bool {
 		unit = tree.parents[unit]
 	}
 	return false
+}
+
+// Overseer is what a caller's org-tree reach is decided by: nil for anyone
+// who is not a manager (their role decides alone), else a function telling
+// whether an employee is in the manager's part of the tree. It first
+// catches up with ATTENDANCE, so a transfer or a demotion counts from the
+// call that asks.
+func (t *Tracker) Overseer(ctx context.Context, tenant, subject string, roles []string) (func(employeeID string) bool, error) {
+	if !slices.Contains(roles, "manager") {
+		return nil, nil
+	}
+	if err := t.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	return func(employee string) bool { return t.Manages(tenant, subject, employee) }, nil
 }

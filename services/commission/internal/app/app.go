@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -68,15 +67,8 @@ func (a *App) RosterReady(ctx context.Context) error { return a.roster.Ready(ctx
 // part of the organisation tree, read after catching up with ATTENDANCE so
 // that a transfer or a demotion counts from this call on.
 func (a *App) Actor(ctx context.Context, tenant, employeeID string, roles []string) (domain.Actor, error) {
-	actor := domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles}
-	if !slices.Contains(roles, domain.RoleManager) {
-		return actor, nil
-	}
-	if err := a.roster.CatchUp(ctx); err != nil {
-		return actor, err
-	}
-	actor.Oversees = func(e string) bool { return a.roster.Manages(tenant, employeeID, e) }
-	return actor, nil
+	oversees, err := a.roster.Overseer(ctx, tenant, employeeID, roles)
+	return domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles, Oversees: oversees}, err
 }
 
 // ErrCorruptHistory is returned when an aggregate's events do not fold.

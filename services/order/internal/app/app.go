@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -71,15 +70,8 @@ func (a *App) RosterReady(ctx context.Context) error { return a.roster.Ready(ctx
 // part of the organisation tree, read after catching up with ATTENDANCE so
 // that a transfer or a demotion counts from this call on.
 func (a *App) Actor(ctx context.Context, tenant, employeeID string, roles []string) (domain.Actor, error) {
-	actor := domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles}
-	if !slices.Contains(roles, domain.RoleManager) {
-		return actor, nil
-	}
-	if err := a.roster.CatchUp(ctx); err != nil {
-		return actor, err
-	}
-	actor.Oversees = func(seller string) bool { return a.roster.Manages(tenant, employeeID, seller) }
-	return actor, nil
+	oversees, err := a.roster.Overseer(ctx, tenant, employeeID, roles)
+	return domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles, Oversees: oversees}, err
 }
 
 // clock is the service's time at microsecond precision, UTC: what

@@ -99,14 +99,12 @@ func (a *App) RosterReady(ctx context.Context) error { return a.roster.Ready(ctx
 // up with ATTENDANCE so that a transfer or a demotion counts from this call.
 func (a *App) NewActor(ctx context.Context, tenant, employeeID string, roles []string) (Actor, error) {
 	actor := Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles}
-	if slices.Contains(roles, "hr") || slices.Contains(roles, "auditor") || slices.Contains(roles, "admin") || !slices.Contains(roles, "manager") {
-		return actor, nil
+	if slices.Contains(roles, "hr") || slices.Contains(roles, "auditor") || slices.Contains(roles, "admin") {
+		return actor, nil // they read every alert, whatever else they are
 	}
-	if err := a.roster.CatchUp(ctx); err != nil {
-		return actor, err
-	}
-	actor.oversees = func(e string) bool { return a.roster.Manages(tenant, employeeID, e) }
-	return actor, nil
+	var err error
+	actor.oversees, err = a.roster.Overseer(ctx, tenant, employeeID, roles)
+	return actor, err
 }
 
 func (a *App) sourceProgress(stream string) *eventlog.Progress {
