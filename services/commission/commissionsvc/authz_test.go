@@ -1,12 +1,10 @@
 package commissionsvc_test
 
 import (
-	"fmt"
 	"testing"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -74,21 +72,13 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 // by m-1 with e1 in a team under it, and m-other managing another branch.
 func writeOrgTree(t *testing.T, log *eventlog.Log, tenant string) {
 	t.Helper()
-	for i, ev := range []struct {
-		typ, id string
-		msg     proto.Message
-	}{
-		{"orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
-		{"orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
-		{"orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
-		{"orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
-		{"employee", "m-1", &attendancev1.EmployeeHired{EmployeeId: "m-1", OrgUnitId: "branch", Role: "manager"}},
-		{"employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
-		{"employee", "e1", &attendancev1.EmployeeHired{EmployeeId: "e1", OrgUnitId: "team", Role: "sales", ManagerId: "m-1"}},
-	} {
-		ref := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: ev.typ, ID: ev.id}
-		if _, err := log.Append(t.Context(), eventlog.AppendRequest{Ref: ref, RequestID: fmt.Sprintf("tree-%d", i), ActorID: "hr-1", Payload: ev.msg}); err != nil {
-			t.Fatalf("append %T: %v", ev.msg, err)
-		}
-	}
+	testkit.WriteAttendance(t, log, tenant,
+		testkit.AttendanceEvent{Type: "orgunit", ID: "co", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "branch", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "team", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "elsewhere", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "m-1", Payload: &attendancev1.EmployeeHired{EmployeeId: "m-1", OrgUnitId: "branch", Role: "manager"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "m-other", Payload: &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "e1", Payload: &attendancev1.EmployeeHired{EmployeeId: "e1", OrgUnitId: "team", Role: "sales", ManagerId: "m-1"}},
+	)
 }

@@ -147,26 +147,18 @@ func createRequest(requestID, customer string, yuan int64, claimed clientv1.Sour
 // another branch. A manager's reach in the order service is their subtree.
 func (e *testEnv) orgTree(t *testing.T, tenant string) {
 	t.Helper()
-	write := func(typ, id string, ev proto.Message) {
-		t.Helper()
-		r := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: typ, ID: id}
-		agg, err := e.Log.Load(t.Context(), r)
-		if err != nil {
-			t.Fatalf("load %s %s: %v", typ, id, err)
-		}
-		if _, err := e.Log.Append(t.Context(), eventlog.AppendRequest{Ref: r, After: agg.Position, RequestID: "tree-" + typ + "-" + id, ActorID: "hr-1", Payload: ev}); err != nil {
-			t.Fatalf("append %T: %v", ev, err)
-		}
+	events := []testkit.AttendanceEvent{
+		{Type: "orgunit", ID: "co", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY}},
+		{Type: "orgunit", ID: "branch", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH}},
+		{Type: "orgunit", ID: "team", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM}},
+		{Type: "orgunit", ID: "elsewhere", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH}},
+		{Type: "employee", ID: "m-other", Payload: &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
 	}
-	write("orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY})
-	write("orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH})
-	write("orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM})
-	write("orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co", Kind: attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH})
 	for _, m := range []string{"m1", "m2", "m-1"} {
-		write("employee", m, &attendancev1.EmployeeHired{EmployeeId: m, OrgUnitId: "branch", Role: "manager"})
+		events = append(events, testkit.AttendanceEvent{Type: "employee", ID: m, Payload: &attendancev1.EmployeeHired{EmployeeId: m, OrgUnitId: "branch", Role: "manager"}})
 	}
-	write("employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"})
 	for _, s := range []string{"e1", "e2", "s-other", "ss-1"} {
-		write("employee", s, &attendancev1.EmployeeHired{EmployeeId: s, OrgUnitId: "team", Role: "sales", ManagerId: "m1"})
+		events = append(events, testkit.AttendanceEvent{Type: "employee", ID: s, Payload: &attendancev1.EmployeeHired{EmployeeId: s, OrgUnitId: "team", Role: "sales", ManagerId: "m1"}})
 	}
+	testkit.WriteAttendance(t, e.Log, tenant, events...)
 }

@@ -7,7 +7,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
-	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 )
@@ -59,17 +59,10 @@ func TestManagersSeeTheirSubtree(t *testing.T) {
 	}
 
 	// e1 moves to m-other's branch: the reach follows on the next call.
-	r := eventlog.AggregateRef{Context: "attendance", Tenant: tenant, Type: "employee", ID: "e1"}
-	agg, err := env.Log.Load(ctx, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Log.Append(ctx, eventlog.AppendRequest{
-		Ref: r, After: agg.Position, RequestID: "move-e1", ActorID: "hr-1",
+	testkit.WriteAttendance(t, env.Log, tenant, testkit.AttendanceEvent{
+		Type: "employee", ID: "e1",
 		Payload: &attendancev1.EmployeeTransferred{EmployeeId: "e1", FromOrgUnitId: "team", ToOrgUnitId: "elsewhere", ToManagerId: "m-other"},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if _, err := other.GetOrder(ctx, &orderv1.GetOrderRequest{OrderId: id}); err != nil {
 		t.Errorf("m-other reads the order after the transfer: %v", err)
 	}

@@ -1,7 +1,6 @@
 package risksvc_test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
@@ -160,24 +160,16 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 
 	// The manager ("m-manager") manages the branch of the team the two
 	// salespeople are in; m-other manages another branch.
-	for i, ev := range []struct {
-		typ, id string
-		msg     proto.Message
-	}{
-		{"orgunit", "co", &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
-		{"orgunit", "branch", &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
-		{"orgunit", "team", &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
-		{"orgunit", "elsewhere", &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
-		{"employee", "m-manager", &attendancev1.EmployeeHired{EmployeeId: "m-manager", OrgUnitId: "branch", Role: "manager"}},
-		{"employee", "m-other", &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
-		{"employee", "s-walked", &attendancev1.EmployeeHired{EmployeeId: "s-walked", OrgUnitId: "team", Role: "sales"}},
-		{"employee", "s-dismissed", &attendancev1.EmployeeHired{EmployeeId: "s-dismissed", OrgUnitId: "team", Role: "sales"}},
-	} {
-		ref := eventlog.AggregateRef{Context: "attendance", Tenant: "matrix", Type: ev.typ, ID: ev.id}
-		if _, err := env.log.Append(t.Context(), eventlog.AppendRequest{Ref: ref, RequestID: fmt.Sprintf("tree-%d", i), Payload: ev.msg}); err != nil {
-			t.Fatalf("append %T: %v", ev.msg, err)
-		}
-	}
+	testkit.WriteAttendance(t, env.log, "matrix",
+		testkit.AttendanceEvent{Type: "orgunit", ID: "co", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "co"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "branch", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "branch", ParentId: "co"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "team", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "team", ParentId: "branch"}},
+		testkit.AttendanceEvent{Type: "orgunit", ID: "elsewhere", Payload: &attendancev1.OrgUnitCreated{OrgUnitId: "elsewhere", ParentId: "co"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "m-manager", Payload: &attendancev1.EmployeeHired{EmployeeId: "m-manager", OrgUnitId: "branch", Role: "manager"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "m-other", Payload: &attendancev1.EmployeeHired{EmployeeId: "m-other", OrgUnitId: "elsewhere", Role: "manager"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "s-walked", Payload: &attendancev1.EmployeeHired{EmployeeId: "s-walked", OrgUnitId: "team", Role: "sales"}},
+		testkit.AttendanceEvent{Type: "employee", ID: "s-dismissed", Payload: &attendancev1.EmployeeHired{EmployeeId: "s-dismissed", OrgUnitId: "team", Role: "sales"}},
+	)
 
 	// Two alerts to handle: one walked to a resolved case, one dismissed.
 	alertOf := func(employee string) string {
