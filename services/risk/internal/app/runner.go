@@ -11,6 +11,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
 )
@@ -119,6 +120,10 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 			HasPrevious: ev.GetPreviousCheckInId() != "", SecondsSincePrevious: ev.GetSecondsSincePrevious(),
 			SpeedFromPreviousKmh: ev.GetSpeedFromPreviousKmh(), RepeatsFix: ev.GetRepeatsCheckInId() != "",
 			OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *tickv1.ClockTicked:
+		changes = a.engine.ObserveTick(engine.Tick{
+			Tenant: tenant, At: ev.GetAt().AsTime(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	}
 	return changes
