@@ -67,6 +67,10 @@ Usage:
                                         read employees, their lifecycle and working days
   holdfast checkin --at LAT,LON ...     check in at a place now (facts: distance, speed, repeats)
   holdfast checkins list ...            one employee's or customer's check-ins, newest first
+  holdfast evidence verify BUNDLE.zip [--key KEY]
+                                        check an evidence bundle offline: every event's bytes,
+                                        their order, the signed checkpoint; says what changed
+  holdfast evidence key --tenant T      print the tenant's evidence verifier key (to publish)
   holdfast bench                        event log figures beside raw nats.go baselines
   holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200
 
@@ -143,6 +147,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.CheckIn(ctx, env, rest)
 	case cmd == "checkins":
 		return cli.CheckIns(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "evidence":
+		return cli.Evidence(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
