@@ -14,7 +14,9 @@ import (
 )
 
 // EvidenceKeyDir is where the dev stack keeps tenants' evidence signing keys.
-func EvidenceKeyDir(dataDir string) string { return filepath.Join(platform.DevKeyDir(dataDir), "evidence") }
+func EvidenceKeyDir(dataDir string) string {
+	return filepath.Join(platform.DevKeyDir(dataDir), "evidence")
+}
 
 // Evidence implements `holdfast evidence verify|key`.
 func Evidence(_ context.Context, env Env, sub string, args []string) error {
