@@ -1,0 +1,198 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"slices"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/holdfast/holdfast/pkg/domainerr"
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/evidence"
+	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+//go:embed evidence_report.html.tmpl
+var reportFS embed.FS
+
+var reportTemplate = template.Must(template.ParseFS(reportFS, "evidence_report.html.tmpl"))
+
+// maxBundleEvents bounds one bundle: an alert's evidence is capped by the
+// engine, its own and its case's events are few.
+const maxBundleEvents = 5_000
+
+// EvidenceBundle builds the signed evidence bundle of one alert's case:
+// the events supporting the alert exactly as stored in their streams, the
+// alert's own events in RISK (what the engine decided, when) and the
+// case's steps (what HR did, who), with a report in lang ("zh" or "en").
+// Only hr, auditors and admins take evidence out of Holdfast.
+func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key, now time.Time) ([]byte, error) {
+	if !actor.canTakeEvidence() {
+		return nil, fmt.Errorf("evidence bundle: %w: requires hr, auditor or admin", domain.ErrPermissionDenied)
+	}
+	var v domainerr.Violations
+	if !eventlog.ValidToken(alertID) {
+		v = append(v, domainerr.FieldViolation{Field: "alert_id", Description: "required, a valid id"})
+	}
+	if lang != "zh" && lang != "en" {
+		v = append(v, domainerr.FieldViolation{Field: "language", Description: `"zh" or "en"`})
+	}
+	if len(v) > 0 {
+		return nil, v.Err()
+	}
+	al, err := a.store.GetAlert(ctx, actor.Tenant, alertID)
+	if err != nil {
+		return nil, fmt.Errorf("evidence bundle: %w", err)
+	}
+	c, err := a.GetCase(ctx, actor, alertID)
+	if err != nil {
+		return nil, err
+	}
+	events, rows, err := a.bundleEvents(ctx, actor.Tenant, al)
+	if err != nil {
+		return nil, fmt.Errorf("evidence bundle: %w", err)
+	}
+	report, err := renderReport(reportData{
+		Lang: lang, Tenant: actor.Tenant, Alert: al, Case: c, Rows: rows, VerifierKey: key.VerifierKey,
+		CreatedAt: now.UTC(), CreatedBy: actor.EmployeeID,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evidence bundle: report: %w", err)
+	}
+	b := evidence.Bundle{
+		Tenant: actor.Tenant, CaseID: alertID, CreatedAt: now.UTC(),
+		Title:  fmt.Sprintf("%s: %s", al.RuleID, al.EmployeeID),
+		Events: events,
+		Documents: []evidence.Document{{
+			Name: "report." + lang + ".html", MediaType: "text/html; charset=utf-8", Data: report,
+		}},
+	}
+	return evidence.Bytes(b, key.Signer, key.VerifierKey)
+}
+
+// reportRow is one event as the report shows it.
+type reportRow struct {
+	Index      int
+	Stream     string
+	Sequence   uint64
+	Type       string
+	EventID    string
+	Actor      string
+	OccurredAt time.Time
+	Details    string
+	Supporting bool
+}
+
+// bundleEvents reads the alert's supporting events, then its own and its
+// case's events, each once, as stored.
+func (a *App) bundleEvents(ctx context.Context, tenant string, al domain.Alert) ([]evidence.Event, []reportRow, error) {
+	type pos struct {
+		stream string
+		seq    uint64
+	}
+	var wanted []pos
+	supporting := map[pos]bool{}
+	for _, e := range al.Evidence {
+		p := pos{e.Stream, e.Sequence}
+		if !supporting[p] {
+			supporting[p] = true
+			wanted = append(wanted, p)
+		}
+	}
+	for _, typ := range []string{typeAlert, typeAlertCase} {
+		agg, err := a.log.Load(ctx, eventlog.AggregateRef{Context: boundedContext, Tenant: tenant, Type: typ, ID: al.ID})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, rec := range agg.Records {
+			wanted = append(wanted, pos{eventlog.StreamRisk, rec.Sequence})
+		}
+	}
+	if len(wanted) > maxBundleEvents {
+		return nil, nil, fmt.Errorf("%w: %d events, more than a bundle holds (%d)", domain.ErrPrecondition, len(wanted), maxBundleEvents)
+	}
+	events := make([]evidence.Event, 0, len(wanted))
+	rows := make([]reportRow, 0, len(wanted))
+	for i, p := range wanted {
+		rec, err := a.log.Get(ctx, p.stream, p.seq)
+		if err != nil {
+			return nil, nil, err
+		}
+		if rec.Envelope.GetTenantId() != tenant {
+			// Evidence never crosses tenants; a mismatch is a bug to stop on.
+			return nil, nil, fmt.Errorf("event %s #%d belongs to another tenant", p.stream, p.seq)
+		}
+		env := rec.Envelope
+		events = append(events, evidence.Event{
+			Stream: rec.Stream, Sequence: rec.Sequence, Subject: rec.Subject, Data: rec.Data,
+			EventID: env.GetEventId(), EventType: eventlog.TypeName(env), OccurredAt: env.GetOccurredAt().AsTime(),
+		})
+		rows = append(rows, reportRow{
+			Index: i, Stream: rec.Stream, Sequence: rec.Sequence, Type: eventlog.TypeName(env), EventID: env.GetEventId(),
+			Actor: env.GetActorId(), OccurredAt: env.GetOccurredAt().AsTime().UTC(), Details: payloadText(env),
+			Supporting: supporting[p],
+		})
+	}
+	return events, rows, nil
+}
+
+// payloadText is the event's payload as JSON for the report; empty when
+// this binary does not know the payload's type (the bytes are in the
+// bundle either way).
+func payloadText(env *eventv1.Envelope) string {
+	msg, err := eventlog.Payload(env)
+	if err != nil {
+		return ""
+	}
+	b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(msg)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// canTakeEvidence: evidence leaves Holdfast for arbitration, so only hr,
+// auditors and admins build bundles, never line managers.
+func (a Actor) canTakeEvidence() bool {
+	return slices.ContainsFunc(a.Roles, func(r string) bool { return r == "hr" || r == "auditor" || r == "admin" })
+}
+
+// reportData is what the report template reads.
+type reportData struct {
+	Lang        string
+	Tenant      string
+	Alert       domain.Alert
+	Case        domain.Case
+	Rows        []reportRow
+	VerifierKey string
+	CreatedAt   time.Time
+	CreatedBy   string
+}
+
+func (d reportData) T(en, zh string) string {
+	if d.Lang == "zh" {
+		return zh
+	}
+	return en
+}
+
+func (d reportData) Explanation() string {
+	if d.Lang == "zh" {
+		return d.Alert.ExplanationZH
+	}
+	return d.Alert.ExplanationEN
+}
+
+func renderReport(d reportData) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := reportTemplate.Execute(&buf, d); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
