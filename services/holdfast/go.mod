@@ -15,6 +15,7 @@ require (
 	github.com/holdfast/holdfast/services/attendance v0.0.0
 	github.com/holdfast/holdfast/services/client v0.0.0
 	github.com/holdfast/holdfast/services/commission v0.0.0
+	github.com/holdfast/holdfast/services/console v0.0.0
 	github.com/holdfast/holdfast/services/order v0.0.0
 	github.com/holdfast/holdfast/services/risk v0.0.0
 	github.com/nats-io/nats.go v1.55.0
@@ -84,6 +85,8 @@ replace github.com/holdfast/holdfast/services/attendance => ../attendance
 replace github.com/holdfast/holdfast/services/client => ../client
 
 replace github.com/holdfast/holdfast/services/commission => ../commission
+
+replace github.com/holdfast/holdfast/services/console => ../console
 
 replace github.com/holdfast/holdfast/services/order => ../order
 

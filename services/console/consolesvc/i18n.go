@@ -1,0 +1,102 @@
+package consolesvc
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Languages the console speaks.
+const (
+	langZH = "zh"
+	langEN = "en"
+)
+
+// messages holds every string the console shows, in both languages. A
+// missing key shows the key itself, which the tests catch.
+var messages = map[string][2]string{ // [en, zh]
+	"app.name":             {"Holdfast console", "Holdfast 控制台"},
+	"nav.alerts":           {"Alerts", "预警"},
+	"nav.signout":          {"Sign out", "退出"},
+	"nav.lang":             {"中文", "English"},
+	"login.title":          {"Sign in", "登录"},
+	"login.tenant":         {"Company (tenant)", "公司（租户）"},
+	"login.employee":       {"Your employee id", "您的员工编号"},
+	"login.role":           {"Role", "角色"},
+	"login.token":          {"Signed token", "签名令牌"},
+	"login.token.help":     {"Paste the bearer token your identity provider issued.", "粘贴身份系统签发的令牌。"},
+	"login.dev.help":       {"Development sign-in: the console signs a token with the dev key. Never enabled in production.", "开发环境登录：控制台使用开发密钥签发令牌。生产环境不会启用。"},
+	"login.submit":         {"Sign in", "登录"},
+	"login.failed":         {"Sign-in failed: check the fields and try again.", "登录失败：请检查填写内容后重试。"},
+	"alerts.title":         {"Alert queue", "预警队列"},
+	"alerts.none":          {"No alerts match these filters.", "没有符合筛选条件的预警。"},
+	"alerts.filter":        {"Filter", "筛选"},
+	"alerts.more":          {"Next page", "下一页"},
+	"field.status":         {"Status", "状态"},
+	"field.severity":       {"Severity", "严重程度"},
+	"field.rule":           {"Rule", "规则"},
+	"field.employee":       {"Employee", "员工"},
+	"field.orgunit":        {"Org unit", "部门"},
+	"field.from":           {"From", "开始日期"},
+	"field.to":             {"To", "结束日期"},
+	"field.raised":         {"Raised", "触发时间"},
+	"field.explanation":    {"Why", "原因"},
+	"field.any":            {"any", "全部"},
+	"field.reason":         {"Reason", "理由"},
+	"field.note":           {"Note", "备注"},
+	"field.outcome":        {"Outcome", "结论"},
+	"status.raised":        {"raised", "新预警"},
+	"status.acknowledged":  {"acknowledged", "已确认收到"},
+	"status.dismissed":     {"dismissed", "已排除"},
+	"status.confirmed":     {"confirmed (case open)", "已立案"},
+	"status.resolved":      {"resolved", "已结案"},
+	"severity.low":         {"low", "低"},
+	"severity.medium":      {"medium", "中"},
+	"severity.high":        {"high", "高"},
+	"alert.title":          {"Alert", "预警详情"},
+	"alert.evidence":       {"Supporting events", "依据事件"},
+	"alert.case":           {"Case", "案件"},
+	"alert.nosteps":        {"Nobody has handled this alert yet.", "尚无人处理该预警。"},
+	"action.ack":           {"Acknowledge", "确认收到"},
+	"action.dismiss":       {"Dismiss", "排除"},
+	"action.confirm":       {"Confirm and open a case", "确认并立案"},
+	"action.resolve":       {"Resolve the case", "结案"},
+	"action.addnote":       {"Add note", "添加备注"},
+	"action.bundle":        {"Download evidence bundle", "下载证据包"},
+	"outcome.diversion":    {"diversion confirmed", "确认存在飞单"},
+	"outcome.nodiversion":  {"no diversion", "不存在飞单"},
+	"outcome.inconclusive": {"inconclusive", "无法认定"},
+	"error.title":          {"Something went wrong", "出错了"},
+	"error.forbidden":      {"You may not see or do this.", "您无权查看或执行此操作。"},
+	"error.notfound":       {"Not found.", "未找到。"},
+	"error.invalid":        {"Please correct the form:", "请修正以下内容："},
+	"error.conflict":       {"Someone else changed this first; reload and try again.", "他人已先行修改，请刷新后重试。"},
+	"error.unavailable":    {"A Holdfast service is not answering; try again shortly.", "Holdfast 服务暂时无响应，请稍后重试。"},
+	"error.back":           {"Back", "返回"},
+}
+
+// translate returns the message for key in lang.
+func translate(lang, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if lang == langZH {
+		return m[1]
+	}
+	return m[0]
+}
+
+// negotiateLang picks zh or en from Accept-Language, in the browser's order
+// of preference; English when neither is asked for.
+func negotiateLang(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "zh"):
+			return langZH
+		case strings.HasPrefix(tag, "en"):
+			return langEN
+		}
+	}
+	return langEN
+}

@@ -1,0 +1,102 @@
+package consolesvc
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+)
+
+// devTokenTTL is how long a dev sign-in's token lives; the session's
+// absolute timeout is shorter anyway.
+const devTokenTTL = 12 * time.Hour
+
+type loginData struct {
+	Dev   bool
+	Next  string
+	Roles []string
+}
+
+// loginPage shows the sign-in form in a fresh anonymous session, whose CSRF
+// token the form carries.
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	ss := s.sessions.get(r)
+	if ss == nil {
+		ss = s.sessions.start(w, session{})
+	}
+	s.render(w, r, ss, http.StatusOK, "login.html", page{Data: loginData{
+		Dev: s.cfg.DevIssuer != nil, Next: safeNext(r.URL.Query().Get("next")),
+		Roles: []string{"hr", "auditor", "manager", "admin", "sales", "senior_sales"},
+	}})
+}
+
+// login signs the user in with a pasted token, or in dev with a token the
+// console signs, and starts a new session.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	ss := s.sessions.get(r)
+	if ss == nil || !s.csrfOK(r, ss) {
+		s.forbidden(w, r, ss)
+		return
+	}
+	token := strings.TrimSpace(r.PostForm.Get("token"))
+	if token == "" && s.cfg.DevIssuer != nil {
+		p := auth.Principal{Tenant: strings.TrimSpace(r.PostForm.Get("tenant")), Subject: strings.TrimSpace(r.PostForm.Get("employee"))}
+		if role, err := auth.ParseRole(r.PostForm.Get("role")); err == nil {
+			p.Roles = []auth.Role{role}
+		}
+		// Issue refuses an incomplete principal; the empty token then fails below.
+		token, _ = s.cfg.DevIssuer.Issue(p, devTokenTTL)
+	}
+	p, err := s.cfg.Verifier.Verify(token)
+	if token == "" || err != nil {
+		s.render(w, r, ss, http.StatusUnauthorized, "login.html", page{Problem: "login.failed", Data: loginData{
+			Dev: s.cfg.DevIssuer != nil, Next: safeNext(r.PostForm.Get("next")),
+			Roles: []string{"hr", "auditor", "manager", "admin", "sales", "senior_sales"},
+		}})
+		return
+	}
+	lang := ss.lang
+	s.sessions.end(w, ss)
+	s.sessions.start(w, session{signedIn: true, principal: p, token: token, lang: lang, expiresAt: tokenExpiry(s, token)})
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+// tokenExpiry bounds the session by the token's own lifetime. The token
+// was verified already; this only reads its exp claim.
+func tokenExpiry(s *Server, token string) time.Time {
+	parts := strings.Split(token, ".")
+	if len(parts) == 3 {
+		var claims struct {
+			Exp int64 `json:"exp"`
+		}
+		if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil && json.Unmarshal(raw, &claims) == nil && claims.Exp > 0 {
+			return time.Unix(claims.Exp, 0)
+		}
+	}
+	return s.now().Add(devTokenTTL)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, ss *session) {
+	s.sessions.end(w, ss)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// switchLang stores the chosen language in the session.
+func (s *Server) switchLang(w http.ResponseWriter, r *http.Request, ss *session) {
+	if l := r.PostForm.Get("lang"); l == langZH || l == langEN {
+		ss.lang = l
+		s.sessions.update(ss)
+	}
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+// safeNext keeps redirects on this site: only a local absolute path.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+		return "/alerts"
+	}
+	return next
+}

@@ -1,0 +1,270 @@
+// Package consolesvc is the HR console: a thin server-rendered web
+// application (net/http, html/template, no JavaScript build) that calls
+// Holdfast's gRPC APIs as the signed-in user. It adds no authority of its
+// own: every page's data comes from an API call made with the user's token,
+// so the APIs' role and org-subtree checks decide what the user sees.
+package consolesvc
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// contentSecurityPolicy allows nothing but the console's own stylesheet:
+// no scripts, no frames, forms only to itself.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+// Config wires the console.
+type Config struct {
+	// Risk is a connection to the risk service.
+	Risk grpc.ClientConnInterface
+	// Verifier checks tokens pasted at sign-in (and the dev tokens).
+	Verifier *auth.Verifier
+	// DevIssuer, when set, enables the development sign-in form, where the
+	// console signs a token for whoever the user says they are. Only the
+	// dev stack sets it.
+	DevIssuer *auth.Issuer
+	// IdleTimeout and AbsoluteTimeout bound sessions (defaults 30 min, 12 h).
+	IdleTimeout, AbsoluteTimeout time.Duration
+	Logger                       *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Server is the console's HTTP handler.
+type Server struct {
+	cfg      Config
+	risk     riskv1.RiskServiceClient
+	sessions *sessions
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	now      func() time.Time
+}
+
+// New returns the console.
+func New(cfg Config) (*Server, error) {
+	if cfg.Risk == nil || cfg.Verifier == nil {
+		return nil, errors.New("console: Risk and Verifier are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	idle, absolute := cfg.IdleTimeout, cfg.AbsoluteTimeout
+	if idle <= 0 {
+		idle = DefaultIdleTimeout
+	}
+	if absolute <= 0 {
+		absolute = DefaultAbsoluteTimeout
+	}
+	s := &Server{
+		cfg: cfg, risk: riskv1.NewRiskServiceClient(cfg.Risk), sessions: newSessions(idle, absolute, now),
+		pages: map[string]*template.Template{}, mux: http.NewServeMux(), now: now,
+	}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	s.mux.HandleFunc("GET /login", s.loginPage)
+	s.mux.HandleFunc("POST /login", s.login)
+	s.mux.HandleFunc("POST /logout", s.signedIn(s.logout))
+	s.mux.HandleFunc("POST /lang", s.anySession(s.switchLang))
+	s.mux.HandleFunc("GET /{$}", s.signedIn(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		http.Redirect(w, r, "/alerts", http.StatusSeeOther)
+	}))
+	s.mux.HandleFunc("GET /alerts", s.signedIn(s.alertQueue))
+	s.mux.HandleFunc("GET /alerts/{id}", s.signedIn(s.alertPage))
+	s.mux.HandleFunc("POST /alerts/{id}/{action}", s.signedIn(s.alertAction))
+	return s, nil
+}
+
+func (s *Server) parseTemplates() error {
+	base := template.Must(template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html"))
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := strings.TrimPrefix(e, "templates/")
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, e)
+		if err != nil {
+			return fmt.Errorf("console: template %s: %w", name, err)
+		}
+		s.pages[name] = t
+	}
+	return nil
+}
+
+// ServeHTTP sets the security headers every response carries, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Strict-Transport-Security", "max-age=31536000")
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		h.Set("Cache-Control", "no-store")
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+type handler func(http.ResponseWriter, *http.Request, *session)
+
+// signedIn runs h for a signed-in session; a browser without one goes to
+// the sign-in page. Unsafe methods must pass the CSRF check.
+func (s *Server) signedIn(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ss := s.sessions.get(r)
+		if ss == nil || !ss.signedIn {
+			if r.Method != http.MethodGet {
+				s.forbidden(w, r, ss)
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if r.Method != http.MethodGet && !s.csrfOK(r, ss) {
+			s.forbidden(w, r, ss)
+			return
+		}
+		h(w, r, ss)
+	}
+}
+
+// anySession runs h for any session, anonymous or not, after the CSRF check.
+func (s *Server) anySession(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ss := s.sessions.get(r)
+		if ss == nil || !s.csrfOK(r, ss) {
+			s.forbidden(w, r, ss)
+			return
+		}
+		h(w, r, ss)
+	}
+}
+
+// csrfOK checks a state-changing request: the form's token must be the
+// session's, and a browser-sent Origin must be this site.
+func (s *Server) csrfOK(r *http.Request, ss *session) bool {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		return false
+	}
+	return ss.validCSRF(r.PostForm.Get("csrf"))
+}
+
+// userContext is ctx carrying the user's token for the API call.
+func userContext(ctx context.Context, ss *session) (context.Context, context.CancelFunc) {
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+ss.token)
+	return context.WithTimeout(ctx, 10*time.Second)
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    string
+	CSRF    string
+	User    *auth.Principal
+	Title   string
+	Problem string
+	Fields  []string
+	Data    any
+}
+
+// T translates key for the page's language.
+func (p page) T(key string) string { return translate(p.Lang, key) }
+
+func (s *Server) lang(r *http.Request, ss *session) string {
+	if ss != nil && ss.lang != "" {
+		return ss.lang
+	}
+	return negotiateLang(r)
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, ss *session, code int, name string, p page) {
+	t := s.pages[name]
+	p.Lang = s.lang(r, ss)
+	if ss != nil {
+		p.CSRF = ss.csrf
+		if ss.signedIn {
+			p.User = &ss.principal
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	if err := t.ExecuteTemplate(w, "layout.html", p); err != nil {
+		s.cfg.Logger.ErrorContext(r.Context(), "console: render", "page", name, "error", err)
+	}
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, ss *session) {
+	s.render(w, r, ss, http.StatusForbidden, "error.html", page{Problem: "error.forbidden"})
+}
+
+// apiError renders an API call's failure as the page the user needs.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, ss *session, err error) {
+	st := status.Convert(err)
+	code, key := http.StatusInternalServerError, "error.title"
+	var fields []string
+	switch st.Code() {
+	case codes.Unauthenticated:
+		s.sessions.end(w, ss)
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	case codes.PermissionDenied:
+		code, key = http.StatusForbidden, "error.forbidden"
+	case codes.NotFound:
+		code, key = http.StatusNotFound, "error.notfound"
+	case codes.InvalidArgument:
+		code, key = http.StatusBadRequest, "error.invalid"
+		fields = fieldViolations(st)
+	case codes.FailedPrecondition, codes.Aborted, codes.AlreadyExists:
+		code, key = http.StatusConflict, "error.conflict"
+		fields = []string{st.Message()}
+	case codes.Unavailable, codes.DeadlineExceeded:
+		code, key = http.StatusServiceUnavailable, "error.unavailable"
+	default:
+		s.cfg.Logger.ErrorContext(r.Context(), "console: API call failed", "code", st.Code().String(), "error", st.Message())
+	}
+	s.render(w, r, ss, code, "error.html", page{Problem: key, Fields: fields})
+}

@@ -1,0 +1,149 @@
+package consolesvc
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+)
+
+// cookieName carries the session id. The __Host- prefix makes browsers
+// refuse it unless it is Secure, host-only and for the whole site.
+const cookieName = "__Host-holdfast-console"
+
+// Session timeouts: a session ends after IdleTimeout without a request and
+// in any case AbsoluteTimeout after sign-in.
+const (
+	DefaultIdleTimeout     = 30 * time.Minute
+	DefaultAbsoluteTimeout = 12 * time.Hour
+)
+
+// session is one browser's state, kept on the server: the cookie holds
+// only a random id.
+type session struct {
+	id   string
+	csrf string
+	// lang is the chosen language, "" until the user picks one.
+	lang string
+	// signedIn is false for the anonymous session a sign-in form runs in.
+	signedIn  bool
+	principal auth.Principal
+	// token is the bearer token the console calls the APIs with, as the
+	// user; it never reaches the browser.
+	token     string
+	created   time.Time
+	lastSeen  time.Time
+	expiresAt time.Time // the token's own expiry bounds the session too
+}
+
+// sessions is the in-memory session store. Sessions do not survive a
+// restart of the console: users sign in again, which is the safe failure.
+type sessions struct {
+	mu       sync.Mutex
+	byID     map[string]*session
+	idle     time.Duration
+	absolute time.Duration
+	now      func() time.Time
+	// max bounds memory against a flood of anonymous sessions.
+	max int
+}
+
+func newSessions(idle, absolute time.Duration, now func() time.Time) *sessions {
+	return &sessions{byID: map[string]*session{}, idle: idle, absolute: absolute, now: now, max: 100_000}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// get returns the live session named by the request's cookie, or nil.
+func (s *sessions) get(r *http.Request) *session {
+	c, err := r.Cookie(cookieName)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss := s.byID[c.Value]
+	if ss == nil {
+		return nil
+	}
+	now := s.now()
+	if now.Sub(ss.lastSeen) > s.idle || now.Sub(ss.created) > s.absolute || (!ss.expiresAt.IsZero() && !now.Before(ss.expiresAt)) {
+		delete(s.byID, ss.id)
+		return nil
+	}
+	ss.lastSeen = now
+	cp := *ss
+	return &cp
+}
+
+// start stores a new session and sets its cookie. A sign-in always starts
+// a new session (new id, new CSRF token), so an id planted before sign-in
+// is worthless after it.
+func (s *sessions) start(w http.ResponseWriter, ss session) *session {
+	now := s.now()
+	ss.id, ss.csrf, ss.created, ss.lastSeen = randomToken(), randomToken(), now, now
+	s.mu.Lock()
+	if len(s.byID) >= s.max {
+		s.evictLocked(now)
+	}
+	s.byID[ss.id] = &ss
+	s.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: ss.id, Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
+	})
+	return &ss
+}
+
+// update saves changes to a session the handler changed (its language).
+func (s *sessions) update(ss *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.byID[ss.id]; cur != nil {
+		cur.lang = ss.lang
+	}
+}
+
+// end deletes the session and clears its cookie.
+func (s *sessions) end(w http.ResponseWriter, ss *session) {
+	if ss != nil {
+		s.mu.Lock()
+		delete(s.byID, ss.id)
+		s.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// evictLocked drops expired sessions, then, if still full, the oldest
+// anonymous ones.
+func (s *sessions) evictLocked(now time.Time) {
+	for id, ss := range s.byID {
+		if now.Sub(ss.lastSeen) > s.idle || now.Sub(ss.created) > s.absolute {
+			delete(s.byID, id)
+		}
+	}
+	for id, ss := range s.byID {
+		if len(s.byID) < s.max {
+			return
+		}
+		if !ss.signedIn {
+			delete(s.byID, id)
+		}
+	}
+}
+
+// validCSRF compares a submitted token with the session's in constant time.
+func (ss *session) validCSRF(token string) bool {
+	return token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf)) == 1
+}
