@@ -8,9 +8,9 @@ import (
 	"html/template"
 
 	"github.com/google/uuid"
-	"google.golang.org/protobuf/types/known/timestamppb"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
