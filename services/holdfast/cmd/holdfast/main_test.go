@@ -116,6 +116,7 @@ func startDevStack(t *testing.T) (*devstack.Stack, string) {
 		"HOLDFAST_ATTENDANCE_GRPC_ADDR":  "127.0.0.1:0",
 		"HOLDFAST_COMMISSION_GRPC_ADDR":  "127.0.0.1:0",
 		"HOLDFAST_RISK_GRPC_ADDR":        "127.0.0.1:0",
+		"HOLDFAST_CONSOLE_ADDR":          "127.0.0.1:0",
 	}), &cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -5,18 +5,26 @@ package devstack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/departures"
 	"github.com/holdfast/holdfast/pkg/natsembed"
 	"github.com/holdfast/holdfast/pkg/platform"
 	"github.com/holdfast/holdfast/services/attendance/attendancesvc"
 	"github.com/holdfast/holdfast/services/client/clientsvc"
 	"github.com/holdfast/holdfast/services/commission/commissionsvc"
+	"github.com/holdfast/holdfast/services/console/consolesvc"
 	"github.com/holdfast/holdfast/services/order/ordersvc"
 	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
@@ -39,6 +47,8 @@ type Config struct {
 	// CommissionGRPCAddr serves holdfast.commission.v1.CommissionService.
 	CommissionGRPCAddr string `env:"HOLDFAST_COMMISSION_GRPC_ADDR" default:"127.0.0.1:7104"`
 	RiskGRPCAddr       string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
+	// ConsoleAddr serves the HR console (with the dev sign-in form).
+	ConsoleAddr string `env:"HOLDFAST_CONSOLE_ADDR" default:"127.0.0.1:7180"`
 }
 
 // Endpoints are where a started stack listens.
@@ -50,6 +60,8 @@ type Endpoints struct {
 	AttendanceGRPC string
 	RiskGRPC       string
 	CommissionGRPC string
+	// Console is the HR console's base URL.
+	Console string
 }
 
 // Stack is a started dev stack, ready to Run.
@@ -57,6 +69,9 @@ type Stack struct {
 	app       *platform.App
 	rt        *platform.Runtime
 	nats      *natsembed.Server
+	console   *http.Server
+	consoleLn net.Listener
+	riskConn  *grpc.ClientConn
 	Endpoints Endpoints
 }
 
@@ -129,7 +144,39 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	s.Endpoints = Endpoints{NATS: cfg.NATSURL, HTTP: s.app.HTTPAddr(), ClientGRPC: clientEP.Addr(), AttendanceGRPC: attendanceEP.Addr(), RiskGRPC: riskEP.Addr()}
 	s.Endpoints.OrderGRPC = orderEP.Addr()
 	s.Endpoints.CommissionGRPC = commissionEP.Addr()
+	if err := s.startConsole(cfg, logger); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// startConsole listens for the HR console, which calls the risk service
+// over gRPC like any other client, with dev sign-in enabled.
+func (s *Stack) startConsole(cfg Config, logger *slog.Logger) error {
+	key, err := auth.LoadOrCreateDevKey(platform.DevKeyDir(cfg.DataDir))
+	if err != nil {
+		return err
+	}
+	s.riskConn, err = grpc.NewClient(s.Endpoints.RiskGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	console, err := consolesvc.New(consolesvc.Config{
+		Risk: s.riskConn, Verifier: s.rt.Verifier, DevIssuer: auth.NewIssuer(key), Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	s.consoleLn, err = net.Listen("tcp", cfg.ConsoleAddr)
+	if err != nil {
+		return fmt.Errorf("console on %s: %w", cfg.ConsoleAddr, err)
+	}
+	s.console = &http.Server{Handler: console, ReadHeaderTimeout: 10 * time.Second}
+	_, port, _ := net.SplitHostPort(s.consoleLn.Addr().String())
+	// Browsers keep the console's Secure cookie over plain http only for
+	// localhost, so that is the address to open.
+	s.Endpoints.Console = "http://localhost:" + port
+	return nil
 }
 
 // Ready reports whether every service has caught up with its streams.
@@ -144,10 +191,22 @@ func (s *Stack) Departures() *departures.Tracker { return s.rt.Departures }
 // Run serves until ctx ends, then shuts everything down.
 func (s *Stack) Run(ctx context.Context) error {
 	defer s.close()
-	return s.app.Run(ctx)
+	consoleDone := make(chan error, 1)
+	go func() { consoleDone <- s.console.Serve(s.consoleLn) }()
+	err := s.app.Run(ctx)
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.console.Shutdown(shutdown)
+	if cerr := <-consoleDone; !errors.Is(cerr, http.ErrServerClosed) && err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func (s *Stack) close() {
+	if s.riskConn != nil {
+		_ = s.riskConn.Close()
+	}
 	if s.rt != nil {
 		s.rt.Close()
 	}
@@ -167,6 +226,7 @@ Holdfast dev stack is running.
   AttendanceService gRPC  %[2]s   (holdfast.attendance.v1.AttendanceService)
   CommissionService gRPC  %[8]s   (holdfast.commission.v1.CommissionService)
   RiskService gRPC        %[3]s   (holdfast.risk.v1.RiskService)
+  HR console              %[9]s   (sign in as hr1, role hr)
   metrics/health          http://%[4]s/metrics  /healthz  /readyz
   NATS (embedded)         %[5]s
   data                    .data/ (kept across restarts; delete it to start over)
@@ -181,5 +241,5 @@ then HR lists the alert (paste into another terminal in this directory):
   %[6]s alerts list --tenant acme --as hr1 --role hr --consistent-with "CLIENT:$SEQ"
 
 Stop with Ctrl-C.
-`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd, e.OrderGRPC, e.CommissionGRPC)
+`, e.ClientGRPC, e.AttendanceGRPC, e.RiskGRPC, e.HTTP, e.NATS, holdfastCmd, e.OrderGRPC, e.CommissionGRPC, e.Console)
 }
