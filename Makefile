@@ -36,10 +36,12 @@ demo: build
 	bash scripts/demo.sh
 
 ## test: every module's tests with the race detector, PostgreSQL included.
+## Browser screenshots of the console land in artifacts/_artifacts/.
 test:
 	bash scripts/ensure-postgres.sh
 	go vet $(PACKAGES)
-	go test -race -count=1 -timeout 15m $(PACKAGES)
+	@mkdir -p $(CURDIR)/artifacts
+	go test -race -count=1 -timeout 15m -artifacts -outputdir $(CURDIR)/artifacts $(PACKAGES)
 
 ## bench: figures beside their raw nats.go baselines, measured in one run.
 bench: build

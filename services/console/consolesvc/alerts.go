@@ -3,6 +3,7 @@ package consolesvc
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"html/template"
@@ -61,7 +62,8 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, ss *session) 
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
 	id := r.PathValue("id")
-	a, err := s.risk.GetAlert(ctx, &riskv1.GetAlertRequest{AlertId: id})
+	seq, _ := strconv.ParseUint(r.URL.Query().Get("seq"), 10, 64)
+	a, err := s.risk.GetAlert(ctx, &riskv1.GetAlertRequest{AlertId: id, MinSequence: seq})
 	if err != nil {
 		s.apiError(w, r, ss, err)
 		return
@@ -89,18 +91,21 @@ func (s *Server) alertAction(w http.ResponseWriter, r *http.Request, ss *session
 	if _, err := uuid.Parse(reqID); err != nil {
 		reqID = uuid.NewString()
 	}
-	var err error
+	var (
+		resp interface{ GetSequence() uint64 }
+		err  error
+	)
 	switch r.PathValue("action") {
 	case "ack":
-		_, err = s.risk.AcknowledgeAlert(ctx, &riskv1.AcknowledgeAlertRequest{RequestId: reqID, AlertId: id, Note: text})
+		resp, err = s.risk.AcknowledgeAlert(ctx, &riskv1.AcknowledgeAlertRequest{RequestId: reqID, AlertId: id, Note: text})
 	case "dismiss":
-		_, err = s.risk.DismissAlert(ctx, &riskv1.DismissAlertRequest{RequestId: reqID, AlertId: id, Reason: text})
+		resp, err = s.risk.DismissAlert(ctx, &riskv1.DismissAlertRequest{RequestId: reqID, AlertId: id, Reason: text})
 	case "confirm":
-		_, err = s.risk.ConfirmAlert(ctx, &riskv1.ConfirmAlertRequest{RequestId: reqID, AlertId: id, Note: text})
+		resp, err = s.risk.ConfirmAlert(ctx, &riskv1.ConfirmAlertRequest{RequestId: reqID, AlertId: id, Note: text})
 	case "resolve":
-		_, err = s.risk.ResolveCase(ctx, &riskv1.ResolveCaseRequest{RequestId: reqID, AlertId: id, Outcome: outcomeByName[r.PostForm.Get("outcome")], Note: text})
+		resp, err = s.risk.ResolveCase(ctx, &riskv1.ResolveCaseRequest{RequestId: reqID, AlertId: id, Outcome: outcomeByName[r.PostForm.Get("outcome")], Note: text})
 	case "note":
-		_, err = s.risk.AddCaseNote(ctx, &riskv1.AddCaseNoteRequest{RequestId: reqID, AlertId: id, Note: text})
+		resp, err = s.risk.AddCaseNote(ctx, &riskv1.AddCaseNoteRequest{RequestId: reqID, AlertId: id, Note: text})
 	default:
 		s.render(w, r, ss, http.StatusNotFound, "error.html", page{Problem: "error.notfound"})
 		return
@@ -109,7 +114,8 @@ func (s *Server) alertAction(w http.ResponseWriter, r *http.Request, ss *session
 		s.apiError(w, r, ss, err)
 		return
 	}
-	http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
+	// The page after the step waits for the alert view to show it.
+	http.Redirect(w, r, "/alerts/"+url.PathEscape(id)+"?seq="+strconv.FormatUint(resp.GetSequence(), 10), http.StatusSeeOther)
 }
 
 // fieldViolations lists an InvalidArgument status's field violations.

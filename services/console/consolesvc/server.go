@@ -135,7 +135,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: under no-referrer browsers send
+	// "Origin: null" on form posts, which the CSRF check must refuse.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Strict-Transport-Security", "max-age=31536000")
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
@@ -202,7 +204,9 @@ func userContext(ctx context.Context, ss *session) (context.Context, context.Can
 
 // page is what every template gets.
 type page struct {
-	Lang    string
+	Lang string
+	// Path is the page's own URL, where the language switch returns to.
+	Path    string
 	CSRF    string
 	User    *auth.Principal
 	Title   string
@@ -224,6 +228,9 @@ func (s *Server) lang(r *http.Request, ss *session) string {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, ss *session, code int, name string, p page) {
 	t := s.pages[name]
 	p.Lang = s.lang(r, ss)
+	if r.Method == http.MethodGet {
+		p.Path = r.URL.RequestURI()
+	}
 	if ss != nil {
 		p.CSRF = ss.csrf
 		if ss.signedIn {

@@ -166,12 +166,18 @@ func TestConsoleSecurity(t *testing.T) {
 		"--text", "加我私人微信，这单我们走私单", "-q"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	// Wait until the engine has judged the chat, so the queue shows its alert.
+	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
+	if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
+		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("headers and cookie flags", func(t *testing.T) {
 		resp, _ := get(t, h.browser(t), h.srv.URL+"/login")
 		for k, want := range map[string]string{
 			"Content-Security-Policy": "default-src 'none'", "X-Content-Type-Options": "nosniff",
-			"X-Frame-Options": "DENY", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+			"X-Frame-Options": "DENY", "Cache-Control": "no-store", "Referrer-Policy": "same-origin",
 		} {
 			if got := resp.Header.Get(k); !strings.Contains(got, want) {
 				t.Errorf("%s = %q, want it to contain %q", k, got, want)

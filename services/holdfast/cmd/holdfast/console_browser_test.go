@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds the browser the console tests drive: $HOLDFAST_CHROMIUM
+// or Debian's chromium. Without one the test skips, except in CI, which
+// installs it (scripts/ensure-chromium.sh) and must run it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	name := os.Getenv("HOLDFAST_CHROMIUM")
+	if name == "" {
+		name = "chromium"
+	}
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must run the browser tests, but %s is not installed: run scripts/ensure-chromium.sh", name)
+		}
+		t.Skipf("no %s: run scripts/ensure-chromium.sh to run the browser tests", name)
+	}
+	return path
+}
+
+// browserContext starts a headless Chromium with a fresh profile.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	// The first action starts the browser, tied to this context: start it
+	// here, not in a step's shorter-lived one.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath(t), err)
+	}
+	return ctx
+}
+
+// screenshot keeps a full-page PNG under the test's artifact directory
+// (kept by `go test -artifacts`, which make test passes).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), name+".png"), png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// text reads the text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// TestConsoleInABrowser walks HR's day in a real browser: sign in, find the
+// alert a salesperson's private-deal chat raised, open it, confirm it into
+// a case, and switch the console to Chinese.
+func TestConsoleInABrowser(t *testing.T) {
+	ctx := browserContext(t)
+	stack, dataDir := startDevStack(t)
+	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
+	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
+	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
+		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	cid := strings.TrimSpace(out.String())
+	out.Reset()
+	if err := realMain(t.Context(), []string{"interaction", "log", "--tenant", "acme", "--as", "e1", "--customer", cid,
+		"--text", "加我私人微信，这单我们走私单", "-q"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the engine has judged the chat, so the queue shows its alert.
+	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
+	if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
+		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		for i, a := range actions {
+			if err := chromedp.Do(stepCtx, a); err != nil {
+				t.Logf("action %d of %s: %v", i, name, err)
+				break
+			}
+		}
+		if err := stepCtx.Err(); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+			url, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Logf("page %s reads:\n%s", url, body)
+			t.Fatalf("browser, %s: %v (screenshots so far in %s)", name, err, t.ArtifactDir())
+		}
+		screenshot(t, ctx, name)
+	}
+	step("1-sign-in",
+		chromedp.Navigate(stack.Endpoints.Console+"/alerts"),
+		chromedp.WaitVisible(chromedp.CSS(`#sign-in`)))
+	step("2-queue",
+		chromedp.SendKeys(chromedp.CSS(`#employee`), "hr1"),
+		chromedp.SetValue(chromedp.CSS(`#role`), "hr"),
+		chromedp.Click(chromedp.CSS(`#sign-in`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.alerts a`)))
+	queue := text(t, ctx, "table.alerts")
+	step("3-alert",
+		chromedp.Click(chromedp.CSS(`table.alerts a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#alert-status`)))
+	step("4-case-open",
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/confirm"] input[name=text]`), "spoke to the customer: asked to pay a personal account"),
+		chromedp.Click(chromedp.CSS(`#confirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resolve`)))
+	status := text(t, ctx, "#alert-status")
+	step("5-chinese",
+		chromedp.Click(chromedp.CSS(`#switch-lang`)),
+		// Wait for the new page, not the old one's button.
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #resolve`)))
+	title := text(t, ctx, "h1")
+	if !strings.Contains(queue, "sensitive_words") || !strings.Contains(queue, "e1") || !strings.Contains(queue, "high") {
+		t.Errorf("the queue shows %q, want e1's high sensitive_words alert", queue)
+	}
+	if status != "confirmed (case open)" {
+		t.Errorf("after confirming, the status reads %q", status)
+	}
+	if !strings.Contains(title, "预警详情") {
+		t.Errorf("after switching language the title reads %q, want Chinese", title)
+	}
+}
