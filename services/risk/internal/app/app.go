@@ -237,9 +237,10 @@ func (a *App) ListAlerts(ctx context.Context, actor Actor, f store.ListFilter, o
 }
 
 // ListCases pages through the cases HR opened, most recently opened first,
-// with GetCase's authorisation: hr, auditors and admins see every case, a
+// once the view has applied RISK sequence minSeq (0: as it stands), with
+// GetCase's authorisation: hr, auditors and admins see every case, a
 // manager those of their subtree.
-func (a *App) ListCases(ctx context.Context, actor Actor, f store.CaseFilter) ([]domain.Alert, error) {
+func (a *App) ListCases(ctx context.Context, actor Actor, f store.CaseFilter, minSeq uint64) ([]domain.Alert, error) {
 	if !actor.canReadAlerts() {
 		return nil, fmt.Errorf("list cases: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
 	}
@@ -251,6 +252,9 @@ func (a *App) ListCases(ctx context.Context, actor Actor, f store.CaseFilter) ([
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
 	f.Employees = employees
+	if err := a.WaitAlertView(ctx, minSeq); err != nil {
+		return nil, err
+	}
 	return a.store.ListCases(ctx, actor.Tenant, f)
 }
 

@@ -130,7 +130,7 @@ func (s *Server) ListCases(ctx context.Context, req *riskv1.ListCasesRequest) (*
 		OpenedTo:   to,
 		Before:     before,
 		Limit:      size + 1,
-	})
+	}, req.GetMinSequence())
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

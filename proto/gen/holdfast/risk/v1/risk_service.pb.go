@@ -2092,8 +2092,11 @@ type ListCasesRequest struct {
 	Outcome    CaseOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
 	EmployeeId string      `protobuf:"bytes,5,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
 	// opened_after and opened_before keep cases opened in [after, before).
-	OpenedAfter   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=opened_after,json=openedAfter,proto3" json:"opened_after,omitempty"`
-	OpenedBefore  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=opened_before,json=openedBefore,proto3" json:"opened_before,omitempty"`
+	OpenedAfter  *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=opened_after,json=openedAfter,proto3" json:"opened_after,omitempty"`
+	OpenedBefore *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=opened_before,json=openedBefore,proto3" json:"opened_before,omitempty"`
+	// min_sequence waits (within the deadline) until the case view has
+	// applied this RISK sequence, e.g. one ConfirmAlert returned.
+	MinSequence   uint64 `protobuf:"varint,8,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2175,6 +2178,13 @@ func (x *ListCasesRequest) GetOpenedBefore() *timestamppb.Timestamp {
 		return x.OpenedBefore
 	}
 	return nil
+}
+
+func (x *ListCasesRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
 }
 
 // ListCasesResponse is one page of cases.
@@ -2513,7 +2523,7 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\aoutcome\x18\x06 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x127\n" +
 	"\topened_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\bopenedAt\x12;\n" +
 	"\vresolved_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"resolvedAt\"\xdf\x02\n" +
+	"resolvedAt\"\x82\x03\n" +
 	"\x10ListCasesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2523,7 +2533,8 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\vemployee_id\x18\x05 \x01(\tR\n" +
 	"employeeId\x12=\n" +
 	"\fopened_after\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vopenedAfter\x12?\n" +
-	"\ropened_before\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\fopenedBefore\"p\n" +
+	"\ropened_before\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\fopenedBefore\x12!\n" +
+	"\fmin_sequence\x18\b \x01(\x04R\vminSequence\"p\n" +
 	"\x11ListCasesResponse\x123\n" +
 	"\x05cases\x18\x01 \x03(\v2\x1d.holdfast.risk.v1.CaseSummaryR\x05cases\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"q\n" +
