@@ -57,11 +57,12 @@ func TestKillDuringReplayLosesAndDuplicatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed))
 
 	for round := range 2 {
+		// Kill before the last decision, so that the next start has work.
 		written := env.riskMessages(t)
-		if written >= uint64(len(clean)) {
-			break // an earlier round's kill came after the last decision
+		if written+1 >= uint64(len(clean)) {
+			break // an earlier round's kill came late
 		}
-		killAt := written + 1 + rng.Uint64N(uint64(len(clean))-written)
+		killAt := written + 1 + rng.Uint64N(uint64(len(clean))-1-written)
 		stack := env.start(t, stackOptions{})
 		env.stopAtRisk(t, stack, killAt)
 		t.Logf("round %d: killed after RISK %d (asked for %d of %d)", round, env.riskMessages(t), killAt, len(clean))
