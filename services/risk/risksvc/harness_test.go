@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -74,7 +75,9 @@ type stackOptions struct {
 // server, serving until stop.
 type runningStack struct {
 	clientAddr, riskAddr string
-	stop                 func()
+	// metrics is the process's registry: what /metrics would serve.
+	metrics *prometheus.Registry
+	stop    func()
 }
 
 func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
@@ -98,7 +101,7 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 	if err := clientsvc.Mount(ctx, a, clientEP, &platform.Runtime{Log: e.log, Verifier: e.verifier}, time.Now); err != nil {
 		t.Fatalf("mount client: %v", err)
 	}
-	st := &runningStack{clientAddr: clientEP.Addr()}
+	st := &runningStack{clientAddr: clientEP.Addr(), metrics: a.Registry()}
 	if !opts.withoutRisk {
 		riskEP, err := a.NewGRPCServer("127.0.0.1:0", e.verifier)
 		if err != nil {

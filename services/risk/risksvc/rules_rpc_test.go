@@ -156,7 +156,14 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 	roles := []auth.Role{auth.RoleSales, auth.RoleSeniorSales, auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin, auth.RoleService}
 	readers := []auth.Role{auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}
 	hrOnly, adminOnly := []auth.Role{auth.RoleHR}, []auth.Role{auth.RoleAdmin}
+	clockMovers := []auth.Role{auth.RoleAdmin, auth.RoleService}
 	def := getRule(t, env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)), "bulk_export", 0).GetDefinition()
+	// The tenant's clock is external from the start, so the live scheduler
+	// never claims it while the test runs.
+	clockAt := timestamppb.New(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	if _, err := env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)).AdvanceClock(t.Context(), &riskv1.AdvanceClockRequest{To: clockAt}); err != nil {
+		t.Fatalf("claim the clock: %v", err)
+	}
 
 	// The manager ("m-manager") manages the branch of the team the two
 	// salespeople are in; m-other manages another branch.
@@ -252,6 +259,14 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			_, err := rc.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: walked})
 			return err
 		}},
+		{"ListCases", readers, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.ListCases(t.Context(), &riskv1.ListCasesRequest{})
+			return err
+		}},
+		{"AdvanceClock", clockMovers, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.AdvanceClock(t.Context(), &riskv1.AdvanceClockRequest{To: clockAt})
+			return err
+		}},
 	}
 	var covered []string
 	for _, rpc := range rpcs {
@@ -267,7 +282,7 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			}
 		}
 	}
-	// A manager reads only their subtree's alerts, one employee at a time.
+	// A manager reads only their subtree's alerts and cases.
 	other := env.riskAs(t, stack, principal("matrix", "m-other", auth.RoleManager))
 	_, err := other.GetAlert(t.Context(), &riskv1.GetAlertRequest{AlertId: walked})
 	wantCode(t, err, codes.PermissionDenied)
@@ -275,8 +290,31 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 	wantCode(t, err, codes.PermissionDenied)
 	_, err = other.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: walked})
 	wantCode(t, err, codes.PermissionDenied)
-	_, err = env.riskAs(t, stack, principal("matrix", "m-manager", auth.RoleManager)).ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
+	_, err = other.ListCases(t.Context(), &riskv1.ListCasesRequest{EmployeeId: "s-walked"})
 	wantCode(t, err, codes.PermissionDenied)
+	listed := func(rc riskv1.RiskServiceClient, req *riskv1.ListAlertsRequest) []string {
+		t.Helper()
+		resp, err := rc.ListAlerts(t.Context(), req)
+		if err != nil {
+			t.Fatalf("list alerts %v: %v", req, err)
+		}
+		var ids []string
+		for _, a := range resp.GetAlerts() {
+			ids = append(ids, a.GetEmployeeId())
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	if got := listed(other, &riskv1.ListAlertsRequest{}); len(got) != 0 {
+		t.Errorf("m-other lists alerts of %v outside their subtree", got)
+	}
+	if got := listed(other, &riskv1.ListAlertsRequest{OrgUnitId: "team"}); len(got) != 0 {
+		t.Errorf("m-other lists alerts of %v naming another branch's team", got)
+	}
+	mine := env.riskAs(t, stack, principal("matrix", "m-manager", auth.RoleManager))
+	if diff := cmp.Diff([]string{"s-dismissed", "s-walked"}, listed(mine, &riskv1.ListAlertsRequest{})); diff != "" {
+		t.Errorf("m-manager's subtree alerts mismatch (-want, +got):\n%s", diff)
+	}
 
 	for _, m := range riskv1.RiskService_ServiceDesc.Methods {
 		if !slices.Contains(covered, m.MethodName) {
