@@ -47,13 +47,13 @@ func (a *App) recordStaff(rec eventlog.Record, msg proto.Message) {
 	a.engine.RecordStaff(s)
 }
 
-// recordBook feeds the engine's book projection from one CLIENT customer
-// event that no rule judges by itself.
-func (a *App) recordBook(rec eventlog.Record, msg proto.Message) {
+// observeClient lets the engine judge the CLIENT events of the book
+// projection, of S3's deletions and of export decisions (H2).
+func (a *App) observeClient(rec eventlog.Record, msg proto.Message) []engine.Change {
 	tenant, at := rec.Envelope.GetTenantId(), rec.Envelope.GetOccurredAt().AsTime()
 	switch ev := msg.(type) {
 	case *clientv1.CustomerRegistered:
-		a.engine.RecordRegistration(engine.Registration{
+		return a.engine.ObserveRegistration(engine.Registration{
 			Tenant: tenant, CustomerID: ev.GetCustomerId(), OwnerID: ev.GetOwnerEmployeeId(),
 			RegisteredBy: rec.Envelope.GetActorId(), Source: sourceName(ev.GetSourceChannel()),
 			Phones: ev.GetPhones(), WeChatID: ev.GetWechatId(), Email: ev.GetEmail(),
@@ -63,7 +63,27 @@ func (a *App) recordBook(rec eventlog.Record, msg proto.Message) {
 		a.engine.RecordOwnerChange(engine.OwnerChange{
 			Tenant: tenant, CustomerID: ev.GetCustomerId(), NewOwnerID: ev.GetNewOwnerId(), OccurredAt: at,
 		})
+	case *clientv1.InteractionDeleted:
+		deleter := rec.Envelope.GetActorId()
+		if deleter == "" {
+			deleter = ev.GetEmployeeId()
+		}
+		return a.engine.ObserveInteractionDeletion(engine.InteractionDeletion{
+			Tenant: tenant, EmployeeID: deleter, InteractionID: ev.GetInteractionId(), CustomerID: ev.GetCustomerId(),
+			OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *clientv1.ExportApproved:
+		return a.engine.ObserveExportDecision(engine.ExportDecision{
+			Tenant: tenant, ExportID: ev.GetExportId(), Approved: true, DecidedBy: rec.Envelope.GetActorId(),
+			OccurredAt: at, Evidence: evidenceOf(rec),
+		})
+	case *clientv1.ExportRejected:
+		return a.engine.ObserveExportDecision(engine.ExportDecision{
+			Tenant: tenant, ExportID: ev.GetExportId(), DecidedBy: rec.Envelope.GetActorId(),
+			OccurredAt: at, Evidence: evidenceOf(rec),
+		})
 	}
+	return nil
 }
 
 // sourceName is a source channel as rules name it: "assignment" for

@@ -111,7 +111,7 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		})
 	case *clientv1.ExportRequested:
 		changes = a.engine.ObserveExportRequest(engine.ExportRequest{
-			Tenant: tenant, EmployeeID: rec.Envelope.GetActorId(), CustomerCount: int(ev.GetCustomerCount()),
+			Tenant: tenant, EmployeeID: rec.Envelope.GetActorId(), ExportID: ev.GetExportId(), CustomerCount: int(ev.GetCustomerCount()),
 			IncludeContacts: ev.GetIncludeContacts(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	case *attendancev1.CheckedIn:
@@ -122,8 +122,9 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 			SpeedFromPreviousKmh: ev.GetSpeedFromPreviousKmh(), RepeatsFix: ev.GetRepeatsCheckInId() != "",
 			OccurredAt: at, Evidence: evidenceOf(rec),
 		})
-	case *clientv1.CustomerRegistered, *clientv1.CustomerOwnerChanged:
-		a.recordBook(rec, msg)
+	case *clientv1.CustomerRegistered, *clientv1.CustomerOwnerChanged, *clientv1.InteractionDeleted,
+		*clientv1.ExportApproved, *clientv1.ExportRejected:
+		changes = a.observeClient(rec, msg)
 	case *attendancev1.OrgUnitCreated, *attendancev1.EmployeeHired, *attendancev1.EmployeeTransferred,
 		*attendancev1.EmployeeRoleChanged, *attendancev1.LeaveRecorded, *attendancev1.ResignationNoticed,
 		*attendancev1.ResignationWithdrawn, *attendancev1.EmployeeDeparted:

@@ -84,12 +84,13 @@ func newBookProjection() bookProjection {
 	}
 }
 
-// RecordRegistration adds a customer to the book.
-func (e *Engine) RecordRegistration(r Registration) {
+// recordRegistration adds a customer to the book; false for one it
+// already has (a redelivered registration).
+func (e *Engine) recordRegistration(r Registration) bool {
 	b := &e.book
 	key := customerKey{r.Tenant, r.CustomerID}
 	if _, ok := b.customers[key]; ok {
-		return // a redelivered registration
+		return false
 	}
 	var keys []string
 	for _, k := range append(slices.Clone(r.Phones), r.WeChatID, r.Email) {
@@ -99,6 +100,7 @@ func (e *Engine) RecordRegistration(r Registration) {
 	}
 	b.customers[key] = &bookEntry{source: r.Source, registeredAt: r.OccurredAt, keys: keys}
 	b.setOwner(key, r.OwnerID, r.OccurredAt)
+	return true
 }
 
 // RecordOwnerChange moves a customer to its new holder.

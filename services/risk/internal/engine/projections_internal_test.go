@@ -95,8 +95,8 @@ func TestBookProjection(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t)
 	ev := domain.Evidence{EventID: "r1"}
-	e.RecordRegistration(Registration{Tenant: "t", CustomerID: "c1", OwnerID: "a", Source: "assignment", Phones: []string{"+8613800000001"}, WeChatID: "wx1", OccurredAt: monday, Evidence: ev})
-	e.RecordRegistration(Registration{Tenant: "t", CustomerID: "c2", OwnerID: "a", Source: "personal", OccurredAt: monday})
+	e.ObserveRegistration(Registration{Tenant: "t", CustomerID: "c1", OwnerID: "a", Source: "assignment", Phones: []string{"+8613800000001"}, WeChatID: "wx1", OccurredAt: monday, Evidence: ev})
+	e.ObserveRegistration(Registration{Tenant: "t", CustomerID: "c2", OwnerID: "a", Source: "personal", OccurredAt: monday})
 	if diff := cmp.Diff([]string{"c1", "c2"}, e.held("t", "a")); diff != "" {
 		t.Errorf("held mismatch (-want, +got):\n%s", diff)
 	}

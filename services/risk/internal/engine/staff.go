@@ -286,5 +286,17 @@ func (e *Engine) workingDaysBetween(tenant, employee string, from, to time.Time)
 func (e *Engine) pruneProjections(t Tick) []Change {
 	e.staff.prune(t.Tenant, t.At)
 	e.book.prune(t.Tenant, t.At)
+	oldest := workcal.DateOf(t.At, time.UTC).AddDays(-activityKeepDays)
+	for key, days := range e.activity {
+		if key.tenant != t.Tenant {
+			continue
+		}
+		days = slices.DeleteFunc(days, func(d dayActivity) bool { return d.day < oldest })
+		if len(days) == 0 {
+			delete(e.activity, key)
+		} else {
+			e.activity[key] = days
+		}
+	}
 	return nil
 }
