@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/workcal"
@@ -67,7 +68,7 @@ func (e *Engine) recordActivity(o observation) {
 	if i > 0 && days[i-1].day == today {
 		days[i-1] = days[i-1].plus(add)
 	} else {
-		days = append(days[:i], append([]dayActivity{add}, days[i:]...)...)
+		days = slices.Insert(days, i, add)
 	}
 	oldest := days[len(days)-1].day.AddDays(-activityKeepDays)
 	drop := 0

@@ -72,6 +72,13 @@ func TestProjectionsDropOldEntries(t *testing.T) {
 	for i := range offBookCap + 10 {
 		e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", Counterparty: "+8613800000000", OccurredAt: monday.Add(time.Duration(i) * time.Minute)})
 	}
+	for d := range activityKeepDays + 10 {
+		e.ObserveReveal(Reveal{Tenant: "t", EmployeeID: "a", OccurredAt: monday.AddDate(0, 0, d-activityKeepDays-10)})
+	}
+	if got := len(e.activity[employeeKey{"t", "a"}]); got != activityKeepDays+1 {
+		t.Errorf("activity days kept = %d, want %d", got, activityKeepDays+1)
+	}
+	e.ObserveExportRequest(ExportRequest{Tenant: "t", EmployeeID: "a", ExportID: "x", OccurredAt: monday})
 	if got := len(e.book.offBook[employeeKey{"t", "a"}]); got != offBookCap {
 		t.Errorf("off-book touches kept = %d, want the cap %d", got, offBookCap)
 	}
@@ -88,6 +95,9 @@ func TestProjectionsDropOldEntries(t *testing.T) {
 	}
 	if m, _ := e.member("t", "a"); len(m.leaves) != 0 {
 		t.Errorf("leaves that ended long ago kept: %v", m.leaves)
+	}
+	if len(e.activity) != 0 || len(e.exports) != 0 {
+		t.Errorf("kept %d employees' activity and %d undecided exports after %v", len(e.activity), len(e.exports), staffRetention)
 	}
 }
 
