@@ -29,6 +29,7 @@ const offBookEvidenceCap = 20
 //
 //	held_customers              customers the employee holds
 //	idle_working_days           whole working days since they last attended to any of them
+//	idle_since                  the day of that (YYYY-MM-DD in their branch's time zone)
 //	offbook_touches_while_idle  interactions with unregistered contacts and
 //	                            visits linked to no customer since then
 func (e *Engine) judgeNeglect(t Tick) []Change {
@@ -53,6 +54,7 @@ func (e *Engine) judgeNeglect(t Tick) []Change {
 			continue // nothing else got the time the book did not: no S2
 		}
 		idle := e.workingDaysBetween(t.Tenant, emp, last, t.At)
+		_, loc := e.schedule(t.Tenant, emp)
 		lead := make([]piece, 0, offBookEvidenceCap)
 		for _, tc := range touches[max(0, len(touches)-offBookEvidenceCap):] {
 			lead = append(lead, evidenceOnly(tc.evidence))
@@ -64,7 +66,7 @@ func (e *Engine) judgeNeglect(t Tick) []Change {
 			features: map[string]any{
 				"held_customers":             int64(len(e.book.held[employeeKey{t.Tenant, emp}])),
 				"idle_working_days":          int64(idle),
-				"idle_since":                 last.UTC().Format(time.DateOnly),
+				"idle_since":                 last.In(loc).Format(time.DateOnly),
 				"offbook_touches_while_idle": int64(len(touches)),
 			},
 			opening: map[string][]piece{domain.OpeningEvidenceOffBook: lead},
