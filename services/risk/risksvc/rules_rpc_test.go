@@ -54,7 +54,10 @@ func TestRulesOverGRPC(t *testing.T) {
 			t.Errorf("built-in %s: v%d enabled %v builtin %v", r.GetDefinition().GetRuleId(), r.GetVersion(), r.GetEnabled(), r.GetBuiltin())
 		}
 	}
-	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "impossible_travel", "reveal_spike", "sensitive_words", "unregistered_visit"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{
+		"assigned_neglect", "bulk_export", "departing_exfiltration", "duplicate_customer", "impossible_travel",
+		"late_registration", "reveal_spike", "sensitive_words", "unregistered_visit",
+	}, ids); diff != "" {
 		t.Errorf("rules mismatch (-want, +got):\n%s", diff)
 	}
 

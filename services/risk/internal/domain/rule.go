@@ -119,6 +119,26 @@ func (o RuleOutcomes) ConfirmedPermille() int {
 // the last 24 hours.
 const OpeningEvidenceReveals24h = "reveals_24h"
 
+// Opening evidence of the rules that judge a sequence or an absence: the
+// events that led up to the one that triggers.
+const (
+	// OpeningEvidenceNotice opens an alert with the resignation notice in
+	// force (S3: what follows a notice).
+	OpeningEvidenceNotice = "resignation_notice"
+	// OpeningEvidenceOffBook opens an alert with the employee's touches of
+	// unregistered contacts and unlinked visits while their book went
+	// without follow-up (S2).
+	OpeningEvidenceOffBook = "offbook_touches"
+	// OpeningEvidenceContactTouches opens an alert with the employee's
+	// interactions with a contact before it was registered (S8).
+	OpeningEvidenceContactTouches = "contact_touches"
+)
+
+// openingEvidence lists every valid OpeningEvidence but empty.
+var openingEvidence = []string{
+	OpeningEvidenceReveals24h, OpeningEvidenceNotice, OpeningEvidenceOffBook, OpeningEvidenceContactTouches,
+}
+
 // Limits on a rule definition: a rule is configuration, not a program
 // store, and every limit keeps one RISK event small.
 const (
@@ -164,8 +184,8 @@ func CheckRuleDefinition(d RuleDefinition) error {
 	}
 	checkText(&v, "definition.explanation_en", d.ExplanationEN, maxTemplateBytes, true)
 	checkText(&v, "definition.explanation_zh", d.ExplanationZH, maxTemplateBytes, true)
-	if d.OpeningEvidence != "" && d.OpeningEvidence != OpeningEvidenceReveals24h {
-		v.Add("definition.opening_evidence", "empty or %q", OpeningEvidenceReveals24h)
+	if d.OpeningEvidence != "" && !slices.Contains(openingEvidence, d.OpeningEvidence) {
+		v.Add("definition.opening_evidence", "empty or one of %s", strings.Join(openingEvidence, ", "))
 	}
 	if len(d.Params) > maxParams {
 		v.Add("definition.parameters", "at most %d", maxParams)

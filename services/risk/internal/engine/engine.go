@@ -37,10 +37,15 @@ type Engine struct {
 	builtin  map[string]*rules.Program
 	tenants  map[string]map[string]*tenantRule
 	open     map[alertKey]*openAlert
-	reveals  map[employeeKey][]revealSeen // sliding window per employee
+	reveals  map[employeeKey][]revealSeen  // sliding window per employee
+	activity map[employeeKey][]dayActivity // day history per employee, for baselines
+	exports  map[exportKey]pendingExport   // export requests awaiting a decision
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
+	// staff and book project ATTENDANCE's org tree and CLIENT's customers.
+	staff staffProjection
+	book  bookProjection
 	// evalErrors counts rule evaluations that failed (a missing fact, the
 	// cost limit); such a rule is treated as not triggered.
 	evalErrors uint64
@@ -79,8 +84,12 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		tenants:  map[string]map[string]*tenantRule{},
 		open:     map[alertKey]*openAlert{},
 		reveals:  map[employeeKey][]revealSeen{},
+		activity: map[employeeKey][]dayActivity{},
+		exports:  map[exportKey]pendingExport{},
 
 		suppressed: map[alertKey]time.Time{},
+		staff:      newStaffProjection(),
+		book:       newBookProjection(),
 	}
 	for _, r := range pack.Rules {
 		if r.Definition.ID == RuleSensitiveWords {
@@ -153,12 +162,20 @@ type observation struct {
 	// facts is the CEL variable event.
 	facts map[string]any
 	this  piece
+	// opening is, per opening evidence name (domain.OpeningEvidence*),
+	// the events that led up to this one; a rule naming it opens its
+	// alert with them.
+	opening map[string][]piece
+	// features are features only this kind of observation has, computed
+	// by its Observe method (a tick's absence counts, say).
+	features map[string]any
 }
 
 // observe updates the employee's projections, then evaluates every rule in
 // force for the tenant, in rule id order, and returns their decisions.
 func (e *Engine) observe(o observation) []Change {
 	features := e.features(o)
+	o = e.withNoticeOpening(o)
 	var out []Change
 	for _, p := range e.inForce(o.tenant) {
 		if ch, ok := e.evaluate(p, o, features); ok {
@@ -185,6 +202,9 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	added := []piece{o.this}
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
 		added = e.revealPieces(employeeKey{o.tenant, o.employee})
+	}
+	if lead, ok := o.opening[def.OpeningEvidence]; oa == nil && ok {
+		added = append(slices.Clone(lead), o.this)
 	}
 	var before tally
 	if oa != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -46,10 +47,13 @@ func (e *Engine) features(o observation) map[string]any {
 	for _, r := range window {
 		unassigned += r.tally.unassigned
 	}
-	return map[string]any{
+	out := map[string]any{
 		"reveals_24h":            int64(len(window)),
 		"reveals_24h_unassigned": unassigned,
 	}
+	maps.Copy(out, e.activityFeatures(o))
+	maps.Copy(out, o.features)
+	return out
 }
 
 // revealPieces is the employee's reveal window as evidence.
@@ -69,6 +73,8 @@ const (
 	factDuplicate   = "duplicate_attempt"
 	factExport      = "export_requested"
 	factCheckIn     = "check_in"
+	factDeletion    = "interaction_deleted"
+	factRegistered  = "customer_registered"
 )
 
 // evidenceOnly is a piece counting as one piece of evidence and nothing else.

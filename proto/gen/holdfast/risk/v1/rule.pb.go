@@ -168,9 +168,13 @@ type RuleDefinition struct {
 	// .window_days, rendered after every change of the alert.
 	ExplanationEn string `protobuf:"bytes,9,opt,name=explanation_en,json=explanationEn,proto3" json:"explanation_en,omitempty"`
 	ExplanationZh string `protobuf:"bytes,10,opt,name=explanation_zh,json=explanationZh,proto3" json:"explanation_zh,omitempty"`
-	// opening_evidence names a windowed feature whose events become the
-	// evidence of a newly opened alert ("reveals_24h"); empty means the
-	// triggering event alone.
+	// opening_evidence names the events that become the evidence of a newly
+	// opened alert before the triggering one: "reveals_24h" (the employee's
+	// reveals of the last 24 hours), "resignation_notice" (the notice in
+	// force), "offbook_touches" (touches of unregistered contacts while the
+	// employee's book went without follow-up), "contact_touches" (earlier
+	// interactions with a customer's contact before its registration); empty
+	// means the triggering event alone.
 	OpeningEvidence string `protobuf:"bytes,11,opt,name=opening_evidence,json=openingEvidence,proto3" json:"opening_evidence,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
