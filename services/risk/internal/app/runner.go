@@ -125,6 +125,8 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		changes = a.engine.ObserveTick(engine.Tick{
 			Tenant: tenant, At: ev.GetAt().AsTime(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
+	default:
+		changes = a.observeOrder(rec, msg)
 	}
 	return changes
 }

@@ -38,6 +38,8 @@ type Engine struct {
 	tenants  map[string]map[string]*tenantRule
 	open     map[alertKey]*openAlert
 	reveals  map[employeeKey][]revealSeen // sliding window per employee
+	// orders is the order projection per tenant and order id (orders.go).
+	orders map[string]map[string]*orderState
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
@@ -79,6 +81,7 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		tenants:  map[string]map[string]*tenantRule{},
 		open:     map[alertKey]*openAlert{},
 		reveals:  map[employeeKey][]revealSeen{},
+		orders:   map[string]map[string]*orderState{},
 
 		suppressed: map[alertKey]time.Time{},
 	}
@@ -113,13 +116,14 @@ type tally struct {
 	hits       int64 // distinct unquoted sensitive phrases, per interaction, summed
 	quoted     int64 // interactions whose sensitive phrases were all quoted
 	unassigned int64 // reveals of customers the employee did not hold
+	personal   int64 // payments into accounts that are not the company's
 	phrases    []string
 }
 
 func (t tally) plus(o tally) tally {
 	out := tally{
 		count: t.count + o.count, hits: t.hits + o.hits, quoted: t.quoted + o.quoted, unassigned: t.unassigned + o.unassigned,
-		phrases: slices.Clone(t.phrases),
+		personal: t.personal + o.personal, phrases: slices.Clone(t.phrases),
 	}
 	for _, p := range o.phrases {
 		if !slices.Contains(out.phrases, p) {
@@ -136,7 +140,7 @@ func (t tally) vars(opening bool) map[string]any {
 	}
 	return map[string]any{
 		"count": t.count, "hits": t.hits, "quoted": t.quoted, "unassigned": t.unassigned,
-		"phrases": phrases, "new": opening,
+		"personal": t.personal, "phrases": phrases, "new": opening,
 	}
 }
 
@@ -153,6 +157,9 @@ type observation struct {
 	// facts is the CEL variable event.
 	facts map[string]any
 	this  piece
+	// context is evidence that explains this without counting towards the
+	// alert's tally (an order's earlier events, say); added after this.
+	context []piece
 }
 
 // observe updates the employee's projections, then evaluates every rule in
@@ -182,7 +189,7 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
 		oa = nil // the window closed, or a new version of the rule is in force
 	}
-	added := []piece{o.this}
+	added := append([]piece{o.this}, o.context...)
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
 		added = e.revealPieces(employeeKey{o.tenant, o.employee})
 	}

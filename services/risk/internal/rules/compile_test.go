@@ -179,11 +179,17 @@ func TestBuiltinPackCompiles(t *testing.T) {
 			t.Errorf("built-in %s: version %d enabled %v builtin %v", r.Definition.ID, r.Version, r.Enabled, r.Builtin)
 		}
 	}
-	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "impossible_travel", "reveal_spike", "sensitive_words", "unregistered_visit"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{
+		"bulk_export", "duplicate_customer", "impossible_travel",
+		"personal_collection",
+		"reveal_spike", "sensitive_words",
+		"source_contradiction", "unbacked_order",
+		"unregistered_visit",
+	}, ids); diff != "" {
 		t.Errorf("pack rules mismatch (-want, +got):\n%s", diff)
 	}
-	if pack.Version != 2 {
-		t.Errorf("pack version %d, want 2", pack.Version)
+	if pack.Version != 3 {
+		t.Errorf("pack version %d, want 3", pack.Version)
 	}
 }
 
