@@ -6,7 +6,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
-	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	commissionv1 "github.com/holdfast/holdfast/proto/holdfast/commission/v1"
 	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
@@ -68,12 +67,6 @@ func (a *App) observeOrder(rec eventlog.Record, msg proto.Message) []engine.Chan
 		})
 	}
 	return nil
-}
-
-// sourceName is a source channel as rules read it: "trade_show", not
-// SOURCE_CHANNEL_TRADE_SHOW.
-func sourceName(s clientv1.SourceChannel) string {
-	return strings.ToLower(strings.TrimPrefix(s.String(), "SOURCE_CHANNEL_"))
 }
 
 // payerRelationName is a payer relation as rules read it: "parent_company".

@@ -97,7 +97,8 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 	switch ev := msg.(type) {
 	case *clientv1.InteractionLogged:
 		changes = a.engine.ObserveInteraction(engine.Interaction{
-			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Text: ev.GetText(), OccurredAt: at, Evidence: evidenceOf(rec),
+			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Text: ev.GetText(),
+			CustomerID: ev.GetCustomerId(), Counterparty: ev.GetCounterpartyContact(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
 	case *clientv1.ContactRevealed:
 		changes = a.engine.ObserveReveal(engine.Reveal{
@@ -121,6 +122,12 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 			SpeedFromPreviousKmh: ev.GetSpeedFromPreviousKmh(), RepeatsFix: ev.GetRepeatsCheckInId() != "",
 			OccurredAt: at, Evidence: evidenceOf(rec),
 		})
+	case *clientv1.CustomerRegistered, *clientv1.CustomerOwnerChanged:
+		a.recordBook(rec, msg)
+	case *attendancev1.OrgUnitCreated, *attendancev1.EmployeeHired, *attendancev1.EmployeeTransferred,
+		*attendancev1.EmployeeRoleChanged, *attendancev1.LeaveRecorded, *attendancev1.ResignationNoticed,
+		*attendancev1.ResignationWithdrawn, *attendancev1.EmployeeDeparted:
+		a.recordStaff(rec, msg)
 	case *tickv1.ClockTicked:
 		changes = a.engine.ObserveTick(engine.Tick{
 			Tenant: tenant, At: ev.GetAt().AsTime(), OccurredAt: at, Evidence: evidenceOf(rec),

@@ -43,6 +43,9 @@ type Engine struct {
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
+	// staff and book project ATTENDANCE's org tree and CLIENT's customers.
+	staff staffProjection
+	book  bookProjection
 	// evalErrors counts rule evaluations that failed (a missing fact, the
 	// cost limit); such a rule is treated as not triggered.
 	evalErrors uint64
@@ -84,6 +87,8 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		orders:   map[string]map[string]*orderState{},
 
 		suppressed: map[alertKey]time.Time{},
+		staff:      newStaffProjection(),
+		book:       newBookProjection(),
 	}
 	for _, r := range pack.Rules {
 		if r.Definition.ID == RuleSensitiveWords {

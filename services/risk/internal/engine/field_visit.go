@@ -42,6 +42,9 @@ const (
 // Distances and speeds are whole numbers so rules compare them with
 // integer parameters.
 func (e *Engine) ObserveCheckIn(c CheckIn) []Change {
+	if c.Visit {
+		e.book.touch(c.Tenant, c.EmployeeID, c.CustomerID, "", c.OccurredAt, c.Evidence)
+	}
 	kind := "office"
 	if c.Visit {
 		kind = "visit"

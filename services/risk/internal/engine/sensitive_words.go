@@ -11,7 +11,11 @@ type Interaction struct {
 	Tenant     string
 	EmployeeID string
 	Text       string
-	OccurredAt time.Time
+	// CustomerID is the customer touched; empty for an unregistered
+	// Counterparty (an E.164 phone or WeChat id, normalised by CLIENT).
+	CustomerID   string
+	Counterparty string
+	OccurredAt   time.Time
 	// Evidence locates the event (stream, sequence, id) for the alert.
 	Evidence domain.Evidence
 }
@@ -56,6 +60,7 @@ func withSensitiveWordsParams(d domain.RuleDefinition, p SensitiveWordsParams) d
 // event.text_hits (distinct unquoted phrases), event.quoted_only, and
 // event.phrases.
 func (e *Engine) ObserveInteraction(in Interaction) []Change {
+	e.book.touch(in.Tenant, in.EmployeeID, in.CustomerID, in.Counterparty, in.OccurredAt, in.Evidence)
 	found := e.lexicon.Find(in.Text)
 	ev := in.Evidence
 	ev.Matches = nil

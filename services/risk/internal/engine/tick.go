@@ -35,6 +35,7 @@ func (e *Engine) ObserveTick(t Tick) []Change {
 // tickChecks lists the absence checks in the order they run.
 func (e *Engine) tickChecks() []func(Tick) []Change {
 	return []func(Tick) []Change{
+		e.pruneProjections,
 		e.unbackedOrderCheck,
 	}
 }

@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// The book projection: every customer's current holder, source channel,
+// registration time and identity keys, each holder's last follow-up of
+// it, and per employee the customers they hold and their recent touches
+// of contacts that are no registered customer (off-book). Rules read it
+// to tell an employee's own book from everyone else's (S2, S3, H1) and to
+// find contacts worked before they were registered (S8).
+
+// Bounds of the off-book log: per employee, touches older than
+// offBookRetention (before the tenant's latest tick) are dropped, and at
+// most offBookCap are kept (the oldest go first).
+const (
+	offBookRetention = 60 * 24 * time.Hour
+	offBookCap       = 500
+)
+
+// Registration is the part of a CustomerRegistered event the engine keeps.
+type Registration struct {
+	Tenant, CustomerID string
+	// OwnerID holds the customer after registration ("" = the shared pool).
+	OwnerID string
+	// RegisteredBy is the employee who registered it (the event's actor).
+	RegisteredBy string
+	// Source is the source channel's name, e.g. "assignment", "personal".
+	Source     string
+	Phones     []string
+	WeChatID   string
+	Email      string
+	OccurredAt time.Time
+	Evidence   domain.Evidence
+}
+
+// OwnerChange is a CustomerOwnerChanged: the customer moves to NewOwnerID
+// ("" = the shared pool).
+type OwnerChange struct {
+	Tenant, CustomerID string
+	NewOwnerID         string
+	OccurredAt         time.Time
+}
+
+// customerKey names one customer of a tenant.
+type customerKey struct{ tenant, customer string }
+
+// bookEntry is one customer as the book projection keeps it.
+type bookEntry struct {
+	owner        string
+	source       string
+	registeredAt time.Time
+	keys         []string // phones, WeChat id and email as registered
+	// heldSince is when the current owner got the customer; lastFollowUp
+	// is the current owner's latest touch of it (zero: none yet).
+	heldSince    time.Time
+	lastFollowUp time.Time
+}
+
+// offBookTouch is one interaction with an unregistered contact, or one
+// field visit linked to no customer (contact "").
+type offBookTouch struct {
+	at       time.Time
+	contact  string
+	evidence domain.Evidence
+}
+
+// bookProjection is the engine's view of CLIENT's customers.
+type bookProjection struct {
+	customers map[customerKey]*bookEntry
+	held      map[employeeKey]map[string]struct{}
+	offBook   map[employeeKey][]offBookTouch
+}
+
+func newBookProjection() bookProjection {
+	return bookProjection{
+		customers: map[customerKey]*bookEntry{},
+		held:      map[employeeKey]map[string]struct{}{},
+		offBook:   map[employeeKey][]offBookTouch{},
+	}
+}
+
+// RecordRegistration adds a customer to the book.
+func (e *Engine) RecordRegistration(r Registration) {
+	b := &e.book
+	key := customerKey{r.Tenant, r.CustomerID}
+	if _, ok := b.customers[key]; ok {
+		return // a redelivered registration
+	}
+	var keys []string
+	for _, k := range append(slices.Clone(r.Phones), r.WeChatID, r.Email) {
+		if k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	b.customers[key] = &bookEntry{source: r.Source, registeredAt: r.OccurredAt, keys: keys}
+	b.setOwner(key, r.OwnerID, r.OccurredAt)
+}
+
+// RecordOwnerChange moves a customer to its new holder.
+func (e *Engine) RecordOwnerChange(c OwnerChange) {
+	key := customerKey{c.Tenant, c.CustomerID}
+	if _, ok := e.book.customers[key]; ok {
+		e.book.setOwner(key, c.NewOwnerID, c.OccurredAt)
+	}
+}
+
+// setOwner gives the customer to owner from at on; the new holder's
+// follow-up clock starts at the hand-over.
+func (b *bookProjection) setOwner(key customerKey, owner string, at time.Time) {
+	c := b.customers[key]
+	if c.owner != "" {
+		prev := employeeKey{key.tenant, c.owner}
+		delete(b.held[prev], key.customer)
+		if len(b.held[prev]) == 0 {
+			delete(b.held, prev)
+		}
+	}
+	c.owner, c.heldSince, c.lastFollowUp = owner, at, time.Time{}
+	if owner == "" {
+		return
+	}
+	holder := employeeKey{key.tenant, owner}
+	if b.held[holder] == nil {
+		b.held[holder] = map[string]struct{}{}
+	}
+	b.held[holder][key.customer] = struct{}{}
+}
+
+// touch records that employee touched a customer (customerID set) or an
+// off-book contact or place (customerID empty) at at. Only the holder's
+// own touches follow a customer up.
+func (b *bookProjection) touch(tenant, employee, customerID, contact string, at time.Time, ev domain.Evidence) {
+	if customerID != "" {
+		c := b.customers[customerKey{tenant, customerID}]
+		if c != nil && c.owner == employee && at.After(c.lastFollowUp) {
+			c.lastFollowUp = at
+		}
+		return
+	}
+	key := employeeKey{tenant, employee}
+	log := append(b.offBook[key], offBookTouch{at: at, contact: contact, evidence: ev})
+	if len(log) > offBookCap {
+		log = slices.Delete(log, 0, len(log)-offBookCap)
+	}
+	b.offBook[key] = log
+}
+
+// prune drops the tenant's off-book touches older than offBookRetention
+// before now.
+func (b *bookProjection) prune(tenant string, now time.Time) {
+	cutoff := now.Add(-offBookRetention)
+	for key, log := range b.offBook {
+		if key.tenant != tenant {
+			continue
+		}
+		log = slices.DeleteFunc(log, func(t offBookTouch) bool { return t.at.Before(cutoff) })
+		if len(log) == 0 {
+			delete(b.offBook, key)
+		} else {
+			b.offBook[key] = log
+		}
+	}
+}
+
+// customer is the tenant's customer as projected.
+func (e *Engine) customer(tenant, id string) (bookEntry, bool) {
+	c := e.book.customers[customerKey{tenant, id}]
+	if c == nil {
+		return bookEntry{}, false
+	}
+	return *c, true
+}
+
+// held is the customers the employee holds now, sorted.
+func (e *Engine) held(tenant, employee string) []string {
+	set := e.book.held[employeeKey{tenant, employee}]
+	out := make([]string, 0, len(set))
+	for id := range set {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lastFollowUp is the latest time the employee attended to any customer
+// they hold: a follow-up, or taking the customer over (a customer just
+// handed over is not yet neglected). ok is false when they hold none.
+func (e *Engine) lastFollowUp(tenant, employee string) (last time.Time, ok bool) {
+	for id := range e.book.held[employeeKey{tenant, employee}] {
+		c := e.book.customers[customerKey{tenant, id}]
+		t := c.heldSince
+		if c.lastFollowUp.After(t) {
+			t = c.lastFollowUp
+		}
+		if !ok || t.After(last) {
+			last, ok = t, true
+		}
+	}
+	return last, ok
+}
+
+// offBookSince is the employee's off-book touches after since, oldest
+// first.
+func (e *Engine) offBookSince(tenant, employee string, since time.Time) []offBookTouch {
+	var out []offBookTouch
+	for _, t := range e.book.offBook[employeeKey{tenant, employee}] {
+		if t.at.After(since) {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b offBookTouch) int { return a.at.Compare(b.at) })
+	return out
+}
+
+// contactTouches is the employee's off-book interactions with any of
+// keys, oldest first.
+func (e *Engine) contactTouches(tenant, employee string, keys []string) []offBookTouch {
+	var out []offBookTouch
+	for _, t := range e.book.offBook[employeeKey{tenant, employee}] {
+		if t.contact != "" && slices.Contains(keys, t.contact) {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b offBookTouch) int { return a.at.Compare(b.at) })
+	return out
+}

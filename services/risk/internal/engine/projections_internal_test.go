@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+)
+
+func newTestEngine(t *testing.T) *Engine {
+	t.Helper()
+	return New(lexicon.Default(), DefaultSensitiveWords())
+}
+
+// monday is a Monday in Shanghai (2026-03-02 09:00 +08:00).
+var monday = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+
+func hire(e *Engine, emp, unit, role string) {
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: emp, Kind: StaffHired, OrgUnitID: unit, Role: role, Date: "2025-01-01", OccurredAt: monday.AddDate(0, -2, 0)})
+}
+
+func TestStaffProjection(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	e.RecordOrgUnit(OrgUnit{Tenant: "t", ID: "sh", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}, Holidays: []string{"2026-03-04"}})
+	e.RecordOrgUnit(OrgUnit{Tenant: "t", ID: "sh-team", ParentID: "sh"})
+	hire(e, "a", "sh-team", "sales")
+	hire(e, "b", "sh-team", "sales")
+	hire(e, "c", "sh-team", "manager")
+	hire(e, "x", "sh-team", "sales")
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "x", Kind: StaffTransferred, OrgUnitID: "bj", OccurredAt: monday})
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "b", Kind: StaffLeave, Date: "2026-03-05", EndDate: "2026-03-06", OccurredAt: monday})
+
+	if diff := cmp.Diff([]string{"a", "b"}, e.peers("t", "sh-team", "sales")); diff != "" {
+		t.Errorf("peers mismatch (-want, +got):\n%s", diff)
+	}
+	if got := e.peers("t", "bj", "sales"); !cmp.Equal(got, []string{"x"}) {
+		t.Errorf("peers in bj = %v, want [x]", got)
+	}
+	// From Monday to the next Monday: Tue, Thu, Fri are working days for a
+	// (Wed is the branch's holiday); b is on leave Thu and Fri.
+	next := monday.AddDate(0, 0, 7)
+	for emp, want := range map[string]int{"a": 3, "b": 1, "unknown": 4} {
+		if got := e.workingDaysBetween("t", emp, monday, next); got != want {
+			t.Errorf("workingDaysBetween(%s) = %d, want %d", emp, got, want)
+		}
+	}
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "a", Kind: StaffNotice, Date: "2026-03-02", OccurredAt: monday})
+	if m, _ := e.member("t", "a"); !m.notice.Equal(monday) {
+		t.Errorf("notice = %v, want %v", m.notice, monday)
+	}
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "a", Kind: StaffNoticeWithdrawn, OccurredAt: monday.Add(time.Hour)})
+	if m, _ := e.member("t", "a"); !m.notice.IsZero() {
+		t.Errorf("notice after withdrawal = %v, want none", m.notice)
+	}
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "a", Kind: StaffDeparted, Date: "2026-03-03", OccurredAt: monday.Add(24 * time.Hour)})
+	if got := e.peers("t", "sh-team", "sales"); !cmp.Equal(got, []string{"b"}) {
+		t.Errorf("peers after a departed = %v, want [b]", got)
+	}
+}
+
+func TestProjectionsDropOldEntries(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	hire(e, "a", "u", "sales")
+	hire(e, "gone", "u", "sales")
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "a", Kind: StaffLeave, Date: "2026-03-02", EndDate: "2026-03-03", OccurredAt: monday})
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "gone", Kind: StaffDeparted, Date: "2026-03-02", OccurredAt: monday})
+	for i := range offBookCap + 10 {
+		e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", Counterparty: "+8613800000000", OccurredAt: monday.Add(time.Duration(i) * time.Minute)})
+	}
+	if got := len(e.book.offBook[employeeKey{"t", "a"}]); got != offBookCap {
+		t.Errorf("off-book touches kept = %d, want the cap %d", got, offBookCap)
+	}
+	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(staffRetention - time.Hour)})
+	if _, ok := e.member("t", "gone"); !ok {
+		t.Error("departed employee dropped before the retention passed")
+	}
+	if len(e.book.offBook) != 0 {
+		t.Errorf("off-book touches older than %v kept: %d employees", offBookRetention, len(e.book.offBook))
+	}
+	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(staffRetention + 3*24*time.Hour)})
+	if _, ok := e.member("t", "gone"); ok {
+		t.Error("departed employee kept after the retention")
+	}
+	if m, _ := e.member("t", "a"); len(m.leaves) != 0 {
+		t.Errorf("leaves that ended long ago kept: %v", m.leaves)
+	}
+}
+
+func TestBookProjection(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	ev := domain.Evidence{EventID: "r1"}
+	e.RecordRegistration(Registration{Tenant: "t", CustomerID: "c1", OwnerID: "a", Source: "assignment", Phones: []string{"+8613800000001"}, WeChatID: "wx1", OccurredAt: monday, Evidence: ev})
+	e.RecordRegistration(Registration{Tenant: "t", CustomerID: "c2", OwnerID: "a", Source: "personal", OccurredAt: monday})
+	if diff := cmp.Diff([]string{"c1", "c2"}, e.held("t", "a")); diff != "" {
+		t.Errorf("held mismatch (-want, +got):\n%s", diff)
+	}
+	c, _ := e.customer("t", "c1")
+	if diff := cmp.Diff([]string{"+8613800000001", "wx1"}, c.keys); diff != "" {
+		t.Errorf("keys mismatch (-want, +got):\n%s", diff)
+	}
+	// b touching a's customer is no follow-up of a's; a's own touch is.
+	e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "b", CustomerID: "c1", OccurredAt: monday.Add(2 * time.Hour)})
+	if last, _ := e.lastFollowUp("t", "a"); !last.Equal(monday) {
+		t.Errorf("last follow-up = %v, want the registration %v", last, monday)
+	}
+	e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", CustomerID: "c2", OccurredAt: monday.Add(3 * time.Hour)})
+	if last, _ := e.lastFollowUp("t", "a"); !last.Equal(monday.Add(3 * time.Hour)) {
+		t.Errorf("last follow-up = %v, want %v", last, monday.Add(3*time.Hour))
+	}
+	e.RecordOwnerChange(OwnerChange{Tenant: "t", CustomerID: "c2", NewOwnerID: "b", OccurredAt: monday.Add(4 * time.Hour)})
+	e.RecordOwnerChange(OwnerChange{Tenant: "t", CustomerID: "c1", NewOwnerID: "", OccurredAt: monday.Add(5 * time.Hour)})
+	if got := e.held("t", "a"); len(got) != 0 {
+		t.Errorf("a still holds %v", got)
+	}
+	if _, ok := e.lastFollowUp("t", "a"); ok {
+		t.Error("lastFollowUp ok for an employee holding nothing")
+	}
+	if got := e.held("t", "b"); !cmp.Equal(got, []string{"c2"}) {
+		t.Errorf("b holds %v, want [c2]", got)
+	}
+	e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", Counterparty: "wx9", OccurredAt: monday})
+	e.ObserveCheckIn(CheckIn{Tenant: "t", EmployeeID: "a", Visit: true, OccurredAt: monday.Add(time.Hour)})
+	if got := len(e.offBookSince("t", "a", monday.Add(-time.Second))); got != 2 {
+		t.Errorf("off-book touches = %d, want 2 (a contact and an unlinked visit)", got)
+	}
+	if got := len(e.contactTouches("t", "a", []string{"wx9"})); got != 1 {
+		t.Errorf("touches of wx9 = %d, want 1", got)
+	}
+}
