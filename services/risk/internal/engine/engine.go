@@ -40,6 +40,10 @@ type Engine struct {
 	reveals  map[employeeKey][]revealSeen // sliding window per employee
 	// orders is the order projection per tenant and order id (orders.go).
 	orders map[string]map[string]*orderState
+	// activity is the sales-activity projection (conversion.go);
+	// conversionDay the last UTC day each tenant's sellers were reviewed.
+	activity      map[employeeKey]*salesActivity
+	conversionDay map[string]int64
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
@@ -85,6 +89,9 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		open:     map[alertKey]*openAlert{},
 		reveals:  map[employeeKey][]revealSeen{},
 		orders:   map[string]map[string]*orderState{},
+
+		activity:      map[employeeKey]*salesActivity{},
+		conversionDay: map[string]int64{},
 
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),

@@ -124,6 +124,7 @@ func (e *Engine) ObserveOrderCreated(c OrderCreated) []Change {
 	o.amount, o.currency = c.AmountMinor, c.Currency
 	o.contradiction = o.contradiction || c.SourceContradiction
 	o.remember(c.Evidence, c.OccurredAt)
+	e.recordSale(c.Tenant, c.SellerID, c.OccurredAt, 0, true, c.Evidence)
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.SellerID, at: c.OccurredAt,
 		facts: map[string]any{
@@ -167,6 +168,7 @@ type OrderStep struct {
 // the order. Steps are not judged on their own, so it returns no changes
 // today; the signature leaves room for rules that judge them.
 func (e *Engine) ObserveOrderStep(s OrderStep) []Change {
+	e.recordSale(s.Tenant, s.SellerID, s.OccurredAt, s.Step, false, s.Evidence)
 	switch s.Step {
 	case OrderStepLost, OrderStepCancelled, OrderStepRefunded, OrderStepRejected:
 		e.dropOrder(s.Tenant, s.OrderID)

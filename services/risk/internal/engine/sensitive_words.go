@@ -61,6 +61,7 @@ func withSensitiveWordsParams(d domain.RuleDefinition, p SensitiveWordsParams) d
 // event.phrases.
 func (e *Engine) ObserveInteraction(in Interaction) []Change {
 	e.book.touch(in.Tenant, in.EmployeeID, in.CustomerID, in.Counterparty, in.OccurredAt, in.Evidence)
+	e.recordInteractionActivity(in.Tenant, in.EmployeeID, in.OccurredAt)
 	found := e.lexicon.Find(in.Text)
 	ev := in.Evidence
 	ev.Matches = nil

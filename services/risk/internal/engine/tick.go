@@ -37,5 +37,6 @@ func (e *Engine) tickChecks() []func(Tick) []Change {
 	return []func(Tick) []Change{
 		e.pruneProjections,
 		e.unbackedOrderCheck,
+		e.conversionCheck,
 	}
 }
