@@ -54,7 +54,13 @@ func TestRulesOverGRPC(t *testing.T) {
 			t.Errorf("built-in %s: v%d enabled %v builtin %v", r.GetDefinition().GetRuleId(), r.GetVersion(), r.GetEnabled(), r.GetBuiltin())
 		}
 	}
-	if diff := cmp.Diff([]string{"bulk_export", "duplicate_customer", "impossible_travel", "reveal_spike", "sensitive_words", "unregistered_visit"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{
+		"bulk_export", "conversion_drop", "customer_churn_cluster", "duplicate_customer", "impossible_travel",
+		"personal_collection",
+		"reveal_spike", "sensitive_words",
+		"source_contradiction", "unbacked_order",
+		"unregistered_visit",
+	}, ids); diff != "" {
 		t.Errorf("rules mismatch (-want, +got):\n%s", diff)
 	}
 

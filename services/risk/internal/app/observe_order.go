@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	commissionv1 "github.com/holdfast/holdfast/proto/holdfast/commission/v1"
 	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
@@ -72,4 +73,9 @@ func (a *App) observeOrder(rec eventlog.Record, msg proto.Message) []engine.Chan
 // payerRelationName is a payer relation as rules read it: "parent_company".
 func payerRelationName(r orderv1.PayerRelation) string {
 	return strings.ToLower(strings.TrimPrefix(r.String(), "PAYER_RELATION_"))
+}
+
+// interactionKindName is an interaction's medium as rules read it: "call".
+func interactionKindName(k clientv1.InteractionKind) string {
+	return strings.ToLower(strings.TrimPrefix(k.String(), "INTERACTION_KIND_"))
 }

@@ -44,6 +44,8 @@ type Engine struct {
 	// conversionDay the last UTC day each tenant's sellers were reviewed.
 	activity      map[employeeKey]*salesActivity
 	conversionDay map[string]int64
+	// calls is the call projection per employee (churn.go).
+	calls map[employeeKey]*callHistory
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
@@ -92,6 +94,7 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 
 		activity:      map[employeeKey]*salesActivity{},
 		conversionDay: map[string]int64{},
+		calls:         map[employeeKey]*callHistory{},
 
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),
@@ -172,6 +175,9 @@ type observation struct {
 	// context is evidence that explains this without counting towards the
 	// alert's tally (an order's earlier events, say); added after this.
 	context []piece
+	// opening, when set, is the evidence of a new alert instead of this
+	// and context (a cluster's every member, say).
+	opening []piece
 }
 
 // observe updates the employee's projections, then evaluates every rule in
@@ -202,6 +208,9 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 		oa = nil // the window closed, or a new version of the rule is in force
 	}
 	added := append([]piece{o.this}, o.context...)
+	if oa == nil && o.opening != nil {
+		added = o.opening
+	}
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
 		added = e.revealPieces(employeeKey{o.tenant, o.employee})
 	}

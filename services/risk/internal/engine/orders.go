@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -163,15 +164,23 @@ type OrderStep struct {
 	Evidence    domain.Evidence
 }
 
-// ObserveOrderStep updates the projection. A win or a final approval
+// ObserveOrderStep updates the projections. A win or a final approval
 // starts the order's deadlines (the first of them counts); an end drops
-// the order. Steps are not judged on their own, so it returns no changes
-// today; the signature leaves room for rules that judge them.
+// the order. A win or a loss counts towards conversion (S9); a
+// cancellation after an unusually long call with the customer is judged
+// as a churn (S10), the only step that can change an alert.
 func (e *Engine) ObserveOrderStep(s OrderStep) []Change {
 	e.recordSale(s.Tenant, s.SellerID, s.OccurredAt, s.Step, false, s.Evidence)
 	switch s.Step {
 	case OrderStepLost, OrderStepCancelled, OrderStepRefunded, OrderStepRejected:
+		customer, seller := s.CustomerID, s.SellerID
+		if o := e.orders[s.Tenant][s.OrderID]; o != nil {
+			customer, seller = cmp.Or(customer, o.customer), cmp.Or(seller, o.seller)
+		}
 		e.dropOrder(s.Tenant, s.OrderID)
+		if s.Step == OrderStepCancelled {
+			return e.churnOnCancel(s.Tenant, seller, customer, s.OccurredAt, s.Evidence)
+		}
 		return nil
 	}
 	o := e.order(s.Tenant, s.OrderID, s.SellerID, s.CustomerID)

@@ -65,3 +65,44 @@ func TestOrderProjectionIsBounded(t *testing.T) {
 		t.Errorf("projection still holds %d tenants' orders after the idle horizon", len(e.orders))
 	}
 }
+
+// The call and sales-activity projections keep, per employee, at most
+// callHistoryCap durations, long calls only until their churn window has
+// passed, and daily counts only for activityDays.
+func TestCallAndActivityProjectionsAreBounded(t *testing.T) {
+	t.Parallel()
+	e := New(lexicon.Default(), DefaultSensitiveWords())
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	seq := 0
+	ev := func(at time.Time) domain.Evidence {
+		seq++
+		return domain.Evidence{EventID: fmt.Sprintf("evt-%d", seq), Stream: "CLIENT", Sequence: uint64(seq), OccurredAt: at}
+	}
+	tick := func(at time.Time) { e.ObserveTick(Tick{Tenant: "acme", At: at, OccurredAt: at, Evidence: ev(at)}) }
+	key := employeeKey{"acme", "e1"}
+	for d := range 200 {
+		day := start.Add(time.Duration(d) * 24 * time.Hour)
+		for i := range 5 {
+			at := day.Add(time.Duration(9*60+i) * time.Minute)
+			length := 5 * time.Minute
+			if i == 4 {
+				length = time.Hour // one unusually long call a day, each with a new customer
+			}
+			e.ObserveInteraction(Interaction{Tenant: "acme", EmployeeID: "e1", CustomerID: fmt.Sprintf("c%d-%d", d, i), Kind: "call", Duration: length, OccurredAt: at, Evidence: ev(at)})
+		}
+		tick(day.Add(24 * time.Hour))
+	}
+	h := e.calls[key]
+	if len(h.seconds) != callHistoryCap {
+		t.Errorf("%d call durations kept, want %d", len(h.seconds), callHistoryCap)
+	}
+	if n := len(h.long); n == 0 || n > 45 {
+		t.Errorf("%d long calls kept, want those of the last within_days + silent_days (44) days", n)
+	}
+	if n := len(h.churned); n == 0 || n > 31 {
+		t.Errorf("%d churns kept, want those of the last within_days (30) days", n)
+	}
+	if n := len(e.activity[key].days); n != activityDays {
+		t.Errorf("%d days of activity kept, want %d", n, activityDays)
+	}
+}

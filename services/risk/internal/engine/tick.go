@@ -38,5 +38,6 @@ func (e *Engine) tickChecks() []func(Tick) []Change {
 		e.pruneProjections,
 		e.unbackedOrderCheck,
 		e.conversionCheck,
+		e.churnCheck,
 	}
 }

@@ -180,7 +180,7 @@ func TestBuiltinPackCompiles(t *testing.T) {
 		}
 	}
 	if diff := cmp.Diff([]string{
-		"bulk_export", "conversion_drop", "duplicate_customer", "impossible_travel",
+		"bulk_export", "conversion_drop", "customer_churn_cluster", "duplicate_customer", "impossible_travel",
 		"personal_collection",
 		"reveal_spike", "sensitive_words",
 		"source_contradiction", "unbacked_order",
