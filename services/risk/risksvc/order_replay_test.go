@@ -71,6 +71,18 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 			appendOrder(o.id, pos, won.Add(48*time.Hour), &orderv1.ShipmentRecorded{OrderId: o.id, ShipmentId: "s-" + o.id, SellerId: o.seller})
 		}
 	}
+	// RISK_IN copies ORDER and TICK independently: let the engine judge
+	// the orders before the clock moves past their deadlines.
+	rc := env.riskAs(t, stack, hr)
+	orderEnd, err := env.log.LastSequence(t.Context(), eventlog.StreamOrder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
+		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamOrder, Sequence: orderEnd}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var tick eventlog.Position
 	for _, at := range []time.Time{won.Add(16 * 24 * time.Hour), won.Add(21 * 24 * time.Hour)} {
 		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
@@ -83,7 +95,7 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 		}
 		tick = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
 	}
-	resp, err := env.riskAs(t, stack, hr).ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
+	resp, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
 		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: tick.Sequence}},
 	})
 	if err != nil {
