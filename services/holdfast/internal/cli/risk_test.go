@@ -54,7 +54,7 @@ func TestRulesCommands(t *testing.T) {
 		return out
 	}
 
-	if out := must("list"); strings.Count(out, "RULE ") != 9 || !strings.Contains(out, "RULE bulk_export v1  enabled  built-in  severity MEDIUM  window 168h0m0s") {
+	if out := must("list"); strings.Count(out, "RULE ") != 14 || !strings.Contains(out, "RULE bulk_export v1  enabled  built-in  severity MEDIUM  window 168h0m0s") {
 		t.Errorf("rules list:\n%s", out)
 	}
 	// protojson varies its spacing on purpose: compare decoded rules.

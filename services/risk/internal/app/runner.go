@@ -117,6 +117,7 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		changes = a.engine.ObserveInteraction(engine.Interaction{
 			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Text: ev.GetText(),
 			CustomerID: ev.GetCustomerId(), Counterparty: ev.GetCounterpartyContact(), OccurredAt: at, Evidence: evidenceOf(rec),
+			Kind: interactionKindName(ev.GetKind()), Duration: ev.GetDuration().AsDuration(),
 		})
 	case *clientv1.ContactRevealed:
 		changes = a.engine.ObserveReveal(engine.Reveal{
@@ -151,6 +152,8 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		changes = a.engine.ObserveTick(engine.Tick{
 			Tenant: tenant, At: ev.GetAt().AsTime(), OccurredAt: at, Evidence: evidenceOf(rec),
 		})
+	default:
+		changes = a.observeOrder(rec, msg)
 	}
 	return changes
 }

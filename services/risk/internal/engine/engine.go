@@ -40,6 +40,14 @@ type Engine struct {
 	reveals  map[employeeKey][]revealSeen  // sliding window per employee
 	activity map[employeeKey][]dayActivity // day history per employee, for baselines
 	exports  map[exportKey]pendingExport   // export requests awaiting a decision
+	// orders is the order projection per tenant and order id (orders.go).
+	orders map[string]map[string]*orderState
+	// sales is the sales-activity projection (conversion.go);
+	// conversionDay the last UTC day each tenant's sellers were reviewed.
+	sales         map[employeeKey]*salesActivity
+	conversionDay map[string]int64
+	// calls is the call projection per employee (churn.go).
+	calls map[employeeKey]*callHistory
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
@@ -86,6 +94,11 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		reveals:  map[employeeKey][]revealSeen{},
 		activity: map[employeeKey][]dayActivity{},
 		exports:  map[exportKey]pendingExport{},
+		orders:   map[string]map[string]*orderState{},
+
+		sales:         map[employeeKey]*salesActivity{},
+		conversionDay: map[string]int64{},
+		calls:         map[employeeKey]*callHistory{},
 
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),
@@ -122,13 +135,14 @@ type tally struct {
 	hits       int64 // distinct unquoted sensitive phrases, per interaction, summed
 	quoted     int64 // interactions whose sensitive phrases were all quoted
 	unassigned int64 // reveals of customers the employee did not hold
+	personal   int64 // payments into accounts that are not the company's
 	phrases    []string
 }
 
 func (t tally) plus(o tally) tally {
 	out := tally{
 		count: t.count + o.count, hits: t.hits + o.hits, quoted: t.quoted + o.quoted, unassigned: t.unassigned + o.unassigned,
-		phrases: slices.Clone(t.phrases),
+		personal: t.personal + o.personal, phrases: slices.Clone(t.phrases),
 	}
 	for _, p := range o.phrases {
 		if !slices.Contains(out.phrases, p) {
@@ -145,7 +159,7 @@ func (t tally) vars(opening bool) map[string]any {
 	}
 	return map[string]any{
 		"count": t.count, "hits": t.hits, "quoted": t.quoted, "unassigned": t.unassigned,
-		"phrases": phrases, "new": opening,
+		"personal": t.personal, "phrases": phrases, "new": opening,
 	}
 }
 
@@ -169,6 +183,12 @@ type observation struct {
 	// features are features only this kind of observation has, computed
 	// by its Observe method (a tick's absence counts, say).
 	features map[string]any
+	// context is evidence that explains this without counting towards the
+	// alert's tally (an order's earlier events, say); added after this.
+	context []piece
+	// cluster, when set, is the evidence of a new alert instead of this
+	// and context (a cluster's every member, say).
+	cluster []piece
 }
 
 // observe updates the employee's projections, then evaluates every rule in
@@ -199,7 +219,10 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
 		oa = nil // the window closed, or a new version of the rule is in force
 	}
-	added := []piece{o.this}
+	added := append([]piece{o.this}, o.context...)
+	if oa == nil && o.cluster != nil {
+		added = o.cluster
+	}
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
 		added = e.revealPieces(employeeKey{o.tenant, o.employee})
 	}

@@ -15,7 +15,11 @@ type Interaction struct {
 	// Counterparty (an E.164 phone or WeChat id, normalised by CLIENT).
 	CustomerID   string
 	Counterparty string
-	OccurredAt   time.Time
+	// Kind is the interaction's medium ("call", "chat", …) and Duration
+	// its length, set for calls (S10).
+	Kind       string
+	Duration   time.Duration
+	OccurredAt time.Time
 	// Evidence locates the event (stream, sequence, id) for the alert.
 	Evidence domain.Evidence
 }
@@ -61,6 +65,8 @@ func withSensitiveWordsParams(d domain.RuleDefinition, p SensitiveWordsParams) d
 // event.phrases.
 func (e *Engine) ObserveInteraction(in Interaction) []Change {
 	e.book.touch(in.Tenant, in.EmployeeID, in.CustomerID, in.Counterparty, in.OccurredAt, in.Evidence)
+	e.recordInteractionActivity(in.Tenant, in.EmployeeID, in.OccurredAt)
+	e.trackCall(in)
 	found := e.lexicon.Find(in.Text)
 	ev := in.Evidence
 	ev.Matches = nil

@@ -34,5 +34,12 @@ func (e *Engine) ObserveTick(t Tick) []Change {
 
 // tickChecks lists the absence checks in the order they run.
 func (e *Engine) tickChecks() []func(Tick) []Change {
-	return []func(Tick) []Change{e.pruneProjections, e.pruneExports, e.judgeNeglect}
+	return []func(Tick) []Change{
+		e.pruneProjections,
+		e.pruneExports,
+		e.judgeNeglect,
+		e.unbackedOrderCheck,
+		e.conversionCheck,
+		e.churnCheck,
+	}
 }

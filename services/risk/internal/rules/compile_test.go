@@ -180,8 +180,9 @@ func TestBuiltinPackCompiles(t *testing.T) {
 		}
 	}
 	if diff := cmp.Diff([]string{
-		"assigned_neglect", "bulk_export", "departing_exfiltration", "duplicate_customer", "impossible_travel",
-		"late_registration", "reveal_spike", "sensitive_words", "unregistered_visit",
+		"assigned_neglect", "bulk_export", "conversion_drop", "customer_churn_cluster", "departing_exfiltration",
+		"duplicate_customer", "impossible_travel", "late_registration", "personal_collection", "reveal_spike",
+		"sensitive_words", "source_contradiction", "unbacked_order", "unregistered_visit",
 	}, ids); diff != "" {
 		t.Errorf("pack rules mismatch (-want, +got):\n%s", diff)
 	}

@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// The call projection behind customer_churn_cluster (S10): per employee,
+// the durations of their latest calls (their own median says what an
+// unusually long call is for them, so a top performer's habitually long
+// calls are not unusual, H1), the customers they had an unusually long
+// call with in the last within_days, and which of those customers then
+// churned — cancelled an order or went silent for silent_days. The rule
+// judges each churn with how many distinct customers churned within
+// within_days.
+const (
+	// RuleCustomerChurnCluster is the built-in rule of scenario S10.
+	RuleCustomerChurnCluster = "customer_churn_cluster"
+	factChurn                = "customer_churn"
+	// callHistoryCap is how many of an employee's latest call durations
+	// the median is taken over.
+	callHistoryCap = 200
+)
+
+// callHistory is one employee's call projection.
+type callHistory struct {
+	seconds []int64              // latest call durations, oldest first
+	long    map[string]*longCall // customer id → latest unusually long call
+	churned []churnRecord        // oldest first, within within_days
+}
+
+// longCall is an unusually long call with a customer and what followed.
+type longCall struct {
+	at, lastTouch   time.Time
+	seconds, median int64
+	evidence        domain.Evidence
+	churned         bool
+}
+
+// churnRecord is one customer that churned after a long call.
+type churnRecord struct {
+	customer string
+	at       time.Time
+	pieces   []piece
+}
+
+// churnParams are the rule's parameters the projection needs in Go.
+type churnParams struct {
+	longCallPct, minCalls int64
+	silent, within        time.Duration
+}
+
+func (e *Engine) churnParams(tenant string) churnParams {
+	days := func(name string, def int64) time.Duration {
+		return time.Duration(min(max(e.intParam(tenant, RuleCustomerChurnCluster, name, def), 1), maxDeadlineDays)) * 24 * time.Hour
+	}
+	return churnParams{
+		longCallPct: e.intParam(tenant, RuleCustomerChurnCluster, "long_call_pct", 300),
+		minCalls:    e.intParam(tenant, RuleCustomerChurnCluster, "min_calls", 10),
+		silent:      days("silent_days", 14),
+		within:      days("within_days", 30),
+	}
+}
+
+// median is the median of the employee's call durations.
+func (h *callHistory) median() int64 {
+	s := slices.Clone(h.seconds)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// trackCall records an interaction in the call projection: any touch of
+// a customer after a long call breaks its silence; a call is measured
+// against the employee's median before it is added to the history.
+func (e *Engine) trackCall(in Interaction) {
+	if in.EmployeeID == "" {
+		return
+	}
+	key := employeeKey{in.Tenant, in.EmployeeID}
+	h := e.calls[key]
+	if h == nil {
+		if in.Kind != "call" || in.Duration <= 0 {
+			return
+		}
+		h = &callHistory{long: map[string]*longCall{}}
+		e.calls[key] = h
+	}
+	if lc := h.long[in.CustomerID]; lc != nil && in.OccurredAt.After(lc.lastTouch) {
+		lc.lastTouch = in.OccurredAt
+	}
+	if in.Kind != "call" || in.Duration <= 0 {
+		return
+	}
+	secs := int64(in.Duration / time.Second)
+	p := e.churnParams(in.Tenant)
+	if in.CustomerID != "" && int64(len(h.seconds)) >= p.minCalls {
+		if m := h.median(); secs*100 >= m*p.longCallPct {
+			h.long[in.CustomerID] = &longCall{at: in.OccurredAt, lastTouch: in.OccurredAt, seconds: secs, median: m, evidence: in.Evidence}
+		}
+	}
+	h.seconds = append(h.seconds, secs)
+	if len(h.seconds) > callHistoryCap {
+		h.seconds = slices.Delete(h.seconds, 0, len(h.seconds)-callHistoryCap)
+	}
+}
+
+// churnOnCancel judges a cancelled order of the seller's customer as a
+// churn when it follows a long call with that customer within
+// within_days.
+func (e *Engine) churnOnCancel(tenant, seller, customer string, at time.Time, ev domain.Evidence) []Change {
+	h := e.calls[employeeKey{tenant, seller}]
+	if h == nil || customer == "" {
+		return nil
+	}
+	lc := h.long[customer]
+	if lc == nil || lc.churned || !at.After(lc.at) || at.Sub(lc.at) > e.churnParams(tenant).within {
+		return nil
+	}
+	return e.churn(tenant, seller, customer, "cancelled", at, lc, []piece{{evidence: ev}})
+}
+
+// churnCheck is the tick check for silence: a customer with a long call
+// whose last touch is silent_days old, within within_days of the call,
+// has gone silent. Long calls older than within_days leave the
+// projection, and so do churns. Employees and customers are visited in
+// sorted order so replay decides the same.
+func (e *Engine) churnCheck(t Tick) []Change {
+	var keys []employeeKey
+	for k := range e.calls {
+		if k.tenant == t.Tenant {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b employeeKey) int { return cmp.Compare(a.employee, b.employee) })
+	p := e.churnParams(t.Tenant)
+	var out []Change
+	for _, k := range keys {
+		h := e.calls[k]
+		customers := make([]string, 0, len(h.long))
+		for c := range h.long {
+			customers = append(customers, c)
+		}
+		slices.Sort(customers)
+		for _, c := range customers {
+			lc := h.long[c]
+			quietFrom := lc.lastTouch.Add(p.silent)
+			if !lc.churned && !t.At.Before(quietFrom) && !quietFrom.After(lc.at.Add(p.within)) {
+				out = append(out, e.churn(t.Tenant, k.employee, c, "silent", t.At, lc, nil)...)
+			}
+			if t.At.Sub(lc.at) > p.within+p.silent {
+				delete(h.long, c)
+			}
+		}
+		h.churned = slices.DeleteFunc(h.churned, func(r churnRecord) bool { return t.At.Sub(r.at) > p.within })
+	}
+	return out
+}
+
+// churn records that customer churned after lc and judges it with the
+// cluster of churns within within_days. A new alert opens with every
+// churn of the cluster as evidence (each long call counts once); an open
+// one adds this churn.
+func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc *longCall, extra []piece) []Change {
+	h := e.calls[employeeKey{tenant, employee}]
+	lc.churned = true
+	rec := churnRecord{customer: customer, at: at, pieces: append([]piece{evidenceOnly(lc.evidence)}, extra...)}
+	h.churned = append(h.churned, rec)
+	within := e.churnParams(tenant).within
+	var opening []piece
+	seen := map[string]bool{}
+	for _, r := range h.churned {
+		if at.Sub(r.at) <= within && !seen[r.customer] {
+			seen[r.customer] = true
+			opening = append(opening, r.pieces...)
+		}
+	}
+	return e.observe(observation{
+		tenant: tenant, employee: employee, at: at,
+		facts: map[string]any{
+			"type": factChurn, "employee_id": employee, "customer_id": customer, "how": how,
+			"churned_customers": int64(len(seen)), "call_seconds": lc.seconds, "median_call_seconds": lc.median,
+			"days_after_call": int64(at.Sub(lc.at) / (24 * time.Hour)),
+		},
+		this:    rec.pieces[0],
+		context: extra,
+		cluster: opening,
+	})
+}

@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"github.com/holdfast/holdfast/services/risk/internal/domain"
+)
+
+// The sales-activity projection behind conversion_drop (S9): per employee,
+// daily counts of orders won, orders decided (won or lost), interactions
+// and orders created over the last activityDays days, and a long-term
+// conversion rate that every day leaving the recent window folds into
+// with exponential decay, so a slow drift over many months is compared
+// with where the employee once stood and not only with the last quarter.
+// Integer arithmetic only: replay must reproduce every rate exactly.
+const (
+	// RuleConversionDrop is the built-in rule of scenario S9.
+	RuleConversionDrop = "conversion_drop"
+	factConversion     = "conversion_review"
+
+	recentDays   = 30
+	conversionBaselineDays = 90
+	activityDays = recentDays + conversionBaselineDays
+	// longTermDecayPerMille is the daily decay of the long-term rate
+	// (a half-life of about 173 days); longTermScale keeps fractions.
+	longTermDecayPerMille = 996
+	longTermScale         = 1000
+	// decidedEvidenceCap bounds the order decisions kept per employee as
+	// evidence of a drop.
+	decidedEvidenceCap = 20
+)
+
+// dayCounts is one employee's activity on one UTC day.
+type dayCounts struct {
+	day                                 int64
+	won, decided, interactions, created int64
+}
+
+// salesActivity is one employee's activity projection.
+type salesActivity struct {
+	days []dayCounts // ascending, within activityDays of the latest tick
+	// longWon and longDecided are the decayed sums, × longTermScale, of
+	// every day before the recent window up to foldedThrough.
+	longWon, longDecided int64
+	foldedThrough        int64
+	decided              []domain.Evidence // latest order decisions
+}
+
+// dayIndex is the UTC day number of t.
+func dayIndex(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
+}
+
+// activityOf is the employee's projection, created on first use.
+func (e *Engine) salesOf(tenant, employee string) *salesActivity {
+	key := employeeKey{tenant, employee}
+	a := e.sales[key]
+	if a == nil {
+		a = &salesActivity{foldedThrough: -1}
+		e.sales[key] = a
+	}
+	return a
+}
+
+// count adds to the employee's counts of at's day.
+func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
+	d := dayIndex(at)
+	i, found := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) })
+	if !found {
+		a.days = slices.Insert(a.days, i, dayCounts{day: d})
+	}
+	add(&a.days[i])
+}
+
+// recordSale counts an order created, won or lost for its seller.
+func (e *Engine) recordSale(tenant, seller string, at time.Time, step OrderStepKind, created bool, ev domain.Evidence) {
+	if seller == "" {
+		return
+	}
+	a := e.salesOf(tenant, seller)
+	switch {
+	case created:
+		a.count(at, func(c *dayCounts) { c.created++ })
+	case step == OrderStepWon:
+		a.count(at, func(c *dayCounts) { c.won++; c.decided++ })
+	case step == OrderStepLost:
+		a.count(at, func(c *dayCounts) { c.decided++ })
+	default:
+		return
+	}
+	if !created {
+		a.decided = append(a.decided, ev)
+		if len(a.decided) > decidedEvidenceCap {
+			a.decided = slices.Delete(a.decided, 0, len(a.decided)-decidedEvidenceCap)
+		}
+	}
+}
+
+// recordInteractionActivity counts an interaction for its employee.
+func (e *Engine) recordInteractionActivity(tenant, employee string, at time.Time) {
+	if employee != "" {
+		e.salesOf(tenant, employee).count(at, func(c *dayCounts) { c.interactions++ })
+	}
+}
+
+// conversionStats is one employee's numbers on a review day.
+type conversionStats struct {
+	recentWon, recentDecided, recentActivity int64
+	baseWon, baseDecided, baseActivity       int64
+	longWon, longDecided                     int64 // whole orders (unscaled)
+}
+
+// rateBp is won ÷ decided in basis points (0 when nothing was decided).
+func rateBp(won, decided int64) int64 {
+	if decided <= 0 {
+		return 0
+	}
+	return won * 10000 / decided
+}
+
+// review folds the days that left the recent window into the long-term
+// rate, drops days older than activityDays and returns the stats as of
+// the start of day today.
+func (a *salesActivity) review(today int64) conversionStats {
+	recentFrom, baseFrom := today-recentDays, today-activityDays
+	if a.foldedThrough < 0 {
+		first := recentFrom
+		if len(a.days) > 0 {
+			first = min(first, a.days[0].day)
+		}
+		a.foldedThrough = first - 1
+	}
+	steps := 0
+	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
+		a.longWon = a.longWon * longTermDecayPerMille / 1000
+		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
+		if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+			a.longWon += a.days[i].won * longTermScale
+			a.longDecided += a.days[i].decided * longTermScale
+		}
+	}
+	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
+	a.days = slices.DeleteFunc(a.days, func(c dayCounts) bool { return c.day < baseFrom })
+	s := conversionStats{longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
+	for _, c := range a.days {
+		switch {
+		case c.day >= today:
+		case c.day >= recentFrom:
+			s.recentWon += c.won
+			s.recentDecided += c.decided
+			s.recentActivity += c.interactions + c.created
+		default:
+			s.baseWon += c.won
+			s.baseDecided += c.decided
+			s.baseActivity += c.interactions + c.created
+		}
+	}
+	return s
+}
+
+// conversionCheck reviews, at the tenant's first tick of each UTC day,
+// every employee with sales activity, in id order. Each review is one
+// observation (event.type "conversion_review") with the facts
+// event.recent_won, event.recent_decided, event.recent_rate_bp (the last
+// 30 days), event.baseline_decided and event.baseline_rate_bp (the 90
+// days before), event.longterm_decided and event.longterm_rate_bp (all
+// history before the last 30 days, decayed), event.own_baseline_bp and
+// event.own_baseline_decided (the higher of the two baselines that has
+// params.min_baseline_decided decisions), event.peer_median_bp and
+// event.peers_counted (same org unit and role, peers with
+// params.min_decided recent decisions), event.recent_activity,
+// event.baseline_activity_per_30d and event.activity_pct (interactions
+// and orders created, recent against baseline). The employee's recent
+// order decisions are the evidence.
+func (e *Engine) conversionCheck(t Tick) []Change {
+	today := dayIndex(t.At)
+	if last, ok := e.conversionDay[t.Tenant]; ok && today <= last {
+		return nil
+	}
+	e.conversionDay[t.Tenant] = today
+	var ids []string
+	for key := range e.sales {
+		if key.tenant == t.Tenant {
+			ids = append(ids, key.employee)
+		}
+	}
+	slices.Sort(ids)
+	stats := make(map[string]conversionStats, len(ids))
+	for _, id := range ids {
+		key := employeeKey{t.Tenant, id}
+		a := e.sales[key]
+		s := a.review(today)
+		if len(a.days) == 0 && s.longDecided == 0 {
+			delete(e.sales, key) // quiet for longer than the projection looks back
+			continue
+		}
+		stats[id] = s
+	}
+	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)
+	minBaseline := e.intParam(t.Tenant, RuleConversionDrop, "min_baseline_decided", 20)
+	var out []Change
+	for _, id := range ids {
+		s, ok := stats[id]
+		if !ok {
+			continue
+		}
+		own, ownDecided := int64(0), int64(0)
+		for _, b := range [][2]int64{{rateBp(s.baseWon, s.baseDecided), s.baseDecided}, {rateBp(s.longWon, s.longDecided), s.longDecided}} {
+			if b[1] >= minBaseline && b[0] > own {
+				own, ownDecided = b[0], b[1]
+			}
+		}
+		peerMedian, peersCounted := e.peerMedianBp(t.Tenant, id, stats, minDecided)
+		basePer30 := s.baseActivity * recentDays / conversionBaselineDays
+		var activityPct int64
+		if basePer30 > 0 {
+			activityPct = s.recentActivity * 100 / basePer30
+		}
+		a := e.sales[employeeKey{t.Tenant, id}]
+		context := make([]piece, 0, len(a.decided))
+		for _, ev := range a.decided {
+			context = append(context, piece{evidence: ev})
+		}
+		out = append(out, e.observe(observation{
+			tenant: t.Tenant, employee: id, at: t.At,
+			facts: map[string]any{
+				"type": factConversion, "employee_id": id,
+				"recent_won": s.recentWon, "recent_decided": s.recentDecided, "recent_rate_bp": rateBp(s.recentWon, s.recentDecided),
+				"baseline_decided": s.baseDecided, "baseline_rate_bp": rateBp(s.baseWon, s.baseDecided),
+				"longterm_decided": s.longDecided, "longterm_rate_bp": rateBp(s.longWon, s.longDecided),
+				"own_baseline_bp": own, "own_baseline_decided": ownDecided,
+				"peer_median_bp": peerMedian, "peers_counted": peersCounted,
+				"recent_activity": s.recentActivity, "baseline_activity_per_30d": basePer30, "activity_pct": activityPct,
+			},
+			this:    evidenceOnly(t.Evidence),
+			context: context,
+		})...)
+	}
+	return out
+}
+
+// peerMedianBp is the median recent conversion rate of the employee's
+// peers (same org unit and role, the employee excluded) that decided at
+// least minDecided orders, and how many there were.
+func (e *Engine) peerMedianBp(tenant, employee string, stats map[string]conversionStats, minDecided int64) (median, counted int64) {
+	m, ok := e.member(tenant, employee)
+	if !ok {
+		return 0, 0
+	}
+	var rates []int64
+	for _, p := range e.peers(tenant, m.unit, m.role) {
+		if s, ok := stats[p]; ok && p != employee && s.recentDecided >= minDecided {
+			rates = append(rates, rateBp(s.recentWon, s.recentDecided))
+		}
+	}
+	if len(rates) == 0 {
+		return 0, 0
+	}
+	slices.Sort(rates)
+	n := len(rates)
+	if n%2 == 1 {
+		return rates[n/2], int64(n)
+	}
+	return (rates[n/2-1] + rates[n/2]) / 2, int64(n)
+}
+
+// intParam is the integer parameter name of the tenant's rule in force,
+// or def when the rule does not define it: projections that must decide
+// in Go what a rule counts read its parameters this way.
+func (e *Engine) intParam(tenant, rule, name string, def int64) int64 {
+	if p, _, ok := e.rule(tenant, rule); ok {
+		if v, ok := p.Params()[name].(int64); ok {
+			return v
+		}
+	}
+	return def
+}

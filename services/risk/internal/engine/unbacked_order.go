@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Built-in rules of scenario S6.
+const (
+	RuleUnbackedOrder      = "unbacked_order"
+	RulePersonalCollection = "personal_collection"
+)
+
+// Deadlines of unbacked_order when the rule in force does not name them.
+const (
+	defaultPaymentDays  = 15
+	defaultShipmentDays = 20
+	// maxDeadlineDays caps a tenant's deadlines so the projection stays
+	// bounded whatever a rule says.
+	maxDeadlineDays = 366
+)
+
+// unbackedDeadlines is the payment and shipment deadline, in days after an
+// order started, of the tenant's unbacked_order rule in force. The
+// projection needs them in Go to know when an order can leave it.
+func (e *Engine) unbackedDeadlines(tenant string) (payment, shipment int64) {
+	payment, shipment = defaultPaymentDays, defaultShipmentDays
+	if p, _, ok := e.rule(tenant, RuleUnbackedOrder); ok {
+		if v, ok := p.Params()["payment_days"].(int64); ok {
+			payment = min(max(v, 0), maxDeadlineDays)
+		}
+		if v, ok := p.Params()["shipment_days"].(int64); ok {
+			shipment = min(max(v, 0), maxDeadlineDays)
+		}
+	}
+	return payment, shipment
+}
+
+// unbackedOrderCheck judges, at a tick, every started order of the tenant
+// whose age in whole days grew since it was last judged and has reached
+// the earlier deadline, oldest first. The rule decides (event.type
+// "order_deadline"); its facts: event.order_id, event.customer_id,
+// event.amount_minor, event.currency, event.paid_total_minor,
+// event.paid_to_company_minor, event.shipped, event.started_by ("won" or
+// "approved") and event.days_since_start. The order's start event counts
+// as the alert's evidence, its other events explain it.
+//
+// An order leaves the projection once the rule has reported it or its
+// later deadline has been judged; an order never started leaves after
+// orderIdleHorizon without events.
+func (e *Engine) unbackedOrderCheck(t Tick) []Change {
+	byID := e.orders[t.Tenant]
+	if len(byID) == 0 {
+		return nil
+	}
+	payment, shipment := e.unbackedDeadlines(t.Tenant)
+	first, last := min(payment, shipment), max(payment, shipment)
+	due := make([]*orderState, 0, len(byID))
+	for id, o := range byID {
+		switch {
+		case o.started.IsZero():
+			if t.At.Sub(o.lastSeen) > orderIdleHorizon {
+				delete(byID, id)
+			}
+		case !t.At.Before(o.started):
+			due = append(due, o)
+		}
+	}
+	// Map order is random: sort so replay judges in the same order.
+	slices.SortFunc(due, func(a, b *orderState) int {
+		return cmp.Or(a.started.Compare(b.started), cmp.Compare(a.id, b.id))
+	})
+	var out []Change
+	for _, o := range due {
+		days := int64(t.At.Sub(o.started) / (24 * time.Hour))
+		if days <= o.judgedDays || days < first {
+			continue
+		}
+		o.judgedDays = days
+		changes := e.observe(observation{
+			tenant: t.Tenant, employee: o.seller, at: t.At,
+			facts: map[string]any{
+				"type": factOrderDeadline, "employee_id": o.seller, "order_id": o.id, "customer_id": o.customer,
+				"amount_minor": o.amount, "currency": o.currency,
+				"paid_total_minor": o.paidTotal, "paid_to_company_minor": o.paidToCompany, "shipped": o.shipped,
+				"started_by": o.startedBy, "days_since_start": days,
+			},
+			this:    evidenceOnly(o.startEvidence),
+			context: o.contextPieces(o.startEvidence.EventID),
+		})
+		out = append(out, changes...)
+		reported := slices.ContainsFunc(changes, func(c Change) bool { return c.Alert.RuleID == RuleUnbackedOrder })
+		if reported || days >= last {
+			delete(byID, o.id)
+		}
+	}
+	if len(byID) == 0 {
+		delete(e.orders, t.Tenant)
+	}
+	return out
+}
