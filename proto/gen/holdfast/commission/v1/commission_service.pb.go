@@ -368,7 +368,9 @@ func (x *GetCommissionPlanResponse) GetHistory() []*CommissionPlan {
 	return nil
 }
 
-// GetStatementRequest selects an employee's entries with occurred_at in [from, to).
+// GetStatementRequest selects an employee's entries with occurred_at in
+// [from, to): their accruals and clawbacks, and the holds and releases of
+// alerts that name them or an order they sold.
 type GetStatementRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	EmployeeId string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
@@ -379,8 +381,11 @@ type GetStatementRequest struct {
 	// min_order_sequence waits until accruals have been judged on ORDER up
 	// to this sequence (what the order service's mutating calls return).
 	MinOrderSequence uint64 `protobuf:"varint,5,opt,name=min_order_sequence,json=minOrderSequence,proto3" json:"min_order_sequence,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// min_risk_sequence waits until holds and releases have been judged on
+	// RISK up to this sequence.
+	MinRiskSequence uint64 `protobuf:"varint,6,opt,name=min_risk_sequence,json=minRiskSequence,proto3" json:"min_risk_sequence,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetStatementRequest) Reset() {
@@ -444,6 +449,13 @@ func (x *GetStatementRequest) GetMinSequence() uint64 {
 func (x *GetStatementRequest) GetMinOrderSequence() uint64 {
 	if x != nil {
 		return x.MinOrderSequence
+	}
+	return 0
+}
+
+func (x *GetStatementRequest) GetMinRiskSequence() uint64 {
+	if x != nil {
+		return x.MinRiskSequence
 	}
 	return 0
 }
@@ -527,14 +539,15 @@ const file_holdfast_commission_v1_commission_service_proto_rawDesc = "" +
 	"\x04date\x18\x01 \x01(\tR\x04date\"\x99\x01\n" +
 	"\x19GetCommissionPlanResponse\x12:\n" +
 	"\x04plan\x18\x01 \x01(\v2&.holdfast.commission.v1.CommissionPlanR\x04plan\x12@\n" +
-	"\ahistory\x18\x02 \x03(\v2&.holdfast.commission.v1.CommissionPlanR\ahistory\"\xe3\x01\n" +
+	"\ahistory\x18\x02 \x03(\v2&.holdfast.commission.v1.CommissionPlanR\ahistory\"\x8f\x02\n" +
 	"\x13GetStatementRequest\x12\x1f\n" +
 	"\vemployee_id\x18\x01 \x01(\tR\n" +
 	"employeeId\x12.\n" +
 	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
 	"\x02to\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12!\n" +
 	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\x12,\n" +
-	"\x12min_order_sequence\x18\x05 \x01(\x04R\x10minOrderSequence\"\x97\x01\n" +
+	"\x12min_order_sequence\x18\x05 \x01(\x04R\x10minOrderSequence\x12*\n" +
+	"\x11min_risk_sequence\x18\x06 \x01(\x04R\x0fminRiskSequence\"\x97\x01\n" +
 	"\x14GetStatementResponse\x12@\n" +
 	"\aentries\x18\x01 \x03(\v2&.holdfast.commission.v1.StatementEntryR\aentries\x12=\n" +
 	"\x06totals\x18\x02 \x03(\v2%.holdfast.commission.v1.CurrencyTotalR\x06totals2\xe0\x03\n" +

@@ -39,6 +39,8 @@ type CommissionServiceClient interface {
 	GetCommissionPlan(ctx context.Context, in *GetCommissionPlanRequest, opts ...grpc.CallOption) (*GetCommissionPlanResponse, error)
 	// GetStatement lists an employee's accruals and clawbacks in a period
 	// (the employee, manager, hr, auditor, admin).
+	// Each accrual says whether open alerts hold it, a confirmed diversion
+	// forfeited it or a payout paid it.
 	GetStatement(ctx context.Context, in *GetStatementRequest, opts ...grpc.CallOption) (*GetStatementResponse, error)
 	// ExportPayouts records and returns what a payroll period pays each
 	// employee per currency (hr, admin, service). Exporting a period again
@@ -109,6 +111,8 @@ type CommissionServiceServer interface {
 	GetCommissionPlan(context.Context, *GetCommissionPlanRequest) (*GetCommissionPlanResponse, error)
 	// GetStatement lists an employee's accruals and clawbacks in a period
 	// (the employee, manager, hr, auditor, admin).
+	// Each accrual says whether open alerts hold it, a confirmed diversion
+	// forfeited it or a payout paid it.
 	GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error)
 	// ExportPayouts records and returns what a payroll period pays each
 	// employee per currency (hr, admin, service). Exporting a period again
