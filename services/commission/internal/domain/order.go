@@ -172,11 +172,15 @@ type Total struct {
 	HeldMinor, ForfeitedMinor int64
 }
 
-// Totals sums entries per currency, currencies in alphabetical order.
+// Totals sums the accruals and clawbacks among entries per currency,
+// currencies in alphabetical order.
 func Totals(entries []Entry) []Total {
 	by := map[string]*Total{}
 	var order []string
 	for _, e := range entries {
+		if e.Kind != EntryAccrual && e.Kind != EntryClawback {
+			continue
+		}
 		t, ok := by[e.Currency]
 		if !ok {
 			t = &Total{Currency: e.Currency}
