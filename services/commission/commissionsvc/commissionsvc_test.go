@@ -23,6 +23,7 @@ func TestCommissionServiceMemory(t *testing.T) {
 	env := newEnv(t)
 	svc := env.start(t, nil)
 	want, last := testAccrualFlows(t, env, svc)
+	holds := testHoldFlows(t, env, svc)
 	t.Run("authorisation", func(t *testing.T) { testAuthorisationMatrix(t, env, svc) })
 	t.Run("invalid arguments", func(t *testing.T) { testInvalidArguments(t, env, svc) })
 
@@ -31,6 +32,7 @@ func TestCommissionServiceMemory(t *testing.T) {
 	svc.Stop()
 	restarted := env.start(t, nil)
 	assertStatement(t, env, restarted, last, want)
+	assertHoldsAfterRestart(t, env, restarted, holds)
 }
 
 func TestCommissionServicePostgres(t *testing.T) {
@@ -41,11 +43,13 @@ func TestCommissionServicePostgres(t *testing.T) {
 	})
 	svc := env.start(t, pool)
 	want, last := testAccrualFlows(t, env, svc)
+	holds := testHoldFlows(t, env, svc)
 
 	// A restart resumes from the PostgreSQL checkpoints and reads the same.
 	svc.Stop()
 	restarted := env.start(t, pool)
 	assertStatement(t, env, restarted, last, want)
+	assertHoldsAfterRestart(t, env, restarted, holds)
 }
 
 var (
