@@ -142,7 +142,7 @@ func entryToProto(e domain.Entry) *commissionv1.StatementEntry {
 		Sequence: e.Sequence, OrderSequence: e.OrderSequence,
 		AlertId: e.AlertID, RuleId: e.RuleID, SellerWide: e.SellerWide, HeldOrderIds: e.HeldOrderIDs,
 		ReleaseCause: commissionv1.ReleaseCause(e.ReleaseCause), RiskSequence: e.RiskSequence,
-		HeldBy: e.HeldBy, ForfeitedBy: e.ForfeitedBy, PaidIn: e.PaidIn,
+		HeldBy: e.HeldBy, ForfeitedBy: e.ForfeitedBy, PaidIn: e.PaidIn, EmployeeId: e.EmployeeID,
 	}
 	if e.Contradiction {
 		out.SourceContradiction = &commissionv1.SourceContradiction{

@@ -433,7 +433,11 @@ type StatementEntry struct {
 	ForfeitedBy string `protobuf:"bytes,22,opt,name=forfeited_by,json=forfeitedBy,proto3" json:"forfeited_by,omitempty"`
 	// paid_in is the payout period ("FROM..TO") that paid an accrual or
 	// deducted a clawback; empty while unpaid.
-	PaidIn        string `protobuf:"bytes,23,opt,name=paid_in,json=paidIn,proto3" json:"paid_in,omitempty"`
+	PaidIn string `protobuf:"bytes,23,opt,name=paid_in,json=paidIn,proto3" json:"paid_in,omitempty"`
+	// employee_id is the seller of an accrual or clawback, or the employee
+	// an alert names for a hold or release (who may not be the seller of a
+	// held order).
+	EmployeeId    string `protobuf:"bytes,24,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -625,6 +629,13 @@ func (x *StatementEntry) GetForfeitedBy() string {
 func (x *StatementEntry) GetPaidIn() string {
 	if x != nil {
 		return x.PaidIn
+	}
+	return ""
+}
+
+func (x *StatementEntry) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
 	}
 	return ""
 }
@@ -842,7 +853,7 @@ const file_holdfast_commission_v1_commission_proto_rawDesc = "" +
 	"\x06reason\x18\x06 \x01(\tR\x06reason\"\xab\x01\n" +
 	"\x13SourceContradiction\x12H\n" +
 	"\x0eclaimed_source\x18\x01 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rclaimedSource\x12J\n" +
-	"\x0fcustomer_source\x18\x02 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\x0ecustomerSource\"\xe4\a\n" +
+	"\x0fcustomer_source\x18\x02 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\x0ecustomerSource\"\x85\b\n" +
 	"\x0eStatementEntry\x125\n" +
 	"\x04kind\x18\x01 \x01(\x0e2!.holdfast.commission.v1.EntryKindR\x04kind\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x1f\n" +
@@ -870,7 +881,9 @@ const file_holdfast_commission_v1_commission_proto_rawDesc = "" +
 	"\rrisk_sequence\x18\x14 \x01(\x04R\friskSequence\x12\x17\n" +
 	"\aheld_by\x18\x15 \x03(\tR\x06heldBy\x12!\n" +
 	"\fforfeited_by\x18\x16 \x01(\tR\vforfeitedBy\x12\x17\n" +
-	"\apaid_in\x18\x17 \x01(\tR\x06paidIn\"\xe1\x01\n" +
+	"\apaid_in\x18\x17 \x01(\tR\x06paidIn\x12\x1f\n" +
+	"\vemployee_id\x18\x18 \x01(\tR\n" +
+	"employeeId\"\xe1\x01\n" +
 	"\rCurrencyTotal\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12#\n" +
 	"\raccrued_minor\x18\x02 \x01(\x03R\faccruedMinor\x12*\n" +
