@@ -241,3 +241,59 @@ func assertHoldsAfterRestart(t *testing.T, env *testEnv, svc *testkit.RunningSer
 		}
 	}
 }
+
+// TestEvidenceWidensHold: a low alert about other facts holds nothing;
+// evidence that raises it to medium holds the seller, and evidence naming
+// an order adds that order to the hold; evidence that widens nothing
+// appends nothing.
+func TestEvidenceWidensHold(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	svc := env.start(t, nil)
+	const tenant = "widen"
+	o1 := env.drive(t, tenant, "o1", march, orderSpec{seller: "e1", customer: "c1", amount: 10000, claimed: website, recorded: website, paidToCompany: 10000, approve: true, ship: true})
+	o2 := env.drive(t, tenant, "o2", march, orderSpec{seller: "e2", customer: "c2", amount: 20000, claimed: website, recorded: website, paidToCompany: 20000, approve: true, ship: true})
+	risk := &riskWriter{env: env, tenant: tenant, at: march.Add(time.Hour)}
+	hr := env.as(t, svc, tenant, "hr-1", auth.RoleHR)
+	holdEvents := func() []proto.Message {
+		t.Helper()
+		if _, err := hr.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e1", MinOrderSequence: o2.lastSe, MinRiskSequence: risk.last}); err != nil {
+			t.Fatalf("GetStatement: %v", err)
+		}
+		agg, err := env.Log.Load(t.Context(), eventlog.AggregateRef{Context: "commission", Tenant: tenant, Type: "hold", ID: "a1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []proto.Message
+		for _, rec := range agg.Records {
+			msg, err := eventlog.Payload(rec.Envelope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, msg)
+		}
+		return out
+	}
+	risk.raise(t, "a1", "e1", riskv1.Severity_SEVERITY_LOW)
+	if evs := holdEvents(); len(evs) != 0 {
+		t.Fatalf("a low alert about nothing held %v", evs)
+	}
+	medium := risk.add(t, "alert", "a1", &riskv1.AlertEvidenceAdded{AlertId: "a1", Severity: riskv1.Severity_SEVERITY_MEDIUM})
+	risk.add(t, "alert", "a1", &riskv1.AlertEvidenceAdded{AlertId: "a1", Severity: riskv1.Severity_SEVERITY_MEDIUM}) // widens nothing
+	named := risk.add(t, "alert", "a1", &riskv1.AlertEvidenceAdded{AlertId: "a1", Severity: riskv1.Severity_SEVERITY_MEDIUM, Evidence: []*riskv1.Evidence{orderEvidence(o2.lastSe), orderEvidence(o1.lastSe)}})
+	want := []proto.Message{
+		&commissionv1.CommissionHeld{AlertId: "a1", RuleId: "rule-a1", EmployeeId: "e1", Severity: riskv1.Severity_SEVERITY_MEDIUM, SellerWide: true, RiskSequence: medium},
+		&commissionv1.CommissionHeld{AlertId: "a1", RuleId: "rule-a1", EmployeeId: "e1", Severity: riskv1.Severity_SEVERITY_MEDIUM, SellerWide: true, OrderIds: []string{"o1", "o2"}, RiskSequence: named},
+	}
+	if diff := cmp.Diff(want, holdEvents(), protocmp.Transform()); diff != "" {
+		t.Errorf("hold events mismatch (-want, +got):\n%s", diff)
+	}
+	e2, err := hr.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// e2's statement shows the alert's whole hold history: it names e2's order.
+	if got := e2.GetEntries(); len(got) != 3 || !slices.Equal(got[0].GetHeldBy(), []string{"a1"}) || got[1].GetEmployeeId() != "e1" || !slices.Equal(got[2].GetHeldOrderIds(), []string{"o1", "o2"}) {
+		t.Errorf("e2 statement = %v, want o2 held by a1, and a1's two holds on e1", got)
+	}
+}

@@ -53,11 +53,12 @@ type Ledger struct {
 	holdOrder []string
 	paidIn    map[uint64]string // accrual or clawback sequence → payout period
 	forfeited map[uint64]string // accrual sequence → alert id
+	clawed    map[string]int64  // order id → clawed back so far
 }
 
 // NewLedger folds entries (any order; they are sorted by sequence).
 func NewLedger(entries []Entry) *Ledger {
-	l := &Ledger{accrualOf: map[string]int{}, holds: map[string]*hold{}, paidIn: map[uint64]string{}, forfeited: map[uint64]string{}}
+	l := &Ledger{accrualOf: map[string]int{}, holds: map[string]*hold{}, paidIn: map[uint64]string{}, forfeited: map[uint64]string{}, clawed: map[string]int64{}}
 	sorted := slices.SortedStableFunc(slices.Values(entries), func(a, b Entry) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	for _, e := range sorted {
 		l.apply(e)
@@ -69,6 +70,8 @@ func (l *Ledger) apply(e Entry) {
 	switch e.Kind {
 	case EntryAccrual:
 		l.accrualOf[e.OrderID] = len(l.entries)
+	case EntryClawback:
+		l.clawed[e.OrderID] += e.AmountMinor
 	case EntryHold:
 		h, ok := l.holds[e.AlertID]
 		if !ok {
@@ -142,15 +145,7 @@ func (l *Ledger) accrualFor(e Entry) (Entry, bool) {
 }
 
 // clawedBack sums the clawbacks on an order.
-func (l *Ledger) clawedBack(orderID string) int64 {
-	var n int64
-	for _, e := range l.entries {
-		if e.Kind == EntryClawback && e.OrderID == orderID {
-			n += e.AmountMinor
-		}
-	}
-	return n
-}
+func (l *Ledger) clawedBack(orderID string) int64 { return l.clawed[orderID] }
 
 // concerns reports whether a hold or release belongs on employeeID's
 // statement: the alert names them, or holds an order they sold.
