@@ -177,15 +177,21 @@ func testTenantEntries(t *testing.T, s store.Store) {
 	at := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
 	all := []domain.Entry{
 		entry("acme", "e-1", 1, at, domain.EntryAccrual, "CNY", 5000),
-		{Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryHold, AlertID: "a-1", RuleID: "sensitive_words", SellerWide: true,
-			HeldOrderIDs: []string{"o-1", "o-2"}, OccurredAt: at.Add(time.Hour), Sequence: 2, RiskSequence: 40},
+		{
+			Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryHold, AlertID: "a-1", RuleID: "sensitive_words", SellerWide: true,
+			HeldOrderIDs: []string{"o-1", "o-2"}, OccurredAt: at.Add(time.Hour), Sequence: 2, RiskSequence: 40,
+		},
 		{Tenant: "globex", EmployeeID: "e-1", Kind: domain.EntryHold, AlertID: "a-9", OccurredAt: at, Sequence: 3},
-		{Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryRelease, AlertID: "a-1", ReleaseCause: domain.ReleaseDiversionConfirmed,
-			OccurredAt: at.Add(2 * time.Hour), Sequence: 4, RiskSequence: 41},
+		{
+			Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryRelease, AlertID: "a-1", ReleaseCause: domain.ReleaseDiversionConfirmed,
+			OccurredAt: at.Add(2 * time.Hour), Sequence: 4, RiskSequence: 41,
+		},
 		{Tenant: "acme", Kind: domain.EntryPayout, OccurredAt: at.Add(3 * time.Hour), Sequence: 5, Payout: &domain.Payout{
 			From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), AsOfSequence: 4,
-			Lines: []domain.PayoutLine{{EmployeeID: "e-1", Currency: "CNY", AccruedMinor: 5000, ClawedBackMinor: 10, PayableMinor: 4990,
-				HeldMinor: 7, OrderIDs: []string{"o-1"}, ClawbackSequences: []uint64{9}}},
+			Lines: []domain.PayoutLine{{
+				EmployeeID: "e-1", Currency: "CNY", AccruedMinor: 5000, ClawedBackMinor: 10, PayableMinor: 4990,
+				HeldMinor: 7, OrderIDs: []string{"o-1"}, ClawbackSequences: []uint64{9},
+			}},
 		}},
 	}
 	// Every field of a hold, a release and a payout survives the store.
