@@ -288,6 +288,18 @@ func TestEvidenceWidensHold(t *testing.T) {
 	if diff := cmp.Diff(want, holdEvents(), protocmp.Transform()); diff != "" {
 		t.Errorf("hold events mismatch (-want, +got):\n%s", diff)
 	}
+	// Evidence that would raise an alert HR has already dismissed holds
+	// nothing: no release would ever come for it.
+	risk.raise(t, "a3", "e2", riskv1.Severity_SEVERITY_LOW)
+	risk.step(t, "a3", &riskv1.AlertDismissed{AlertId: "a3", Reason: "noise"})
+	risk.add(t, "alert", "a3", &riskv1.AlertEvidenceAdded{AlertId: "a3", Severity: riskv1.Severity_SEVERITY_HIGH})
+	if _, err := hr.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e2", MinRiskSequence: risk.last}); err != nil {
+		t.Fatal(err)
+	}
+	if agg, err := env.Log.Load(t.Context(), eventlog.AggregateRef{Context: "commission", Tenant: tenant, Type: "hold", ID: "a3"}); err != nil || len(agg.Records) != 0 {
+		t.Errorf("evidence on a dismissed alert: %d hold events (%v), want none", len(agg.Records), err)
+	}
+
 	e2, err := hr.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e2"})
 	if err != nil {
 		t.Fatal(err)

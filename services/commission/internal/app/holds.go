@@ -159,6 +159,35 @@ func (a *App) evidencedOrders(ctx context.Context, tenant string, evidence []*ri
 	return ids, nil
 }
 
+// alertClosedBefore reports whether HR dismissed the alert or resolved its
+// case before the RISK sequence seq: the engine may still add evidence to
+// such an alert, and that must not hold commission again with nothing
+// left to release it. Only events before seq count, so a replay decides
+// the same.
+func (a *App) alertClosedBefore(ctx context.Context, tenant, alertID string, seq uint64) (bool, error) {
+	agg, err := a.log.Load(ctx, eventlog.AggregateRef{Context: "risk", Tenant: tenant, Type: riskAlertCase, ID: alertID})
+	if err != nil {
+		return false, err
+	}
+	for _, rec := range agg.Records {
+		if rec.Sequence >= seq {
+			break
+		}
+		msg, err := eventlog.Payload(rec.Envelope)
+		if errors.Is(err, eventlog.ErrUnknownType) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		switch msg.(type) {
+		case *riskv1.AlertDismissed, *riskv1.CaseResolved:
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // holdState is what a hold aggregate holds so far.
 type holdState struct {
 	employeeID string
@@ -198,6 +227,10 @@ func (a *App) hold(ctx context.Context, tenant string, alert *riskv1.AlertRaised
 	scope := domain.DecideHoldScope(sev, orders)
 	if scope.Empty() {
 		return nil
+	}
+	closed, err := a.alertClosedBefore(ctx, tenant, alert.GetAlertId(), rec.Sequence)
+	if err != nil || closed {
+		return err
 	}
 	return a.appendToHold(ctx, tenant, alert.GetAlertId(), rec, func(st holdState) proto.Message {
 		if st.released || st.scope.Covers(scope) {
