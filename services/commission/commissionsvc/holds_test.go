@@ -304,8 +304,10 @@ func TestEvidenceWidensHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// e2's statement shows the alert's whole hold history: it names e2's order.
-	if got := e2.GetEntries(); len(got) != 3 || !slices.Equal(got[0].GetHeldBy(), []string{"a1"}) || got[1].GetEmployeeId() != "e1" || !slices.Equal(got[2].GetHeldOrderIds(), []string{"o1", "o2"}) {
-		t.Errorf("e2 statement = %v, want o2 held by a1, and a1's two holds on e1", got)
+	// e2 sees the hold on their order, not whom the alert names nor that
+	// person's orders.
+	if got := e2.GetEntries(); len(got) != 2 || !slices.Equal(got[0].GetHeldBy(), []string{"a1"}) || got[1].GetEmployeeId() != "" ||
+		got[1].GetSellerWide() || !slices.Equal(got[1].GetHeldOrderIds(), []string{"o2"}) {
+		t.Errorf("e2 statement = %v, want o2 held by a1, and a1's hold showing only o2", got)
 	}
 }

@@ -147,22 +147,35 @@ func (l *Ledger) accrualFor(e Entry) (Entry, bool) {
 // clawedBack sums the clawbacks on an order.
 func (l *Ledger) clawedBack(orderID string) int64 { return l.clawed[orderID] }
 
-// concerns reports whether a hold or release belongs on employeeID's
-// statement: the alert names them, or holds an order they sold.
-func (l *Ledger) concerns(e Entry, employeeID string) bool {
+// soldBy reports whether employeeID sold any of orderIDs (per its accrual).
+func (l *Ledger) soldBy(employeeID string, orderIDs []string) bool {
+	return slices.ContainsFunc(orderIDs, func(id string) bool {
+		acc, ok := l.accrualFor(Entry{OrderID: id})
+		return ok && acc.EmployeeID == employeeID
+	})
+}
+
+// holdLine is how a hold or release reads on employeeID's statement, and
+// whether it belongs there at all. An alert naming the employee shows as
+// it is. An alert about someone else shows only where it holds orders the
+// employee sold, and only those orders: whom HR is looking at, and their
+// other orders, are not the employee's business.
+func (l *Ledger) holdLine(e Entry, employeeID string) (Entry, bool) {
 	if e.EmployeeID == employeeID {
-		return true
+		return e, true
 	}
-	h, ok := l.holds[e.AlertID]
-	if !ok {
-		return false
-	}
-	for _, id := range h.scope.OrderIDs {
-		if acc, ok := l.accrualFor(Entry{OrderID: id}); ok && acc.EmployeeID == employeeID {
-			return true
+	orders := e.HeldOrderIDs
+	if e.Kind == EntryRelease {
+		if h, ok := l.holds[e.AlertID]; ok {
+			orders = h.scope.OrderIDs
 		}
 	}
-	return false
+	if !l.soldBy(employeeID, orders) {
+		return e, false
+	}
+	e.EmployeeID, e.SellerWide = "", false
+	e.HeldOrderIDs = slices.DeleteFunc(slices.Clone(e.HeldOrderIDs), func(id string) bool { return !l.soldBy(employeeID, []string{id}) })
+	return e, true
 }
 
 // Statement is employeeID's entries with OccurredAt in [from, to) (a zero
@@ -186,7 +199,8 @@ func (l *Ledger) Statement(employeeID string, from, to time.Time) ([]Entry, []To
 			}
 			e.PaidIn = l.paidIn[e.Sequence]
 		case EntryHold, EntryRelease:
-			if !l.concerns(e, employeeID) {
+			var ok bool
+			if e, ok = l.holdLine(e, employeeID); !ok {
 				continue
 			}
 		default:

@@ -77,8 +77,8 @@ func TestLedgerHoldsReleasesAndPayouts(t *testing.T) {
 		t.Errorf("e1 totals = %+v, want 1300 net, all of it held", totals)
 	}
 	e2, _ := l.Statement("e2", time.Time{}, time.Time{})
-	if len(e2) != 2 || !cmp.Equal(e2[0].HeldBy, []string{"a1"}) || e2[1].AlertID != "a1" {
-		t.Errorf("e2 statement = %+v, want o2 held by a1 and a1's hold (it names e2's order)", e2)
+	if len(e2) != 2 || !cmp.Equal(e2[0].HeldBy, []string{"a1"}) || e2[1].AlertID != "a1" || e2[1].EmployeeID != "" || e2[1].SellerWide {
+		t.Errorf("e2 statement = %+v, want o2 held by a1 and a1's hold without whom it names (it names e2's order)", e2)
 	}
 
 	// March pays nothing held and nothing after its end; it reports what is held.

@@ -435,8 +435,9 @@ type StatementEntry struct {
 	// deducted a clawback; empty while unpaid.
 	PaidIn string `protobuf:"bytes,23,opt,name=paid_in,json=paidIn,proto3" json:"paid_in,omitempty"`
 	// employee_id is the seller of an accrual or clawback, or the employee
-	// an alert names for a hold or release (who may not be the seller of a
-	// held order).
+	// an alert names for a hold or release. On the statement of a seller
+	// whose order an alert about someone else holds, it is empty, seller_wide
+	// is false and held_order_ids lists only that seller's orders.
 	EmployeeId    string `protobuf:"bytes,24,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
