@@ -59,7 +59,12 @@ func (a *App) ExportPayouts(ctx context.Context, actor domain.Actor, fromDate, t
 		if i >= 0 {
 			return PayoutResult{Payout: exported[i], Sequence: seqs[i], AlreadyExported: true}, nil
 		}
-		// Read every accrual, hold and earlier payout on COMMISSION now.
+		// Judge ORDER and RISK to their ends, so that no alert raised or
+		// refund made before this call is missed, then read every accrual,
+		// hold and earlier payout on COMMISSION.
+		if err := a.catchUpWorkers(ctx); err != nil {
+			return PayoutResult{}, fmt.Errorf("export payouts: %w", err)
+		}
 		if err := a.catchUpEntries(ctx); err != nil {
 			return PayoutResult{}, fmt.Errorf("export payouts: %w", err)
 		}
@@ -84,6 +89,21 @@ func (a *App) ExportPayouts(ctx context.Context, actor domain.Actor, fromDate, t
 		}
 		return PayoutResult{Payout: p, Sequence: res.Sequence}, nil
 	}
+}
+
+// catchUpWorkers waits for the accrual and hold workers to judge ORDER
+// and RISK as they stand now.
+func (a *App) catchUpWorkers(ctx context.Context) error {
+	for stream, p := range map[string]*eventlog.Progress{eventlog.StreamOrder: a.orders, eventlog.StreamRisk: a.risks} {
+		last, err := a.log.LastSequence(ctx, stream)
+		if err != nil {
+			return err
+		}
+		if err := wait(ctx, p, last); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkPeriod parses a payout period, reporting every bad field.
