@@ -52,6 +52,12 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *testkit.RunningSer
 			_, err := c.GetStatement(t.Context(), &commissionv1.GetStatementRequest{EmployeeId: "e1"})
 			return err
 		}, map[string]codes.Code{"employee": ok, "sales-other": denied, "senior_sales": denied, "manager": ok, "manager-other": denied, "hr": ok, "auditor": ok, "admin": ok, "service": denied}},
+		// One period for every role: the first allowed call records it,
+		// the others answer the record.
+		{"ExportPayouts", func(t *testing.T, c commissionv1.CommissionServiceClient, _ string) error {
+			_, err := c.ExportPayouts(t.Context(), &commissionv1.ExportPayoutsRequest{From: "2026-01-01", To: "2026-02-01"})
+			return err
+		}, map[string]codes.Code{"employee": denied, "sales-other": denied, "senior_sales": denied, "manager": denied, "manager-other": denied, "hr": ok, "auditor": denied, "admin": ok, "service": ok}},
 	}
 	for _, row := range rows {
 		for _, r := range roles {

@@ -1,6 +1,7 @@
 // Package commissionsvc assembles the commission service: tenant commission
 // plans, accruals on valid orders judged from ORDER, clawbacks on
-// cancellation and refund, and statements, served as
+// cancellation and refund, holds while risk alerts are open (RISK),
+// statements and payroll exports, served as
 // holdfast.commission.v1.CommissionService.
 package commissionsvc
 
@@ -25,11 +26,11 @@ type Config struct {
 }
 
 // Mount adds the commission service to an App: its gRPC API on ep, the
-// accrual worker (ORDER) and the statement projector (COMMISSION) as
-// workers. With rt.Pool set the read model is PostgreSQL (migrated here),
+// accrual worker (ORDER), the hold worker (RISK) and the statement
+// projector (COMMISSION) as workers. With rt.Pool set the read model is PostgreSQL (migrated here),
 // else memory rebuilt by replay.
 //
-// WARNING: the accrual worker appends before it checkpoints and dedups on
+// WARNING: the accrual and hold workers append before it checkpoints and dedups on
 // the accrual aggregate, so several replicas are safe but do the same work;
 // run one per deployment until workers are partitioned.
 func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, now func() time.Time) error {
@@ -44,6 +45,7 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	uc := app.New(rt.Log, st, logger, now)
 	commissionv1.RegisterCommissionServiceServer(ep.Server, grpcapi.New(uc, logger))
 	a.Go("commission accrual worker", uc.ProjectOrders)
+	a.Go("commission hold worker", uc.ProjectRisk)
 	a.Go("commission statement projector", uc.ProjectStatement)
 	a.Go("commission roster", uc.FollowRoster)
 	a.Ready("commission read model", uc.Ready)

@@ -23,6 +23,7 @@ func TestCommissionServiceMemory(t *testing.T) {
 	env := newEnv(t)
 	svc := env.start(t, nil)
 	want, last := testAccrualFlows(t, env, svc)
+	holds := testHoldFlows(t, env, svc)
 	t.Run("authorisation", func(t *testing.T) { testAuthorisationMatrix(t, env, svc) })
 	t.Run("invalid arguments", func(t *testing.T) { testInvalidArguments(t, env, svc) })
 
@@ -31,6 +32,7 @@ func TestCommissionServiceMemory(t *testing.T) {
 	svc.Stop()
 	restarted := env.start(t, nil)
 	assertStatement(t, env, restarted, last, want)
+	assertHoldsAfterRestart(t, env, restarted, holds)
 }
 
 func TestCommissionServicePostgres(t *testing.T) {
@@ -41,11 +43,13 @@ func TestCommissionServicePostgres(t *testing.T) {
 	})
 	svc := env.start(t, pool)
 	want, last := testAccrualFlows(t, env, svc)
+	holds := testHoldFlows(t, env, svc)
 
 	// A restart resumes from the PostgreSQL checkpoints and reads the same.
 	svc.Stop()
 	restarted := env.start(t, pool)
 	assertStatement(t, env, restarted, last, want)
+	assertHoldsAfterRestart(t, env, restarted, holds)
 }
 
 var (
@@ -119,17 +123,17 @@ func testAccrualFlows(t *testing.T, env *testEnv, svc *testkit.RunningService) (
 
 	want := &commissionv1.GetStatementResponse{
 		Entries: []*commissionv1.StatementEntry{
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o1", CustomerId: "c1", Currency: "CNY", AmountMinor: 50000, BaseAmountMinor: 1000000, RateBp: 500, CustomerSource: website},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o1", CustomerId: "c1", Currency: "CNY", AmountMinor: 50000, BaseAmountMinor: 1000000, RateBp: 500, CustomerSource: website},
 			{
-				Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o2", CustomerId: "c1", Currency: "CNY", AmountMinor: 16667, BaseAmountMinor: 333333, RateBp: 500, CustomerSource: tradeShow,
+				EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o2", CustomerId: "c1", Currency: "CNY", AmountMinor: 16667, BaseAmountMinor: 333333, RateBp: 500, CustomerSource: tradeShow,
 				SourceContradiction: &commissionv1.SourceContradiction{ClaimedSource: personal, CustomerSource: tradeShow},
 			},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 8000, BaseAmountMinor: 100000, RateBp: 800, CustomerSource: personal},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, BaseAmountMinor: 20000, RateBp: 500, CustomerSource: website},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_CANCELLED},
-			{Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o7", CustomerId: "c1", Currency: "CNY", AmountMinor: 600, BaseAmountMinor: 10000, RateBp: 600, CustomerSource: website, PlanVersion: set.GetSequence()},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 8000, BaseAmountMinor: 100000, RateBp: 800, CustomerSource: personal},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o3", CustomerId: "c1", Currency: "CNY", AmountMinor: 2000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_REFUNDED},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, BaseAmountMinor: 20000, RateBp: 500, CustomerSource: website},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_CLAWBACK, OrderId: "o6", CustomerId: "c1", Currency: "CNY", AmountMinor: 1000, ClawbackCause: commissionv1.ClawbackCause_CLAWBACK_CAUSE_CANCELLED},
+			{EmployeeId: "e1", Kind: commissionv1.EntryKind_ENTRY_KIND_ACCRUAL, OrderId: "o7", CustomerId: "c1", Currency: "CNY", AmountMinor: 600, BaseAmountMinor: 10000, RateBp: 600, CustomerSource: website, PlanVersion: set.GetSequence()},
 		},
 		Totals: []*commissionv1.CurrencyTotal{{Currency: "CNY", AccruedMinor: 76267, ClawedBackMinor: 5000, NetMinor: 71267}},
 	}

@@ -59,6 +59,18 @@ func testInvalidArguments(t *testing.T, env *testEnv, svc *testkit.RunningServic
 			_, err := admin.GetStatement(ctx, &commissionv1.GetStatementRequest{EmployeeId: "e1", From: timestamppb.New(march), To: timestamppb.New(march)})
 			return err
 		}, []string{"to"}},
+		{"export payouts: nothing", func() error {
+			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{})
+			return err
+		}, []string{"from", "to"}},
+		{"export payouts: not dates", func() error {
+			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{From: "2026-02-30", To: "March"})
+			return err
+		}, []string{"from", "to"}},
+		{"export payouts: to not after from", func() error {
+			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{From: "2026-03-01", To: "2026-03-01"})
+			return err
+		}, []string{"to"}},
 	}
 	for _, tc := range tests {
 		err := tc.call()

@@ -1,8 +1,10 @@
 // Package app is the commission service's use cases: plan commands append
 // to COMMISSION with the expected sequence; the accrual worker follows
 // ORDER and appends accruals and clawbacks exactly once per order and per
-// trigger; the statement projector follows COMMISSION into the read model
-// that GetStatement reads.
+// trigger; the hold worker follows RISK and appends holds and releases
+// exactly once per alert event; the statement projector follows
+// COMMISSION into the read model that GetStatement and ExportPayouts read;
+// ExportPayouts records each payroll period once.
 package app
 
 import (
@@ -36,10 +38,11 @@ type App struct {
 	store  store.Store
 	now    func() time.Time
 	logger *slog.Logger
-	// orders is the ORDER sequence the accrual worker has judged; entries
-	// the COMMISSION sequence the statement has applied.
-	orders, entries     *eventlog.Progress
-	ordersUp, entriesUp chan struct{}
+	// orders is the ORDER sequence the accrual worker has judged; risks
+	// the RISK sequence the hold worker has; entries the COMMISSION
+	// sequence the statement has applied.
+	orders, risks, entries       *eventlog.Progress
+	ordersUp, risksUp, entriesUp chan struct{}
 	// roster says whom a manager oversees (attendance's org tree).
 	roster *roster.Tracker
 }
@@ -51,8 +54,8 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 	}
 	return &App{
 		log: log, store: st, now: now, logger: logger,
-		orders: eventlog.NewProgress(0), entries: eventlog.NewProgress(0),
-		ordersUp: make(chan struct{}), entriesUp: make(chan struct{}),
+		orders: eventlog.NewProgress(0), risks: eventlog.NewProgress(0), entries: eventlog.NewProgress(0),
+		ordersUp: make(chan struct{}), risksUp: make(chan struct{}), entriesUp: make(chan struct{}),
 		roster: roster.NewTracker(log),
 	}
 }
@@ -106,9 +109,9 @@ func wait(ctx context.Context, p *eventlog.Progress, seq uint64) error {
 	return nil
 }
 
-// Ready reports whether both followers have caught up since start.
+// Ready reports whether every follower has caught up since start.
 func (a *App) Ready(context.Context) error {
-	for name, ch := range map[string]chan struct{}{"ORDER": a.ordersUp, "COMMISSION": a.entriesUp} {
+	for name, ch := range map[string]chan struct{}{"ORDER": a.ordersUp, "RISK": a.risksUp, "COMMISSION": a.entriesUp} {
 		select {
 		case <-ch:
 		default:

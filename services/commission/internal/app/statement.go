@@ -52,7 +52,7 @@ func (a *App) applyEntry(ctx context.Context, rec eventlog.Record) error {
 	return nil
 }
 
-// entryOf is the statement line a COMMISSION event makes (nil for a plan).
+// entryOf is the read-model entry a COMMISSION event makes (nil for a plan).
 func entryOf(rec eventlog.Record) (*domain.Entry, error) {
 	msg, err := eventlog.Payload(rec.Envelope)
 	if err != nil {
@@ -68,6 +68,18 @@ func entryOf(rec eventlog.Record) (*domain.Entry, error) {
 	case *commissionv1.CommissionClawedBack:
 		e.Kind, e.EmployeeID, e.OrderID, e.CustomerID, e.Currency = domain.EntryClawback, ev.GetEmployeeId(), ev.GetOrderId(), ev.GetCustomerId(), ev.GetCurrency()
 		e.AmountMinor, e.Cause, e.OrderSequence = ev.GetAmountMinor(), domain.ClawbackCause(ev.GetCause()), ev.GetOrderSequence()
+	case *commissionv1.CommissionHeld:
+		e.Kind, e.EmployeeID, e.AlertID, e.RuleID = domain.EntryHold, ev.GetEmployeeId(), ev.GetAlertId(), ev.GetRuleId()
+		e.SellerWide, e.HeldOrderIDs, e.RiskSequence = ev.GetSellerWide(), ev.GetOrderIds(), ev.GetRiskSequence()
+	case *commissionv1.CommissionReleased:
+		e.Kind, e.EmployeeID, e.AlertID = domain.EntryRelease, ev.GetEmployeeId(), ev.GetAlertId()
+		e.ReleaseCause, e.RiskSequence = domain.ReleaseCause(ev.GetCause()), ev.GetRiskSequence()
+	case *commissionv1.PayoutExported:
+		p, err := PayoutFromProto(ev)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorruptHistory, err)
+		}
+		e.Kind, e.Payout = domain.EntryPayout, &p
 	case *commissionv1.CommissionPlanSet:
 		return nil, nil
 	default:
@@ -83,8 +95,9 @@ type StatementQuery struct {
 	From, To time.Time
 	// MinSequence waits for this COMMISSION sequence; MinOrderSequence for
 	// the accrual worker to have judged ORDER up to it (and for the
-	// statement to hold whatever that appended).
-	MinSequence, MinOrderSequence uint64
+	// statement to hold whatever that appended); MinRiskSequence the same
+	// for the hold worker and RISK.
+	MinSequence, MinOrderSequence, MinRiskSequence uint64
 }
 
 // Statement is an employee's entries with totals per currency.
@@ -93,8 +106,9 @@ type Statement struct {
 	Totals  []domain.Total
 }
 
-// GetStatement lists an employee's accruals and clawbacks in a period (the
-// employee themselves, manager, hr, auditor, admin).
+// GetStatement lists an employee's accruals, clawbacks, holds and releases
+// in a period, each accrual read as it stands now (held, forfeited, paid)
+// (the employee themselves, manager, hr, auditor, admin).
 func (a *App) GetStatement(ctx context.Context, actor domain.Actor, q StatementQuery) (Statement, error) {
 	var v []domain.FieldViolation
 	if !eventlog.ValidToken(q.EmployeeID) {
@@ -112,21 +126,40 @@ func (a *App) GetStatement(ctx context.Context, actor domain.Actor, q StatementQ
 	if err := wait(ctx, a.orders, q.MinOrderSequence); err != nil {
 		return Statement{}, err
 	}
-	if q.MinOrderSequence > 0 {
-		last, err := a.log.LastSequence(ctx, eventlog.StreamCommission)
-		if err != nil {
+	if err := wait(ctx, a.risks, q.MinRiskSequence); err != nil {
+		return Statement{}, err
+	}
+	if q.MinOrderSequence > 0 || q.MinRiskSequence > 0 {
+		if err := a.catchUpEntries(ctx); err != nil {
 			return Statement{}, fmt.Errorf("get statement: %w", err)
-		}
-		if err := wait(ctx, a.entries, last); err != nil {
-			return Statement{}, err
 		}
 	}
 	if err := wait(ctx, a.entries, q.MinSequence); err != nil {
 		return Statement{}, err
 	}
-	entries, err := a.store.ListEntries(ctx, actor.Tenant, q.EmployeeID, q.From, q.To)
+	ledger, err := a.ledger(ctx, actor.Tenant)
 	if err != nil {
 		return Statement{}, fmt.Errorf("get statement: %w", err)
 	}
-	return Statement{Entries: entries, Totals: domain.Totals(entries)}, nil
+	entries, totals := ledger.Statement(q.EmployeeID, q.From, q.To)
+	return Statement{Entries: entries, Totals: totals}, nil
+}
+
+// catchUpEntries waits for the statement to apply everything on
+// COMMISSION now.
+func (a *App) catchUpEntries(ctx context.Context) error {
+	last, err := a.log.LastSequence(ctx, eventlog.StreamCommission)
+	if err != nil {
+		return err
+	}
+	return wait(ctx, a.entries, last)
+}
+
+// ledger reads the tenant's entries into what each accrual stands at.
+func (a *App) ledger(ctx context.Context, tenant string) (*domain.Ledger, error) {
+	entries, err := a.store.TenantEntries(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	return domain.NewLedger(entries), nil
 }

@@ -43,3 +43,8 @@ func (a Actor) CanReadStatement(employeeID string) bool {
 	return employeeID == a.EmployeeID || a.has(RoleHR, RoleAuditor, RoleAdmin) ||
 		(a.has(RoleManager) && a.Oversees != nil && a.Oversees(employeeID))
 }
+
+// CanExportPayouts: hr and admins export payroll, and a service principal
+// (a payroll integration) may; auditors read statements but never record
+// a payout.
+func (a Actor) CanExportPayouts() bool { return a.has(RoleHR, RoleAdmin, RoleService) }

@@ -120,6 +120,11 @@ const (
 	EntryUnspecified EntryKind = iota
 	EntryAccrual
 	EntryClawback
+	EntryHold
+	EntryRelease
+	// EntryPayout is a recorded payroll export; it is never a statement
+	// line, it marks what the lines of other entries were paid in.
+	EntryPayout
 )
 
 // Entry is one line of an employee's statement.
@@ -140,19 +145,42 @@ type Entry struct {
 	OccurredAt         time.Time
 	Sequence           uint64
 	OrderSequence      uint64
+	// AlertID, RuleID, SellerWide, HeldOrderIDs and RiskSequence describe
+	// a hold (and AlertID, ReleaseCause a release).
+	AlertID      string   `json:",omitempty"`
+	RuleID       string   `json:",omitempty"`
+	SellerWide   bool     `json:",omitempty"`
+	HeldOrderIDs []string `json:",omitempty"`
+	ReleaseCause ReleaseCause
+	RiskSequence uint64 `json:",omitempty"`
+	// Payout is a payout entry's record.
+	Payout *Payout `json:",omitempty"`
+
+	// HeldBy, ForfeitedBy and PaidIn are the Ledger's reading of the
+	// entry at the time of asking; they are never stored.
+	HeldBy      []string `json:"-"`
+	ForfeitedBy string   `json:"-"`
+	PaidIn      string   `json:"-"`
 }
 
 // Total sums a statement's entries in one currency.
 type Total struct {
 	Currency                                string
 	AccruedMinor, ClawedBackMinor, NetMinor int64
+	// HeldMinor and ForfeitedMinor are the part of NetMinor held now and
+	// forfeited (set by Ledger.Statement).
+	HeldMinor, ForfeitedMinor int64
 }
 
-// Totals sums entries per currency, currencies in alphabetical order.
+// Totals sums the accruals and clawbacks among entries per currency,
+// currencies in alphabetical order.
 func Totals(entries []Entry) []Total {
 	by := map[string]*Total{}
 	var order []string
 	for _, e := range entries {
+		if e.Kind != EntryAccrual && e.Kind != EntryClawback {
+			continue
+		}
 		t, ok := by[e.Currency]
 		if !ok {
 			t = &Total{Currency: e.Currency}

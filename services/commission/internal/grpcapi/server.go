@@ -98,7 +98,7 @@ func (s *Server) GetStatement(ctx context.Context, req *commissionv1.GetStatemen
 	}
 	st, err := s.app.GetStatement(ctx, actor, app.StatementQuery{
 		EmployeeID: req.GetEmployeeId(), From: from, To: to,
-		MinSequence: req.GetMinSequence(), MinOrderSequence: req.GetMinOrderSequence(),
+		MinSequence: req.GetMinSequence(), MinOrderSequence: req.GetMinOrderSequence(), MinRiskSequence: req.GetMinRiskSequence(),
 	})
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -110,9 +110,27 @@ func (s *Server) GetStatement(ctx context.Context, req *commissionv1.GetStatemen
 	for _, t := range st.Totals {
 		out.Totals = append(out.Totals, &commissionv1.CurrencyTotal{
 			Currency: t.Currency, AccruedMinor: t.AccruedMinor, ClawedBackMinor: t.ClawedBackMinor, NetMinor: t.NetMinor,
+			HeldMinor: t.HeldMinor, ForfeitedMinor: t.ForfeitedMinor,
 		})
 	}
 	return out, nil
+}
+
+// ExportPayouts implements CommissionService.
+func (s *Server) ExportPayouts(ctx context.Context, req *commissionv1.ExportPayoutsRequest) (*commissionv1.ExportPayoutsResponse, error) {
+	actor, err := s.actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.app.ExportPayouts(ctx, actor, req.GetFrom(), req.GetTo())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	p := app.PayoutToProto(res.Payout)
+	return &commissionv1.ExportPayoutsResponse{
+		From: p.GetFrom(), To: p.GetTo(), Lines: p.GetLines(), Sequence: res.Sequence,
+		AsOfSequence: p.GetAsOfSequence(), AlreadyExported: res.AlreadyExported,
+	}, nil
 }
 
 func entryToProto(e domain.Entry) *commissionv1.StatementEntry {
@@ -122,6 +140,9 @@ func entryToProto(e domain.Entry) *commissionv1.StatementEntry {
 		CustomerSource: clientv1.SourceChannel(e.CustomerSource), PlanVersion: e.PlanVersion,
 		ClawbackCause: commissionv1.ClawbackCause(e.Cause), OccurredAt: timestamppb.New(e.OccurredAt),
 		Sequence: e.Sequence, OrderSequence: e.OrderSequence,
+		AlertId: e.AlertID, RuleId: e.RuleID, SellerWide: e.SellerWide, HeldOrderIds: e.HeldOrderIDs,
+		ReleaseCause: commissionv1.ReleaseCause(e.ReleaseCause), RiskSequence: e.RiskSequence,
+		HeldBy: e.HeldBy, ForfeitedBy: e.ForfeitedBy, PaidIn: e.PaidIn, EmployeeId: e.EmployeeID,
 	}
 	if e.Contradiction {
 		out.SourceContradiction = &commissionv1.SourceContradiction{

@@ -20,6 +20,7 @@ type orderKey struct{ tenant, id string }
 type Memory struct {
 	mu               sync.RWMutex
 	orderCP, entryCP uint64
+	riskCP           uint64
 	orders           map[orderKey]domain.OrderTrack
 	entries          map[string][]domain.Entry // tenant → entries in sequence order
 	parked           []Parked
@@ -121,6 +122,40 @@ func (m *Memory) ListEntries(_ context.Context, tenant, employeeID string, from,
 		return cmp.Or(a.OccurredAt.Compare(b.OccurredAt), cmp.Compare(a.Sequence, b.Sequence))
 	})
 	return out, nil
+}
+
+// TenantEntries implements Store.
+func (m *Memory) TenantEntries(_ context.Context, tenant string) ([]domain.Entry, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Clone(m.entries[tenant]), nil
+}
+
+// ApplyRisk implements Store.
+func (m *Memory) ApplyRisk(_ context.Context, seq uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.riskCP = max(m.riskCP, seq)
+	return nil
+}
+
+// ParkRisk implements Store.
+func (m *Memory) ParkRisk(_ context.Context, seq uint64, subject, reason string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq <= m.riskCP {
+		return nil
+	}
+	m.parked = append(m.parked, Parked{Stream: "RISK", Sequence: seq, Subject: subject, Reason: reason, Data: slices.Clone(data)})
+	m.riskCP = seq
+	return nil
+}
+
+// RiskCheckpoint implements Store.
+func (m *Memory) RiskCheckpoint(context.Context) (uint64, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.riskCP, nil
 }
 
 // ParkedEvents returns the events set aside so far (tests and diagnostics).

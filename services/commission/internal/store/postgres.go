@@ -18,11 +18,12 @@ import (
 var _ Store = (*Postgres)(nil)
 
 // Postgres is the read model in PostgreSQL, in the "commission" schema:
-// two projections, each with its checkpoint row.
+// three projections, each with its checkpoint row.
 type Postgres struct {
 	pool      *pgxpool.Pool
 	orders    pgstore.Projection
 	statement pgstore.Projection
+	holds     pgstore.Projection
 }
 
 // NewPostgres returns a read model over a migrated pool (see Migrate).
@@ -31,6 +32,7 @@ func NewPostgres(pool *pgxpool.Pool) *Postgres {
 		pool:      pool,
 		orders:    pgstore.Projection{Pool: pool, Schema: migrations.Schema, Name: "orders", Stream: "ORDER"},
 		statement: pgstore.Projection{Pool: pool, Schema: migrations.Schema, Name: "statement", Stream: "COMMISSION"},
+		holds:     pgstore.Projection{Pool: pool, Schema: migrations.Schema, Name: "holds", Stream: "RISK"},
 	}
 }
 
@@ -129,4 +131,32 @@ func (p *Postgres) ListEntries(ctx context.Context, tenant, employeeID string, f
 		return nil, fmt.Errorf("store: list entries: %w", err)
 	}
 	return out, nil
+}
+
+// TenantEntries implements Store.
+func (p *Postgres) TenantEntries(ctx context.Context, tenant string) ([]domain.Entry, error) {
+	rows, err := p.pool.Query(ctx, `SELECT data FROM commission.entries WHERE tenant = $1 ORDER BY sequence`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("store: tenant entries: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[domain.Entry])
+	if err != nil {
+		return nil, fmt.Errorf("store: tenant entries: %w", err)
+	}
+	return out, nil
+}
+
+// ApplyRisk implements Store.
+func (p *Postgres) ApplyRisk(ctx context.Context, seq uint64) error {
+	return p.holds.ApplyAt(ctx, seq, func(pgx.Tx) error { return nil })
+}
+
+// ParkRisk implements Store.
+func (p *Postgres) ParkRisk(ctx context.Context, seq uint64, subject, reason string, data []byte) error {
+	return p.holds.Park(ctx, seq, subject, reason, data)
+}
+
+// RiskCheckpoint implements Store.
+func (p *Postgres) RiskCheckpoint(ctx context.Context) (uint64, error) {
+	return p.holds.Checkpoint(ctx)
 }

@@ -1,6 +1,7 @@
 // Package store is the commission service's read model: the order facts
-// the accrual worker has followed on ORDER, and the statement entries
-// projected from COMMISSION, each with its own checkpoint. Memory and
+// the accrual worker has followed on ORDER, the hold worker's place on
+// RISK, and the statement entries (accruals, clawbacks, holds, releases,
+// payouts) projected from COMMISSION, each with its own checkpoint. Memory and
 // PostgreSQL implement one interface and pass one contract suite
 // (storetest).
 package store
@@ -35,6 +36,18 @@ type Store interface {
 	// ListEntries returns an employee's entries with OccurredAt in
 	// [from, to), oldest first (by time, then sequence); a zero bound is open.
 	ListEntries(ctx context.Context, tenant, employeeID string, from, to time.Time) ([]domain.Entry, error)
+	// TenantEntries returns every entry of a tenant in sequence order:
+	// holds, releases and payouts decide what an accrual stands at, and
+	// they cross employees.
+	TenantEntries(ctx context.Context, tenant string) ([]domain.Entry, error)
+
+	// ApplyRisk advances the hold worker's RISK checkpoint to seq (its
+	// decisions are events on COMMISSION, not rows here).
+	ApplyRisk(ctx context.Context, seq uint64) error
+	// ParkRisk records a RISK event the hold worker cannot apply.
+	ParkRisk(ctx context.Context, seq uint64, subject, reason string, data []byte) error
+	// RiskCheckpoint is the last RISK sequence applied (0 = none).
+	RiskCheckpoint(ctx context.Context) (uint64, error)
 }
 
 // Parked is an event a projector could not apply.

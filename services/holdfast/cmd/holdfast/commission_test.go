@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,13 +16,17 @@ import (
 // customer claiming a personal source; once the order is approved, shipped
 // and paid in full into a company account, the seller's statement shows
 // the accrual at the company rate with the contradiction on record, and a
-// refund claws back its share.
+// refund claws back its share. A sensitive phrase in the seller's chat
+// raises an alert that holds the commission out of payroll until HR
+// dismisses it; the next payout pays it, and exporting a period again
+// answers the recorded payout.
 func TestCommissionFlow(t *testing.T) {
 	stack, dataDir := startDevStack(t)
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
 	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
 	t.Setenv("HOLDFAST_ORDER_ADDR", stack.Endpoints.OrderGRPC)
 	t.Setenv("HOLDFAST_COMMISSION_ADDR", stack.Endpoints.CommissionGRPC)
+	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -80,8 +85,55 @@ func TestCommissionFlow(t *testing.T) {
 		t.Errorf("statement after a quarter refunded:\n%s\nwant a clawback of 250.00", got)
 	}
 
+	// The risk engine raises a HIGH alert on e1 for the chat; the hold
+	// worker holds e1's unpaid commission while it is open.
+	log := eventLog(t, stack.Endpoints.NATS)
+	chat := as("e1", "sales", "interaction", "log", "--customer", cid, "--text", "加我私人微信，这单我们走私单", "-q")
+	alerts := as("hr1", "hr", "alerts", "list", "--employee", "e1", "--consistent-with", "CLIENT:"+chat)
+	fields := strings.Fields(strings.TrimPrefix(alerts, "ALERT "))
+	if !strings.HasPrefix(alerts, "ALERT ") || len(fields) < 2 || fields[1] != "HIGH" {
+		t.Fatalf("alerts list:\n%s\nwant one HIGH alert", alerts)
+	}
+	alertID := fields[0]
+	riskSeq := func() string {
+		t.Helper()
+		seq, err := log.LastSequence(t.Context(), "RISK")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatUint(seq, 10)
+	}
+	got = as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-risk-sequence", riskSeq())
+	for _, want := range []string{"hold\t", "alert " + alertID + " (rule sensitive_words) holds all unpaid commission of e1", "HELD by alert " + alertID, "(held 750.00, forfeited 0.00)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("statement while the alert is open lacks %q:\n%s", want, got)
+		}
+	}
+	held := as("hr1", "hr", "commission", "payouts", "--from", "2000-01-01", "--to", "2050-01-01", "--csv")
+	if want := "employee_id,currency,accrued,clawed_back,payable,held,payable_minor,order_ids\ne1,CNY,0.00,0.00,0.00,750.00,0,"; held != want {
+		t.Errorf("payout while held:\n%s\nwant\n%s", held, want)
+	}
+
+	// Dismissed: released, and the next period pays it net of the refund.
+	as("hr1", "hr", "alerts", "dismiss", "--alert", alertID, "--note", "客户转述，已核实无私单")
+	got = as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-risk-sequence", riskSeq())
+	if !strings.Contains(got, "release\t") || !strings.Contains(got, "alert "+alertID+": dismissed") || strings.Contains(got, "HELD") {
+		t.Errorf("statement after the dismissal:\n%s\nwant a release and nothing held", got)
+	}
+	paidCSV := as("ad1", "admin", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "--csv")
+	if want := "e1,CNY,1000.00,250.00,750.00,0.00,75000," + oid; !strings.Contains(paidCSV, want) {
+		t.Errorf("payout after the release:\n%s\nwant the line %s", paidCSV, want)
+	}
+	if again := as("hr1", "hr", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "--csv"); again != paidCSV {
+		t.Errorf("exporting the period again:\n%s\nwant the recorded payout\n%s", again, paidCSV)
+	}
+	payoutSeq := as("hr1", "hr", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "-q")
+	if got := as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-sequence", payoutSeq); !strings.Contains(got, "paid in 2050-01-01..2100-01-01") {
+		t.Errorf("statement after the payout:\n%s\nwant the accrual paid in the second period", got)
+	}
+
 	// The accrual's facts on COMMISSION.
-	agg, err := eventLog(t, stack.Endpoints.NATS).Load(t.Context(), eventlog.AggregateRef{Context: "commission", Tenant: "acme", Type: "accrual", ID: oid})
+	agg, err := log.Load(t.Context(), eventlog.AggregateRef{Context: "commission", Tenant: "acme", Type: "accrual", ID: oid})
 	if err != nil || len(agg.Records) != 2 {
 		t.Fatalf("accrual aggregate: %d events, %v; want the accrual and one clawback", len(agg.Records), err)
 	}

@@ -52,7 +52,9 @@ Usage:
   holdfast order get|list|funnel ...    read orders; created/won/lost/cancelled per employee
   holdfast commission plan get|set ...  the tenant's commission rates by customer source (CommissionService)
   holdfast commission statement --employee ID --from D --to D
-                                        an employee's accruals and clawbacks, with totals
+                                        an employee's accruals, clawbacks, holds and releases, with totals
+  holdfast commission payouts --from D --to D [--csv]
+                                        record a payroll period's payout (hr, admin); again = the same
   holdfast account add-company|add-payer ...
                                         company collection accounts; customers' payer accounts
   holdfast alerts list ...              list alerts (RiskService)

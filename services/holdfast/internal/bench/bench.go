@@ -32,6 +32,9 @@ type Options struct {
 	// BatchEvents are appended asynchronously in batches of BatchSize.
 	BatchEvents int
 	BatchSize   int
+	// CommissionOrders is how many qualifying orders (four ORDER events
+	// each) the commission projection accrues per round.
+	CommissionOrders int
 	// IngestRecords is how many records one IngestInteractions stream
 	// carries (the per-call limit is 5,000). Its baseline publishes them
 	// all at once through an async window of BatchSize*2: a much larger
@@ -41,7 +44,7 @@ type Options struct {
 
 // DefaultOptions fit a 2-core machine in well under a minute.
 func DefaultOptions() Options {
-	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000}
+	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000, CommissionOrders: 1000}
 }
 
 // Figure is one measured figure beside its baseline.
@@ -105,11 +108,13 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	defer stopCheckIn()
 	orders := newOrderBench(b, rpc, opts.RPCCalls)
 	defer orders.close()
+	commission := newCommissionBench(b, opts.CommissionOrders)
 	steps := []func(context.Context) (Figure, error){
 		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
 		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
 		checkIn.vsGRPC, checkIn.vsJetStream,
 		orders.vsGRPC, orders.vsJetStream,
+		commission.projection,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

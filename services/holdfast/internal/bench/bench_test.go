@@ -13,7 +13,7 @@ import (
 // measures.
 func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 	var out bytes.Buffer
-	opts := Options{SyncEvents: 40, BatchEvents: 400, BatchSize: 100, RPCCalls: 80, IngestRecords: 150}
+	opts := Options{SyncEvents: 40, BatchEvents: 400, BatchSize: 100, RPCCalls: 80, IngestRecords: 150, CommissionOrders: 30}
 	if err := Run(t.Context(), &out, opts); err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
@@ -30,7 +30,7 @@ func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 	for _, name := range []string{
 		"eventlog_append_sync", "eventlog_append_batch", "eventlog_replay", "client_register_customer",
 		"client_log_interaction", "client_ingest_interactions", "attendance_check_in", "attendance_check_in_vs_js",
-		"order_create", "order_create_vs_publish",
+		"order_create", "order_create_vs_publish", "commission_projection",
 	} {
 		if !seen[name] {
 			t.Errorf("no figure %s in:\n%s", name, out.String())

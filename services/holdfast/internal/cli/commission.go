@@ -55,8 +55,8 @@ func (c *commissionCommand) call(ctx context.Context, fn func(context.Context, c
 	return fn(ctx, commissionv1.NewCommissionServiceClient(conn))
 }
 
-// Commission implements `holdfast commission plan get|set` and
-// `holdfast commission statement`.
+// Commission implements `holdfast commission plan get|set`,
+// `holdfast commission statement` and `holdfast commission payouts`.
 func Commission(ctx context.Context, env Env, sub string, args []string) error {
 	switch {
 	case sub == "plan" && len(args) > 0 && args[0] == "get":
@@ -65,8 +65,10 @@ func Commission(ctx context.Context, env Env, sub string, args []string) error {
 		return setCommissionPlan(ctx, env, args[1:])
 	case sub == "statement":
 		return commissionStatement(ctx, env, args)
+	case sub == "payouts":
+		return commissionPayouts(ctx, env, args)
 	}
-	return fmt.Errorf("%w: holdfast commission plan get|set, or holdfast commission statement", ErrUsage)
+	return fmt.Errorf("%w: holdfast commission plan get|set, holdfast commission statement, or holdfast commission payouts", ErrUsage)
 }
 
 // parseChannelRate reads --channel SOURCE=BP, e.g. trade_show=450.
@@ -168,6 +170,7 @@ func commissionStatement(ctx context.Context, env Env, args []string) error {
 	to := c.fs.String("to", "", "period end, exclusive, e.g. 2026-04-01")
 	minSeq := c.fs.Uint64("min-sequence", 0, "wait until the statement has applied this COMMISSION sequence")
 	minOrderSeq := c.fs.Uint64("min-order-sequence", 0, "wait until accruals are judged up to this ORDER sequence")
+	minRiskSeq := c.fs.Uint64("min-risk-sequence", 0, "wait until holds are judged up to this RISK sequence")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -185,6 +188,7 @@ func commissionStatement(ctx context.Context, env Env, args []string) error {
 	return c.call(ctx, func(ctx context.Context, svc commissionv1.CommissionServiceClient) error {
 		resp, err := svc.GetStatement(ctx, &commissionv1.GetStatementRequest{
 			EmployeeId: *employee, From: f, To: t, MinSequence: *minSeq, MinOrderSequence: *minOrderSeq,
+			MinRiskSequence: *minRiskSeq,
 		})
 		if err != nil {
 			return err
@@ -193,24 +197,69 @@ func commissionStatement(ctx context.Context, env Env, args []string) error {
 			fmt.Fprintln(env.Stdout, "when\tkind\torder\tcustomer\tamount\tcurrency\tbasis")
 		}
 		for _, e := range resp.GetEntries() {
-			kind, basis := "accrual", fmt.Sprintf("%d bp of %s, source %s", e.GetRateBp(), ordersvc.FormatAmount(e.GetBaseAmountMinor(), e.GetCurrency()), sourceName(e.GetCustomerSource()))
-			if sc := e.GetSourceContradiction(); sc != nil {
-				basis += fmt.Sprintf("; SOURCE CONTRADICTION: claimed %s", sourceName(sc.GetClaimedSource()))
-			}
-			if e.GetKind() == commissionv1.EntryKind_ENTRY_KIND_CLAWBACK {
-				kind, basis = "clawback", strings.ToLower(strings.TrimPrefix(e.GetClawbackCause().String(), "CLAWBACK_CAUSE_"))
-			}
-			fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.GetOccurredAt().AsTime().Format("2006-01-02T15:04:05Z07:00"), kind,
-				e.GetOrderId(), e.GetCustomerId(), ordersvc.FormatAmount(e.GetAmountMinor(), e.GetCurrency()), e.GetCurrency(), basis)
+			printStatementEntry(env, e)
 		}
 		if *c.quiet {
 			return nil
 		}
 		for _, tot := range resp.GetTotals() {
-			fmt.Fprintf(env.Stdout, "total %s: accrued %s, clawed back %s, net %s\n", tot.GetCurrency(),
-				ordersvc.FormatAmount(tot.GetAccruedMinor(), tot.GetCurrency()), ordersvc.FormatAmount(tot.GetClawedBackMinor(), tot.GetCurrency()),
-				ordersvc.FormatAmount(tot.GetNetMinor(), tot.GetCurrency()))
+			cur := tot.GetCurrency()
+			fmt.Fprintf(env.Stdout, "total %s: accrued %s, clawed back %s, net %s", cur,
+				ordersvc.FormatAmount(tot.GetAccruedMinor(), cur), ordersvc.FormatAmount(tot.GetClawedBackMinor(), cur),
+				ordersvc.FormatAmount(tot.GetNetMinor(), cur))
+			if tot.GetHeldMinor() != 0 || tot.GetForfeitedMinor() != 0 {
+				fmt.Fprintf(env.Stdout, " (held %s, forfeited %s)", ordersvc.FormatAmount(tot.GetHeldMinor(), cur), ordersvc.FormatAmount(tot.GetForfeitedMinor(), cur))
+			}
+			fmt.Fprintln(env.Stdout)
 		}
 		return nil
 	})
+}
+
+// printStatementEntry writes one statement line: when, kind, order,
+// customer, amount, currency, and the basis that explains the figure.
+func printStatementEntry(env Env, e *commissionv1.StatementEntry) {
+	var kind, basis, amount string
+	switch e.GetKind() {
+	case commissionv1.EntryKind_ENTRY_KIND_ACCRUAL:
+		kind = "accrual"
+		basis = fmt.Sprintf("%d bp of %s, source %s", e.GetRateBp(), ordersvc.FormatAmount(e.GetBaseAmountMinor(), e.GetCurrency()), sourceName(e.GetCustomerSource()))
+		if sc := e.GetSourceContradiction(); sc != nil {
+			basis += fmt.Sprintf("; SOURCE CONTRADICTION: claimed %s", sourceName(sc.GetClaimedSource()))
+		}
+		switch {
+		case len(e.GetHeldBy()) > 0:
+			basis += "; HELD by alert " + strings.Join(e.GetHeldBy(), ", ")
+		case e.GetForfeitedBy() != "":
+			basis += "; FORFEITED: diversion confirmed on alert " + e.GetForfeitedBy()
+		case e.GetPaidIn() != "":
+			basis += "; paid in " + e.GetPaidIn()
+		}
+	case commissionv1.EntryKind_ENTRY_KIND_CLAWBACK:
+		kind, basis = "clawback", strings.ToLower(strings.TrimPrefix(e.GetClawbackCause().String(), "CLAWBACK_CAUSE_"))
+		if e.GetPaidIn() != "" {
+			basis += "; deducted in " + e.GetPaidIn()
+		}
+	case commissionv1.EntryKind_ENTRY_KIND_HOLD:
+		kind, basis = "hold", fmt.Sprintf("alert %s (rule %s) holds ", e.GetAlertId(), e.GetRuleId())
+		if e.GetSellerWide() {
+			basis += "all unpaid commission of " + e.GetEmployeeId()
+		}
+		if ids := e.GetHeldOrderIds(); len(ids) > 0 {
+			if e.GetSellerWide() {
+				basis += " and "
+			}
+			basis += "orders " + strings.Join(ids, ", ")
+		}
+	case commissionv1.EntryKind_ENTRY_KIND_RELEASE:
+		kind = "release"
+		basis = fmt.Sprintf("alert %s: %s", e.GetAlertId(), strings.ToLower(strings.TrimPrefix(e.GetReleaseCause().String(), "RELEASE_CAUSE_")))
+	default:
+		kind = strings.ToLower(strings.TrimPrefix(e.GetKind().String(), "ENTRY_KIND_"))
+	}
+	if e.GetCurrency() != "" {
+		amount = ordersvc.FormatAmount(e.GetAmountMinor(), e.GetCurrency())
+	}
+	fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.GetOccurredAt().AsTime().Format("2006-01-02T15:04:05Z07:00"), kind,
+		e.GetOrderId(), e.GetCustomerId(), amount, e.GetCurrency(), basis)
 }

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"testing"
 
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	commissionv1 "github.com/holdfast/holdfast/proto/holdfast/commission/v1"
 )
 
 func TestParseChannelRate(t *testing.T) {
@@ -38,4 +41,43 @@ func FuzzParseChannelRate(f *testing.F) {
 			t.Fatalf("%q: accepted the unspecified channel", s)
 		}
 	})
+}
+
+func TestCommissionUsageErrors(t *testing.T) {
+	t.Parallel()
+	env := Env{Stdout: io.Discard, Stderr: io.Discard, Lookup: func(string) (string, bool) { return "", false }}
+	tests := []struct {
+		name string
+		sub  string
+		args []string
+	}{
+		{"unknown subcommand", "pay", nil},
+		{"payouts without a period", "payouts", []string{"--as", "hr1"}},
+		{"payouts without to", "payouts", []string{"--as", "hr1", "--from", "2026-03-01"}},
+		{"payouts with an unknown flag", "payouts", []string{"--as", "hr1", "--month", "3"}},
+		{"statement with a bad risk sequence", "statement", []string{"--as", "e1", "--min-risk-sequence", "-1"}},
+	}
+	for _, tt := range tests {
+		if err := Commission(t.Context(), env, tt.sub, tt.args); !errors.Is(err, ErrUsage) {
+			t.Errorf("%s: err = %v, want a usage error", tt.name, err)
+		}
+	}
+}
+
+func TestWritePayoutCSV(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := writePayoutCSV(Env{Stdout: &out}, []*commissionv1.PayoutLine{
+		{EmployeeId: "e1", Currency: "CNY", AccruedMinor: 100000, ClawedBackMinor: 25000, PayableMinor: 75000, OrderIds: []string{"o1", "o2"}},
+		{EmployeeId: "e,2", Currency: "JPY", ClawedBackMinor: 300, PayableMinor: -300, HeldMinor: 5},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "employee_id,currency,accrued,clawed_back,payable,held,payable_minor,order_ids\n" +
+		"e1,CNY,1000.00,250.00,750.00,0.00,75000,o1;o2\n" +
+		"\"e,2\",JPY,0,300,-300,5,-300,\n"
+	if got := out.String(); got != want {
+		t.Errorf("CSV:\n%s\nwant\n%s", got, want)
+	}
 }

@@ -30,6 +30,11 @@ const (
 	EntryKind_ENTRY_KIND_UNSPECIFIED EntryKind = 0
 	EntryKind_ENTRY_KIND_ACCRUAL     EntryKind = 1
 	EntryKind_ENTRY_KIND_CLAWBACK    EntryKind = 2
+	// ENTRY_KIND_HOLD: a risk alert holds the seller's (or the named
+	// orders') unpaid commission out of payouts.
+	EntryKind_ENTRY_KIND_HOLD EntryKind = 3
+	// ENTRY_KIND_RELEASE: the alert's hold ended (see release_cause).
+	EntryKind_ENTRY_KIND_RELEASE EntryKind = 4
 )
 
 // Enum value maps for EntryKind.
@@ -38,11 +43,15 @@ var (
 		0: "ENTRY_KIND_UNSPECIFIED",
 		1: "ENTRY_KIND_ACCRUAL",
 		2: "ENTRY_KIND_CLAWBACK",
+		3: "ENTRY_KIND_HOLD",
+		4: "ENTRY_KIND_RELEASE",
 	}
 	EntryKind_value = map[string]int32{
 		"ENTRY_KIND_UNSPECIFIED": 0,
 		"ENTRY_KIND_ACCRUAL":     1,
 		"ENTRY_KIND_CLAWBACK":    2,
+		"ENTRY_KIND_HOLD":        3,
+		"ENTRY_KIND_RELEASE":     4,
 	}
 )
 
@@ -71,6 +80,67 @@ func (x EntryKind) Number() protoreflect.EnumNumber {
 // Deprecated: Use EntryKind.Descriptor instead.
 func (EntryKind) EnumDescriptor() ([]byte, []int) {
 	return file_holdfast_commission_v1_commission_proto_rawDescGZIP(), []int{0}
+}
+
+// ReleaseCause says how a hold ended.
+type ReleaseCause int32
+
+const (
+	ReleaseCause_RELEASE_CAUSE_UNSPECIFIED ReleaseCause = 0
+	// RELEASE_CAUSE_DISMISSED: HR dismissed the alert; the commission is payable.
+	ReleaseCause_RELEASE_CAUSE_DISMISSED ReleaseCause = 1
+	// RELEASE_CAUSE_NO_DIVERSION: the case cleared the employee; payable.
+	ReleaseCause_RELEASE_CAUSE_NO_DIVERSION ReleaseCause = 2
+	// RELEASE_CAUSE_INCONCLUSIVE: the case proved nothing; payable.
+	ReleaseCause_RELEASE_CAUSE_INCONCLUSIVE ReleaseCause = 3
+	// RELEASE_CAUSE_DIVERSION_CONFIRMED: the case found diversion; the
+	// unpaid accruals the hold covered when it ended are forfeited, never paid.
+	ReleaseCause_RELEASE_CAUSE_DIVERSION_CONFIRMED ReleaseCause = 4
+)
+
+// Enum value maps for ReleaseCause.
+var (
+	ReleaseCause_name = map[int32]string{
+		0: "RELEASE_CAUSE_UNSPECIFIED",
+		1: "RELEASE_CAUSE_DISMISSED",
+		2: "RELEASE_CAUSE_NO_DIVERSION",
+		3: "RELEASE_CAUSE_INCONCLUSIVE",
+		4: "RELEASE_CAUSE_DIVERSION_CONFIRMED",
+	}
+	ReleaseCause_value = map[string]int32{
+		"RELEASE_CAUSE_UNSPECIFIED":         0,
+		"RELEASE_CAUSE_DISMISSED":           1,
+		"RELEASE_CAUSE_NO_DIVERSION":        2,
+		"RELEASE_CAUSE_INCONCLUSIVE":        3,
+		"RELEASE_CAUSE_DIVERSION_CONFIRMED": 4,
+	}
+)
+
+func (x ReleaseCause) Enum() *ReleaseCause {
+	p := new(ReleaseCause)
+	*p = x
+	return p
+}
+
+func (x ReleaseCause) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReleaseCause) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_commission_v1_commission_proto_enumTypes[1].Descriptor()
+}
+
+func (ReleaseCause) Type() protoreflect.EnumType {
+	return &file_holdfast_commission_v1_commission_proto_enumTypes[1]
+}
+
+func (x ReleaseCause) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReleaseCause.Descriptor instead.
+func (ReleaseCause) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_commission_proto_rawDescGZIP(), []int{1}
 }
 
 // ClawbackCause says why commission was taken back.
@@ -107,11 +177,11 @@ func (x ClawbackCause) String() string {
 }
 
 func (ClawbackCause) Descriptor() protoreflect.EnumDescriptor {
-	return file_holdfast_commission_v1_commission_proto_enumTypes[1].Descriptor()
+	return file_holdfast_commission_v1_commission_proto_enumTypes[2].Descriptor()
 }
 
 func (ClawbackCause) Type() protoreflect.EnumType {
-	return &file_holdfast_commission_v1_commission_proto_enumTypes[1]
+	return &file_holdfast_commission_v1_commission_proto_enumTypes[2]
 }
 
 func (x ClawbackCause) Number() protoreflect.EnumNumber {
@@ -120,7 +190,7 @@ func (x ClawbackCause) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ClawbackCause.Descriptor instead.
 func (ClawbackCause) EnumDescriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_proto_rawDescGZIP(), []int{1}
+	return file_holdfast_commission_v1_commission_proto_rawDescGZIP(), []int{2}
 }
 
 // ChannelRate overrides the plan's rate for one customer source channel.
@@ -324,7 +394,8 @@ func (x *SourceContradiction) GetCustomerSource() v1.SourceChannel {
 	return v1.SourceChannel(0)
 }
 
-// StatementEntry is one accrual or clawback with the order behind it.
+// StatementEntry is one accrual, clawback, hold or release with the order
+// (and for holds the alert) behind it.
 type StatementEntry struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Kind       EntryKind              `protobuf:"varint,1,opt,name=kind,proto3,enum=holdfast.commission.v1.EntryKind" json:"kind,omitempty"`
@@ -345,6 +416,29 @@ type StatementEntry struct {
 	Sequence uint64 `protobuf:"varint,13,opt,name=sequence,proto3" json:"sequence,omitempty"`
 	// order_sequence is the ORDER event that caused the entry.
 	OrderSequence uint64 `protobuf:"varint,14,opt,name=order_sequence,json=orderSequence,proto3" json:"order_sequence,omitempty"`
+	// alert_id is the risk alert behind a hold or release.
+	AlertId string `protobuf:"bytes,15,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	RuleId  string `protobuf:"bytes,16,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	// seller_wide: the hold covers every unpaid accrual of the employee;
+	// held_order_ids are the orders the alert's evidence names (held
+	// whoever sold them).
+	SellerWide   bool         `protobuf:"varint,17,opt,name=seller_wide,json=sellerWide,proto3" json:"seller_wide,omitempty"`
+	HeldOrderIds []string     `protobuf:"bytes,18,rep,name=held_order_ids,json=heldOrderIds,proto3" json:"held_order_ids,omitempty"`
+	ReleaseCause ReleaseCause `protobuf:"varint,19,opt,name=release_cause,json=releaseCause,proto3,enum=holdfast.commission.v1.ReleaseCause" json:"release_cause,omitempty"`
+	// risk_sequence is the RISK event behind a hold or release.
+	RiskSequence uint64 `protobuf:"varint,20,opt,name=risk_sequence,json=riskSequence,proto3" json:"risk_sequence,omitempty"`
+	// held_by lists the open alerts holding an unpaid accrual now.
+	HeldBy []string `protobuf:"bytes,21,rep,name=held_by,json=heldBy,proto3" json:"held_by,omitempty"`
+	// forfeited_by is the confirmed alert whose case forfeited the accrual.
+	ForfeitedBy string `protobuf:"bytes,22,opt,name=forfeited_by,json=forfeitedBy,proto3" json:"forfeited_by,omitempty"`
+	// paid_in is the payout period ("FROM..TO") that paid an accrual or
+	// deducted a clawback; empty while unpaid.
+	PaidIn string `protobuf:"bytes,23,opt,name=paid_in,json=paidIn,proto3" json:"paid_in,omitempty"`
+	// employee_id is the seller of an accrual or clawback, or the employee
+	// an alert names for a hold or release. On the statement of a seller
+	// whose order an alert about someone else holds, it is empty, seller_wide
+	// is false and held_order_ids lists only that seller's orders.
+	EmployeeId    string `protobuf:"bytes,24,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -477,6 +571,76 @@ func (x *StatementEntry) GetOrderSequence() uint64 {
 	return 0
 }
 
+func (x *StatementEntry) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *StatementEntry) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *StatementEntry) GetSellerWide() bool {
+	if x != nil {
+		return x.SellerWide
+	}
+	return false
+}
+
+func (x *StatementEntry) GetHeldOrderIds() []string {
+	if x != nil {
+		return x.HeldOrderIds
+	}
+	return nil
+}
+
+func (x *StatementEntry) GetReleaseCause() ReleaseCause {
+	if x != nil {
+		return x.ReleaseCause
+	}
+	return ReleaseCause_RELEASE_CAUSE_UNSPECIFIED
+}
+
+func (x *StatementEntry) GetRiskSequence() uint64 {
+	if x != nil {
+		return x.RiskSequence
+	}
+	return 0
+}
+
+func (x *StatementEntry) GetHeldBy() []string {
+	if x != nil {
+		return x.HeldBy
+	}
+	return nil
+}
+
+func (x *StatementEntry) GetForfeitedBy() string {
+	if x != nil {
+		return x.ForfeitedBy
+	}
+	return ""
+}
+
+func (x *StatementEntry) GetPaidIn() string {
+	if x != nil {
+		return x.PaidIn
+	}
+	return ""
+}
+
+func (x *StatementEntry) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
 // CurrencyTotal sums a statement's entries in one currency.
 type CurrencyTotal struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -484,8 +648,12 @@ type CurrencyTotal struct {
 	AccruedMinor    int64                  `protobuf:"varint,2,opt,name=accrued_minor,json=accruedMinor,proto3" json:"accrued_minor,omitempty"`
 	ClawedBackMinor int64                  `protobuf:"varint,3,opt,name=clawed_back_minor,json=clawedBackMinor,proto3" json:"clawed_back_minor,omitempty"`
 	NetMinor        int64                  `protobuf:"varint,4,opt,name=net_minor,json=netMinor,proto3" json:"net_minor,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// held_minor is the net of the listed accruals held now; forfeited_minor
+	// of those a confirmed diversion forfeited. Both are inside net_minor.
+	HeldMinor      int64 `protobuf:"varint,5,opt,name=held_minor,json=heldMinor,proto3" json:"held_minor,omitempty"`
+	ForfeitedMinor int64 `protobuf:"varint,6,opt,name=forfeited_minor,json=forfeitedMinor,proto3" json:"forfeited_minor,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CurrencyTotal) Reset() {
@@ -546,6 +714,129 @@ func (x *CurrencyTotal) GetNetMinor() int64 {
 	return 0
 }
 
+func (x *CurrencyTotal) GetHeldMinor() int64 {
+	if x != nil {
+		return x.HeldMinor
+	}
+	return 0
+}
+
+func (x *CurrencyTotal) GetForfeitedMinor() int64 {
+	if x != nil {
+		return x.ForfeitedMinor
+	}
+	return 0
+}
+
+// PayoutLine is what one payout owes one employee in one currency.
+type PayoutLine struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Currency   string                 `protobuf:"bytes,2,opt,name=currency,proto3" json:"currency,omitempty"`
+	// accrued_minor sums the accruals paid now (unpaid, not held, not
+	// forfeited, qualified before the period's end).
+	AccruedMinor int64 `protobuf:"varint,3,opt,name=accrued_minor,json=accruedMinor,proto3" json:"accrued_minor,omitempty"`
+	// clawed_back_minor sums the clawbacks deducted now: those on the
+	// accruals paid now, and those on accruals paid by an earlier payout.
+	ClawedBackMinor int64 `protobuf:"varint,4,opt,name=clawed_back_minor,json=clawedBackMinor,proto3" json:"clawed_back_minor,omitempty"`
+	// payable_minor = accrued_minor - clawed_back_minor; negative when
+	// clawbacks of earlier payouts exceed what is paid now.
+	PayableMinor int64 `protobuf:"varint,5,opt,name=payable_minor,json=payableMinor,proto3" json:"payable_minor,omitempty"`
+	// held_minor is what stays unpaid because an alert holds it.
+	HeldMinor int64    `protobuf:"varint,6,opt,name=held_minor,json=heldMinor,proto3" json:"held_minor,omitempty"`
+	OrderIds  []string `protobuf:"bytes,7,rep,name=order_ids,json=orderIds,proto3" json:"order_ids,omitempty"`
+	// clawback_sequences are the COMMISSION sequences of the deducted clawbacks.
+	ClawbackSequences []uint64 `protobuf:"varint,8,rep,packed,name=clawback_sequences,json=clawbackSequences,proto3" json:"clawback_sequences,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *PayoutLine) Reset() {
+	*x = PayoutLine{}
+	mi := &file_holdfast_commission_v1_commission_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayoutLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayoutLine) ProtoMessage() {}
+
+func (x *PayoutLine) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_commission_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayoutLine.ProtoReflect.Descriptor instead.
+func (*PayoutLine) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_commission_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PayoutLine) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *PayoutLine) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *PayoutLine) GetAccruedMinor() int64 {
+	if x != nil {
+		return x.AccruedMinor
+	}
+	return 0
+}
+
+func (x *PayoutLine) GetClawedBackMinor() int64 {
+	if x != nil {
+		return x.ClawedBackMinor
+	}
+	return 0
+}
+
+func (x *PayoutLine) GetPayableMinor() int64 {
+	if x != nil {
+		return x.PayableMinor
+	}
+	return 0
+}
+
+func (x *PayoutLine) GetHeldMinor() int64 {
+	if x != nil {
+		return x.HeldMinor
+	}
+	return 0
+}
+
+func (x *PayoutLine) GetOrderIds() []string {
+	if x != nil {
+		return x.OrderIds
+	}
+	return nil
+}
+
+func (x *PayoutLine) GetClawbackSequences() []uint64 {
+	if x != nil {
+		return x.ClawbackSequences
+	}
+	return nil
+}
+
 var File_holdfast_commission_v1_commission_proto protoreflect.FileDescriptor
 
 const file_holdfast_commission_v1_commission_proto_rawDesc = "" +
@@ -563,7 +854,7 @@ const file_holdfast_commission_v1_commission_proto_rawDesc = "" +
 	"\x06reason\x18\x06 \x01(\tR\x06reason\"\xab\x01\n" +
 	"\x13SourceContradiction\x12H\n" +
 	"\x0eclaimed_source\x18\x01 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\rclaimedSource\x12J\n" +
-	"\x0fcustomer_source\x18\x02 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\x0ecustomerSource\"\xa4\x05\n" +
+	"\x0fcustomer_source\x18\x02 \x01(\x0e2!.holdfast.client.v1.SourceChannelR\x0ecustomerSource\"\x85\b\n" +
 	"\x0eStatementEntry\x125\n" +
 	"\x04kind\x18\x01 \x01(\x0e2!.holdfast.commission.v1.EntryKindR\x04kind\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x1f\n" +
@@ -581,16 +872,51 @@ const file_holdfast_commission_v1_commission_proto_rawDesc = "" +
 	"\voccurred_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x1a\n" +
 	"\bsequence\x18\r \x01(\x04R\bsequence\x12%\n" +
-	"\x0eorder_sequence\x18\x0e \x01(\x04R\rorderSequence\"\x99\x01\n" +
+	"\x0eorder_sequence\x18\x0e \x01(\x04R\rorderSequence\x12\x19\n" +
+	"\balert_id\x18\x0f \x01(\tR\aalertId\x12\x17\n" +
+	"\arule_id\x18\x10 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vseller_wide\x18\x11 \x01(\bR\n" +
+	"sellerWide\x12$\n" +
+	"\x0eheld_order_ids\x18\x12 \x03(\tR\fheldOrderIds\x12I\n" +
+	"\rrelease_cause\x18\x13 \x01(\x0e2$.holdfast.commission.v1.ReleaseCauseR\freleaseCause\x12#\n" +
+	"\rrisk_sequence\x18\x14 \x01(\x04R\friskSequence\x12\x17\n" +
+	"\aheld_by\x18\x15 \x03(\tR\x06heldBy\x12!\n" +
+	"\fforfeited_by\x18\x16 \x01(\tR\vforfeitedBy\x12\x17\n" +
+	"\apaid_in\x18\x17 \x01(\tR\x06paidIn\x12\x1f\n" +
+	"\vemployee_id\x18\x18 \x01(\tR\n" +
+	"employeeId\"\xe1\x01\n" +
 	"\rCurrencyTotal\x12\x1a\n" +
 	"\bcurrency\x18\x01 \x01(\tR\bcurrency\x12#\n" +
 	"\raccrued_minor\x18\x02 \x01(\x03R\faccruedMinor\x12*\n" +
 	"\x11clawed_back_minor\x18\x03 \x01(\x03R\x0fclawedBackMinor\x12\x1b\n" +
-	"\tnet_minor\x18\x04 \x01(\x03R\bnetMinor*X\n" +
+	"\tnet_minor\x18\x04 \x01(\x03R\bnetMinor\x12\x1d\n" +
+	"\n" +
+	"held_minor\x18\x05 \x01(\x03R\theldMinor\x12'\n" +
+	"\x0fforfeited_minor\x18\x06 \x01(\x03R\x0eforfeitedMinor\"\xaa\x02\n" +
+	"\n" +
+	"PayoutLine\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x1a\n" +
+	"\bcurrency\x18\x02 \x01(\tR\bcurrency\x12#\n" +
+	"\raccrued_minor\x18\x03 \x01(\x03R\faccruedMinor\x12*\n" +
+	"\x11clawed_back_minor\x18\x04 \x01(\x03R\x0fclawedBackMinor\x12#\n" +
+	"\rpayable_minor\x18\x05 \x01(\x03R\fpayableMinor\x12\x1d\n" +
+	"\n" +
+	"held_minor\x18\x06 \x01(\x03R\theldMinor\x12\x1b\n" +
+	"\torder_ids\x18\a \x03(\tR\borderIds\x12-\n" +
+	"\x12clawback_sequences\x18\b \x03(\x04R\x11clawbackSequences*\x85\x01\n" +
 	"\tEntryKind\x12\x1a\n" +
 	"\x16ENTRY_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ENTRY_KIND_ACCRUAL\x10\x01\x12\x17\n" +
-	"\x13ENTRY_KIND_CLAWBACK\x10\x02*j\n" +
+	"\x13ENTRY_KIND_CLAWBACK\x10\x02\x12\x13\n" +
+	"\x0fENTRY_KIND_HOLD\x10\x03\x12\x16\n" +
+	"\x12ENTRY_KIND_RELEASE\x10\x04*\xb1\x01\n" +
+	"\fReleaseCause\x12\x1d\n" +
+	"\x19RELEASE_CAUSE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17RELEASE_CAUSE_DISMISSED\x10\x01\x12\x1e\n" +
+	"\x1aRELEASE_CAUSE_NO_DIVERSION\x10\x02\x12\x1e\n" +
+	"\x1aRELEASE_CAUSE_INCONCLUSIVE\x10\x03\x12%\n" +
+	"!RELEASE_CAUSE_DIVERSION_CONFIRMED\x10\x04*j\n" +
 	"\rClawbackCause\x12\x1e\n" +
 	"\x1aCLAWBACK_CAUSE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CLAWBACK_CAUSE_CANCELLED\x10\x01\x12\x1b\n" +
@@ -608,34 +934,37 @@ func file_holdfast_commission_v1_commission_proto_rawDescGZIP() []byte {
 	return file_holdfast_commission_v1_commission_proto_rawDescData
 }
 
-var file_holdfast_commission_v1_commission_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_holdfast_commission_v1_commission_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_holdfast_commission_v1_commission_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_holdfast_commission_v1_commission_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_holdfast_commission_v1_commission_proto_goTypes = []any{
 	(EntryKind)(0),                // 0: holdfast.commission.v1.EntryKind
-	(ClawbackCause)(0),            // 1: holdfast.commission.v1.ClawbackCause
-	(*ChannelRate)(nil),           // 2: holdfast.commission.v1.ChannelRate
-	(*CommissionPlan)(nil),        // 3: holdfast.commission.v1.CommissionPlan
-	(*SourceContradiction)(nil),   // 4: holdfast.commission.v1.SourceContradiction
-	(*StatementEntry)(nil),        // 5: holdfast.commission.v1.StatementEntry
-	(*CurrencyTotal)(nil),         // 6: holdfast.commission.v1.CurrencyTotal
-	(v1.SourceChannel)(0),         // 7: holdfast.client.v1.SourceChannel
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	(ReleaseCause)(0),             // 1: holdfast.commission.v1.ReleaseCause
+	(ClawbackCause)(0),            // 2: holdfast.commission.v1.ClawbackCause
+	(*ChannelRate)(nil),           // 3: holdfast.commission.v1.ChannelRate
+	(*CommissionPlan)(nil),        // 4: holdfast.commission.v1.CommissionPlan
+	(*SourceContradiction)(nil),   // 5: holdfast.commission.v1.SourceContradiction
+	(*StatementEntry)(nil),        // 6: holdfast.commission.v1.StatementEntry
+	(*CurrencyTotal)(nil),         // 7: holdfast.commission.v1.CurrencyTotal
+	(*PayoutLine)(nil),            // 8: holdfast.commission.v1.PayoutLine
+	(v1.SourceChannel)(0),         // 9: holdfast.client.v1.SourceChannel
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
 }
 var file_holdfast_commission_v1_commission_proto_depIdxs = []int32{
-	7, // 0: holdfast.commission.v1.ChannelRate.source:type_name -> holdfast.client.v1.SourceChannel
-	2, // 1: holdfast.commission.v1.CommissionPlan.channel_rates:type_name -> holdfast.commission.v1.ChannelRate
-	7, // 2: holdfast.commission.v1.SourceContradiction.claimed_source:type_name -> holdfast.client.v1.SourceChannel
-	7, // 3: holdfast.commission.v1.SourceContradiction.customer_source:type_name -> holdfast.client.v1.SourceChannel
-	0, // 4: holdfast.commission.v1.StatementEntry.kind:type_name -> holdfast.commission.v1.EntryKind
-	7, // 5: holdfast.commission.v1.StatementEntry.customer_source:type_name -> holdfast.client.v1.SourceChannel
-	4, // 6: holdfast.commission.v1.StatementEntry.source_contradiction:type_name -> holdfast.commission.v1.SourceContradiction
-	1, // 7: holdfast.commission.v1.StatementEntry.clawback_cause:type_name -> holdfast.commission.v1.ClawbackCause
-	8, // 8: holdfast.commission.v1.StatementEntry.occurred_at:type_name -> google.protobuf.Timestamp
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	9,  // 0: holdfast.commission.v1.ChannelRate.source:type_name -> holdfast.client.v1.SourceChannel
+	3,  // 1: holdfast.commission.v1.CommissionPlan.channel_rates:type_name -> holdfast.commission.v1.ChannelRate
+	9,  // 2: holdfast.commission.v1.SourceContradiction.claimed_source:type_name -> holdfast.client.v1.SourceChannel
+	9,  // 3: holdfast.commission.v1.SourceContradiction.customer_source:type_name -> holdfast.client.v1.SourceChannel
+	0,  // 4: holdfast.commission.v1.StatementEntry.kind:type_name -> holdfast.commission.v1.EntryKind
+	9,  // 5: holdfast.commission.v1.StatementEntry.customer_source:type_name -> holdfast.client.v1.SourceChannel
+	5,  // 6: holdfast.commission.v1.StatementEntry.source_contradiction:type_name -> holdfast.commission.v1.SourceContradiction
+	2,  // 7: holdfast.commission.v1.StatementEntry.clawback_cause:type_name -> holdfast.commission.v1.ClawbackCause
+	10, // 8: holdfast.commission.v1.StatementEntry.occurred_at:type_name -> google.protobuf.Timestamp
+	1,  // 9: holdfast.commission.v1.StatementEntry.release_cause:type_name -> holdfast.commission.v1.ReleaseCause
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_commission_v1_commission_proto_init() }
@@ -648,8 +977,8 @@ func file_holdfast_commission_v1_commission_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_commission_v1_commission_proto_rawDesc), len(file_holdfast_commission_v1_commission_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   5,
+			NumEnums:      3,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

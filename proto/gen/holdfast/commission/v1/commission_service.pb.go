@@ -22,6 +22,147 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ExportPayoutsRequest names a payroll period [from, to) as UTC dates
+// (YYYY-MM-DD).
+type ExportPayoutsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	From          string                 `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportPayoutsRequest) Reset() {
+	*x = ExportPayoutsRequest{}
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportPayoutsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportPayoutsRequest) ProtoMessage() {}
+
+func (x *ExportPayoutsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportPayoutsRequest.ProtoReflect.Descriptor instead.
+func (*ExportPayoutsRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ExportPayoutsRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ExportPayoutsRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+// ExportPayoutsResponse is the period's payout as recorded.
+type ExportPayoutsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	From  string                 `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To    string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	Lines []*PayoutLine          `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// sequence is the PayoutExported event's COMMISSION sequence.
+	Sequence     uint64 `protobuf:"varint,4,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	AsOfSequence uint64 `protobuf:"varint,5,opt,name=as_of_sequence,json=asOfSequence,proto3" json:"as_of_sequence,omitempty"`
+	// already_exported is true when the period had been exported before.
+	AlreadyExported bool `protobuf:"varint,6,opt,name=already_exported,json=alreadyExported,proto3" json:"already_exported,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ExportPayoutsResponse) Reset() {
+	*x = ExportPayoutsResponse{}
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportPayoutsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportPayoutsResponse) ProtoMessage() {}
+
+func (x *ExportPayoutsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportPayoutsResponse.ProtoReflect.Descriptor instead.
+func (*ExportPayoutsResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ExportPayoutsResponse) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ExportPayoutsResponse) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ExportPayoutsResponse) GetLines() []*PayoutLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *ExportPayoutsResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *ExportPayoutsResponse) GetAsOfSequence() uint64 {
+	if x != nil {
+		return x.AsOfSequence
+	}
+	return 0
+}
+
+func (x *ExportPayoutsResponse) GetAlreadyExported() bool {
+	if x != nil {
+		return x.AlreadyExported
+	}
+	return false
+}
+
 // SetCommissionPlanRequest adds plan (its version is ignored).
 type SetCommissionPlanRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -33,7 +174,7 @@ type SetCommissionPlanRequest struct {
 
 func (x *SetCommissionPlanRequest) Reset() {
 	*x = SetCommissionPlanRequest{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[0]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -45,7 +186,7 @@ func (x *SetCommissionPlanRequest) String() string {
 func (*SetCommissionPlanRequest) ProtoMessage() {}
 
 func (x *SetCommissionPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[0]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -58,7 +199,7 @@ func (x *SetCommissionPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCommissionPlanRequest.ProtoReflect.Descriptor instead.
 func (*SetCommissionPlanRequest) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{0}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *SetCommissionPlanRequest) GetRequestId() string {
@@ -86,7 +227,7 @@ type SetCommissionPlanResponse struct {
 
 func (x *SetCommissionPlanResponse) Reset() {
 	*x = SetCommissionPlanResponse{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[1]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -98,7 +239,7 @@ func (x *SetCommissionPlanResponse) String() string {
 func (*SetCommissionPlanResponse) ProtoMessage() {}
 
 func (x *SetCommissionPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[1]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -111,7 +252,7 @@ func (x *SetCommissionPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCommissionPlanResponse.ProtoReflect.Descriptor instead.
 func (*SetCommissionPlanResponse) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{1}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SetCommissionPlanResponse) GetPlan() *CommissionPlan {
@@ -139,7 +280,7 @@ type GetCommissionPlanRequest struct {
 
 func (x *GetCommissionPlanRequest) Reset() {
 	*x = GetCommissionPlanRequest{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[2]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -151,7 +292,7 @@ func (x *GetCommissionPlanRequest) String() string {
 func (*GetCommissionPlanRequest) ProtoMessage() {}
 
 func (x *GetCommissionPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[2]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -164,7 +305,7 @@ func (x *GetCommissionPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCommissionPlanRequest.ProtoReflect.Descriptor instead.
 func (*GetCommissionPlanRequest) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{2}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetCommissionPlanRequest) GetDate() string {
@@ -185,7 +326,7 @@ type GetCommissionPlanResponse struct {
 
 func (x *GetCommissionPlanResponse) Reset() {
 	*x = GetCommissionPlanResponse{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[3]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -197,7 +338,7 @@ func (x *GetCommissionPlanResponse) String() string {
 func (*GetCommissionPlanResponse) ProtoMessage() {}
 
 func (x *GetCommissionPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[3]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -210,7 +351,7 @@ func (x *GetCommissionPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCommissionPlanResponse.ProtoReflect.Descriptor instead.
 func (*GetCommissionPlanResponse) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{3}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetCommissionPlanResponse) GetPlan() *CommissionPlan {
@@ -227,7 +368,9 @@ func (x *GetCommissionPlanResponse) GetHistory() []*CommissionPlan {
 	return nil
 }
 
-// GetStatementRequest selects an employee's entries with occurred_at in [from, to).
+// GetStatementRequest selects an employee's entries with occurred_at in
+// [from, to): their accruals and clawbacks, and the holds and releases of
+// alerts that name them or an order they sold.
 type GetStatementRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	EmployeeId string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
@@ -238,13 +381,16 @@ type GetStatementRequest struct {
 	// min_order_sequence waits until accruals have been judged on ORDER up
 	// to this sequence (what the order service's mutating calls return).
 	MinOrderSequence uint64 `protobuf:"varint,5,opt,name=min_order_sequence,json=minOrderSequence,proto3" json:"min_order_sequence,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// min_risk_sequence waits until holds and releases have been judged on
+	// RISK up to this sequence.
+	MinRiskSequence uint64 `protobuf:"varint,6,opt,name=min_risk_sequence,json=minRiskSequence,proto3" json:"min_risk_sequence,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *GetStatementRequest) Reset() {
 	*x = GetStatementRequest{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[4]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -256,7 +402,7 @@ func (x *GetStatementRequest) String() string {
 func (*GetStatementRequest) ProtoMessage() {}
 
 func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[4]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -269,7 +415,7 @@ func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetStatementRequest) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{4}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetStatementRequest) GetEmployeeId() string {
@@ -307,6 +453,13 @@ func (x *GetStatementRequest) GetMinOrderSequence() uint64 {
 	return 0
 }
 
+func (x *GetStatementRequest) GetMinRiskSequence() uint64 {
+	if x != nil {
+		return x.MinRiskSequence
+	}
+	return 0
+}
+
 // GetStatementResponse lists the entries oldest first with totals per currency.
 type GetStatementResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -318,7 +471,7 @@ type GetStatementResponse struct {
 
 func (x *GetStatementResponse) Reset() {
 	*x = GetStatementResponse{}
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[5]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -330,7 +483,7 @@ func (x *GetStatementResponse) String() string {
 func (*GetStatementResponse) ProtoMessage() {}
 
 func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[5]
+	mi := &file_holdfast_commission_v1_commission_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -343,7 +496,7 @@ func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetStatementResponse) Descriptor() ([]byte, []int) {
-	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{5}
+	return file_holdfast_commission_v1_commission_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetStatementResponse) GetEntries() []*StatementEntry {
@@ -364,7 +517,17 @@ var File_holdfast_commission_v1_commission_service_proto protoreflect.FileDescri
 
 const file_holdfast_commission_v1_commission_service_proto_rawDesc = "" +
 	"\n" +
-	"/holdfast/commission/v1/commission_service.proto\x12\x16holdfast.commission.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'holdfast/commission/v1/commission.proto\"u\n" +
+	"/holdfast/commission/v1/commission_service.proto\x12\x16holdfast.commission.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a'holdfast/commission/v1/commission.proto\":\n" +
+	"\x14ExportPayoutsRequest\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\"\xe2\x01\n" +
+	"\x15ExportPayoutsResponse\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\x128\n" +
+	"\x05lines\x18\x03 \x03(\v2\".holdfast.commission.v1.PayoutLineR\x05lines\x12\x1a\n" +
+	"\bsequence\x18\x04 \x01(\x04R\bsequence\x12$\n" +
+	"\x0eas_of_sequence\x18\x05 \x01(\x04R\fasOfSequence\x12)\n" +
+	"\x10already_exported\x18\x06 \x01(\bR\x0falreadyExported\"u\n" +
 	"\x18SetCommissionPlanRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12:\n" +
@@ -376,21 +539,23 @@ const file_holdfast_commission_v1_commission_service_proto_rawDesc = "" +
 	"\x04date\x18\x01 \x01(\tR\x04date\"\x99\x01\n" +
 	"\x19GetCommissionPlanResponse\x12:\n" +
 	"\x04plan\x18\x01 \x01(\v2&.holdfast.commission.v1.CommissionPlanR\x04plan\x12@\n" +
-	"\ahistory\x18\x02 \x03(\v2&.holdfast.commission.v1.CommissionPlanR\ahistory\"\xe3\x01\n" +
+	"\ahistory\x18\x02 \x03(\v2&.holdfast.commission.v1.CommissionPlanR\ahistory\"\x8f\x02\n" +
 	"\x13GetStatementRequest\x12\x1f\n" +
 	"\vemployee_id\x18\x01 \x01(\tR\n" +
 	"employeeId\x12.\n" +
 	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
 	"\x02to\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12!\n" +
 	"\fmin_sequence\x18\x04 \x01(\x04R\vminSequence\x12,\n" +
-	"\x12min_order_sequence\x18\x05 \x01(\x04R\x10minOrderSequence\"\x97\x01\n" +
+	"\x12min_order_sequence\x18\x05 \x01(\x04R\x10minOrderSequence\x12*\n" +
+	"\x11min_risk_sequence\x18\x06 \x01(\x04R\x0fminRiskSequence\"\x97\x01\n" +
 	"\x14GetStatementResponse\x12@\n" +
 	"\aentries\x18\x01 \x03(\v2&.holdfast.commission.v1.StatementEntryR\aentries\x12=\n" +
-	"\x06totals\x18\x02 \x03(\v2%.holdfast.commission.v1.CurrencyTotalR\x06totals2\xf2\x02\n" +
+	"\x06totals\x18\x02 \x03(\v2%.holdfast.commission.v1.CurrencyTotalR\x06totals2\xe0\x03\n" +
 	"\x11CommissionService\x12x\n" +
 	"\x11SetCommissionPlan\x120.holdfast.commission.v1.SetCommissionPlanRequest\x1a1.holdfast.commission.v1.SetCommissionPlanResponse\x12x\n" +
 	"\x11GetCommissionPlan\x120.holdfast.commission.v1.GetCommissionPlanRequest\x1a1.holdfast.commission.v1.GetCommissionPlanResponse\x12i\n" +
-	"\fGetStatement\x12+.holdfast.commission.v1.GetStatementRequest\x1a,.holdfast.commission.v1.GetStatementResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
+	"\fGetStatement\x12+.holdfast.commission.v1.GetStatementRequest\x1a,.holdfast.commission.v1.GetStatementResponse\x12l\n" +
+	"\rExportPayouts\x12,.holdfast.commission.v1.ExportPayoutsRequest\x1a-.holdfast.commission.v1.ExportPayoutsResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
 
 var (
 	file_holdfast_commission_v1_commission_service_proto_rawDescOnce sync.Once
@@ -404,39 +569,45 @@ func file_holdfast_commission_v1_commission_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_commission_v1_commission_service_proto_rawDescData
 }
 
-var file_holdfast_commission_v1_commission_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_holdfast_commission_v1_commission_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_holdfast_commission_v1_commission_service_proto_goTypes = []any{
-	(*SetCommissionPlanRequest)(nil),  // 0: holdfast.commission.v1.SetCommissionPlanRequest
-	(*SetCommissionPlanResponse)(nil), // 1: holdfast.commission.v1.SetCommissionPlanResponse
-	(*GetCommissionPlanRequest)(nil),  // 2: holdfast.commission.v1.GetCommissionPlanRequest
-	(*GetCommissionPlanResponse)(nil), // 3: holdfast.commission.v1.GetCommissionPlanResponse
-	(*GetStatementRequest)(nil),       // 4: holdfast.commission.v1.GetStatementRequest
-	(*GetStatementResponse)(nil),      // 5: holdfast.commission.v1.GetStatementResponse
-	(*CommissionPlan)(nil),            // 6: holdfast.commission.v1.CommissionPlan
-	(*timestamppb.Timestamp)(nil),     // 7: google.protobuf.Timestamp
-	(*StatementEntry)(nil),            // 8: holdfast.commission.v1.StatementEntry
-	(*CurrencyTotal)(nil),             // 9: holdfast.commission.v1.CurrencyTotal
+	(*ExportPayoutsRequest)(nil),      // 0: holdfast.commission.v1.ExportPayoutsRequest
+	(*ExportPayoutsResponse)(nil),     // 1: holdfast.commission.v1.ExportPayoutsResponse
+	(*SetCommissionPlanRequest)(nil),  // 2: holdfast.commission.v1.SetCommissionPlanRequest
+	(*SetCommissionPlanResponse)(nil), // 3: holdfast.commission.v1.SetCommissionPlanResponse
+	(*GetCommissionPlanRequest)(nil),  // 4: holdfast.commission.v1.GetCommissionPlanRequest
+	(*GetCommissionPlanResponse)(nil), // 5: holdfast.commission.v1.GetCommissionPlanResponse
+	(*GetStatementRequest)(nil),       // 6: holdfast.commission.v1.GetStatementRequest
+	(*GetStatementResponse)(nil),      // 7: holdfast.commission.v1.GetStatementResponse
+	(*PayoutLine)(nil),                // 8: holdfast.commission.v1.PayoutLine
+	(*CommissionPlan)(nil),            // 9: holdfast.commission.v1.CommissionPlan
+	(*timestamppb.Timestamp)(nil),     // 10: google.protobuf.Timestamp
+	(*StatementEntry)(nil),            // 11: holdfast.commission.v1.StatementEntry
+	(*CurrencyTotal)(nil),             // 12: holdfast.commission.v1.CurrencyTotal
 }
 var file_holdfast_commission_v1_commission_service_proto_depIdxs = []int32{
-	6,  // 0: holdfast.commission.v1.SetCommissionPlanRequest.plan:type_name -> holdfast.commission.v1.CommissionPlan
-	6,  // 1: holdfast.commission.v1.SetCommissionPlanResponse.plan:type_name -> holdfast.commission.v1.CommissionPlan
-	6,  // 2: holdfast.commission.v1.GetCommissionPlanResponse.plan:type_name -> holdfast.commission.v1.CommissionPlan
-	6,  // 3: holdfast.commission.v1.GetCommissionPlanResponse.history:type_name -> holdfast.commission.v1.CommissionPlan
-	7,  // 4: holdfast.commission.v1.GetStatementRequest.from:type_name -> google.protobuf.Timestamp
-	7,  // 5: holdfast.commission.v1.GetStatementRequest.to:type_name -> google.protobuf.Timestamp
-	8,  // 6: holdfast.commission.v1.GetStatementResponse.entries:type_name -> holdfast.commission.v1.StatementEntry
-	9,  // 7: holdfast.commission.v1.GetStatementResponse.totals:type_name -> holdfast.commission.v1.CurrencyTotal
-	0,  // 8: holdfast.commission.v1.CommissionService.SetCommissionPlan:input_type -> holdfast.commission.v1.SetCommissionPlanRequest
-	2,  // 9: holdfast.commission.v1.CommissionService.GetCommissionPlan:input_type -> holdfast.commission.v1.GetCommissionPlanRequest
-	4,  // 10: holdfast.commission.v1.CommissionService.GetStatement:input_type -> holdfast.commission.v1.GetStatementRequest
-	1,  // 11: holdfast.commission.v1.CommissionService.SetCommissionPlan:output_type -> holdfast.commission.v1.SetCommissionPlanResponse
-	3,  // 12: holdfast.commission.v1.CommissionService.GetCommissionPlan:output_type -> holdfast.commission.v1.GetCommissionPlanResponse
-	5,  // 13: holdfast.commission.v1.CommissionService.GetStatement:output_type -> holdfast.commission.v1.GetStatementResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	8,  // 0: holdfast.commission.v1.ExportPayoutsResponse.lines:type_name -> holdfast.commission.v1.PayoutLine
+	9,  // 1: holdfast.commission.v1.SetCommissionPlanRequest.plan:type_name -> holdfast.commission.v1.CommissionPlan
+	9,  // 2: holdfast.commission.v1.SetCommissionPlanResponse.plan:type_name -> holdfast.commission.v1.CommissionPlan
+	9,  // 3: holdfast.commission.v1.GetCommissionPlanResponse.plan:type_name -> holdfast.commission.v1.CommissionPlan
+	9,  // 4: holdfast.commission.v1.GetCommissionPlanResponse.history:type_name -> holdfast.commission.v1.CommissionPlan
+	10, // 5: holdfast.commission.v1.GetStatementRequest.from:type_name -> google.protobuf.Timestamp
+	10, // 6: holdfast.commission.v1.GetStatementRequest.to:type_name -> google.protobuf.Timestamp
+	11, // 7: holdfast.commission.v1.GetStatementResponse.entries:type_name -> holdfast.commission.v1.StatementEntry
+	12, // 8: holdfast.commission.v1.GetStatementResponse.totals:type_name -> holdfast.commission.v1.CurrencyTotal
+	2,  // 9: holdfast.commission.v1.CommissionService.SetCommissionPlan:input_type -> holdfast.commission.v1.SetCommissionPlanRequest
+	4,  // 10: holdfast.commission.v1.CommissionService.GetCommissionPlan:input_type -> holdfast.commission.v1.GetCommissionPlanRequest
+	6,  // 11: holdfast.commission.v1.CommissionService.GetStatement:input_type -> holdfast.commission.v1.GetStatementRequest
+	0,  // 12: holdfast.commission.v1.CommissionService.ExportPayouts:input_type -> holdfast.commission.v1.ExportPayoutsRequest
+	3,  // 13: holdfast.commission.v1.CommissionService.SetCommissionPlan:output_type -> holdfast.commission.v1.SetCommissionPlanResponse
+	5,  // 14: holdfast.commission.v1.CommissionService.GetCommissionPlan:output_type -> holdfast.commission.v1.GetCommissionPlanResponse
+	7,  // 15: holdfast.commission.v1.CommissionService.GetStatement:output_type -> holdfast.commission.v1.GetStatementResponse
+	1,  // 16: holdfast.commission.v1.CommissionService.ExportPayouts:output_type -> holdfast.commission.v1.ExportPayoutsResponse
+	13, // [13:17] is the sub-list for method output_type
+	9,  // [9:13] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_commission_v1_commission_service_proto_init() }
@@ -451,7 +622,7 @@ func file_holdfast_commission_v1_commission_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_commission_v1_commission_service_proto_rawDesc), len(file_holdfast_commission_v1_commission_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,7 @@ const (
 	CommissionService_SetCommissionPlan_FullMethodName = "/holdfast.commission.v1.CommissionService/SetCommissionPlan"
 	CommissionService_GetCommissionPlan_FullMethodName = "/holdfast.commission.v1.CommissionService/GetCommissionPlan"
 	CommissionService_GetStatement_FullMethodName      = "/holdfast.commission.v1.CommissionService/GetStatement"
+	CommissionService_ExportPayouts_FullMethodName     = "/holdfast.commission.v1.CommissionService/ExportPayouts"
 )
 
 // CommissionServiceClient is the client API for CommissionService service.
@@ -38,7 +39,14 @@ type CommissionServiceClient interface {
 	GetCommissionPlan(ctx context.Context, in *GetCommissionPlanRequest, opts ...grpc.CallOption) (*GetCommissionPlanResponse, error)
 	// GetStatement lists an employee's accruals and clawbacks in a period
 	// (the employee, manager, hr, auditor, admin).
+	// Each accrual says whether open alerts hold it, a confirmed diversion
+	// forfeited it or a payout paid it.
 	GetStatement(ctx context.Context, in *GetStatementRequest, opts ...grpc.CallOption) (*GetStatementResponse, error)
+	// ExportPayouts records and returns what a payroll period pays each
+	// employee per currency (hr, admin, service). Exporting a period again
+	// returns the recorded result; a period overlapping another export is
+	// FailedPrecondition.
+	ExportPayouts(ctx context.Context, in *ExportPayoutsRequest, opts ...grpc.CallOption) (*ExportPayoutsResponse, error)
 }
 
 type commissionServiceClient struct {
@@ -79,6 +87,16 @@ func (c *commissionServiceClient) GetStatement(ctx context.Context, in *GetState
 	return out, nil
 }
 
+func (c *commissionServiceClient) ExportPayouts(ctx context.Context, in *ExportPayoutsRequest, opts ...grpc.CallOption) (*ExportPayoutsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportPayoutsResponse)
+	err := c.cc.Invoke(ctx, CommissionService_ExportPayouts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommissionServiceServer is the server API for CommissionService service.
 // All implementations must embed UnimplementedCommissionServiceServer
 // for forward compatibility.
@@ -93,7 +111,14 @@ type CommissionServiceServer interface {
 	GetCommissionPlan(context.Context, *GetCommissionPlanRequest) (*GetCommissionPlanResponse, error)
 	// GetStatement lists an employee's accruals and clawbacks in a period
 	// (the employee, manager, hr, auditor, admin).
+	// Each accrual says whether open alerts hold it, a confirmed diversion
+	// forfeited it or a payout paid it.
 	GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error)
+	// ExportPayouts records and returns what a payroll period pays each
+	// employee per currency (hr, admin, service). Exporting a period again
+	// returns the recorded result; a period overlapping another export is
+	// FailedPrecondition.
+	ExportPayouts(context.Context, *ExportPayoutsRequest) (*ExportPayoutsResponse, error)
 	mustEmbedUnimplementedCommissionServiceServer()
 }
 
@@ -112,6 +137,9 @@ func (UnimplementedCommissionServiceServer) GetCommissionPlan(context.Context, *
 }
 func (UnimplementedCommissionServiceServer) GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetStatement not implemented")
+}
+func (UnimplementedCommissionServiceServer) ExportPayouts(context.Context, *ExportPayoutsRequest) (*ExportPayoutsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportPayouts not implemented")
 }
 func (UnimplementedCommissionServiceServer) mustEmbedUnimplementedCommissionServiceServer() {}
 func (UnimplementedCommissionServiceServer) testEmbeddedByValue()                           {}
@@ -188,6 +216,24 @@ func _CommissionService_GetStatement_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommissionService_ExportPayouts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportPayoutsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommissionServiceServer).ExportPayouts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommissionService_ExportPayouts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommissionServiceServer).ExportPayouts(ctx, req.(*ExportPayoutsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommissionService_ServiceDesc is the grpc.ServiceDesc for CommissionService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -206,6 +252,10 @@ var CommissionService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetStatement",
 			Handler:    _CommissionService_GetStatement_Handler,
+		},
+		{
+			MethodName: "ExportPayouts",
+			Handler:    _CommissionService_ExportPayouts_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

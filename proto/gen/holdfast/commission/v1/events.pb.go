@@ -8,6 +8,7 @@ package commissionv1
 
 import (
 	v1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	v11 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -382,11 +383,254 @@ func (x *CommissionClawedBack) GetPaidToCompanyTotalMinor() int64 {
 	return 0
 }
 
+// CommissionHeld holds commission out of payouts while a risk alert is open
+// (commission.<tenant>.hold.<alert id>). The hold worker appends it when an
+// alert is raised, and again with the wider scope when evidence added to
+// the alert widens it; each carries the full scope. An alert holds when
+// its severity is medium or above (seller_wide: every unpaid accrual of
+// employee_id) or when its evidence includes ORDER events (order_ids:
+// those orders' accruals, whoever sold them).
+type CommissionHeld struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	AlertId    string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	RuleId     string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Severity   v11.Severity           `protobuf:"varint,4,opt,name=severity,proto3,enum=holdfast.risk.v1.Severity" json:"severity,omitempty"`
+	SellerWide bool                   `protobuf:"varint,5,opt,name=seller_wide,json=sellerWide,proto3" json:"seller_wide,omitempty"`
+	OrderIds   []string               `protobuf:"bytes,6,rep,name=order_ids,json=orderIds,proto3" json:"order_ids,omitempty"`
+	// risk_sequence is the RISK event that raised or widened the alert.
+	RiskSequence  uint64 `protobuf:"varint,7,opt,name=risk_sequence,json=riskSequence,proto3" json:"risk_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommissionHeld) Reset() {
+	*x = CommissionHeld{}
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommissionHeld) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommissionHeld) ProtoMessage() {}
+
+func (x *CommissionHeld) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommissionHeld.ProtoReflect.Descriptor instead.
+func (*CommissionHeld) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CommissionHeld) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *CommissionHeld) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *CommissionHeld) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CommissionHeld) GetSeverity() v11.Severity {
+	if x != nil {
+		return x.Severity
+	}
+	return v11.Severity(0)
+}
+
+func (x *CommissionHeld) GetSellerWide() bool {
+	if x != nil {
+		return x.SellerWide
+	}
+	return false
+}
+
+func (x *CommissionHeld) GetOrderIds() []string {
+	if x != nil {
+		return x.OrderIds
+	}
+	return nil
+}
+
+func (x *CommissionHeld) GetRiskSequence() uint64 {
+	if x != nil {
+		return x.RiskSequence
+	}
+	return 0
+}
+
+// CommissionReleased ends an alert's hold: dismissed, or its case resolved.
+// A confirmed diversion forfeits the unpaid accruals the hold covered.
+type CommissionReleased struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	EmployeeId    string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Cause         ReleaseCause           `protobuf:"varint,3,opt,name=cause,proto3,enum=holdfast.commission.v1.ReleaseCause" json:"cause,omitempty"`
+	RiskSequence  uint64                 `protobuf:"varint,4,opt,name=risk_sequence,json=riskSequence,proto3" json:"risk_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CommissionReleased) Reset() {
+	*x = CommissionReleased{}
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommissionReleased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommissionReleased) ProtoMessage() {}
+
+func (x *CommissionReleased) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommissionReleased.ProtoReflect.Descriptor instead.
+func (*CommissionReleased) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CommissionReleased) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *CommissionReleased) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CommissionReleased) GetCause() ReleaseCause {
+	if x != nil {
+		return x.Cause
+	}
+	return ReleaseCause_RELEASE_CAUSE_UNSPECIFIED
+}
+
+func (x *CommissionReleased) GetRiskSequence() uint64 {
+	if x != nil {
+		return x.RiskSequence
+	}
+	return 0
+}
+
+// PayoutExported records what one payroll period paid
+// (commission.<tenant>.payout.ledger). Periods never overlap; exporting a
+// period again answers this event, never a new computation.
+type PayoutExported struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// from and to bound the period [from, to) as UTC dates (YYYY-MM-DD).
+	From  string        `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To    string        `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	Lines []*PayoutLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// as_of_sequence is the COMMISSION sequence the figures were read at.
+	AsOfSequence  uint64 `protobuf:"varint,4,opt,name=as_of_sequence,json=asOfSequence,proto3" json:"as_of_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayoutExported) Reset() {
+	*x = PayoutExported{}
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayoutExported) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayoutExported) ProtoMessage() {}
+
+func (x *PayoutExported) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_commission_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayoutExported.ProtoReflect.Descriptor instead.
+func (*PayoutExported) Descriptor() ([]byte, []int) {
+	return file_holdfast_commission_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PayoutExported) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *PayoutExported) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *PayoutExported) GetLines() []*PayoutLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *PayoutExported) GetAsOfSequence() uint64 {
+	if x != nil {
+		return x.AsOfSequence
+	}
+	return 0
+}
+
 var File_holdfast_commission_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_commission_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"#holdfast/commission/v1/events.proto\x12\x16holdfast.commission.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\x1a'holdfast/commission/v1/commission.proto\"O\n" +
+	"#holdfast/commission/v1/events.proto\x12\x16holdfast.commission.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\x1a'holdfast/commission/v1/commission.proto\x1a\x1bholdfast/risk/v1/risk.proto\"O\n" +
 	"\x11CommissionPlanSet\x12:\n" +
 	"\x04plan\x18\x01 \x01(\v2&.holdfast.commission.v1.CommissionPlanR\x04plan\"\xe9\x05\n" +
 	"\x11CommissionAccrued\x12\x19\n" +
@@ -424,7 +668,28 @@ const file_holdfast_commission_v1_events_proto_rawDesc = "" +
 	" \x01(\x03R\x12refundedTotalMinor\x12(\n" +
 	"\x10trigger_event_id\x18\v \x01(\tR\x0etriggerEventId\x12%\n" +
 	"\x0eorder_sequence\x18\f \x01(\x04R\rorderSequence\x12<\n" +
-	"\x1bpaid_to_company_total_minor\x18\r \x01(\x03R\x17paidToCompanyTotalMinorBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
+	"\x1bpaid_to_company_total_minor\x18\r \x01(\x03R\x17paidToCompanyTotalMinor\"\x80\x02\n" +
+	"\x0eCommissionHeld\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x126\n" +
+	"\bseverity\x18\x04 \x01(\x0e2\x1a.holdfast.risk.v1.SeverityR\bseverity\x12\x1f\n" +
+	"\vseller_wide\x18\x05 \x01(\bR\n" +
+	"sellerWide\x12\x1b\n" +
+	"\torder_ids\x18\x06 \x03(\tR\borderIds\x12#\n" +
+	"\rrisk_sequence\x18\a \x01(\x04R\friskSequence\"\xb1\x01\n" +
+	"\x12CommissionReleased\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x12:\n" +
+	"\x05cause\x18\x03 \x01(\x0e2$.holdfast.commission.v1.ReleaseCauseR\x05cause\x12#\n" +
+	"\rrisk_sequence\x18\x04 \x01(\x04R\friskSequence\"\x94\x01\n" +
+	"\x0ePayoutExported\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\x128\n" +
+	"\x05lines\x18\x03 \x03(\v2\".holdfast.commission.v1.PayoutLineR\x05lines\x12$\n" +
+	"\x0eas_of_sequence\x18\x04 \x01(\x04R\fasOfSequenceBHZFgithub.com/holdfast/holdfast/proto/holdfast/commission/v1;commissionv1b\x06proto3"
 
 var (
 	file_holdfast_commission_v1_events_proto_rawDescOnce sync.Once
@@ -438,29 +703,38 @@ func file_holdfast_commission_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_commission_v1_events_proto_rawDescData
 }
 
-var file_holdfast_commission_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_holdfast_commission_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_holdfast_commission_v1_events_proto_goTypes = []any{
 	(*CommissionPlanSet)(nil),     // 0: holdfast.commission.v1.CommissionPlanSet
 	(*CommissionAccrued)(nil),     // 1: holdfast.commission.v1.CommissionAccrued
 	(*CommissionClawedBack)(nil),  // 2: holdfast.commission.v1.CommissionClawedBack
-	(*CommissionPlan)(nil),        // 3: holdfast.commission.v1.CommissionPlan
-	(v1.SourceChannel)(0),         // 4: holdfast.client.v1.SourceChannel
-	(*SourceContradiction)(nil),   // 5: holdfast.commission.v1.SourceContradiction
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(ClawbackCause)(0),            // 7: holdfast.commission.v1.ClawbackCause
+	(*CommissionHeld)(nil),        // 3: holdfast.commission.v1.CommissionHeld
+	(*CommissionReleased)(nil),    // 4: holdfast.commission.v1.CommissionReleased
+	(*PayoutExported)(nil),        // 5: holdfast.commission.v1.PayoutExported
+	(*CommissionPlan)(nil),        // 6: holdfast.commission.v1.CommissionPlan
+	(v1.SourceChannel)(0),         // 7: holdfast.client.v1.SourceChannel
+	(*SourceContradiction)(nil),   // 8: holdfast.commission.v1.SourceContradiction
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(ClawbackCause)(0),            // 10: holdfast.commission.v1.ClawbackCause
+	(v11.Severity)(0),             // 11: holdfast.risk.v1.Severity
+	(ReleaseCause)(0),             // 12: holdfast.commission.v1.ReleaseCause
+	(*PayoutLine)(nil),            // 13: holdfast.commission.v1.PayoutLine
 }
 var file_holdfast_commission_v1_events_proto_depIdxs = []int32{
-	3, // 0: holdfast.commission.v1.CommissionPlanSet.plan:type_name -> holdfast.commission.v1.CommissionPlan
-	4, // 1: holdfast.commission.v1.CommissionAccrued.customer_source:type_name -> holdfast.client.v1.SourceChannel
-	4, // 2: holdfast.commission.v1.CommissionAccrued.claimed_source:type_name -> holdfast.client.v1.SourceChannel
-	5, // 3: holdfast.commission.v1.CommissionAccrued.source_contradiction:type_name -> holdfast.commission.v1.SourceContradiction
-	6, // 4: holdfast.commission.v1.CommissionAccrued.qualified_at:type_name -> google.protobuf.Timestamp
-	7, // 5: holdfast.commission.v1.CommissionClawedBack.cause:type_name -> holdfast.commission.v1.ClawbackCause
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	6,  // 0: holdfast.commission.v1.CommissionPlanSet.plan:type_name -> holdfast.commission.v1.CommissionPlan
+	7,  // 1: holdfast.commission.v1.CommissionAccrued.customer_source:type_name -> holdfast.client.v1.SourceChannel
+	7,  // 2: holdfast.commission.v1.CommissionAccrued.claimed_source:type_name -> holdfast.client.v1.SourceChannel
+	8,  // 3: holdfast.commission.v1.CommissionAccrued.source_contradiction:type_name -> holdfast.commission.v1.SourceContradiction
+	9,  // 4: holdfast.commission.v1.CommissionAccrued.qualified_at:type_name -> google.protobuf.Timestamp
+	10, // 5: holdfast.commission.v1.CommissionClawedBack.cause:type_name -> holdfast.commission.v1.ClawbackCause
+	11, // 6: holdfast.commission.v1.CommissionHeld.severity:type_name -> holdfast.risk.v1.Severity
+	12, // 7: holdfast.commission.v1.CommissionReleased.cause:type_name -> holdfast.commission.v1.ReleaseCause
+	13, // 8: holdfast.commission.v1.PayoutExported.lines:type_name -> holdfast.commission.v1.PayoutLine
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_commission_v1_events_proto_init() }
@@ -475,7 +749,7 @@ func file_holdfast_commission_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_commission_v1_events_proto_rawDesc), len(file_holdfast_commission_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

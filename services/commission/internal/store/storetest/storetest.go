@@ -21,6 +21,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Run("redelivery changes nothing", func(t *testing.T) { t.Parallel(); testRedelivery(t, newStore(t)) })
 	t.Run("park advances checkpoints", func(t *testing.T) { t.Parallel(); testPark(t, newStore(t)) })
 	t.Run("entries by employee and period", func(t *testing.T) { t.Parallel(); testEntries(t, newStore(t)) })
+	t.Run("tenant entries keep holds and payouts", func(t *testing.T) { t.Parallel(); testTenantEntries(t, newStore(t)) })
+	t.Run("risk checkpoint", func(t *testing.T) { t.Parallel(); testRiskCheckpoint(t, newStore(t)) })
 }
 
 var equate = cmpopts.EquateEmpty()
@@ -167,5 +169,70 @@ func testEntries(t *testing.T, s store.Store) {
 		if diff := cmp.Diff(tc.want, got, equate); diff != "" {
 			t.Errorf("%s: mismatch (-want, +got):\n%s", tc.name, diff)
 		}
+	}
+}
+
+func testTenantEntries(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	at := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	all := []domain.Entry{
+		entry("acme", "e-1", 1, at, domain.EntryAccrual, "CNY", 5000),
+		{
+			Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryHold, AlertID: "a-1", RuleID: "sensitive_words", SellerWide: true,
+			HeldOrderIDs: []string{"o-1", "o-2"}, OccurredAt: at.Add(time.Hour), Sequence: 2, RiskSequence: 40,
+		},
+		{Tenant: "globex", EmployeeID: "e-1", Kind: domain.EntryHold, AlertID: "a-9", OccurredAt: at, Sequence: 3},
+		{
+			Tenant: "acme", EmployeeID: "e-1", Kind: domain.EntryRelease, AlertID: "a-1", ReleaseCause: domain.ReleaseDiversionConfirmed,
+			OccurredAt: at.Add(2 * time.Hour), Sequence: 4, RiskSequence: 41,
+		},
+		{Tenant: "acme", Kind: domain.EntryPayout, OccurredAt: at.Add(3 * time.Hour), Sequence: 5, Payout: &domain.Payout{
+			From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), AsOfSequence: 4,
+			Lines: []domain.PayoutLine{{
+				EmployeeID: "e-1", Currency: "CNY", AccruedMinor: 5000, ClawedBackMinor: 10, PayableMinor: 4990,
+				HeldMinor: 7, OrderIDs: []string{"o-1"}, ClawbackSequences: []uint64{9},
+			}},
+		}},
+	}
+	// Every field of a hold, a release and a payout survives the store.
+	for i := range all {
+		if err := s.ApplyEntry(ctx, all[i].Sequence, &all[i]); err != nil {
+			t.Fatalf("ApplyEntry %d: %v", i, err)
+		}
+	}
+	got, err := s.TenantEntries(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []domain.Entry{all[0], all[1], all[3], all[4]}
+	if diff := cmp.Diff(want, got, equate); diff != "" {
+		t.Errorf("TenantEntries mismatch (-want, +got):\n%s", diff)
+	}
+	if got, _ := s.TenantEntries(ctx, "initech"); len(got) != 0 {
+		t.Errorf("an unknown tenant has %d entries", len(got))
+	}
+}
+
+func testRiskCheckpoint(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	if cp, _ := s.RiskCheckpoint(ctx); cp != 0 {
+		t.Fatalf("RiskCheckpoint = %d before anything, want 0", cp)
+	}
+	for _, seq := range []uint64{3, 5, 4} {
+		if err := s.ApplyRisk(ctx, seq); err != nil {
+			t.Fatalf("ApplyRisk %d: %v", seq, err)
+		}
+	}
+	if err := s.ParkRisk(ctx, 5, "risk.acme.alert.x", "bad", []byte("z")); err != nil {
+		t.Fatalf("ParkRisk redelivered: %v", err)
+	}
+	if err := s.ParkRisk(ctx, 8, "risk.acme.alert.y", "bad", []byte("z")); err != nil {
+		t.Fatalf("ParkRisk: %v", err)
+	}
+	if cp, _ := s.RiskCheckpoint(ctx); cp != 8 {
+		t.Errorf("RiskCheckpoint = %d, want 8", cp)
+	}
+	if cp, _ := s.OrderCheckpoint(ctx); cp != 0 {
+		t.Errorf("OrderCheckpoint = %d, want 0 (the checkpoints are apart)", cp)
 	}
 }
