@@ -19,9 +19,9 @@ const (
 	RuleConversionDrop = "conversion_drop"
 	factConversion     = "conversion_review"
 
-	recentDays   = 30
+	recentDays             = 30
 	conversionBaselineDays = 90
-	activityDays = recentDays + conversionBaselineDays
+	activityDays           = recentDays + conversionBaselineDays
 	// longTermDecayPerMille is the daily decay of the long-term rate
 	// (a half-life of about 173 days); longTermScale keeps fractions.
 	longTermDecayPerMille = 996
