@@ -58,7 +58,7 @@ func (a *App) ImportCustomers(ctx context.Context, actor domain.Actor, requestID
 	if !actor.CanRegister() {
 		return ImportResult{}, fmt.Errorf("import customers: %w: requires sales, senior_sales, manager or admin", domain.ErrPermissionDenied)
 	}
-	file, err := domain.ParseImport(csv, a.now())
+	file, err := domain.ParseImport(csv, a.now(ctx))
 	if err := joinViolations(checkRequestID(requestID), err); err != nil {
 		return ImportResult{}, err
 	}
