@@ -2,6 +2,7 @@ package roster_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -55,6 +56,22 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 		}
 	}
 	check("hired", "m1", "e1", true)
+	under := func(when, unit string, want ...string) {
+		t.Helper()
+		if got := tr.EmployeesUnder("acme", unit); !slices.Equal(got, append([]string{}, want...)) {
+			t.Errorf("%s: EmployeesUnder(%s) = %v, want %v", when, unit, got, want)
+		}
+	}
+	under("hired", "co", "e1", "m1", "m2")
+	under("hired", "sh", "e1", "m1")
+	under("hired", "team", "e1")
+	under("hired", "nowhere")
+	if !tr.HasUnit("acme", "team") || tr.HasUnit("acme", "nowhere") || tr.HasUnit("other", "team") {
+		t.Error("HasUnit does not follow the org units created")
+	}
+	if got := tr.UnitOf("acme", "e1"); got != "team" {
+		t.Errorf("UnitOf(e1) = %q, want team", got)
+	}
 	check("hired", "m2", "e1", false)
 	check("hired", "m1", "m1", true) // a manager's own unit includes themselves
 	check("another tenant", "m1", "nobody", false)
@@ -68,6 +85,8 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 	}
 	check("transferred", "m1", "e1", false)
 	check("transferred", "m2", "e1", true)
+	under("transferred", "sh", "m1")
+	under("transferred", "bj", "e1", "m2")
 
 	write("employee", "m2", &attendancev1.EmployeeRoleChanged{EmployeeId: "m2", ToRole: "sales"})
 	write("employee", "m1", &attendancev1.EmployeeDeparted{EmployeeId: "m1"})

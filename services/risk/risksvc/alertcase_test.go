@@ -96,7 +96,7 @@ func TestHRWalksAnAlertToAResolvedCase(t *testing.T) {
 	}
 
 	// The outcome feeds the rule's effectiveness: confirmed ÷ actioned.
-	want := &riskv1.RuleOutcomes{Confirmed: 1, ConfirmedPermille: 1000}
+	want := &riskv1.RuleOutcomes{Raised: 1, Confirmed: 1, Actioned: 1, ConfirmedPermille: 1000}
 	if diff := cmp.Diff(want, getRule(t, rc, "sensitive_words", 0).GetOutcomes(), protocmp.Transform()); diff != "" {
 		t.Errorf("rule outcomes mismatch (-want, +got):\n%s", diff)
 	}

@@ -23,8 +23,8 @@ type Config struct {
 	HTTPAddr string `env:"HOLDFAST_RISK_HTTP_ADDR" default:"127.0.0.1:9105"`
 }
 
-// Mount adds the risk service to an App: its gRPC API on ep, the engine and
-// the alert projector as workers.
+// Mount adds the risk service to an App: its gRPC API on ep, the engine,
+// the alert projector and the live clock scheduler as workers.
 func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
 	logger := a.Logger().With("component", "risk")
 	var st store.Store = store.NewMemory()
@@ -48,6 +48,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)
 	a.Go("risk roster", uc.FollowRoster)
+	// The live scheduler ticks, every wall-clock hour, each tenant seen in
+	// RISK_IN whose clock is not external (see AdvanceClock).
+	a.Go("risk live clock", uc.RunClock)
 	a.Ready("risk engine and alert view", uc.Ready)
 	a.Ready("risk roster", uc.RosterReady)
 	return nil

@@ -56,6 +56,8 @@ Usage:
   holdfast account add-company|add-payer ...
                                         company collection accounts; customers' payer accounts
   holdfast alerts list ...              list alerts (RiskService)
+  holdfast cases list ...               list cases HR opened on alerts (RiskService)
+  holdfast clock advance --to T         tick the tenant's clock up to T (admin; simulators)
   holdfast alerts ack|dismiss|confirm|resolve|note|case --alert ID ...
                                         HR's handling of an alert, up to a resolved case
   holdfast rules list|get|upsert --file rule.json|enable|disable ...
@@ -135,6 +137,10 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.AlertCase(ctx, env, sub, rest[1:])
 	case cmd == "rules":
 		return cli.Rules(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "cases" && sub == "list":
+		return cli.ListCases(ctx, env, rest[1:])
+	case cmd == "clock":
+		return cli.Clock(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "orgunit":
 		return cli.OrgUnit(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "employee":

@@ -24,12 +24,42 @@ func ListAlerts(ctx context.Context, env Env, args []string) error {
 	addr := fs.String("addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address (env HOLDFAST_RISK_ADDR)")
 	employee := fs.String("employee", "", "only this employee's alerts")
 	rule := fs.String("rule", "", "only this rule's alerts")
+	status := fs.String("status", "", "only alerts in this status: raised, acknowledged, dismissed, confirmed, resolved")
+	severity := fs.String("min-severity", "", "only alerts of this severity or higher: low, medium, high")
+	orgUnit := fs.String("org-unit", "", "only alerts of employees of this org unit and the units below it")
+	after := fs.String("raised-after", "", "only alerts raised at or after this time (2026-03-01 or RFC 3339)")
+	before := fs.String("raised-before", "", "only alerts raised before this time")
+	pageSize := fs.Int("page-size", 0, "alerts per page (1-500; default 50)")
+	pageToken := fs.String("page-token", "", "the next page token a previous list printed")
 	var positions stringList
 	fs.Var(&positions, "consistent-with", "wait until the engine has judged STREAM:SEQUENCE (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
-	req := &riskv1.ListAlertsRequest{EmployeeId: *employee, RuleId: *rule}
+	req := &riskv1.ListAlertsRequest{
+		EmployeeId: *employee, RuleId: *rule, OrgUnitId: *orgUnit, PageSize: int32(*pageSize), PageToken: *pageToken,
+	}
+	var err error
+	if *status != "" {
+		v, err := parseEnum("status", "ALERT_STATUS_", *status, riskv1.AlertStatus_value, "raised, acknowledged, dismissed, confirmed or resolved")
+		if err != nil {
+			return err
+		}
+		req.Status = riskv1.AlertStatus(v)
+	}
+	if *severity != "" {
+		v, err := parseEnum("min-severity", "SEVERITY_", *severity, riskv1.Severity_value, "low, medium or high")
+		if err != nil {
+			return err
+		}
+		req.MinSeverity = riskv1.Severity(v)
+	}
+	if req.RaisedAfter, err = parseTime("raised-after", *after); err != nil {
+		return err
+	}
+	if req.RaisedBefore, err = parseTime("raised-before", *before); err != nil {
+		return err
+	}
 	for _, p := range positions {
 		stream, seq, err := parsePosition(p)
 		if err != nil {
@@ -54,6 +84,9 @@ func ListAlerts(ctx context.Context, env Env, args []string) error {
 	}
 	for _, a := range resp.GetAlerts() {
 		PrintAlert(env.Stdout, a)
+	}
+	if t := resp.GetNextPageToken(); t != "" {
+		fmt.Fprintf(env.Stdout, "next page: --page-token %s\n", t)
 	}
 	return nil
 }
@@ -213,9 +246,10 @@ func PrintRule(w io.Writer, r *riskv1.Rule) {
 	fmt.Fprintf(w, "RULE %s v%d  %s  %s  severity %s  window %s\n  %s\n  %s\n",
 		d.GetRuleId(), r.GetVersion(), state, origin, strings.TrimPrefix(d.GetSeverity().String(), "SEVERITY_"),
 		d.GetWindow().AsDuration(), d.GetDescriptionEn(), d.GetDescriptionZh())
-	if o := r.GetOutcomes(); o.GetOpen()+o.GetDismissed()+o.GetConfirmed() > 0 {
-		fmt.Fprintf(w, "  alerts: %d open, %d dismissed, %d confirmed (%d‰ of those actioned confirmed)\n",
-			o.GetOpen(), o.GetDismissed(), o.GetConfirmed(), o.GetConfirmedPermille())
+	if o := r.GetOutcomes(); o.GetRaised() > 0 {
+		fmt.Fprintf(w, "  effectiveness: %d raised, %d actioned (%d acknowledged, %d dismissed, %d confirmed), confirmed ÷ actioned %d.%d%%\n",
+			o.GetRaised(), o.GetActioned(), o.GetAcknowledged(), o.GetDismissed(), o.GetConfirmed(),
+			o.GetConfirmedPermille()/10, o.GetConfirmedPermille()%10)
 	}
 }
 

@@ -58,6 +58,10 @@ type App struct {
 	riskHigh uint64
 	// refusedRuleChanges counts rule changes the engine could not apply.
 	refusedRuleChanges uint64
+	// parkedInputs counts RISK_IN events the engine parked since start.
+	parkedInputs uint64
+	// tenants are the tenants seen in RISK_IN: those the live scheduler ticks.
+	tenants map[string]bool
 
 	engineCaughtUp    chan struct{}
 	projectorCaughtUp chan struct{}
@@ -82,6 +86,7 @@ func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Log
 		projected:         eventlog.NewProgress(0),
 		judged:            map[string]*eventlog.Progress{},
 		written:           map[string]eventlog.Position{},
+		tenants:           map[string]bool{},
 		engineCaughtUp:    make(chan struct{}),
 		projectorCaughtUp: make(chan struct{}),
 		roster:            roster.NewTracker(log),
@@ -210,16 +215,65 @@ func (a *App) GetAlert(ctx context.Context, actor Actor, id string, minSeq uint6
 	return al, nil
 }
 
-// ListAlerts pages through alerts newest first.
-func (a *App) ListAlerts(ctx context.Context, actor Actor, f store.ListFilter, consistentWith []SourcePosition) ([]domain.Alert, error) {
+// ListAlerts pages through alerts newest first. orgUnit ("" = all) keeps
+// the alerts of that unit's subtree as the roster has it now; a manager
+// sees only their own subtree, whatever they ask for.
+func (a *App) ListAlerts(ctx context.Context, actor Actor, f store.ListFilter, orgUnit string, consistentWith []SourcePosition) ([]domain.Alert, error) {
 	if !actor.canReadAlerts() {
 		return nil, fmt.Errorf("list alerts: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
 	}
-	if actor.oversees != nil && (f.EmployeeID == "" || !actor.oversees(f.EmployeeID)) {
-		return nil, fmt.Errorf("list alerts: %w: a manager lists one employee of their part of the organisation at a time (employee_id)", domain.ErrPermissionDenied)
+	if actor.oversees != nil && f.EmployeeID != "" && !actor.oversees(f.EmployeeID) {
+		return nil, fmt.Errorf("list alerts: %w: the employee is outside your part of the organisation", domain.ErrPermissionDenied)
 	}
+	employees, err := a.reach(ctx, actor, orgUnit)
+	if err != nil {
+		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	f.Employees = employees
 	if err := a.waitJudged(ctx, consistentWith); err != nil {
 		return nil, err
 	}
 	return a.store.ListAlerts(ctx, actor.Tenant, f)
+}
+
+// ListCases pages through the cases HR opened, most recently opened first,
+// with GetCase's authorisation: hr, auditors and admins see every case, a
+// manager those of their subtree.
+func (a *App) ListCases(ctx context.Context, actor Actor, f store.CaseFilter) ([]domain.Alert, error) {
+	if !actor.canReadAlerts() {
+		return nil, fmt.Errorf("list cases: %w: requires hr, auditor, manager or admin", domain.ErrPermissionDenied)
+	}
+	if actor.oversees != nil && f.EmployeeID != "" && !actor.oversees(f.EmployeeID) {
+		return nil, fmt.Errorf("list cases: %w: the employee is outside your part of the organisation", domain.ErrPermissionDenied)
+	}
+	employees, err := a.reach(ctx, actor, "")
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	f.Employees = employees
+	return a.store.ListCases(ctx, actor.Tenant, f)
+}
+
+// reach is the set of employees a list may show: nil (everyone) for hr,
+// auditors and admins who name no org unit; the unit's subtree when one is
+// named; for a manager, only the part of that (or of their own subtree)
+// they oversee. An unknown org unit is NotFound.
+func (a *App) reach(ctx context.Context, actor Actor, orgUnit string) ([]string, error) {
+	if orgUnit == "" && actor.oversees == nil {
+		return nil, nil
+	}
+	if err := a.roster.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	if orgUnit != "" && !a.roster.HasUnit(actor.Tenant, orgUnit) {
+		return nil, fmt.Errorf("org unit %s: %w", orgUnit, domain.ErrNotFound)
+	}
+	if orgUnit == "" {
+		orgUnit = a.roster.UnitOf(actor.Tenant, actor.EmployeeID)
+	}
+	employees := a.roster.EmployeesUnder(actor.Tenant, orgUnit)
+	if actor.oversees != nil {
+		employees = slices.DeleteFunc(employees, func(e string) bool { return !actor.oversees(e) })
+	}
+	return employees, nil
 }

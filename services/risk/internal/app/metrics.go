@@ -5,7 +5,8 @@ import "github.com/prometheus/client_golang/prometheus"
 // Collectors are the risk engine's metrics, for the service's registry:
 // rule evaluations that failed (a missing fact, the cost limit; the rule
 // counts as not triggered) and rule changes the engine could not apply
-// (the version before stays in force). Both should stay at zero.
+// (the version before stays in force), and RISK_IN events it parked as
+// undecodable. All should stay at zero.
 func (a *App) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -23,6 +24,14 @@ func (a *App) Collectors() []prometheus.Collector {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			return float64(a.refusedRuleChanges)
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "holdfast_risk_engine_parked_events_total",
+			Help: "RISK_IN events the engine could not decode and parked (with the reason) since start.",
+		}, func() float64 {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return float64(a.parkedInputs)
 		}),
 	}
 }

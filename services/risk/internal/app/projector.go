@@ -65,8 +65,8 @@ func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert
 	}
 	tenant := rec.Envelope.GetTenantId()
 	at := rec.Envelope.GetOccurredAt().AsTime()
-	if step, _, _, ok := caseStepOf(msg); ok {
-		return a.alertHandled(ctx, rec, step)
+	if step, _, outcome, ok := caseStepOf(msg); ok {
+		return a.alertHandled(ctx, rec, step, outcome)
 	}
 	switch ev := msg.(type) {
 	case *riskv1.AlertRaised:
@@ -105,8 +105,9 @@ func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert
 	return domain.Alert{}, false, nil
 }
 
-// alertHandled is the alert after a step of HR's handling: its status.
-func (a *App) alertHandled(ctx context.Context, rec eventlog.Record, step domain.CaseStep) (domain.Alert, bool, error) {
+// alertHandled is the alert after a step of HR's handling: its status,
+// and the case's opening, resolution and outcome, which ListCases reads.
+func (a *App) alertHandled(ctx context.Context, rec eventlog.Record, step domain.CaseStep, outcome domain.Outcome) (domain.Alert, bool, error) {
 	al, err := a.store.GetAlert(ctx, rec.Envelope.GetTenantId(), rec.Envelope.GetAggregateId())
 	if errors.Is(err, domain.ErrNotFound) {
 		a.logger.WarnContext(ctx, "handling of an alert the view lacks", "sequence", rec.Sequence)
@@ -115,10 +116,17 @@ func (a *App) alertHandled(ctx context.Context, rec eventlog.Record, step domain
 	if err != nil {
 		return domain.Alert{}, false, err
 	}
-	c := domain.Case{Status: al.Status}.Apply(domain.CaseNote{Kind: step}, 0)
+	c := domain.Case{Status: al.Status}.Apply(domain.CaseNote{Kind: step}, outcome)
 	if c.Status == al.Status {
 		return domain.Alert{}, false, nil
 	}
 	al.Status = c.Status
+	at := rec.Envelope.GetOccurredAt().AsTime()
+	switch c.Status {
+	case domain.StatusConfirmed:
+		al.CaseOpenedAt, al.CaseSequence = at, rec.Sequence
+	case domain.StatusResolved:
+		al.CaseResolvedAt, al.Outcome = at, c.Outcome
+	}
 	return al, true, nil
 }

@@ -81,6 +81,8 @@ func RuleToProto(r domain.Rule) *riskv1.Rule {
 		Outcomes: &riskv1.RuleOutcomes{
 			Open: int32(r.Outcomes.Open), Dismissed: int32(r.Outcomes.Dismissed), Confirmed: int32(r.Outcomes.Confirmed),
 			ConfirmedPermille: int32(r.Outcomes.ConfirmedPermille()),
+			Raised:            int32(r.Outcomes.Raised), Acknowledged: int32(r.Outcomes.Acknowledged),
+			Actioned: int32(r.Outcomes.Actioned()),
 		},
 	}
 	if !r.UpdatedAt.IsZero() {

@@ -20,20 +20,35 @@ import (
 // engine's state lives in memory and is rebuilt by this replay at every
 // start; decisions already in RISK (found by scanning it first) are not
 // appended again, so a crash anywhere leaves neither gaps nor duplicates.
+// Every tenant it meets is one the live scheduler ticks.
 func (a *App) RunEngine(ctx context.Context) error {
 	if err := a.scanWritten(ctx); err != nil {
 		return fmt.Errorf("engine: scan RISK: %w", err)
 	}
-	return a.log.Follow(ctx, eventlog.StreamRiskIn, a.judge, eventlog.FollowOptions{
+	return a.log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
+		a.noteTenant(rec.Envelope.GetTenantId())
+		return a.judge(ctx, rec)
+	}, eventlog.FollowOptions{
 		OnCaughtUp: func() { close(a.engineCaughtUp) },
-		OnPoison: func(ctx context.Context, rec eventlog.Record, reason error) error {
-			// RISK_IN only copies domain streams; their projectors park the
-			// original. Here it is skipped, counted and logged.
-			a.logger.ErrorContext(ctx, "engine skipped undecodable event", "sequence", rec.Sequence, "error", reason)
-			a.advanceSource(rec)
-			return nil
-		},
+		OnPoison:   a.parkInput,
 	})
+}
+
+// parkInput parks a RISK_IN event the engine cannot judge (its envelope or
+// payload does not decode) with the reason, counts it, and moves on: the
+// engine must not stop for one bad event, and must not lose it silently.
+// The domain stream still holds the original; its own projectors park it
+// too. A replay parks it again, which the store keeps once.
+func (a *App) parkInput(ctx context.Context, rec eventlog.Record, reason error) error {
+	if err := a.store.ParkInput(ctx, rec.Sequence, rec.Subject, reason.Error(), rec.Data); err != nil {
+		return fmt.Errorf("engine: park RISK_IN %d: %w", rec.Sequence, err)
+	}
+	a.logger.ErrorContext(ctx, "engine parked an event it cannot judge", "sequence", rec.Sequence, "subject", rec.Subject, "error", reason)
+	a.mu.Lock()
+	a.parkedInputs++
+	a.mu.Unlock()
+	a.advanceSource(rec)
+	return nil
 }
 
 // scanWritten learns every alert's position in RISK.
@@ -57,8 +72,11 @@ func (a *App) advanceSource(rec eventlog.Record) {
 // judge applies one RISK_IN record to the engine and appends its decisions.
 func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 	msg, err := eventlog.Payload(rec.Envelope)
-	if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
-		a.advanceSource(rec)
+	if errors.Is(err, eventlog.ErrDecode) {
+		return a.parkInput(ctx, rec, err)
+	}
+	if errors.Is(err, eventlog.ErrUnknownType) {
+		a.advanceSource(rec) // a newer writer's event type: not poison
 		return nil
 	}
 	if err != nil {

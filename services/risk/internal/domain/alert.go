@@ -83,6 +83,14 @@ type Alert struct {
 	// RaisedSequence is the RISK sequence of the AlertRaised event: unique
 	// and increasing, so it orders and pages alerts newest first.
 	RaisedSequence uint64
+	// Outcome is how HR resolved the case opened on the alert.
+	Outcome Outcome
+	// CaseOpenedAt and CaseSequence are the time and RISK sequence of the
+	// confirmation that opened a case (zero while none is open); the
+	// sequence orders and pages cases. CaseResolvedAt is set on resolution.
+	CaseOpenedAt   time.Time
+	CaseResolvedAt time.Time
+	CaseSequence   uint64
 }
 
 // Sentinel errors; the transport maps each to one status code.

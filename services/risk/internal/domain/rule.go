@@ -79,27 +79,40 @@ type Rule struct {
 	Outcomes RuleOutcomes
 }
 
-// RuleOutcomes measures a rule's effectiveness: confirmed ÷ actioned.
+// RuleOutcomes measures a rule's effectiveness: confirmed ÷ actioned,
+// where actioned is every alert HR has touched (acknowledged, dismissed or
+// confirmed). Each alert counts once, by the status it has now.
 type RuleOutcomes struct {
-	Open, Dismissed, Confirmed int
+	// Raised counts every alert of the rule.
+	Raised int
+	// Open alerts are raised or acknowledged.
+	Open, Acknowledged, Dismissed, Confirmed int
 }
 
 // OutcomesOf tallies a rule's alert counts by status.
 func OutcomesOf(byStatus map[Status]int) RuleOutcomes {
-	return RuleOutcomes{
-		Open:      byStatus[StatusRaised] + byStatus[StatusAcknowledged],
-		Dismissed: byStatus[StatusDismissed],
-		Confirmed: byStatus[StatusConfirmed] + byStatus[StatusResolved],
+	o := RuleOutcomes{
+		Open:         byStatus[StatusRaised] + byStatus[StatusAcknowledged],
+		Acknowledged: byStatus[StatusAcknowledged],
+		Dismissed:    byStatus[StatusDismissed],
+		Confirmed:    byStatus[StatusConfirmed] + byStatus[StatusResolved],
 	}
+	for _, n := range byStatus {
+		o.Raised += n
+	}
+	return o
 }
 
-// ConfirmedPermille is confirmed × 1000 ÷ (confirmed + dismissed), 0
-// while nothing was actioned.
+// Actioned is how many of the rule's alerts HR has acted on.
+func (o RuleOutcomes) Actioned() int { return o.Acknowledged + o.Dismissed + o.Confirmed }
+
+// ConfirmedPermille is confirmed × 1000 ÷ actioned, 0 while nothing was
+// actioned. Integer permille keeps the figure exact across transports.
 func (o RuleOutcomes) ConfirmedPermille() int {
-	if o.Confirmed+o.Dismissed == 0 {
+	if o.Actioned() == 0 {
 		return 0
 	}
-	return o.Confirmed * 1000 / (o.Confirmed + o.Dismissed)
+	return o.Confirmed * 1000 / o.Actioned()
 }
 
 // OpeningEvidenceReveals24h opens an alert with the employee's reveals of

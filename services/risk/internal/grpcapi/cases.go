@@ -5,9 +5,12 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/app"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/store"
 )
 
 // handle runs one step of HR's handling of an alert.
@@ -90,4 +93,61 @@ func caseToProto(c domain.Case) *riskv1.Case {
 		p.Notes = append(p.Notes, &riskv1.CaseNote{Kind: string(n.Kind), Author: n.Author, Text: n.Text, At: timestamppb.New(n.At)})
 	}
 	return p
+}
+
+// ListCases implements riskv1.RiskServiceServer.
+func (s *Server) ListCases(ctx context.Context, req *riskv1.ListCasesRequest) (*riskv1.ListCasesResponse, error) {
+	actor, err := s.actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	size, bad := platform.PageSize(req.GetPageSize())
+	before, err := decodeToken(casePages, req.GetPageToken())
+	if err != nil {
+		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued"})
+	}
+	switch req.GetStatus() {
+	case riskv1.AlertStatus_ALERT_STATUS_UNSPECIFIED, riskv1.AlertStatus_ALERT_STATUS_CONFIRMED, riskv1.AlertStatus_ALERT_STATUS_RESOLVED:
+	default:
+		bad = append(bad, platform.FieldViolation{Field: "status", Description: "a case is CONFIRMED (open) or RESOLVED"})
+	}
+	if _, ok := riskv1.CaseOutcome_name[int32(req.GetOutcome())]; !ok {
+		bad = append(bad, platform.FieldViolation{Field: "outcome", Description: "unknown outcome"})
+	}
+	if e := req.GetEmployeeId(); e != "" && !eventlog.ValidToken(e) {
+		bad = append(bad, platform.FieldViolation{Field: "employee_id", Description: "not a valid id"})
+	}
+	from, to, periodBad := period("opened_after", req.GetOpenedAfter(), "opened_before", req.GetOpenedBefore())
+	bad = append(bad, periodBad...)
+	if len(bad) > 0 {
+		return nil, platform.InvalidArgument(bad)
+	}
+	cases, err := s.app.ListCases(ctx, actor, store.CaseFilter{
+		EmployeeID: req.GetEmployeeId(),
+		Status:     domain.Status(req.GetStatus()),
+		Outcome:    domain.Outcome(req.GetOutcome()),
+		OpenedFrom: from,
+		OpenedTo:   to,
+		Before:     before,
+		Limit:      size + 1,
+	})
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	resp := &riskv1.ListCasesResponse{}
+	cases, last := platform.TrimPage(cases, size)
+	if last != nil {
+		resp.NextPageToken = encodeToken(casePages, last.CaseSequence)
+	}
+	for _, a := range cases {
+		c := &riskv1.CaseSummary{
+			AlertId: a.ID, RuleId: a.RuleID, EmployeeId: a.EmployeeID, Severity: riskv1.Severity(a.Severity),
+			Status: riskv1.AlertStatus(a.Status), Outcome: riskv1.CaseOutcome(a.Outcome), OpenedAt: timestamppb.New(a.CaseOpenedAt),
+		}
+		if !a.CaseResolvedAt.IsZero() {
+			c.ResolvedAt = timestamppb.New(a.CaseResolvedAt)
+		}
+		resp.Cases = append(resp.Cases, c)
+	}
+	return resp, nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -68,6 +69,14 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 	if _, ok := riskv1.AlertStatus_name[int32(req.GetStatus())]; !ok {
 		bad = append(bad, platform.FieldViolation{Field: "status", Description: "unknown status"})
 	}
+	if _, ok := riskv1.Severity_name[int32(req.GetMinSeverity())]; !ok {
+		bad = append(bad, platform.FieldViolation{Field: "min_severity", Description: "unknown severity"})
+	}
+	if u := req.GetOrgUnitId(); u != "" && !eventlog.ValidToken(u) {
+		bad = append(bad, platform.FieldViolation{Field: "org_unit_id", Description: "not a valid id"})
+	}
+	from, to, periodBad := period("raised_after", req.GetRaisedAfter(), "raised_before", req.GetRaisedBefore())
+	bad = append(bad, periodBad...)
 	var positions []app.SourcePosition
 	for i, p := range req.GetConsistentWith() {
 		if !knownSource(p.GetStream()) || p.GetSequence() == 0 {
@@ -83,12 +92,15 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 		return nil, platform.InvalidArgument(bad)
 	}
 	alerts, err := s.app.ListAlerts(ctx, actor, store.ListFilter{
-		EmployeeID: req.GetEmployeeId(),
-		RuleID:     req.GetRuleId(),
-		Status:     domain.Status(req.GetStatus()),
-		Before:     before,
-		Limit:      size + 1,
-	}, positions)
+		EmployeeID:  req.GetEmployeeId(),
+		RuleID:      req.GetRuleId(),
+		Status:      domain.Status(req.GetStatus()),
+		MinSeverity: domain.Severity(req.GetMinSeverity()),
+		RaisedFrom:  from,
+		RaisedTo:    to,
+		Before:      before,
+		Limit:       size + 1,
+	}, req.GetOrgUnitId(), positions)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
@@ -125,23 +137,57 @@ func (s *Server) GetAlert(ctx context.Context, req *riskv1.GetAlertRequest) (*ri
 	return &riskv1.GetAlertResponse{Alert: alertToProto(a)}, nil
 }
 
-func encodePageToken(before uint64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("a1:" + strconv.FormatUint(before, 10)))
+// Page tokens are opaque: a kind prefix (so an alert list's token is
+// refused by the case list) and the sequence the next page starts before.
+const (
+	alertPages = "a1:"
+	casePages  = "c1:"
+)
+
+func encodePageToken(before uint64) string { return encodeToken(alertPages, before) }
+
+func decodePageToken(tok string) (uint64, error) { return decodeToken(alertPages, tok) }
+
+func encodeToken(kind string, before uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + strconv.FormatUint(before, 10)))
 }
 
-func decodePageToken(tok string) (uint64, error) {
+func decodeToken(kind, tok string) (uint64, error) {
 	if tok == "" {
 		return 0, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || !strings.HasPrefix(string(b), "a1:") {
+	if err != nil || !strings.HasPrefix(string(b), kind) {
 		return 0, errors.New("bad page token")
 	}
-	n, err := strconv.ParseUint(string(b[3:]), 10, 64)
+	n, err := strconv.ParseUint(string(b[len(kind):]), 10, 64)
 	if err != nil || n == 0 {
 		return 0, errors.New("bad page token")
 	}
 	return n, nil
+}
+
+// period reads an optional [after, before) time range: each end must be
+// a valid timestamp when set, and after must come before before.
+func period(afterField string, after *timestamppb.Timestamp, beforeField string, before *timestamppb.Timestamp) (from, to time.Time, bad []platform.FieldViolation) {
+	if after != nil {
+		if err := after.CheckValid(); err != nil {
+			bad = append(bad, platform.FieldViolation{Field: afterField, Description: "not a valid timestamp"})
+		} else {
+			from = after.AsTime()
+		}
+	}
+	if before != nil {
+		if err := before.CheckValid(); err != nil {
+			bad = append(bad, platform.FieldViolation{Field: beforeField, Description: "not a valid timestamp"})
+		} else {
+			to = before.AsTime()
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		bad = append(bad, platform.FieldViolation{Field: beforeField, Description: "must be after " + afterField})
+	}
+	return from, to, bad
 }
 
 func alertToProto(a domain.Alert) *riskv1.Alert {
@@ -180,7 +226,7 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 	case errors.Is(err, domain.ErrPrecondition):
 		return status.Error(codes.FailedPrecondition, err.Error())
 	case errors.Is(err, eventlog.ErrConflict):
-		return status.Error(codes.Aborted, "the rule changed concurrently; retry")
+		return status.Error(codes.Aborted, "changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	}

@@ -17,10 +17,14 @@ type Memory struct {
 	checkpoint uint64
 	alerts     map[string]map[string]domain.Alert // tenant → id → alert
 	parked     int
+	// parkedInput holds the RISK_IN sequences the engine parked.
+	parkedInput map[uint64]bool
 }
 
 // NewMemory returns an empty read model.
-func NewMemory() *Memory { return &Memory{alerts: map[string]map[string]domain.Alert{}} }
+func NewMemory() *Memory {
+	return &Memory{alerts: map[string]map[string]domain.Alert{}, parkedInput: map[uint64]bool{}}
+}
 
 // Apply implements Store.
 func (m *Memory) Apply(_ context.Context, seq uint64, alerts ...domain.Alert) error {
@@ -110,4 +114,39 @@ func (m *Memory) StatusCounts(_ context.Context, tenant string) (map[string]map[
 		out[a.RuleID][a.Status]++
 	}
 	return out, nil
+}
+
+// ListCases implements Store.
+func (m *Memory) ListCases(_ context.Context, tenant string, f CaseFilter) ([]domain.Alert, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []domain.Alert
+	for _, a := range m.alerts[tenant] {
+		if f.matches(a) {
+			out = append(out, cloneAlert(a))
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.Alert) int { return cmp.Compare(b.CaseSequence, a.CaseSequence) })
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// ParkInput implements Store.
+func (m *Memory) ParkInput(_ context.Context, seq uint64, _, _ string, _ []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.parkedInput[seq] = true
+	return nil
+}
+
+// ParkedInputs implements Store.
+func (m *Memory) ParkedInputs(context.Context) (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.parkedInput), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,10 +39,14 @@ func (p *Postgres) Apply(ctx context.Context, seq uint64, alerts ...domain.Alert
 	// data is jsonb: pgx encodes the struct with encoding/json.
 	return p.ApplyAt(ctx, seq, func(tx pgx.Tx) error {
 		for _, a := range alerts {
-			if _, err := tx.Exec(ctx, `INSERT INTO risk.alerts (tenant, alert_id, employee_id, rule_id, status, raised_sequence, data)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)
-				ON CONFLICT (tenant, alert_id) DO UPDATE SET status = EXCLUDED.status, data = EXCLUDED.data`,
-				a.Tenant, a.ID, a.EmployeeID, a.RuleID, int(a.Status), int64(a.RaisedSequence), a); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO risk.alerts (tenant, alert_id, employee_id, rule_id, status, raised_sequence, data,
+					severity, raised_at, outcome, case_opened_at, case_sequence)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+				ON CONFLICT (tenant, alert_id) DO UPDATE SET status = EXCLUDED.status, data = EXCLUDED.data,
+					severity = EXCLUDED.severity, outcome = EXCLUDED.outcome,
+					case_opened_at = EXCLUDED.case_opened_at, case_sequence = EXCLUDED.case_sequence`,
+				a.Tenant, a.ID, a.EmployeeID, a.RuleID, int(a.Status), int64(a.RaisedSequence), a,
+				int(a.Severity), a.RaisedAt, int(a.Outcome), nullTime(a.CaseOpenedAt), int64(a.CaseSequence)); err != nil {
 				return fmt.Errorf("store: upsert alert: %w", err)
 			}
 		}
@@ -77,7 +82,10 @@ func (p *Postgres) ListAlerts(ctx context.Context, tenant string, f ListFilter) 
 	rows, err := p.Pool.Query(ctx, `SELECT data FROM risk.alerts
 		WHERE tenant = $1 AND ($2 = '' OR employee_id = $2) AND ($3 = '' OR rule_id = $3)
 		  AND ($4 = 0 OR status = $4) AND raised_sequence < $5
-		ORDER BY raised_sequence DESC LIMIT $6`, tenant, f.EmployeeID, f.RuleID, int(f.Status), before, f.Limit)
+		  AND ($7::text[] IS NULL OR employee_id = ANY($7)) AND severity >= $8
+		  AND ($9::timestamptz IS NULL OR raised_at >= $9) AND ($10::timestamptz IS NULL OR raised_at < $10)
+		ORDER BY raised_sequence DESC LIMIT $6`, tenant, f.EmployeeID, f.RuleID, int(f.Status), before, f.Limit,
+		f.Employees, int(f.MinSeverity), nullTime(f.RaisedFrom), nullTime(f.RaisedTo))
 	if err != nil {
 		return nil, fmt.Errorf("store: list alerts: %w", err)
 	}
@@ -114,4 +122,59 @@ func (p *Postgres) StatusCounts(ctx context.Context, tenant string) (map[string]
 		return nil, fmt.Errorf("store: status counts: %w", err)
 	}
 	return out, nil
+}
+
+// ListCases implements Store.
+func (p *Postgres) ListCases(ctx context.Context, tenant string, f CaseFilter) ([]domain.Alert, error) {
+	if f.Limit <= 0 {
+		return nil, ErrBadFilter
+	}
+	before := int64(f.Before)
+	if f.Before == 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := p.Pool.Query(ctx, `SELECT data FROM risk.alerts
+		WHERE tenant = $1 AND case_sequence > 0 AND case_sequence < $2
+		  AND ($3 = '' OR employee_id = $3) AND ($4::text[] IS NULL OR employee_id = ANY($4))
+		  AND ($5 = 0 OR status = $5) AND ($6 = 0 OR outcome = $6)
+		  AND ($7::timestamptz IS NULL OR case_opened_at >= $7) AND ($8::timestamptz IS NULL OR case_opened_at < $8)
+		ORDER BY case_sequence DESC LIMIT $9`, tenant, before, f.EmployeeID, f.Employees, int(f.Status), int(f.Outcome),
+		nullTime(f.OpenedFrom), nullTime(f.OpenedTo), f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list cases: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[domain.Alert])
+	if err != nil {
+		return nil, fmt.Errorf("store: list cases: %w", err)
+	}
+	return out, nil
+}
+
+// engineProjection names the engine's parked RISK_IN events among the
+// schema's parked events.
+const engineProjection = "engine"
+
+// ParkInput implements Store.
+func (p *Postgres) ParkInput(ctx context.Context, seq uint64, subject, reason string, data []byte) error {
+	return pgstore.InTx(ctx, p.Pool, func(tx pgx.Tx) error {
+		return pgstore.ParkEvent(ctx, tx, migrations.Schema, engineProjection, "RISK_IN", seq, subject, reason, data)
+	})
+}
+
+// ParkedInputs implements Store.
+func (p *Postgres) ParkedInputs(ctx context.Context) (int, error) {
+	var n int
+	err := p.Pool.QueryRow(ctx, `SELECT count(*) FROM risk.parked_events WHERE projection = $1`, engineProjection).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: parked inputs: %w", err)
+	}
+	return n, nil
+}
+
+// nullTime is NULL for the zero time: an open end of a period, or no case.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

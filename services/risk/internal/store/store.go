@@ -6,6 +6,8 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
+	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
@@ -31,13 +33,27 @@ type Store interface {
 	// StatusCounts counts the tenant's alerts per rule id and status: the
 	// outcomes that measure each rule's effectiveness.
 	StatusCounts(ctx context.Context, tenant string) (map[string]map[domain.Status]int, error)
+	// ListCases returns the alerts HR opened a case on, most recently
+	// opened first (by CaseSequence), before filter.Before.
+	ListCases(ctx context.Context, tenant string, filter CaseFilter) ([]domain.Alert, error)
+	// ParkInput records a RISK_IN event the engine cannot judge, with the
+	// reason; parking one twice (a replay) keeps the first.
+	ParkInput(ctx context.Context, seq uint64, subject, reason string, data []byte) error
+	// ParkedInputs counts the RISK_IN events parked so far.
+	ParkedInputs(ctx context.Context) (int, error)
 }
 
 // ListFilter selects and pages alerts. Empty fields match everything.
 type ListFilter struct {
 	EmployeeID string
-	RuleID     string
-	Status     domain.Status
+	// Employees, when non-nil, keeps only these employees' alerts (an org
+	// unit's subtree); an empty non-nil slice matches nothing.
+	Employees   []string
+	RuleID      string
+	Status      domain.Status
+	MinSeverity domain.Severity
+	// RaisedFrom and RaisedTo keep alerts raised in [from, to); zero is open.
+	RaisedFrom, RaisedTo time.Time
 	// Before is the RaisedSequence of the last alert of the previous page (0 = newest).
 	Before uint64
 	Limit  int
@@ -45,7 +61,39 @@ type ListFilter struct {
 
 func (f ListFilter) matches(a domain.Alert) bool {
 	return (f.EmployeeID == "" || a.EmployeeID == f.EmployeeID) &&
+		(f.Employees == nil || slices.Contains(f.Employees, a.EmployeeID)) &&
 		(f.RuleID == "" || a.RuleID == f.RuleID) &&
 		(f.Status == domain.StatusUnspecified || a.Status == f.Status) &&
+		a.Severity >= f.MinSeverity &&
+		within(a.RaisedAt, f.RaisedFrom, f.RaisedTo) &&
 		(f.Before == 0 || a.RaisedSequence < f.Before)
+}
+
+// CaseFilter selects and pages cases. Empty fields match everything.
+type CaseFilter struct {
+	EmployeeID string
+	// Employees, when non-nil, keeps only these employees' cases.
+	Employees []string
+	// Status is StatusConfirmed (open cases), StatusResolved or unspecified.
+	Status  domain.Status
+	Outcome domain.Outcome
+	// OpenedFrom and OpenedTo keep cases opened in [from, to); zero is open.
+	OpenedFrom, OpenedTo time.Time
+	// Before is the CaseSequence of the last case of the previous page (0 = newest).
+	Before uint64
+	Limit  int
+}
+
+func (f CaseFilter) matches(a domain.Alert) bool {
+	return a.CaseSequence > 0 &&
+		(f.EmployeeID == "" || a.EmployeeID == f.EmployeeID) &&
+		(f.Employees == nil || slices.Contains(f.Employees, a.EmployeeID)) &&
+		(f.Status == domain.StatusUnspecified || a.Status == f.Status) &&
+		(f.Outcome == domain.OutcomeUnspecified || a.Outcome == f.Outcome) &&
+		within(a.CaseOpenedAt, f.OpenedFrom, f.OpenedTo) &&
+		(f.Before == 0 || a.CaseSequence < f.Before)
+}
+
+func within(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
 }

@@ -229,8 +229,16 @@ type ListAlertsRequest struct {
 	// consistent_with waits (within the deadline) until the risk engine has
 	// judged these source positions and the alert view shows the result.
 	ConsistentWith []*StreamPosition `protobuf:"bytes,6,rep,name=consistent_with,json=consistentWith,proto3" json:"consistent_with,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// min_severity keeps alerts of this severity or higher.
+	MinSeverity Severity `protobuf:"varint,7,opt,name=min_severity,json=minSeverity,proto3,enum=holdfast.risk.v1.Severity" json:"min_severity,omitempty"`
+	// org_unit_id keeps alerts of employees of this org unit or a unit below
+	// it, as the attendance roster has them now.
+	OrgUnitId string `protobuf:"bytes,8,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	// raised_after and raised_before keep alerts raised in [after, before).
+	RaisedAfter   *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=raised_after,json=raisedAfter,proto3" json:"raised_after,omitempty"`
+	RaisedBefore  *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=raised_before,json=raisedBefore,proto3" json:"raised_before,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListAlertsRequest) Reset() {
@@ -301,6 +309,34 @@ func (x *ListAlertsRequest) GetStatus() AlertStatus {
 func (x *ListAlertsRequest) GetConsistentWith() []*StreamPosition {
 	if x != nil {
 		return x.ConsistentWith
+	}
+	return nil
+}
+
+func (x *ListAlertsRequest) GetMinSeverity() Severity {
+	if x != nil {
+		return x.MinSeverity
+	}
+	return Severity_SEVERITY_UNSPECIFIED
+}
+
+func (x *ListAlertsRequest) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
+}
+
+func (x *ListAlertsRequest) GetRaisedAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RaisedAfter
+	}
+	return nil
+}
+
+func (x *ListAlertsRequest) GetRaisedBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RaisedBefore
 	}
 	return nil
 }
@@ -1940,6 +1976,384 @@ func (x *SuppressRuleResponse) GetSequence() uint64 {
 	return 0
 }
 
+// CaseSummary is one case in a list: the alert it was opened on and where
+// HR's handling stands. GetCase returns its notes.
+type CaseSummary struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	AlertId    string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	RuleId     string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,3,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Severity   Severity               `protobuf:"varint,4,opt,name=severity,proto3,enum=holdfast.risk.v1.Severity" json:"severity,omitempty"`
+	// status is CONFIRMED (open) or RESOLVED.
+	Status  AlertStatus `protobuf:"varint,5,opt,name=status,proto3,enum=holdfast.risk.v1.AlertStatus" json:"status,omitempty"`
+	Outcome CaseOutcome `protobuf:"varint,6,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
+	// opened_at is when HR confirmed the alert.
+	OpenedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=opened_at,json=openedAt,proto3" json:"opened_at,omitempty"`
+	// resolved_at is unset while the case is open.
+	ResolvedAt    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=resolved_at,json=resolvedAt,proto3" json:"resolved_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CaseSummary) Reset() {
+	*x = CaseSummary{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CaseSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CaseSummary) ProtoMessage() {}
+
+func (x *CaseSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CaseSummary.ProtoReflect.Descriptor instead.
+func (*CaseSummary) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CaseSummary) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *CaseSummary) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *CaseSummary) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *CaseSummary) GetSeverity() Severity {
+	if x != nil {
+		return x.Severity
+	}
+	return Severity_SEVERITY_UNSPECIFIED
+}
+
+func (x *CaseSummary) GetStatus() AlertStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AlertStatus_ALERT_STATUS_UNSPECIFIED
+}
+
+func (x *CaseSummary) GetOutcome() CaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CaseOutcome_CASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *CaseSummary) GetOpenedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OpenedAt
+	}
+	return nil
+}
+
+func (x *CaseSummary) GetResolvedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ResolvedAt
+	}
+	return nil
+}
+
+// ListCasesRequest filters and pages cases. Empty fields match everything.
+type ListCasesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// page_size is 1–500; 0 means 50.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// status is CONFIRMED (open cases) or RESOLVED.
+	Status     AlertStatus `protobuf:"varint,3,opt,name=status,proto3,enum=holdfast.risk.v1.AlertStatus" json:"status,omitempty"`
+	Outcome    CaseOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=holdfast.risk.v1.CaseOutcome" json:"outcome,omitempty"`
+	EmployeeId string      `protobuf:"bytes,5,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// opened_after and opened_before keep cases opened in [after, before).
+	OpenedAfter   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=opened_after,json=openedAfter,proto3" json:"opened_after,omitempty"`
+	OpenedBefore  *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=opened_before,json=openedBefore,proto3" json:"opened_before,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCasesRequest) Reset() {
+	*x = ListCasesRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCasesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCasesRequest) ProtoMessage() {}
+
+func (x *ListCasesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCasesRequest.ProtoReflect.Descriptor instead.
+func (*ListCasesRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListCasesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCasesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListCasesRequest) GetStatus() AlertStatus {
+	if x != nil {
+		return x.Status
+	}
+	return AlertStatus_ALERT_STATUS_UNSPECIFIED
+}
+
+func (x *ListCasesRequest) GetOutcome() CaseOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return CaseOutcome_CASE_OUTCOME_UNSPECIFIED
+}
+
+func (x *ListCasesRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *ListCasesRequest) GetOpenedAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OpenedAfter
+	}
+	return nil
+}
+
+func (x *ListCasesRequest) GetOpenedBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OpenedBefore
+	}
+	return nil
+}
+
+// ListCasesResponse is one page of cases.
+type ListCasesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Cases         []*CaseSummary         `protobuf:"bytes,1,rep,name=cases,proto3" json:"cases,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCasesResponse) Reset() {
+	*x = ListCasesResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCasesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCasesResponse) ProtoMessage() {}
+
+func (x *ListCasesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCasesResponse.ProtoReflect.Descriptor instead.
+func (*ListCasesResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListCasesResponse) GetCases() []*CaseSummary {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+func (x *ListCasesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// AdvanceClockRequest moves the tenant's clock forward to `to`.
+type AdvanceClockRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// to is the time to tick up to: each hour boundary after the clock's last
+	// tick up to and including `to` is ticked. Before the last tick is
+	// FailedPrecondition (time never goes back); equal to it ticks nothing,
+	// so a retried call is harmless.
+	To *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=to,proto3" json:"to,omitempty"`
+	// from is where a clock that never ticked starts (rounded up to the
+	// hour); unset, it starts at the hour of `to`. Ignored once it ticked.
+	From          *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdvanceClockRequest) Reset() {
+	*x = AdvanceClockRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceClockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceClockRequest) ProtoMessage() {}
+
+func (x *AdvanceClockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceClockRequest.ProtoReflect.Descriptor instead.
+func (*AdvanceClockRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *AdvanceClockRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *AdvanceClockRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+// AdvanceClockResponse says where the clock stands.
+type AdvanceClockResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// last_tick_at is the clock's last tick after the call.
+	LastTickAt *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=last_tick_at,json=lastTickAt,proto3" json:"last_tick_at,omitempty"`
+	// ticks is how many ticks this call appended.
+	Ticks int32 `protobuf:"varint,2,opt,name=ticks,proto3" json:"ticks,omitempty"`
+	// consistent_with is the TICK position of the last tick: pass it as
+	// ListAlerts.consistent_with to wait until the engine has judged it.
+	ConsistentWith *StreamPosition `protobuf:"bytes,3,opt,name=consistent_with,json=consistentWith,proto3" json:"consistent_with,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AdvanceClockResponse) Reset() {
+	*x = AdvanceClockResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdvanceClockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdvanceClockResponse) ProtoMessage() {}
+
+func (x *AdvanceClockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdvanceClockResponse.ProtoReflect.Descriptor instead.
+func (*AdvanceClockResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *AdvanceClockResponse) GetLastTickAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastTickAt
+	}
+	return nil
+}
+
+func (x *AdvanceClockResponse) GetTicks() int32 {
+	if x != nil {
+		return x.Ticks
+	}
+	return 0
+}
+
+func (x *AdvanceClockResponse) GetConsistentWith() *StreamPosition {
+	if x != nil {
+		return x.ConsistentWith
+	}
+	return nil
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
@@ -1965,7 +2379,7 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\bevidence\x18\r \x03(\v2\x1a.holdfast.risk.v1.EvidenceR\bevidence\"D\n" +
 	"\x0eStreamPosition\x12\x16\n" +
 	"\x06stream\x18\x01 \x01(\tR\x06stream\x12\x1a\n" +
-	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x8b\x02\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\xea\x03\n" +
 	"\x11ListAlertsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1974,7 +2388,12 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"employeeId\x12\x17\n" +
 	"\arule_id\x18\x04 \x01(\tR\x06ruleId\x125\n" +
 	"\x06status\x18\x05 \x01(\x0e2\x1d.holdfast.risk.v1.AlertStatusR\x06status\x12I\n" +
-	"\x0fconsistent_with\x18\x06 \x03(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith\"m\n" +
+	"\x0fconsistent_with\x18\x06 \x03(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith\x12=\n" +
+	"\fmin_severity\x18\a \x01(\x0e2\x1a.holdfast.risk.v1.SeverityR\vminSeverity\x12\x1e\n" +
+	"\vorg_unit_id\x18\b \x01(\tR\torgUnitId\x12=\n" +
+	"\fraised_after\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vraisedAfter\x12?\n" +
+	"\rraised_before\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\fraisedBefore\"m\n" +
 	"\x12ListAlertsResponse\x12/\n" +
 	"\x06alerts\x18\x01 \x03(\v2\x17.holdfast.risk.v1.AlertR\x06alerts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"O\n" +
@@ -2083,7 +2502,39 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x05until\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\"2\n" +
 	"\x14SuppressRuleResponse\x12\x1a\n" +
-	"\bsequence\x18\x01 \x01(\x04R\bsequence2\xfd\t\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\x80\x03\n" +
+	"\vCaseSummary\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x1f\n" +
+	"\vemployee_id\x18\x03 \x01(\tR\n" +
+	"employeeId\x126\n" +
+	"\bseverity\x18\x04 \x01(\x0e2\x1a.holdfast.risk.v1.SeverityR\bseverity\x125\n" +
+	"\x06status\x18\x05 \x01(\x0e2\x1d.holdfast.risk.v1.AlertStatusR\x06status\x127\n" +
+	"\aoutcome\x18\x06 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x127\n" +
+	"\topened_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\bopenedAt\x12;\n" +
+	"\vresolved_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"resolvedAt\"\xdf\x02\n" +
+	"\x10ListCasesRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x125\n" +
+	"\x06status\x18\x03 \x01(\x0e2\x1d.holdfast.risk.v1.AlertStatusR\x06status\x127\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2\x1d.holdfast.risk.v1.CaseOutcomeR\aoutcome\x12\x1f\n" +
+	"\vemployee_id\x18\x05 \x01(\tR\n" +
+	"employeeId\x12=\n" +
+	"\fopened_after\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\vopenedAfter\x12?\n" +
+	"\ropened_before\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\fopenedBefore\"p\n" +
+	"\x11ListCasesResponse\x123\n" +
+	"\x05cases\x18\x01 \x03(\v2\x1d.holdfast.risk.v1.CaseSummaryR\x05cases\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"q\n" +
+	"\x13AdvanceClockRequest\x12*\n" +
+	"\x02to\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12.\n" +
+	"\x04from\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\"\xb5\x01\n" +
+	"\x14AdvanceClockResponse\x12<\n" +
+	"\flast_tick_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastTickAt\x12\x14\n" +
+	"\x05ticks\x18\x02 \x01(\x05R\x05ticks\x12I\n" +
+	"\x0fconsistent_with\x18\x03 \x01(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith2\xb2\v\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -2101,7 +2552,9 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\vResolveCase\x12$.holdfast.risk.v1.ResolveCaseRequest\x1a%.holdfast.risk.v1.ResolveCaseResponse\x12Z\n" +
 	"\vAddCaseNote\x12$.holdfast.risk.v1.AddCaseNoteRequest\x1a%.holdfast.risk.v1.AddCaseNoteResponse\x12N\n" +
 	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponse\x12]\n" +
-	"\fSuppressRule\x12%.holdfast.risk.v1.SuppressRuleRequest\x1a&.holdfast.risk.v1.SuppressRuleResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\fSuppressRule\x12%.holdfast.risk.v1.SuppressRuleRequest\x1a&.holdfast.risk.v1.SuppressRuleResponse\x12T\n" +
+	"\tListCases\x12\".holdfast.risk.v1.ListCasesRequest\x1a#.holdfast.risk.v1.ListCasesResponse\x12]\n" +
+	"\fAdvanceClock\x12%.holdfast.risk.v1.AdvanceClockRequest\x1a&.holdfast.risk.v1.AdvanceClockResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -2115,7 +2568,7 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*Alert)(nil),                    // 0: holdfast.risk.v1.Alert
 	(*StreamPosition)(nil),           // 1: holdfast.risk.v1.StreamPosition
@@ -2149,77 +2602,103 @@ var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*GetCaseResponse)(nil),          // 29: holdfast.risk.v1.GetCaseResponse
 	(*SuppressRuleRequest)(nil),      // 30: holdfast.risk.v1.SuppressRuleRequest
 	(*SuppressRuleResponse)(nil),     // 31: holdfast.risk.v1.SuppressRuleResponse
-	(Severity)(0),                    // 32: holdfast.risk.v1.Severity
-	(AlertStatus)(0),                 // 33: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil),    // 34: google.protobuf.Timestamp
-	(*Evidence)(nil),                 // 35: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),           // 36: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                     // 37: holdfast.risk.v1.Rule
-	(CaseOutcome)(0),                 // 38: holdfast.risk.v1.CaseOutcome
+	(*CaseSummary)(nil),              // 32: holdfast.risk.v1.CaseSummary
+	(*ListCasesRequest)(nil),         // 33: holdfast.risk.v1.ListCasesRequest
+	(*ListCasesResponse)(nil),        // 34: holdfast.risk.v1.ListCasesResponse
+	(*AdvanceClockRequest)(nil),      // 35: holdfast.risk.v1.AdvanceClockRequest
+	(*AdvanceClockResponse)(nil),     // 36: holdfast.risk.v1.AdvanceClockResponse
+	(Severity)(0),                    // 37: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                 // 38: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),    // 39: google.protobuf.Timestamp
+	(*Evidence)(nil),                 // 40: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),           // 41: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                     // 42: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                 // 43: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	32, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	33, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	34, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	34, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	34, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	34, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	35, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	33, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	37, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	38, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	39, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	39, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	39, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	39, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	40, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	38, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	0,  // 9: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
-	0,  // 10: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	36, // 11: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	37, // 12: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	37, // 13: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	37, // 14: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	37, // 15: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	37, // 16: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	34, // 17: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
-	33, // 18: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
-	38, // 19: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	16, // 20: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
-	17, // 21: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 22: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 23: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	38, // 24: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	17, // 25: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 26: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 27: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	34, // 28: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
-	2,  // 29: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 30: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 31: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 32: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 33: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 34: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 35: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	18, // 36: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
-	20, // 37: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
-	22, // 38: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
-	24, // 39: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
-	26, // 40: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
-	28, // 41: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	30, // 42: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
-	3,  // 43: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 44: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 45: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 46: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 47: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 48: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 49: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 50: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 51: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 52: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 53: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 54: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 55: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	31, // 56: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
-	43, // [43:57] is the sub-list for method output_type
-	29, // [29:43] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	37, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
+	39, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
+	39, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
+	0,  // 12: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
+	0,  // 13: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
+	41, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	42, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	42, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	42, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	42, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	42, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	39, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	38, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	43, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	16, // 23: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
+	17, // 24: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 25: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 26: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	43, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	17, // 28: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 29: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
+	17, // 30: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	39, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
+	37, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
+	38, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
+	43, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	39, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
+	39, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
+	38, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	43, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	39, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
+	39, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
+	32, // 41: holdfast.risk.v1.ListCasesResponse.cases:type_name -> holdfast.risk.v1.CaseSummary
+	39, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
+	39, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
+	39, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
+	1,  // 45: holdfast.risk.v1.AdvanceClockResponse.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
+	2,  // 46: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 47: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 48: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 49: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 50: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 51: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 52: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	18, // 53: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	20, // 54: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	22, // 55: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	24, // 56: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	26, // 57: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	28, // 58: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	30, // 59: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	33, // 60: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
+	35, // 61: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
+	3,  // 62: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 63: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 64: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 65: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 66: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 67: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 68: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 69: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 70: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 71: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 72: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 73: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 74: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	31, // 75: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	34, // 76: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
+	36, // 77: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
+	62, // [62:78] is the sub-list for method output_type
+	46, // [46:62] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -2235,7 +2714,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   32,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -33,6 +33,8 @@ const (
 	RiskService_AddCaseNote_FullMethodName      = "/holdfast.risk.v1.RiskService/AddCaseNote"
 	RiskService_GetCase_FullMethodName          = "/holdfast.risk.v1.RiskService/GetCase"
 	RiskService_SuppressRule_FullMethodName     = "/holdfast.risk.v1.RiskService/SuppressRule"
+	RiskService_ListCases_FullMethodName        = "/holdfast.risk.v1.RiskService/ListCases"
+	RiskService_AdvanceClock_FullMethodName     = "/holdfast.risk.v1.RiskService/AdvanceClock"
 )
 
 // RiskServiceClient is the client API for RiskService service.
@@ -73,6 +75,13 @@ type RiskServiceClient interface {
 	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error)
 	// SuppressRule silences a rule for one employee until a time (hr).
 	SuppressRule(ctx context.Context, in *SuppressRuleRequest, opts ...grpc.CallOption) (*SuppressRuleResponse, error)
+	// ListCases pages through the caller's tenant's cases (alerts HR
+	// confirmed), most recently opened first.
+	ListCases(ctx context.Context, in *ListCasesRequest, opts ...grpc.CallOption) (*ListCasesResponse, error)
+	// AdvanceClock moves the caller's tenant's clock (admin or service): it
+	// appends one ClockTicked on TICK per hour boundary up to `to`, and makes
+	// the clock EXTERNAL, so the live scheduler leaves the tenant alone.
+	AdvanceClock(ctx context.Context, in *AdvanceClockRequest, opts ...grpc.CallOption) (*AdvanceClockResponse, error)
 }
 
 type riskServiceClient struct {
@@ -223,6 +232,26 @@ func (c *riskServiceClient) SuppressRule(ctx context.Context, in *SuppressRuleRe
 	return out, nil
 }
 
+func (c *riskServiceClient) ListCases(ctx context.Context, in *ListCasesRequest, opts ...grpc.CallOption) (*ListCasesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListCasesResponse)
+	err := c.cc.Invoke(ctx, RiskService_ListCases_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) AdvanceClock(ctx context.Context, in *AdvanceClockRequest, opts ...grpc.CallOption) (*AdvanceClockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AdvanceClockResponse)
+	err := c.cc.Invoke(ctx, RiskService_AdvanceClock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
@@ -261,6 +290,13 @@ type RiskServiceServer interface {
 	GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error)
 	// SuppressRule silences a rule for one employee until a time (hr).
 	SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error)
+	// ListCases pages through the caller's tenant's cases (alerts HR
+	// confirmed), most recently opened first.
+	ListCases(context.Context, *ListCasesRequest) (*ListCasesResponse, error)
+	// AdvanceClock moves the caller's tenant's clock (admin or service): it
+	// appends one ClockTicked on TICK per hour boundary up to `to`, and makes
+	// the clock EXTERNAL, so the live scheduler leaves the tenant alone.
+	AdvanceClock(context.Context, *AdvanceClockRequest) (*AdvanceClockResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -312,6 +348,12 @@ func (UnimplementedRiskServiceServer) GetCase(context.Context, *GetCaseRequest) 
 }
 func (UnimplementedRiskServiceServer) SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SuppressRule not implemented")
+}
+func (UnimplementedRiskServiceServer) ListCases(context.Context, *ListCasesRequest) (*ListCasesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListCases not implemented")
+}
+func (UnimplementedRiskServiceServer) AdvanceClock(context.Context, *AdvanceClockRequest) (*AdvanceClockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AdvanceClock not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -586,6 +628,42 @@ func _RiskService_SuppressRule_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_ListCases_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCasesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ListCases(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ListCases_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ListCases(ctx, req.(*ListCasesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_AdvanceClock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AdvanceClockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).AdvanceClock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_AdvanceClock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).AdvanceClock(ctx, req.(*AdvanceClockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -648,6 +726,14 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SuppressRule",
 			Handler:    _RiskService_SuppressRule_Handler,
+		},
+		{
+			MethodName: "ListCases",
+			Handler:    _RiskService_ListCases_Handler,
+		},
+		{
+			MethodName: "AdvanceClock",
+			Handler:    _RiskService_AdvanceClock_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -382,7 +382,9 @@ func (x *Rule) GetOutcomes() *RuleOutcomes {
 }
 
 // RuleOutcomes measures a rule's effectiveness from HR's handling of its
-// alerts: confirmed ÷ actioned (confirmed + dismissed).
+// alerts: confirmed ÷ actioned, where actioned is every alert HR touched
+// (acknowledged, dismissed or confirmed). Each alert counts once, by where
+// it stands now.
 type RuleOutcomes struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// open alerts are raised or acknowledged.
@@ -390,11 +392,17 @@ type RuleOutcomes struct {
 	Dismissed int32 `protobuf:"varint,2,opt,name=dismissed,proto3" json:"dismissed,omitempty"`
 	// confirmed counts confirmed and resolved alerts (a case was opened).
 	Confirmed int32 `protobuf:"varint,3,opt,name=confirmed,proto3" json:"confirmed,omitempty"`
-	// confirmed_permille is confirmed × 1000 ÷ (confirmed + dismissed), 0
-	// while nothing was actioned.
+	// confirmed_permille is confirmed × 1000 ÷ actioned, 0 while nothing was
+	// actioned.
 	ConfirmedPermille int32 `protobuf:"varint,4,opt,name=confirmed_permille,json=confirmedPermille,proto3" json:"confirmed_permille,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// raised counts every alert of the rule, whatever HR made of it.
+	Raised int32 `protobuf:"varint,5,opt,name=raised,proto3" json:"raised,omitempty"`
+	// acknowledged counts alerts HR is looking into, not yet decided.
+	Acknowledged int32 `protobuf:"varint,6,opt,name=acknowledged,proto3" json:"acknowledged,omitempty"`
+	// actioned is acknowledged + dismissed + confirmed.
+	Actioned      int32 `protobuf:"varint,7,opt,name=actioned,proto3" json:"actioned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RuleOutcomes) Reset() {
@@ -455,6 +463,27 @@ func (x *RuleOutcomes) GetConfirmedPermille() int32 {
 	return 0
 }
 
+func (x *RuleOutcomes) GetRaised() int32 {
+	if x != nil {
+		return x.Raised
+	}
+	return 0
+}
+
+func (x *RuleOutcomes) GetAcknowledged() int32 {
+	if x != nil {
+		return x.Acknowledged
+	}
+	return 0
+}
+
+func (x *RuleOutcomes) GetActioned() int32 {
+	if x != nil {
+		return x.Actioned
+	}
+	return 0
+}
+
 var File_holdfast_risk_v1_rule_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_rule_proto_rawDesc = "" +
@@ -494,12 +523,15 @@ const file_holdfast_risk_v1_rule_proto_rawDesc = "" +
 	"updated_by\x18\x05 \x01(\tR\tupdatedBy\x129\n" +
 	"\n" +
 	"updated_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12:\n" +
-	"\boutcomes\x18\a \x01(\v2\x1e.holdfast.risk.v1.RuleOutcomesR\boutcomes\"\x8d\x01\n" +
+	"\boutcomes\x18\a \x01(\v2\x1e.holdfast.risk.v1.RuleOutcomesR\boutcomes\"\xe5\x01\n" +
 	"\fRuleOutcomes\x12\x12\n" +
 	"\x04open\x18\x01 \x01(\x05R\x04open\x12\x1c\n" +
 	"\tdismissed\x18\x02 \x01(\x05R\tdismissed\x12\x1c\n" +
 	"\tconfirmed\x18\x03 \x01(\x05R\tconfirmed\x12-\n" +
-	"\x12confirmed_permille\x18\x04 \x01(\x05R\x11confirmedPermilleB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x12confirmed_permille\x18\x04 \x01(\x05R\x11confirmedPermille\x12\x16\n" +
+	"\x06raised\x18\x05 \x01(\x05R\x06raised\x12\"\n" +
+	"\facknowledged\x18\x06 \x01(\x05R\facknowledged\x12\x1a\n" +
+	"\bactioned\x18\a \x01(\x05R\bactionedB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_rule_proto_rawDescOnce sync.Once

@@ -324,4 +324,6 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("status counts mismatch (-want, +got):\n%s", diff)
 		}
 	})
+
+	runQueries(t, newStore)
 }
