@@ -85,7 +85,9 @@ func (g *gen) registerBooks() {
 
 // honestDay is one ordinary working day of e.
 func (g *gen) honestDay(e *employee, day int) {
-	if !g.workingDay(e, day) || g.off[e.id][day] || len(e.customers) == 0 {
+	// The first three days are for registering books (registerBooks), so
+	// nothing refers to a customer before it exists.
+	if day < 3 || !g.workingDay(e, day) || g.off[e.id][day] || len(e.customers) == 0 {
 		return
 	}
 	if !g.quiet[e.id][day] {
@@ -146,14 +148,14 @@ func (g *gen) followUp(e *employee, c *customer, at time.Time, long bool) Act {
 type orderOutcome int
 
 const (
-	orderHonest       orderOutcome = iota // won, paid in full to the company, shipped
-	orderUnpaid                           // won, never paid nor shipped (S6)
-	orderPersonalPay                      // paid to a personal account (S6)
-	orderShortPaid                        // paid less than the order (S6)
-	orderLost                             // lost after approval (S9)
-	orderCancelled                        // approved, later cancelled (S10)
-	orderParentPayer                      // paid from the parent company's registered account (H4)
-	orderPersonalClaim                    // claims a personal source (S7); otherwise honest
+	orderHonest        orderOutcome = iota // won, paid in full to the company, shipped
+	orderUnpaid                            // won, never paid nor shipped (S6)
+	orderPersonalPay                       // paid to a personal account (S6)
+	orderShortPaid                         // paid less than the order (S6)
+	orderLost                              // lost after approval (S9)
+	orderCancelled                         // approved, later cancelled (S10)
+	orderParentPayer                       // paid from the parent company's registered account (H4)
+	orderPersonalClaim                     // claims a personal source (S7); otherwise honest
 )
 
 // order creates, submits and gets approval for an order by e for c, then

@@ -30,7 +30,9 @@ func (g *gen) planPatterns(patterns []string) []func() {
 	var out []func()
 	for i, p := range patterns {
 		e := g.sales[order[i]]
-		lo := g.cfg.Days / 3
+		// Injections start after the books exist (day 3) and leave room
+		// for the pattern to play out before the end.
+		lo := max(4, g.cfg.Days/3)
 		day := lo + g.r.IntN(max(1, g.cfg.Days/3))
 		for !g.workingDay(e, day) {
 			day++
@@ -202,7 +204,7 @@ func (g *gen) inject(p string, e *employee, day int) {
 		var first time.Time
 		for i := 0; i < n && i < len(e.customers); i++ {
 			c := g.customers[e.customers[i]]
-			ord := g.order(e, c, g.workTime(e, max(0, day-10+i)), orderCancelled)
+			ord := g.order(e, c, g.workTime(e, max(3, day-10+i)), orderCancelled)
 			call := g.followUp(e, c, at.Add(time.Duration(i*26)*time.Hour), true)
 			if i == 0 {
 				first = call.At
