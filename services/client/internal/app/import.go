@@ -264,7 +264,7 @@ func (a *App) writeImport(ctx context.Context, actor domain.Actor, requestID str
 		Sha256:      sum,
 		CustomerIds: ids,
 	}
-	out, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: importRef, RequestID: requestID, ActorID: actor.EmployeeID, Payload: ev})
+	out, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: importRef, RequestID: requestID, ActorID: actor.EmployeeID, OccurredAt: a.now(ctx), Payload: ev})
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import customers: %w", err)
 	}

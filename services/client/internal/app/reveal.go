@@ -121,8 +121,9 @@ func (a *App) revealOnce(ctx context.Context, actor domain.Actor, requestID stri
 		// The phone's index goes into the event id, so a retry asking for
 		// another phone of the same customer is told apart from a true
 		// retry.
-		Index:   r.Index,
-		ActorID: actor.EmployeeID,
+		Index:      r.Index,
+		ActorID:    actor.EmployeeID,
+		OccurredAt: a.now(ctx),
 	}
 	if err := allowance.Check(); err != nil {
 		base.Payload = &clientv1.RevealDenied{

@@ -24,6 +24,7 @@ const (
 	KindHire          Kind = "hire"
 	KindClientPolicy  Kind = "client_policy"
 	KindCompanyAcct   Kind = "company_account"
+	KindOrderPolicy   Kind = "order_policy"
 	KindRegister      Kind = "register_customer"
 	KindInteraction   Kind = "interaction"
 	KindDeleteNote    Kind = "delete_interaction"
@@ -77,6 +78,10 @@ type Act struct {
 	Date     string  `json:"date,omitempty"`    // YYYY-MM-DD (hire start, leave, notice)
 	Date2    string  `json:"date2,omitempty"`   // YYYY-MM-DD (leave end, last day)
 	TimeZone string  `json:"tz,omitempty"`
+	// Refused marks an act the service is expected to refuse with
+	// FailedPrecondition while recording the attempt (a duplicate
+	// registration): the refusal is the trail, not a failure of the run.
+	Refused bool `json:"refused,omitempty"`
 }
 
 // Label is the ground truth for one injected pattern.

@@ -106,13 +106,18 @@ func (d *Driver) Positions() []*riskv1.StreamPosition {
 func (d *Driver) Run(ctx context.Context, plan *Plan) (RunResult, error) {
 	start := time.Now()
 	acts := plan.Acts
+	// The clock starts at the first act (setup precedes the span).
+	from := plan.Start
+	if len(acts) > 0 {
+		from = acts[0].At.Truncate(time.Hour)
+	}
 	for i := 0; i < len(acts); {
 		hour := acts[i].At.Truncate(time.Hour)
 		j := i
 		for j < len(acts) && acts[j].At.Truncate(time.Hour).Equal(hour) {
 			j++
 		}
-		if err := d.advance(ctx, plan.Start, hour); err != nil {
+		if err := d.advance(ctx, from, hour); err != nil {
 			return d.snapshot(start), err
 		}
 		if err := d.runHour(ctx, acts[i:j]); err != nil {
@@ -120,7 +125,7 @@ func (d *Driver) Run(ctx context.Context, plan *Plan) (RunResult, error) {
 		}
 		i = j
 	}
-	if err := d.advance(ctx, plan.Start, plan.End); err != nil {
+	if err := d.advance(ctx, from, plan.End); err != nil {
 		return d.snapshot(start), err
 	}
 	return d.snapshot(start), nil
@@ -182,6 +187,13 @@ func (d *Driver) runHour(ctx context.Context, acts []Act) error {
 // without stopping the run: one refused act is a finding, not a crash.
 func (d *Driver) play(ctx context.Context, a Act) {
 	err := d.withRetry(ctx, a, func(ctx context.Context) error { return d.call(ctx, a) })
+	if a.Refused {
+		if status.Code(err) == codes.FailedPrecondition {
+			err = nil
+		} else {
+			err = fmt.Errorf("expected a refusal (FailedPrecondition), got %w", err)
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.result.Acts++
@@ -213,6 +225,9 @@ func crossService(a Act) bool {
 func (d *Driver) withRetry(ctx context.Context, a Act, call func(context.Context) error) error {
 	backoff := 20 * time.Millisecond
 	deadline := time.Now().Add(5 * time.Second)
+	if a.Refused {
+		deadline = time.Now() // its FailedPrecondition is the expected answer
+	}
 	for {
 		err := call(ctx)
 		code := status.Code(err)
@@ -306,8 +321,12 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		}
 		kind := map[string]attendancev1.OrgUnitKind{"company": attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY,
 			"branch": attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH, "team": attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM}[a.Text]
-		res, err := at.CreateOrgUnit(ctx, &attendancev1.CreateOrgUnitRequest{RequestId: a.ID, ParentId: parent[0], Kind: kind, Name: a.Name,
-			TimeZone: a.TimeZone, WorkingWeekdays: []int32{1, 2, 3, 4, 5}}, cred)
+		req := &attendancev1.CreateOrgUnitRequest{RequestId: a.ID, ParentId: parent[0], Kind: kind, Name: a.Name}
+		if kind == attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH {
+			// Only branches carry a calendar; teams inherit it.
+			req.TimeZone, req.WorkingWeekdays = a.TimeZone, []int32{1, 2, 3, 4, 5}
+		}
+		res, err := at.CreateOrgUnit(ctx, req, cred)
 		if err == nil {
 			d.remember(a.Key, res.GetOrgUnit().GetOrgUnitId(), attendance, res.GetSequence())
 		}
@@ -376,7 +395,7 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		req := &clientv1.LogInteractionRequest{RequestId: a.ID, CustomerId: cust[0], Kind: interactionKind(a.Channel), Text: a.Text,
+		req := &clientv1.LogInteractionRequest{RequestId: a.ID, CustomerId: cust[0], Kind: interactionKind(a.Channel), Direction: clientv1.Direction_DIRECTION_OUTBOUND, Text: a.Text,
 			OccurredAt: ts(a.At), CounterpartyContact: a.Contact, TextConsent: true}
 		if a.Seconds > 0 {
 			req.Duration = seconds(a.Seconds)

@@ -48,6 +48,14 @@ func (d *Driver) callOrder(ctx context.Context, a Act, or orderv1.OrderServiceCl
 		return ids[0], nil
 	}
 	switch a.Kind {
+	case KindOrderPolicy:
+		// Every order needs its manager's approval and none the admin's,
+		// so one approval act is always the whole chain.
+		var th []*orderv1.ApprovalThreshold
+		for _, cur := range []string{"CNY", "GBP"} {
+			th = append(th, &orderv1.ApprovalThreshold{Currency: cur, AutoApproveUpToMinor: 100, AdminAboveMinor: 1_000_000_000})
+		}
+		res, err = or.SetOrderPolicy(ctx, &orderv1.SetOrderPolicyRequest{RequestId: a.ID, Reason: "simulation", Policy: &orderv1.OrderPolicy{Thresholds: th}}, cred)
 	case KindCompanyAcct:
 		res, err = or.AddCompanyAccount(ctx, &orderv1.AddCompanyAccountRequest{RequestId: a.ID, Account: a.Account, Label: "company account"}, cred)
 	case KindPayerAccount:

@@ -147,10 +147,15 @@ func (g *gen) key(prefix string) string {
 // setup creates the org tree, the people, and the tenant policies, an hour
 // before the span starts.
 func (g *gen) setup() {
-	at := g.start.Add(-time.Hour)
+	// Units and policies an hour before the hires that need them, and the
+	// hires an hour before the span: the driver runs one hour's actors
+	// concurrently, so what depends on another actor is an hour later.
+	at := g.start.Add(-2 * time.Hour)
+	hireAt := g.start.Add(-time.Hour)
 	admin, hr := "admin-1", "hr-1"
 	company := g.add(Act{At: at, Kind: KindOrgUnit, Actor: admin, Role: "admin", Key: "u-company", Name: "Holdfast 模拟贸易集团", Text: "company", TimeZone: "Asia/Shanghai"})
 	g.add(Act{At: at, Kind: KindClientPolicy, Actor: admin, Role: "admin"})
+	g.add(Act{At: at, Kind: KindOrderPolicy, Actor: admin, Role: "admin"})
 	g.add(Act{At: at, Kind: KindCompanyAcct, Actor: admin, Role: "admin", Account: "6222021000000001"})
 	g.add(Act{At: at, Kind: KindCompanyAcct, Actor: admin, Role: "admin", Account: "GB29NWBK60161331926819"})
 	hired := g.start.AddDate(0, -6, 0).Format(time.DateOnly)
@@ -175,13 +180,13 @@ func (g *gen) setup() {
 		mgr := &employee{id: fmt.Sprintf("m%03d", n/teamSize+1), name: personName(g.r, c.zh), team: team, role: "manager", city: c, loc: loc}
 		g.managers[mgr.id] = mgr
 		g.byID[mgr.id] = mgr
-		g.add(Act{At: at, Kind: KindHire, Actor: hr, Role: "hr", Employee: mgr.id, Name: mgr.name, Ref: branch, Text: "manager", Date: hired})
+		g.add(Act{At: hireAt, Kind: KindHire, Actor: hr, Role: "hr", Employee: mgr.id, Name: mgr.name, Ref: branch, Text: "manager", Date: hired})
 		for i := 0; i < teamSize && n < g.cfg.Employees; i++ {
 			n++
 			e := &employee{id: fmt.Sprintf("e%04d", n), name: personName(g.r, c.zh), manager: mgr.id, team: team, role: "sales", city: c, loc: loc}
 			g.sales = append(g.sales, e)
 			g.byID[e.id] = e
-			g.add(Act{At: at, Kind: KindHire, Actor: hr, Role: "hr", Employee: e.id, Name: e.name, Ref: team, Manager: mgr.id, Text: "sales", Date: hired})
+			g.add(Act{At: hireAt, Kind: KindHire, Actor: hr, Role: "hr", Employee: e.id, Name: e.name, Ref: team, Manager: mgr.id, Text: "sales", Date: hired})
 		}
 	}
 }

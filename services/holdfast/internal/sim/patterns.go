@@ -187,7 +187,7 @@ func (g *gen) inject(p string, e *employee, day int) {
 				company = strings.TrimSuffix(victim.company, " Ltd") + " Limited"
 			}
 			a := g.add(Act{At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: g.key("c"), Name: victim.person, Company: company,
-				Phone: reformatPhone(g.r, victim.phone), Channel: "personal", Text: "", Lat: victim.lat, Lon: victim.lon})
+				Phone: reformatPhone(g.r, victim.phone), Channel: "personal", Text: "", Lat: victim.lat, Lon: victim.lon, Refused: true})
 			g.label(p, e, a.At)
 		} else {
 			// Talks with a contact for days before registering them.
@@ -296,9 +296,12 @@ func (g *gen) injectDeparture(p string, e *employee, day, lastDay int) {
 		g.label(p, e, notice)
 		return
 	}
+	// The client service refuses reveals of customers the employee does
+	// not hold (and records no attempt), so the exfiltration is a burst of
+	// reveals of their own book far above their baseline of one a day.
 	var first time.Time
-	for i := 0; i < 6+g.r.IntN(7); i++ {
-		a := g.add(Act{At: notice.Add(time.Duration(20+i*(1+g.r.IntN(5))) * time.Hour), Kind: KindReveal, Actor: e.id, Role: "sales", Customer: g.othersCustomer(e).key})
+	for i := 0; i < 12+g.r.IntN(10); i++ {
+		a := g.add(Act{At: notice.Add(time.Duration(20+i*(1+g.r.IntN(4))) * time.Hour), Kind: KindReveal, Actor: e.id, Role: "sales", Customer: g.own(e).key})
 		if first.IsZero() || a.At.Before(first) {
 			first = a.At
 		}
