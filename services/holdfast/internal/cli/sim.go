@@ -124,11 +124,13 @@ func Sim(ctx context.Context, env Env, args []string) error {
 }
 
 // printExamples shows up to n alerts on employees with an injected
-// pattern, highest severity first, with the explanation HR would read.
+// diversion pattern, one per rule, highest severity first, with the explanation HR would read.
 func printExamples(env Env, plan *sim.Plan, alerts []sim.Alert, n int) {
 	labels := map[string]string{}
 	for _, l := range plan.Truth {
-		labels[l.Employee] = l.Pattern
+		if strings.HasPrefix(l.Pattern, "S") {
+			labels[l.Employee] = l.Pattern
+		}
 	}
 	picked := slices.Clone(alerts)
 	slices.SortStableFunc(picked, func(a, b sim.Alert) int { return b.Severity - a.Severity })

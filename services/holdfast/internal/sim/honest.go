@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -53,10 +54,7 @@ func replaceCo(t, co string) string {
 func (g *gen) newCustomer(e *employee, at time.Time, source string) *customer {
 	c := &customer{key: g.key("c"), zh: e.city.zh, source: source, owner: e.id}
 	c.person = personName(g.r, c.zh)
-	c.company = companyName(g.r, c.zh, e.city.zhName)
-	if !c.zh {
-		c.company = companyName(g.r, false, e.city.name)
-	}
+	c.company = g.uniqueCompany(c.zh, e.city)
 	c.phone = phone(g.r, c.zh)
 	c.account = fmt.Sprintf("62%014d", g.r.Int64N(1e14))
 	// Customers sit within about 15 km of the branch centre.
@@ -71,6 +69,31 @@ func (g *gen) newCustomer(e *employee, at time.Time, source string) *customer {
 	g.add(Act{At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person, Company: c.company,
 		Phone: c.phone, Channel: source, Text: addr, Lat: c.lat, Lon: c.lon})
 	return c
+}
+
+// uniqueCompany draws a company name no other customer has: the client
+// service rightly refuses a second registration of a known company, and
+// an honest salesperson should not look like S8 by accident.
+func (g *gen) uniqueCompany(zh bool, c city) string {
+	name := c.name
+	if zh {
+		name = c.zhName
+	}
+	for i := 0; ; i++ {
+		co := companyName(g.r, zh, name)
+		if i >= 5 {
+			// The pools are small; a branch-office number keeps it unique.
+			if zh {
+				co = strings.TrimSuffix(co, "有限公司") + fmt.Sprintf("第%d分公司", i)
+			} else {
+				co = strings.TrimSuffix(co, " Ltd") + fmt.Sprintf(" (No. %d) Ltd", i)
+			}
+		}
+		if !g.companies[co] {
+			g.companies[co] = true
+			return co
+		}
+	}
 }
 
 // registerBooks gives every salesperson 8–15 customers over the first days.

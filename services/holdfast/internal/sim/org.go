@@ -67,6 +67,7 @@ type gen struct {
 	managers  map[string]*employee
 	customers map[string]*customer
 	custOrder []string
+	companies map[string]bool
 	truth     []Label
 	// days an employee does no honest work (leave, after departure) or no
 	// follow-up of assigned customers (S2), by employee and day index.
@@ -100,7 +101,7 @@ func Generate(cfg Config) (*Plan, error) {
 	g := &gen{
 		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x686f6c6466617374)),
 		start: end.AddDate(0, 0, -cfg.Days), byID: map[string]*employee{}, managers: map[string]*employee{},
-		customers: map[string]*customer{}, off: map[string]map[int]bool{}, quiet: map[string]map[int]bool{},
+		customers: map[string]*customer{}, companies: map[string]bool{}, off: map[string]map[int]bool{}, quiet: map[string]map[int]bool{},
 		orderRate: map[string]float64{},
 	}
 	g.setup()

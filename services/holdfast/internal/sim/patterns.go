@@ -192,7 +192,7 @@ func (g *gen) inject(p string, e *employee, day int) {
 		} else {
 			// Talks with a contact for days before registering them.
 			c := &customer{key: g.key("c"), zh: e.city.zh, source: "personal", owner: e.id, phone: phone(g.r, e.city.zh)}
-			c.person, c.company = personName(g.r, c.zh), companyName(g.r, c.zh, e.city.zhName)
+			c.person, c.company = personName(g.r, c.zh), g.uniqueCompany(c.zh, e.city)
 			first := g.add(Act{At: at, Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: c.phone, Channel: "call", Seconds: 300 + g.r.IntN(900), Key: g.key("n"), Text: "first call"})
 			g.add(Act{At: at.Add(26 * time.Hour), Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: c.phone, Channel: "chat", Key: g.key("n"), Text: noteText(g, c)})
 			g.add(Act{At: at.Add(time.Duration(4+g.r.IntN(3)) * 24 * time.Hour), Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person,
