@@ -121,3 +121,21 @@ func TestGenerateRefusesBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateInjectsOnlyWhatIsAsked(t *testing.T) {
+	t.Parallel()
+	p := mustGenerate(t, Config{Seed: 5, Tenant: "sim", Employees: 12, Days: 10, End: testEnd, Patterns: []string{"S5", "H3"}})
+	var got []string
+	for _, l := range p.Truth {
+		got = append(got, l.Pattern)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"H3", "S5"}) {
+		t.Errorf("patterns %v, want [H3 S5]", got)
+	}
+	for _, a := range p.Acts {
+		if a.Kind == KindExportRequest || a.Kind == KindResign {
+			t.Errorf("act %s %s belongs to a pattern that was not asked for", a.ID, a.Kind)
+		}
+	}
+}

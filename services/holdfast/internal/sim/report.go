@@ -75,12 +75,15 @@ type Report struct {
 	// pattern, per such employee per 30 simulated days.
 	HonestAlertsPerEmployeeMonth float64   `json:"honest_alerts_per_employee_month"`
 	Run                          RunResult `json:"run"`
+	// Truth is the ground truth scored against, so a reader can check any
+	// number in the report against the alerts themselves.
+	Truth []Label `json:"truth"`
 }
 
 // Evaluate computes the report of plan from the alerts read back. It is pure:
 // the numbers come only from the ground truth and the alerts given.
 func Evaluate(plan *Plan, alerts []Alert) Report {
-	rep := Report{Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts)}
+	rep := Report{Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts), Truth: plan.Truth}
 	byEmployee := map[string][]Alert{}
 	for _, a := range alerts {
 		byEmployee[a.Employee] = append(byEmployee[a.Employee], a)
