@@ -144,6 +144,11 @@ func (d *Driver) advance(ctx context.Context, from, to time.Time) error {
 		return nil
 	}
 	pos, err := d.clock.Advance(ctx, from, to)
+	if status.Code(err) == codes.FailedPrecondition {
+		// The tenant's clock is already past this hour: time never goes
+		// back, so a tenant can be simulated once.
+		return fmt.Errorf("sim: advance clock to %s: %w (the tenant was already simulated further; use a fresh --tenant)", to.Format(time.RFC3339), err)
+	}
 	if err != nil {
 		return fmt.Errorf("sim: advance clock to %s: %w", to.Format(time.RFC3339), err)
 	}
