@@ -22,6 +22,9 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 	Tenant string   `json:"tenant,omitempty"`
 	Roles  []string `json:"roles,omitempty"`
+	// Backfill grants the right to set a command's event time through the
+	// holdfast-event-time metadata header (see EventTime).
+	Backfill bool `json:"backfill,omitempty"`
 }
 
 func (c *tokenClaims) principal() Principal {
@@ -29,5 +32,5 @@ func (c *tokenClaims) principal() Principal {
 	for i, r := range c.Roles {
 		roles[i] = Role(r)
 	}
-	return Principal{Tenant: c.Tenant, Subject: c.Subject, Roles: roles}
+	return Principal{Tenant: c.Tenant, Subject: c.Subject, Roles: roles, Backfill: c.Backfill}
 }

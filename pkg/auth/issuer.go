@@ -44,8 +44,9 @@ func (i *Issuer) Issue(p Principal, ttl time.Duration) (string, error) {
 			NotBefore: jwt.NewNumericDate(now),
 			IssuedAt:  jwt.NewNumericDate(now),
 		},
-		Tenant: p.Tenant,
-		Roles:  roles,
+		Tenant:   p.Tenant,
+		Roles:    roles,
+		Backfill: p.Backfill,
 	}
 	signed, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims).SignedString(i.priv)
 	if err != nil {

@@ -20,6 +20,11 @@ type Principal struct {
 	// Roles are the permissions granted to the caller; never empty for a
 	// verified principal.
 	Roles []Role
+	// Backfill lets the caller date its commands in the past with the
+	// holdfast-event-time header: importers of history and the simulator
+	// need it; people at a keyboard never do, so tokens carry it only when
+	// minted for that purpose.
+	Backfill bool
 }
 
 // HasAny reports whether p holds at least one of roles.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/services/attendance/internal/domain"
 	"github.com/holdfast/holdfast/services/attendance/internal/store"
@@ -30,7 +31,7 @@ type App struct {
 	log      *eventlog.Log
 	store    store.Store
 	progress *eventlog.Progress
-	now      func() time.Time
+	now      func(context.Context) time.Time
 	logger   *slog.Logger
 	caughtUp chan struct{}
 }
@@ -40,7 +41,7 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return &App{log: log, store: st, now: now, logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})}
+	return &App{log: log, store: st, now: auth.EventClock(now), logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})}
 }
 
 // ErrInvalidRequestID is returned for a request id that is not a valid token.

@@ -33,7 +33,7 @@ func (a *App) CheckIn(ctx context.Context, actor domain.Actor, requestID string,
 	if !actor.CanCheckIn(c.EmployeeID) {
 		return domain.CheckIn{}, 0, fmt.Errorf("check in: %w: employees check themselves in; a device gateway needs role service", domain.ErrPermissionDenied)
 	}
-	c, err := domain.NormalizeCheckIn(c, a.now())
+	c, err := domain.NormalizeCheckIn(c, a.now(ctx))
 	var customerErr error
 	if c.CustomerID != "" {
 		customerErr = checkID("customer_id", c.CustomerID)

@@ -50,7 +50,7 @@ func (a *App) HireEmployee(ctx context.Context, actor domain.Actor, requestID st
 		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
 	}
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
-		Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(), Payload: employeeHiredEvent(h),
+		Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(ctx), Payload: employeeHiredEvent(h),
 	})
 	if err != nil {
 		return domain.Employee{}, 0, fmt.Errorf("hire employee: %w", err)
@@ -184,7 +184,7 @@ func (a *App) decideOnEmployee(ctx context.Context, actor domain.Actor, employee
 			return domain.Employee{}, 0, err
 		}
 		res, err := a.log.Append(ctx, eventlog.AppendRequest{
-			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(), Payload: payload,
+			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.now(ctx), Payload: payload,
 		})
 		if errors.Is(err, eventlog.ErrConflict) && attempt < maxConflictRetries {
 			continue

@@ -46,7 +46,7 @@ func (a *App) CreateOrgUnit(ctx context.Context, actor domain.Actor, requestID s
 	}
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref: r, After: agg.Position, RequestID: callerScopedID(actor, "request", requestID),
-		ActorID: actor.EmployeeID, OccurredAt: a.now(), Payload: orgUnitCreatedEvent(u),
+		ActorID: actor.EmployeeID, OccurredAt: a.now(ctx), Payload: orgUnitCreatedEvent(u),
 	})
 	if err != nil {
 		return domain.OrgUnit{}, 0, fmt.Errorf("create org unit: %w", err)

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/services/client/internal/domain"
 	"github.com/holdfast/holdfast/services/client/internal/store"
@@ -31,7 +32,7 @@ type App struct {
 	log      *eventlog.Log
 	store    store.Store
 	progress *eventlog.Progress
-	now      func() time.Time
+	now      func(context.Context) time.Time
 	logger   *slog.Logger
 	caughtUp chan struct{}
 	// roster is the ATTENDANCE projection's progress (see roster.go).
@@ -44,7 +45,7 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 		now = time.Now
 	}
 	return &App{
-		log: log, store: st, now: now, logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{}),
+		log: log, store: st, now: auth.EventClock(now), logger: logger, progress: eventlog.NewProgress(0), caughtUp: make(chan struct{}),
 		roster: &rosterFollower{progress: eventlog.NewProgress(0), caughtUp: make(chan struct{})},
 	}
 }
@@ -104,7 +105,7 @@ func (a *App) RegisterCustomer(ctx context.Context, actor domain.Actor, requestI
 	if !actor.CanRegister() {
 		return domain.Customer{}, 0, fmt.Errorf("register customer: %w: requires sales, senior_sales, manager or admin", domain.ErrPermissionDenied)
 	}
-	r, err := domain.NormalizeRegistration(r, a.now())
+	r, err := domain.NormalizeRegistration(r, a.now(ctx))
 	if err := joinViolations(checkRequestID(requestID), err); err != nil {
 		return domain.Customer{}, 0, err
 	}
@@ -194,7 +195,7 @@ func (a *App) GetCustomer(ctx context.Context, actor domain.Actor, id string, mi
 // without a follow-up for at least that many days by the service's clock
 // (see domain.IdleCutoff); it replaces f.IdleBefore.
 func (a *App) ListCustomers(ctx context.Context, actor domain.Actor, f store.ListFilter, orgUnit string, idleDays int, minSeq uint64) ([]domain.Customer, error) {
-	cutoff, err := domain.IdleCutoff(idleDays, a.now())
+	cutoff, err := domain.IdleCutoff(idleDays, a.now(ctx))
 	if err != nil {
 		return nil, err
 	}

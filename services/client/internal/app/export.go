@@ -70,7 +70,7 @@ func (a *App) RequestExport(ctx context.Context, actor domain.Actor, requestID s
 		if err != nil {
 			return domain.Export{}, 0, fmt.Errorf("request export: %w", err)
 		}
-		now := a.now()
+		now := a.now(ctx)
 		ev := &clientv1.ExportRequested{
 			ExportId:        id,
 			Filter:          ExportFilterToProto(r.Filter),
@@ -337,7 +337,7 @@ func (a *App) decideOnExport(ctx context.Context, actor domain.Actor, exportID, 
 		if err != nil {
 			return exportStep{}, err
 		}
-		now := a.now()
+		now := a.now(ctx)
 		res, err := a.appendFresh(ctx, eventlog.AppendRequest{
 			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: now, Payload: ev,
 		})

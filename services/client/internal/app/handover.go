@@ -152,7 +152,7 @@ func (h *Handover) handOver(ctx context.Context, tenant, departureID, correlatio
 					return eventlog.AppendRequest{}, err
 				}
 				return eventlog.AppendRequest{
-					Payload: ownerChangedEvent(ch), OccurredAt: a.now(),
+					Payload: ownerChangedEvent(ch), OccurredAt: a.now(ctx),
 					CausationID: departureID, CorrelationID: correlationID,
 				}, nil
 			})

@@ -58,7 +58,7 @@ func (a *App) ImportCustomers(ctx context.Context, actor domain.Actor, requestID
 	if !actor.CanRegister() {
 		return ImportResult{}, fmt.Errorf("import customers: %w: requires sales, senior_sales, manager or admin", domain.ErrPermissionDenied)
 	}
-	file, err := domain.ParseImport(csv, a.now())
+	file, err := domain.ParseImport(csv, a.now(ctx))
 	if err := joinViolations(checkRequestID(requestID), err); err != nil {
 		return ImportResult{}, err
 	}
@@ -264,7 +264,7 @@ func (a *App) writeImport(ctx context.Context, actor domain.Actor, requestID str
 		Sha256:      sum,
 		CustomerIds: ids,
 	}
-	out, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: importRef, RequestID: requestID, ActorID: actor.EmployeeID, Payload: ev})
+	out, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: importRef, RequestID: requestID, ActorID: actor.EmployeeID, OccurredAt: a.now(ctx), Payload: ev})
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import customers: %w", err)
 	}

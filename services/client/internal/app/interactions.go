@@ -54,7 +54,7 @@ func (a *App) logInteraction(ctx context.Context, actor domain.Actor, employee, 
 	if !eventlog.ValidToken(employee) {
 		errs = append(errs, invalidID("employee_id"))
 	}
-	in, err := domain.NormalizeInteraction(in, a.now())
+	in, err := domain.NormalizeInteraction(in, a.now(ctx))
 	if err := joinViolations(append(errs, err)...); err != nil {
 		return "", 0, err
 	}
@@ -206,7 +206,7 @@ func (a *App) DeleteInteraction(ctx context.Context, actor domain.Actor, request
 			After:      agg.Position,
 			RequestID:  scoped,
 			ActorID:    actor.EmployeeID,
-			OccurredAt: a.now(),
+			OccurredAt: a.now(ctx),
 			Payload: &clientv1.InteractionDeleted{
 				InteractionId: li.ID,
 				CustomerId:    li.CustomerID,

@@ -45,8 +45,8 @@ func (a *App) changeOwner(ctx context.Context, actor domain.Actor, requestID, cu
 			return eventlog.AppendRequest{}, err
 		}
 		// Stamped by the service's clock, as registrations are: idle time
-		// and the daily claim quota compare it with a.now().
-		return eventlog.AppendRequest{Payload: ownerChangedEvent(ch), OccurredAt: a.now()}, nil
+		// and the daily claim quota compare it with a.now(ctx).
+		return eventlog.AppendRequest{Payload: ownerChangedEvent(ch), OccurredAt: a.now(ctx)}, nil
 	})
 }
 
@@ -129,7 +129,7 @@ func (a *App) ClaimCustomer(ctx context.Context, actor domain.Actor, requestID, 
 		if err := a.catchUp(ctx); err != nil {
 			return domain.OwnerChange{}, err
 		}
-		claimsToday, err = a.store.CountClaimsSince(ctx, actor.Tenant, actor.EmployeeID, policy.DayStart(a.now()))
+		claimsToday, err = a.store.CountClaimsSince(ctx, actor.Tenant, actor.EmployeeID, policy.DayStart(a.now(ctx)))
 		if err != nil {
 			return domain.OwnerChange{}, err
 		}
@@ -150,7 +150,7 @@ func (a *App) ClaimCustomer(ctx context.Context, actor domain.Actor, requestID, 
 		if err := a.waitFor(ctx, seq); err != nil {
 			return OwnershipResult{}, wrap("claim customer", err)
 		}
-		if used, err = a.store.CountClaimsSince(ctx, actor.Tenant, actor.EmployeeID, policy.DayStart(a.now())); err != nil {
+		if used, err = a.store.CountClaimsSince(ctx, actor.Tenant, actor.EmployeeID, policy.DayStart(a.now(ctx))); err != nil {
 			return OwnershipResult{}, wrap("claim customer", err)
 		}
 	}
@@ -188,7 +188,7 @@ func (a *App) ReturnIdleCustomers(ctx context.Context) (int, error) {
 			continue
 		}
 		limit := time.Duration(policy.PoolReturnAfterDays) * 24 * time.Hour
-		idle, err := a.store.IdleHeld(ctx, tenant, a.now().Add(-limit), idleSweepBatch)
+		idle, err := a.store.IdleHeld(ctx, tenant, a.now(ctx).Add(-limit), idleSweepBatch)
 		if err != nil {
 			return returned, err
 		}
@@ -198,7 +198,7 @@ func (a *App) ReturnIdleCustomers(ctx context.Context) (int, error) {
 			// (or a crash mid-sweep) returns each customer once.
 			requestID := fmt.Sprintf("idle-%s-%d", c.ID, c.HeldSince.Unix())
 			_, _, err := a.changeOwner(ctx, system, requestID, c.ID, func(_ domain.Actor, cur domain.Customer) (domain.OwnerChange, error) {
-				if cur.OwnerID == "" || !cur.IdleSince().Before(a.now().Add(-limit)) {
+				if cur.OwnerID == "" || !cur.IdleSince().Before(a.now(ctx).Add(-limit)) {
 					return domain.OwnerChange{}, errNothingToDo
 				}
 				return domain.OwnerChange{

@@ -66,11 +66,12 @@ func (a *App) UpdateClientPolicy(ctx context.Context, actor domain.Actor, reques
 	}
 	p.Version = pos.Version + 1
 	res, err := a.appendFresh(ctx, eventlog.AppendRequest{
-		Ref:       ref(actor.Tenant, typePolicy, policyID),
-		After:     pos,
-		RequestID: scoped,
-		ActorID:   actor.EmployeeID,
-		Payload:   &clientv1.ClientPolicyUpdated{Policy: PolicyToProto(p), Reason: reason},
+		Ref:        ref(actor.Tenant, typePolicy, policyID),
+		After:      pos,
+		RequestID:  scoped,
+		ActorID:    actor.EmployeeID,
+		OccurredAt: a.now(ctx),
+		Payload:    &clientv1.ClientPolicyUpdated{Policy: PolicyToProto(p), Reason: reason},
 	})
 	if errors.Is(err, eventlog.ErrConflict) {
 		// Another update (or a concurrent copy of this one) landed between

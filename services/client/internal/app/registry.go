@@ -80,7 +80,7 @@ func (a *App) recordDuplicate(ctx context.Context, actor domain.Actor, requestID
 		AsWritten:   asWritten,
 	}
 	return a.appendToCustomer(ctx, actor, existing.ID, "duplicate/"+requestID, func(domain.Customer) (eventlog.AppendRequest, error) {
-		return eventlog.AppendRequest{Payload: ev, OccurredAt: a.now()}, nil
+		return eventlog.AppendRequest{Payload: ev, OccurredAt: a.now(ctx)}, nil
 	})
 }
 

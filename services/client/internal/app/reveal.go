@@ -69,7 +69,7 @@ func (a *App) RevealContact(ctx context.Context, actor domain.Actor, requestID s
 		return Revealed{}, fmt.Errorf("reveal contact: %w", err)
 	}
 	quota := policy.RevealQuota(actor.Roles)
-	day := ref(actor.Tenant, typeReveals, actor.EmployeeID+"-"+policy.Day(a.now()))
+	day := ref(actor.Tenant, typeReveals, actor.EmployeeID+"-"+policy.Day(a.now(ctx)))
 	for attempt := 1; ; attempt++ {
 		seq, left, err := a.revealOnce(ctx, actor, requestID, c, r, day, quota)
 		if errors.Is(err, eventlog.ErrConflict) && attempt < maxConflictRetries {
@@ -121,8 +121,9 @@ func (a *App) revealOnce(ctx context.Context, actor domain.Actor, requestID stri
 		// The phone's index goes into the event id, so a retry asking for
 		// another phone of the same customer is told apart from a true
 		// retry.
-		Index:   r.Index,
-		ActorID: actor.EmployeeID,
+		Index:      r.Index,
+		ActorID:    actor.EmployeeID,
+		OccurredAt: a.now(ctx),
 	}
 	if err := allowance.Check(); err != nil {
 		base.Payload = &clientv1.RevealDenied{

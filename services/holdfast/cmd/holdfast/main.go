@@ -28,7 +28,10 @@ const usage = `holdfast — keep the customer base with the company.
 Usage:
   holdfast dev                          run every service and an embedded NATS (ports in README)
   holdfast token --sub ID --role ROLE   print a dev bearer token (roles: sales, senior_sales,
-                                        manager, hr, auditor, admin, service)
+                                        manager, hr, auditor, admin, service); --backfill lets it
+                                        date commands with the holdfast-event-time header
+  holdfast sim --seed N --employees N --days N --tenant T [--report-json F]
+                                        simulate a sales org through the APIs, print the detection report
   holdfast customer register ...        register a customer (ClientService)
   holdfast customer import --file F.csv [--dry-run]
                                         register every customer of a CSV file, or none
@@ -115,6 +118,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.WaitReady(ctx, env, rest)
 	case cmd == "token":
 		return cli.Token(ctx, env, rest)
+	case cmd == "sim":
+		return cli.Sim(ctx, env, rest)
 	case cmd == "customer" && sub == "register":
 		return cli.RegisterCustomer(ctx, env, rest[1:])
 	case cmd == "customer" && sub == "import":

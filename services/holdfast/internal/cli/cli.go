@@ -115,6 +115,7 @@ func Token(_ context.Context, env Env, args []string) error {
 	id.register(fs, env)
 	fs.StringVar(&id.subject, "sub", "", "employee id (token subject); same as --as")
 	ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
+	backfill := fs.Bool("backfill", false, "grant the right to date commands in the past with the "+auth.EventTimeHeader+" header (history import, simulation)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -122,6 +123,7 @@ func Token(_ context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	p.Backfill = *backfill
 	tok, err := signDevToken(id.dataDir, p, *ttl)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/roster"
 	"github.com/holdfast/holdfast/services/order/internal/domain"
@@ -37,7 +38,7 @@ const (
 type App struct {
 	log    *eventlog.Log
 	store  store.Store
-	now    func() time.Time
+	now    func(context.Context) time.Time
 	logger *slog.Logger
 	// orders is the ORDER sequence the read model has applied; customers the
 	// CLIENT sequence its customer projection has.
@@ -53,7 +54,7 @@ func New(log *eventlog.Log, st store.Store, logger *slog.Logger, now func() time
 		now = time.Now
 	}
 	return &App{
-		log: log, store: st, now: now, logger: logger,
+		log: log, store: st, now: auth.EventClock(now), logger: logger,
 		orders: eventlog.NewProgress(0), customers: eventlog.NewProgress(0),
 		ordersUp: make(chan struct{}), customersUp: make(chan struct{}),
 		roster: roster.NewTracker(log),
@@ -74,9 +75,12 @@ func (a *App) Actor(ctx context.Context, tenant, employeeID string, roles []stri
 	return domain.Actor{Tenant: tenant, EmployeeID: employeeID, Roles: roles, Oversees: oversees}, err
 }
 
-// clock is the service's time at microsecond precision, UTC: what
-// PostgreSQL keeps, so a page cursor made from a stored time matches it.
-func (a *App) clock() time.Time { return a.now().UTC().Truncate(time.Microsecond) }
+// clock is the command's time (its event time, else the service's) at
+// microsecond precision, UTC: what PostgreSQL keeps, so a page cursor made
+// from a stored time matches it.
+func (a *App) clock(ctx context.Context) time.Time {
+	return a.now(ctx).UTC().Truncate(time.Microsecond)
+}
 
 // ErrInvalidRequestID is returned for a request id that is not a valid token.
 var ErrInvalidRequestID = errors.New("request_id: required, 1-128 characters of [A-Za-z0-9_-]")

@@ -38,7 +38,7 @@ func (a *App) appendOnce(ctx context.Context, actor domain.Actor, command string
 			return agg, eventlog.Record{}, err
 		}
 		res, err := a.log.Append(ctx, eventlog.AppendRequest{
-			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.clock(), Payload: payload,
+			Ref: r, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, OccurredAt: a.clock(ctx), Payload: payload,
 		})
 		if errors.Is(err, eventlog.ErrConflict) && attempt < maxConflictRetries {
 			continue

@@ -107,7 +107,7 @@ func (a *App) RecordDelivery(ctx context.Context, actor domain.Actor, requestID,
 		return domain.Order{}, 0, err
 	}
 	if deliveredAt.IsZero() {
-		deliveredAt = a.clock()
+		deliveredAt = a.clock(ctx)
 	}
 	return a.decideOnOrder(ctx, actor, "delivery", orderID, requestID, func(o domain.Order) (proto.Message, error) {
 		if err := domain.Deliver(o, shipmentID); err != nil {

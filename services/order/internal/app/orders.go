@@ -55,7 +55,7 @@ func (a *App) CreateOrder(ctx context.Context, actor domain.Actor, requestID str
 		}
 		return domain.Order{}, 0, fmt.Errorf("create order: %w", ErrAttemptRefused)
 	}
-	at := a.clock()
+	at := a.clock(ctx)
 	o := domain.Create(actor.Tenant, orderID, d, amount, c, at)
 	res, err := a.log.Append(ctx, eventlog.AppendRequest{
 		Ref: r, After: agg.Position, RequestID: callerScopedID(actor, "create", requestID),
@@ -174,7 +174,7 @@ func (a *App) MarkOrderWon(ctx context.Context, actor domain.Actor, requestID, o
 	}
 	// The seller is the one being watched: they do not date their own win.
 	// A system backfilling history (admin, service) may, never in the future.
-	now := a.clock()
+	now := a.clock(ctx)
 	switch {
 	case wonAt.IsZero():
 		wonAt = now

@@ -1,0 +1,63 @@
+package clientsvc_test
+
+import (
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/holdfast/holdfast/pkg/auth"
+)
+
+// TestEventTimeDatesCommands checks that a backfill-granted caller's
+// holdfast-event-time is the command's "now": it becomes occurred_at, the
+// bound that occurred_at may not pass, while recorded_at stays the real
+// time of recording.
+func TestEventTimeDatesCommands(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	svc := env.start(t, nil)
+	const tenant = "backfill"
+	granted := auth.Principal{Tenant: tenant, Subject: "e1", Roles: []auth.Role{auth.RoleSales}, Backfill: true}
+	backfill := env.dial(t, svc, granted)
+	plain := env.dial(t, svc, principal(tenant, "e1", auth.RoleSales))
+
+	at := time.Now().Add(-40 * 24 * time.Hour).UTC().Truncate(time.Millisecond)
+	ctx := auth.OutgoingEventTime(t.Context(), at)
+
+	before := time.Now()
+	reg, err := backfill.RegisterCustomer(ctx, registerRequest("r1", "张伟", "+8613800138000"))
+	if err != nil {
+		t.Fatalf("backfilled register: %v", err)
+	}
+	if got := reg.GetCustomer().GetRegisteredAt().AsTime(); !got.Equal(at) {
+		t.Errorf("registered_at = %v, want the event time %v", got, at)
+	}
+	hist := env.customerHistory(t, tenant, reg.GetCustomer().GetCustomerId())
+	if len(hist) != 1 {
+		t.Fatalf("history has %d events, want 1", len(hist))
+	}
+	envl := hist[0].Envelope
+	if got := envl.GetOccurredAt().AsTime(); !got.Equal(at) {
+		t.Errorf("envelope occurred_at = %v, want %v", got, at)
+	}
+	if got := envl.GetRecordedAt().AsTime(); got.Before(before.Add(-time.Second)) {
+		t.Errorf("envelope recorded_at = %v, want the real recording time (after %v)", got, before)
+	}
+
+	// An occurred_at after the event time is "in the future" for the command.
+	late := noteRequest("n1", reg.GetCustomer().GetCustomerId())
+	late.OccurredAt = timestamppb.New(at.Add(time.Hour))
+	_, err = backfill.LogInteraction(ctx, late)
+	if got := violatedFields(t, err); len(got) != 1 || got[0] != "occurred_at" {
+		t.Errorf("interaction after the event time: violations %v, want occurred_at", got)
+	}
+
+	// Without the grant the header is refused and nothing is written.
+	_, err = plain.RegisterCustomer(ctx, registerRequest("r2", "李娜", "+8613900139000"))
+	wantCode(t, err, codes.PermissionDenied)
+	if n := env.streamMessages(t, "client."+tenant+".>"); n != 1 {
+		t.Errorf("CLIENT holds %d events for the tenant, want 1", n)
+	}
+}
