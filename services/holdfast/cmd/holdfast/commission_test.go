@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,10 +17,10 @@ import (
 // customer claiming a personal source; once the order is approved, shipped
 // and paid in full into a company account, the seller's statement shows
 // the accrual at the company rate with the contradiction on record, and a
-// refund claws back its share. A sensitive phrase in the seller's chat
-// raises an alert that holds the commission out of payroll until HR
-// dismisses it; the next payout pays it, and exporting a period again
-// answers the recorded payout.
+// refund claws back its share. The contradiction raises source_contradiction
+// (S7) and a sensitive phrase in the seller's chat raises sensitive_words;
+// each holds the commission out of payroll until HR dismisses it; the next
+// payout pays it, and exporting a period again answers the recorded payout.
 func TestCommissionFlow(t *testing.T) {
 	stack, dataDir := startDevStack(t)
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
@@ -62,6 +63,9 @@ func TestCommissionFlow(t *testing.T) {
 	cid := as("e1", "sales", "customer", "register", "--name", "王伟", "--company", "上海星海贸易有限公司",
 		"--phone", "138 0013 8000", "--source", "trade_show", "--address", address, "-q")
 	as("ad1", "admin", "account", "add-company", "--account", "6222 0210 0000 0001", "--label", "工商银行 收款户", "-q")
+	// The customer's own account is on record, so its payment is no
+	// personal_collection; the personal claim is a source_contradiction.
+	as("ad1", "admin", "account", "add-payer", "--account", "6228 4800 0000 0009", "--customer", cid, "--label", "客户基本户", "-q")
 	oid := as("e1", "sales", "order", "create", "--customer", cid, "--line", "液压泵 HP-200:2:10000.00",
 		"--source", "personal", "--address", address, "-q")
 	as("e1", "sales", "order", "submit", "--order", oid, "-q")
@@ -104,7 +108,10 @@ func TestCommissionFlow(t *testing.T) {
 		return strconv.FormatUint(seq, 10)
 	}
 	got = as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-risk-sequence", riskSeq())
-	for _, want := range []string{"hold\t", "alert " + alertID + " (rule sensitive_words) holds all unpaid commission of e1", "HELD by alert " + alertID, "(held 750.00, forfeited 0.00)"} {
+	if !regexp.MustCompile(`HELD by alert [^\n]*` + alertID).MatchString(got) {
+		t.Errorf("statement while the alert is open does not show the accrual held by %s:\n%s", alertID, got)
+	}
+	for _, want := range []string{"hold\t", "alert " + alertID + " (rule sensitive_words) holds all unpaid commission of e1", "(held 750.00, forfeited 0.00)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("statement while the alert is open lacks %q:\n%s", want, got)
 		}
@@ -114,7 +121,16 @@ func TestCommissionFlow(t *testing.T) {
 		t.Errorf("payout while held:\n%s\nwant\n%s", held, want)
 	}
 
+	// The order's personal claim on a trade-show customer raised
+	// source_contradiction (S7), which holds the order's commission too.
+	contradiction := as("hr1", "hr", "alerts", "list", "--employee", "e1", "--rule", "source_contradiction")
+	cfields := strings.Fields(strings.TrimPrefix(contradiction, "ALERT "))
+	if !strings.HasPrefix(contradiction, "ALERT ") || len(cfields) < 1 || !regexp.MustCompile(`HELD by alert [^\n]*`+cfields[0]).MatchString(got) {
+		t.Fatalf("source_contradiction alerts:\n%s\nstatement:\n%s\nwant one alert holding the accrual", contradiction, got)
+	}
+
 	// Dismissed: released, and the next period pays it net of the refund.
+	as("hr1", "hr", "alerts", "dismiss", "--alert", cfields[0], "--note", "核实：展会客户，销售填错来源，按公司费率计提")
 	as("hr1", "hr", "alerts", "dismiss", "--alert", alertID, "--note", "客户转述，已核实无私单")
 	got = as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-risk-sequence", riskSeq())
 	if !strings.Contains(got, "release\t") || !strings.Contains(got, "alert "+alertID+": dismissed") || strings.Contains(got, "HELD") {
