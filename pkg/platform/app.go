@@ -36,6 +36,11 @@ type Common struct {
 	// AuthPublicKeyFile is a PEM Ed25519 public key verifying bearer tokens;
 	// empty means the dev key under DataDir.
 	AuthPublicKeyFile string `env:"HOLDFAST_AUTH_PUBLIC_KEY_FILE"`
+	// EvidenceKeyDir holds each tenant's Ed25519 evidence signing key
+	// (<tenant>.evidence-key, mode 0600, created on first use); empty means
+	// keys/evidence under DataDir. Keep it on storage that is backed up:
+	// every bundle handed out was signed with these keys.
+	EvidenceKeyDir string `env:"HOLDFAST_EVIDENCE_KEY_DIR"`
 	// StreamReplicas is 1 in dev, 3 in production.
 	StreamReplicas int `env:"HOLDFAST_STREAM_REPLICAS" default:"1"`
 	// ShutdownTimeout bounds the drain of in-flight RPCs and consumers.

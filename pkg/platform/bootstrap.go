@@ -32,6 +32,9 @@ type Runtime struct {
 	// Departures is what Verifier refuses tokens of departed employees by;
 	// nil in runtimes built by hand (tests), which then refuse nobody.
 	Departures *departures.Tracker
+	// EvidenceKeyDir is where tenants' evidence signing keys live (see
+	// Common.EvidenceKeyDir); empty in runtimes built by hand.
+	EvidenceKeyDir string
 	// stopTracing flushes buffered spans.
 	stopTracing func(context.Context) error
 }
@@ -58,7 +61,7 @@ func (r *Runtime) Close() {
 // of employees who have departed, which it knows once the tracker has caught
 // up with ATTENDANCE.
 func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, error) {
-	rt := &Runtime{}
+	rt := &Runtime{EvidenceKeyDir: c.EvidenceKeys()}
 	stop, err := SetupTracing(ctx, name, c.Tracing)
 	if err != nil {
 		return nil, err
@@ -132,6 +135,14 @@ func VerifierFor(c Common, opts ...auth.VerifierOption) (*auth.Verifier, error) 
 		return nil, errors.New("HOLDFAST_AUTH_PUBLIC_KEY_FILE: not an Ed25519 public key")
 	}
 	return auth.NewVerifier(pub, opts...), nil
+}
+
+// EvidenceKeys is the directory of tenants' evidence signing keys.
+func (c Common) EvidenceKeys() string {
+	if c.EvidenceKeyDir != "" {
+		return c.EvidenceKeyDir
+	}
+	return filepath.Join(DevKeyDir(c.DataDir), "evidence")
 }
 
 // DevKeyDir is where the dev signing key lives under a data directory.

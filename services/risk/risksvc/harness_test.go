@@ -45,6 +45,8 @@ type testEnv struct {
 	log      *eventlog.Log
 	issuer   *auth.Issuer
 	verifier *auth.Verifier
+	// evidenceKeys is the directory of tenants' evidence signing keys.
+	evidenceKeys string
 }
 
 func newEnv(t *testing.T) *testEnv {
@@ -59,6 +61,8 @@ func newEnv(t *testing.T) *testEnv {
 		log:      log,
 		issuer:   auth.NewIssuer(key),
 		verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey)),
+
+		evidenceKeys: t.TempDir(),
 	}
 }
 
@@ -107,7 +111,7 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 		if err != nil {
 			t.Fatalf("risk grpc server: %v", err)
 		}
-		if err := risksvc.Mount(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier}); err != nil {
+		if err := risksvc.Mount(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
 			t.Fatalf("mount risk: %v", err)
 		}
 		st.riskAddr = riskEP.Addr()

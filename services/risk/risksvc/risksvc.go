@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/holdfast/holdfast/pkg/evidence"
 	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/app"
@@ -44,7 +45,13 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 			return fmt.Errorf("risk: metrics: %w", err)
 		}
 	}
-	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger))
+	var opts []grpcapi.Option
+	if rt.EvidenceKeyDir != "" {
+		opts = append(opts, grpcapi.WithEvidenceKeys(func(tenant string) (evidence.Key, error) {
+			return evidence.LoadOrCreateKey(rt.EvidenceKeyDir, tenant)
+		}))
+	}
+	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger, opts...))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)
 	a.Go("risk roster", uc.FollowRoster)

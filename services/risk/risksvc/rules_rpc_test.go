@@ -161,6 +161,7 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 	readers := []auth.Role{auth.RoleManager, auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}
 	hrOnly, adminOnly := []auth.Role{auth.RoleHR}, []auth.Role{auth.RoleAdmin}
 	clockMovers := []auth.Role{auth.RoleAdmin, auth.RoleService}
+	evidenceTakers := []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}
 	def := getRule(t, env.riskAs(t, stack, principal("matrix", "a", auth.RoleAdmin)), "bulk_export", 0).GetDefinition()
 	// The tenant's clock is external from the start, so the live scheduler
 	// never claims it while the test runs.
@@ -265,6 +266,14 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 		}},
 		{"ListCases", readers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.ListCases(t.Context(), &riskv1.ListCasesRequest{})
+			return err
+		}},
+		{"ExportEvidence", evidenceTakers, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: walked, Language: "zh"})
+			return err
+		}},
+		{"GetEvidenceKey", roles, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.GetEvidenceKey(t.Context(), &riskv1.GetEvidenceKeyRequest{})
 			return err
 		}},
 		{"AdvanceClock", clockMovers, func(rc riskv1.RiskServiceClient, _ string) error {

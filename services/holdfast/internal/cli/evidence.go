@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -13,10 +12,9 @@ import (
 	"github.com/holdfast/holdfast/pkg/platform"
 )
 
-// EvidenceKeyDir is where the dev stack keeps tenants' evidence signing keys.
-func EvidenceKeyDir(dataDir string) string {
-	return filepath.Join(platform.DevKeyDir(dataDir), "evidence")
-}
+// EvidenceKeyDir is where the dev stack keeps tenants' evidence signing
+// keys: the services' default (platform.Common.EvidenceKeys).
+func EvidenceKeyDir(dataDir string) string { return platform.Common{DataDir: dataDir}.EvidenceKeys() }
 
 // Evidence implements `holdfast evidence verify|key`.
 func Evidence(_ context.Context, env Env, sub string, args []string) error {

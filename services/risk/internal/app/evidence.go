@@ -32,7 +32,23 @@ const maxBundleEvents = 5_000
 // alert's own events in RISK (what the engine decided, when) and the
 // case's steps (what HR did, who), with a report in lang ("zh" or "en").
 // Only hr, auditors and admins take evidence out of Holdfast.
-func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key, now time.Time) ([]byte, error) {
+//
+// The bundle is verified before it is returned, so a bundle that leaves
+// Holdfast is one `holdfast evidence verify` accepts.
+func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key) ([]byte, evidence.Report, error) {
+	out, err := a.evidenceBundle(ctx, actor, alertID, lang, key)
+	if err != nil {
+		return nil, evidence.Report{}, err
+	}
+	rep, err := evidence.Verify(out, key.VerifierKey)
+	if err != nil {
+		return nil, evidence.Report{}, fmt.Errorf("evidence bundle: the bundle just built does not verify: %w", err)
+	}
+	return out, rep, nil
+}
+
+func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key) ([]byte, error) {
+	now := a.now()
 	if !actor.canTakeEvidence() {
 		return nil, fmt.Errorf("evidence bundle: %w: requires hr, auditor or admin", domain.ErrPermissionDenied)
 	}

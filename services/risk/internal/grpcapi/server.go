@@ -18,6 +18,7 @@ import (
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/evidence"
 	"github.com/holdfast/holdfast/pkg/platform"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/app"
@@ -30,12 +31,30 @@ type Server struct {
 	riskv1.UnimplementedRiskServiceServer
 	app    *app.App
 	logger *slog.Logger
+	// evidenceKeys gives a tenant's evidence signing key; nil: evidence
+	// export is not configured.
+	evidenceKeys func(tenant string) (evidence.Key, error)
+}
+
+// Option configures the adapter.
+type Option func(*Server)
+
+// WithEvidenceKeys lets the service sign evidence bundles with the
+// tenant's key from keys.
+func WithEvidenceKeys(keys func(tenant string) (evidence.Key, error)) Option {
+	return func(s *Server) { s.evidenceKeys = keys }
 }
 
 var _ riskv1.RiskServiceServer = (*Server)(nil)
 
 // New returns the gRPC adapter.
-func New(a *app.App, logger *slog.Logger) *Server { return &Server{app: a, logger: logger} }
+func New(a *app.App, logger *slog.Logger, opts ...Option) *Server {
+	s := &Server{app: a, logger: logger}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
 
 func (s *Server) actorFrom(ctx context.Context) (app.Actor, error) {
 	p, err := platform.Caller(ctx)

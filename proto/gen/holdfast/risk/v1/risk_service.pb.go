@@ -2368,7 +2368,7 @@ var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\n" +
-	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe2\x04\n" +
+	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/risk/v1/evidence.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe2\x04\n" +
 	"\x05Alert\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
 	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12!\n" +
@@ -2545,7 +2545,7 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\flast_tick_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"lastTickAt\x12\x14\n" +
 	"\x05ticks\x18\x02 \x01(\x05R\x05ticks\x12I\n" +
-	"\x0fconsistent_with\x18\x03 \x01(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith2\xb2\v\n" +
+	"\x0fconsistent_with\x18\x03 \x01(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith2\xfc\f\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -2562,7 +2562,9 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\fConfirmAlert\x12%.holdfast.risk.v1.ConfirmAlertRequest\x1a&.holdfast.risk.v1.ConfirmAlertResponse\x12Z\n" +
 	"\vResolveCase\x12$.holdfast.risk.v1.ResolveCaseRequest\x1a%.holdfast.risk.v1.ResolveCaseResponse\x12Z\n" +
 	"\vAddCaseNote\x12$.holdfast.risk.v1.AddCaseNoteRequest\x1a%.holdfast.risk.v1.AddCaseNoteResponse\x12N\n" +
-	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponse\x12]\n" +
+	"\aGetCase\x12 .holdfast.risk.v1.GetCaseRequest\x1a!.holdfast.risk.v1.GetCaseResponse\x12c\n" +
+	"\x0eExportEvidence\x12'.holdfast.risk.v1.ExportEvidenceRequest\x1a(.holdfast.risk.v1.ExportEvidenceResponse\x12c\n" +
+	"\x0eGetEvidenceKey\x12'.holdfast.risk.v1.GetEvidenceKeyRequest\x1a(.holdfast.risk.v1.GetEvidenceKeyResponse\x12]\n" +
 	"\fSuppressRule\x12%.holdfast.risk.v1.SuppressRuleRequest\x1a&.holdfast.risk.v1.SuppressRuleResponse\x12T\n" +
 	"\tListCases\x12\".holdfast.risk.v1.ListCasesRequest\x1a#.holdfast.risk.v1.ListCasesResponse\x12]\n" +
 	"\fAdvanceClock\x12%.holdfast.risk.v1.AdvanceClockRequest\x1a&.holdfast.risk.v1.AdvanceClockResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
@@ -2625,6 +2627,10 @@ var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*RuleDefinition)(nil),           // 41: holdfast.risk.v1.RuleDefinition
 	(*Rule)(nil),                     // 42: holdfast.risk.v1.Rule
 	(CaseOutcome)(0),                 // 43: holdfast.risk.v1.CaseOutcome
+	(*ExportEvidenceRequest)(nil),    // 44: holdfast.risk.v1.ExportEvidenceRequest
+	(*GetEvidenceKeyRequest)(nil),    // 45: holdfast.risk.v1.GetEvidenceKeyRequest
+	(*ExportEvidenceResponse)(nil),   // 46: holdfast.risk.v1.ExportEvidenceResponse
+	(*GetEvidenceKeyResponse)(nil),   // 47: holdfast.risk.v1.GetEvidenceKeyResponse
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
 	37, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
@@ -2686,27 +2692,31 @@ var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
 	24, // 56: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
 	26, // 57: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
 	28, // 58: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	30, // 59: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
-	33, // 60: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
-	35, // 61: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
-	3,  // 62: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 63: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 64: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 65: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 66: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 67: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 68: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 69: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 70: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 71: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 72: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 73: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 74: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	31, // 75: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
-	34, // 76: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
-	36, // 77: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
-	62, // [62:78] is the sub-list for method output_type
-	46, // [46:62] is the sub-list for method input_type
+	44, // 59: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
+	45, // 60: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
+	30, // 61: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	33, // 62: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
+	35, // 63: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
+	3,  // 64: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 65: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 66: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 67: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 68: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 69: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 70: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 71: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 72: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 73: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 74: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 75: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 76: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	46, // 77: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
+	47, // 78: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
+	31, // 79: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	34, // 80: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
+	36, // 81: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
+	64, // [64:82] is the sub-list for method output_type
+	46, // [46:64] is the sub-list for method input_type
 	46, // [46:46] is the sub-list for extension type_name
 	46, // [46:46] is the sub-list for extension extendee
 	0,  // [0:46] is the sub-list for field type_name
@@ -2717,6 +2727,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 	if File_holdfast_risk_v1_risk_service_proto != nil {
 		return
 	}
+	file_holdfast_risk_v1_evidence_proto_init()
 	file_holdfast_risk_v1_risk_proto_init()
 	file_holdfast_risk_v1_rule_proto_init()
 	type x struct{}

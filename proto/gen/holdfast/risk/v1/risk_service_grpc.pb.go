@@ -32,6 +32,8 @@ const (
 	RiskService_ResolveCase_FullMethodName      = "/holdfast.risk.v1.RiskService/ResolveCase"
 	RiskService_AddCaseNote_FullMethodName      = "/holdfast.risk.v1.RiskService/AddCaseNote"
 	RiskService_GetCase_FullMethodName          = "/holdfast.risk.v1.RiskService/GetCase"
+	RiskService_ExportEvidence_FullMethodName   = "/holdfast.risk.v1.RiskService/ExportEvidence"
+	RiskService_GetEvidenceKey_FullMethodName   = "/holdfast.risk.v1.RiskService/GetEvidenceKey"
 	RiskService_SuppressRule_FullMethodName     = "/holdfast.risk.v1.RiskService/SuppressRule"
 	RiskService_ListCases_FullMethodName        = "/holdfast.risk.v1.RiskService/ListCases"
 	RiskService_AdvanceClock_FullMethodName     = "/holdfast.risk.v1.RiskService/AdvanceClock"
@@ -73,6 +75,14 @@ type RiskServiceClient interface {
 	AddCaseNote(ctx context.Context, in *AddCaseNoteRequest, opts ...grpc.CallOption) (*AddCaseNoteResponse, error)
 	// GetCase returns an alert's handling: status, outcome and notes.
 	GetCase(ctx context.Context, in *GetCaseRequest, opts ...grpc.CallOption) (*GetCaseResponse, error)
+	// ExportEvidence builds the signed evidence bundle of one alert's case
+	// (hr, auditor, admin): its supporting events exactly as stored, the
+	// alert's and HR's own events, a Merkle tree over them, a checkpoint
+	// signed with the tenant's evidence key and a report in zh or en.
+	ExportEvidence(ctx context.Context, in *ExportEvidenceRequest, opts ...grpc.CallOption) (*ExportEvidenceResponse, error)
+	// GetEvidenceKey returns the tenant's evidence verifier key: what the
+	// company publishes so anyone can check its bundles offline.
+	GetEvidenceKey(ctx context.Context, in *GetEvidenceKeyRequest, opts ...grpc.CallOption) (*GetEvidenceKeyResponse, error)
 	// SuppressRule silences a rule for one employee until a time (hr).
 	SuppressRule(ctx context.Context, in *SuppressRuleRequest, opts ...grpc.CallOption) (*SuppressRuleResponse, error)
 	// ListCases pages through the caller's tenant's cases (alerts HR
@@ -222,6 +232,26 @@ func (c *riskServiceClient) GetCase(ctx context.Context, in *GetCaseRequest, opt
 	return out, nil
 }
 
+func (c *riskServiceClient) ExportEvidence(ctx context.Context, in *ExportEvidenceRequest, opts ...grpc.CallOption) (*ExportEvidenceResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExportEvidenceResponse)
+	err := c.cc.Invoke(ctx, RiskService_ExportEvidence_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) GetEvidenceKey(ctx context.Context, in *GetEvidenceKeyRequest, opts ...grpc.CallOption) (*GetEvidenceKeyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetEvidenceKeyResponse)
+	err := c.cc.Invoke(ctx, RiskService_GetEvidenceKey_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *riskServiceClient) SuppressRule(ctx context.Context, in *SuppressRuleRequest, opts ...grpc.CallOption) (*SuppressRuleResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SuppressRuleResponse)
@@ -288,6 +318,14 @@ type RiskServiceServer interface {
 	AddCaseNote(context.Context, *AddCaseNoteRequest) (*AddCaseNoteResponse, error)
 	// GetCase returns an alert's handling: status, outcome and notes.
 	GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error)
+	// ExportEvidence builds the signed evidence bundle of one alert's case
+	// (hr, auditor, admin): its supporting events exactly as stored, the
+	// alert's and HR's own events, a Merkle tree over them, a checkpoint
+	// signed with the tenant's evidence key and a report in zh or en.
+	ExportEvidence(context.Context, *ExportEvidenceRequest) (*ExportEvidenceResponse, error)
+	// GetEvidenceKey returns the tenant's evidence verifier key: what the
+	// company publishes so anyone can check its bundles offline.
+	GetEvidenceKey(context.Context, *GetEvidenceKeyRequest) (*GetEvidenceKeyResponse, error)
 	// SuppressRule silences a rule for one employee until a time (hr).
 	SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error)
 	// ListCases pages through the caller's tenant's cases (alerts HR
@@ -345,6 +383,12 @@ func (UnimplementedRiskServiceServer) AddCaseNote(context.Context, *AddCaseNoteR
 }
 func (UnimplementedRiskServiceServer) GetCase(context.Context, *GetCaseRequest) (*GetCaseResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCase not implemented")
+}
+func (UnimplementedRiskServiceServer) ExportEvidence(context.Context, *ExportEvidenceRequest) (*ExportEvidenceResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportEvidence not implemented")
+}
+func (UnimplementedRiskServiceServer) GetEvidenceKey(context.Context, *GetEvidenceKeyRequest) (*GetEvidenceKeyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEvidenceKey not implemented")
 }
 func (UnimplementedRiskServiceServer) SuppressRule(context.Context, *SuppressRuleRequest) (*SuppressRuleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SuppressRule not implemented")
@@ -610,6 +654,42 @@ func _RiskService_GetCase_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_ExportEvidence_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportEvidenceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ExportEvidence(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ExportEvidence_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ExportEvidence(ctx, req.(*ExportEvidenceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_GetEvidenceKey_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEvidenceKeyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).GetEvidenceKey(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_GetEvidenceKey_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).GetEvidenceKey(ctx, req.(*GetEvidenceKeyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _RiskService_SuppressRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SuppressRuleRequest)
 	if err := dec(in); err != nil {
@@ -722,6 +802,14 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCase",
 			Handler:    _RiskService_GetCase_Handler,
+		},
+		{
+			MethodName: "ExportEvidence",
+			Handler:    _RiskService_ExportEvidence_Handler,
+		},
+		{
+			MethodName: "GetEvidenceKey",
+			Handler:    _RiskService_GetEvidenceKey_Handler,
 		},
 		{
 			MethodName: "SuppressRule",

@@ -1,0 +1,85 @@
+package risksvc_test
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/evidence"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+)
+
+// TestEvidenceBundleOfACase: HR confirms an S1 alert into a case and
+// exports its evidence bundle. The bundle verifies offline against the
+// tenant's published key; it holds the chat exactly as CLIENT stored it,
+// then the alert's and the case's own events; and the report is in the
+// language asked for.
+func TestEvidenceBundleOfACase(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	stack := env.start(t, stackOptions{})
+	cc := env.clientAs(t, stack, sales)
+	seq := logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
+	rc := env.riskAs(t, stack, hr)
+	id := onlyAlert(t, alertsAfter(t, rc, seq)).GetAlertId()
+	confirmed, err := rc.ConfirmAlert(t.Context(), &riskv1.ConfirmAlertRequest{RequestId: "c", AlertId: id, Note: "客户证实收到私人账户"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	key, err := rc.GetEvidenceKey(t.Context(), &riskv1.GetEvidenceKeyRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := rc.ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: id, Language: "zh", MinSequence: confirmed.GetSequence()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := evidence.Verify(resp.GetBundle(), key.GetVerifierKey())
+	if err != nil {
+		t.Fatalf("the exported bundle does not verify: %v", err)
+	}
+	if !rep.KeyTrusted || rep.Tenant != "acme" || rep.CaseID != id || rep.Root != resp.GetMerkleRoot() || int(resp.GetEvents()) != len(rep.Events) {
+		t.Errorf("report = %+v, response root %s events %d", rep, resp.GetMerkleRoot(), resp.GetEvents())
+	}
+
+	// The supporting chat, byte for byte as stored, then RISK's events.
+	chat, err := env.log.Get(t.Context(), eventlog.StreamClient, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Events) < 3 || rep.Events[0].Stream != eventlog.StreamClient || rep.Events[0].Sequence != seq || !bytes.Equal(rep.Events[0].Data, chat.Data) {
+		t.Fatalf("first event = %s #%d, want the chat CLIENT #%d as stored", rep.Events[0].Stream, rep.Events[0].Sequence, seq)
+	}
+	var types []string
+	for _, e := range rep.Events[1:] {
+		if e.Stream != eventlog.StreamRisk {
+			t.Errorf("event %d is on %s, want RISK", e.Index, e.Stream)
+		}
+		types = append(types, e.EventType)
+	}
+	if !slices.Contains(types, "holdfast.risk.v1.AlertRaised") || !slices.Contains(types, "holdfast.risk.v1.AlertConfirmed") {
+		t.Errorf("RISK events in the bundle: %v, want the alert raised and confirmed", types)
+	}
+	if len(rep.Documents) != 1 || rep.Documents[0] != "documents/report.zh.html" {
+		t.Errorf("documents = %v, want the Chinese report", rep.Documents)
+	}
+	if !strings.HasPrefix(resp.GetFileName(), "holdfast-evidence-acme-") {
+		t.Errorf("file name = %q", resp.GetFileName())
+	}
+
+	// Bad input, and callers who may not take evidence out.
+	_, err = rc.ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: id, Language: "fr"})
+	wantCode(t, err, codes.InvalidArgument)
+	if got := violatedFields(t, err); !slices.Equal(got, []string{"language"}) {
+		t.Errorf("violations = %v, want language", got)
+	}
+	_, err = rc.ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: "no-such-alert"})
+	wantCode(t, err, codes.NotFound)
+	_, err = env.riskAs(t, stack, sales).ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: id})
+	wantCode(t, err, codes.PermissionDenied)
+}
