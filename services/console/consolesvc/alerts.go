@@ -1,6 +1,7 @@
 package consolesvc
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -158,4 +159,24 @@ var templateFuncs = template.FuncMap{
 		return a.GetExplanationEn()
 	},
 	"newRequestID": uuid.NewString,
+}
+
+// evidenceBundle downloads the case's signed evidence bundle, built by the
+// risk service with the user's identity (hr, auditor or admin).
+func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request, ss *session) {
+	ctx, cancel := userContext(r.Context(), ss)
+	defer cancel()
+	lang := r.URL.Query().Get("lang")
+	if lang != langZH {
+		lang = langEN
+	}
+	resp, err := s.risk.ExportEvidence(ctx, &riskv1.ExportEvidenceRequest{AlertId: r.PathValue("id"), Language: lang})
+	if err != nil {
+		s.apiError(w, r, ss, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": resp.GetFileName()}))
+	w.Header().Set("Content-Length", strconv.Itoa(len(resp.GetBundle())))
+	_, _ = w.Write(resp.GetBundle())
 }

@@ -106,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /alerts", s.signedIn(s.alertQueue))
 	s.mux.HandleFunc("GET /alerts/{id}", s.signedIn(s.alertPage))
 	s.mux.HandleFunc("POST /alerts/{id}/{action}", s.signedIn(s.alertAction))
+	s.mux.HandleFunc("GET /alerts/{id}/bundle", s.signedIn(s.evidenceBundle))
 	return s, nil
 }
 

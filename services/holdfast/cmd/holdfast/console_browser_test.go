@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -143,6 +146,57 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`#resolve`)))
 	status := text(t, ctx, "#alert-status")
+
+	// Download the case's evidence bundle with the browser's session (the
+	// console's CSP lets no page script fetch it, so the test does, with the
+	// cookie the browser holds) and verify it offline against the tenant's
+	// published key.
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#bundle").href`))
+	if err != nil {
+		t.Fatalf("bundle link: %v", err)
+	}
+	var cookies []*network.Cookie
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{})
+		cookies = res.Cookies
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, href, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cookies {
+		if !c.HTTPOnly || !c.Secure {
+			t.Errorf("the browser holds cookie %s without HttpOnly and Secure", c.Name)
+		}
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
+		t.Fatalf("GET %s = %d %s (%v)", href, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	path := filepath.Join(t.ArtifactDir(), "case-bundle.zip")
+	if err := os.WriteFile(path, bundle, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var key bytes.Buffer
+	if err := realMain(t.Context(), []string{"evidence", "key", "--tenant", "acme"}, &key, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var verified bytes.Buffer
+	if err := realMain(t.Context(), []string{"evidence", "verify", path, "--key", strings.TrimSpace(key.String())}, &verified, io.Discard); err != nil {
+		t.Fatalf("the downloaded bundle does not verify: %v\n%s", err, verified.String())
+	}
+	if !strings.Contains(verified.String(), "signed by the key you gave") || !strings.Contains(verified.String(), "InteractionLogged") {
+		t.Errorf("evidence verify says:\n%s", verified.String())
+	}
 	step("5-chinese",
 		chromedp.Click(chromedp.CSS(`#switch-lang`)),
 		// Wait for the new page, not the old one's button.

@@ -77,6 +77,8 @@ Usage:
   holdfast evidence verify BUNDLE.zip [--key KEY]
                                         check an evidence bundle offline: every event's bytes,
                                         their order, the signed checkpoint; says what changed
+  holdfast evidence export --alert ID [--lang zh|en] [--out F]
+                                        download a case's signed evidence bundle (hr, auditor, admin)
   holdfast evidence key --tenant T      print the tenant's evidence verifier key (to publish)
   holdfast bench                        event log figures beside raw nats.go baselines
   holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200

@@ -10,6 +10,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/evidence"
 	"github.com/holdfast/holdfast/pkg/platform"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
 // EvidenceKeyDir is where the dev stack keeps tenants' evidence signing
@@ -17,14 +18,16 @@ import (
 func EvidenceKeyDir(dataDir string) string { return platform.Common{DataDir: dataDir}.EvidenceKeys() }
 
 // Evidence implements `holdfast evidence verify|key`.
-func Evidence(_ context.Context, env Env, sub string, args []string) error {
+func Evidence(ctx context.Context, env Env, sub string, args []string) error {
 	switch sub {
 	case "verify":
 		return verifyEvidence(env, args)
 	case "key":
 		return evidenceKey(env, args)
+	case "export":
+		return exportEvidence(ctx, env, args)
 	}
-	return fmt.Errorf("%w: holdfast evidence verify BUNDLE [--key KEY | --key-file F] | key --tenant T", ErrUsage)
+	return fmt.Errorf("%w: holdfast evidence verify BUNDLE [--key KEY | --key-file F] | export --alert ID --out F | key --tenant T", ErrUsage)
 }
 
 // verifyEvidence checks a bundle offline and prints what it proves.
@@ -139,5 +142,49 @@ func evidenceKey(env Env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, k.VerifierKey)
+	return nil
+}
+
+// exportEvidence asks the risk service for a case's signed bundle, writes
+// it, and checks it against the tenant's key before saying it is done.
+func exportEvidence(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("evidence export", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var id identity
+	id.register(fs, env)
+	addr := fs.String("addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address (env HOLDFAST_RISK_ADDR)")
+	alert := fs.String("alert", "", "the alert whose case to bundle")
+	lang := fs.String("lang", "zh", "language of the report: zh or en")
+	out := fs.String("out", "", "file to write (default: the name the service suggests, in the current directory)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if *alert == "" {
+		return fmt.Errorf("%w: --alert is required", ErrUsage)
+	}
+	conn, err := id.connect(*addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rc := riskv1.NewRiskServiceClient(conn)
+	cctx, cancel := callContext(ctx)
+	defer cancel()
+	resp, err := rc.ExportEvidence(cctx, &riskv1.ExportEvidenceRequest{AlertId: *alert, Language: *lang})
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		path = resp.GetFileName()
+	}
+	if _, err := evidence.Verify(resp.GetBundle(), resp.GetVerifierKey()); err != nil {
+		return fmt.Errorf("evidence export: the bundle received does not verify: %w", err)
+	}
+	if err := os.WriteFile(path, resp.GetBundle(), 0o600); err != nil {
+		return fmt.Errorf("evidence export: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s: %d events, Merkle root %s\nsigned by %s\ncheck it anywhere with: holdfast evidence verify %s --key %q\n",
+		path, resp.GetEvents(), resp.GetMerkleRoot(), resp.GetVerifierKey(), path, resp.GetVerifierKey())
 	return nil
 }
