@@ -2,17 +2,15 @@ package risksvc_test
 
 import (
 	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
-	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 )
 
 // TestChurnClusterThroughTheClientService: calls logged through the client
@@ -24,6 +22,7 @@ func TestChurnClusterThroughTheClientService(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	stack := env.start(t, stackOptions{})
+	clock := testkit.ClaimClock(t, env.log, "acme", time.Now().Add(-time.Hour))
 	var last uint64
 	calls := func(seller string, lengths ...time.Duration) {
 		t.Helper()
@@ -57,16 +56,9 @@ func TestChurnClusterThroughTheClientService(t *testing.T) {
 
 	// Fifteen days later nobody has touched those customers again.
 	at := time.Now().Add(15 * 24 * time.Hour).Truncate(time.Hour).UTC()
-	res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
-		Ref:       eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"},
-		RequestID: "tick-" + strconv.FormatInt(at.Unix(), 10), ActorID: "clock", OccurredAt: at,
-		Payload: &tickv1.ClockTicked{At: timestamppb.New(at), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tick := clock.Tick(at)
 	resp, err := hr.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
-		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: res.Sequence}},
+		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: tick}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,10 +11,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
-	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/app"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
 	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
@@ -29,6 +29,9 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 	env := newEnv(t)
 	stack := env.start(t, stackOptions{})
 	won := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	// The test drives acme's clock; claimed first, the live scheduler (which
+	// ticks, after a restart, every tenant it has seen) never ticks it.
+	clock := testkit.ClaimClock(t, env.log, "acme", won.Add(-time.Hour))
 	appendOrder := func(id string, after eventlog.Position, at time.Time, payload proto.Message) eventlog.Position {
 		t.Helper()
 		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
@@ -83,20 +86,9 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var tick eventlog.Position
-	for _, at := range []time.Time{won.Add(16 * 24 * time.Hour), won.Add(21 * 24 * time.Hour)} {
-		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
-			Ref: eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"}, After: tick,
-			RequestID: "tick-" + strconv.FormatInt(at.Unix(), 10), ActorID: "clock", OccurredAt: at,
-			Payload: &tickv1.ClockTicked{At: timestamppb.New(at), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tick = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
-	}
+	tick := clock.Tick(won.Add(16*24*time.Hour), won.Add(21*24*time.Hour))
 	resp, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
-		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: tick.Sequence}},
+		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: tick}},
 	})
 	if err != nil {
 		t.Fatal(err)

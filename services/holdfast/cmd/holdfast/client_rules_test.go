@@ -16,10 +16,10 @@ import (
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
-	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 )
 
 // TestClientRiskScenarios drives S2, S3 and S8 and their look-alikes H3
@@ -36,6 +36,8 @@ import (
 //   - e-proper files a notice and only reveals their own customer (H5).
 func TestClientRiskScenarios(t *testing.T) {
 	stack, dataDir := startDevStack(t)
+	// The test drives acme's clock; claimed first, the live scheduler never ticks it.
+	clock := testkit.ClaimClock(t, eventLog(t, stack.Endpoints.NATS), "acme", time.Now().Add(-time.Hour))
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
 	key, err := auth.LoadOrCreateDevKey(platform.DevKeyDir(dataDir))
@@ -182,17 +184,12 @@ func TestClientRiskScenarios(t *testing.T) {
 	// Eight days on, the clock ticks: S2 is an absence, judged on ticks.
 	judged()
 	tickAt := now.Add(8 * 24 * time.Hour).Truncate(time.Hour)
-	tick, err := eventLog(t, stack.Endpoints.NATS).Append(ctx, eventlog.AppendRequest{
-		Ref:       eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"},
-		RequestID: "cr-tick", ActorID: "clock", OccurredAt: tickAt,
-		Payload: &tickv1.ClockTicked{At: timestamppb.New(tickAt), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
-	})
-	must("append ClockTicked", err)
+	tick := clock.Tick(tickAt)
 
 	list, err := risk.ListAlerts(ctx, &riskv1.ListAlertsRequest{PageSize: 100, ConsistentWith: []*riskv1.StreamPosition{
 		{Stream: eventlog.StreamClient, Sequence: clientSeq},
 		{Stream: eventlog.StreamAttendance, Sequence: attendanceSeq},
-		{Stream: eventlog.StreamTick, Sequence: tick.Sequence},
+		{Stream: eventlog.StreamTick, Sequence: tick},
 	}})
 	must("ListAlerts", err)
 	got := map[string][]string{}

@@ -5,20 +5,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
-	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 )
 
 // TestOrderScenarios drives scenarios S6 and S7 and look-alike H4 through
@@ -34,6 +32,8 @@ import (
 //   - e3's order is won and never paid nor shipped (S6 unbacked_order).
 func TestOrderScenarios(t *testing.T) {
 	stack, dataDir := startDevStack(t)
+	// The test drives acme's clock; claimed first, the live scheduler never ticks it.
+	clock := testkit.ClaimClock(t, eventLog(t, stack.Endpoints.NATS), "acme", time.Now().Add(-time.Hour))
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
 	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
 	t.Setenv("HOLDFAST_ORDER_ADDR", stack.Endpoints.OrderGRPC)
@@ -105,7 +105,7 @@ func TestOrderScenarios(t *testing.T) {
 	}
 
 	// Sixteen days on, the tenant's clock passes the payment deadline.
-	tickEnd := appendTicks(ctx, t, log, time.Now().Add(16*24*time.Hour), time.Now().Add(21*24*time.Hour))
+	tickEnd := clock.Tick(time.Now().Add(16*24*time.Hour), time.Now().Add(21*24*time.Hour))
 	alerts = listAlerts(ctx, t, hr, eventlog.StreamTick, tickEnd)
 	want := []string{"e1/personal_collection/high", "e1/source_contradiction/medium", "e1/unbacked_order/medium", "e3/unbacked_order/medium"}
 	if got := alertRules(alerts); !slices.Equal(got, want) {
@@ -146,26 +146,6 @@ func lastSequence(ctx context.Context, t *testing.T, log *eventlog.Log, stream s
 		t.Fatal(err)
 	}
 	return seq
-}
-
-// appendTicks appends acme's ClockTicked at the hour boundaries from and
-// to, as the clock's publisher would, and returns the last TICK sequence.
-func appendTicks(ctx context.Context, t *testing.T, log *eventlog.Log, times ...time.Time) uint64 {
-	t.Helper()
-	ref := eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"}
-	var after eventlog.Position
-	for _, at := range times {
-		at = at.Truncate(time.Hour).UTC()
-		res, err := log.Append(ctx, eventlog.AppendRequest{
-			Ref: ref, After: after, RequestID: "tick-" + strconv.FormatInt(at.Unix(), 10), ActorID: "test-clock", OccurredAt: at,
-			Payload: &tickv1.ClockTicked{At: timestamppb.New(at), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
-		})
-		if err != nil {
-			t.Fatalf("append tick at %v: %v", at, err)
-		}
-		after = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
-	}
-	return after.Sequence
 }
 
 // listAlerts is every alert once the engine has judged stream up to seq.
