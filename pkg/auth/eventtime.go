@@ -88,14 +88,18 @@ func OutgoingEventTime(ctx context.Context, t time.Time) context.Context {
 }
 
 // acceptEventTime reads the event-time header of an authenticated call and,
-// if present and allowed, puts it in ctx. A caller without the backfill
-// grant gets PermissionDenied; an unreadable time, or one later than now
+// if present and allowed, puts it in ctx. In a deployment that does not
+// allow backfill, or for a caller without the backfill grant, it is
+// PermissionDenied; an unreadable time, or one later than now
 // (beyond the clock leeway tokens also get), gets InvalidArgument with a
 // field violation naming the header.
-func acceptEventTime(ctx context.Context, md metadata.MD, p Principal, now time.Time) (context.Context, error) {
+func acceptEventTime(ctx context.Context, md metadata.MD, p Principal, deploymentAllows bool, now time.Time) (context.Context, error) {
 	values := md.Get(EventTimeHeader)
 	if len(values) == 0 {
 		return ctx, nil
+	}
+	if !deploymentAllows {
+		return nil, status.Error(codes.PermissionDenied, EventTimeHeader+": this deployment does not accept backdated events (HOLDFAST_ALLOW_BACKFILL is off)")
 	}
 	if !p.Backfill {
 		return nil, status.Error(codes.PermissionDenied, EventTimeHeader+" requires a token with the backfill grant")

@@ -66,7 +66,10 @@ func TestEventTimeHeader(t *testing.T) {
 	keys := newTestKeys(t)
 	now := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	issuer := newTestIssuer(keys.priv, now)
-	conn := startClockServer(t, NewVerifier(keys.pub, fixedClock(now)), now)
+	conn := startClockServer(t, NewVerifier(keys.pub, fixedClock(now), WithBackfill(true)), now)
+	// A deployment that does not allow backfill refuses the header even
+	// with the grant.
+	closed := startClockServer(t, NewVerifier(keys.pub, fixedClock(now)), now)
 
 	backfill, err := issuer.Issue(Principal{Tenant: "sim", Subject: "e-1", Roles: []Role{RoleSales}, Backfill: true}, time.Hour)
 	if err != nil {
@@ -95,6 +98,14 @@ func TestEventTimeHeader(t *testing.T) {
 		{name: "empty", token: backfill, headers: []string{""}, wantCode: codes.InvalidArgument},
 		{name: "two values", token: backfill, headers: []string{"2026-08-01T09:30:00Z", "2026-08-02T09:30:00Z"}, wantCode: codes.InvalidArgument},
 		{name: "before epoch", token: backfill, headers: []string{"1969-12-31T23:59:59Z"}, wantCode: codes.InvalidArgument},
+	}
+	{
+		ctx := metadata.AppendToOutgoingContext(callCtx(t), EventTimeHeader, "2026-08-01T09:30:00Z")
+		var out wrapperspb.StringValue
+		err := closed.Invoke(ctx, eventTimeMethod, &emptypb.Empty{}, &out, grpc.PerRPCCredentials(BearerToken(backfill)))
+		if status.Code(err) != codes.PermissionDenied {
+			t.Errorf("backdating where backfill is off: %v, want PermissionDenied", err)
+		}
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,7 +144,7 @@ func TestOutgoingEventTimeRoundTrips(t *testing.T) {
 	t.Parallel()
 	keys := newTestKeys(t)
 	now := time.Now()
-	conn := startClockServer(t, NewVerifier(keys.pub, fixedClock(now)), now)
+	conn := startClockServer(t, NewVerifier(keys.pub, fixedClock(now), WithBackfill(true)), now)
 	token, err := newTestIssuer(keys.priv, now).Issue(Principal{Tenant: "sim", Subject: "e-1", Roles: []Role{RoleService}, Backfill: true}, time.Hour)
 	if err != nil {
 		t.Fatal(err)

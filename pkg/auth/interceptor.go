@@ -89,7 +89,7 @@ func authenticate(ctx context.Context, v *Verifier) (context.Context, error) {
 	if err != nil {
 		return nil, status.Error(codes.Unauthenticated, "invalid bearer token: "+clientReason(err))
 	}
-	return acceptEventTime(NewContext(ctx, p), md, p, v.now())
+	return acceptEventTime(NewContext(ctx, p), md, p, v.backfill, v.now())
 }
 
 // clientReason returns the part of a Verify error that is safe to send back.

@@ -23,6 +23,8 @@ type Verifier struct {
 	now     func() time.Time
 	revoked func(tenant, subject string) bool
 	parser  *jwt.Parser
+	// backfill: the event-time header is honoured (WithBackfill).
+	backfill bool
 }
 
 // VerifierOption configures a Verifier.
@@ -44,6 +46,14 @@ func WithRevocationCheck(refused func(tenant, subject string) bool) VerifierOpti
 			v.revoked = refused
 		}
 	}
+}
+
+// WithBackfill makes the interceptors honour the event-time header of
+// tokens with the backfill grant. Off by default: a deployment accepts
+// backdated events only when its operator turns this on for an import or
+// a simulation (HOLDFAST_ALLOW_BACKFILL); `holdfast dev` does.
+func WithBackfill(allowed bool) VerifierOption {
+	return func(v *Verifier) { v.backfill = allowed }
 }
 
 // NewVerifier returns a Verifier accepting tokens signed by the private half

@@ -41,6 +41,11 @@ type Common struct {
 	// keys/evidence under DataDir. Keep it on storage that is backed up:
 	// every bundle handed out was signed with these keys.
 	EvidenceKeyDir string `env:"HOLDFAST_EVIDENCE_KEY_DIR"`
+	// AllowBackfill makes services honour the holdfast-event-time header of
+	// tokens with the backfill grant: backdated events, for an import of
+	// history or a simulation. Off in production unless an operator turns
+	// it on for such a job; `holdfast dev` turns it on.
+	AllowBackfill bool `env:"HOLDFAST_ALLOW_BACKFILL" default:"false"`
 	// StreamReplicas is 1 in dev, 3 in production.
 	StreamReplicas int `env:"HOLDFAST_STREAM_REPLICAS" default:"1"`
 	// ShutdownTimeout bounds the drain of in-flight RPCs and consumers.

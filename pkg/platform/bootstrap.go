@@ -110,6 +110,7 @@ func Connect(ctx context.Context, name string, c Common, app *App) (*Runtime, er
 // VerifierFor returns the token verifier, configured by opts: the configured
 // public key, or the dev key under the data directory (created on first use).
 func VerifierFor(c Common, opts ...auth.VerifierOption) (*auth.Verifier, error) {
+	opts = append(opts, auth.WithBackfill(c.AllowBackfill))
 	if c.AuthPublicKeyFile == "" {
 		priv, err := auth.LoadOrCreateDevKey(DevKeyDir(c.DataDir))
 		if err != nil {

@@ -39,10 +39,11 @@ func NewServiceEnv(t *testing.T) *ServiceEnv {
 		t.Fatalf("dev key: %v", err)
 	}
 	return &ServiceEnv{
-		NATS:     n,
-		Log:      log,
-		Issuer:   auth.NewIssuer(key),
-		Verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey)),
+		NATS:   n,
+		Log:    log,
+		Issuer: auth.NewIssuer(key),
+		// Backfill is on, as in holdfast dev: services' event-time tests need it.
+		Verifier: auth.NewVerifier(key.Public().(ed25519.PublicKey), auth.WithBackfill(true)),
 	}
 }
 

@@ -98,6 +98,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 		}
 		cfg.NATSURL = s.nats.ClientURL()
 	}
+	// The dev stack is where simulations run: it accepts backdated events
+	// from tokens with the backfill grant (holdfast sim, holdfast token
+	// --backfill). Production services refuse them unless their operator
+	// sets HOLDFAST_ALLOW_BACKFILL.
+	cfg.AllowBackfill = true
 	s.app, err = platform.NewApp(logger, cfg.HTTPAddr, cfg.ShutdownTimeout)
 	if err != nil {
 		return nil, err
