@@ -159,6 +159,33 @@ func (t *Tracker) Manages(tenant, manager, employee string) bool {
 	return false
 }
 
+// Supervises is Manages for judging people rather than reading records: a
+// manager never supervises themselves, nor another manager of their own
+// unit (a peer, or a deputy). Risk alerts and cases follow it, so a
+// manager is not shown the alerts — and HR's notes — about themselves.
+func (t *Tracker) Supervises(tenant, manager, employee string) bool {
+	if manager == employee || !t.Manages(tenant, manager, employee) {
+		return false
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	tree := t.tenants[tenant]
+	boss, e := tree.members[manager], tree.members[employee]
+	return e.role != "manager" || e.unit != boss.unit
+}
+
+// Supervisor is Overseer with Supervises: nil for a caller who is not a
+// manager, else whom the manager supervises.
+func (t *Tracker) Supervisor(ctx context.Context, tenant, subject string, roles []string) (func(employeeID string) bool, error) {
+	if !slices.Contains(roles, "manager") {
+		return nil, nil
+	}
+	if err := t.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	return func(employee string) bool { return t.Supervises(tenant, subject, employee) }, nil
+}
+
 // Overseer is what a caller's org-tree reach is decided by: nil for anyone
 // who is not a manager (their role decides alone), else a function telling
 // whether an employee is in the manager's part of the tree. It first

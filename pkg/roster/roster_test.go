@@ -39,6 +39,8 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 	write("employee", "m1", &attendancev1.EmployeeHired{EmployeeId: "m1", OrgUnitId: "sh", Role: "manager"})
 	write("employee", "m2", &attendancev1.EmployeeHired{EmployeeId: "m2", OrgUnitId: "bj", Role: "manager"})
 	write("employee", "e1", &attendancev1.EmployeeHired{EmployeeId: "e1", OrgUnitId: "team", Role: "sales", ManagerId: "m1"})
+	write("employee", "m3", &attendancev1.EmployeeHired{EmployeeId: "m3", OrgUnitId: "sh", Role: "manager"})
+	write("employee", "m4", &attendancev1.EmployeeHired{EmployeeId: "m4", OrgUnitId: "team", Role: "manager", ManagerId: "m1"})
 	write("checkins", "e1", &attendancev1.CheckedIn{CheckInId: "k1", EmployeeId: "e1"})
 
 	tr := roster.NewTracker(log)
@@ -62,9 +64,9 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 			t.Errorf("%s: EmployeesUnder(%s) = %v, want %v", when, unit, got, want)
 		}
 	}
-	under("hired", "co", "e1", "m1", "m2")
-	under("hired", "sh", "e1", "m1")
-	under("hired", "team", "e1")
+	under("hired", "co", "e1", "m1", "m2", "m3", "m4")
+	under("hired", "sh", "e1", "m1", "m3", "m4")
+	under("hired", "team", "e1", "m4")
 	under("hired", "nowhere")
 	if !tr.HasUnit("acme", "team") || tr.HasUnit("acme", "nowhere") || tr.HasUnit("other", "team") {
 		t.Error("HasUnit does not follow the org units created")
@@ -74,6 +76,16 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 	}
 	check("hired", "m2", "e1", false)
 	check("hired", "m1", "m1", true) // a manager's own unit includes themselves
+	// Judging people is narrower: not oneself, not a peer manager of one's
+	// own unit; a manager of a unit below is supervised.
+	for _, c := range []struct {
+		manager, employee string
+		want              bool
+	}{{"m1", "e1", true}, {"m1", "m1", false}, {"m1", "m3", false}, {"m1", "m4", true}, {"m4", "m1", false}, {"m2", "e1", false}} {
+		if got := tr.Supervises("acme", c.manager, c.employee); got != c.want {
+			t.Errorf("Supervises(%s, %s) = %v, want %v", c.manager, c.employee, got, c.want)
+		}
+	}
 	check("another tenant", "m1", "nobody", false)
 	if tr.Manages("other", "m1", "e1") {
 		t.Error("another tenant's m1 manages acme's e1")
@@ -85,7 +97,7 @@ func TestManagesFollowsTheTreeTransfersRolesAndDepartures(t *testing.T) {
 	}
 	check("transferred", "m1", "e1", false)
 	check("transferred", "m2", "e1", true)
-	under("transferred", "sh", "m1")
+	under("transferred", "sh", "m1", "m3", "m4")
 	under("transferred", "bj", "e1", "m2")
 
 	write("employee", "m2", &attendancev1.EmployeeRoleChanged{EmployeeId: "m2", ToRole: "sales"})

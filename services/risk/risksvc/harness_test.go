@@ -181,6 +181,26 @@ func (e *testEnv) riskMessages(t *testing.T) uint64 {
 	return info.State.Msgs
 }
 
+// waitRiskIn waits until RISK_IN has sourced stream up to seq. Sourcing is
+// asynchronous: a replay that stops at RISK_IN's end right after the
+// writes would otherwise miss some of them.
+func (e *testEnv) waitRiskIn(t *testing.T, stream string, seq uint64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	found := false
+	_ = e.log.Follow(ctx, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
+		if rec.Source != nil && rec.Source.Stream == stream && rec.Source.Sequence >= seq {
+			found = true
+			cancel()
+		}
+		return nil
+	}, eventlog.FollowOptions{})
+	if !found {
+		t.Fatalf("RISK_IN has not sourced %s up to %d within 30 s", stream, seq)
+	}
+}
+
 // wantCode fails t unless err carries code.
 func wantCode(t *testing.T, err error, code codes.Code) {
 	t.Helper()

@@ -39,6 +39,7 @@ func TestKillDuringReplayLosesAndDuplicatesNothing(t *testing.T) {
 		}
 	}
 	clientOnly.stop()
+	env.waitRiskIn(t, eventlog.StreamClient, last)
 
 	clean, err := app.ReplayDecisions(t.Context(), env.log, engine.New(lexicon.Default(), engine.DefaultSensitiveWords()), slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -108,7 +108,7 @@ func (a *App) NewActor(ctx context.Context, tenant, employeeID string, roles []s
 		return actor, nil // they read every alert, whatever else they are
 	}
 	var err error
-	actor.oversees, err = a.roster.Overseer(ctx, tenant, employeeID, roles)
+	actor.oversees, err = a.roster.Supervisor(ctx, tenant, employeeID, roles)
 	return actor, err
 }
 
