@@ -84,11 +84,10 @@ func LoadOrCreateKey(dir, tenant string) (Key, error) {
 		return Key{}, fmt.Errorf("evidence: create key: %w", err)
 	}
 	// Link never replaces: if another process created the key first, its
-	// key is the tenant's key.
+	// key is the tenant's key. There is no fallback to rename, which would
+	// replace a key another process just made and signed with.
 	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			return Key{}, fmt.Errorf("evidence: create key: %w", err)
-		}
+		return Key{}, fmt.Errorf("evidence: create key %s (the key directory must support hard links): %w", path, err)
 	}
 	return loadKey(path, tenant)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +26,10 @@ type loginData struct {
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	ss := s.sessions.get(r)
 	if ss == nil {
-		ss = s.sessions.start(w, session{})
+		if ss = s.sessions.start(w, session{}); ss == nil {
+			http.Error(w, "too many sign-ins in progress; try again shortly", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	s.render(w, r, ss, http.StatusOK, "login.html", page{Data: loginData{
 		Dev: s.cfg.DevIssuer != nil, Next: safeNext(r.URL.Query().Get("next")),
@@ -60,7 +64,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := ss.lang
 	s.sessions.end(w, ss)
-	s.sessions.start(w, session{signedIn: true, principal: p, token: token, lang: lang, expiresAt: tokenExpiry(s, token)})
+	if s.sessions.start(w, session{signedIn: true, principal: p, token: token, lang: lang, expiresAt: tokenExpiry(s, token)}) == nil {
+		http.Error(w, "too many sessions; try again shortly", http.StatusServiceUnavailable)
+		return
+	}
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }
 
@@ -93,10 +100,28 @@ func (s *Server) switchLang(w http.ResponseWriter, r *http.Request, ss *session)
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }
 
-// safeNext keeps redirects on this site: only a local absolute path.
+// safeNext keeps redirects on this site: only a local absolute path (and
+// its query), rebuilt from its parsed parts. Control characters and
+// backslashes are refused outright: browsers drop tabs and read "\\" as
+// "/", which would turn "/\t/evil.example" into another site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/alerts"
+	const fallback = "/alerts"
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return fallback
+		}
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || !strings.HasPrefix(next, "/") || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return fallback
+	}
+	out := (&url.URL{Path: u.Path}).EscapedPath()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return fallback
+	}
+	if u.RawQuery != "" {
+		out += "?" + u.Query().Encode()
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -88,13 +89,19 @@ func (s *sessions) get(r *http.Request) *session {
 
 // start stores a new session and sets its cookie. A sign-in always starts
 // a new session (new id, new CSRF token), so an id planted before sign-in
-// is worthless after it.
+// is worthless after it. It returns nil when the store is full even after
+// dropping expired and the oldest anonymous sessions: a flood of sign-in
+// forms must not grow memory without bound.
 func (s *sessions) start(w http.ResponseWriter, ss session) *session {
 	now := s.now()
 	ss.id, ss.csrf, ss.created, ss.lastSeen = randomToken(), randomToken(), now, now
 	s.mu.Lock()
 	if len(s.byID) >= s.max {
 		s.evictLocked(now)
+	}
+	if len(s.byID) >= s.max {
+		s.mu.Unlock()
+		return nil
 	}
 	s.byID[ss.id] = &ss
 	s.mu.Unlock()
@@ -125,21 +132,25 @@ func (s *sessions) end(w http.ResponseWriter, ss *session) {
 	})
 }
 
-// evictLocked drops expired sessions, then, if still full, the oldest
-// anonymous ones.
+// evictLocked drops expired sessions, then, while the store is over 90 %
+// full, the least recently seen anonymous ones (sign-in forms never
+// submitted); signed-in sessions are only dropped when they expire.
 func (s *sessions) evictLocked(now time.Time) {
+	var anonymous []*session
 	for id, ss := range s.byID {
-		if now.Sub(ss.lastSeen) > s.idle || now.Sub(ss.created) > s.absolute {
+		switch {
+		case now.Sub(ss.lastSeen) > s.idle || now.Sub(ss.created) > s.absolute:
 			delete(s.byID, id)
+		case !ss.signedIn:
+			anonymous = append(anonymous, ss)
 		}
 	}
-	for id, ss := range s.byID {
-		if len(s.byID) < s.max {
+	slices.SortFunc(anonymous, func(a, b *session) int { return a.lastSeen.Compare(b.lastSeen) })
+	for _, ss := range anonymous {
+		if len(s.byID) < s.max*9/10 {
 			return
 		}
-		if !ss.signedIn {
-			delete(s.byID, id)
-		}
+		delete(s.byID, ss.id)
 	}
 }
 

@@ -109,6 +109,9 @@ func TestHRWalksAnAlertToAResolvedCase(t *testing.T) {
 	}
 	_, err = env.riskAs(t, stack, sales).GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: id})
 	wantCode(t, err, codes.PermissionDenied)
+	// Nobody handles an alert about themselves, not even with an hr token.
+	_, err = env.riskAs(t, stack, principal("acme", "sales-li", auth.RoleHR)).AddCaseNote(t.Context(), &riskv1.AddCaseNoteRequest{RequestId: "self", AlertId: id, Note: "nothing to see"})
+	wantCode(t, err, codes.PermissionDenied)
 	_, err = rc.ConfirmAlert(t.Context(), &riskv1.ConfirmAlertRequest{RequestId: "c2", AlertId: "0b8a3f3e-0000-4000-8000-000000000000"})
 	wantCode(t, err, codes.NotFound)
 

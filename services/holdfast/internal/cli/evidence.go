@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,6 +37,7 @@ func verifyEvidence(env Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	key := fs.String("key", "", "the tenant's published evidence verifier key (name+hash+keydata)")
 	keyFile := fs.String("key-file", "", "a file holding the tenant's published verifier key")
+	embedded := fs.Bool("trust-embedded-key", false, "accept the key shipped inside the bundle (proves the bundle is intact, not who signed it)")
 	// The bundle may come before or after the flags.
 	var path string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -79,6 +81,11 @@ func verifyEvidence(env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "FAILED: %s\n", path)
 		return err
 	}
+	if !rep.KeyTrusted && !*embedded {
+		fmt.Fprintf(env.Stdout, "INTACT, SIGNER NOT ESTABLISHED: %s is intact and signed by %s, shipped inside it.\n"+
+			"Pass the tenant's published key with --key (holdfast evidence key prints it), or --trust-embedded-key to accept this one.\n", path, rep.VerifierKey)
+		return errSignerNotEstablished
+	}
 	fmt.Fprintf(env.Stdout, "OK: %s verifies: tenant %s, case %s", path, rep.Tenant, rep.CaseID)
 	if rep.Title != "" {
 		fmt.Fprintf(env.Stdout, " (%s)", rep.Title)
@@ -88,7 +95,7 @@ func verifyEvidence(env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "signed by the key you gave: %s\n", rep.VerifierKey)
 	} else {
 		fmt.Fprintf(env.Stdout, "WARNING: checked against the key shipped inside the bundle, %s\n"+
-			"  the contents are intact, but compare that key with the tenant's published key (or pass it with --key)\n", rep.VerifierKey)
+			"  the contents are intact, but anyone can make a key with that name: compare it with the tenant's published key (or pass it with --key)\n", rep.VerifierKey)
 	}
 	for _, e := range rep.Events {
 		fmt.Fprintf(env.Stdout, "  %4d  %-10s #%-8d %s  %s  %s\n", e.Index, e.Stream, e.Sequence,
@@ -99,6 +106,10 @@ func verifyEvidence(env Env, args []string) error {
 	}
 	return nil
 }
+
+// errSignerNotEstablished: the bundle is intact, but only against the key
+// it carries itself.
+var errSignerNotEstablished = errors.New("evidence verify: the signer is not established: no trusted key given")
 
 // checkEnvelopes decodes each verified event and checks it is what the
 // manifest says it is: an envelope of the bundle's tenant with that id.

@@ -81,8 +81,12 @@ func TestEvidenceVerifyCommand(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := Evidence(ctx, env, "verify", []string{good}); err != nil || !strings.Contains(out.String(), "WARNING") {
-		t.Errorf("verify without --key = %v, output:\n%s\nwant OK with a warning about the embedded key", err, out)
+	if err := Evidence(ctx, env, "verify", []string{good}); err == nil || !strings.Contains(out.String(), "SIGNER NOT ESTABLISHED") {
+		t.Errorf("verify without --key = %v, output:\n%s\nwant a failure: intact, signer not established", err, out)
+	}
+	out.Reset()
+	if err := Evidence(ctx, env, "verify", []string{good, "--trust-embedded-key"}); err != nil || !strings.Contains(out.String(), "WARNING") {
+		t.Errorf("verify --trust-embedded-key = %v, output:\n%s\nwant OK with a warning about the embedded key", err, out)
 	}
 
 	other, err := evidence.LoadOrCreateKey(t.TempDir(), "acme")

@@ -47,8 +47,14 @@ func (a *App) HandleAlert(ctx context.Context, actor Actor, cmd CaseCommand) (do
 	if err := checkCaseCommand(cmd); err != nil {
 		return domain.Case{}, 0, err
 	}
-	if _, err := a.store.GetAlert(ctx, actor.Tenant, cmd.AlertID); err != nil {
+	al, err := a.store.GetAlert(ctx, actor.Tenant, cmd.AlertID)
+	if err != nil {
 		return domain.Case{}, 0, fmt.Errorf("%s: %w", op, err)
+	}
+	if al.EmployeeID == actor.EmployeeID {
+		// Dismissing an alert releases the commission it holds: nobody
+		// handles an alert about themselves.
+		return domain.Case{}, 0, fmt.Errorf("%s: %w: the alert is about you; another HR user must handle it", op, domain.ErrPermissionDenied)
 	}
 	ref := eventlog.AggregateRef{Context: boundedContext, Tenant: actor.Tenant, Type: typeAlertCase, ID: cmd.AlertID}
 	scoped := eventlog.DeriveID(boundedContext, actor.Tenant, "case-request", actor.EmployeeID+"/"+cmd.RequestID)
