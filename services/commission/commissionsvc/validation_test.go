@@ -71,6 +71,14 @@ func testInvalidArguments(t *testing.T, env *testEnv, svc *testkit.RunningServic
 			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{From: "2026-03-01", To: "2026-03-01"})
 			return err
 		}, []string{"to"}},
+		{"export payouts: a typo decades ahead", func() error {
+			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{From: "2026-03-01", To: "2062-04-01"})
+			return err
+		}, []string{"to"}},
+		{"export payouts: longer than a year", func() error {
+			_, err := admin.ExportPayouts(ctx, &commissionv1.ExportPayoutsRequest{From: "2020-01-01", To: "2026-01-01"})
+			return err
+		}, []string{"to"}},
 	}
 	for _, tc := range tests {
 		err := tc.call()

@@ -34,7 +34,7 @@ type PayoutResult struct {
 // the end of an exported one is ErrPrecondition. Whatever changes after an
 // export (a release, a refund of paid-out commission) lands in the next.
 func (a *App) ExportPayouts(ctx context.Context, actor domain.Actor, fromDate, toDate string) (PayoutResult, error) {
-	from, to, err := checkPeriod(fromDate, toDate)
+	from, to, err := checkPeriod(fromDate, toDate, a.now())
 	if err != nil {
 		return PayoutResult{}, err
 	}
@@ -106,8 +106,17 @@ func (a *App) catchUpWorkers(ctx context.Context) error {
 	return nil
 }
 
+// Payout periods are bounded: a period ends at most maxPayoutLead after
+// today and spans at most maxPayoutSpan, because an exported period is
+// never rewritten and every later one must start after it — a typo such as
+// 2062 for 2026 would otherwise lock payroll for decades.
+const (
+	maxPayoutLead = 31 * 24 * time.Hour
+	maxPayoutSpan = 366 * 24 * time.Hour
+)
+
 // checkPeriod parses a payout period, reporting every bad field.
-func checkPeriod(fromDate, toDate string) (from, to time.Time, err error) {
+func checkPeriod(fromDate, toDate string, now time.Time) (from, to time.Time, err error) {
 	var v []domain.FieldViolation
 	from, ferr := domain.ParseDate(fromDate)
 	if ferr != nil {
@@ -117,8 +126,14 @@ func checkPeriod(fromDate, toDate string) (from, to time.Time, err error) {
 	if terr != nil {
 		v = append(v, domain.FieldViolation{Field: "to", Description: "required, a date as YYYY-MM-DD"})
 	}
-	if ferr == nil && terr == nil && !from.Before(to) {
+	switch {
+	case ferr == nil && terr == nil && !from.Before(to):
 		v = append(v, domain.FieldViolation{Field: "to", Description: "after from"})
+	case ferr == nil && terr == nil && to.Sub(from) > maxPayoutSpan:
+		v = append(v, domain.FieldViolation{Field: "to", Description: "at most 366 days after from"})
+	}
+	if terr == nil && to.After(now.Add(maxPayoutLead)) {
+		v = append(v, domain.FieldViolation{Field: "to", Description: "at most 31 days from today: an exported period is final"})
 	}
 	if len(v) > 0 {
 		return from, to, &domain.ValidationError{Violations: v}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	commissionv1 "github.com/holdfast/holdfast/proto/holdfast/commission/v1"
@@ -116,7 +117,11 @@ func TestCommissionFlow(t *testing.T) {
 			t.Errorf("statement while the alert is open lacks %q:\n%s", want, got)
 		}
 	}
-	held := as("hr1", "hr", "commission", "payouts", "--from", "2000-01-01", "--to", "2050-01-01", "--csv")
+	// Payout periods: the last half year up to tomorrow, then the next day
+	// (an exported period is final; periods end at most 31 days ahead).
+	day := func(d int) string { return time.Now().UTC().AddDate(0, 0, d).Format("2006-01-02") }
+	first, second := []string{"--from", day(-180), "--to", day(1)}, []string{"--from", day(1), "--to", day(2)}
+	held := as("hr1", "hr", append(append([]string{"commission", "payouts"}, first...), "--csv")...)
 	if want := "employee_id,currency,accrued,clawed_back,payable,held,payable_minor,order_ids\ne1,CNY,0.00,0.00,0.00,750.00,0,"; held != want {
 		t.Errorf("payout while held:\n%s\nwant\n%s", held, want)
 	}
@@ -136,15 +141,15 @@ func TestCommissionFlow(t *testing.T) {
 	if !strings.Contains(got, "release\t") || !strings.Contains(got, "alert "+alertID+": dismissed") || strings.Contains(got, "HELD") {
 		t.Errorf("statement after the dismissal:\n%s\nwant a release and nothing held", got)
 	}
-	paidCSV := as("ad1", "admin", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "--csv")
+	paidCSV := as("ad1", "admin", append(append([]string{"commission", "payouts"}, second...), "--csv")...)
 	if want := "e1,CNY,1000.00,250.00,750.00,0.00,75000," + oid; !strings.Contains(paidCSV, want) {
 		t.Errorf("payout after the release:\n%s\nwant the line %s", paidCSV, want)
 	}
-	if again := as("hr1", "hr", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "--csv"); again != paidCSV {
+	if again := as("hr1", "hr", append(append([]string{"commission", "payouts"}, second...), "--csv")...); again != paidCSV {
 		t.Errorf("exporting the period again:\n%s\nwant the recorded payout\n%s", again, paidCSV)
 	}
-	payoutSeq := as("hr1", "hr", "commission", "payouts", "--from", "2050-01-01", "--to", "2100-01-01", "-q")
-	if got := as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-sequence", payoutSeq); !strings.Contains(got, "paid in 2050-01-01..2100-01-01") {
+	payoutSeq := as("hr1", "hr", append(append([]string{"commission", "payouts"}, second...), "-q")...)
+	if got := as("hr1", "hr", "commission", "statement", "--employee", "e1", "--min-sequence", payoutSeq); !strings.Contains(got, "paid in "+day(1)+".."+day(2)) {
 		t.Errorf("statement after the payout:\n%s\nwant the accrual paid in the second period", got)
 	}
 
