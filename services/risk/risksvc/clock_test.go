@@ -81,6 +81,7 @@ func TestAdvanceClockOverGRPC(t *testing.T) {
 		{"to missing", &riskv1.AdvanceClockRequest{}, []string{"to"}},
 		{"invalid times", &riskv1.AdvanceClockRequest{From: bad, To: bad}, []string{"from", "to"}},
 		{"from after to", &riskv1.AdvanceClockRequest{From: timestamppb.New(day.Add(time.Hour)), To: timestamppb.New(day)}, []string{"from"}},
+		{"in the future", &riskv1.AdvanceClockRequest{To: timestamppb.New(time.Now().Add(48 * time.Hour))}, []string{"to"}},
 		{"more than 400 days of hours", &riskv1.AdvanceClockRequest{From: timestamppb.New(day), To: timestamppb.New(day.Add(401 * 24 * time.Hour))}, []string{"to"}},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -80,6 +81,12 @@ type ClockAdvanced struct {
 func (a *App) AdvanceClock(ctx context.Context, actor Actor, from, to time.Time) (ClockAdvanced, error) {
 	if !actor.has("admin", "service") {
 		return ClockAdvanced{}, fmt.Errorf("advance clock: %w: requires admin or service", domain.ErrPermissionDenied)
+	}
+	// An external clock replays history; pushed past the wall clock it
+	// would fire every future deadline (unpaid orders, neglected
+	// customers) at once.
+	if to.After(a.now().Add(time.Hour)) {
+		return ClockAdvanced{}, domainerr.Violations{{Field: "to", Description: "must not be in the future: an external clock replays history"}}.Err()
 	}
 	var done ClockAdvanced
 	for attempt := 1; ; attempt++ {
