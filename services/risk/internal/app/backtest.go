@@ -84,11 +84,11 @@ func (a *App) BacktestRule(ctx context.Context, actor Actor, in BacktestInput) (
 		}
 	}
 	res.Counts = countByEmployeeDay(res.Alerts)
-	real, err := a.realAlerts(ctx, actor.Tenant, draft.Definition.ID, in.From, in.To)
+	labelled, err := a.realAlerts(ctx, actor.Tenant, draft.Definition.ID, in.From, in.To)
 	if err != nil {
 		return BacktestResult{}, fmt.Errorf("backtest rule: %w", err)
 	}
-	res.Quality = domain.MeasureBacktest(res.Alerts, real)
+	res.Quality = domain.MeasureBacktest(res.Alerts, labelled)
 	return res, nil
 }
 

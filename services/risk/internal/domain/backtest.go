@@ -51,10 +51,10 @@ func overlaps(a, b Alert) bool {
 }
 
 // MeasureBacktest compares the draft's alerts with the real ones.
-func MeasureBacktest(draft, real []Alert) BacktestQuality {
+func MeasureBacktest(draft, labelled []Alert) BacktestQuality {
 	var q BacktestQuality
-	caught := make([]bool, len(real))
-	for _, r := range real {
+	caught := make([]bool, len(labelled))
+	for _, r := range labelled {
 		switch LabelOf(r) {
 		case Positive:
 			q.Positives++
@@ -64,7 +64,7 @@ func MeasureBacktest(draft, real []Alert) BacktestQuality {
 	}
 	for _, d := range draft {
 		pos, neg := false, false
-		for i, r := range real {
+		for i, r := range labelled {
 			if !overlaps(d, r) {
 				continue
 			}
