@@ -162,12 +162,21 @@ func TestMeasureBacktest(t *testing.T) {
 		{"everything", []domain.Alert{
 			at("a", 5, 6, 0, 0), at("b", 5, 6, 0, 0), at("c", 9, 20, 0, 0), at("d", -5, 1, 0, 0), at("e", 0, 1, 0, 0), at("g", 0, 1, 0, 0),
 		}, domain.BacktestQuality{Positives: 2, Negatives: 2, TruePositives: 2, FalsePositives: 2, Unlabelled: 2, PositivesCaught: 2, PrecisionPermille: 500, RecallPermille: 1000}},
-		{"windows that only touch do not overlap", []domain.Alert{at("a", 10, 11, 0, 0), at("c", -3, 0, 0, 0)},
-			domain.BacktestQuality{Positives: 2, Negatives: 2, Unlabelled: 2}},
-		{"another employee's window is no match", []domain.Alert{at("z", 0, 10, 0, 0)},
-			domain.BacktestQuality{Positives: 2, Negatives: 2, Unlabelled: 1}},
-		{"two draft alerts on one positive", []domain.Alert{at("a", 0, 1, 0, 0), at("a", 2, 3, 0, 0)},
-			domain.BacktestQuality{Positives: 2, Negatives: 2, TruePositives: 2, PositivesCaught: 1, PrecisionPermille: 1000, RecallPermille: 500}},
+		{
+			"windows that only touch do not overlap",
+			[]domain.Alert{at("a", 10, 11, 0, 0), at("c", -3, 0, 0, 0)},
+			domain.BacktestQuality{Positives: 2, Negatives: 2, Unlabelled: 2},
+		},
+		{
+			"another employee's window is no match",
+			[]domain.Alert{at("z", 0, 10, 0, 0)},
+			domain.BacktestQuality{Positives: 2, Negatives: 2, Unlabelled: 1},
+		},
+		{
+			"two draft alerts on one positive",
+			[]domain.Alert{at("a", 0, 1, 0, 0), at("a", 2, 3, 0, 0)},
+			domain.BacktestQuality{Positives: 2, Negatives: 2, TruePositives: 2, PositivesCaught: 1, PrecisionPermille: 1000, RecallPermille: 500},
+		},
 	} {
 		if diff := cmp.Diff(tc.want, domain.MeasureBacktest(tc.draft, labelled)); diff != "" {
 			t.Errorf("%s: mismatch (-want, +got):\n%s", tc.name, diff)
