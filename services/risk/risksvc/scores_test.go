@@ -47,6 +47,16 @@ func checkScores(t *testing.T, env *testEnv, stack *runningStack, tenant string,
 				t.Errorf("%s: indicator %v out of bounds or unexplained", tc.employee, ind)
 			}
 		}
+		for _, ind := range r.GetIndicators() {
+			// The team is boss and s1–s4; alerts never get a median.
+			wantSize := int32(5)
+			if ind.GetName() == "alerts" {
+				wantSize = 0
+			}
+			if ind.GetTeamSize() != wantSize {
+				t.Errorf("%s: indicator %s over a team of %d, want 5 (0 for alerts)", tc.employee, ind.GetName(), ind.GetTeamSize())
+			}
+		}
 		if sum != r.GetScore() || weights != 100 || r.GetIndicators()[0].GetName() != "alerts" || r.GetIndicators()[0].GetPoints() != tc.score {
 			t.Errorf("%s: indicators %v do not add up to the score from alerts alone", tc.employee, r.GetIndicators())
 		}
@@ -69,7 +79,7 @@ func checkScores(t *testing.T, env *testEnv, stack *runningStack, tenant string,
 		t.Errorf("s1's own view %v; want indicators only, no score or level", own)
 	}
 	for _, ind := range own.GetIndicators() {
-		if ind.GetName() == "alerts" || ind.GetPoints() != 0 || ind.GetWeight() != 0 {
+		if ind.GetName() == "alerts" || ind.GetPoints() != 0 || ind.GetWeight() != 0 || ind.GetTeamSize() != 5 {
 			t.Errorf("s1's own view shows %v", ind)
 		}
 	}

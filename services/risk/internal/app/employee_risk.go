@@ -24,7 +24,9 @@ func (a Actor) scoresEveryone() bool { return a.has("hr", "auditor") }
 // GetEmployeeRisk is one employee's risk score at the tenant's clock. hr
 // and auditors read anyone's, a manager those of the employees of their
 // subtree; anyone reading their own (a manager too, unless hr or auditor)
-// gets their behaviour indicators only, never the alerts about them.
+// gets their behaviour indicators only, never the alerts about them. Each
+// behaviour indicator carries its median over the employee's team (their
+// org unit's subtree), for the self-view's "against your team".
 func (a *App) GetEmployeeRisk(ctx context.Context, actor Actor, employeeID string) (domain.EmployeeRisk, error) {
 	if !eventlog.ValidToken(employeeID) {
 		return domain.EmployeeRisk{}, domainerr.Violations{{Field: "employee_id", Description: "required, a valid id"}}.Err()
@@ -38,25 +40,37 @@ func (a *App) GetEmployeeRisk(ctx context.Context, actor Actor, employeeID strin
 	if err != nil {
 		return domain.EmployeeRisk{}, fmt.Errorf("get employee risk: %w", err)
 	}
+	if err := a.roster.CatchUp(ctx); err != nil {
+		return domain.EmployeeRisk{}, fmt.Errorf("get employee risk: %w", err)
+	}
+	unit := a.roster.UnitOf(actor.Tenant, employeeID)
+	if full && unit == "" {
+		return domain.EmployeeRisk{}, fmt.Errorf("employee %s: %w", employeeID, domain.ErrNotFound)
+	}
+	var r domain.EmployeeRisk
 	if own {
 		a.engineMu.Lock()
 		b := a.engine.Indicators(actor.Tenant, employeeID, asOf)
 		a.engineMu.Unlock()
-		return domain.OwnIndicators(employeeID, asOf, b), nil
-	}
-	if actor.oversees == nil {
-		if err := a.roster.CatchUp(ctx); err != nil {
+		r = domain.OwnIndicators(employeeID, asOf, b)
+	} else {
+		scores, err := a.scoreEmployees(ctx, actor.Tenant, []string{employeeID}, asOf)
+		if err != nil {
 			return domain.EmployeeRisk{}, fmt.Errorf("get employee risk: %w", err)
 		}
-		if a.roster.UnitOf(actor.Tenant, employeeID) == "" {
-			return domain.EmployeeRisk{}, fmt.Errorf("employee %s: %w", employeeID, domain.ErrNotFound)
-		}
+		r = scores[0]
 	}
-	scores, err := a.scoreEmployees(ctx, actor.Tenant, []string{employeeID}, asOf)
-	if err != nil {
-		return domain.EmployeeRisk{}, fmt.Errorf("get employee risk: %w", err)
+	if unit == "" {
+		return r, nil // not on the roster: no team to compare with
 	}
-	return scores[0], nil
+	team := a.roster.EmployeesUnder(actor.Tenant, unit)
+	behaviour := make([]domain.BehaviourIndicators, 0, len(team))
+	a.engineMu.Lock()
+	for _, e := range team {
+		behaviour = append(behaviour, a.engine.Indicators(actor.Tenant, e, asOf))
+	}
+	a.engineMu.Unlock()
+	return domain.WithTeamMedians(r, behaviour), nil
 }
 
 // RiskCursor is where the previous page of ListEmployeeRisk ended.

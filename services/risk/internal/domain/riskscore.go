@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -85,6 +86,10 @@ type Indicator struct {
 	Weight, Points  int
 	ExplanationEN   string
 	ExplanationZH   string
+	// TeamMedian is the indicator's median over TeamSize employees of the
+	// employee's team (see WithTeamMedians); both 0 when not given.
+	TeamMedian int64
+	TeamSize   int
 }
 
 // EmployeeRisk is one employee's score at AsOf.
@@ -119,6 +124,36 @@ func OwnIndicators(employee string, asOf time.Time, b BehaviourIndicators) Emplo
 	for _, ind := range behaviourIndicators(asOf, b) {
 		ind.Weight, ind.Points = 0, 0
 		r.Indicators = append(r.Indicators, ind)
+	}
+	return r
+}
+
+// MinTeamForMedian is the smallest team a median is given for: the
+// median of two would give away the colleague's value.
+const MinTeamForMedian = 3
+
+// WithTeamMedians sets, on r's behaviour indicators (never alerts), the
+// median of each over team: every member's behaviour, r's employee
+// included. The median of an even count is the lower middle value. A team
+// smaller than MinTeamForMedian leaves r as it is.
+func WithTeamMedians(r EmployeeRisk, team []BehaviourIndicators) EmployeeRisk {
+	if len(team) < MinTeamForMedian {
+		return r
+	}
+	values := map[string][]int64{}
+	for _, b := range team {
+		for _, ind := range behaviourIndicators(r.AsOf, b) {
+			values[ind.Name] = append(values[ind.Name], ind.Value)
+		}
+	}
+	r.Indicators = slices.Clone(r.Indicators)
+	for i, ind := range r.Indicators {
+		v, ok := values[ind.Name]
+		if !ok {
+			continue
+		}
+		slices.Sort(v)
+		r.Indicators[i].TeamMedian, r.Indicators[i].TeamSize = v[(len(v)-1)/2], len(v)
 	}
 	return r
 }

@@ -183,3 +183,38 @@ func TestMeasureBacktest(t *testing.T) {
 		}
 	}
 }
+
+// TestWithTeamMedians: behaviour indicators carry the team's median (the
+// lower middle of an even count), alerts never do, and a team of two
+// gives none.
+func TestWithTeamMedians(t *testing.T) {
+	t.Parallel()
+	team := func(reveals ...int64) []domain.BehaviourIndicators {
+		var out []domain.BehaviourIndicators
+		for _, n := range reveals {
+			out = append(out, domain.BehaviourIndicators{UnassignedReveals: n, NeglectWorkingDays: 2})
+		}
+		return out
+	}
+	r := domain.ScoreEmployee("e", asOf, []domain.Alert{alert(domain.SeverityHigh, domain.StatusRaised, 0, 0)}, domain.BehaviourIndicators{UnassignedReveals: 9})
+	got := domain.WithTeamMedians(r, team(1, 5, 3, 9))
+	medians := map[string][2]int64{}
+	for _, ind := range got.Indicators {
+		medians[ind.Name] = [2]int64{ind.TeamMedian, int64(ind.TeamSize)}
+	}
+	want := map[string][2]int64{
+		domain.IndicatorAlerts:            {0, 0},
+		domain.IndicatorUnassignedReveals: {3, 4},
+		domain.IndicatorNeglectDays:       {2, 4},
+		domain.IndicatorUnbackedOrders:    {0, 4},
+	}
+	if diff := cmp.Diff(want, medians); diff != "" {
+		t.Errorf("medians mismatch (-want, +got):\n%s", diff)
+	}
+	if r.Indicators[1].TeamSize != 0 {
+		t.Error("WithTeamMedians changed its argument")
+	}
+	if diff := cmp.Diff(r, domain.WithTeamMedians(r, team(1, 9))); diff != "" {
+		t.Errorf("a team of two gave medians (-want, +got):\n%s", diff)
+	}
+}

@@ -76,6 +76,7 @@ func employeeRiskToProto(r domain.EmployeeRisk) *riskv1.EmployeeRisk {
 			Name: ind.Name, Value: ind.Value, Baseline: ind.Baseline,
 			Weight: int32(ind.Weight), Points: int32(ind.Points),
 			ExplanationEn: ind.ExplanationEN, ExplanationZh: ind.ExplanationZH,
+			TeamMedian: ind.TeamMedian, TeamSize: int32(ind.TeamSize),
 		})
 	}
 	return p

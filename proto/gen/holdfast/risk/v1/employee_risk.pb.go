@@ -114,6 +114,14 @@ type RiskIndicator struct {
 	Points        int32  `protobuf:"varint,5,opt,name=points,proto3" json:"points,omitempty"`
 	ExplanationEn string `protobuf:"bytes,6,opt,name=explanation_en,json=explanationEn,proto3" json:"explanation_en,omitempty"`
 	ExplanationZh string `protobuf:"bytes,7,opt,name=explanation_zh,json=explanationZh,proto3" json:"explanation_zh,omitempty"`
+	// team_median is the median value (the lower middle one of an even
+	// count) of this indicator over the team_size employees of the
+	// employee's org unit and the units below it, the employee included, as
+	// the roster has them. GetEmployeeRisk sets it for the behaviour
+	// indicators (never alerts) of teams of at least 3, so that no median
+	// gives away one colleague's value; otherwise both are 0.
+	TeamMedian    int64 `protobuf:"varint,8,opt,name=team_median,json=teamMedian,proto3" json:"team_median,omitempty"`
+	TeamSize      int32 `protobuf:"varint,9,opt,name=team_size,json=teamSize,proto3" json:"team_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -195,6 +203,20 @@ func (x *RiskIndicator) GetExplanationZh() string {
 		return x.ExplanationZh
 	}
 	return ""
+}
+
+func (x *RiskIndicator) GetTeamMedian() int64 {
+	if x != nil {
+		return x.TeamMedian
+	}
+	return 0
+}
+
+func (x *RiskIndicator) GetTeamSize() int32 {
+	if x != nil {
+		return x.TeamSize
+	}
+	return 0
 }
 
 // EmployeeRisk is one employee's risk score and the indicators behind it.
@@ -501,7 +523,7 @@ var File_holdfast_risk_v1_employee_risk_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_employee_risk_proto_rawDesc = "" +
 	"\n" +
-	"$holdfast/risk/v1/employee_risk.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x01\n" +
+	"$holdfast/risk/v1/employee_risk.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x91\x02\n" +
 	"\rRiskIndicator\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value\x12\x1a\n" +
@@ -509,7 +531,10 @@ const file_holdfast_risk_v1_employee_risk_proto_rawDesc = "" +
 	"\x06weight\x18\x04 \x01(\x05R\x06weight\x12\x16\n" +
 	"\x06points\x18\x05 \x01(\x05R\x06points\x12%\n" +
 	"\x0eexplanation_en\x18\x06 \x01(\tR\rexplanationEn\x12%\n" +
-	"\x0eexplanation_zh\x18\a \x01(\tR\rexplanationZh\"\x93\x02\n" +
+	"\x0eexplanation_zh\x18\a \x01(\tR\rexplanationZh\x12\x1f\n" +
+	"\vteam_median\x18\b \x01(\x03R\n" +
+	"teamMedian\x12\x1b\n" +
+	"\tteam_size\x18\t \x01(\x05R\bteamSize\"\x93\x02\n" +
 	"\fEmployeeRisk\x12\x1f\n" +
 	"\vemployee_id\x18\x01 \x01(\tR\n" +
 	"employeeId\x12\x14\n" +
