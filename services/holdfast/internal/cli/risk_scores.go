@@ -213,6 +213,9 @@ func PrintEmployeeRisk(w io.Writer, r *riskv1.EmployeeRisk, detail bool) {
 		} else {
 			fmt.Fprintf(w, "  %s %d  %d of %d points\n", ind.GetName(), ind.GetValue(), ind.GetPoints(), ind.GetWeight())
 		}
+		if ind.GetTeamSize() > 0 {
+			fmt.Fprintf(w, "    team median %d over %d employees\n", ind.GetTeamMedian(), ind.GetTeamSize())
+		}
 		fmt.Fprintf(w, "    en: %s\n    zh: %s\n", ind.GetExplanationEn(), ind.GetExplanationZh())
 	}
 }
