@@ -20,6 +20,10 @@ import (
 // sandbox engine and an RPC for ever. The RPC deadline bounds it in time.
 const MaxBacktestEvents = 2_000_000
 
+// MaxBacktestDuration bounds a backtest whose caller set a longer deadline
+// or none.
+const MaxBacktestDuration = 5 * time.Minute
+
 // ErrBacktestTooLarge is returned when the history to replay is larger
 // than a backtest may read.
 var ErrBacktestTooLarge = errors.New("backtest: history too large to replay")
@@ -70,6 +74,8 @@ func (a *App) BacktestRule(ctx context.Context, actor Actor, in BacktestInput) (
 	if err != nil {
 		return BacktestResult{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, MaxBacktestDuration)
+	defer cancel()
 	a.engineMu.Lock()
 	sandbox := a.engine.Fresh()
 	a.engineMu.Unlock()
