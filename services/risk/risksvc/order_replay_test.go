@@ -29,6 +29,22 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 	env := newEnv(t)
 	stack := env.start(t, stackOptions{})
 	won := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	// Claim acme's clock (EXTERNAL) before anything of acme reaches
+	// RISK_IN: else the live scheduler, catching up late on a loaded
+	// machine, may tick acme first and the ticks below conflict.
+	tickAt := func(after eventlog.Position, at time.Time) eventlog.Position {
+		t.Helper()
+		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
+			Ref: eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"}, After: after,
+			RequestID: "tick-" + strconv.FormatInt(at.Unix(), 10), ActorID: "clock", OccurredAt: at,
+			Payload: &tickv1.ClockTicked{At: timestamppb.New(at), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eventlog.Position{Version: res.Version, Sequence: res.Sequence}
+	}
+	tick := tickAt(eventlog.Position{}, won.Add(-2*time.Hour))
 	appendOrder := func(id string, after eventlog.Position, at time.Time, payload proto.Message) eventlog.Position {
 		t.Helper()
 		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
@@ -83,17 +99,8 @@ func TestOrderRulesReplayByteIdentical(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	var tick eventlog.Position
 	for _, at := range []time.Time{won.Add(16 * 24 * time.Hour), won.Add(21 * 24 * time.Hour)} {
-		res, err := env.log.Append(t.Context(), eventlog.AppendRequest{
-			Ref: eventlog.AggregateRef{Context: "tick", Tenant: "acme", Type: "clock", ID: "acme"}, After: tick,
-			RequestID: "tick-" + strconv.FormatInt(at.Unix(), 10), ActorID: "clock", OccurredAt: at,
-			Payload: &tickv1.ClockTicked{At: timestamppb.New(at), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tick = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
+		tick = tickAt(tick, at)
 	}
 	resp, err := rc.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{
 		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamTick, Sequence: tick.Sequence}},
