@@ -276,6 +276,21 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			_, err := rc.GetEvidenceKey(t.Context(), &riskv1.GetEvidenceKeyRequest{})
 			return err
 		}},
+		{"BacktestRule", []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleAdmin}, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.BacktestRule(t.Context(), &riskv1.BacktestRuleRequest{
+				RuleId: "sensitive_words", From: timestamppb.New(time.Now().Add(-time.Hour)), To: timestamppb.New(time.Now().Add(time.Hour)),
+			})
+			return err
+		}},
+		// m-manager manages s-walked; every other caller is someone else.
+		{"GetEmployeeRisk", []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.GetEmployeeRisk(t.Context(), &riskv1.GetEmployeeRiskRequest{EmployeeId: "s-walked"})
+			return err
+		}},
+		{"ListEmployeeRisk", []auth.Role{auth.RoleHR, auth.RoleAuditor, auth.RoleManager}, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.ListEmployeeRisk(t.Context(), &riskv1.ListEmployeeRiskRequest{OrgUnitId: "team"})
+			return err
+		}},
 		{"AdvanceClock", clockMovers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.AdvanceClock(t.Context(), &riskv1.AdvanceClockRequest{To: clockAt})
 			return err

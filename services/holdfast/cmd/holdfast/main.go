@@ -67,6 +67,11 @@ Usage:
                                         HR's handling of an alert, up to a resolved case
   holdfast rules list|get|upsert --file rule.json|enable|disable ...
                                         the risk rules in force; admins change them
+  holdfast rules backtest --rule ID [--file draft.json] [--param NAME=VALUE] --from D --to D
+                                        what a draft would have raised, with precision/recall
+                                        against HR's outcomes; writes nothing (hr, admin, auditor)
+  holdfast risk employee --employee ID  an employee's risk score and its indicators (zh, en)
+  holdfast risk list [--org-unit ID]    an org unit's employees by risk score, highest first
   holdfast orgunit create|list ...      the organisation tree: company, branches (calendar), teams
   holdfast employee hire|transfer|role|leave|resign|withdraw|depart ...
                                         an employee's lifecycle (AttendanceService)
@@ -150,6 +155,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.AlertCase(ctx, env, sub, rest[1:])
 	case cmd == "rules":
 		return cli.Rules(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "risk":
+		return cli.Risk(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "cases" && sub == "list":
 		return cli.ListCases(ctx, env, rest[1:])
 	case cmd == "clock":

@@ -110,8 +110,11 @@ func PrintAlert(w io.Writer, a *riskv1.Alert) {
 	}
 }
 
-// Rules implements `holdfast rules list|get|upsert|enable|disable`.
+// Rules implements `holdfast rules list|get|upsert|enable|disable|backtest`.
 func Rules(ctx context.Context, env Env, sub string, args []string) error {
+	if sub == "backtest" {
+		return RuleBacktest(ctx, env, args)
+	}
 	fs := flag.NewFlagSet("rules "+sub, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var id identity
@@ -177,7 +180,7 @@ func Rules(ctx context.Context, env Env, sub string, args []string) error {
 			return printRuleChange(env.Stdout, resp.GetRule(), resp.GetSequence(), err)
 		}
 	default:
-		return fmt.Errorf("%w: rules list|get|upsert|enable|disable, got %q", ErrUsage, sub)
+		return fmt.Errorf("%w: rules list|get|upsert|enable|disable|backtest, got %q", ErrUsage, sub)
 	}
 	conn, err := id.connect(*addr)
 	if err != nil {

@@ -248,6 +248,8 @@ func (s *Server) toStatus(ctx context.Context, err error) error {
 		return status.Error(codes.Aborted, "changed concurrently; retry")
 	case errors.Is(err, app.ErrNotCaughtUp):
 		return status.Error(codes.DeadlineExceeded, err.Error())
+	case errors.Is(err, app.ErrBacktestTooLarge):
+		return status.Error(codes.ResourceExhausted, err.Error())
 	}
 	return platform.UnexpectedStatus(ctx, s.logger, err)
 }

@@ -2364,11 +2364,197 @@ func (x *AdvanceClockResponse) GetConsistentWith() *StreamPosition {
 	return nil
 }
 
+// BacktestRuleRequest names a draft rule and the span to try it on.
+//
+// The draft is `definition` when set, else the tenant's rule `rule_id` as
+// in force now; `parameters` then replace the draft's parameters of the
+// same name (each must exist with the same kind). The sandbox is a fresh
+// engine that replays the caller's tenant's RISK_IN from its first event,
+// so projections and baselines see the history before `from`, with the
+// draft in force in place of every version of the rule throughout (the
+// tenant's other rules, rule changes and suppressions as they happened).
+// Only alerts the draft raised at an event time in [from, to) count.
+type BacktestRuleRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Definition *RuleDefinition        `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	RuleId     string                 `protobuf:"bytes,2,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Parameters []*RuleParameter       `protobuf:"bytes,3,rep,name=parameters,proto3" json:"parameters,omitempty"`
+	// from and to are required; the span is at most 366 days.
+	From          *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	To            *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BacktestRuleRequest) Reset() {
+	*x = BacktestRuleRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BacktestRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BacktestRuleRequest) ProtoMessage() {}
+
+func (x *BacktestRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BacktestRuleRequest.ProtoReflect.Descriptor instead.
+func (*BacktestRuleRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *BacktestRuleRequest) GetDefinition() *RuleDefinition {
+	if x != nil {
+		return x.Definition
+	}
+	return nil
+}
+
+func (x *BacktestRuleRequest) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *BacktestRuleRequest) GetParameters() []*RuleParameter {
+	if x != nil {
+		return x.Parameters
+	}
+	return nil
+}
+
+func (x *BacktestRuleRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *BacktestRuleRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+// BacktestRuleResponse is what the draft would have raised.
+type BacktestRuleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// rule is the draft as the sandbox ran it.
+	Rule *RuleDefinition `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	// total is how many alerts the draft would have raised in the span.
+	Total int32 `protobuf:"varint,2,opt,name=total,proto3" json:"total,omitempty"`
+	// counts are per employee and UTC day, ordered by employee, then day.
+	Counts []*BacktestCount `protobuf:"bytes,3,rep,name=counts,proto3" json:"counts,omitempty"`
+	// alerts are the would-be alerts (as they stood at the end of the
+	// replay), oldest first, at most 500; truncated says more were raised.
+	Alerts    []*Alert         `protobuf:"bytes,4,rep,name=alerts,proto3" json:"alerts,omitempty"`
+	Truncated bool             `protobuf:"varint,5,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	Quality   *BacktestQuality `protobuf:"bytes,6,opt,name=quality,proto3" json:"quality,omitempty"`
+	// events_replayed is how many RISK_IN events the sandbox read.
+	EventsReplayed uint64 `protobuf:"varint,7,opt,name=events_replayed,json=eventsReplayed,proto3" json:"events_replayed,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *BacktestRuleResponse) Reset() {
+	*x = BacktestRuleResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BacktestRuleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BacktestRuleResponse) ProtoMessage() {}
+
+func (x *BacktestRuleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BacktestRuleResponse.ProtoReflect.Descriptor instead.
+func (*BacktestRuleResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *BacktestRuleResponse) GetRule() *RuleDefinition {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *BacktestRuleResponse) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *BacktestRuleResponse) GetCounts() []*BacktestCount {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+func (x *BacktestRuleResponse) GetAlerts() []*Alert {
+	if x != nil {
+		return x.Alerts
+	}
+	return nil
+}
+
+func (x *BacktestRuleResponse) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+func (x *BacktestRuleResponse) GetQuality() *BacktestQuality {
+	if x != nil {
+		return x.Quality
+	}
+	return nil
+}
+
+func (x *BacktestRuleResponse) GetEventsReplayed() uint64 {
+	if x != nil {
+		return x.EventsReplayed
+	}
+	return 0
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\n" +
-	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/risk/v1/evidence.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe2\x04\n" +
+	"#holdfast/risk/v1/risk_service.proto\x12\x10holdfast.risk.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/risk/v1/backtest.proto\x1a$holdfast/risk/v1/employee_risk.proto\x1a\x1fholdfast/risk/v1/evidence.proto\x1a\x1bholdfast/risk/v1/risk.proto\x1a\x1bholdfast/risk/v1/rule.proto\"\xe2\x04\n" +
 	"\x05Alert\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x17\n" +
 	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12!\n" +
@@ -2545,7 +2731,25 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\flast_tick_at\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"lastTickAt\x12\x14\n" +
 	"\x05ticks\x18\x02 \x01(\x05R\x05ticks\x12I\n" +
-	"\x0fconsistent_with\x18\x03 \x01(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith2\xfc\f\n" +
+	"\x0fconsistent_with\x18\x03 \x01(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith\"\x8d\x02\n" +
+	"\x13BacktestRuleRequest\x12@\n" +
+	"\n" +
+	"definition\x18\x01 \x01(\v2 .holdfast.risk.v1.RuleDefinitionR\n" +
+	"definition\x12\x17\n" +
+	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12?\n" +
+	"\n" +
+	"parameters\x18\x03 \x03(\v2\x1f.holdfast.risk.v1.RuleParameterR\n" +
+	"parameters\x12.\n" +
+	"\x04from\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\xd0\x02\n" +
+	"\x14BacktestRuleResponse\x124\n" +
+	"\x04rule\x18\x01 \x01(\v2 .holdfast.risk.v1.RuleDefinitionR\x04rule\x12\x14\n" +
+	"\x05total\x18\x02 \x01(\x05R\x05total\x127\n" +
+	"\x06counts\x18\x03 \x03(\v2\x1f.holdfast.risk.v1.BacktestCountR\x06counts\x12/\n" +
+	"\x06alerts\x18\x04 \x03(\v2\x17.holdfast.risk.v1.AlertR\x06alerts\x12\x1c\n" +
+	"\ttruncated\x18\x05 \x01(\bR\ttruncated\x12;\n" +
+	"\aquality\x18\x06 \x01(\v2!.holdfast.risk.v1.BacktestQualityR\aquality\x12'\n" +
+	"\x0fevents_replayed\x18\a \x01(\x04R\x0eeventsReplayed2\xae\x0f\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -2567,7 +2771,10 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x0eGetEvidenceKey\x12'.holdfast.risk.v1.GetEvidenceKeyRequest\x1a(.holdfast.risk.v1.GetEvidenceKeyResponse\x12]\n" +
 	"\fSuppressRule\x12%.holdfast.risk.v1.SuppressRuleRequest\x1a&.holdfast.risk.v1.SuppressRuleResponse\x12T\n" +
 	"\tListCases\x12\".holdfast.risk.v1.ListCasesRequest\x1a#.holdfast.risk.v1.ListCasesResponse\x12]\n" +
-	"\fAdvanceClock\x12%.holdfast.risk.v1.AdvanceClockRequest\x1a&.holdfast.risk.v1.AdvanceClockResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\fAdvanceClock\x12%.holdfast.risk.v1.AdvanceClockRequest\x1a&.holdfast.risk.v1.AdvanceClockResponse\x12]\n" +
+	"\fBacktestRule\x12%.holdfast.risk.v1.BacktestRuleRequest\x1a&.holdfast.risk.v1.BacktestRuleResponse\x12f\n" +
+	"\x0fGetEmployeeRisk\x12(.holdfast.risk.v1.GetEmployeeRiskRequest\x1a).holdfast.risk.v1.GetEmployeeRiskResponse\x12i\n" +
+	"\x10ListEmployeeRisk\x12).holdfast.risk.v1.ListEmployeeRiskRequest\x1a*.holdfast.risk.v1.ListEmployeeRiskResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -2581,7 +2788,7 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*Alert)(nil),                    // 0: holdfast.risk.v1.Alert
 	(*StreamPosition)(nil),           // 1: holdfast.risk.v1.StreamPosition
@@ -2620,106 +2827,129 @@ var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
 	(*ListCasesResponse)(nil),        // 34: holdfast.risk.v1.ListCasesResponse
 	(*AdvanceClockRequest)(nil),      // 35: holdfast.risk.v1.AdvanceClockRequest
 	(*AdvanceClockResponse)(nil),     // 36: holdfast.risk.v1.AdvanceClockResponse
-	(Severity)(0),                    // 37: holdfast.risk.v1.Severity
-	(AlertStatus)(0),                 // 38: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil),    // 39: google.protobuf.Timestamp
-	(*Evidence)(nil),                 // 40: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),           // 41: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                     // 42: holdfast.risk.v1.Rule
-	(CaseOutcome)(0),                 // 43: holdfast.risk.v1.CaseOutcome
-	(*ExportEvidenceRequest)(nil),    // 44: holdfast.risk.v1.ExportEvidenceRequest
-	(*GetEvidenceKeyRequest)(nil),    // 45: holdfast.risk.v1.GetEvidenceKeyRequest
-	(*ExportEvidenceResponse)(nil),   // 46: holdfast.risk.v1.ExportEvidenceResponse
-	(*GetEvidenceKeyResponse)(nil),   // 47: holdfast.risk.v1.GetEvidenceKeyResponse
+	(*BacktestRuleRequest)(nil),      // 37: holdfast.risk.v1.BacktestRuleRequest
+	(*BacktestRuleResponse)(nil),     // 38: holdfast.risk.v1.BacktestRuleResponse
+	(Severity)(0),                    // 39: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                 // 40: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),    // 41: google.protobuf.Timestamp
+	(*Evidence)(nil),                 // 42: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),           // 43: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                     // 44: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                 // 45: holdfast.risk.v1.CaseOutcome
+	(*RuleParameter)(nil),            // 46: holdfast.risk.v1.RuleParameter
+	(*BacktestCount)(nil),            // 47: holdfast.risk.v1.BacktestCount
+	(*BacktestQuality)(nil),          // 48: holdfast.risk.v1.BacktestQuality
+	(*ExportEvidenceRequest)(nil),    // 49: holdfast.risk.v1.ExportEvidenceRequest
+	(*GetEvidenceKeyRequest)(nil),    // 50: holdfast.risk.v1.GetEvidenceKeyRequest
+	(*GetEmployeeRiskRequest)(nil),   // 51: holdfast.risk.v1.GetEmployeeRiskRequest
+	(*ListEmployeeRiskRequest)(nil),  // 52: holdfast.risk.v1.ListEmployeeRiskRequest
+	(*ExportEvidenceResponse)(nil),   // 53: holdfast.risk.v1.ExportEvidenceResponse
+	(*GetEvidenceKeyResponse)(nil),   // 54: holdfast.risk.v1.GetEvidenceKeyResponse
+	(*GetEmployeeRiskResponse)(nil),  // 55: holdfast.risk.v1.GetEmployeeRiskResponse
+	(*ListEmployeeRiskResponse)(nil), // 56: holdfast.risk.v1.ListEmployeeRiskResponse
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	37, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	38, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	39, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	39, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	39, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	39, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	40, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	38, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	39, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	40, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	41, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	41, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	41, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	41, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	42, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	40, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	37, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
-	39, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
-	39, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
+	39, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
+	41, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
+	41, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
 	0,  // 12: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
 	0,  // 13: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	41, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	42, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	42, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	42, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	42, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	42, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	39, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
-	38, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
-	43, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	43, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	44, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	44, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	44, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	44, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	44, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	41, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	40, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	45, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	16, // 23: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
 	17, // 24: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 25: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 26: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	43, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	45, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	17, // 28: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 29: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 30: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	39, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
-	37, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
-	38, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
-	43, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	39, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
-	39, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
-	38, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
-	43, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	39, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
-	39, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
+	41, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
+	39, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
+	40, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
+	45, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	41, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
+	41, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
+	40, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	45, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	41, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
+	41, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
 	32, // 41: holdfast.risk.v1.ListCasesResponse.cases:type_name -> holdfast.risk.v1.CaseSummary
-	39, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
-	39, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
-	39, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
+	41, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
+	41, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
+	41, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
 	1,  // 45: holdfast.risk.v1.AdvanceClockResponse.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	2,  // 46: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 47: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 48: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 49: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 50: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 51: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 52: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	18, // 53: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
-	20, // 54: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
-	22, // 55: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
-	24, // 56: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
-	26, // 57: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
-	28, // 58: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	44, // 59: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
-	45, // 60: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
-	30, // 61: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
-	33, // 62: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
-	35, // 63: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
-	3,  // 64: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 65: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 66: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 67: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 68: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 69: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 70: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 71: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 72: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 73: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 74: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 75: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 76: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	46, // 77: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
-	47, // 78: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
-	31, // 79: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
-	34, // 80: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
-	36, // 81: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
-	64, // [64:82] is the sub-list for method output_type
-	46, // [46:64] is the sub-list for method input_type
-	46, // [46:46] is the sub-list for extension type_name
-	46, // [46:46] is the sub-list for extension extendee
-	0,  // [0:46] is the sub-list for field type_name
+	43, // 46: holdfast.risk.v1.BacktestRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	46, // 47: holdfast.risk.v1.BacktestRuleRequest.parameters:type_name -> holdfast.risk.v1.RuleParameter
+	41, // 48: holdfast.risk.v1.BacktestRuleRequest.from:type_name -> google.protobuf.Timestamp
+	41, // 49: holdfast.risk.v1.BacktestRuleRequest.to:type_name -> google.protobuf.Timestamp
+	43, // 50: holdfast.risk.v1.BacktestRuleResponse.rule:type_name -> holdfast.risk.v1.RuleDefinition
+	47, // 51: holdfast.risk.v1.BacktestRuleResponse.counts:type_name -> holdfast.risk.v1.BacktestCount
+	0,  // 52: holdfast.risk.v1.BacktestRuleResponse.alerts:type_name -> holdfast.risk.v1.Alert
+	48, // 53: holdfast.risk.v1.BacktestRuleResponse.quality:type_name -> holdfast.risk.v1.BacktestQuality
+	2,  // 54: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 55: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 56: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 57: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 58: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 59: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 60: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	18, // 61: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	20, // 62: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	22, // 63: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	24, // 64: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	26, // 65: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	28, // 66: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	49, // 67: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
+	50, // 68: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
+	30, // 69: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	33, // 70: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
+	35, // 71: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
+	37, // 72: holdfast.risk.v1.RiskService.BacktestRule:input_type -> holdfast.risk.v1.BacktestRuleRequest
+	51, // 73: holdfast.risk.v1.RiskService.GetEmployeeRisk:input_type -> holdfast.risk.v1.GetEmployeeRiskRequest
+	52, // 74: holdfast.risk.v1.RiskService.ListEmployeeRisk:input_type -> holdfast.risk.v1.ListEmployeeRiskRequest
+	3,  // 75: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 76: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 77: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 78: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 79: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 80: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 81: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 82: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 83: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 84: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 85: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 86: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 87: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	53, // 88: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
+	54, // 89: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
+	31, // 90: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	34, // 91: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
+	36, // 92: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
+	38, // 93: holdfast.risk.v1.RiskService.BacktestRule:output_type -> holdfast.risk.v1.BacktestRuleResponse
+	55, // 94: holdfast.risk.v1.RiskService.GetEmployeeRisk:output_type -> holdfast.risk.v1.GetEmployeeRiskResponse
+	56, // 95: holdfast.risk.v1.RiskService.ListEmployeeRisk:output_type -> holdfast.risk.v1.ListEmployeeRiskResponse
+	75, // [75:96] is the sub-list for method output_type
+	54, // [54:75] is the sub-list for method input_type
+	54, // [54:54] is the sub-list for extension type_name
+	54, // [54:54] is the sub-list for extension extendee
+	0,  // [0:54] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -2727,6 +2957,8 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 	if File_holdfast_risk_v1_risk_service_proto != nil {
 		return
 	}
+	file_holdfast_risk_v1_backtest_proto_init()
+	file_holdfast_risk_v1_employee_risk_proto_init()
 	file_holdfast_risk_v1_evidence_proto_init()
 	file_holdfast_risk_v1_risk_proto_init()
 	file_holdfast_risk_v1_rule_proto_init()
@@ -2736,7 +2968,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   37,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -37,6 +37,9 @@ const (
 	RiskService_SuppressRule_FullMethodName     = "/holdfast.risk.v1.RiskService/SuppressRule"
 	RiskService_ListCases_FullMethodName        = "/holdfast.risk.v1.RiskService/ListCases"
 	RiskService_AdvanceClock_FullMethodName     = "/holdfast.risk.v1.RiskService/AdvanceClock"
+	RiskService_BacktestRule_FullMethodName     = "/holdfast.risk.v1.RiskService/BacktestRule"
+	RiskService_GetEmployeeRisk_FullMethodName  = "/holdfast.risk.v1.RiskService/GetEmployeeRisk"
+	RiskService_ListEmployeeRisk_FullMethodName = "/holdfast.risk.v1.RiskService/ListEmployeeRisk"
 )
 
 // RiskServiceClient is the client API for RiskService service.
@@ -92,6 +95,18 @@ type RiskServiceClient interface {
 	// appends one ClockTicked on TICK per hour boundary up to `to`, and makes
 	// the clock EXTERNAL, so the live scheduler leaves the tenant alone.
 	AdvanceClock(ctx context.Context, in *AdvanceClockRequest, opts ...grpc.CallOption) (*AdvanceClockResponse, error)
+	// BacktestRule runs a draft rule over a span of history in a sandbox and
+	// returns what it would have raised, emitting nothing (hr, admin,
+	// auditor). See backtest.proto.
+	BacktestRule(ctx context.Context, in *BacktestRuleRequest, opts ...grpc.CallOption) (*BacktestRuleResponse, error)
+	// GetEmployeeRisk returns one employee's risk score and the indicators
+	// behind it. hr and auditors read anyone's, a manager those of their
+	// subtree; anyone else only their own indicators, without score or
+	// alerts. See employee_risk.proto.
+	GetEmployeeRisk(ctx context.Context, in *GetEmployeeRiskRequest, opts ...grpc.CallOption) (*GetEmployeeRiskResponse, error)
+	// ListEmployeeRisk pages through an org unit's employees by score,
+	// highest first (hr, auditor, manager within their subtree).
+	ListEmployeeRisk(ctx context.Context, in *ListEmployeeRiskRequest, opts ...grpc.CallOption) (*ListEmployeeRiskResponse, error)
 }
 
 type riskServiceClient struct {
@@ -282,6 +297,36 @@ func (c *riskServiceClient) AdvanceClock(ctx context.Context, in *AdvanceClockRe
 	return out, nil
 }
 
+func (c *riskServiceClient) BacktestRule(ctx context.Context, in *BacktestRuleRequest, opts ...grpc.CallOption) (*BacktestRuleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BacktestRuleResponse)
+	err := c.cc.Invoke(ctx, RiskService_BacktestRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) GetEmployeeRisk(ctx context.Context, in *GetEmployeeRiskRequest, opts ...grpc.CallOption) (*GetEmployeeRiskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetEmployeeRiskResponse)
+	err := c.cc.Invoke(ctx, RiskService_GetEmployeeRisk_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *riskServiceClient) ListEmployeeRisk(ctx context.Context, in *ListEmployeeRiskRequest, opts ...grpc.CallOption) (*ListEmployeeRiskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListEmployeeRiskResponse)
+	err := c.cc.Invoke(ctx, RiskService_ListEmployeeRisk_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
@@ -335,6 +380,18 @@ type RiskServiceServer interface {
 	// appends one ClockTicked on TICK per hour boundary up to `to`, and makes
 	// the clock EXTERNAL, so the live scheduler leaves the tenant alone.
 	AdvanceClock(context.Context, *AdvanceClockRequest) (*AdvanceClockResponse, error)
+	// BacktestRule runs a draft rule over a span of history in a sandbox and
+	// returns what it would have raised, emitting nothing (hr, admin,
+	// auditor). See backtest.proto.
+	BacktestRule(context.Context, *BacktestRuleRequest) (*BacktestRuleResponse, error)
+	// GetEmployeeRisk returns one employee's risk score and the indicators
+	// behind it. hr and auditors read anyone's, a manager those of their
+	// subtree; anyone else only their own indicators, without score or
+	// alerts. See employee_risk.proto.
+	GetEmployeeRisk(context.Context, *GetEmployeeRiskRequest) (*GetEmployeeRiskResponse, error)
+	// ListEmployeeRisk pages through an org unit's employees by score,
+	// highest first (hr, auditor, manager within their subtree).
+	ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -398,6 +455,15 @@ func (UnimplementedRiskServiceServer) ListCases(context.Context, *ListCasesReque
 }
 func (UnimplementedRiskServiceServer) AdvanceClock(context.Context, *AdvanceClockRequest) (*AdvanceClockResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AdvanceClock not implemented")
+}
+func (UnimplementedRiskServiceServer) BacktestRule(context.Context, *BacktestRuleRequest) (*BacktestRuleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method BacktestRule not implemented")
+}
+func (UnimplementedRiskServiceServer) GetEmployeeRisk(context.Context, *GetEmployeeRiskRequest) (*GetEmployeeRiskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetEmployeeRisk not implemented")
+}
+func (UnimplementedRiskServiceServer) ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListEmployeeRisk not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -744,6 +810,60 @@ func _RiskService_AdvanceClock_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_BacktestRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BacktestRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).BacktestRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_BacktestRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).BacktestRule(ctx, req.(*BacktestRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_GetEmployeeRisk_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetEmployeeRiskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).GetEmployeeRisk(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_GetEmployeeRisk_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).GetEmployeeRisk(ctx, req.(*GetEmployeeRiskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _RiskService_ListEmployeeRisk_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListEmployeeRiskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ListEmployeeRisk(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ListEmployeeRisk_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ListEmployeeRisk(ctx, req.(*ListEmployeeRiskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -822,6 +942,18 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AdvanceClock",
 			Handler:    _RiskService_AdvanceClock_Handler,
+		},
+		{
+			MethodName: "BacktestRule",
+			Handler:    _RiskService_BacktestRule_Handler,
+		},
+		{
+			MethodName: "GetEmployeeRisk",
+			Handler:    _RiskService_GetEmployeeRisk_Handler,
+		},
+		{
+			MethodName: "ListEmployeeRisk",
+			Handler:    _RiskService_ListEmployeeRisk_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
