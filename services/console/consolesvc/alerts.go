@@ -159,6 +159,12 @@ var templateFuncs = template.FuncMap{
 		return a.GetExplanationEn()
 	},
 	"newRequestID": uuid.NewString,
+	"levelKey": func(l riskv1.RiskLevel) string {
+		return "level." + strings.ToLower(strings.TrimPrefix(l.String(), "RISK_LEVEL_"))
+	},
+	"levelClass": func(l riskv1.RiskLevel) string {
+		return strings.ToLower(strings.TrimPrefix(l.String(), "RISK_LEVEL_"))
+	},
 }
 
 // evidenceBundle downloads the case's signed evidence bundle, built by the

@@ -31,8 +31,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	next := r.URL.Query().Get("next")
+	if next != "" {
+		next = safeNext(next)
+	}
 	s.render(w, r, ss, http.StatusOK, "login.html", page{Data: loginData{
-		Dev: s.cfg.DevIssuer != nil, Next: safeNext(r.URL.Query().Get("next")),
+		Dev: s.cfg.DevIssuer != nil, Next: next,
 		Roles: []string{"hr", "auditor", "manager", "admin", "sales", "senior_sales"},
 	}})
 }
@@ -64,11 +68,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := ss.lang
 	s.sessions.end(w, ss)
-	if s.sessions.start(w, session{signedIn: true, principal: p, token: token, lang: lang, expiresAt: tokenExpiry(s, token)}) == nil {
+	signed := s.sessions.start(w, session{signedIn: true, principal: p, token: token, lang: lang, expiresAt: tokenExpiry(s, token)})
+	if signed == nil {
 		http.Error(w, "too many sessions; try again shortly", http.StatusServiceUnavailable)
 		return
 	}
-	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+	target := homeOf(signed)
+	if next := r.PostForm.Get("next"); next != "" {
+		target = safeNext(next)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // tokenExpiry bounds the session by the token's own lifetime. The token

@@ -100,9 +100,12 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /login", s.login)
 	s.mux.HandleFunc("POST /logout", s.signedIn(s.logout))
 	s.mux.HandleFunc("POST /lang", s.anySession(s.switchLang))
-	s.mux.HandleFunc("GET /{$}", s.signedIn(func(w http.ResponseWriter, r *http.Request, _ *session) {
-		http.Redirect(w, r, "/alerts", http.StatusSeeOther)
+	s.mux.HandleFunc("GET /{$}", s.signedIn(func(w http.ResponseWriter, r *http.Request, ss *session) {
+		http.Redirect(w, r, homeOf(ss), http.StatusSeeOther)
 	}))
+	s.mux.HandleFunc("GET /me", s.signedIn(s.myPage))
+	s.mux.HandleFunc("GET /risk", s.signedIn(s.riskList))
+	s.mux.HandleFunc("GET /employees/{id}", s.signedIn(s.employeePage))
 	s.mux.HandleFunc("GET /alerts", s.signedIn(s.alertQueue))
 	s.mux.HandleFunc("GET /alerts/{id}", s.signedIn(s.alertPage))
 	s.mux.HandleFunc("POST /alerts/{id}/{action}", s.signedIn(s.alertAction))
@@ -197,6 +200,15 @@ func (s *Server) csrfOK(r *http.Request, ss *session) bool {
 	return ss.validCSRF(r.PostForm.Get("csrf"))
 }
 
+// homeOf is where a user lands: the alert queue for those who read alerts,
+// their own indicators for everyone else.
+func homeOf(ss *session) string {
+	if ss.principal.HasAny("hr", "auditor", "manager", "admin") {
+		return "/alerts"
+	}
+	return "/me"
+}
+
 // userContext is ctx carrying the user's token for the API call.
 func userContext(ctx context.Context, ss *session) (context.Context, context.CancelFunc) {
 	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+ss.token)
@@ -214,6 +226,11 @@ type page struct {
 	Problem string
 	Fields  []string
 	Data    any
+}
+
+// Reader says the user reads alerts (hr, auditor, manager, admin).
+func (p page) Reader() bool {
+	return p.User != nil && p.User.HasAny("hr", "auditor", "manager", "admin")
 }
 
 // T translates key for the page's language.

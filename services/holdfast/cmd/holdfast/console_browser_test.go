@@ -94,6 +94,7 @@ func TestConsoleInABrowser(t *testing.T) {
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	salesTeam(t, stack, "e1")
 	var out bytes.Buffer
 	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
 		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
@@ -202,6 +203,12 @@ func TestConsoleInABrowser(t *testing.T) {
 		// Wait for the new page, not the old one's button.
 		chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"] #resolve`)))
 	title := text(t, ctx, "h1")
+	step("6-employee",
+		chromedp.Click(chromedp.CSS(`a[href="/employees/e1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#risk-score`)))
+	if score := text(t, ctx, "#risk-score"); score == "" || score == "0" {
+		t.Errorf("e1's risk score reads %q, want the points of an open high alert", score)
+	}
 	if !strings.Contains(queue, "sensitive_words") || !strings.Contains(queue, "e1") || !strings.Contains(queue, "high") {
 		t.Errorf("the queue shows %q, want e1's high sensitive_words alert", queue)
 	}

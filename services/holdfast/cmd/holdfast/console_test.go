@@ -78,10 +78,12 @@ func (h *consoleHarness) browser(t *testing.T) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := h.srv.Client()
+	// srv.Client() is one shared client: copy it, so each browser keeps
+	// its own cookies.
+	c := *h.srv.Client()
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return c
+	return &c
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -155,6 +157,7 @@ func TestConsoleSecurity(t *testing.T) {
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	salesTeam(t, stack, "e1", "e2")
 	var out bytes.Buffer
 	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
 		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
@@ -250,6 +253,17 @@ func TestConsoleSecurity(t *testing.T) {
 		post(t, seller, h.srv.URL+"/login", url.Values{"csrf": {csrfOf(t, body)}, "tenant": {"acme"}, "employee": {"e1"}, "role": {"sales"}})
 		if resp, _ := get(t, seller, h.srv.URL+"/alerts"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a salesperson's alert queue = %d, want 403", resp.StatusCode)
+		}
+		// The salesperson's own page: their indicators beside the team, nobody else's.
+		if resp, body := get(t, seller, h.srv.URL+"/me"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "My indicators") || strings.Contains(body, "risk-score") {
+			t.Errorf("a salesperson's self-view = %d:\n%s", resp.StatusCode, body)
+		}
+		if resp, _ := get(t, seller, h.srv.URL+"/employees/e2"); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a salesperson reading a colleague's risk page = %d, want 403", resp.StatusCode)
+		}
+		// HR reads e1's page: the score, its indicators and e1's alerts.
+		if resp, body := get(t, c, h.srv.URL+"/employees/e1"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="risk-score"`) || !strings.Contains(body, "/alerts/"+id[1]) {
+			t.Errorf("HR's page of e1 = %d:\n%s", resp.StatusCode, body)
 		}
 	})
 
