@@ -1,13 +1,12 @@
 package consolesvc
 
 import (
+	"html/template"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-
-	"html/template"
 
 	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"

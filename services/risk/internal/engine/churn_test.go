@@ -38,16 +38,22 @@ func simulateCalls(t *testing.T, days map[int]callDay, total int) []engine.Chang
 		for i, c := range customers {
 			if !ordered[c] {
 				ordered[c] = true
-				f.keep(f.e.ObserveOrderCreated(engine.OrderCreated{Tenant: "acme", OrderID: "o-" + c, SellerID: "e1", CustomerID: c,
-					AmountMinor: 100, Currency: "CNY", OccurredAt: at, Evidence: f.evidence("ORDER", "holdfast.order.v1.OrderCreated", at)}))
+				f.keep(f.e.ObserveOrderCreated(engine.OrderCreated{
+					Tenant: "acme", OrderID: "o-" + c, SellerID: "e1", CustomerID: c,
+					AmountMinor: 100, Currency: "CNY", OccurredAt: at, Evidence: f.evidence("ORDER", "holdfast.order.v1.OrderCreated", at),
+				}))
 			}
 			when := at.Add(time.Duration(i) * time.Minute)
-			f.keep(f.e.ObserveInteraction(engine.Interaction{Tenant: "acme", EmployeeID: "e1", CustomerID: c, Text: honest,
-				Kind: "call", Duration: today.calls[c], OccurredAt: when, Evidence: f.evidence("CLIENT", "holdfast.client.v1.InteractionLogged", when)}))
+			f.keep(f.e.ObserveInteraction(engine.Interaction{
+				Tenant: "acme", EmployeeID: "e1", CustomerID: c, Text: honest,
+				Kind: "call", Duration: today.calls[c], OccurredAt: when, Evidence: f.evidence("CLIENT", "holdfast.client.v1.InteractionLogged", when),
+			}))
 		}
 		for _, c := range today.chats {
-			f.keep(f.e.ObserveInteraction(engine.Interaction{Tenant: "acme", EmployeeID: "e1", CustomerID: c, Text: honest,
-				Kind: "chat", OccurredAt: at.Add(time.Hour), Evidence: f.evidence("CLIENT", "holdfast.client.v1.InteractionLogged", at)}))
+			f.keep(f.e.ObserveInteraction(engine.Interaction{
+				Tenant: "acme", EmployeeID: "e1", CustomerID: c, Text: honest,
+				Kind: "chat", OccurredAt: at.Add(time.Hour), Evidence: f.evidence("CLIENT", "holdfast.client.v1.InteractionLogged", at),
+			}))
 		}
 		for _, c := range today.cancel {
 			f.step("o-"+c, "e1", engine.OrderStepCancelled, at.Add(2*time.Hour))

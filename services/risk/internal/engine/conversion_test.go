@@ -45,20 +45,26 @@ func simulateSales(t *testing.T, days int, sellers ...*seller) map[string]int {
 		for i, s := range sellers {
 			at := start.Add(time.Duration(d)*day + time.Duration(9+i)*time.Hour)
 			for k := range 2 * s.activity(d) {
-				e.ObserveInteraction(engine.Interaction{Tenant: "acme", EmployeeID: s.id, Text: honest, CustomerID: "c-" + s.id,
-					OccurredAt: at.Add(time.Duration(k) * time.Minute), Evidence: next("holdfast.client.v1.InteractionLogged", at).Evidence})
+				e.ObserveInteraction(engine.Interaction{
+					Tenant: "acme", EmployeeID: s.id, Text: honest, CustomerID: "c-" + s.id,
+					OccurredAt: at.Add(time.Duration(k) * time.Minute), Evidence: next("holdfast.client.v1.InteractionLogged", at).Evidence,
+				})
 			}
 			for k := range s.activity(d) {
 				id := fmt.Sprintf("%s-%d-%d", s.id, d, k)
-				e.ObserveOrderCreated(engine.OrderCreated{Tenant: "acme", OrderID: id, SellerID: s.id, AmountMinor: 100, Currency: "CNY",
-					OccurredAt: at, Evidence: next("holdfast.order.v1.OrderCreated", at).Evidence})
+				e.ObserveOrderCreated(engine.OrderCreated{
+					Tenant: "acme", OrderID: id, SellerID: s.id, AmountMinor: 100, Currency: "CNY",
+					OccurredAt: at, Evidence: next("holdfast.order.v1.OrderCreated", at).Evidence,
+				})
 				step := engine.OrderStepLost
 				if s.acc += s.rate(d); s.acc >= 10000 {
 					s.acc -= 10000
 					step = engine.OrderStepWon
 				}
-				e.ObserveOrderStep(engine.OrderStep{Tenant: "acme", OrderID: id, SellerID: s.id, Step: step, AmountMinor: 100, Currency: "CNY",
-					OccurredAt: at.Add(time.Hour), Evidence: next("holdfast.order.v1.Step", at).Evidence})
+				e.ObserveOrderStep(engine.OrderStep{
+					Tenant: "acme", OrderID: id, SellerID: s.id, Step: step, AmountMinor: 100, Currency: "CNY",
+					OccurredAt: at.Add(time.Hour), Evidence: next("holdfast.order.v1.Step", at).Evidence,
+				})
 			}
 		}
 		tickAt := start.Add(time.Duration(d+1) * day)
@@ -118,8 +124,10 @@ func TestConversionDrop(t *testing.T) {
 			days:    160,
 		},
 		"honest: rate falls with activity (a quiet month)": {
-			subject: &seller{id: "e1", rate: func(d int) int64 { return map[bool]int64{true: 500, false: 4000}[d >= 120] },
-				activity: func(d int) int { return map[bool]int{true: 0, false: 2}[d >= 120 && d%3 != 0] }},
+			subject: &seller{
+				id: "e1", rate: func(d int) int64 { return map[bool]int64{true: 500, false: 4000}[d >= 120] },
+				activity: func(d int) int { return map[bool]int{true: 0, false: 2}[d >= 120 && d%3 != 0] },
+			},
 			days: 160,
 		},
 		"honest: a new seller with few decisions": {

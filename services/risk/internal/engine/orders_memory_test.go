@@ -30,8 +30,10 @@ func TestOrderProjectionIsBounded(t *testing.T) {
 		case 0: // honest, paid in 40 instalments
 			e.ObserveOrderStep(OrderStep{Tenant: "acme", OrderID: id, SellerID: "e1", Step: OrderStepWon, AmountMinor: 100_000, Currency: "CNY", OccurredAt: at, Evidence: ev(at)})
 			for k := range 40 {
-				e.ObservePayment(Payment{Tenant: "acme", OrderID: id, SellerID: "e1", AmountMinor: 2_500, Currency: "CNY", PayeeIsCompanyAccount: true, PayerRelation: "own",
-					OrderAmountMinor: 100_000, PaidTotalMinor: int64(k+1) * 2_500, PaidToCompanyTotalMinor: int64(k+1) * 2_500, OccurredAt: at, Evidence: ev(at)})
+				e.ObservePayment(Payment{
+					Tenant: "acme", OrderID: id, SellerID: "e1", AmountMinor: 2_500, Currency: "CNY", PayeeIsCompanyAccount: true, PayerRelation: "own",
+					OrderAmountMinor: 100_000, PaidTotalMinor: int64(k+1) * 2_500, PaidToCompanyTotalMinor: int64(k+1) * 2_500, OccurredAt: at, Evidence: ev(at),
+				})
 			}
 			e.ObserveOrderStep(OrderStep{Tenant: "acme", OrderID: id, SellerID: "e1", Step: OrderStepShipped, OccurredAt: at, Evidence: ev(at)})
 			if n := len(e.orders["acme"][id].evidence); n != orderEvidenceCap {
