@@ -30,7 +30,8 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give the same organisation and acts")
 	employees := fs.Int("employees", 50, "salespeople to simulate (20-2000 for a realistic run)")
-	days := fs.Int("days", 120, "simulated days")
+	days := fs.Int("days", 120, "simulated days the patterns are injected in")
+	warmup := fs.Int("warmup", 60, "honest simulated days before them, so own baselines exist (S9 needs about 50)")
 	tenant := fs.String("tenant", "sim", "tenant to write into (use a fresh one per run)")
 	endFlag := fs.String("end", "", "last simulated day is the day before this date, YYYY-MM-DD (default: today, UTC)")
 	patterns := fs.String("patterns", "", "comma-separated patterns to inject, e.g. S1,S5,H6 (default: all of S1-S10, H1-H6)")
@@ -59,7 +60,7 @@ func Sim(ctx context.Context, env Env, args []string) error {
 		}
 		end = t
 	}
-	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, End: end}
+	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, Warmup: *warmup, End: end}
 	if *patterns != "" {
 		for _, p := range strings.Split(*patterns, ",") {
 			cfg.Patterns = append(cfg.Patterns, strings.ToUpper(strings.TrimSpace(p)))
@@ -94,8 +95,8 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	if !*noClock {
 		clock = sim.RiskClock{Risk: conns.Risk, Minter: issuer, Tenant: *tenant}
 	}
-	fmt.Fprintf(env.Stdout, "simulating %d salespeople over %d days (%s to %s) in tenant %s: %d acts, %d injected patterns, plan %s\n",
-		*employees, *days, plan.Start.Format(time.DateOnly), plan.End.Format(time.DateOnly), *tenant, len(plan.Acts), len(plan.Truth), plan.Hash()[:12])
+	fmt.Fprintf(env.Stdout, "simulating %d salespeople over %d+%d warm-up days (%s to %s) in tenant %s: %d acts, %d injected patterns, plan %s\n",
+		*employees, *days, *warmup, plan.Start.Format(time.DateOnly), plan.End.Format(time.DateOnly), *tenant, len(plan.Acts), len(plan.Truth), plan.Hash()[:12])
 	driver := sim.NewDriver(conns, issuer, clock, *tenant, *concurrency)
 	run, err := driver.Run(ctx, plan)
 	if err != nil {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,8 +33,14 @@ func (g *gen) planPatterns(patterns []string) []func() {
 		e := g.sales[order[i]]
 		// Injections start after the books exist (day 3) and leave room
 		// for the pattern to play out before the end.
-		lo := max(4, g.cfg.Days/3)
+		lo := g.cfg.Warmup + max(4, g.cfg.Days/3)
 		day := lo + g.r.IntN(max(1, g.cfg.Days/3))
+		if p == "S9" {
+			// A collapse shows in a 30-day rate only weeks later: start
+			// it late enough to have the longest baseline before it, with
+			// about 25 days to show.
+			day = max(day, g.days()-25)
+		}
 		for !g.workingDay(e, day) {
 			day++
 		}
@@ -90,8 +97,7 @@ func (g *gen) pattern(p string, e *employee, day int) func() {
 		g.mark(g.quiet, e, day, last)
 		return func() { g.injectNeglect(e, day, last) }
 	case "S9":
-		g.orderRate[e.id] = 0.35
-		// Before day orders are won; after it they are lost (orderLost).
+		// Orders decided from day on are lost (injectCollapse).
 		return func() { g.injectCollapse(e, day) }
 	case "H1":
 		g.h1 = e.id
@@ -107,7 +113,7 @@ func (g *gen) pattern(p string, e *employee, day int) func() {
 		}
 	case "H5", "S3":
 		lastDay := day + 20
-		g.mark(g.off, e, lastDay+1, g.cfg.Days)
+		g.mark(g.off, e, lastDay+1, g.days())
 		return func() { g.injectDeparture(p, e, day, lastDay) }
 	}
 	return func() { g.inject(p, e, day) }
@@ -203,13 +209,16 @@ func (g *gen) inject(p string, e *employee, day int) {
 		n := 3 + g.r.IntN(2)
 		var first time.Time
 		for i := 0; i < n && i < len(e.customers); i++ {
+			// An order in the pipeline, a long call, and days later the
+			// customer withdraws the order.
 			c := g.customers[e.customers[i]]
-			ord := g.order(e, c, g.workTime(e, max(3, day-10+i)), orderCancelled)
-			call := g.followUp(e, c, at.Add(time.Duration(i*26)*time.Hour), true)
+			callAt := at.Add(time.Duration(i*26) * time.Hour)
+			ord := g.order(e, c, callAt.Add(-time.Duration(24+g.r.IntN(72))*time.Hour), orderCancelled)
+			call := g.followUp(e, c, callAt, true)
 			if i == 0 {
 				first = call.At
 			}
-			g.add(Act{At: call.At.Add(time.Duration(5+g.r.IntN(10)) * 24 * time.Hour), Kind: KindOrderCancel, Actor: e.id, Role: "sales", Ref: ord.Key, Text: "customer withdrew"})
+			g.add(Act{At: call.At.Add(time.Duration(2+g.r.IntN(6)) * 24 * time.Hour), Kind: KindOrderCancel, Actor: e.id, Role: "sales", Ref: ord.Key, Text: "customer withdrew"})
 		}
 		g.label(p, e, first)
 	case "H2":
@@ -219,7 +228,7 @@ func (g *gen) inject(p string, e *employee, day int) {
 		g.label(p, mgr, at)
 	case "H4":
 		c := g.own(e)
-		g.add(Act{At: at.Add(-time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: "P" + c.account, Text: "parent company"})
+		g.add(Act{At: at.Add(-time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: "P" + c.account, Channel: payerParent, Text: "parent company"})
 		g.order(e, c, at, orderParentPayer)
 		g.label(p, e, at)
 	case "H6":
@@ -262,24 +271,26 @@ func (g *gen) injectNeglect(e *employee, from, to int) {
 	g.label("S2", e, first)
 }
 
-// injectCollapse (S9): from day on, every new order is lost.
+// injectCollapse (S9): from day on, every order the employee would have
+// won is lost, while the rest of their work goes on as before.
 func (g *gen) injectCollapse(e *employee, day int) {
 	var first time.Time
-	for d := day; d < g.cfg.Days; d++ {
-		if g.workingDay(e, d) && g.r.Float64() < 0.35 {
-			create := g.order(e, g.own(e), g.workTime(e, d), orderLost)
-			if first.IsZero() {
-				first = create.At
+	lost := map[string]bool{}
+	from := g.local(e, day, 0, 0)
+	for i, a := range g.acts {
+		if a.Actor == e.id && a.Kind == KindOrderWon && from.Before(a.At) {
+			g.acts[i].Kind = KindOrderLost
+			g.acts[i].Text = "customer chose another supplier"
+			lost[a.Ref] = true
+			if first.IsZero() || a.At.Before(first) {
+				first = a.At
 			}
 		}
 	}
-	// Honest orders after day would still be won: drop the wins.
-	for i, a := range g.acts {
-		if a.Actor == e.id && a.Kind == KindOrderWon && g.local(e, day, 0, 0).Before(a.At) {
-			g.acts[i].Kind = KindOrderLost
-			g.acts[i].Text = "customer chose another supplier"
-		}
-	}
+	// A lost order is never paid nor shipped.
+	g.acts = slices.DeleteFunc(g.acts, func(a Act) bool {
+		return (a.Kind == KindPayment || a.Kind == KindShipment) && lost[a.Ref]
+	})
 	g.label("S9", e, first)
 }
 
