@@ -13,12 +13,14 @@ import (
 	"github.com/holdfast/holdfast/services/holdfast/internal/sim"
 )
 
-// TestSimAgainstDevStack drives a tiny organisation through the dev stack's
-// gRPC APIs and checks the report: every act landed, and the patterns whose
-// rules exist today (S1 sensitive words, S4 reveals and exports, S5 field
-// visits) were all caught, scored from alerts read back over gRPC. S8 is
-// injected and reported but not asserted: of its two forms only the
-// duplicate registration has a rule today.
+// TestSimAgainstDevStack drives a small organisation with every pattern
+// through the dev stack's gRPC APIs and checks the report scored from the
+// alerts read back over gRPC: every act landed, every diversion pattern
+// S1–S10 was caught (recall 1.0) and no look-alike H1–H6 drew an alert
+// above low severity. Twenty salespeople fill two teams of eight and one
+// of four, so S9's peer median exists wherever it lands; 40 warm-up days
+// give S9 the baseline it needs and 36 days leave S6's 15-day payment
+// deadline room to pass.
 func TestSimAgainstDevStack(t *testing.T) {
 	stack, dataDir := startDevStack(t)
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
@@ -27,8 +29,8 @@ func TestSimAgainstDevStack(t *testing.T) {
 	reportFile := filepath.Join(t.TempDir(), "report.json")
 	end := time.Now().UTC().Truncate(24 * time.Hour).Format(time.DateOnly)
 	var out, errOut bytes.Buffer
-	args := []string{"sim", "--seed", "1", "--employees", "12", "--days", "10", "--tenant", "simtest", "--end", end,
-		"--patterns", "S1,S4,S5,S8", "--data", dataDir, "--report-json", reportFile,
+	args := []string{"sim", "--seed", "1", "--employees", "20", "--days", "36", "--warmup", "40", "--tenant", "simtest", "--end", end,
+		"--data", dataDir, "--report-json", reportFile,
 		"--client-addr", stack.Endpoints.ClientGRPC, "--order-addr", stack.Endpoints.OrderGRPC,
 		"--attendance-addr", stack.Endpoints.AttendanceGRPC, "--risk-addr", stack.Endpoints.RiskGRPC}
 	if err := realMain(t.Context(), args, &out, &errOut); err != nil {
@@ -53,9 +55,17 @@ func TestSimAgainstDevStack(t *testing.T) {
 	for _, s := range rep.Patterns {
 		recall[s.Pattern] = s.Recall
 	}
-	for _, p := range []string{"S1", "S4", "S5"} {
+	for _, p := range []string{"S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"} {
 		if recall[p] != 1 {
 			t.Errorf("%s recall = %v, want 1", p, recall[p])
+		}
+	}
+	if len(rep.LookAlikes) != 6 {
+		t.Errorf("report has %d look-alikes, want H1-H6", len(rep.LookAlikes))
+	}
+	for _, h := range rep.LookAlikes {
+		if !h.Pass || h.AboveLow != 0 {
+			t.Errorf("look-alike %s (%s): %d alerts above low %v", h.Pattern, h.Employee, h.AboveLow, h.Rules)
 		}
 	}
 	// The detections are alerts anyone with HR's role reads back too.

@@ -14,9 +14,17 @@ var (
 	enPhrases = []string{"pay me directly", "my own company"}
 	zhFrames  = []string{"这单我们{p}吧，价格可以再低五个点。", "{p}，合同我另外给你做一份。", "老板，{p}更快，发票我想办法。", "下次{p}，公司那边不用知道。"}
 	enFrames  = []string{"If you {p}, I can take another 5% off.", "Let's keep this one off the books: {p}.", "Easier if you {p} this time, I'll sort the paperwork.", "Between us, {p} and we skip the approval queue."}
-	// H6: the phrase is quoted from the customer's complaint, not proposed.
-	zhQuotes = []string{"客户投诉：对方供应商的销售让他们把货款打到私人账号，客户很不满。", "客户反映竞争对手业务员要求个人收款，问我们是否也这样。"}
-	enQuotes = []string{"Complaint logged: the other vendor asked them to pay their personal account, and they were upset.", "Customer told me a competitor's rep said \"pay me directly\"; reassured them we invoice through the company."}
+	// H6: the phrase is the customer's report of what someone else said,
+	// between quotation marks as a complaint quotes it, never proposed.
+	zhQuotes = []string{
+		"客户投诉：对方供应商的销售让他们“打到我卡上”，客户很不满。",
+		"客户反映竞争对手业务员说「个人收款更便宜」，问我们是否也这样。",
+		"客户转述对方销售的原话：『加我私人微信，别走公司』，已提醒客户只向公司账户付款。",
+	}
+	enQuotes = []string{
+		"Complaint logged: the other vendor's rep told them \"pay me directly\" and they were upset.",
+		"Customer quoted a competitor's rep: “we can invoice through my own company”; reassured them we invoice only through ours.",
+	}
 )
 
 func frame(frames []string, phrase string) string {
