@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,7 +126,8 @@ func Sim(ctx context.Context, env Env, args []string) error {
 }
 
 // printExamples shows up to n alerts on employees with an injected
-// diversion pattern, one per rule, highest severity first, with the explanation HR would read.
+// diversion pattern, each from that pattern's own rules, one per pattern,
+// highest severity first, with the explanations HR reads (en and zh).
 func printExamples(env Env, plan *sim.Plan, alerts []sim.Alert, n int) {
 	labels := map[string]string{}
 	for _, l := range plan.Truth {
@@ -141,12 +143,25 @@ func printExamples(env Env, plan *sim.Plan, alerts []sim.Alert, n int) {
 			return
 		}
 		p, ok := labels[a.Employee]
-		if !ok || shown[a.Rule] {
+		if !ok || shown[p] || !slices.Contains(sim.PatternRules[p], a.Rule) {
 			continue
 		}
-		shown[a.Rule] = true
+		shown[p] = true
 		n--
-		fmt.Fprintf(env.Stdout, "example alert %s: rule %s on %s (injected %s), severity %d, raised %s\n  %s\n",
-			a.ID, a.Rule, a.Employee, p, a.Severity, a.RaisedAt.Format(time.RFC3339), a.Text)
+		fmt.Fprintf(env.Stdout, "\nexample alert %s: rule %s on %s (injected %s), severity %s, raised %s\n  en: %s\n  zh: %s\n",
+			a.ID, a.Rule, a.Employee, p, severityName(a.Severity), a.RaisedAt.Format(time.RFC3339), a.Text, a.TextZh)
 	}
+}
+
+// severityName is how the report spells riskv1's severity numbers.
+func severityName(s int) string {
+	switch s {
+	case sim.SeverityLow:
+		return "low"
+	case sim.SeverityMedium:
+		return "medium"
+	case sim.SeverityHigh:
+		return "high"
+	}
+	return strconv.Itoa(s)
 }

@@ -34,6 +34,7 @@ type Alert struct {
 	Severity int       `json:"severity"`
 	RaisedAt time.Time `json:"raised_at"` // event time of the act that raised it
 	Text     string    `json:"explanation,omitempty"`
+	TextZh   string    `json:"explanation_zh,omitempty"`
 }
 
 // Score is recall, precision and delay for one pattern or overall.
