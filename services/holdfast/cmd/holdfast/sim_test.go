@@ -87,3 +87,38 @@ func TestSimAgainstDevStack(t *testing.T) {
 		}
 	}
 }
+
+// TestSimLoadAgainstDevStack offers a small steady load and checks that
+// every interaction landed and every timed private-deal message had its
+// alert readable, with a measured latency.
+func TestSimLoadAgainstDevStack(t *testing.T) {
+	stack, dataDir := startDevStack(t)
+	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	reportFile := filepath.Join(t.TempDir(), "load.json")
+	var out, errOut bytes.Buffer
+	args := []string{"sim", "--load", "--rate", "40", "--duration", "2s", "--sample-every", "8", "--employees", "5", "--tenant", "loadtest",
+		"--data", dataDir, "--report-json", reportFile, "--client-addr", stack.Endpoints.ClientGRPC, "--risk-addr", stack.Endpoints.RiskGRPC}
+	if err := realMain(t.Context(), args, &out, &errOut); err != nil {
+		t.Fatalf("holdfast sim --load: %v\n%s\n%s", err, out.String(), errOut.String())
+	}
+	t.Log(out.String())
+	b, err := os.ReadFile(reportFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res sim.LoadResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("load JSON: %v", err)
+	}
+	if res.Sent != 80 || res.Failed != 0 {
+		t.Errorf("sent %d, failed %d; want 80 sent, none failed: %v", res.Sent, res.Failed, res.Errors)
+	}
+	if res.Samples != 10 || res.Unalerted != 0 {
+		t.Errorf("%d latency samples, %d without an alert; want 10 and 0", res.Samples, res.Unalerted)
+	}
+	if res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 || res.Achieved <= 0 {
+		t.Errorf("figures out of order: %+v", res)
+	}
+}

@@ -39,6 +39,10 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	reportJSON := fs.String("report-json", "", "also write the report as JSON to this file")
 	concurrency := fs.Int("concurrency", 8, "calls in flight at most")
 	examples := fs.Int("examples", 3, "example alerts to print with their explanations")
+	loadMode := fs.Bool("load", false, "load mode: instead of an organisation, offer --rate live interactions a second for --duration and report the achieved rate and event→alert latency")
+	rate := fs.Float64("rate", 100, "load mode: interactions a second to offer")
+	duration := fs.Duration("duration", 30*time.Second, "load mode: how long to offer them")
+	sampleEvery := fs.Int("sample-every", 50, "load mode: one interaction in this many carries a private-deal phrase whose alert is timed")
 	noClock := fs.Bool("no-clock", false, "do not advance the tenant's risk clock (for a risk service without AdvanceClock)")
 	dir, ok := env.Lookup("HOLDFAST_DATA_DIR")
 	if !ok || dir == "" {
@@ -51,24 +55,6 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	fs.String("commission-addr", envOr(env, "HOLDFAST_COMMISSION_ADDR", "127.0.0.1:7104"), "CommissionService address (not called yet)")
 	riskAddr := fs.String("risk-addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	end := time.Now().UTC().Truncate(24 * time.Hour)
-	if *endFlag != "" {
-		t, err := time.Parse(time.DateOnly, *endFlag)
-		if err != nil {
-			return fmt.Errorf("%w: --end: want YYYY-MM-DD", ErrUsage)
-		}
-		end = t
-	}
-	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, Warmup: *warmup, End: end}
-	if *patterns != "" {
-		for _, p := range strings.Split(*patterns, ",") {
-			cfg.Patterns = append(cfg.Patterns, strings.ToUpper(strings.TrimSpace(p)))
-		}
-	}
-	plan, err := sim.Generate(cfg)
-	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	priv, err := auth.LoadOrCreateDevKey(platform.DevKeyDir(*dataDir))
@@ -91,6 +77,28 @@ func Sim(ctx context.Context, env Env, args []string) error {
 		}
 		defer conn.Close()
 		*c.to = conn
+	}
+	if *loadMode {
+		return simLoad(ctx, env, conns, issuer, sim.LoadConfig{Tenant: *tenant, Employees: *employees, Rate: *rate, Duration: *duration,
+			SampleEvery: *sampleEvery, Concurrency: *concurrency}, *reportJSON)
+	}
+	end := time.Now().UTC().Truncate(24 * time.Hour)
+	if *endFlag != "" {
+		t, err := time.Parse(time.DateOnly, *endFlag)
+		if err != nil {
+			return fmt.Errorf("%w: --end: want YYYY-MM-DD", ErrUsage)
+		}
+		end = t
+	}
+	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, Warmup: *warmup, End: end}
+	if *patterns != "" {
+		for _, p := range strings.Split(*patterns, ",") {
+			cfg.Patterns = append(cfg.Patterns, strings.ToUpper(strings.TrimSpace(p)))
+		}
+	}
+	plan, err := sim.Generate(cfg)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	var clock sim.Clock
 	if !*noClock {
@@ -119,6 +127,30 @@ func Sim(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		if err := os.WriteFile(*reportJSON, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("sim: write report: %w", err)
+		}
+	}
+	return nil
+}
+
+// simLoad runs load mode and prints (and optionally writes) its result.
+func simLoad(ctx context.Context, env Env, conns sim.Conns, issuer sim.Minter, cfg sim.LoadConfig, reportJSON string) error {
+	if err := cfg.Check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	fmt.Fprintf(env.Stdout, "load: %d salespeople in tenant %s, offering %.0f interactions/s for %v, one in %d timed to its alert\n",
+		cfg.Employees, cfg.Tenant, cfg.Rate, cfg.Duration, cfg.SampleEvery)
+	res, err := sim.RunLoad(ctx, conns, issuer, cfg)
+	if err != nil {
+		return err
+	}
+	res.Print(env.Stdout)
+	if reportJSON != "" {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(reportJSON, append(b, '\n'), 0o644); err != nil {
 			return fmt.Errorf("sim: write report: %w", err)
 		}
 	}
