@@ -18,8 +18,8 @@ import (
 // alerts read back over gRPC: every act landed, every diversion pattern
 // S1–S10 was caught (recall 1.0) and no look-alike H1–H6 drew an alert
 // above low severity. Twenty salespeople fill two teams of eight and one
-// of four, so S9's peer median exists wherever it lands; 40 warm-up days
-// give S9 the baseline it needs and 36 days leave S6's 15-day payment
+// of four, so S9's peer median exists wherever it lands; 50 warm-up days
+// give S9 the baseline of 20 decided orders it needs and 36 days leave S6's 15-day payment
 // deadline room to pass.
 func TestSimAgainstDevStack(t *testing.T) {
 	stack, dataDir := startDevStack(t)
@@ -29,7 +29,7 @@ func TestSimAgainstDevStack(t *testing.T) {
 	reportFile := filepath.Join(t.TempDir(), "report.json")
 	end := time.Now().UTC().Truncate(24 * time.Hour).Format(time.DateOnly)
 	var out, errOut bytes.Buffer
-	args := []string{"sim", "--seed", "1", "--employees", "20", "--days", "36", "--warmup", "40", "--tenant", "simtest", "--end", end,
+	args := []string{"sim", "--seed", "1", "--employees", "20", "--days", "36", "--warmup", "50", "--tenant", "simtest", "--end", end,
 		"--data", dataDir, "--report-json", reportFile,
 		"--client-addr", stack.Endpoints.ClientGRPC, "--order-addr", stack.Endpoints.OrderGRPC,
 		"--attendance-addr", stack.Endpoints.AttendanceGRPC, "--risk-addr", stack.Endpoints.RiskGRPC}

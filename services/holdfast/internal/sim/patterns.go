@@ -44,10 +44,10 @@ func (g *gen) planPatterns(patterns []string) []func() {
 		lo := g.cfg.Warmup + max(4, g.cfg.Days/3)
 		day := lo + g.r.IntN(max(1, g.cfg.Days/3))
 		if p == "S9" {
-			// A collapse shows in a 30-day rate only weeks later: start
-			// it late enough to have the longest baseline before it, with
-			// about 25 days to show.
-			day = max(day, g.days()-25)
+			// A collapse shows in a 30-day rate only two to three weeks
+			// later: start it four weeks before the end, after the longest
+			// baseline the span allows.
+			day = max(g.cfg.Warmup+1, g.days()-28)
 		}
 		for !g.workingDay(e, day) {
 			day++
