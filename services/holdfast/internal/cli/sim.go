@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,13 +31,18 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	fs.SetOutput(env.Stderr)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give the same organisation and acts")
 	employees := fs.Int("employees", 50, "salespeople to simulate (20-2000 for a realistic run)")
-	days := fs.Int("days", 120, "simulated days")
+	days := fs.Int("days", 120, "simulated days the patterns are injected in")
+	warmup := fs.Int("warmup", 60, "honest simulated days before them, so own baselines exist (S9 needs about 50)")
 	tenant := fs.String("tenant", "sim", "tenant to write into (use a fresh one per run)")
 	endFlag := fs.String("end", "", "last simulated day is the day before this date, YYYY-MM-DD (default: today, UTC)")
 	patterns := fs.String("patterns", "", "comma-separated patterns to inject, e.g. S1,S5,H6 (default: all of S1-S10, H1-H6)")
 	reportJSON := fs.String("report-json", "", "also write the report as JSON to this file")
 	concurrency := fs.Int("concurrency", 8, "calls in flight at most")
 	examples := fs.Int("examples", 3, "example alerts to print with their explanations")
+	loadMode := fs.Bool("load", false, "load mode: instead of an organisation, offer --rate live interactions a second for --duration and report the achieved rate and event→alert latency")
+	rate := fs.Float64("rate", 100, "load mode: interactions a second to offer")
+	duration := fs.Duration("duration", 30*time.Second, "load mode: how long to offer them")
+	sampleEvery := fs.Int("sample-every", 50, "load mode: one interaction in this many carries a private-deal phrase whose alert is timed")
 	noClock := fs.Bool("no-clock", false, "do not advance the tenant's risk clock (for a risk service without AdvanceClock)")
 	dir, ok := env.Lookup("HOLDFAST_DATA_DIR")
 	if !ok || dir == "" {
@@ -49,24 +55,6 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	fs.String("commission-addr", envOr(env, "HOLDFAST_COMMISSION_ADDR", "127.0.0.1:7104"), "CommissionService address (not called yet)")
 	riskAddr := fs.String("risk-addr", envOr(env, "HOLDFAST_RISK_ADDR", "127.0.0.1:7105"), "RiskService address")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %w", ErrUsage, err)
-	}
-	end := time.Now().UTC().Truncate(24 * time.Hour)
-	if *endFlag != "" {
-		t, err := time.Parse(time.DateOnly, *endFlag)
-		if err != nil {
-			return fmt.Errorf("%w: --end: want YYYY-MM-DD", ErrUsage)
-		}
-		end = t
-	}
-	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, End: end}
-	if *patterns != "" {
-		for _, p := range strings.Split(*patterns, ",") {
-			cfg.Patterns = append(cfg.Patterns, strings.ToUpper(strings.TrimSpace(p)))
-		}
-	}
-	plan, err := sim.Generate(cfg)
-	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	priv, err := auth.LoadOrCreateDevKey(platform.DevKeyDir(*dataDir))
@@ -90,12 +78,34 @@ func Sim(ctx context.Context, env Env, args []string) error {
 		defer conn.Close()
 		*c.to = conn
 	}
+	if *loadMode {
+		return simLoad(ctx, env, conns, issuer, sim.LoadConfig{Tenant: *tenant, Employees: *employees, Rate: *rate, Duration: *duration,
+			SampleEvery: *sampleEvery, Concurrency: *concurrency}, *reportJSON)
+	}
+	end := time.Now().UTC().Truncate(24 * time.Hour)
+	if *endFlag != "" {
+		t, err := time.Parse(time.DateOnly, *endFlag)
+		if err != nil {
+			return fmt.Errorf("%w: --end: want YYYY-MM-DD", ErrUsage)
+		}
+		end = t
+	}
+	cfg := sim.Config{Seed: *seed, Tenant: *tenant, Employees: *employees, Days: *days, Warmup: *warmup, End: end}
+	if *patterns != "" {
+		for _, p := range strings.Split(*patterns, ",") {
+			cfg.Patterns = append(cfg.Patterns, strings.ToUpper(strings.TrimSpace(p)))
+		}
+	}
+	plan, err := sim.Generate(cfg)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
 	var clock sim.Clock
 	if !*noClock {
 		clock = sim.RiskClock{Risk: conns.Risk, Minter: issuer, Tenant: *tenant}
 	}
-	fmt.Fprintf(env.Stdout, "simulating %d salespeople over %d days (%s to %s) in tenant %s: %d acts, %d injected patterns, plan %s\n",
-		*employees, *days, plan.Start.Format(time.DateOnly), plan.End.Format(time.DateOnly), *tenant, len(plan.Acts), len(plan.Truth), plan.Hash()[:12])
+	fmt.Fprintf(env.Stdout, "simulating %d salespeople over %d+%d warm-up days (%s to %s) in tenant %s: %d acts, %d injected patterns, plan %s\n",
+		*employees, *days, *warmup, plan.Start.Format(time.DateOnly), plan.End.Format(time.DateOnly), *tenant, len(plan.Acts), len(plan.Truth), plan.Hash()[:12])
 	driver := sim.NewDriver(conns, issuer, clock, *tenant, *concurrency)
 	run, err := driver.Run(ctx, plan)
 	if err != nil {
@@ -123,8 +133,33 @@ func Sim(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+// simLoad runs load mode and prints (and optionally writes) its result.
+func simLoad(ctx context.Context, env Env, conns sim.Conns, issuer sim.Minter, cfg sim.LoadConfig, reportJSON string) error {
+	if err := cfg.Check(); err != nil {
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	fmt.Fprintf(env.Stdout, "load: %d salespeople in tenant %s, offering %.0f interactions/s for %v, one in %d timed to its alert\n",
+		cfg.Employees, cfg.Tenant, cfg.Rate, cfg.Duration, cfg.SampleEvery)
+	res, err := sim.RunLoad(ctx, conns, issuer, cfg)
+	if err != nil {
+		return err
+	}
+	res.Print(env.Stdout)
+	if reportJSON != "" {
+		b, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(reportJSON, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("sim: write report: %w", err)
+		}
+	}
+	return nil
+}
+
 // printExamples shows up to n alerts on employees with an injected
-// diversion pattern, one per rule, highest severity first, with the explanation HR would read.
+// diversion pattern, each from that pattern's own rules, one per pattern,
+// highest severity first, with the explanations HR reads (en and zh).
 func printExamples(env Env, plan *sim.Plan, alerts []sim.Alert, n int) {
 	labels := map[string]string{}
 	for _, l := range plan.Truth {
@@ -140,12 +175,25 @@ func printExamples(env Env, plan *sim.Plan, alerts []sim.Alert, n int) {
 			return
 		}
 		p, ok := labels[a.Employee]
-		if !ok || shown[a.Rule] {
+		if !ok || shown[p] || !slices.Contains(sim.PatternRules[p], a.Rule) {
 			continue
 		}
-		shown[a.Rule] = true
+		shown[p] = true
 		n--
-		fmt.Fprintf(env.Stdout, "example alert %s: rule %s on %s (injected %s), severity %d, raised %s\n  %s\n",
-			a.ID, a.Rule, a.Employee, p, a.Severity, a.RaisedAt.Format(time.RFC3339), a.Text)
+		fmt.Fprintf(env.Stdout, "\nexample alert %s: rule %s on %s (injected %s), severity %s, raised %s\n  en: %s\n  zh: %s\n",
+			a.ID, a.Rule, a.Employee, p, severityName(a.Severity), a.RaisedAt.Format(time.RFC3339), a.Text, a.TextZh)
 	}
+}
+
+// severityName is how the report spells riskv1's severity numbers.
+func severityName(s int) string {
+	switch s {
+	case sim.SeverityLow:
+		return "low"
+	case sim.SeverityMedium:
+		return "medium"
+	case sim.SeverityHigh:
+		return "high"
+	}
+	return strconv.Itoa(s)
 }

@@ -45,6 +45,13 @@ const (
 	KindShipment      Kind = "shipment"
 )
 
+// How a payer account relates to its customer (Act.Channel of a
+// KindPayerAccount act).
+const (
+	payerOwn    = "own"
+	payerParent = "parent_company"
+)
+
 // Act is one thing a simulated person (or system) does at a simulated time.
 // Keys (customer, order, interaction, export, org unit) are the generator's
 // own names; the driver maps them to the ids the services assign.
@@ -64,8 +71,8 @@ type Act struct {
 	Name     string  `json:"name,omitempty"`    // person, unit or product name
 	Company  string  `json:"company,omitempty"` // company name
 	Phone    string  `json:"phone,omitempty"`
-	Text     string  `json:"text,omitempty"` // interaction text, address, reason
-	Channel  string  `json:"channel,omitempty"`
+	Text     string  `json:"text,omitempty"`    // interaction text, address, reason
+	Channel  string  `json:"channel,omitempty"` // source, interaction kind or payer relation
 	Contact  string  `json:"contact,omitempty"` // unregistered counterparty
 	Seconds  int     `json:"seconds,omitempty"` // call duration
 	Lat      float64 `json:"lat,omitempty"`
@@ -96,7 +103,8 @@ type Plan struct {
 	Tenant    string    `json:"tenant"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
-	Employees []string  `json:"employees"` // every sales employee (the population scored)
+	Warmup    int       `json:"warmup_days,omitempty"` // honest days at the start, before any pattern
+	Employees []string  `json:"employees"`             // every sales employee (the population scored)
 	Acts      []Act     `json:"acts"`
 	Truth     []Label   `json:"truth"`
 }

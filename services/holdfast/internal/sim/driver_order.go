@@ -63,8 +63,12 @@ func (d *Driver) callOrder(ctx context.Context, a Act, or orderv1.OrderServiceCl
 		if cust, err = need(a.Customer); err != nil {
 			return err
 		}
+		rel := orderv1.PayerRelation_PAYER_RELATION_OWN
+		if a.Channel == payerParent {
+			rel = orderv1.PayerRelation_PAYER_RELATION_PARENT_COMPANY
+		}
 		res, err = or.RegisterPayerAccount(ctx, &orderv1.RegisterPayerAccountRequest{RequestId: a.ID, CustomerId: cust[0], Account: a.Account,
-			Relation: orderv1.PayerRelation_PAYER_RELATION_PARENT_COMPANY, Label: a.Text}, cred)
+			Relation: rel, Label: a.Text}, cred)
 	case KindOrderCreate:
 		var cust []string
 		if cust, err = need(a.Customer); err != nil {

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -40,5 +41,26 @@ func TestWithRetry(t *testing.T) {
 				t.Errorf("calls = %d, code = %v; want %d, %v", calls, status.Code(err), tc.wantCalls, tc.wantCode)
 			}
 		})
+	}
+}
+
+func TestLoadConfigCheck(t *testing.T) {
+	t.Parallel()
+	good := LoadConfig{Tenant: "load", Employees: 10, Rate: 50, Duration: time.Second, SampleEvery: 10}
+	if err := good.Check(); err != nil {
+		t.Fatalf("a good config was refused: %v", err)
+	}
+	for name, mutate := range map[string]func(*LoadConfig){
+		"no tenant":      func(c *LoadConfig) { c.Tenant = "" },
+		"no employees":   func(c *LoadConfig) { c.Employees = 0 },
+		"zero rate":      func(c *LoadConfig) { c.Rate = 0 },
+		"no duration":    func(c *LoadConfig) { c.Duration = 0 },
+		"no sample rate": func(c *LoadConfig) { c.SampleEvery = 0 },
+	} {
+		c := good
+		mutate(&c)
+		if err := c.Check(); err == nil {
+			t.Errorf("%s: Check accepted %+v", name, c)
+		}
 	}
 }

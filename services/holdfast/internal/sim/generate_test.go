@@ -139,3 +139,57 @@ func TestGenerateInjectsOnlyWhatIsAsked(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateWarmupIsHonest(t *testing.T) {
+	t.Parallel()
+	p := mustGenerate(t, Config{Seed: 2, Tenant: "sim", Employees: 24, Days: 36, Warmup: 40, End: testEnd})
+	if got := p.End.Sub(p.Start); got != 76*24*time.Hour {
+		t.Fatalf("span %v, want 76 days", got)
+	}
+	warm := p.Start.AddDate(0, 0, p.Warmup)
+	for _, l := range p.Truth {
+		// H1 is a top performer all along; everything else starts after the warm-up.
+		if l.Pattern != "H1" && l.First.Before(warm) {
+			t.Errorf("%s on %s starts %v, inside the warm-up ending %v", l.Pattern, l.Employee, l.First, warm)
+		}
+	}
+	for _, a := range p.Acts {
+		if a.At.Before(warm) && (a.Kind == KindResign || a.Kind == KindExportRequest || a.Kind == KindOrderCancel || a.Kind == KindDeleteNote) {
+			t.Errorf("pattern act %s %s at %v inside the warm-up", a.ID, a.Kind, a.At)
+		}
+	}
+	if _, err := Generate(Config{Seed: 2, Tenant: "sim", Employees: 24, Days: 36, Warmup: -1, End: testEnd}); err == nil {
+		t.Error("a negative warm-up was accepted")
+	}
+}
+
+// TestGeneratePaymentsComeFromAccountsOnFile: an honest payment comes from
+// an account registered on the customer before it (own, or the parent's
+// for H4), and an order S9 turned into a loss is never paid nor shipped.
+func TestGeneratePaymentsComeFromAccountsOnFile(t *testing.T) {
+	t.Parallel()
+	p := mustGenerate(t, Config{Seed: 4, Tenant: "sim", Employees: 24, Days: 40, Warmup: 30, End: testEnd})
+	onFile := map[string]bool{}
+	customerOf := map[string]string{}
+	ended := map[string]Kind{}
+	for _, a := range p.Acts {
+		switch a.Kind {
+		case KindPayerAccount:
+			onFile[a.Customer+"/"+a.Account] = true
+		case KindOrderCreate:
+			customerOf[a.Key] = a.Customer
+		case KindOrderLost, KindOrderWon:
+			ended[a.Ref] = a.Kind
+		case KindPayment, KindShipment:
+			if ended[a.Ref] != KindOrderWon {
+				t.Errorf("%s %s of order %s, which is %q", a.ID, a.Kind, a.Ref, ended[a.Ref])
+			}
+			if a.Kind == KindPayment && !onFile[customerOf[a.Ref]+"/"+a.Account] {
+				t.Errorf("payment %s from %s, not on file for customer %s", a.ID, a.Account, customerOf[a.Ref])
+			}
+		}
+	}
+	if len(onFile) == 0 {
+		t.Fatal("no payer account was put on file")
+	}
+}

@@ -142,18 +142,21 @@ func (g *gen) honestDay(e *employee, day int) {
 		lat, lon := near(g.r, c.lat, c.lon, metres)
 		g.add(Act{At: g.workTime(e, day), Kind: KindCheckIn, Actor: e.id, Role: "sales", Customer: c.key, Lat: lat, Lon: lon, Text: "customer visit"})
 	}
-	rate, ok := g.orderRate[e.id]
-	if !ok {
-		rate = 0.06
-	}
-	if g.r.Float64() < rate {
-		g.order(e, g.customers[pick(g.r, e.customers)], g.workTime(e, day), orderHonest)
+	// A transactional B2B salesperson closes most working days on a quote
+	// and wins about two in three: enough decisions a month that a
+	// conversion rate means something (S9 compares them).
+	if g.r.Float64() < honestOrderRate {
+		how := orderHonest
+		if g.r.Float64() >= honestWinRate {
+			how = orderLost
+		}
+		g.order(e, g.customers[pick(g.r, e.customers)], g.workTime(e, day), how)
 	}
 }
 
 // followUp logs one interaction with c.
 func (g *gen) followUp(e *employee, c *customer, at time.Time, long bool) Act {
-	kinds := []string{"chat", "call", "email"}
+	kinds := []string{"chat", "call", "call", "email"}
 	k := pick(g.r, kinds)
 	a := Act{At: at, Kind: KindInteraction, Actor: e.id, Role: "sales", Customer: c.key, Key: g.key("n"), Channel: k, Text: noteText(g, c)}
 	if k == "call" || long {
@@ -166,6 +169,12 @@ func (g *gen) followUp(e *employee, c *customer, at time.Time, long bool) Act {
 	e.notes = append(e.notes, a.Key)
 	return g.add(a)
 }
+
+// The honest order flow per working day.
+const (
+	honestOrderRate = 0.8
+	honestWinRate   = 0.65
+)
 
 // orderOutcome says how an order's life goes after approval.
 type orderOutcome int
@@ -214,6 +223,14 @@ func (g *gen) order(e *employee, c *customer, at time.Time, how orderOutcome) Ac
 		return create
 	}
 	paid := won.Add(time.Duration(24+g.r.IntN(9*24)) * time.Hour)
+	if !c.payerOnFile {
+		// Finance puts the customer's own bank account on file when it
+		// invoices the first won order, as a company that checks payers
+		// does; a payment from an account on file is not personal collection.
+		c.payerOnFile = true
+		g.add(Act{At: won.Add(time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: c.account,
+			Channel: payerOwn, Text: "customer's own account"})
+	}
 	pay := Act{At: paid, Kind: KindPayment, Actor: "finance", Role: "service", Ref: key, Amount: amount, Currency: cur, Account: c.account, Payee: company}
 	switch how {
 	case orderPersonalPay:

@@ -28,9 +28,12 @@ var cities = []city{
 type Config struct {
 	Seed      uint64
 	Tenant    string
-	Employees int       // salespeople, 20–2,000 for a real run (fewer for tests)
-	Days      int       // simulated span
-	End       time.Time // exclusive end of the span; must not be in the future when driven
+	Employees int // salespeople, 20–2,000 for a real run (fewer for tests)
+	Days      int // simulated span the patterns are injected in
+	// Warmup is days of honest history before that span, so baselines
+	// (S9 compares 30 days with the 90 before) exist when it starts.
+	Warmup int
+	End    time.Time // exclusive end of the span; must not be in the future when driven
 	// Patterns to inject, one employee each (S1…S10, H1…H6); nil means all.
 	Patterns []string
 }
@@ -52,6 +55,7 @@ type customer struct {
 	key, person, company, phone, source, owner, account string
 	lat, lon                                            float64
 	zh                                                  bool
+	payerOnFile                                         bool // its own account is registered as a payer
 }
 
 // gen holds generation state; every random choice comes from r, in a fixed
@@ -72,9 +76,7 @@ type gen struct {
 	// days an employee does no honest work (leave, after departure) or no
 	// follow-up of assigned customers (S2), by employee and day index.
 	off, quiet map[string]map[int]bool
-	// orderRate overrides the daily chance of an honest order.
-	orderRate map[string]float64
-	h1        string
+	h1         string
 }
 
 // Generate builds the plan for cfg.
@@ -84,6 +86,9 @@ func Generate(cfg Config) (*Plan, error) {
 	}
 	if cfg.Days < 7 {
 		return nil, fmt.Errorf("sim: days %d: at least 7", cfg.Days)
+	}
+	if cfg.Warmup < 0 || cfg.Warmup > 365 {
+		return nil, fmt.Errorf("sim: warm-up %d days: want 0 to 365", cfg.Warmup)
 	}
 	patterns := cfg.Patterns
 	if patterns == nil {
@@ -100,14 +105,13 @@ func Generate(cfg Config) (*Plan, error) {
 	end := cfg.End.UTC().Truncate(24 * time.Hour)
 	g := &gen{
 		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x686f6c6466617374)),
-		start: end.AddDate(0, 0, -cfg.Days), byID: map[string]*employee{}, managers: map[string]*employee{},
+		start: end.AddDate(0, 0, -cfg.Warmup-cfg.Days), byID: map[string]*employee{}, managers: map[string]*employee{},
 		customers: map[string]*customer{}, companies: map[string]bool{}, off: map[string]map[int]bool{}, quiet: map[string]map[int]bool{},
-		orderRate: map[string]float64{},
 	}
 	g.setup()
 	injections := g.planPatterns(patterns)
 	g.registerBooks()
-	for day := 0; day < cfg.Days; day++ {
+	for day := 0; day < g.days(); day++ {
 		for _, e := range g.sales {
 			g.honestDay(e, day)
 		}
@@ -127,8 +131,11 @@ func Generate(cfg Config) (*Plan, error) {
 		ids[i] = e.id
 	}
 	slices.SortFunc(g.truth, func(a, b Label) int { return a.First.Compare(b.First) })
-	return &Plan{Tenant: cfg.Tenant, Start: g.start, End: end, Employees: ids, Acts: acts, Truth: g.truth}, nil
+	return &Plan{Tenant: cfg.Tenant, Start: g.start, End: end, Warmup: cfg.Warmup, Employees: ids, Acts: acts, Truth: g.truth}, nil
 }
+
+// days is the whole generated span, warm-up included.
+func (g *gen) days() int { return g.cfg.Warmup + g.cfg.Days }
 
 // add appends a with a fresh request id.
 func (g *gen) add(a Act) Act {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -13,9 +14,17 @@ var (
 	enPhrases = []string{"pay me directly", "my own company"}
 	zhFrames  = []string{"这单我们{p}吧，价格可以再低五个点。", "{p}，合同我另外给你做一份。", "老板，{p}更快，发票我想办法。", "下次{p}，公司那边不用知道。"}
 	enFrames  = []string{"If you {p}, I can take another 5% off.", "Let's keep this one off the books: {p}.", "Easier if you {p} this time, I'll sort the paperwork.", "Between us, {p} and we skip the approval queue."}
-	// H6: the phrase is quoted from the customer's complaint, not proposed.
-	zhQuotes = []string{"客户投诉：对方供应商的销售让他们把货款打到私人账号，客户很不满。", "客户反映竞争对手业务员要求个人收款，问我们是否也这样。"}
-	enQuotes = []string{"Complaint logged: the other vendor asked them to pay their personal account, and they were upset.", "Customer told me a competitor's rep said \"pay me directly\"; reassured them we invoice through the company."}
+	// H6: the phrase is the customer's report of what someone else said,
+	// between quotation marks as a complaint quotes it, never proposed.
+	zhQuotes = []string{
+		"客户投诉：对方供应商的销售让他们“打到我卡上”，客户很不满。",
+		"客户反映竞争对手业务员说「个人收款更便宜」，问我们是否也这样。",
+		"客户转述对方销售的原话：『加我私人微信，别走公司』，已提醒客户只向公司账户付款。",
+	}
+	enQuotes = []string{
+		"Complaint logged: the other vendor's rep told them \"pay me directly\" and they were upset.",
+		"Customer quoted a competitor's rep: “we can invoice through my own company”; reassured them we invoice only through ours.",
+	}
 )
 
 func frame(frames []string, phrase string) string {
@@ -32,8 +41,14 @@ func (g *gen) planPatterns(patterns []string) []func() {
 		e := g.sales[order[i]]
 		// Injections start after the books exist (day 3) and leave room
 		// for the pattern to play out before the end.
-		lo := max(4, g.cfg.Days/3)
+		lo := g.cfg.Warmup + max(4, g.cfg.Days/3)
 		day := lo + g.r.IntN(max(1, g.cfg.Days/3))
+		if p == "S9" {
+			// A collapse shows in a 30-day rate only two to three weeks
+			// later: start it four weeks before the end, after the longest
+			// baseline the span allows.
+			day = max(g.cfg.Warmup+1, g.days()-28)
+		}
 		for !g.workingDay(e, day) {
 			day++
 		}
@@ -90,8 +105,7 @@ func (g *gen) pattern(p string, e *employee, day int) func() {
 		g.mark(g.quiet, e, day, last)
 		return func() { g.injectNeglect(e, day, last) }
 	case "S9":
-		g.orderRate[e.id] = 0.35
-		// Before day orders are won; after it they are lost (orderLost).
+		// Orders decided from day on are lost (injectCollapse).
 		return func() { g.injectCollapse(e, day) }
 	case "H1":
 		g.h1 = e.id
@@ -107,7 +121,7 @@ func (g *gen) pattern(p string, e *employee, day int) func() {
 		}
 	case "H5", "S3":
 		lastDay := day + 20
-		g.mark(g.off, e, lastDay+1, g.cfg.Days)
+		g.mark(g.off, e, lastDay+1, g.days())
 		return func() { g.injectDeparture(p, e, day, lastDay) }
 	}
 	return func() { g.inject(p, e, day) }
@@ -203,13 +217,16 @@ func (g *gen) inject(p string, e *employee, day int) {
 		n := 3 + g.r.IntN(2)
 		var first time.Time
 		for i := 0; i < n && i < len(e.customers); i++ {
+			// An order in the pipeline, a long call, and days later the
+			// customer withdraws the order.
 			c := g.customers[e.customers[i]]
-			ord := g.order(e, c, g.workTime(e, max(3, day-10+i)), orderCancelled)
-			call := g.followUp(e, c, at.Add(time.Duration(i*26)*time.Hour), true)
+			callAt := at.Add(time.Duration(i*26) * time.Hour)
+			ord := g.order(e, c, callAt.Add(-time.Duration(24+g.r.IntN(72))*time.Hour), orderCancelled)
+			call := g.followUp(e, c, callAt, true)
 			if i == 0 {
 				first = call.At
 			}
-			g.add(Act{At: call.At.Add(time.Duration(5+g.r.IntN(10)) * 24 * time.Hour), Kind: KindOrderCancel, Actor: e.id, Role: "sales", Ref: ord.Key, Text: "customer withdrew"})
+			g.add(Act{At: call.At.Add(time.Duration(2+g.r.IntN(6)) * 24 * time.Hour), Kind: KindOrderCancel, Actor: e.id, Role: "sales", Ref: ord.Key, Text: "customer withdrew"})
 		}
 		g.label(p, e, first)
 	case "H2":
@@ -219,7 +236,7 @@ func (g *gen) inject(p string, e *employee, day int) {
 		g.label(p, mgr, at)
 	case "H4":
 		c := g.own(e)
-		g.add(Act{At: at.Add(-time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: "P" + c.account, Text: "parent company"})
+		g.add(Act{At: at.Add(-time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: "P" + c.account, Channel: payerParent, Text: "parent company"})
 		g.order(e, c, at, orderParentPayer)
 		g.label(p, e, at)
 	case "H6":
@@ -262,24 +279,26 @@ func (g *gen) injectNeglect(e *employee, from, to int) {
 	g.label("S2", e, first)
 }
 
-// injectCollapse (S9): from day on, every new order is lost.
+// injectCollapse (S9): from day on, every order the employee would have
+// won is lost, while the rest of their work goes on as before.
 func (g *gen) injectCollapse(e *employee, day int) {
 	var first time.Time
-	for d := day; d < g.cfg.Days; d++ {
-		if g.workingDay(e, d) && g.r.Float64() < 0.35 {
-			create := g.order(e, g.own(e), g.workTime(e, d), orderLost)
-			if first.IsZero() {
-				first = create.At
+	lost := map[string]bool{}
+	from := g.local(e, day, 0, 0)
+	for i, a := range g.acts {
+		if a.Actor == e.id && a.Kind == KindOrderWon && from.Before(a.At) {
+			g.acts[i].Kind = KindOrderLost
+			g.acts[i].Text = "customer chose another supplier"
+			lost[a.Ref] = true
+			if first.IsZero() || a.At.Before(first) {
+				first = a.At
 			}
 		}
 	}
-	// Honest orders after day would still be won: drop the wins.
-	for i, a := range g.acts {
-		if a.Actor == e.id && a.Kind == KindOrderWon && g.local(e, day, 0, 0).Before(a.At) {
-			g.acts[i].Kind = KindOrderLost
-			g.acts[i].Text = "customer chose another supplier"
-		}
-	}
+	// A lost order is never paid nor shipped.
+	g.acts = slices.DeleteFunc(g.acts, func(a Act) bool {
+		return (a.Kind == KindPayment || a.Kind == KindShipment) && lost[a.Ref]
+	})
 	g.label("S9", e, first)
 }
 

@@ -34,6 +34,7 @@ type Alert struct {
 	Severity int       `json:"severity"`
 	RaisedAt time.Time `json:"raised_at"` // event time of the act that raised it
 	Text     string    `json:"explanation,omitempty"`
+	TextZh   string    `json:"explanation_zh,omitempty"`
 }
 
 // Score is recall, precision and delay for one pattern or overall.
@@ -64,7 +65,8 @@ type LookAlike struct {
 type Report struct {
 	Tenant     string      `json:"tenant"`
 	Seed       uint64      `json:"seed"`
-	Days       int         `json:"days"`
+	Days       int         `json:"days"` // the whole simulated span, warm-up included
+	Warmup     int         `json:"warmup_days"`
 	Employees  int         `json:"employees"`
 	PlanHash   string      `json:"plan_hash"`
 	Alerts     int         `json:"alerts"`
@@ -83,7 +85,7 @@ type Report struct {
 // Evaluate computes the report of plan from the alerts read back. It is pure:
 // the numbers come only from the ground truth and the alerts given.
 func Evaluate(plan *Plan, alerts []Alert) Report {
-	rep := Report{Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts), Truth: plan.Truth}
+	rep := Report{Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Warmup: plan.Warmup, Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts), Truth: plan.Truth}
 	byEmployee := map[string][]Alert{}
 	for _, a := range alerts {
 		byEmployee[a.Employee] = append(byEmployee[a.Employee], a)
@@ -238,7 +240,8 @@ func percentile(xs []float64, q float64) float64 {
 
 // Print writes the report as a table.
 func (r Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "detection report: tenant %s, %d employees, %d simulated days, %d alerts, plan %s\n", r.Tenant, r.Employees, r.Days, r.Alerts, r.PlanHash[:12])
+	fmt.Fprintf(w, "detection report: tenant %s, %d employees, %d simulated days (%d of them honest warm-up), %d alerts, plan %s\n",
+		r.Tenant, r.Employees, r.Days, r.Warmup, r.Alerts, r.PlanHash[:12])
 	fmt.Fprintf(w, "%-8s %8s %8s %8s %7s %9s %6s %12s %9s\n", "pattern", "labelled", "detected", "alerted", "recall", "precision", "F1", "median delay", "p90 delay")
 	row := func(s Score) {
 		fmt.Fprintf(w, "%-8s %8d %8d %8d %7.2f %9.2f %6.2f %12s %9s\n", s.Pattern, s.Labelled, s.Detected, s.Alerted, s.Recall, s.Precision, s.F1, hours(s.MedianH), hours(s.P90H))

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math/big"
 	"slices"
 	"time"
 
@@ -109,6 +110,47 @@ func (e *Engine) recordInteractionActivity(tenant, employee string, at time.Time
 	}
 }
 
+// maxConfidenceZx100 caps confidence_z_x100 (z = 4 is already certainty
+// for any practical purpose).
+const maxConfidenceZx100 = 400
+
+// A tenant's conversion_drop may compare the upper bound instead of the
+// rate to call only a credible collapse: with ~15 decisions a month at a
+// 65% win rate, about one honest seller in sixty dips below half of the
+// baselines by chance each month (holdfast sim measures it). The built-in rule does not: at z = 1 it would catch a slow
+// drift (40% to 8% over 300 days, one decision a day) about 100 days
+// later, a sudden collapse about a week later.
+//
+// wilsonUpperBp is the upper end of the Wilson score interval of won ÷
+// decided at z = zX100/100 standard errors, in basis points: how high the
+// employee's true rate could plausibly be given so few decisions. With 10
+// decisions a rate of 3 in 10 could well be noise around 50%; with 100 it
+// could not. zX100 = 0 gives the plain rate. Exact integer arithmetic
+// (math/big), so replay reproduces it:
+//
+//	UB = (w + z²/2 + z·√(w(n−w)/n + z²/4)) / (n + z²), and with z = c/100
+//	UB·10⁴ = 10⁴·(n·(2·10⁴·w + c²) + c·√(n·(4·10⁴·w(n−w) + c²·n))) / (n·(2·10⁴·n + 2c²))
+func wilsonUpperBp(won, decided, zX100 int64) int64 {
+	if decided <= 0 {
+		return 0
+	}
+	n, w, c := big.NewInt(decided), big.NewInt(won), big.NewInt(min(max(zX100, 0), maxConfidenceZx100))
+	k := big.NewInt(10_000)
+	c2 := new(big.Int).Mul(c, c)
+	// x = n·(4·10⁴·w(n−w) + c²·n)
+	x := new(big.Int).Sub(n, w)
+	x.Mul(x, w).Mul(x, big.NewInt(40_000)).Add(x, new(big.Int).Mul(c2, n)).Mul(x, n)
+	if x.Sign() < 0 { // won > decided: not a rate; the plain one is all there is
+		x.SetInt64(0)
+	}
+	num := new(big.Int).Mul(w, big.NewInt(20_000))
+	num.Add(num, c2).Mul(num, n).Add(num, new(big.Int).Mul(c, x.Sqrt(x))).Mul(num, k)
+	den := new(big.Int).Mul(n, big.NewInt(20_000))
+	den.Add(den, new(big.Int).Lsh(c2, 1)).Mul(den, n)
+	ub := num.Quo(num, den).Int64()
+	return min(ub, 10_000)
+}
+
 // conversionStats is one employee's numbers on a review day.
 type conversionStats struct {
 	recentWon, recentDecided, recentActivity int64
@@ -168,8 +210,10 @@ func (a *salesActivity) review(today int64) conversionStats {
 // every employee with sales activity, in id order. Each review is one
 // observation (event.type "conversion_review") with the facts
 // event.recent_won, event.recent_decided, event.recent_rate_bp (the last
-// 30 days), event.baseline_decided and event.baseline_rate_bp (the 90
-// days before), event.longterm_decided and event.longterm_rate_bp (all
+// 30 days), event.recent_rate_upper_bp (its Wilson upper bound at
+// params.confidence_z_x100/100 standard errors, see wilsonUpperBp; the
+// plain rate when the rule has no such parameter), event.baseline_decided
+// and event.baseline_rate_bp (the 90 days before), event.longterm_decided and event.longterm_rate_bp (all
 // history before the last 30 days, decayed), event.own_baseline_bp and
 // event.own_baseline_decided (the higher of the two baselines that has
 // params.min_baseline_decided decisions), event.peer_median_bp and
@@ -204,6 +248,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	}
 	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)
 	minBaseline := e.intParam(t.Tenant, RuleConversionDrop, "min_baseline_decided", 20)
+	confidence := e.intParam(t.Tenant, RuleConversionDrop, "confidence_z_x100", 0)
 	var out []Change
 	for _, id := range ids {
 		s, ok := stats[id]
@@ -232,7 +277,8 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 			facts: map[string]any{
 				"type": factConversion, "employee_id": id,
 				"recent_won": s.recentWon, "recent_decided": s.recentDecided, "recent_rate_bp": rateBp(s.recentWon, s.recentDecided),
-				"baseline_decided": s.baseDecided, "baseline_rate_bp": rateBp(s.baseWon, s.baseDecided),
+				"recent_rate_upper_bp": wilsonUpperBp(s.recentWon, s.recentDecided, confidence),
+				"baseline_decided":     s.baseDecided, "baseline_rate_bp": rateBp(s.baseWon, s.baseDecided),
 				"longterm_decided": s.longDecided, "longterm_rate_bp": rateBp(s.longWon, s.longDecided),
 				"own_baseline_bp": own, "own_baseline_decided": ownDecided,
 				"peer_median_bp": peerMedian, "peers_counted": peersCounted,
