@@ -112,8 +112,8 @@ func TestPersonalCollection(t *testing.T) {
 		"registered related party":                  {company: true, relation: "related"},
 		"into a personal account":                   {company: false, relation: "own", want: domain.SeverityHigh, explains: "not in the company's registry"},
 		"H4 payer, but into a personal account":     {company: false, relation: "parent_company", want: domain.SeverityHigh, explains: "not in the company's registry"},
-		"unregistered payer into the company's":     {company: true, relation: "unknown", want: domain.SeverityMedium, explains: "not registered on customer c-o1"},
-		"payer the registry did not classify":       {company: true, relation: "unspecified", want: domain.SeverityMedium, explains: "relation: unspecified"},
+		"unregistered payer into the company's":     {company: true, relation: "unknown", want: domain.SeverityLow, explains: "not registered on customer c-o1"},
+		"payer the registry did not classify":       {company: true, relation: "unspecified", want: domain.SeverityLow, explains: "relation: unspecified"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
