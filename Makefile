@@ -31,7 +31,8 @@ build:
 run: build
 	$(BIN)/holdfast dev
 
-## demo: start Holdfast, run the example, print the alert, keep running.
+## demo: start Holdfast in the background, simulate a 50-person sales organisation
+## through the gRPC APIs, print the detection report and example alerts, keep running.
 demo: build
 	bash scripts/demo.sh
 
