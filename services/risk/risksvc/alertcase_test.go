@@ -109,6 +109,9 @@ func TestHRWalksAnAlertToAResolvedCase(t *testing.T) {
 	}
 	_, err = env.riskAs(t, stack, sales).GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: id})
 	wantCode(t, err, codes.PermissionDenied)
+	// A RISK sequence not written yet is refused at once, not waited for.
+	_, err = rc.GetAlert(t.Context(), &riskv1.GetAlertRequest{AlertId: id, MinSequence: 1 << 40})
+	wantCode(t, err, codes.InvalidArgument)
 	// Nobody handles an alert about themselves, not even with an hr token.
 	_, err = env.riskAs(t, stack, principal("acme", "sales-li", auth.RoleHR)).AddCaseNote(t.Context(), &riskv1.AddCaseNoteRequest{RequestId: "self", AlertId: id, Note: "nothing to see"})
 	wantCode(t, err, codes.PermissionDenied)

@@ -196,6 +196,11 @@ func (a *App) WaitAlertView(ctx context.Context, seq uint64) error {
 	if seq == 0 {
 		return nil
 	}
+	// A sequence RISK has not reached yet may never come: answer at once
+	// rather than hold the call for the whole wait.
+	if last, err := a.log.LastSequence(ctx, eventlog.StreamRisk); err == nil && seq > last {
+		return domainerr.Violations{{Field: "min_sequence", Description: fmt.Sprintf("beyond RISK's last sequence %d", last)}}.Err()
+	}
 	ctx, cancel := context.WithTimeout(ctx, maxConsistencyWait)
 	defer cancel()
 	if err := a.projected.Wait(ctx, seq); err != nil {
