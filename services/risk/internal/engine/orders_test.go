@@ -324,3 +324,26 @@ func TestOrderRulesDeterministic(t *testing.T) {
 		t.Errorf("%d unbacked_order changes, want 12 (every order is unshipped)", n)
 	}
 }
+
+// TestUnbackedOrderOutlivesASuppression: an order whose deadlines pass
+// while the rule is suppressed for its seller is reported when the
+// suppression ends, not dropped.
+func TestUnbackedOrderOutlivesASuppression(t *testing.T) {
+	t.Parallel()
+	f := newOrderFeed()
+	if err := f.e.ApplyRuleChange(engine.RuleChange{
+		Tenant: "acme", RuleID: engine.RuleUnbackedOrder,
+		Suppress: &engine.Suppression{EmployeeID: "e1", Until: day0.Add(30 * day)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.create("o1", "e1", false, day0)
+	f.step("o1", "e1", engine.OrderStepWon, day0)
+	if got := ofRule(f.ticks(day0.Add(time.Hour), day0.Add(29*day)), engine.RuleUnbackedOrder); len(got) != 0 {
+		t.Fatalf("raised %d alerts while suppressed", len(got))
+	}
+	got := ofRule(f.ticks(day0.Add(29*day+time.Hour), day0.Add(33*day)), engine.RuleUnbackedOrder)
+	if len(got) != 1 || got[0].Alert.EmployeeID != "e1" || got[0].Alert.RaisedAt.Before(day0.Add(30*day)) {
+		t.Fatalf("after the suppression: %d alerts, want one for e1 raised once it ended", len(got))
+	}
+}

@@ -19,6 +19,9 @@ const (
 	// maxDeadlineDays caps a tenant's deadlines so the projection stays
 	// bounded whatever a rule says.
 	maxDeadlineDays = 366
+	// suppressedKeepDays bounds how long past its last deadline an order is
+	// kept while its seller's unbacked_order is suppressed.
+	suppressedKeepDays = 90
 )
 
 // unbackedDeadlines is the payment and shipment deadline, in days after an
@@ -91,7 +94,12 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 		})
 		out = append(out, changes...)
 		reported := slices.ContainsFunc(changes, func(c Change) bool { return c.Alert.RuleID == RuleUnbackedOrder })
-		if reported || days >= last {
+		// While the rule is suppressed for the seller the order is kept
+		// (bounded), so an order whose deadlines fall inside a suppression
+		// is judged when it ends instead of silently dropped.
+		until, muted := e.suppressed[alertKey{RuleUnbackedOrder, employeeKey{t.Tenant, o.seller}}]
+		muted = muted && t.At.Before(until) && days < last+suppressedKeepDays
+		if reported || (days >= last && !muted) {
 			delete(byID, o.id)
 		}
 	}
