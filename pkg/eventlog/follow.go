@@ -59,6 +59,11 @@ type FollowOptions struct {
 	// StopAtEnd makes Follow return once it reaches the end of the stream
 	// as it stood when it got there: a one-off scan instead of a follower.
 	StopAtEnd bool
+	// Subjects, when set, delivers only the records whose subject matches
+	// one of these filters (a JetStream consumer with filter subjects): a
+	// partition of the stream, e.g. some tenants' events. The end is then
+	// the end of what matches.
+	Subjects []string
 }
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
@@ -85,7 +90,7 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 			}
 		})
 	}
-	if s.CachedInfo().State.LastSeq < max(opts.From, 1) {
+	if len(opts.Subjects) == 0 && s.CachedInfo().State.LastSeq < max(opts.From, 1) {
 		atEnd()
 	}
 	// read stops at an undecodable record; it is handed over and reading
@@ -96,7 +101,14 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 		if from > 1 {
 			cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from}
 		}
-		err = l.read(ctx, stream, cfg, func(rec Record) (bool, error) {
+		cfg.FilterSubjects = opts.Subjects
+		var onEmpty func()
+		if len(opts.Subjects) > 0 {
+			// Nothing matching may ever arrive: the consumer's own pending
+			// count says whether this partition is at its end already.
+			onEmpty = atEnd
+		}
+		err = l.read(ctx, stream, cfg, onEmpty, func(rec Record) (bool, error) {
 			l.deliver(ctx, rec, nil, h, opts)
 			if rec.Pending == 0 {
 				atEnd()

@@ -324,7 +324,10 @@ func (l *Log) Get(ctx context.Context, stream string, seq uint64) (Record, error
 
 // read runs an ordered consumer and hands each decoded record to fn until fn
 // returns false, an error occurs, or ctx ends.
-func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, fn func(Record) (bool, error)) error {
+//
+// When onEmpty is set it is called if the consumer starts with nothing
+// pending (a filter matching nothing yet).
+func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, onEmpty func(), fn func(Record) (bool, error)) error {
 	cons, err := l.js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return err
@@ -334,6 +337,15 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 		return err
 	}
 	defer it.Stop()
+	if onEmpty != nil {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.NumPending == 0 {
+			onEmpty()
+		}
+	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
 	for {

@@ -72,6 +72,8 @@ type stackOptions struct {
 	withoutRisk bool
 	// riskPool gives the risk service a PostgreSQL read model; nil is memory.
 	riskPool *pgxpool.Pool
+	// riskTenants makes the risk service one partition: only these tenants.
+	riskTenants []string
 }
 
 // runningStack is one process: a platform.App with the client service and
@@ -111,7 +113,7 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 		if err != nil {
 			t.Fatalf("risk grpc server: %v", err)
 		}
-		if err := risksvc.Mount(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
+		if err := risksvc.MountTenants(opts.riskTenants)(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
 			t.Fatalf("mount risk: %v", err)
 		}
 		st.riskAddr = riskEP.Addr()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/holdfast/holdfast/pkg/evidence"
 	"github.com/holdfast/holdfast/pkg/platform"
@@ -22,11 +23,27 @@ type Config struct {
 	platform.Common
 	GRPCAddr string `env:"HOLDFAST_RISK_GRPC_ADDR" default:"127.0.0.1:7105"`
 	HTTPAddr string `env:"HOLDFAST_RISK_HTTP_ADDR" default:"127.0.0.1:9105"`
+	// Tenants, comma-separated, makes this process one partition: it judges
+	// and serves only these tenants (empty: every tenant). Partitions that
+	// split the tenants decide together what one process decides.
+	Tenants string `env:"HOLDFAST_RISK_TENANTS"`
 }
 
-// Mount adds the risk service to an App: its gRPC API on ep, the engine,
-// the alert projector and the live clock scheduler as workers.
+// Mount adds the risk service for every tenant; see MountTenants.
 func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+	return MountTenants(nil)(ctx, a, ep, rt)
+}
+
+// MountTenants adds the risk service, judging and serving tenants (nil:
+// every tenant), to an App: its gRPC API on ep, the engine, the alert
+// projector and the live clock scheduler as workers.
+func MountTenants(tenants []string) platform.MountFunc {
+	return func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
+		return mount(ctx, a, ep, rt, tenants)
+	}
+}
+
+func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, tenants []string) error {
 	logger := a.Logger().With("component", "risk")
 	var st store.Store = store.NewMemory()
 	if rt.Pool != nil {
@@ -39,6 +56,9 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	uc, err := app.New(rt.Log, st, eng, logger)
 	if err != nil {
 		return fmt.Errorf("risk: %w", err)
+	}
+	if err := uc.ServeTenants(tenants); err != nil {
+		return err
 	}
 	for _, c := range uc.Collectors() {
 		if err := a.Registry().Register(c); err != nil {
@@ -65,5 +85,11 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 
 // Run runs the risk service alone until ctx ends.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	return platform.RunService(ctx, logger, "holdfast-risk", cfg.Common, cfg.GRPCAddr, cfg.HTTPAddr, Mount)
+	var tenants []string
+	for _, t := range strings.Split(cfg.Tenants, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tenants = append(tenants, t)
+		}
+	}
+	return platform.RunService(ctx, logger, "holdfast-risk", cfg.Common, cfg.GRPCAddr, cfg.HTTPAddr, MountTenants(tenants))
 }

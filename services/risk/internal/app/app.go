@@ -63,6 +63,9 @@ type App struct {
 	// tenants are the tenants seen in RISK_IN: those the live scheduler ticks.
 	tenants map[string]bool
 
+	// partition is the tenants this service judges and serves; nil: all.
+	partition []string
+
 	engineCaughtUp    chan struct{}
 	projectorCaughtUp chan struct{}
 }

@@ -22,6 +22,7 @@ func (a *App) ProjectAlerts(ctx context.Context) error {
 		From:       cp + 1,
 		OnCaughtUp: func() { close(a.projectorCaughtUp) },
 		OnPoison:   a.park,
+		Subjects:   riskSubjects(a.partition),
 	})
 }
 

@@ -25,6 +25,12 @@ type Decision struct {
 // nothing. Two replays of the same RISK_IN give byte-identical decisions;
 // it is also how a rule can be backtested on history.
 func ReplayDecisions(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger) ([]Decision, error) {
+	return ReplayPartition(ctx, log, eng, logger, nil)
+}
+
+// ReplayPartition is ReplayDecisions over the RISK_IN events of tenants
+// only (nil: all), as a partition's engine judges them.
+func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string) ([]Decision, error) {
 	a := &App{engine: eng, logger: logger}
 	var out []Decision
 	err := log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
@@ -49,7 +55,7 @@ func ReplayDecisions(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 			out = append(out, Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b})
 		}
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true})
+	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants)})
 	if err != nil {
 		return nil, fmt.Errorf("replay RISK_IN: %w", err)
 	}

@@ -31,6 +31,7 @@ func (a *App) RunEngine(ctx context.Context) error {
 	}, eventlog.FollowOptions{
 		OnCaughtUp: func() { close(a.engineCaughtUp) },
 		OnPoison:   a.parkInput,
+		Subjects:   riskInSubjects(a.partition),
 	})
 }
 
@@ -60,7 +61,7 @@ func (a *App) scanWritten(ctx context.Context) error {
 		}
 		a.riskHigh = max(a.riskHigh, rec.Sequence)
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true})
+	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskSubjects(a.partition)})
 }
 
 func (a *App) advanceSource(rec eventlog.Record) {
