@@ -149,15 +149,17 @@ func (h *consoleHarness) signIn(t *testing.T, c *http.Client, tenant, employee, 
 	return csrfOf(t, body)
 }
 
-func TestConsoleSecurity(t *testing.T) {
-	stack, dataDir := startDevStack(t)
-	h := startConsole(t, stack, dataDir)
+// chatAlert has salesperson e1 (of a team with e2) log a private-deal chat
+// and waits until the risk engine's alert for it is in the alert view. It
+// returns the team's org unit.
+func chatAlert(t *testing.T, stack *devstack.Stack, dataDir string) (team string) {
+	t.Helper()
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
 	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	salesTeam(t, stack, "e1", "e2")
+	team = salesTeam(t, stack, "e1", "e2")
 	var out bytes.Buffer
 	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
 		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
@@ -175,6 +177,13 @@ func TestConsoleSecurity(t *testing.T) {
 		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	return team
+}
+
+func TestConsoleSecurity(t *testing.T) {
+	stack, dataDir := startDevStack(t)
+	h := startConsole(t, stack, dataDir)
+	chatAlert(t, stack, dataDir)
 
 	t.Run("headers and cookie flags", func(t *testing.T) {
 		resp, _ := get(t, h.browser(t), h.srv.URL+"/login")
