@@ -90,29 +90,7 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func TestConsoleInABrowser(t *testing.T) {
 	ctx := browserContext(t)
 	stack, dataDir := startDevStack(t)
-	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
-	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
-	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	salesTeam(t, stack, "e1")
-	var out bytes.Buffer
-	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
-		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	cid := strings.TrimSpace(out.String())
-	out.Reset()
-	if err := realMain(t.Context(), []string{"interaction", "log", "--tenant", "acme", "--as", "e1", "--customer", cid,
-		"--text", "加我私人微信，这单我们走私单", "-q"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the engine has judged the chat, so the queue shows its alert.
-	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
-	if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
-		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	chatAlert(t, stack, dataDir)
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
