@@ -150,7 +150,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, ss *session) 
 		return
 	}
 	s.render(w, r, ss, http.StatusOK, "alert.html", page{Title: "alert.title", Data: alertData{
-		Alert: a.GetAlert(), Case: c.GetCase(), Suppressed: r.URL.Query().Get("suppressed"),
+		Alert: a.GetAlert(), Case: c.GetCase(), Suppressed: suppressedDay(r.URL.Query().Get("suppressed")),
 		SuppressMin: s.now().UTC().AddDate(0, 0, 1).Format(dayLayout), SuppressMax: s.now().UTC().AddDate(0, 0, 180).Format(dayLayout),
 	}})
 }
@@ -227,6 +227,15 @@ func (s *Server) suppressAlert(w http.ResponseWriter, r *http.Request, ss *sessi
 	}
 	v := url.Values{"suppressed": {until.Format(dayLayout)}}
 	http.Redirect(w, r, "/alerts/"+url.PathEscape(id)+"?"+v.Encode(), http.StatusSeeOther) //nolint:gosec // a local path: the alert id is path-escaped
+}
+
+// suppressedDay is the redirect's note of a suppression just made, shown
+// only when it is a day, as the console wrote it.
+func suppressedDay(v string) string {
+	if _, err := time.Parse(dayLayout, v); err != nil {
+		return ""
+	}
+	return v
 }
 
 // fieldViolations lists an InvalidArgument status's field violations.
