@@ -1,12 +1,14 @@
 package consolesvc
 
 import (
+	"fmt"
 	"html/template"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -18,14 +20,31 @@ import (
 
 // queueFilter is the alert queue's filter form, as submitted.
 type queueFilter struct {
-	Status, Rule, Employee, PageToken string
+	Status, Rule, Employee, MinSeverity, OrgUnit, From, To, PageToken string
+}
+
+// values is the filter as a query string, so paging links carry every
+// filter.
+func (f queueFilter) values() url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{
+		"status": f.Status, "rule": f.Rule, "employee": f.Employee, "min_severity": f.MinSeverity,
+		"org_unit": f.OrgUnit, "from": f.From, "to": f.To,
+	} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v
 }
 
 type queueData struct {
-	Filter    queueFilter
-	Statuses  []string
-	Alerts    []*riskv1.Alert
-	NextToken string
+	Filter     queueFilter
+	Statuses   []string
+	Severities []string
+	Alerts     []*riskv1.Alert
+	// NextURL is the next page's link, empty on the last page.
+	NextURL string
 }
 
 var statusByName = map[string]riskv1.AlertStatus{
@@ -34,11 +53,35 @@ var statusByName = map[string]riskv1.AlertStatus{
 	"resolved": riskv1.AlertStatus_ALERT_STATUS_RESOLVED,
 }
 
+var severityByName = map[string]riskv1.Severity{
+	"low": riskv1.Severity_SEVERITY_LOW, "medium": riskv1.Severity_SEVERITY_MEDIUM, "high": riskv1.Severity_SEVERITY_HIGH,
+}
+
 // alertQueue lists the alerts the user may see, filtered.
 func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session) {
 	q := r.URL.Query()
-	f := queueFilter{Status: q.Get("status"), Rule: strings.TrimSpace(q.Get("rule")), Employee: strings.TrimSpace(q.Get("employee")), PageToken: q.Get("page")}
-	req := &riskv1.ListAlertsRequest{PageSize: 50, PageToken: f.PageToken, RuleId: f.Rule, EmployeeId: f.Employee, Status: statusByName[f.Status]}
+	f := queueFilter{
+		Status: q.Get("status"), Rule: strings.TrimSpace(q.Get("rule")), Employee: strings.TrimSpace(q.Get("employee")),
+		MinSeverity: q.Get("min_severity"), OrgUnit: strings.TrimSpace(q.Get("org_unit")),
+		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), PageToken: q.Get("page"),
+	}
+	req := &riskv1.ListAlertsRequest{
+		PageSize: 50, PageToken: f.PageToken, RuleId: f.Rule, EmployeeId: f.Employee, Status: statusByName[f.Status],
+		MinSeverity: severityByName[f.MinSeverity], OrgUnitId: f.OrgUnit,
+	}
+	lang := s.lang(r, ss)
+	var bad []string
+	// The period is whole UTC days, both ends included.
+	if from, ok := parseDay(lang, "from", f.From, &bad); ok {
+		req.RaisedAfter = timestamppb.New(from)
+	}
+	if to, ok := parseDay(lang, "to", f.To, &bad); ok {
+		req.RaisedBefore = timestamppb.New(to.AddDate(0, 0, 1))
+	}
+	if len(bad) > 0 {
+		s.invalid(w, r, ss, bad)
+		return
+	}
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
 	resp, err := s.risk.ListAlerts(ctx, req)
@@ -46,15 +89,48 @@ func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session)
 		s.apiError(w, r, ss, err)
 		return
 	}
-	s.render(w, r, ss, http.StatusOK, "alerts.html", page{Title: "alerts.title", Data: queueData{
+	data := queueData{
 		Filter: f, Statuses: []string{"raised", "acknowledged", "dismissed", "confirmed", "resolved"},
-		Alerts: resp.GetAlerts(), NextToken: resp.GetNextPageToken(),
-	}})
+		Severities: []string{"low", "medium", "high"}, Alerts: resp.GetAlerts(),
+	}
+	if next := resp.GetNextPageToken(); next != "" {
+		v := f.values()
+		v.Set("page", next)
+		data.NextURL = "/alerts?" + v.Encode()
+	}
+	s.render(w, r, ss, http.StatusOK, "alerts.html", page{Title: "alerts.title", Data: data})
+}
+
+// dayLayout is how date inputs submit a day.
+const dayLayout = "2006-01-02"
+
+// parseDay reads a YYYY-MM-DD field as the start of that UTC day. An empty
+// field is absent (false, no violation); a malformed one adds a violation.
+func parseDay(lang, field, v string, bad *[]string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(dayLayout, v)
+	if err != nil {
+		*bad = append(*bad, field+": "+translate(lang, "invalid.day"))
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// invalid answers a form the console itself found wrong, before any API
+// call, as the API's own field violations are shown.
+func (s *Server) invalid(w http.ResponseWriter, r *http.Request, ss *session, fields []string) {
+	s.render(w, r, ss, http.StatusBadRequest, "error.html", page{Problem: "error.invalid", Fields: fields})
 }
 
 type alertData struct {
 	Alert *riskv1.Alert
 	Case  *riskv1.Case
+	// Suppressed is the day a suppression just made lasts until.
+	Suppressed string
+	// SuppressMin and SuppressMax bound the suppression form's date.
+	SuppressMin, SuppressMax string
 }
 
 // alertPage shows one alert, its evidence and its case.
@@ -73,7 +149,10 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, ss *session) 
 		s.apiError(w, r, ss, err)
 		return
 	}
-	s.render(w, r, ss, http.StatusOK, "alert.html", page{Title: "alert.title", Data: alertData{Alert: a.GetAlert(), Case: c.GetCase()}})
+	s.render(w, r, ss, http.StatusOK, "alert.html", page{Title: "alert.title", Data: alertData{
+		Alert: a.GetAlert(), Case: c.GetCase(), Suppressed: suppressedDay(r.URL.Query().Get("suppressed")),
+		SuppressMin: s.now().UTC().AddDate(0, 0, 1).Format(dayLayout), SuppressMax: s.now().UTC().AddDate(0, 0, 180).Format(dayLayout),
+	}})
 }
 
 var outcomeByName = map[string]riskv1.CaseOutcome{
@@ -116,6 +195,47 @@ func (s *Server) alertAction(w http.ResponseWriter, r *http.Request, ss *session
 	}
 	// The page after the step waits for the alert view to show it.
 	http.Redirect(w, r, "/alerts/"+url.PathEscape(id)+"?seq="+strconv.FormatUint(resp.GetSequence(), 10), http.StatusSeeOther)
+}
+
+// suppressAlert silences the alert's rule for its employee until the
+// chosen day (its start, UTC), with HR's reason. The rule and employee come
+// from the alert as the API returns it, not from the form.
+func (s *Server) suppressAlert(w http.ResponseWriter, r *http.Request, ss *session) {
+	ctx, cancel := userContext(r.Context(), ss)
+	defer cancel()
+	id := r.PathValue("id")
+	var bad []string
+	until, ok := parseDay(s.lang(r, ss), "until", strings.TrimSpace(r.PostForm.Get("until")), &bad)
+	if !ok && len(bad) == 0 {
+		bad = append(bad, "until: "+translate(s.lang(r, ss), "invalid.day"))
+	}
+	if len(bad) > 0 {
+		s.invalid(w, r, ss, bad)
+		return
+	}
+	a, err := s.risk.GetAlert(ctx, &riskv1.GetAlertRequest{AlertId: id})
+	if err != nil {
+		s.apiError(w, r, ss, err)
+		return
+	}
+	if _, err := s.risk.SuppressRule(ctx, &riskv1.SuppressRuleRequest{
+		RequestId: requestID(r), RuleId: a.GetAlert().GetRuleId(), EmployeeId: a.GetAlert().GetEmployeeId(),
+		Until: timestamppb.New(until), Reason: strings.TrimSpace(r.PostForm.Get("reason")),
+	}); err != nil {
+		s.apiError(w, r, ss, err)
+		return
+	}
+	v := url.Values{"suppressed": {until.Format(dayLayout)}}
+	http.Redirect(w, r, "/alerts/"+url.PathEscape(id)+"?"+v.Encode(), http.StatusSeeOther) //nolint:gosec // a local path: the alert id is path-escaped
+}
+
+// suppressedDay is the redirect's note of a suppression just made, shown
+// only when it is a day, as the console wrote it.
+func suppressedDay(v string) string {
+	if _, err := time.Parse(dayLayout, v); err != nil {
+		return ""
+	}
+	return v
 }
 
 // fieldViolations lists an InvalidArgument status's field violations.
@@ -161,6 +281,15 @@ var templateFuncs = template.FuncMap{
 	"levelKey": func(l riskv1.RiskLevel) string {
 		return "level." + strings.ToLower(strings.TrimPrefix(l.String(), "RISK_LEVEL_"))
 	},
+	"ruleDescription": func(lang string, d *riskv1.RuleDefinition) string {
+		if lang == langZH {
+			return d.GetDescriptionZh()
+		}
+		return d.GetDescriptionEn()
+	},
+	"paramValue": paramValue,
+	"paramField": paramField,
+	"permille":   func(p int32) string { return fmt.Sprintf("%d.%d %%", p/10, p%10) },
 	"levelClass": func(l riskv1.RiskLevel) string {
 		return strings.ToLower(strings.TrimPrefix(l.String(), "RISK_LEVEL_"))
 	},

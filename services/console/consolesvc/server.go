@@ -109,6 +109,12 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /alerts", s.signedIn(s.alertQueue))
 	s.mux.HandleFunc("GET /alerts/{id}", s.signedIn(s.alertPage))
 	s.mux.HandleFunc("POST /alerts/{id}/{action}", s.signedIn(s.alertAction))
+	s.mux.HandleFunc("POST /alerts/{id}/suppress", s.signedIn(s.suppressAlert))
+	s.mux.HandleFunc("GET /rules", s.signedIn(s.rulesPage))
+	s.mux.HandleFunc("GET /rules/{id}", s.signedIn(s.rulePage))
+	s.mux.HandleFunc("POST /rules/{id}/backtest", s.signedIn(s.backtestRule))
+	s.mux.HandleFunc("POST /rules/{id}/save", s.signedIn(s.saveRule))
+	s.mux.HandleFunc("POST /rules/{id}/{action}", s.signedIn(s.setRuleEnabled))
 	s.mux.HandleFunc("GET /alerts/{id}/bundle", s.signedIn(s.evidenceBundle))
 	return s, nil
 }
@@ -232,6 +238,15 @@ type page struct {
 func (p page) Reader() bool {
 	return p.User != nil && p.User.HasAny("hr", "auditor", "manager", "admin")
 }
+
+// HR says the user handles cases (hr), e.g. suppresses a rule.
+func (p page) HR() bool { return p.User != nil && p.User.HasAny("hr") }
+
+// Admin says the user may change rules.
+func (p page) Admin() bool { return p.User != nil && p.User.HasAny("admin") }
+
+// Backtester says the user may run backtests (hr, auditor, admin).
+func (p page) Backtester() bool { return p.User != nil && p.User.HasAny("hr", "auditor", "admin") }
 
 // T translates key for the page's language.
 func (p page) T(key string) string { return translate(p.Lang, key) }

@@ -120,7 +120,7 @@ func TestAttendanceUsageErrors(t *testing.T) {
 // salesTeam hires, through the CLI, a sales team in tenant acme: a branch
 // managed by m1 and a team of sellers under it. Managers act only within
 // their part of the organisation tree, in every service.
-func salesTeam(t *testing.T, stack *devstack.Stack, sellers ...string) {
+func salesTeam(t *testing.T, stack *devstack.Stack, sellers ...string) (team string) {
 	t.Helper()
 	t.Setenv("HOLDFAST_ATTENDANCE_ADDR", stack.Endpoints.AttendanceGRPC)
 	run := func(args ...string) string {
@@ -134,10 +134,11 @@ func salesTeam(t *testing.T, stack *devstack.Stack, sellers ...string) {
 	admin := []string{"--as", "ad1", "--role", "admin", "-q"}
 	company := run(append([]string{"orgunit", "create", "--kind", "company", "--name", "Acme"}, admin...)...)
 	branch := run(append([]string{"orgunit", "create", "--kind", "branch", "--parent", company, "--name", "上海分公司", "--tz", "Asia/Shanghai"}, admin...)...)
-	team := run(append([]string{"orgunit", "create", "--kind", "team", "--parent", branch, "--name", "华东一组"}, admin...)...)
+	team = run(append([]string{"orgunit", "create", "--kind", "team", "--parent", branch, "--name", "华东一组"}, admin...)...)
 	hr := []string{"--as", "hr1", "--role", "hr", "-q"}
 	run(append([]string{"employee", "hire", "--employee", "m1", "--name", "李经理", "--unit", branch, "--employee-role", "manager", "--start", "2026-01-05"}, hr...)...)
 	for _, s := range sellers {
 		run(append([]string{"employee", "hire", "--employee", s, "--name", s, "--unit", team, "--manager", "m1", "--start", "2026-01-05"}, hr...)...)
 	}
+	return team
 }

@@ -85,33 +85,12 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 
 // TestConsoleInABrowser walks HR's day in a real browser: sign in, find the
 // alert a salesperson's private-deal chat raised, open it, confirm it into
-// a case, and switch the console to Chinese.
+// a case, switch the console to Chinese, and backtest the rule that raised
+// it with a lower threshold on the rules page.
 func TestConsoleInABrowser(t *testing.T) {
 	ctx := browserContext(t)
 	stack, dataDir := startDevStack(t)
-	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
-	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
-	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	salesTeam(t, stack, "e1")
-	var out bytes.Buffer
-	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
-		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	cid := strings.TrimSpace(out.String())
-	out.Reset()
-	if err := realMain(t.Context(), []string{"interaction", "log", "--tenant", "acme", "--as", "e1", "--customer", cid,
-		"--text", "加我私人微信，这单我们走私单", "-q"}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until the engine has judged the chat, so the queue shows its alert.
-	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
-	if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
-		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	chatAlert(t, stack, dataDir)
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
@@ -208,6 +187,25 @@ func TestConsoleInABrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#risk-score`)))
 	if score := text(t, ctx, "#risk-score"); score == "" || score == "0" {
 		t.Errorf("e1's risk score reads %q, want the points of an open high alert", score)
+	}
+	step("7-rules",
+		chromedp.Click(chromedp.CSS(`a[href="/rules"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rule-sensitive_words`)))
+	effectiveness := text(t, ctx, "#rule-sensitive_words .effectiveness")
+	step("8-backtest",
+		chromedp.Click(chromedp.CSS(`a[href="/rules/sensitive_words"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#backtest`)),
+		chromedp.SetValue(chromedp.CSS(`#param\.high_at`), "1"),
+		chromedp.Click(chromedp.CSS(`#backtest`)),
+		chromedp.WaitVisible(chromedp.CSS(`#backtest-result`)))
+	if total := text(t, ctx, "#backtest-total"); total == "" || total == "0" {
+		t.Errorf("the backtest of sensitive_words with high_at=1 would raise %q alerts, want e1's", total)
+	}
+	if counts := text(t, ctx, "table.backtest-counts"); !strings.Contains(counts, "e1") {
+		t.Errorf("the backtest's counts read %q, want e1's day", counts)
+	}
+	if effectiveness != "100.0 % (1/1)" {
+		t.Errorf("sensitive_words' effectiveness reads %q after HR confirmed its one alert", effectiveness)
 	}
 	if !strings.Contains(queue, "sensitive_words") || !strings.Contains(queue, "e1") || !strings.Contains(queue, "high") {
 		t.Errorf("the queue shows %q, want e1's high sensitive_words alert", queue)

@@ -88,31 +88,34 @@ func (h *consoleHarness) browser(t *testing.T) *http.Client {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func get(t *testing.T, c *http.Client, u string, header ...string) (*http.Response, string) {
+// reply is what a test reads of a response, once its body is read and
+// closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func get(t *testing.T, c *http.Client, u string, header ...string) (reply, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	return resp, string(body)
+	return send(t, c, req, header...)
 }
 
-func post(t *testing.T, c *http.Client, u string, form url.Values, header ...string) (*http.Response, string) {
+func post(t *testing.T, c *http.Client, u string, form url.Values, header ...string) (reply, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return send(t, c, req, header...)
+}
+
+func send(t *testing.T, c *http.Client, req *http.Request, header ...string) (reply, string) {
+	t.Helper()
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -120,9 +123,12 @@ func post(t *testing.T, c *http.Client, u string, form url.Values, header ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	return resp, string(body)
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header}, string(body)
 }
 
 func csrfOf(t *testing.T, body string) string {
@@ -149,32 +155,47 @@ func (h *consoleHarness) signIn(t *testing.T, c *http.Client, tenant, employee, 
 	return csrfOf(t, body)
 }
 
-func TestConsoleSecurity(t *testing.T) {
-	stack, dataDir := startDevStack(t)
-	h := startConsole(t, stack, dataDir)
+// chatAlert has salesperson e1 (of a team with e2) log a private-deal chat
+// and waits until the risk engine's alert for it is in the alert view. It
+// returns the team's org unit.
+func chatAlert(t *testing.T, stack *devstack.Stack, dataDir string) (team string) {
+	t.Helper()
 	t.Setenv("HOLDFAST_DATA_DIR", dataDir)
 	t.Setenv("HOLDFAST_CLIENT_ADDR", stack.Endpoints.ClientGRPC)
 	if err := realMain(t.Context(), []string{"ready", "--addr", stack.Endpoints.HTTP, "--timeout", "30s"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	salesTeam(t, stack, "e1", "e2")
+	team = salesTeam(t, stack, "e1", "e2")
 	var out bytes.Buffer
-	if err := realMain(t.Context(), []string{"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
-		"--phone", "138 0013 8000", "--source", "trade_show", "-q"}, &out, io.Discard); err != nil {
+	if err := realMain(t.Context(), []string{
+		"customer", "register", "--tenant", "acme", "--as", "e1", "--name", "王伟",
+		"--phone", "138 0013 8000", "--source", "trade_show", "-q",
+	}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	cid := strings.TrimSpace(out.String())
 	out.Reset()
-	if err := realMain(t.Context(), []string{"interaction", "log", "--tenant", "acme", "--as", "e1", "--customer", cid,
-		"--text", "加我私人微信，这单我们走私单", "-q"}, &out, io.Discard); err != nil {
+	if err := realMain(t.Context(), []string{
+		"interaction", "log", "--tenant", "acme", "--as", "e1", "--customer", cid,
+		"--text", "加我私人微信，这单我们走私单", "-q",
+	}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	// Wait until the engine has judged the chat, so the queue shows its alert.
 	t.Setenv("HOLDFAST_RISK_ADDR", stack.Endpoints.RiskGRPC)
-	if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
-		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String())}, io.Discard, io.Discard); err != nil {
+	if err := realMain(t.Context(), []string{
+		"alerts", "list", "--tenant", "acme", "--as", "hr1", "--role", "hr",
+		"--consistent-with", "CLIENT:" + strings.TrimSpace(out.String()),
+	}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	return team
+}
+
+func TestConsoleSecurity(t *testing.T) {
+	stack, dataDir := startDevStack(t)
+	h := startConsole(t, stack, dataDir)
+	chatAlert(t, stack, dataDir)
 
 	t.Run("headers and cookie flags", func(t *testing.T) {
 		resp, _ := get(t, h.browser(t), h.srv.URL+"/login")
