@@ -29,10 +29,12 @@ func TestSimAgainstDevStack(t *testing.T) {
 	reportFile := filepath.Join(t.TempDir(), "report.json")
 	end := time.Now().UTC().Truncate(24 * time.Hour).Format(time.DateOnly)
 	var out, errOut bytes.Buffer
-	args := []string{"sim", "--seed", "1", "--employees", "20", "--days", "36", "--warmup", "50", "--tenant", "simtest", "--end", end,
+	args := []string{
+		"sim", "--seed", "1", "--employees", "20", "--days", "36", "--warmup", "50", "--tenant", "simtest", "--end", end,
 		"--data", dataDir, "--report-json", reportFile,
 		"--client-addr", stack.Endpoints.ClientGRPC, "--order-addr", stack.Endpoints.OrderGRPC,
-		"--attendance-addr", stack.Endpoints.AttendanceGRPC, "--risk-addr", stack.Endpoints.RiskGRPC}
+		"--attendance-addr", stack.Endpoints.AttendanceGRPC, "--risk-addr", stack.Endpoints.RiskGRPC,
+	}
 	if err := realMain(t.Context(), args, &out, &errOut); err != nil {
 		t.Fatalf("holdfast sim: %v\n%s\n%s", err, out.String(), errOut.String())
 	}
@@ -74,8 +76,10 @@ func TestSimAgainstDevStack(t *testing.T) {
 			continue
 		}
 		var listed bytes.Buffer
-		if err := realMain(t.Context(), []string{"alerts", "list", "--tenant", "simtest", "--as", "hr1", "--role", "hr", "--data", dataDir,
-			"--addr", stack.Endpoints.RiskGRPC, "--employee", l.Employee}, &listed, io.Discard); err != nil {
+		if err := realMain(t.Context(), []string{
+			"alerts", "list", "--tenant", "simtest", "--as", "hr1", "--role", "hr", "--data", dataDir,
+			"--addr", stack.Endpoints.RiskGRPC, "--employee", l.Employee,
+		}, &listed, io.Discard); err != nil {
 			t.Fatalf("alerts list: %v", err)
 		}
 		found := false
@@ -98,8 +102,10 @@ func TestSimLoadAgainstDevStack(t *testing.T) {
 	}
 	reportFile := filepath.Join(t.TempDir(), "load.json")
 	var out, errOut bytes.Buffer
-	args := []string{"sim", "--load", "--rate", "40", "--duration", "2s", "--sample-every", "8", "--employees", "5", "--tenant", "loadtest",
-		"--data", dataDir, "--report-json", reportFile, "--client-addr", stack.Endpoints.ClientGRPC, "--risk-addr", stack.Endpoints.RiskGRPC}
+	args := []string{
+		"sim", "--load", "--rate", "40", "--duration", "2s", "--sample-every", "8", "--employees", "5", "--tenant", "loadtest",
+		"--data", dataDir, "--report-json", reportFile, "--client-addr", stack.Endpoints.ClientGRPC, "--risk-addr", stack.Endpoints.RiskGRPC,
+	}
 	if err := realMain(t.Context(), args, &out, &errOut); err != nil {
 		t.Fatalf("holdfast sim --load: %v\n%s\n%s", err, out.String(), errOut.String())
 	}

@@ -79,8 +79,10 @@ func Sim(ctx context.Context, env Env, args []string) error {
 		*c.to = conn
 	}
 	if *loadMode {
-		return simLoad(ctx, env, conns, issuer, sim.LoadConfig{Tenant: *tenant, Employees: *employees, Rate: *rate, Duration: *duration,
-			SampleEvery: *sampleEvery, Concurrency: *concurrency}, *reportJSON)
+		return simLoad(ctx, env, conns, issuer, sim.LoadConfig{
+			Tenant: *tenant, Employees: *employees, Rate: *rate, Duration: *duration,
+			SampleEvery: *sampleEvery, Concurrency: *concurrency,
+		}, *reportJSON)
 	}
 	end := time.Now().UTC().Truncate(24 * time.Hour)
 	if *endFlag != "" {

@@ -324,8 +324,10 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		kind := map[string]attendancev1.OrgUnitKind{"company": attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY,
-			"branch": attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH, "team": attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM}[a.Text]
+		kind := map[string]attendancev1.OrgUnitKind{
+			"company": attendancev1.OrgUnitKind_ORG_UNIT_KIND_COMPANY,
+			"branch":  attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH, "team": attendancev1.OrgUnitKind_ORG_UNIT_KIND_TEAM,
+		}[a.Text]
 		req := &attendancev1.CreateOrgUnitRequest{RequestId: a.ID, ParentId: parent[0], Kind: kind, Name: a.Name}
 		if kind == attendancev1.OrgUnitKind_ORG_UNIT_KIND_BRANCH {
 			// Only branches carry a calendar; teams inherit it.
@@ -341,15 +343,19 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		res, err := at.HireEmployee(ctx, &attendancev1.HireEmployeeRequest{RequestId: a.ID, EmployeeId: a.Employee, Name: a.Name,
-			OrgUnitId: unit[0], ManagerId: a.Manager, Role: a.Text, StartDate: a.Date}, cred)
+		res, err := at.HireEmployee(ctx, &attendancev1.HireEmployeeRequest{
+			RequestId: a.ID, EmployeeId: a.Employee, Name: a.Name,
+			OrgUnitId: unit[0], ManagerId: a.Manager, Role: a.Text, StartDate: a.Date,
+		}, cred)
 		if err == nil {
 			d.remember("", "", attendance, res.GetSequence())
 		}
 		return err
 	case KindLeave:
-		res, err := at.RecordLeave(ctx, &attendancev1.RecordLeaveRequest{RequestId: a.ID, EmployeeId: a.Employee, StartDate: a.Date, EndDate: a.Date2,
-			LeaveType: attendancev1.LeaveType_LEAVE_TYPE_ANNUAL}, cred)
+		res, err := at.RecordLeave(ctx, &attendancev1.RecordLeaveRequest{
+			RequestId: a.ID, EmployeeId: a.Employee, StartDate: a.Date, EndDate: a.Date2,
+			LeaveType: attendancev1.LeaveType_LEAVE_TYPE_ANNUAL,
+		}, cred)
 		if err == nil {
 			d.remember("", "", attendance, res.GetSequence())
 		}
@@ -365,28 +371,34 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		res, err := at.CheckIn(ctx, &attendancev1.CheckInRequest{RequestId: a.ID, EmployeeId: a.Actor, Kind: attendancev1.CheckInKind_CHECK_IN_KIND_VISIT,
-			Latitude: a.Lat, Longitude: a.Lon, AccuracyM: 15, DeviceTime: ts(a.At), CustomerId: cust[0], Purpose: a.Text}, cred)
+		res, err := at.CheckIn(ctx, &attendancev1.CheckInRequest{
+			RequestId: a.ID, EmployeeId: a.Actor, Kind: attendancev1.CheckInKind_CHECK_IN_KIND_VISIT,
+			Latitude: a.Lat, Longitude: a.Lon, AccuracyM: 15, DeviceTime: ts(a.At), CustomerId: cust[0], Purpose: a.Text,
+		}, cred)
 		if err == nil {
 			d.remember("", "", attendance, res.GetSequence())
 		}
 		return err
 	case KindClientPolicy:
-		res, err := cl.UpdateClientPolicy(ctx, &clientv1.UpdateClientPolicyRequest{RequestId: a.ID, Reason: "simulation: history is backfilled, so no wall-clock pool return",
+		res, err := cl.UpdateClientPolicy(ctx, &clientv1.UpdateClientPolicyRequest{
+			RequestId: a.ID, Reason: "simulation: history is backfilled, so no wall-clock pool return",
 			Policy: &clientv1.ClientPolicy{
 				RevealQuotas: []*clientv1.RoleQuota{{Role: "sales", PerDay: 200}, {Role: "senior_sales", PerDay: 200}, {Role: "manager", PerDay: 500}},
 				// 0 turns the idle sweep off: it runs on the wall clock and
 				// would return every backfilled customer to the pool.
 				PoolReturnAfterDays: 0, ClaimQuotaPerDay: 50, MaxCustomersHeld: 5000, TimeZone: "Asia/Shanghai",
-			}}, cred)
+			},
+		}, cred)
 		if err == nil {
 			d.remember("", "", client, res.GetSequence())
 		}
 		return err
 	case KindRegister:
 		source := sourceChannel(a.Channel)
-		req := &clientv1.RegisterCustomerRequest{RequestId: a.ID, PersonName: a.Name, CompanyName: a.Company, Phones: []string{a.Phone},
-			SourceChannel: source, OccurredAt: ts(a.At)}
+		req := &clientv1.RegisterCustomerRequest{
+			RequestId: a.ID, PersonName: a.Name, CompanyName: a.Company, Phones: []string{a.Phone},
+			SourceChannel: source, OccurredAt: ts(a.At),
+		}
 		if a.Text != "" {
 			req.Address = &clientv1.Address{Text: a.Text, Location: &clientv1.GeoPoint{Latitude: a.Lat, Longitude: a.Lon}}
 		}
@@ -400,8 +412,10 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		req := &clientv1.LogInteractionRequest{RequestId: a.ID, CustomerId: cust[0], Kind: interactionKind(a.Channel), Direction: clientv1.Direction_DIRECTION_OUTBOUND, Text: a.Text,
-			OccurredAt: ts(a.At), CounterpartyContact: a.Contact, TextConsent: true}
+		req := &clientv1.LogInteractionRequest{
+			RequestId: a.ID, CustomerId: cust[0], Kind: interactionKind(a.Channel), Direction: clientv1.Direction_DIRECTION_OUTBOUND, Text: a.Text,
+			OccurredAt: ts(a.At), CounterpartyContact: a.Contact, TextConsent: true,
+		}
 		if a.Seconds > 0 {
 			req.Duration = seconds(a.Seconds)
 		}
@@ -425,15 +439,19 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 		if err != nil {
 			return err
 		}
-		res, err := cl.RevealContact(ctx, &clientv1.RevealContactRequest{RequestId: a.ID, CustomerId: cust[0], Field: clientv1.ContactField_CONTACT_FIELD_PHONE,
-			Reason: "follow-up call"}, cred)
+		res, err := cl.RevealContact(ctx, &clientv1.RevealContactRequest{
+			RequestId: a.ID, CustomerId: cust[0], Field: clientv1.ContactField_CONTACT_FIELD_PHONE,
+			Reason: "follow-up call",
+		}, cred)
 		if err == nil {
 			d.remember("", "", client, res.GetSequence())
 		}
 		return err
 	case KindExportRequest:
-		res, err := cl.RequestExport(ctx, &clientv1.RequestExportRequest{RequestId: a.ID, Filter: &clientv1.ExportFilter{OwnerEmployeeId: a.Employee},
-			Reason: a.Text, IncludeContacts: true}, cred)
+		res, err := cl.RequestExport(ctx, &clientv1.RequestExportRequest{
+			RequestId: a.ID, Filter: &clientv1.ExportFilter{OwnerEmployeeId: a.Employee},
+			Reason: a.Text, IncludeContacts: true,
+		}, cred)
 		if err == nil {
 			d.remember(a.Key, res.GetExport().GetExportId(), client, res.GetSequence())
 		}

@@ -67,17 +67,21 @@ func (d *Driver) callOrder(ctx context.Context, a Act, or orderv1.OrderServiceCl
 		if a.Channel == payerParent {
 			rel = orderv1.PayerRelation_PAYER_RELATION_PARENT_COMPANY
 		}
-		res, err = or.RegisterPayerAccount(ctx, &orderv1.RegisterPayerAccountRequest{RequestId: a.ID, CustomerId: cust[0], Account: a.Account,
-			Relation: rel, Label: a.Text}, cred)
+		res, err = or.RegisterPayerAccount(ctx, &orderv1.RegisterPayerAccountRequest{
+			RequestId: a.ID, CustomerId: cust[0], Account: a.Account,
+			Relation: rel, Label: a.Text,
+		}, cred)
 	case KindOrderCreate:
 		var cust []string
 		if cust, err = need(a.Customer); err != nil {
 			return err
 		}
 		var r *orderv1.CreateOrderResponse
-		r, err = or.CreateOrder(ctx, &orderv1.CreateOrderRequest{RequestId: a.ID, CustomerId: cust[0], SellerId: a.Actor,
+		r, err = or.CreateOrder(ctx, &orderv1.CreateOrderRequest{
+			RequestId: a.ID, CustomerId: cust[0], SellerId: a.Actor,
 			Lines:    []*orderv1.LineItem{{Product: a.Name, Quantity: a.Quantity, UnitPriceMinor: a.Amount}},
-			Currency: a.Currency, ClaimedSource: sourceChannel(a.Channel), ExpectedDeliveryAddress: a.Text}, cred)
+			Currency: a.Currency, ClaimedSource: sourceChannel(a.Channel), ExpectedDeliveryAddress: a.Text,
+		}, cred)
 		if err == nil {
 			d.remember(a.Key, r.GetOrder().GetOrderId(), order, r.GetSequence())
 		}
@@ -99,11 +103,15 @@ func (d *Driver) callOrder(ctx context.Context, a Act, or orderv1.OrderServiceCl
 		case KindOrderCancel:
 			res, err = or.CancelOrder(ctx, &orderv1.CancelOrderRequest{RequestId: a.ID, OrderId: id, Reason: a.Text}, cred)
 		case KindPayment:
-			res, err = or.RecordPayment(ctx, &orderv1.RecordPaymentRequest{RequestId: a.ID, OrderId: id, AmountMinor: a.Amount, Currency: a.Currency,
-				PayerAccount: a.Account, PayeeAccount: a.Payee, Reference: a.ID, PaidAt: ts(a.At)}, cred)
+			res, err = or.RecordPayment(ctx, &orderv1.RecordPaymentRequest{
+				RequestId: a.ID, OrderId: id, AmountMinor: a.Amount, Currency: a.Currency,
+				PayerAccount: a.Account, PayeeAccount: a.Payee, Reference: a.ID, PaidAt: ts(a.At),
+			}, cred)
 		case KindShipment:
-			res, err = or.RecordShipment(ctx, &orderv1.RecordShipmentRequest{RequestId: a.ID, OrderId: id, Carrier: a.Text, TrackingNumber: "SF" + a.ID[4:],
-				DeliveryAddress: "customer site", ShippedAt: ts(a.At)}, cred)
+			res, err = or.RecordShipment(ctx, &orderv1.RecordShipmentRequest{
+				RequestId: a.ID, OrderId: id, Carrier: a.Text, TrackingNumber: "SF" + a.ID[4:],
+				DeliveryAddress: "customer site", ShippedAt: ts(a.At),
+			}, cred)
 		default:
 			return fmt.Errorf("sim: act kind %q has no RPC", a.Kind)
 		}

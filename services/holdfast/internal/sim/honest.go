@@ -66,8 +66,10 @@ func (g *gen) newCustomer(e *employee, at time.Time, source string) *customer {
 	g.customers[c.key] = c
 	g.custOrder = append(g.custOrder, c.key)
 	e.customers = append(e.customers, c.key)
-	g.add(Act{At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person, Company: c.company,
-		Phone: c.phone, Channel: source, Text: addr, Lat: c.lat, Lon: c.lon})
+	g.add(Act{
+		At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person, Company: c.company,
+		Phone: c.phone, Channel: source, Text: addr, Lat: c.lat, Lon: c.lon,
+	})
 	return c
 }
 
@@ -205,8 +207,10 @@ func (g *gen) order(e *employee, c *customer, at time.Time, how orderOutcome) Ac
 	if how == orderPersonalClaim {
 		claimed = "personal"
 	}
-	create := g.add(Act{At: at, Kind: KindOrderCreate, Actor: e.id, Role: "sales", Key: key, Customer: c.key, Name: pick(g.r, products),
-		Quantity: qty, Amount: price, Currency: cur, Channel: claimed, Text: "delivery to the customer's site"})
+	create := g.add(Act{
+		At: at, Kind: KindOrderCreate, Actor: e.id, Role: "sales", Key: key, Customer: c.key, Name: pick(g.r, products),
+		Quantity: qty, Amount: price, Currency: cur, Channel: claimed, Text: "delivery to the customer's site",
+	})
 	g.add(Act{At: at.Add(10 * time.Minute), Kind: KindOrderSubmit, Actor: e.id, Role: "sales", Ref: key})
 	approved := at.Add(time.Duration(2+g.r.IntN(20)) * time.Hour)
 	g.add(Act{At: approved, Kind: KindOrderApprove, Actor: e.manager, Role: "manager", Ref: key})
@@ -228,8 +232,10 @@ func (g *gen) order(e *employee, c *customer, at time.Time, how orderOutcome) Ac
 		// invoices the first won order, as a company that checks payers
 		// does; a payment from an account on file is not personal collection.
 		c.payerOnFile = true
-		g.add(Act{At: won.Add(time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: c.account,
-			Channel: payerOwn, Text: "customer's own account"})
+		g.add(Act{
+			At: won.Add(time.Hour), Kind: KindPayerAccount, Actor: "finance", Role: "service", Customer: c.key, Account: c.account,
+			Channel: payerOwn, Text: "customer's own account",
+		})
 	}
 	pay := Act{At: paid, Kind: KindPayment, Actor: "finance", Role: "service", Ref: key, Amount: amount, Currency: cur, Account: c.account, Payee: company}
 	switch how {

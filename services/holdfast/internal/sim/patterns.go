@@ -115,8 +115,10 @@ func (g *gen) pattern(p string, e *employee, day int) func() {
 		g.mark(g.off, e, day, last)
 		return func() {
 			at := g.local(e, day-2, 10, 0)
-			g.add(Act{At: at, Kind: KindLeave, Actor: "hr-1", Role: "hr", Employee: e.id,
-				Date: g.local(e, day, 12, 0).Format(time.DateOnly), Date2: g.local(e, last, 12, 0).Format(time.DateOnly)})
+			g.add(Act{
+				At: at, Kind: KindLeave, Actor: "hr-1", Role: "hr", Employee: e.id,
+				Date: g.local(e, day, 12, 0).Format(time.DateOnly), Date2: g.local(e, last, 12, 0).Format(time.DateOnly),
+			})
 			g.label(p, e, g.local(e, day, 9, 0))
 		}
 	case "H5", "S3":
@@ -141,8 +143,10 @@ func (g *gen) inject(p string, e *employee, day int) {
 		first := Act{}
 		for i := 0; i < 2; i++ {
 			f := frames[g.r.IntN(len(frames)):]
-			a := g.add(Act{At: at.Add(time.Duration(i*(1+g.r.IntN(4))*24) * time.Hour), Kind: KindInteraction, Actor: e.id, Role: "sales",
-				Customer: c.key, Key: g.key("n"), Channel: pick(g.r, []string{"chat", "email"}), Text: frame(f, pick(g.r, phrases))})
+			a := g.add(Act{
+				At: at.Add(time.Duration(i*(1+g.r.IntN(4))*24) * time.Hour), Kind: KindInteraction, Actor: e.id, Role: "sales",
+				Customer: c.key, Key: g.key("n"), Channel: pick(g.r, []string{"chat", "email"}), Text: frame(f, pick(g.r, phrases)),
+			})
 			if i == 0 {
 				first = a
 			}
@@ -175,8 +179,10 @@ func (g *gen) inject(p string, e *employee, day int) {
 			lat, lon := near(g.r, c.lat, c.lon, 50)
 			g.add(Act{At: at, Kind: KindCheckIn, Actor: e.id, Role: "sales", Customer: c.key, Lat: lat, Lon: lon, Text: "customer visit"})
 			far := cities[(indexOfCity(e.city)+1)%len(cities)]
-			g.add(Act{At: at.Add(time.Duration(20+g.r.IntN(30)) * time.Minute), Kind: KindCheckIn, Actor: e.id, Role: "sales", Customer: c.key,
-				Lat: far.lat, Lon: far.lon, Text: "customer visit"})
+			g.add(Act{
+				At: at.Add(time.Duration(20+g.r.IntN(30)) * time.Minute), Kind: KindCheckIn, Actor: e.id, Role: "sales", Customer: c.key,
+				Lat: far.lat, Lon: far.lon, Text: "customer visit",
+			})
 		}
 		g.label(p, e, at)
 	case "S6":
@@ -200,8 +206,10 @@ func (g *gen) inject(p string, e *employee, day int) {
 			if company == victim.company {
 				company = strings.TrimSuffix(victim.company, " Ltd") + " Limited"
 			}
-			a := g.add(Act{At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: g.key("c"), Name: victim.person, Company: company,
-				Phone: reformatPhone(g.r, victim.phone), Channel: "personal", Text: "", Lat: victim.lat, Lon: victim.lon, Refused: true})
+			a := g.add(Act{
+				At: at, Kind: KindRegister, Actor: e.id, Role: "sales", Key: g.key("c"), Name: victim.person, Company: company,
+				Phone: reformatPhone(g.r, victim.phone), Channel: "personal", Text: "", Lat: victim.lat, Lon: victim.lon, Refused: true,
+			})
 			g.label(p, e, a.At)
 		} else {
 			// Talks with a contact for days before registering them.
@@ -209,8 +217,10 @@ func (g *gen) inject(p string, e *employee, day int) {
 			c.person, c.company = personName(g.r, c.zh), g.uniqueCompany(c.zh, e.city)
 			first := g.add(Act{At: at, Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: c.phone, Channel: "call", Seconds: 300 + g.r.IntN(900), Key: g.key("n"), Text: "first call"})
 			g.add(Act{At: at.Add(26 * time.Hour), Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: c.phone, Channel: "chat", Key: g.key("n"), Text: noteText(g, c)})
-			g.add(Act{At: at.Add(time.Duration(4+g.r.IntN(3)) * 24 * time.Hour), Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person,
-				Company: c.company, Phone: c.phone, Channel: "personal", Lat: e.city.lat, Lon: e.city.lon})
+			g.add(Act{
+				At: at.Add(time.Duration(4+g.r.IntN(3)) * 24 * time.Hour), Kind: KindRegister, Actor: e.id, Role: "sales", Key: c.key, Name: c.person,
+				Company: c.company, Phone: c.phone, Channel: "personal", Lat: e.city.lat, Lon: e.city.lon,
+			})
 			g.label(p, e, first.At)
 		}
 	case "S10":
@@ -270,8 +280,10 @@ func (g *gen) injectNeglect(e *employee, from, to int) {
 		if !g.workingDay(e, d) {
 			continue
 		}
-		a := g.add(Act{At: g.workTime(e, d), Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: pick(g.r, contacts), Key: g.key("n"),
-			Channel: "call", Seconds: 300 + g.r.IntN(1200), Text: "private follow-up"})
+		a := g.add(Act{
+			At: g.workTime(e, d), Kind: KindInteraction, Actor: e.id, Role: "sales", Contact: pick(g.r, contacts), Key: g.key("n"),
+			Channel: "call", Seconds: 300 + g.r.IntN(1200), Text: "private follow-up",
+		})
 		if first.IsZero() || a.At.Before(first) {
 			first = a.At
 		}
@@ -306,8 +318,10 @@ func (g *gen) injectCollapse(e *employee, day int) {
 // handover): notice on day, last day lastDay.
 func (g *gen) injectDeparture(p string, e *employee, day, lastDay int) {
 	notice := g.local(e, day, 9, 30)
-	g.add(Act{At: notice, Kind: KindResign, Actor: "hr-1", Role: "hr", Employee: e.id,
-		Date: notice.Format(time.DateOnly), Date2: g.local(e, lastDay, 12, 0).Format(time.DateOnly)})
+	g.add(Act{
+		At: notice, Kind: KindResign, Actor: "hr-1", Role: "hr", Employee: e.id,
+		Date: notice.Format(time.DateOnly), Date2: g.local(e, lastDay, 12, 0).Format(time.DateOnly),
+	})
 	if p == "H5" {
 		for i := 0; i < 2+g.r.IntN(3); i++ {
 			g.add(Act{At: g.workTime(e, day+1+i), Kind: KindReveal, Actor: e.id, Role: "sales", Customer: g.own(e).key})

@@ -53,8 +53,10 @@ func ReadAlerts(ctx context.Context, risk grpc.ClientConnInterface, minter Minte
 			return nil, fmt.Errorf("sim: list alerts: %w", err)
 		}
 		for _, a := range res.GetAlerts() {
-			out = append(out, Alert{ID: a.GetAlertId(), Employee: a.GetEmployeeId(), Rule: a.GetRuleId(), Severity: int(a.GetSeverity()),
-				RaisedAt: a.GetRaisedAt().AsTime(), Text: a.GetExplanationEn(), TextZh: a.GetExplanationZh()})
+			out = append(out, Alert{
+				ID: a.GetAlertId(), Employee: a.GetEmployeeId(), Rule: a.GetRuleId(), Severity: int(a.GetSeverity()),
+				RaisedAt: a.GetRaisedAt().AsTime(), Text: a.GetExplanationEn(), TextZh: a.GetExplanationZh(),
+			})
 		}
 		// Only the first page waits; later pages read the same view.
 		positions = nil
