@@ -249,6 +249,9 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)
 	minBaseline := e.intParam(t.Tenant, RuleConversionDrop, "min_baseline_decided", 20)
 	confidence := e.intParam(t.Tenant, RuleConversionDrop, "confidence_z_x100", 0)
+	// groups caches each peer group's sorted rates for this review, so a
+	// group is sorted once, not once per member.
+	groups := map[peerKey][]int64{}
 	var out []Change
 	for _, id := range ids {
 		s, ok := stats[id]
@@ -261,7 +264,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 				own, ownDecided = b[0], b[1]
 			}
 		}
-		peerMedian, peersCounted := e.peerMedianBp(t.Tenant, id, stats, minDecided)
+		peerMedian, peersCounted := e.peerMedianBp(t.Tenant, id, stats, minDecided, groups)
 		basePer30 := s.baseActivity * recentDays / conversionBaselineDays
 		var activityPct int64
 		if basePer30 > 0 {
@@ -292,28 +295,50 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 }
 
 // peerMedianBp is the median recent conversion rate of the employee's
-// peers (same org unit and role, the employee excluded) that decided at
-// least minDecided orders, and how many there were.
-func (e *Engine) peerMedianBp(tenant, employee string, stats map[string]conversionStats, minDecided int64) (median, counted int64) {
+// peers (same org unit and role, the employee left out) among those with
+// at least minDecided recent decisions, and how many were counted. groups
+// caches each group's sorted rates for one review: the median without
+// the employee is read around their own rate's index, in O(log n).
+func (e *Engine) peerMedianBp(tenant, employee string, stats map[string]conversionStats, minDecided int64, groups map[peerKey][]int64) (median, counted int64) {
 	m, ok := e.member(tenant, employee)
 	if !ok {
 		return 0, 0
 	}
-	var rates []int64
-	for _, p := range e.peers(tenant, m.unit, m.role) {
-		if s, ok := stats[p]; ok && p != employee && s.recentDecided >= minDecided {
-			rates = append(rates, rateBp(s.recentWon, s.recentDecided))
+	key := peerKey{tenant, m.unit, m.role}
+	group := e.staff.peers[key]
+	rates, cached := groups[key]
+	if !cached {
+		for p := range group {
+			if s, ok := stats[p]; ok && s.recentDecided >= minDecided {
+				rates = append(rates, rateBp(s.recentWon, s.recentDecided))
+			}
+		}
+		slices.Sort(rates)
+		groups[key] = rates
+	}
+	skip := -1 // the index of the employee's own rate, left out
+	if s, ok := stats[employee]; ok && s.recentDecided >= minDecided {
+		if _, member := group[employee]; member {
+			skip, _ = slices.BinarySearch(rates, rateBp(s.recentWon, s.recentDecided))
 		}
 	}
-	if len(rates) == 0 {
+	n := len(rates)
+	if skip >= 0 {
+		n--
+	}
+	if n <= 0 {
 		return 0, 0
 	}
-	slices.Sort(rates)
-	n := len(rates)
-	if n%2 == 1 {
-		return rates[n/2], int64(n)
+	at := func(j int) int64 {
+		if skip >= 0 && j >= skip {
+			return rates[j+1]
+		}
+		return rates[j]
 	}
-	return (rates[n/2-1] + rates[n/2]) / 2, int64(n)
+	if n%2 == 1 {
+		return at(n / 2), int64(n)
+	}
+	return (at(n/2-1) + at(n/2)) / 2, int64(n)
 }
 
 // intParam is the integer parameter name of the tenant's rule in force,
