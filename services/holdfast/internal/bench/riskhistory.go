@@ -284,10 +284,15 @@ func (h *history) orderStep(ctx context.Context, t, e, c int, id string, at time
 		// Next step of this order comes after the others waiting.
 		h.pending = append(h.pending[1:], *o)
 	}
+	if err := h.addAt(ctx, ref, at, msg); err != nil {
+		return err
+	}
+	// Marked only once queued: addAt may first flush the order's previous
+	// step, which still needs its position recorded.
 	if done {
 		h.finished[ref.Subject()] = true
 	}
-	return h.addAt(ctx, ref, at, msg)
+	return nil
 }
 
 // staffChange is leave, or a resignation notice followed by departure.

@@ -13,7 +13,7 @@ import (
 // and continues without conflicts when more is appended.
 func TestHistoryIsMixedAndAppendable(t *testing.T) {
 	_, log := testkit.StartEventLog(t)
-	h := newHistory(log, 100, 2, 40, 4000, 100, 1)
+	h := newHistory(log, 500, 2, 40, 4000, 100, 1)
 	first, err := h.writeAtLeast(t.Context(), 4000)
 	if err != nil {
 		t.Fatalf("write: %v", err)
