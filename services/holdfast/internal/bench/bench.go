@@ -40,11 +40,26 @@ type Options struct {
 	// all at once through an async window of BatchSize*2: a much larger
 	// count can stall the baseline on a slow machine.
 	IngestRecords int
+	// RiskEvents is the size of the mixed history the risk figures replay
+	// (at least; whole hours are written), over RiskTenants tenants with
+	// RiskEmployees employees between them, spread over RiskDays days of
+	// event time (more than the engine's longest window, 91 days, so the
+	// windows are full). RiskGrowthEvents more are appended for the heap
+	// growth figure, which is scaled to 1M.
+	RiskEvents       int
+	RiskEmployees    int
+	RiskTenants      int
+	RiskDays         int
+	RiskGrowthEvents int
 }
 
-// DefaultOptions fit a 2-core machine in well under a minute.
+// DefaultOptions fit a 2-core machine in a few minutes, most of it the
+// risk engine's history (1M events, 10,000 employees).
 func DefaultOptions() Options {
-	return Options{SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000, CommissionOrders: 1000}
+	return Options{
+		SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000, CommissionOrders: 1000,
+		RiskEvents: 1_000_000, RiskEmployees: 10_000, RiskTenants: 10, RiskDays: 120, RiskGrowthEvents: 500_000,
+	}
 }
 
 // Figure is one measured figure beside its baseline.
@@ -109,12 +124,15 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	orders := newOrderBench(b, rpc, opts.RPCCalls)
 	defer orders.close()
 	commission := newCommissionBench(b, opts.CommissionOrders)
+	risk := newRiskBench(opts)
+	defer func() { risk.close() }()
 	steps := []func(context.Context) (Figure, error){
 		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
 		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
 		checkIn.vsGRPC, checkIn.vsJetStream,
 		orders.vsGRPC, orders.vsJetStream,
 		commission.projection,
+		risk.replay, risk.heapPerEmployee, risk.heapGrowth,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

@@ -1,0 +1,275 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/natsembed"
+	"github.com/holdfast/holdfast/services/risk/risksvc"
+)
+
+// riskBench measures the risk engine over a mixed history (riskhistory.go)
+// written into its own embedded nats-server, so RISK_IN holds exactly that
+// history and none of the other figures' events. The history is written on
+// first use; the memory figures are measured once and kept, because the
+// growth figure appends to the history.
+type riskBench struct {
+	opts   Options
+	logger *slog.Logger
+
+	once     sync.Once
+	startErr error
+	dir      string
+	srv      *natsembed.Server
+	js       jetstream.JetStream
+	log      *eventlog.Log
+	hist     *history
+	close    func()
+
+	replayed *Figure
+
+	memOnce    sync.Once
+	memErr     error
+	perEmp     Figure
+	perMillion Figure
+}
+
+func newRiskBench(opts Options) *riskBench {
+	return &riskBench{
+		opts:   opts,
+		logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		close:  func() {},
+	}
+}
+
+// start runs the server, provisions the streams and writes the history.
+func (rb *riskBench) start(ctx context.Context) error {
+	rb.once.Do(func() { rb.startErr = rb.startOnce(ctx) })
+	return rb.startErr
+}
+
+func (rb *riskBench) startOnce(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "holdfast-bench-risk-*")
+	if err != nil {
+		return err
+	}
+	srv, err := natsembed.Start(natsembed.Config{StoreDir: dir})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return err
+	}
+	rb.close = func() { srv.Stop(); _ = os.RemoveAll(dir) }
+	nc, err := srv.Connect("holdfast-bench-risk")
+	if err != nil {
+		return err
+	}
+	prev := rb.close
+	rb.close = func() { nc.Close(); prev() }
+	rb.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(rb.opts.BatchSize*2))
+	if err != nil {
+		return err
+	}
+	if err := eventlog.Provision(ctx, rb.js, eventlog.DefaultProvisionConfig(), eventlog.AllStreams()...); err != nil {
+		return err
+	}
+	rb.log = eventlog.New(rb.js)
+	o := rb.opts
+	rb.hist = newHistory(rb.log, o.BatchSize, o.RiskTenants, o.RiskEmployees, o.RiskEvents, o.RiskDays, 7)
+	if _, err := rb.hist.writeAtLeast(ctx, o.RiskEvents); err != nil {
+		return err
+	}
+	return rb.waitSourced(ctx)
+}
+
+// waitSourced waits until RISK_IN has sourced every event written.
+func (rb *riskBench) waitSourced(ctx context.Context) error {
+	s, err := rb.js.Stream(ctx, eventlog.StreamRiskIn)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		info, err := s.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if info.State.Msgs >= uint64(rb.hist.written) {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// riskIn is RISK_IN's message count and stored bytes.
+func (rb *riskBench) riskIn(ctx context.Context) (msgs, bytes uint64, err error) {
+	s, err := rb.js.Stream(ctx, eventlog.StreamRiskIn)
+	if err != nil {
+		return 0, 0, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return info.State.Msgs, info.State.Bytes, nil
+}
+
+// replay is the engine judging all of RISK_IN through ReplayDecisions
+// beside a plain ordered consumer reading the same stream. It is measured
+// once per run: a replay of 1M events takes minutes on two cores, and the
+// second round of the bench loop repeats the first figure.
+func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
+	if rb.replayed != nil {
+		return *rb.replayed, nil
+	}
+	if err := rb.start(ctx); err != nil {
+		return Figure{}, err
+	}
+	msgs, _, err := rb.riskIn(ctx)
+	if err != nil {
+		return Figure{}, err
+	}
+	total := int(msgs)
+	start := time.Now()
+	cons, err := rb.js.OrderedConsumer(ctx, eventlog.StreamRiskIn, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		return Figure{}, err
+	}
+	it, err := cons.Messages()
+	if err != nil {
+		return Figure{}, err
+	}
+	for range total {
+		if _, err := it.Next(); err != nil {
+			it.Stop()
+			return Figure{}, err
+		}
+	}
+	it.Stop()
+	baseline := rate(total, time.Since(start))
+
+	start = time.Now()
+	decisions, err := risksvc.NewReplayer().Replay(ctx, rb.log, rb.logger)
+	if err != nil {
+		return Figure{}, err
+	}
+	value := rate(total, time.Since(start))
+	rb.replayed = &Figure{
+		Name: "risk_replay", Value: value, Unit: "events/s", Baseline: baseline,
+		Note: fmt.Sprintf("ReplayDecisions (decode, judge, %d decisions) over a mixed RISK_IN of %d events, %d tenants, %d employees vs a raw ordered consumer over the same stream; measured once",
+			decisions, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants),
+	}
+	return *rb.replayed, nil
+}
+
+// heapPerEmployee is the engine's heap after replaying the history, less
+// an empty engine's, per employee, beside RISK_IN's stored bytes per
+// employee (what the engine would hold if it kept every event).
+func (rb *riskBench) heapPerEmployee(ctx context.Context) (Figure, error) {
+	if err := rb.measureMemory(ctx); err != nil {
+		return Figure{}, err
+	}
+	return rb.perEmp, nil
+}
+
+// heapGrowth is how much the engine's heap grows per extra 1M events once
+// its windows are full, beside RISK_IN's growth in stored bytes.
+func (rb *riskBench) heapGrowth(ctx context.Context) (Figure, error) {
+	if err := rb.measureMemory(ctx); err != nil {
+		return Figure{}, err
+	}
+	return rb.perMillion, nil
+}
+
+func (rb *riskBench) measureMemory(ctx context.Context) error {
+	rb.memOnce.Do(func() { rb.memErr = rb.measureMemoryOnce(ctx) })
+	return rb.memErr
+}
+
+func (rb *riskBench) measureMemoryOnce(ctx context.Context) error {
+	if err := rb.start(ctx); err != nil {
+		return err
+	}
+	empty := engineHeap(risksvc.NewReplayer())
+	msgs, bytes, err := rb.riskIn(ctx)
+	if err != nil {
+		return err
+	}
+	full, err := rb.replayHeap(ctx)
+	if err != nil {
+		return err
+	}
+	employees := rb.hist.employees * rb.opts.RiskTenants
+	rb.perEmp = Figure{
+		Name: "risk_heap_per_employee", Value: float64(full-empty) / float64(employees), Unit: "bytes/employee",
+		Baseline: float64(bytes) / float64(employees),
+		Note: fmt.Sprintf("engine heap after replaying %d events of %d employees (%d days), less an empty engine's (%d B), vs RISK_IN stored bytes per employee",
+			msgs, employees, rb.opts.RiskDays, empty),
+	}
+
+	extra, err := rb.hist.writeAtLeast(ctx, rb.opts.RiskGrowthEvents)
+	if err != nil {
+		return err
+	}
+	if err := rb.waitSourced(ctx); err != nil {
+		return err
+	}
+	_, bytesAfter, err := rb.riskIn(ctx)
+	if err != nil {
+		return err
+	}
+	grown, err := rb.replayHeap(ctx)
+	if err != nil {
+		return err
+	}
+	perMillion := func(d float64) float64 { return d * 1e6 / float64(extra) }
+	rb.perMillion = Figure{
+		Name: "risk_heap_growth", Value: max(perMillion(float64(grown)-float64(full)), 0), Unit: "bytes/1M-events",
+		Baseline: perMillion(float64(bytesAfter - bytes)),
+		Note: fmt.Sprintf("engine heap after %d more events (history now spans %s, windows already full; %+.0f B raw difference), scaled to 1M, vs RISK_IN's growth in stored bytes",
+			extra, rb.hist.hour.Sub(historyStart).Round(time.Hour), perMillion(float64(grown)-float64(full))),
+	}
+	return nil
+}
+
+// replayHeap replays RISK_IN with a fresh engine and returns its heap.
+func (rb *riskBench) replayHeap(ctx context.Context) (uint64, error) {
+	r := risksvc.NewReplayer()
+	if _, err := r.Replay(ctx, rb.log, rb.logger); err != nil {
+		return 0, err
+	}
+	return engineHeap(r), nil
+}
+
+// engineHeap is the live heap with r reachable less the live heap once it
+// is not. Both readings come back to back after a full GC, so whatever else
+// the process holds (the embedded server's caches, the generator) cancels.
+func engineHeap(r *risksvc.Replayer) uint64 {
+	with := liveHeap()
+	runtime.KeepAlive(r)
+	without := liveHeap()
+	if with < without {
+		return 0
+	}
+	return with - without
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

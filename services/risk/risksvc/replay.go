@@ -1,0 +1,33 @@
+package risksvc
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/services/risk/internal/app"
+	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+)
+
+// Replayer is a fresh engine with the deployment's defaults that judges
+// RISK_IN through the same path as a rebuild (app.ReplayDecisions),
+// writing nothing. It exists so that `holdfast bench` can time the engine
+// and weigh its state from outside this module; holding the Replayer keeps
+// the engine's projections alive for runtime.ReadMemStats.
+type Replayer struct {
+	eng *engine.Engine
+}
+
+// NewReplayer returns a Replayer whose engine has observed nothing.
+func NewReplayer() *Replayer {
+	return &Replayer{eng: engine.New(lexicon.Default(), engine.DefaultSensitiveWords())}
+}
+
+// Replay judges RISK_IN from its first message to its current end and
+// returns how many decisions the engine made. A Replayer replays once: a
+// second call would feed the same events to an engine that has seen them.
+func (r *Replayer) Replay(ctx context.Context, log *eventlog.Log, logger *slog.Logger) (int, error) {
+	decisions, err := app.ReplayDecisions(ctx, log, r.eng, logger)
+	return len(decisions), err
+}
