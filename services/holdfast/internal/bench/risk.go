@@ -27,8 +27,6 @@ type riskBench struct {
 
 	once     sync.Once
 	startErr error
-	dir      string
-	srv      *natsembed.Server
 	js       jetstream.JetStream
 	log      *eventlog.Log
 	hist     *history

@@ -128,7 +128,7 @@ func Sim(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(*reportJSON, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(*reportJSON, append(b, '\n'), 0o600); err != nil {
 			return fmt.Errorf("sim: write report: %w", err)
 		}
 	}
@@ -152,7 +152,7 @@ func simLoad(ctx context.Context, env Env, conns sim.Conns, issuer sim.Minter, c
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(reportJSON, append(b, '\n'), 0o644); err != nil {
+		if err := os.WriteFile(reportJSON, append(b, '\n'), 0o600); err != nil {
 			return fmt.Errorf("sim: write report: %w", err)
 		}
 	}

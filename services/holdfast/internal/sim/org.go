@@ -104,7 +104,7 @@ func Generate(cfg Config) (*Plan, error) {
 	}
 	end := cfg.End.UTC().Truncate(24 * time.Hour)
 	g := &gen{
-		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x686f6c6466617374)),
+		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x686f6c6466617374)), //nolint:gosec // the same seed must give the same organisation
 		start: end.AddDate(0, 0, -cfg.Warmup-cfg.Days), byID: map[string]*employee{}, managers: map[string]*employee{},
 		customers: map[string]*customer{}, companies: map[string]bool{}, off: map[string]map[int]bool{}, quiet: map[string]map[int]bool{},
 	}
