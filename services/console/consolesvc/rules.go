@@ -24,6 +24,10 @@ type rulesData struct {
 }
 
 // rulesPage lists the tenant's rules with their effectiveness.
+// backtestTimeout bounds a backtest from the console: long enough for a
+// year of a large tenant, short of the risk service's own 5-minute cap.
+const backtestTimeout = 2 * time.Minute
+
 func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, ss *session) {
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
@@ -150,7 +154,7 @@ func (s *Server) backtestRule(w http.ResponseWriter, r *http.Request, ss *sessio
 		s.invalid(w, r, ss, bad)
 		return
 	}
-	ctx, cancel := userContext(r.Context(), ss)
+	ctx, cancel := userContextFor(r.Context(), ss, backtestTimeout)
 	defer cancel()
 	resp, err := s.risk.BacktestRule(ctx, &riskv1.BacktestRuleRequest{
 		RuleId: rule.GetDefinition().GetRuleId(), Parameters: params,

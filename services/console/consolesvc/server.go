@@ -217,8 +217,15 @@ func homeOf(ss *session) string {
 
 // userContext is ctx carrying the user's token for the API call.
 func userContext(ctx context.Context, ss *session) (context.Context, context.CancelFunc) {
+	return userContextFor(ctx, ss, 10*time.Second)
+}
+
+// userContextFor is userContext with its own deadline, for the calls that
+// are long by nature: a backtest replays the tenant's whole history (the
+// demo tenant's takes about 5 s; the risk service caps it at 5 min).
+func userContextFor(ctx context.Context, ss *session, d time.Duration) (context.Context, context.CancelFunc) {
 	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+ss.token)
-	return context.WithTimeout(ctx, 10*time.Second)
+	return context.WithTimeout(ctx, d)
 }
 
 // page is what every template gets.
