@@ -15,6 +15,8 @@ import (
 	"text/template/parse"
 
 	"github.com/google/cel-go/cel"
+	"github.com/google/cel-go/checker"
+	"github.com/google/cel-go/common/types/ref"
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -59,6 +61,12 @@ type Program struct {
 	trigger  cel.Program
 	severity cel.Program // nil: the definition's fixed severity
 	params   map[string]any
+	// paramsVal is params as CEL sees them, built once.
+	paramsVal ref.Val
+	// eventTypes, when typeBounded, is every event.type the trigger can be
+	// true for (see eventTypes); sorted.
+	eventTypes  []string
+	typeBounded bool
 	en, zh   *template.Template
 }
 
@@ -75,9 +83,14 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	for _, prm := range d.Params {
 		p.params[prm.Name] = prm.Value()
 	}
-	p.trigger = c.program(&v, "definition.trigger", d.Trigger, d.Params, cel.BoolType)
+	p.paramsVal = orderedMap(p.params)
+	var trigger *cel.Ast
+	p.trigger, trigger = c.program(&v, "definition.trigger", d.Trigger, d.Params, cel.BoolType)
+	if trigger != nil {
+		p.eventTypes, p.typeBounded = eventTypes(trigger.NativeRep().Expr())
+	}
 	if strings.TrimSpace(d.SeverityExpr) != "" {
-		p.severity = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
+		p.severity, _ = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
 	}
 	p.en = parseTemplate(&v, "definition.explanation_en", d.ExplanationEN)
 	p.zh = parseTemplate(&v, "definition.explanation_zh", d.ExplanationZH)
@@ -87,29 +100,74 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	return p, nil
 }
 
+// boundedCost is whether the expression's worst-case cost is within
+// costLimit for inputs of up to maxInputSize (see inputSizes).
+func boundedCost(env *cel.Env, ast *cel.Ast) bool {
+	est, err := env.EstimateCost(ast, inputSizes{})
+	return err == nil && est.Max <= costLimit
+}
+
+// maxInputSize is the largest string, list or map the engine puts in a
+// rule's input, in characters or elements: identifiers, phrases and small
+// lists. (Interaction texts are not facts; the lexicon reads them.) An
+// input beyond it makes a comparison cost more than estimated, but only
+// linearly: what the limit guards against is an expression whose cost
+// multiplies, such as nested comprehensions, and those stay tracked.
+const maxInputSize = 1 << 16
+
+// inputSizes estimates every input's size at maxInputSize.
+type inputSizes struct{}
+
+func (inputSizes) EstimateSize(checker.AstNode) *checker.SizeEstimate {
+	return &checker.SizeEstimate{Min: 0, Max: maxInputSize}
+}
+
+func (inputSizes) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
+
+// Applies is whether the trigger can be true for an event of type
+// eventType at all: false only when its syntax says so for certain.
+func (p *Program) Applies(eventType string) bool {
+	if !p.typeBounded {
+		return true
+	}
+	_, found := slices.BinarySearch(p.eventTypes, eventType)
+	return found
+}
+
 // program compiles one expression whose result must be one of types (or dyn).
-func (c *Compiler) program(v *domainerr.Violations, field, expr string, params []domain.Param, types ...*cel.Type) cel.Program {
+// It also returns the checked syntax tree.
+func (c *Compiler) program(v *domainerr.Violations, field, expr string, params []domain.Param, types ...*cel.Type) (cel.Program, *cel.Ast) {
 	ast, iss := c.env.Compile(expr)
 	if iss.Err() != nil {
 		for _, e := range iss.Errors() {
 			v.Add(field, "line %d, column %d: %s", e.Location.Line(), e.Location.Column()+1, e.Message)
 		}
-		return nil
+		return nil, nil
 	}
 	out := ast.OutputType()
 	if !out.IsExactType(cel.DynType) && !slices.ContainsFunc(types, out.IsExactType) {
 		v.Add(field, "line 1, column 1: evaluates to %s, want %s", out, typeNames(types))
-		return nil
+		return nil, nil
 	}
 	if undeclaredParam(v, field, expr, params) {
-		return nil
+		return nil, nil
 	}
-	prg, err := c.env.Program(ast, cel.CostLimit(costLimit), cel.InterruptCheckFrequency(100))
+	// The cost limit is enforced at run time only where the expression's
+	// worst case cannot be bounded from its syntax: tracking the cost of
+	// every step was a fifth of a replay's evaluation time, and most rules
+	// only compare a few fields.
+	opts := []cel.ProgramOption{cel.CostLimit(costLimit), cel.InterruptCheckFrequency(100)}
+	if boundedCost(c.env, ast) {
+		opts = nil
+	}
+	prg, err := c.env.Program(ast, opts...)
 	if err != nil {
 		v.Add(field, "line 1, column 1: %s", err)
-		return nil
+		return nil, nil
 	}
-	return prg
+	return prg, ast
 }
 
 func typeNames(types []*cel.Type) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/common/types/ref"
 	"github.com/google/cel-go/common/types/traits"
+	"github.com/google/cel-go/interpreter"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
@@ -23,19 +24,42 @@ type Input struct {
 	Alert    map[string]any
 }
 
-func (p *Program) activation(in Input) map[string]any {
-	return map[string]any{
-		VarEvent: orderedMap(in.Event), VarFeatures: orderedMap(in.Features),
-		VarParams: orderedMap(p.params), VarAlert: orderedMap(in.Alert),
+func (p *Program) activation(in Input) *activation {
+	return &activation{
+		event: orderedMap(in.Event), features: orderedMap(in.Features),
+		params: p.paramsVal, alert: orderedMap(in.Alert),
 	}
 }
 
+// activation is the variables of one evaluation (a map would be one more
+// allocation and hash per variable read).
+type activation struct{ event, features, params, alert ref.Val }
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case VarEvent:
+		return a.event, true
+	case VarFeatures:
+		return a.features, true
+	case VarParams:
+		return a.params, true
+	case VarAlert:
+		return a.alert, true
+	}
+	return nil, false
+}
+
+func (*activation) Parent() interpreter.Activation { return nil }
+
 // sortedMap is a CEL map that iterates its keys in sorted order. A Go
 // map iterates in random order, so `event.map(k, k)` would differ from one
-// evaluation to the next and a replay could decide differently.
+// evaluation to the next and a replay could decide differently. The keys
+// are sorted only when an expression iterates the map: most rules only
+// select fields, and sorting every map of every evaluation was most of a
+// replay's cost.
 type sortedMap struct {
 	traits.Mapper
-	keys []string
+	native map[string]any
 }
 
 func orderedMap(m map[string]any) ref.Val {
@@ -46,12 +70,12 @@ func orderedMap(m map[string]any) ref.Val {
 	if !ok {
 		return types.NewErr("rules: %T is not a CEL map", m)
 	}
-	return sortedMap{Mapper: base, keys: slices.Sorted(maps.Keys(m))}
+	return sortedMap{Mapper: base, native: m}
 }
 
 // Iterator implements traits.Iterable in key order.
 func (m sortedMap) Iterator() traits.Iterator {
-	return &sortedKeys{Iterator: m.Mapper.Iterator(), keys: m.keys}
+	return &sortedKeys{Iterator: m.Mapper.Iterator(), keys: slices.Sorted(maps.Keys(m.native))}
 }
 
 type sortedKeys struct {
