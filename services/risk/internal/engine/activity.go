@@ -58,7 +58,7 @@ func (e *Engine) recordActivity(o observation) {
 		return
 	}
 	key := employeeKey{o.tenant, o.employee}
-	days := e.activity[key]
+	days, _ := e.activity.get(key)
 	today := workcal.DateOf(o.at, time.UTC)
 	add.day = today
 	i := len(days)
@@ -75,13 +75,14 @@ func (e *Engine) recordActivity(o observation) {
 	for drop < len(days) && days[drop].day < oldest {
 		drop++
 	}
-	e.activity[key] = days[drop:]
+	e.activity.put(key, days[drop:])
 }
 
 // activityIn sums the employee's days in [from, to].
 func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity {
 	var sum dayActivity
-	for _, d := range e.activity[key] {
+	days, _ := e.activity.get(key)
+	for _, d := range days {
 		if d.day >= from && d.day <= to {
 			sum = sum.plus(d)
 		}
@@ -89,7 +90,7 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 	return sum
 }
 
-// activityFeatures counts o in the employee's history and returns the
+// activityFeatures counts o in the employee's history and adds to out the
 // features that compare them with their own baseline:
 //
 //	reveals_baseline_daily   reveals per day, averaged over the baselineDays
@@ -104,16 +105,16 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 //	                                look-back before the notice
 //	unassigned_reveals_since_notice the same, from the notice's day on
 //	exports_since_notice, deletions_since_notice  likewise
-func (e *Engine) activityFeatures(o observation) map[string]any {
+func (e *Engine) activityFeatures(o observation, out map[string]any) {
 	e.recordActivity(o)
 	key := employeeKey{o.tenant, o.employee}
 	today := workcal.DateOf(o.at, time.UTC)
-	out := map[string]any{"lookback_days": int64(baselineDays)}
+	out["lookback_days"] = int64(baselineDays)
 
 	before := e.activityIn(key, today.AddDays(-baselineDays), today.AddDays(-1))
 	out["reveals_baseline_daily"] = before.reveals / baselineDays
 	var history int64
-	if days := e.activity[key]; len(days) > 0 && days[0].day < today {
+	if days, _ := e.activity.get(key); len(days) > 0 && days[0].day < today {
 		history = min(int64(today-days[0].day), baselineDays)
 	}
 	out["reveals_baseline_days"] = history
@@ -131,5 +132,4 @@ func (e *Engine) activityFeatures(o observation) map[string]any {
 	out["unassigned_reveals_since_notice"] = since.unassigned
 	out["exports_since_notice"] = since.exports
 	out["deletions_since_notice"] = since.deletions
-	return out
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -33,13 +34,9 @@ const offBookEvidenceCap = 20
 //	offbook_touches_while_idle  interactions with unregistered contacts and
 //	                            visits linked to no customer since then
 func (e *Engine) judgeNeglect(t Tick) []Change {
-	var employees []string
-	for key := range e.book.held {
-		if key.tenant == t.Tenant {
-			employees = append(employees, key.employee)
-		}
-	}
-	slices.Sort(employees)
+	// Only an employee with off-book touches can be judged (below), so
+	// the walk is over those, not over every holder of customers.
+	employees := slices.Sorted(maps.Keys(e.book.offBook.of(t.Tenant)))
 	var out []Change
 	for _, emp := range employees {
 		if m, ok := e.member(t.Tenant, emp); ok && m.departed {

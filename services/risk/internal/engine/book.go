@@ -15,7 +15,7 @@ import (
 // find contacts worked before they were registered (S8).
 
 // Bounds of the off-book log: per employee, touches older than
-// offBookRetention (before the tenant's latest tick) are dropped, and at
+// offBookRetention (before the tenant's first tick of the day) are dropped, and at
 // most offBookCap are kept (the oldest go first).
 const (
 	offBookRetention = 60 * 24 * time.Hour
@@ -73,14 +73,14 @@ type offBookTouch struct {
 type bookProjection struct {
 	customers map[customerKey]*bookEntry
 	held      map[employeeKey]map[string]struct{}
-	offBook   map[employeeKey][]offBookTouch
+	offBook   byTenant[[]offBookTouch]
 }
 
 func newBookProjection() bookProjection {
 	return bookProjection{
 		customers: map[customerKey]*bookEntry{},
 		held:      map[employeeKey]map[string]struct{}{},
-		offBook:   map[employeeKey][]offBookTouch{},
+		offBook:   byTenant[[]offBookTouch]{},
 	}
 }
 
@@ -145,26 +145,25 @@ func (b *bookProjection) touch(tenant, employee, customerID, contact string, at 
 		return
 	}
 	key := employeeKey{tenant, employee}
-	log := append(b.offBook[key], offBookTouch{at: at, contact: contact, evidence: ev})
+	log, _ := b.offBook.get(key)
+	log = append(log, offBookTouch{at: at, contact: contact, evidence: ev})
 	if len(log) > offBookCap {
 		log = slices.Delete(log, 0, len(log)-offBookCap)
 	}
-	b.offBook[key] = log
+	b.offBook.put(key, log)
 }
 
 // prune drops the tenant's off-book touches older than offBookRetention
 // before now.
 func (b *bookProjection) prune(tenant string, now time.Time) {
 	cutoff := now.Add(-offBookRetention)
-	for key, log := range b.offBook {
-		if key.tenant != tenant {
-			continue
-		}
+	for id, log := range b.offBook.of(tenant) {
+		key := employeeKey{tenant, id}
 		log = slices.DeleteFunc(log, func(t offBookTouch) bool { return t.at.Before(cutoff) })
 		if len(log) == 0 {
-			delete(b.offBook, key)
+			b.offBook.del(key)
 		} else {
-			b.offBook[key] = log
+			b.offBook.put(key, log)
 		}
 	}
 }
@@ -210,7 +209,8 @@ func (e *Engine) lastFollowUp(tenant, employee string) (last time.Time, ok bool)
 // first.
 func (e *Engine) offBookSince(tenant, employee string, since time.Time) []offBookTouch {
 	var out []offBookTouch
-	for _, t := range e.book.offBook[employeeKey{tenant, employee}] {
+	log, _ := e.book.offBook.get(employeeKey{tenant, employee})
+	for _, t := range log {
 		if t.at.After(since) {
 			out = append(out, t)
 		}
@@ -223,7 +223,8 @@ func (e *Engine) offBookSince(tenant, employee string, since time.Time) []offBoo
 // keys, oldest first.
 func (e *Engine) contactTouches(tenant, employee string, keys []string) []offBookTouch {
 	var out []offBookTouch
-	for _, t := range e.book.offBook[employeeKey{tenant, employee}] {
+	log, _ := e.book.offBook.get(employeeKey{tenant, employee})
+	for _, t := range log {
 		if t.contact != "" && slices.Contains(keys, t.contact) {
 			out = append(out, t)
 		}

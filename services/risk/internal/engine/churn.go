@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"cmp"
+	"maps"
 	"slices"
 	"time"
 
@@ -84,13 +84,13 @@ func (e *Engine) trackCall(in Interaction) {
 		return
 	}
 	key := employeeKey{in.Tenant, in.EmployeeID}
-	h := e.calls[key]
+	h, _ := e.calls.get(key)
 	if h == nil {
 		if in.Kind != "call" || in.Duration <= 0 {
 			return
 		}
 		h = &callHistory{long: map[string]*longCall{}}
-		e.calls[key] = h
+		e.calls.put(key, h)
 	}
 	if lc := h.long[in.CustomerID]; lc != nil && in.OccurredAt.After(lc.lastTouch) {
 		lc.lastTouch = in.OccurredAt
@@ -103,6 +103,9 @@ func (e *Engine) trackCall(in Interaction) {
 	if in.CustomerID != "" && int64(len(h.seconds)) >= p.minCalls {
 		if m := h.median(); secs*100 >= m*p.longCallPct {
 			h.long[in.CustomerID] = &longCall{at: in.OccurredAt, lastTouch: in.OccurredAt, seconds: secs, median: m, evidence: in.Evidence}
+			if next, ok := e.churnNext[in.Tenant]; ok && in.OccurredAt.Add(p.silent).Before(next) {
+				e.churnNext[in.Tenant] = in.OccurredAt.Add(p.silent)
+			}
 		}
 	}
 	h.seconds = append(h.seconds, secs)
@@ -115,7 +118,7 @@ func (e *Engine) trackCall(in Interaction) {
 // churn when it follows a long call with that customer within
 // within_days.
 func (e *Engine) churnOnCancel(tenant, seller, customer string, at time.Time, ev domain.Evidence) []Change {
-	h := e.calls[employeeKey{tenant, seller}]
+	h, _ := e.calls.get(employeeKey{tenant, seller})
 	if h == nil || customer == "" {
 		return nil
 	}
@@ -131,21 +134,29 @@ func (e *Engine) churnOnCancel(tenant, seller, customer string, at time.Time, ev
 // has gone silent. Long calls older than within_days leave the
 // projection, and so do churns. Employees and customers are visited in
 // sorted order so replay decides the same.
+//
+// The check keeps, per tenant, the earliest time a tick could find
+// anything to do (churnNext): ticks before it return at once. A new long
+// call brings it forward; a rule change forgets it.
 func (e *Engine) churnCheck(t Tick) []Change {
-	var keys []employeeKey
-	for k := range e.calls {
-		if k.tenant == t.Tenant {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
+	if next, ok := e.churnNext[t.Tenant]; ok && t.At.Before(next) {
 		return nil
 	}
-	slices.SortFunc(keys, func(a, b employeeKey) int { return cmp.Compare(a.employee, b.employee) })
+	calls := e.calls.of(t.Tenant)
+	if len(calls) == 0 {
+		return nil
+	}
+	employees := slices.Sorted(maps.Keys(calls))
 	p := e.churnParams(t.Tenant)
 	var out []Change
-	for _, k := range keys {
-		h := e.calls[k]
+	next := time.Time{}
+	soonest := func(at time.Time) {
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	for _, id := range employees {
+		h := calls[id]
 		customers := make([]string, 0, len(h.long))
 		for c := range h.long {
 			customers = append(customers, c)
@@ -155,14 +166,26 @@ func (e *Engine) churnCheck(t Tick) []Change {
 			lc := h.long[c]
 			quietFrom := lc.lastTouch.Add(p.silent)
 			if !lc.churned && !t.At.Before(quietFrom) && !quietFrom.After(lc.at.Add(p.within)) {
-				out = append(out, e.churn(t.Tenant, k.employee, c, "silent", t.At, lc, nil)...)
+				out = append(out, e.churn(t.Tenant, id, c, "silent", t.At, lc, nil)...)
 			}
 			if t.At.Sub(lc.at) > p.within+p.silent {
 				delete(h.long, c)
+				continue
 			}
+			if !lc.churned && !quietFrom.After(lc.at.Add(p.within)) {
+				soonest(quietFrom)
+			}
+			soonest(lc.at.Add(p.within + p.silent + time.Nanosecond))
 		}
 		h.churned = slices.DeleteFunc(h.churned, func(r churnRecord) bool { return t.At.Sub(r.at) > p.within })
+		for _, r := range h.churned {
+			soonest(r.at.Add(p.within + time.Nanosecond))
+		}
 	}
+	if next.IsZero() {
+		next = t.At.Add(p.silent) // no long call: none can go quiet before this
+	}
+	e.churnNext[t.Tenant] = next
 	return out
 }
 
@@ -171,7 +194,7 @@ func (e *Engine) churnCheck(t Tick) []Change {
 // churn of the cluster as evidence (each long call counts once); an open
 // one adds this churn.
 func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc *longCall, extra []piece) []Change {
-	h := e.calls[employeeKey{tenant, employee}]
+	h, _ := e.calls.get(employeeKey{tenant, employee})
 	lc.churned = true
 	rec := churnRecord{customer: customer, at: at, pieces: append([]piece{evidenceOnly(lc.evidence)}, extra...)}
 	h.churned = append(h.churned, rec)
@@ -192,7 +215,7 @@ func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc 
 			"days_after_call": int64(at.Sub(lc.at) / (24 * time.Hour)),
 		},
 		this:    rec.pieces[0],
-		context: extra,
+		context: func() []piece { return extra },
 		cluster: opening,
 	})
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"math/big"
 	"slices"
 	"time"
@@ -61,10 +62,10 @@ func dayIndex(t time.Time) int64 {
 // activityOf is the employee's projection, created on first use.
 func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 	key := employeeKey{tenant, employee}
-	a := e.sales[key]
+	a, _ := e.sales.get(key)
 	if a == nil {
 		a = &salesActivity{foldedThrough: -1}
-		e.sales[key] = a
+		e.sales.put(key, a)
 	}
 	return a
 }
@@ -228,20 +229,14 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		return nil
 	}
 	e.conversionDay[t.Tenant] = today
-	var ids []string
-	for key := range e.sales {
-		if key.tenant == t.Tenant {
-			ids = append(ids, key.employee)
-		}
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(e.sales.of(t.Tenant)))
 	stats := make(map[string]conversionStats, len(ids))
 	for _, id := range ids {
 		key := employeeKey{t.Tenant, id}
-		a := e.sales[key]
+		a, _ := e.sales.get(key)
 		s := a.review(today)
 		if len(a.days) == 0 && s.longDecided == 0 {
-			delete(e.sales, key) // quiet for longer than the projection looks back
+			e.sales.del(key) // quiet for longer than the projection looks back
 			continue
 		}
 		stats[id] = s
@@ -270,10 +265,13 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		if basePer30 > 0 {
 			activityPct = s.recentActivity * 100 / basePer30
 		}
-		a := e.sales[employeeKey{t.Tenant, id}]
-		context := make([]piece, 0, len(a.decided))
-		for _, ev := range a.decided {
-			context = append(context, piece{evidence: ev})
+		a, _ := e.sales.get(employeeKey{t.Tenant, id})
+		context := func() []piece {
+			out := make([]piece, 0, len(a.decided))
+			for _, ev := range a.decided {
+				out = append(out, piece{evidence: ev})
+			}
+			return out
 		}
 		out = append(out, e.observe(observation{
 			tenant: t.Tenant, employee: id, at: t.At,

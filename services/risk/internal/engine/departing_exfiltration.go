@@ -50,7 +50,7 @@ func (e *Engine) ObserveInteractionDeletion(d InteractionDeletion) []Change {
 // the notice as the opening evidence of a sequence rule: an alert on what
 // followed a notice shows the notice first.
 func (e *Engine) withNoticeOpening(o observation) observation {
-	m := e.staff.members[employeeKey{o.tenant, o.employee}]
+	m, _ := e.staff.members.get(employeeKey{o.tenant, o.employee})
 	if m == nil || m.notice.IsZero() || o.at.Before(m.notice) {
 		return o
 	}

@@ -36,18 +36,29 @@ type Engine struct {
 	compiler *rules.Compiler
 	builtin  map[string]*rules.Program
 	tenants  map[string]map[string]*tenantRule
-	open     map[alertKey]*openAlert
-	reveals  map[employeeKey][]revealSeen  // sliding window per employee
-	activity map[employeeKey][]dayActivity // day history per employee, for baselines
-	exports  map[exportKey]pendingExport   // export requests awaiting a decision
+	// inForceCache is each tenant's enabled rules in id order, dropped
+	// whenever one of its rules changes.
+	inForceCache map[string][]*rules.Program
+	open         map[alertKey]*openAlert
+	reveals      map[employeeKey][]revealSeen // sliding window per employee
+	activity     byTenant[[]dayActivity]      // day history per employee, for baselines
+	exports      map[exportKey]pendingExport  // export requests awaiting a decision
 	// orders is the order projection per tenant and order id (orders.go).
 	orders map[string]map[string]*orderState
+	// ordersNext is, per tenant, the earliest time its unbacked-order
+	// check can have anything to do (unbacked_order.go).
+	ordersNext map[string]time.Time
 	// sales is the sales-activity projection (conversion.go);
 	// conversionDay the last UTC day each tenant's sellers were reviewed.
-	sales         map[employeeKey]*salesActivity
+	sales         byTenant[*salesActivity]
 	conversionDay map[string]int64
 	// calls is the call projection per employee (churn.go).
-	calls map[employeeKey]*callHistory
+	calls byTenant[*callHistory]
+	// churnNext is, per tenant, the earliest time its churn check can
+	// have anything to do (churn.go).
+	churnNext map[string]time.Time
+	// pruneDay is the last UTC day each tenant's projections were pruned.
+	pruneDay map[string]int64
 	// suppressed holds, per (rule, employee), the time until which the
 	// rule does not judge the employee.
 	suppressed map[alertKey]time.Time
@@ -90,15 +101,20 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		compiler: compiler,
 		builtin:  map[string]*rules.Program{},
 		tenants:  map[string]map[string]*tenantRule{},
-		open:     map[alertKey]*openAlert{},
-		reveals:  map[employeeKey][]revealSeen{},
-		activity: map[employeeKey][]dayActivity{},
-		exports:  map[exportKey]pendingExport{},
-		orders:   map[string]map[string]*orderState{},
 
-		sales:         map[employeeKey]*salesActivity{},
+		inForceCache: map[string][]*rules.Program{},
+		open:         map[alertKey]*openAlert{},
+		reveals:      map[employeeKey][]revealSeen{},
+		activity:     byTenant[[]dayActivity]{},
+		exports:      map[exportKey]pendingExport{},
+		orders:       map[string]map[string]*orderState{},
+
+		sales:         byTenant[*salesActivity]{},
 		conversionDay: map[string]int64{},
-		calls:         map[employeeKey]*callHistory{},
+		calls:         byTenant[*callHistory]{},
+		churnNext:     map[string]time.Time{},
+		pruneDay:      map[string]int64{},
+		ordersNext:    map[string]time.Time{},
 
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),
@@ -185,7 +201,8 @@ type observation struct {
 	features map[string]any
 	// context is evidence that explains this without counting towards the
 	// alert's tally (an order's earlier events, say); added after this.
-	context []piece
+	// It is built only when a rule fires: most observations raise nothing.
+	context func() []piece
 	// cluster, when set, is the evidence of a new alert instead of this
 	// and context (a cluster's every member, say).
 	cluster []piece
@@ -197,7 +214,11 @@ func (e *Engine) observe(o observation) []Change {
 	features := e.features(o)
 	o = e.withNoticeOpening(o)
 	var out []Change
+	eventType, _ := o.facts["type"].(string)
 	for _, p := range e.inForce(o.tenant) {
+		if !p.Applies(eventType) {
+			continue
+		}
 		if ch, ok := e.evaluate(p, o, features); ok {
 			out = append(out, ch)
 		}
@@ -219,15 +240,15 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
 		oa = nil // the window closed, or a new version of the rule is in force
 	}
-	added := append([]piece{o.this}, o.context...)
+	added, withContext := []piece{o.this}, true
 	if oa == nil && o.cluster != nil {
-		added = o.cluster
+		added, withContext = o.cluster, false
 	}
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
-		added = e.revealPieces(employeeKey{o.tenant, o.employee})
+		added, withContext = e.revealPieces(employeeKey{o.tenant, o.employee}), false
 	}
 	if lead, ok := o.opening[def.OpeningEvidence]; oa == nil && ok {
-		added = append(slices.Clone(lead), o.this)
+		added, withContext = append(slices.Clone(lead), o.this), false
 	}
 	var before tally
 	if oa != nil {
@@ -250,6 +271,9 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	if err != nil {
 		e.evalErrors++
 		sev = def.Severity
+	}
+	if withContext && o.context != nil {
+		added = append(added, o.context()...) // context counts for nothing
 	}
 	if oa == nil {
 		oa = &openAlert{alert: domain.Alert{

@@ -47,11 +47,10 @@ func (e *Engine) features(o observation) map[string]any {
 	for _, r := range window {
 		unassigned += r.tally.unassigned
 	}
-	out := map[string]any{
-		"reveals_24h":            int64(len(window)),
-		"reveals_24h_unassigned": unassigned,
-	}
-	maps.Copy(out, e.activityFeatures(o))
+	out := make(map[string]any, 12+len(o.features))
+	out["reveals_24h"] = int64(len(window))
+	out["reveals_24h_unassigned"] = unassigned
+	e.activityFeatures(o, out)
 	maps.Copy(out, o.features)
 	return out
 }

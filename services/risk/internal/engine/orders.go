@@ -185,6 +185,7 @@ func (e *Engine) ObserveOrderStep(s OrderStep) []Change {
 	}
 	o := e.order(s.Tenant, s.OrderID, s.SellerID, s.CustomerID)
 	o.remember(s.Evidence, s.OccurredAt)
+	defer e.orderChanged(s.Tenant, o)
 	switch s.Step {
 	case OrderStepWon, OrderStepApproved:
 		if s.AmountMinor > 0 {
@@ -286,7 +287,7 @@ func (e *Engine) ObserveCommissionAccrual(c CommissionAccrual) []Change {
 			"order_contradiction_seen": seen,
 		},
 		this:    evidenceOnly(c.Evidence),
-		context: context,
+		context: func() []piece { return context },
 	})
 }
 

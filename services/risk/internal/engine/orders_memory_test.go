@@ -94,7 +94,7 @@ func TestCallAndActivityProjectionsAreBounded(t *testing.T) {
 		}
 		tick(day.Add(24 * time.Hour))
 	}
-	h := e.calls[key]
+	h, _ := e.calls.get(key)
 	if len(h.seconds) != callHistoryCap {
 		t.Errorf("%d call durations kept, want %d", len(h.seconds), callHistoryCap)
 	}
@@ -104,7 +104,7 @@ func TestCallAndActivityProjectionsAreBounded(t *testing.T) {
 	if n := len(h.churned); n == 0 || n > 31 {
 		t.Errorf("%d churns kept, want those of the last within_days (30) days", n)
 	}
-	if n := len(e.sales[key].days); n != activityDays {
-		t.Errorf("%d days of activity kept, want %d", n, activityDays)
+	if a, _ := e.sales.get(key); len(a.days) != activityDays {
+		t.Errorf("%d days of activity kept, want %d", len(a.days), activityDays)
 	}
 }

@@ -25,7 +25,7 @@ func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 		for i := range size {
 			id := fmt.Sprintf("e%02d", i)
 			ids = append(ids, id)
-			e.staff.members[employeeKey{"t", id}] = &staffMember{unit: "u", role: "sales"}
+			e.staff.members.put(employeeKey{"t", id}, &staffMember{unit: "u", role: "sales"})
 			e.staff.peers[key][id] = struct{}{}
 			stats[id] = conversionStats{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}
 		}

@@ -75,12 +75,12 @@ func TestProjectionsDropOldEntries(t *testing.T) {
 	for d := range activityKeepDays + 10 {
 		e.ObserveReveal(Reveal{Tenant: "t", EmployeeID: "a", OccurredAt: monday.AddDate(0, 0, d-activityKeepDays-10)})
 	}
-	if got := len(e.activity[employeeKey{"t", "a"}]); got != activityKeepDays+1 {
-		t.Errorf("activity days kept = %d, want %d", got, activityKeepDays+1)
+	if days, _ := e.activity.get(employeeKey{"t", "a"}); len(days) != activityKeepDays+1 {
+		t.Errorf("activity days kept = %d, want %d", len(days), activityKeepDays+1)
 	}
 	e.ObserveExportRequest(ExportRequest{Tenant: "t", EmployeeID: "a", ExportID: "x", OccurredAt: monday})
-	if got := len(e.book.offBook[employeeKey{"t", "a"}]); got != offBookCap {
-		t.Errorf("off-book touches kept = %d, want the cap %d", got, offBookCap)
+	if log, _ := e.book.offBook.get(employeeKey{"t", "a"}); len(log) != offBookCap {
+		t.Errorf("off-book touches kept = %d, want the cap %d", len(log), offBookCap)
 	}
 	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(staffRetention - time.Hour)})
 	if _, ok := e.member("t", "gone"); !ok {

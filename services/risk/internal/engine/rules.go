@@ -41,6 +41,9 @@ type Suppression struct {
 // on. A definition that no longer compiles returns an error wrapping
 // ErrRuleNotApplied and leaves the version before it in force.
 func (e *Engine) ApplyRuleChange(c RuleChange) error {
+	delete(e.inForceCache, c.Tenant)
+	delete(e.churnNext, c.Tenant) // its parameters may change
+	delete(e.ordersNext, c.Tenant)
 	tr := e.tenants[c.Tenant]
 	if tr == nil {
 		tr = map[string]*tenantRule{}
@@ -112,12 +115,16 @@ func (e *Engine) ruleIDs(tenant string) []string {
 
 // inForce is the tenant's enabled rules in id order.
 func (e *Engine) inForce(tenant string) []*rules.Program {
-	var out []*rules.Program
+	if cached, ok := e.inForceCache[tenant]; ok {
+		return cached
+	}
+	out := []*rules.Program{}
 	for _, id := range e.ruleIDs(tenant) {
 		if p, enabled, _ := e.rule(tenant, id); enabled {
 			out = append(out, p)
 		}
 	}
+	e.inForceCache[tenant] = out
 	return out
 }
 

@@ -95,14 +95,14 @@ type staffMember struct {
 // staffProjection is the engine's view of ATTENDANCE's org tree.
 type staffProjection struct {
 	units   map[unitKey]orgUnit
-	members map[employeeKey]*staffMember
+	members byTenant[*staffMember]
 	peers   map[peerKey]map[string]struct{}
 }
 
 func newStaffProjection() staffProjection {
 	return staffProjection{
 		units:   map[unitKey]orgUnit{},
-		members: map[employeeKey]*staffMember{},
+		members: byTenant[*staffMember]{},
 		peers:   map[peerKey]map[string]struct{}{},
 	}
 }
@@ -127,13 +127,13 @@ func (e *Engine) RecordOrgUnit(u OrgUnit) {
 func (e *Engine) RecordStaff(s StaffEvent) {
 	p := &e.staff
 	key := employeeKey{s.Tenant, s.EmployeeID}
-	m := p.members[key]
+	m, _ := p.members.get(key)
 	if m == nil {
 		if s.Kind != StaffHired {
 			return // an employee hired before the projection's horizon
 		}
 		m = &staffMember{}
-		p.members[key] = m
+		p.members.put(key, m)
 	}
 	date, dateErr := workcal.ParseDate(s.Date)
 	switch s.Kind {
@@ -195,12 +195,9 @@ func (p *staffProjection) leaveGroup(key employeeKey, m *staffMember) {
 func (p *staffProjection) prune(tenant string, now time.Time) {
 	cutoff := now.Add(-staffRetention)
 	oldest := workcal.DateOf(cutoff, time.UTC)
-	for key, m := range p.members {
-		if key.tenant != tenant {
-			continue
-		}
+	for id, m := range p.members.of(tenant) {
 		if m.departed && m.departedAt.Before(cutoff) {
-			delete(p.members, key)
+			p.members.del(employeeKey{tenant, id})
 			continue
 		}
 		m.leaves = slices.DeleteFunc(m.leaves, func(l workcal.Period) bool { return l.To < oldest })
@@ -210,7 +207,7 @@ func (p *staffProjection) prune(tenant string, now time.Time) {
 // member is the tenant's employee as projected; ok is false for one the
 // engine has not seen hired (or has pruned).
 func (e *Engine) member(tenant, employee string) (staffMember, bool) {
-	m := e.staff.members[employeeKey{tenant, employee}]
+	m, _ := e.staff.members.get(employeeKey{tenant, employee})
 	if m == nil {
 		return staffMember{}, false
 	}
@@ -236,7 +233,7 @@ func (e *Engine) peers(tenant, unit, role string) []string {
 func (e *Engine) schedule(tenant, employee string) (workcal.Schedule, *time.Location) {
 	s := workcal.Schedule{Calendar: workcal.MondayToFriday(), Employed: workcal.Period{To: workcal.Forever}}
 	loc := time.UTC
-	m := e.staff.members[employeeKey{tenant, employee}]
+	m, _ := e.staff.members.get(employeeKey{tenant, employee})
 	if m == nil {
 		return s, loc
 	}
@@ -282,20 +279,26 @@ func (e *Engine) workingDaysBetween(tenant, employee string, from, to time.Time)
 }
 
 // pruneProjections is the tick check that keeps the staff and book
-// projections bounded; it decides nothing.
+// projections bounded; it decides nothing. It runs at the tenant's first
+// tick of each UTC day, not every hour: retention is counted in days, so
+// what it drops may stay up to a day past its retention.
 func (e *Engine) pruneProjections(t Tick) []Change {
+	today := dayIndex(t.At)
+	if last, ok := e.pruneDay[t.Tenant]; ok && today <= last {
+		return nil
+	}
+	e.pruneDay[t.Tenant] = today
 	e.staff.prune(t.Tenant, t.At)
 	e.book.prune(t.Tenant, t.At)
 	oldest := workcal.DateOf(t.At, time.UTC).AddDays(-activityKeepDays)
-	for key, days := range e.activity {
-		if key.tenant != t.Tenant {
-			continue
-		}
-		days = slices.DeleteFunc(days, func(d dayActivity) bool { return d.day < oldest })
-		if len(days) == 0 {
-			delete(e.activity, key)
-		} else {
-			e.activity[key] = days
+	for id, days := range e.activity.of(t.Tenant) {
+		key := employeeKey{t.Tenant, id}
+		kept := slices.DeleteFunc(days, func(d dayActivity) bool { return d.day < oldest })
+		switch {
+		case len(kept) == 0:
+			e.activity.del(key)
+		case len(kept) < len(days):
+			e.activity.put(key, kept)
 		}
 	}
 	return nil

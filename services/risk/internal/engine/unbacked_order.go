@@ -52,9 +52,16 @@ func (e *Engine) unbackedDeadlines(tenant string) (payment, shipment int64) {
 // An order leaves the projection once the rule has reported it or its
 // later deadline has been judged; an order never started leaves after
 // orderIdleHorizon without events.
+//
+// The check keeps, per tenant, the earliest time a tick can find an order
+// to judge or drop (ordersNext); ticks before it return at once. An order
+// event brings it forward (orderChanged); a rule change forgets it.
 func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	byID := e.orders[t.Tenant]
 	if len(byID) == 0 {
+		return nil
+	}
+	if next, ok := e.ordersNext[t.Tenant]; ok && t.At.Before(next) {
 		return nil
 	}
 	payment, shipment := e.unbackedDeadlines(t.Tenant)
@@ -67,7 +74,9 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 				delete(byID, id)
 			}
 		case !t.At.Before(o.started):
-			due = append(due, o)
+			if days := int64(t.At.Sub(o.started) / (24 * time.Hour)); days > o.judgedDays && days >= first {
+				due = append(due, o)
+			}
 		}
 	}
 	// Map order is random: sort so replay judges in the same order.
@@ -77,9 +86,6 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	var out []Change
 	for _, o := range due {
 		days := int64(t.At.Sub(o.started) / (24 * time.Hour))
-		if days <= o.judgedDays || days < first {
-			continue
-		}
 		o.judgedDays = days
 		changes := e.observe(observation{
 			tenant: t.Tenant, employee: o.seller, at: t.At,
@@ -90,7 +96,7 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 				"started_by": o.startedBy, "days_since_start": days,
 			},
 			this:    evidenceOnly(o.startEvidence),
-			context: o.contextPieces(o.startEvidence.EventID),
+			context: func() []piece { return o.contextPieces(o.startEvidence.EventID) },
 		})
 		out = append(out, changes...)
 		reported := slices.ContainsFunc(changes, func(c Change) bool { return c.Alert.RuleID == RuleUnbackedOrder })
@@ -105,6 +111,38 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	}
 	if len(byID) == 0 {
 		delete(e.orders, t.Tenant)
+		delete(e.ordersNext, t.Tenant)
+		return out
 	}
+	var next time.Time
+	for _, o := range byID {
+		if at := orderDueAt(o, first); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	e.ordersNext[t.Tenant] = next
 	return out
+}
+
+// orderDueAt is the earliest time a tick has anything to do with o: judge
+// its next whole day once the first deadline is reached, or drop it when
+// it was never started and has been idle for orderIdleHorizon.
+func orderDueAt(o *orderState, first int64) time.Time {
+	if o.started.IsZero() {
+		return o.lastSeen.Add(orderIdleHorizon + time.Nanosecond)
+	}
+	return o.started.Add(time.Duration(max(o.judgedDays+1, first)) * 24 * time.Hour)
+}
+
+// orderChanged brings the tenant's next order check forward to o's due
+// time when that is earlier.
+func (e *Engine) orderChanged(tenant string, o *orderState) {
+	next, ok := e.ordersNext[tenant]
+	if !ok {
+		return // the next tick checks every order anyway
+	}
+	payment, shipment := e.unbackedDeadlines(tenant)
+	if at := orderDueAt(o, min(payment, shipment)); at.Before(next) {
+		e.ordersNext[tenant] = at
+	}
 }
