@@ -70,7 +70,7 @@ func (t *Tracker) apply(_ context.Context, rec eventlog.Record) error {
 	if eventlog.TypeName(rec.Envelope) != departedType {
 		return nil
 	}
-	m, err := eventlog.Payload(rec.Envelope)
+	m, err := rec.Payload()
 	if err != nil {
 		// A departure that cannot be read would leave a token working
 		// unnoticed; Follow retries and logs rather than skipping it.

@@ -243,6 +243,21 @@ type Record struct {
 	// Pending is how many messages followed this one in the stream when it
 	// was delivered (0 = caught up at that moment).
 	Pending uint64
+	// payload is the envelope's payload as decoded ahead by the reader
+	// (see Payload).
+	payload    proto.Message
+	payloadErr error
+	decoded    bool
+}
+
+// Payload is the record's payload message, as eventlog.Payload decodes
+// it: decoded ahead of the handler by a stream reader (on the reader's
+// own goroutine, so decoding overlaps the handler's work), or now.
+func (r Record) Payload() (proto.Message, error) {
+	if r.decoded {
+		return r.payload, r.payloadErr
+	}
+	return Payload(r.Envelope)
 }
 
 // Aggregate is one aggregate's history.
@@ -348,23 +363,67 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
-	for {
-		m, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil {
+	// A reader goroutine fetches and decodes ahead (envelope and payload)
+	// while fn applies the records before: a replay keeps both cores busy.
+	// fn still sees every record in order, one at a time.
+	ahead := make(chan readAhead, readAheadRecords)
+	done := make(chan struct{})
+	go func() {
+		defer close(ahead)
+		for {
+			m, err := it.Next()
+			var item readAhead
+			if err == nil {
+				item.rec, item.err = toRecord(stream, m)
+				if item.err == nil {
+					item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
+					item.rec.decoded = true
+				}
+			} else {
+				item.err, item.next = err, true
+			}
+			select {
+			case ahead <- item:
+			case <-done:
+				return
+			}
+			if item.err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(done)
+		it.Stop()
+		for range ahead {
+			// Drained, so the reader has exited when read returns.
+		}
+	}()
+	for item := range ahead {
+		if item.err != nil {
+			if item.next && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return err
+			return item.err
 		}
-		rec, err := toRecord(stream, m)
-		if err != nil {
-			return err
-		}
-		more, err := fn(rec)
+		more, err := fn(item.rec)
 		if err != nil || !more {
 			return err
 		}
 	}
+	return ctx.Err()
+}
+
+// readAheadRecords is how many records a reader decodes ahead of its
+// handler.
+const readAheadRecords = 256
+
+// readAhead is one record decoded ahead, or the error that ended reading
+// (next: the error came from fetching, not decoding).
+type readAhead struct {
+	rec  Record
+	err  error
+	next bool
 }
 
 func toRecord(stream string, m jetstream.Msg) (Record, error) {

@@ -97,7 +97,7 @@ func (t *Tracker) apply(_ context.Context, rec eventlog.Record) error {
 	if !lifecycleTypes[eventlog.TypeName(rec.Envelope)] {
 		return nil
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return fmt.Errorf("roster: %s/%d: %w", rec.Stream, rec.Sequence, err)
 	}

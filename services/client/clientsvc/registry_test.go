@@ -28,7 +28,7 @@ func (e *testEnv) customerHistory(t *testing.T, tenant, id string) []eventlog.Re
 // payloadOf decodes a record's event.
 func payloadOf(t *testing.T, rec eventlog.Record) proto.Message {
 	t.Helper()
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		t.Fatalf("payload of %s: %v", rec.Subject, err)
 	}

@@ -65,7 +65,7 @@ func (e *testEnv) clientEvents(t *testing.T, filter string) []storedEvent {
 			t.Fatalf("load %s: %v", subject, err)
 		}
 		for _, rec := range agg.Records {
-			msg, err := eventlog.Payload(rec.Envelope)
+			msg, err := rec.Payload()
 			if err != nil {
 				t.Fatalf("payload of %s/%d: %v", subject, rec.Sequence, err)
 			}

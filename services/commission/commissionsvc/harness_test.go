@@ -149,7 +149,7 @@ func (e *testEnv) commissionEvents(t *testing.T, tenant, orderID string) []proto
 	}
 	var out []proto.Message
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			t.Fatalf("payload: %v", err)
 		}

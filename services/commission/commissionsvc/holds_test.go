@@ -266,7 +266,7 @@ func TestEvidenceWidensHold(t *testing.T) {
 		}
 		var out []proto.Message
 		for _, rec := range agg.Records {
-			msg, err := eventlog.Payload(rec.Envelope)
+			msg, err := rec.Payload()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -111,7 +111,7 @@ func (e *testEnv) events(t *testing.T, tenant, typ, id string) []proto.Message {
 	}
 	var out []proto.Message
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			t.Fatalf("payload: %v", err)
 		}

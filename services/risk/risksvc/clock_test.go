@@ -42,7 +42,7 @@ func TestAdvanceClockOverGRPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func (e *testEnv) storedDecisions(t *testing.T) []app.Decision {
 		if err != nil || ref.Type != "alert" {
 			return err
 		}
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return err
 		}

@@ -150,7 +150,7 @@ func (a *App) customerLocation(ctx context.Context, tenant, customerID string) (
 	if !found {
 		return geo.Point{}, false, fmt.Errorf("%w: customer %s is not registered", domain.ErrPrecondition, customerID)
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return geo.Point{}, false, err
 	}
@@ -181,7 +181,7 @@ func checkedInEvent(c domain.CheckIn) *attendancev1.CheckedIn {
 
 // checkInFromRecord decodes a stored CheckedIn.
 func checkInFromRecord(rec eventlog.Record) (domain.CheckIn, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return domain.CheckIn{}, err
 	}

@@ -39,7 +39,7 @@ func orgUnitCreatedEvent(u domain.OrgUnit) *attendancev1.OrgUnitCreated {
 func foldOrgUnit(agg eventlog.Aggregate) (domain.OrgUnit, error) {
 	var u domain.OrgUnit
 	for i, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return u, err
 		}
@@ -73,7 +73,7 @@ func employeeHiredEvent(h domain.Hire) *attendancev1.EmployeeHired {
 // evolveEmployee is e after the event rec carries; the projector and the
 // command-side fold share it so both read the history the same way.
 func evolveEmployee(e domain.Employee, rec eventlog.Record) (domain.Employee, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return e, err
 	}

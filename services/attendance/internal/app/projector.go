@@ -61,7 +61,7 @@ func (a *App) apply(ctx context.Context, rec eventlog.Record) error {
 
 // project writes what rec changes to the read model, with the checkpoint.
 func (a *App) project(ctx context.Context, rec eventlog.Record) error {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
 		return a.store.Apply(ctx, rec.Sequence, store.Change{})

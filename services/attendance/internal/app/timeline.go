@@ -43,7 +43,7 @@ func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employee
 	}
 	out := make([]TimelineEntry, 0, len(agg.Records))
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil, err
 		}

@@ -89,7 +89,7 @@ func loggedInteraction(rec eventlog.Record, ev *clientv1.InteractionLogged) doma
 func foldInteraction(agg eventlog.Aggregate) (domain.LoggedInteraction, error) {
 	var li domain.LoggedInteraction
 	for i, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return li, err
 		}
@@ -118,7 +118,7 @@ var ErrCorruptHistory = errors.New("corrupt aggregate history")
 func foldCustomer(agg eventlog.Aggregate) (domain.Customer, error) {
 	var c domain.Customer
 	for i, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return c, err
 		}
@@ -191,7 +191,7 @@ func sameRegistration(c domain.Customer, r domain.Registration) bool {
 // in is the request as sent: a withheld text is not in the log to compare,
 // so the rest of the interaction must match.
 func sameInteraction(rec eventlog.Record, employee string, in domain.Interaction) bool {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return false
 	}

@@ -323,7 +323,7 @@ func (a *App) decideOnExport(ctx context.Context, actor domain.Actor, exportID, 
 			if err != nil {
 				return exportStep{}, err
 			}
-			msg, err := eventlog.Payload(rec.Envelope)
+			msg, err := rec.Payload()
 			if err != nil {
 				return exportStep{}, err
 			}
@@ -387,7 +387,7 @@ func (a *App) selectCustomers(ctx context.Context, requester domain.Actor, f dom
 func foldExport(records []eventlog.Record) (domain.Export, error) {
 	var e domain.Export
 	for i, rec := range records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return e, err
 		}

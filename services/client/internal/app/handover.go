@@ -90,7 +90,7 @@ func (h *Handover) handle(ctx context.Context, rec eventlog.Record) error {
 		h.app.logger.WarnContext(ctx, "handover: skipping event with a foreign subject", "sequence", rec.Sequence, "subject", rec.Subject)
 		return nil
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
 		return nil // not an event the handover needs
 	}

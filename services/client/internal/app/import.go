@@ -110,7 +110,7 @@ func (a *App) finishedImport(ctx context.Context, r eventlog.AggregateRef, sum s
 		return ImportResult{}, false, err
 	}
 	rec := agg.Records[0]
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return ImportResult{}, false, err
 	}

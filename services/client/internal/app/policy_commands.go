@@ -86,7 +86,7 @@ func (a *App) UpdateClientPolicy(ctx context.Context, actor domain.Actor, reques
 }
 
 func policyUpdated(rec eventlog.Record) (*clientv1.ClientPolicyUpdated, bool) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return nil, false
 	}

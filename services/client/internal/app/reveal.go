@@ -94,7 +94,7 @@ func (a *App) revealOnce(ctx context.Context, actor domain.Actor, requestID stri
 	}
 	allowance := domain.RevealAllowance{Quota: quota}
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return 0, 0, err
 		}

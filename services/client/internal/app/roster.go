@@ -77,7 +77,7 @@ func (a *App) applyRoster(ctx context.Context, rec eventlog.Record) error {
 // not keep (leave, check-ins, types this build does not know) change
 // nothing but still advance the checkpoint.
 func (a *App) rosterChange(ctx context.Context, rec eventlog.Record) (store.RosterChange, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		return store.RosterChange{}, nil
 	}

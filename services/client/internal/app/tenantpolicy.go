@@ -26,7 +26,7 @@ func (a *App) Policy(ctx context.Context, tenant string) (domain.ClientPolicy, e
 	}
 	p := domain.DefaultClientPolicy()
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return domain.ClientPolicy{}, eventlog.Position{}, fmt.Errorf("load client policy: %w", err)
 		}

@@ -70,7 +70,7 @@ func (a *App) judgeOrder(ctx context.Context, rec eventlog.Record) error {
 	if r.Type != "order" {
 		return a.store.ApplyOrder(ctx, rec.Sequence, nil)
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
 		return a.store.ApplyOrder(ctx, rec.Sequence, nil)
@@ -151,7 +151,7 @@ func foldAccrual(agg eventlog.Aggregate) (accrualState, error) {
 	st := accrualState{requestIDs: map[string]bool{}}
 	for _, rec := range agg.Records {
 		st.requestIDs[rec.Envelope.GetRequestId()] = true
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return st, err
 		}

@@ -82,7 +82,7 @@ func (a *App) judgeAlert(ctx context.Context, rec eventlog.Record) error {
 	if r.Type != riskAlert && r.Type != riskAlertCase {
 		return nil
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
 		return nil
@@ -173,7 +173,7 @@ func (a *App) alertClosedBefore(ctx context.Context, tenant, alertID string, seq
 		if rec.Sequence >= seq {
 			break
 		}
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if errors.Is(err, eventlog.ErrUnknownType) {
 			continue
 		}
@@ -200,7 +200,7 @@ func foldHold(agg eventlog.Aggregate) (holdState, error) {
 	st := holdState{requestIDs: map[string]bool{}}
 	for _, rec := range agg.Records {
 		st.requestIDs[rec.Envelope.GetRequestId()] = true
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return st, err
 		}

@@ -147,7 +147,7 @@ func foldPayouts(agg eventlog.Aggregate) ([]domain.Payout, []uint64, error) {
 	var out []domain.Payout
 	var seqs []uint64
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil, nil, err
 		}

@@ -54,7 +54,7 @@ func (a *App) planHistory(ctx context.Context, tenant string) ([]domain.Plan, ev
 	}
 	out := make([]domain.Plan, 0, len(agg.Records))
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil, agg, err
 		}

@@ -54,7 +54,7 @@ func (a *App) applyEntry(ctx context.Context, rec eventlog.Record) error {
 
 // entryOf is the read-model entry a COMMISSION event makes (nil for a plan).
 func entryOf(rec eventlog.Record) (*domain.Entry, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return nil, err
 	}

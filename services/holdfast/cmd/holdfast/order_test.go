@@ -147,7 +147,7 @@ func payloads(t *testing.T, log *eventlog.Log, typ, id string) []proto.Message {
 	}
 	var out []proto.Message
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			t.Fatal(err)
 		}

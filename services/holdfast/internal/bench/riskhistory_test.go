@@ -30,7 +30,7 @@ func TestHistoryIsMixedAndAppendable(t *testing.T) {
 		err := log.Follow(t.Context(), stream, func(_ context.Context, rec eventlog.Record) error {
 			total++
 			types[eventlog.TypeName(rec.Envelope)]++
-			msg, err := eventlog.Payload(rec.Envelope)
+			msg, err := rec.Payload()
 			if err != nil {
 				return err
 			}

@@ -61,7 +61,7 @@ func fromTS(t *timestamppb.Timestamp) time.Time {
 // evolveOrder is o after the event rec carries; the projector and the
 // command-side fold share it so both read the history the same way.
 func evolveOrder(o domain.Order, rec eventlog.Record) (domain.Order, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return o, err
 	}

@@ -92,7 +92,7 @@ func (a *App) projectOrder(ctx context.Context, rec eventlog.Record) error {
 	if r.Type != typeOrder {
 		return a.store.ApplyOrder(ctx, rec.Sequence, nil)
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
 		return a.store.ApplyOrder(ctx, rec.Sequence, nil)
@@ -131,7 +131,7 @@ func (a *App) applyCustomer(ctx context.Context, rec eventlog.Record) error {
 // Every other event, or one it cannot read, only advances the checkpoint:
 // CLIENT is the client service's, and its own projector parks bad events.
 func (a *App) projectCustomer(ctx context.Context, rec eventlog.Record) error {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return a.store.ApplyCustomer(ctx, rec.Sequence, nil)
 	}

@@ -50,7 +50,7 @@ func (a *App) SetOrderPolicy(ctx context.Context, actor domain.Actor, requestID 
 	if err != nil {
 		return domain.Policy{}, 0, fmt.Errorf("set order policy: %w", err)
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return domain.Policy{}, 0, err
 	}
@@ -69,7 +69,7 @@ func (a *App) companyAccounts(ctx context.Context, tenant string) (map[string]bo
 	}
 	out := map[string]bool{}
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func (a *App) payers(ctx context.Context, tenant, customerID string) (map[string
 	}
 	out := map[string]domain.PayerRelation{}
 	for _, rec := range agg.Records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func (a *App) AddCompanyAccount(ctx context.Context, actor domain.Actor, request
 	}
 	_, rec, err := a.appendOnce(ctx, actor, "company-account", ref(actor.Tenant, typeAccounts, companyAccountsID), requestID, func(agg eventlog.Aggregate) (proto.Message, error) {
 		for _, rec := range agg.Records {
-			if msg, err := eventlog.Payload(rec.Envelope); err == nil {
+			if msg, err := rec.Payload(); err == nil {
 				if ev, ok := msg.(*orderv1.CompanyAccountAdded); ok && ev.GetAccount() == norm {
 					return nil, fmt.Errorf("%w: account %s is registered already", domain.ErrAlreadyExists, norm)
 				}
@@ -157,7 +157,7 @@ func (a *App) RegisterPayerAccount(ctx context.Context, actor domain.Actor, requ
 	}
 	_, rec, err := a.appendOnce(ctx, actor, "payer-account", ref(actor.Tenant, typePayers, customerID), requestID, func(agg eventlog.Aggregate) (proto.Message, error) {
 		for _, rec := range agg.Records {
-			if msg, err := eventlog.Payload(rec.Envelope); err == nil {
+			if msg, err := rec.Payload(); err == nil {
 				if ev, ok := msg.(*orderv1.PayerAccountRegistered); ok && ev.GetAccount() == norm {
 					return nil, fmt.Errorf("%w: account %s is registered on the customer already", domain.ErrAlreadyExists, norm)
 				}

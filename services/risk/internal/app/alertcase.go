@@ -68,7 +68,7 @@ func (a *App) HandleAlert(ctx context.Context, actor Actor, cmd CaseCommand) (do
 			if rec.Envelope.GetRequestId() != scoped {
 				continue
 			}
-			stored, err := eventlog.Payload(rec.Envelope)
+			stored, err := rec.Payload()
 			if err != nil || !proto.Equal(stored, payload) {
 				return domain.Case{}, 0, fmt.Errorf("%s: %w: request_id was already used for a different step", op, domain.ErrPrecondition)
 			}
@@ -156,7 +156,7 @@ func caseStepOf(msg proto.Message) (step domain.CaseStep, text string, outcome d
 func foldCase(alertID string, records []eventlog.Record) (domain.Case, error) {
 	c := domain.Case{AlertID: alertID, Status: domain.StatusRaised}
 	for _, rec := range records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return domain.Case{}, err
 		}

@@ -185,7 +185,7 @@ func replaySandbox(ctx context.Context, log *eventlog.Log, sandbox *engine.Engin
 		if rec.Envelope.GetTenantId() != tenant {
 			return nil
 		}
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return nil // undecodable or unknown: the live engine skips it too
 		}

@@ -34,7 +34,7 @@ func (a *App) loadClock(ctx context.Context, tenant string) (domain.Clock, event
 	if err != nil || !found {
 		return domain.Clock{}, eventlog.Position{}, err
 	}
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if err != nil {
 		return domain.Clock{}, eventlog.Position{}, err
 	}

@@ -56,7 +56,7 @@ func (a *App) applyAlert(ctx context.Context, rec eventlog.Record) error {
 
 // alertAfter is the alert as it stands after rec.
 func (a *App) alertAfter(ctx context.Context, rec eventlog.Record) (domain.Alert, bool, error) {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrUnknownType) {
 		a.logger.WarnContext(ctx, "skipping unknown event type", "type", eventlog.TypeName(rec.Envelope), "sequence", rec.Sequence)
 		return domain.Alert{}, false, nil

@@ -34,7 +34,7 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 	a := &App{engine: eng, logger: logger}
 	var out []Decision
 	err := log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
 			return nil
 		}

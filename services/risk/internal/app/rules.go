@@ -170,7 +170,7 @@ func (a *App) repeated(agg eventlog.Aggregate, scoped string, cmd ruleCommand) (
 		if err != nil {
 			return domain.Rule{}, 0, true, fmt.Errorf("%s: %w", cmd.name, err)
 		}
-		stored, err := eventlog.Payload(rec.Envelope)
+		stored, err := rec.Payload()
 		if err != nil {
 			return domain.Rule{}, 0, true, fmt.Errorf("%s: %w", cmd.name, err)
 		}
@@ -187,7 +187,7 @@ func (a *App) repeated(agg eventlog.Aggregate, scoped string, cmd ruleCommand) (
 func (a *App) foldRule(id string, records []eventlog.Record) (domain.Rule, error) {
 	r := a.builtin[id]
 	for _, rec := range records {
-		msg, err := eventlog.Payload(rec.Envelope)
+		msg, err := rec.Payload()
 		if err != nil {
 			return domain.Rule{}, err
 		}

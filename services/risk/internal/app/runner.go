@@ -72,7 +72,7 @@ func (a *App) advanceSource(rec eventlog.Record) {
 
 // judge applies one RISK_IN record to the engine and appends its decisions.
 func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
-	msg, err := eventlog.Payload(rec.Envelope)
+	msg, err := rec.Payload()
 	if errors.Is(err, eventlog.ErrDecode) {
 		return a.parkInput(ctx, rec, err)
 	}
