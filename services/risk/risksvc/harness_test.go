@@ -74,6 +74,9 @@ type stackOptions struct {
 	riskPool *pgxpool.Pool
 	// riskTenants makes the risk service one partition: only these tenants.
 	riskTenants []string
+	// snapshotEvery makes the engine snapshot its state every so many
+	// records (0: risksvc.DefaultSnapshotEvery).
+	snapshotEvery uint64
 }
 
 // runningStack is one process: a platform.App with the client service and
@@ -113,7 +116,11 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 		if err != nil {
 			t.Fatalf("risk grpc server: %v", err)
 		}
-		if err := risksvc.MountTenants(opts.riskTenants)(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
+		every := opts.snapshotEvery
+		if every == 0 {
+			every = risksvc.DefaultSnapshotEvery
+		}
+		if err := risksvc.MountWith(risksvc.Options{Tenants: opts.riskTenants, SnapshotEvery: every})(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
 			t.Fatalf("mount risk: %v", err)
 		}
 		st.riskAddr = riskEP.Addr()

@@ -27,6 +27,22 @@ type Config struct {
 	// and serves only these tenants (empty: every tenant). Partitions that
 	// split the tenants decide together what one process decides.
 	Tenants string `env:"HOLDFAST_RISK_TENANTS"`
+	// SnapshotEvery is how many RISK_IN records the engine judges between
+	// two snapshots of its state (0: never); a restart restores the latest
+	// and replays only the records after it.
+	SnapshotEvery uint64 `env:"HOLDFAST_RISK_SNAPSHOT_EVERY" default:"50000"`
+}
+
+// DefaultSnapshotEvery is Config.SnapshotEvery's default, used by Mount
+// and MountTenants.
+const DefaultSnapshotEvery = 50_000
+
+// Options configure MountWith.
+type Options struct {
+	// Tenants makes the service one partition (nil: every tenant).
+	Tenants []string
+	// SnapshotEvery: see Config.SnapshotEvery.
+	SnapshotEvery uint64
 }
 
 // Mount adds the risk service for every tenant; see MountTenants.
@@ -38,12 +54,17 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 // every tenant), to an App: its gRPC API on ep, the engine, the alert
 // projector and the live clock scheduler as workers.
 func MountTenants(tenants []string) platform.MountFunc {
+	return MountWith(Options{Tenants: tenants, SnapshotEvery: DefaultSnapshotEvery})
+}
+
+// MountWith adds the risk service configured by opts.
+func MountWith(opts Options) platform.MountFunc {
 	return func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
-		return mount(ctx, a, ep, rt, tenants)
+		return mount(ctx, a, ep, rt, opts)
 	}
 }
 
-func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, tenants []string) error {
+func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime, opts Options) error {
 	logger := a.Logger().With("component", "risk")
 	var st store.Store = store.NewMemory()
 	if rt.Pool != nil {
@@ -57,7 +78,10 @@ func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	if err != nil {
 		return fmt.Errorf("risk: %w", err)
 	}
-	if err := uc.ServeTenants(tenants); err != nil {
+	if err := uc.ServeTenants(opts.Tenants); err != nil {
+		return err
+	}
+	if err := uc.EnableSnapshots(ctx, opts.SnapshotEvery); err != nil {
 		return err
 	}
 	for _, c := range uc.Collectors() {
@@ -65,13 +89,13 @@ func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 			return fmt.Errorf("risk: metrics: %w", err)
 		}
 	}
-	var opts []grpcapi.Option
+	var apiOpts []grpcapi.Option
 	if rt.EvidenceKeyDir != "" {
-		opts = append(opts, grpcapi.WithEvidenceKeys(func(tenant string) (evidence.Key, error) {
+		apiOpts = append(apiOpts, grpcapi.WithEvidenceKeys(func(tenant string) (evidence.Key, error) {
 			return evidence.LoadOrCreateKey(rt.EvidenceKeyDir, tenant)
 		}))
 	}
-	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger, opts...))
+	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger, apiOpts...))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)
 	a.Go("risk roster", uc.FollowRoster)
@@ -91,5 +115,5 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			tenants = append(tenants, t)
 		}
 	}
-	return platform.RunService(ctx, logger, "holdfast-risk", cfg.Common, cfg.GRPCAddr, cfg.HTTPAddr, MountTenants(tenants))
+	return platform.RunService(ctx, logger, "holdfast-risk", cfg.Common, cfg.GRPCAddr, cfg.HTTPAddr, MountWith(Options{Tenants: tenants, SnapshotEvery: cfg.SnapshotEvery}))
 }

@@ -66,6 +66,13 @@ type App struct {
 	// partition is the tenants this service judges and serves; nil: all.
 	partition []string
 
+	// snapshots, when enabled, stores and restores the engine's state
+	// (snapshots.go); snapshotted and restoredFrom are the RISK_IN
+	// sequences of the latest snapshot stored and of the one restored.
+	snapshots    *snapshots
+	snapshotted  uint64
+	restoredFrom uint64
+
 	engineCaughtUp    chan struct{}
 	projectorCaughtUp chan struct{}
 }

@@ -6,7 +6,8 @@ import "github.com/prometheus/client_golang/prometheus"
 // rule evaluations that failed (a missing fact, the cost limit; the rule
 // counts as not triggered) and rule changes the engine could not apply
 // (the version before stays in force), and RISK_IN events it parked as
-// undecodable. All should stay at zero.
+// undecodable. All should stay at zero. And the RISK_IN sequences of the
+// engine snapshots stored and restored.
 func (a *App) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
@@ -32,6 +33,20 @@ func (a *App) Collectors() []prometheus.Collector {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			return float64(a.parkedInputs)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "holdfast_risk_engine_snapshot_sequence",
+			Help: "RISK_IN sequence of the latest engine snapshot this process stored (0: none yet).",
+		}, func() float64 {
+			stored, _ := a.Snapshotted()
+			return float64(stored)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "holdfast_risk_engine_restored_sequence",
+			Help: "RISK_IN sequence of the snapshot the engine started from (0: it replayed RISK_IN from the start).",
+		}, func() float64 {
+			_, restored := a.Snapshotted()
+			return float64(restored)
 		}),
 	}
 }

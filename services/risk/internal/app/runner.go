@@ -17,18 +17,26 @@ import (
 )
 
 // RunEngine judges RISK_IN from its first message until ctx ends. The
-// engine's state lives in memory and is rebuilt by this replay at every
-// start; decisions already in RISK (found by scanning it first) are not
+// engine's state lives in memory and is rebuilt at every start: restored
+// from the partition's latest snapshot when snapshots are enabled (see
+// EnableSnapshots), then by replaying the rest of RISK_IN; decisions already in RISK (found by scanning it first) are not
 // appended again, so a crash anywhere leaves neither gaps nor duplicates.
 // Every tenant it meets is one the live scheduler ticks.
 func (a *App) RunEngine(ctx context.Context) error {
 	if err := a.scanWritten(ctx); err != nil {
 		return fmt.Errorf("engine: scan RISK: %w", err)
 	}
+	from := a.restoreSnapshot(ctx) + 1
+	defer func() { _ = a.waitSnapshotStored(context.WithoutCancel(ctx)) }()
 	return a.log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
 		a.noteTenant(rec.Envelope.GetTenantId())
-		return a.judge(ctx, rec)
+		if err := a.judge(ctx, rec); err != nil {
+			return err
+		}
+		a.maybeSnapshot(ctx, rec)
+		return nil
 	}, eventlog.FollowOptions{
+		From:       from,
 		OnCaughtUp: func() { close(a.engineCaughtUp) },
 		OnPoison:   a.parkInput,
 		Subjects:   riskInSubjects(a.partition),

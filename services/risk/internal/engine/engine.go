@@ -96,10 +96,27 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 	if err != nil {
 		panic(err) // the pack is embedded; TestBuiltinPackCompiles guards it
 	}
-	e := &Engine{
+	e := empty(lex, compiler, map[string]*rules.Program{})
+	for _, r := range pack.Rules {
+		if r.Definition.ID == RuleSensitiveWords {
+			r.Definition = withSensitiveWordsParams(r.Definition, params)
+		}
+		p, err := compiler.Compile(r)
+		if err != nil {
+			panic(fmt.Sprintf("built-in rule %s: %v", r.Definition.ID, err))
+		}
+		e.builtin[r.Definition.ID] = p
+	}
+	return e
+}
+
+// empty is an engine with the given built-in rules that has observed
+// nothing.
+func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*rules.Program) *Engine {
+	return &Engine{
 		lexicon:  lex,
 		compiler: compiler,
-		builtin:  map[string]*rules.Program{},
+		builtin:  builtin,
 		tenants:  map[string]map[string]*tenantRule{},
 
 		inForceCache: map[string][]*rules.Program{},
@@ -120,17 +137,6 @@ func New(lex *lexicon.Lexicon, params SensitiveWordsParams) *Engine {
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
 	}
-	for _, r := range pack.Rules {
-		if r.Definition.ID == RuleSensitiveWords {
-			r.Definition = withSensitiveWordsParams(r.Definition, params)
-		}
-		p, err := compiler.Compile(r)
-		if err != nil {
-			panic(fmt.Sprintf("built-in rule %s: %v", r.Definition.ID, err))
-		}
-		e.builtin[r.Definition.ID] = p
-	}
-	return e
 }
 
 // EvaluationErrors is how many rule evaluations have failed so far.

@@ -72,6 +72,8 @@ type peerKey struct{ tenant, unit, role string }
 
 // orgUnit is a unit's parent and, for a branch, its calendar.
 type orgUnit struct {
+	// source is the unit as recorded, from which a snapshot rebuilds it.
+	source   OrgUnit
 	parent   string
 	branch   bool
 	calendar workcal.Calendar
@@ -111,7 +113,7 @@ func newStaffProjection() staffProjection {
 // engine cannot read (unknown time zone, bad holiday) leaves the unit
 // without one, so its employees fall back to the branch above it.
 func (e *Engine) RecordOrgUnit(u OrgUnit) {
-	ou := orgUnit{parent: u.ParentID}
+	ou := orgUnit{parent: u.ParentID, source: u}
 	if len(u.WorkingWeekdays) > 0 {
 		cal, err := workcal.NewCalendar(u.WorkingWeekdays, u.Holidays)
 		loc, lerr := time.LoadLocation(u.TimeZone)
