@@ -174,7 +174,9 @@ func randomHistory(rng *rand.Rand) []func(*Engine) []Change {
 		at := start.Add(time.Duration(h) * time.Hour)
 		for _, tn := range tenants {
 			tick := ev("ClockTicked", at)
-			add(func(e *Engine) []Change { return e.ObserveTick(Tick{Tenant: tn, At: at, OccurredAt: at, Evidence: tick}) })
+			add(func(e *Engine) []Change {
+				return e.ObserveTick(Tick{Tenant: tn, At: at, OccurredAt: at, Evidence: tick})
+			})
 			if at.Weekday() == time.Saturday || at.Weekday() == time.Sunday || at.Hour() < 1 || at.Hour() > 10 {
 				continue
 			}

@@ -67,7 +67,7 @@ type Program struct {
 	// true for (see eventTypes); sorted.
 	eventTypes  []string
 	typeBounded bool
-	en, zh   *template.Template
+	en, zh      *template.Template
 }
 
 // Compile validates r's definition and compiles its programs and
