@@ -31,3 +31,16 @@ func (r *Replayer) Replay(ctx context.Context, log *eventlog.Log, logger *slog.L
 	decisions, err := app.ReplayDecisions(ctx, log, r.eng, logger)
 	return len(decisions), err
 }
+
+// Snapshot encodes the replayed engine's state (see engine.Snapshot).
+func (r *Replayer) Snapshot() ([]byte, error) { return r.eng.Snapshot() }
+
+// RestoreReplayer is a Replayer whose engine is restored from a snapshot,
+// as a restarting risk service restores its own.
+func RestoreReplayer(snapshot []byte) (*Replayer, error) {
+	r := NewReplayer()
+	if err := r.eng.Restore(snapshot); err != nil {
+		return nil, err
+	}
+	return r, nil
+}

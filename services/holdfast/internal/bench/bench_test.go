@@ -35,7 +35,7 @@ func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 		"eventlog_append_sync", "eventlog_append_batch", "eventlog_replay", "client_register_customer",
 		"client_log_interaction", "client_ingest_interactions", "attendance_check_in", "attendance_check_in_vs_js",
 		"order_create", "order_create_vs_publish", "commission_projection",
-		"risk_replay", "risk_heap_per_employee", "risk_heap_growth",
+		"risk_replay", "risk_snapshot_restore", "risk_heap_per_employee", "risk_heap_growth",
 	} {
 		if !seen[name] {
 			t.Errorf("no figure %s in:\n%s", name, out.String())
