@@ -77,6 +77,8 @@ type stackOptions struct {
 	// snapshotEvery makes the engine snapshot its state every so many
 	// records (0: risksvc.DefaultSnapshotEvery).
 	snapshotEvery uint64
+	// log replaces the environment's event log (one with metrics, say).
+	log *eventlog.Log
 }
 
 // runningStack is one process: a platform.App with the client service and
@@ -110,6 +112,10 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 	if err := clientsvc.Mount(ctx, a, clientEP, &platform.Runtime{Log: e.log, Verifier: e.verifier}, time.Now); err != nil {
 		t.Fatalf("mount client: %v", err)
 	}
+	log := e.log
+	if opts.log != nil {
+		log = opts.log
+	}
 	st := &runningStack{clientAddr: clientEP.Addr(), metrics: a.Registry()}
 	if !opts.withoutRisk {
 		riskEP, err := a.NewGRPCServer("127.0.0.1:0", e.verifier)
@@ -120,7 +126,7 @@ func (e *testEnv) start(t *testing.T, opts stackOptions) *runningStack {
 		if every == 0 {
 			every = risksvc.DefaultSnapshotEvery
 		}
-		if err := risksvc.MountWith(risksvc.Options{Tenants: opts.riskTenants, SnapshotEvery: every})(ctx, a, riskEP, &platform.Runtime{Log: e.log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
+		if err := risksvc.MountWith(risksvc.Options{Tenants: opts.riskTenants, SnapshotEvery: every})(ctx, a, riskEP, &platform.Runtime{Log: log, Pool: opts.riskPool, Verifier: e.verifier, EvidenceKeyDir: e.evidenceKeys}); err != nil {
 			t.Fatalf("mount risk: %v", err)
 		}
 		st.riskAddr = riskEP.Addr()

@@ -69,7 +69,10 @@ type App struct {
 	// snapshots, when enabled, stores and restores the engine's state
 	// (snapshots.go); snapshotted and restoredFrom are the RISK_IN
 	// sequences of the latest snapshot stored and of the one restored.
-	snapshots    *snapshots
+	snapshots *snapshots
+	// pending is the decisions of the record being judged until they are
+	// all appended (engine goroutine only; see judge).
+	pending      *pendingDecisions
 	snapshotted  uint64
 	restoredFrom uint64
 

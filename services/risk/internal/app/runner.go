@@ -105,16 +105,40 @@ func (a *App) judge(ctx context.Context, rec eventlog.Record) error {
 		a.advanceSource(rec)
 		return nil
 	}
-	a.engineMu.Lock()
-	changes := a.observe(rec, msg)
-	a.engineMu.Unlock()
+	// A failed append makes Follow offer the same record again: the engine
+	// has already observed it, so the retry only writes what it decided.
+	changes, retry := a.unwritten(rec.Sequence)
+	if !retry {
+		a.engineMu.Lock()
+		changes = a.observe(rec, msg)
+		a.engineMu.Unlock()
+		a.pending = &pendingDecisions{sequence: rec.Sequence, changes: changes}
+	}
 	for _, ch := range changes {
 		if err := a.write(ctx, rec, ch); err != nil {
 			return err
 		}
 	}
+	a.pending = nil
 	a.advanceSource(rec)
 	return nil
+}
+
+// pendingDecisions are the engine's decisions on one RISK_IN record that
+// are not all appended yet.
+type pendingDecisions struct {
+	sequence uint64
+	changes  []engine.Change
+}
+
+// unwritten is the decisions on the record at seq when an earlier attempt
+// to append them failed (retry true): observing the record again would
+// count it twice.
+func (a *App) unwritten(seq uint64) (changes []engine.Change, retry bool) {
+	if a.pending == nil || a.pending.sequence != seq {
+		return nil, false
+	}
+	return a.pending.changes, true
 }
 
 // observe lets the engine judge one domain event.

@@ -199,6 +199,9 @@ func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc 
 	rec := churnRecord{customer: customer, at: at, pieces: append([]piece{evidenceOnly(lc.evidence)}, extra...)}
 	h.churned = append(h.churned, rec)
 	within := e.churnParams(tenant).within
+	if next, ok := e.churnNext[tenant]; ok && at.Add(within+time.Nanosecond).Before(next) {
+		e.churnNext[tenant] = at.Add(within + time.Nanosecond) // when the tick check forgets it
+	}
 	var opening []piece
 	seen := map[string]bool{}
 	for _, r := range h.churned {

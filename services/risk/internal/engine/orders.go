@@ -56,7 +56,9 @@ type orderState struct {
 // remember adds an event to the order's evidence, keeping the first one
 // (the creation) and the latest others within orderEvidenceCap.
 func (o *orderState) remember(ev domain.Evidence, at time.Time) {
-	o.lastSeen = at
+	if at.After(o.lastSeen) {
+		o.lastSeen = at // a late event does not make the order look idle longer
+	}
 	o.evidence = append(o.evidence, ev)
 	if len(o.evidence) > orderEvidenceCap {
 		o.evidence = append(o.evidence[:1], o.evidence[len(o.evidence)-orderEvidenceCap+1:]...)
@@ -100,6 +102,7 @@ func (e *Engine) dropOrder(tenant, id string) {
 	delete(e.orders[tenant], id)
 	if len(e.orders[tenant]) == 0 {
 		delete(e.orders, tenant)
+		delete(e.ordersNext, tenant)
 	}
 }
 
@@ -122,6 +125,7 @@ type OrderCreated struct {
 // event.customer_source and event.source_contradiction.
 func (e *Engine) ObserveOrderCreated(c OrderCreated) []Change {
 	o := e.order(c.Tenant, c.OrderID, c.SellerID, c.CustomerID)
+	defer e.orderChanged(c.Tenant, o)
 	o.amount, o.currency = c.AmountMinor, c.Currency
 	o.contradiction = o.contradiction || c.SourceContradiction
 	o.remember(c.Evidence, c.OccurredAt)
@@ -228,6 +232,7 @@ type Payment struct {
 // is not the company's counts in alert.personal.
 func (e *Engine) ObservePayment(p Payment) []Change {
 	o := e.order(p.Tenant, p.OrderID, p.SellerID, p.CustomerID)
+	defer e.orderChanged(p.Tenant, o)
 	o.paidTotal, o.paidToCompany = p.PaidTotalMinor, p.PaidToCompanyTotalMinor
 	if o.amount == 0 {
 		o.amount, o.currency = p.OrderAmountMinor, p.Currency
@@ -277,6 +282,7 @@ func (e *Engine) ObserveCommissionAccrual(c CommissionAccrual) []Change {
 		seen = o.contradiction
 		context = o.contextPieces("")
 		o.remember(c.Evidence, c.OccurredAt)
+		e.orderChanged(c.Tenant, o)
 	}
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.EmployeeID, at: c.OccurredAt,

@@ -135,7 +135,8 @@ func orderDueAt(o *orderState, first int64) time.Time {
 }
 
 // orderChanged brings the tenant's next order check forward to o's due
-// time when that is earlier.
+// time when that is earlier. Every event that creates, starts or touches
+// an order calls it.
 func (e *Engine) orderChanged(tenant string, o *orderState) {
 	next, ok := e.ordersNext[tenant]
 	if !ok {
