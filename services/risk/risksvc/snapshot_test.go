@@ -67,6 +67,24 @@ func TestRestartRestoresTheSnapshotAndJudgesOnlyTheTail(t *testing.T) {
 	if diff := cmp.Diff(clean, stored); diff != "" {
 		t.Errorf("RISK after a restart from a snapshot differs from a clean replay (-clean, +stored):\n%s", diff)
 	}
+
+	// A damaged snapshot is not used: the engine replays from the start.
+	bucket, err := env.log.JetStream().ObjectStore(t.Context(), app.SnapshotBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bucket.PutBytes(t.Context(), "engine-all", []byte("not a snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	third := env.start(t, stackOptions{snapshotEvery: every})
+	alertsAfter(t, env.riskAs(t, third, hr), last)
+	if restored := gauge(t, third, "holdfast_risk_engine_restored_sequence"); restored != 0 {
+		t.Errorf("restored from a damaged snapshot at RISK_IN %v", restored)
+	}
+	third.stop()
+	if diff := cmp.Diff(clean, env.storedDecisions(t)); diff != "" {
+		t.Errorf("RISK after a restart with a damaged snapshot differs from a clean replay (-clean, +stored):\n%s", diff)
+	}
 }
 
 // riskInMessages is how many records RISK_IN holds.

@@ -28,7 +28,7 @@ func (a *App) Collectors() []prometheus.Collector {
 		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "holdfast_risk_engine_parked_events_total",
-			Help: "RISK_IN events the engine could not decode and parked (with the reason) since start.",
+			Help: "RISK_IN events the engine could not decode and parked (with the reason), counted from RISK_IN's start (restored with a snapshot).",
 		}, func() float64 {
 			a.mu.Lock()
 			defer a.mu.Unlock()

@@ -27,7 +27,11 @@ func (a *App) RunEngine(ctx context.Context) error {
 		return fmt.Errorf("engine: scan RISK: %w", err)
 	}
 	from := a.restoreSnapshot(ctx) + 1
-	defer func() { _ = a.waitSnapshotStored(context.WithoutCancel(ctx)) }()
+	defer func() {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), snapshotStoreTimeout)
+		defer cancel()
+		_ = a.waitSnapshotStored(wctx)
+	}()
 	return a.log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
 		a.noteTenant(rec.Envelope.GetTenantId())
 		if err := a.judge(ctx, rec); err != nil {

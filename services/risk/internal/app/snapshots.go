@@ -44,6 +44,9 @@ type engineSnapshot struct {
 	Format int
 	// Sequence is the last RISK_IN record judged before the snapshot.
 	Sequence uint64
+	// RiskInCreated is when RISK_IN was created: a stream deleted and
+	// created again (a reset) holds other records at the same sequences.
+	RiskInCreated time.Time
 	// Sources is, per domain stream, the highest source sequence judged.
 	Sources map[string]uint64
 	// Tenants is every tenant seen in RISK_IN (the live scheduler's).
@@ -63,7 +66,13 @@ type snapshots struct {
 	// the engine's goroutine.
 	since  uint64
 	saving chan struct{}
+	// riskInCreated is RISK_IN's creation time, read once.
+	riskInCreated time.Time
 }
+
+// snapshotStoreTimeout bounds storing one snapshot, so that a stopping
+// process whose NATS is gone does not wait for ever.
+const snapshotStoreTimeout = 2 * time.Minute
 
 // EnableSnapshots makes RunEngine restore the partition's latest snapshot
 // at start and take one every `every` judged records (0 disables taking
@@ -117,9 +126,10 @@ func (a *App) restoreSnapshot(ctx context.Context) uint64 {
 		a.logger.WarnContext(ctx, "engine snapshot of another format; replaying RISK_IN from the start", "snapshot", name, "error", err)
 		return 0
 	}
-	last, err := a.log.LastSequence(ctx, eventlog.StreamRiskIn)
-	if err != nil || last < s.Sequence {
-		a.logger.WarnContext(ctx, "engine snapshot is past RISK_IN's end; replaying RISK_IN from the start", "snapshot", name, "sequence", s.Sequence, "risk_in_last", last, "error", err)
+	created, last, err := a.riskInIdentity(ctx)
+	if err != nil || last < s.Sequence || !created.Equal(s.RiskInCreated) {
+		a.logger.WarnContext(ctx, "engine snapshot is of another RISK_IN; replaying RISK_IN from the start", "snapshot", name,
+			"sequence", s.Sequence, "risk_in_last", last, "created", s.RiskInCreated, "risk_in_created", created, "error", err)
 		return 0
 	}
 	a.engineMu.Lock()
@@ -140,6 +150,19 @@ func (a *App) restoreSnapshot(ctx context.Context) uint64 {
 	a.mu.Unlock()
 	a.logger.InfoContext(ctx, "engine restored from snapshot; replaying RISK_IN's tail", "snapshot", name, "sequence", s.Sequence, "taken_at", s.TakenAt)
 	return s.Sequence
+}
+
+// riskInIdentity is when RISK_IN was created and its last sequence now.
+func (a *App) riskInIdentity(ctx context.Context) (created time.Time, last uint64, err error) {
+	s, err := a.log.JetStream().Stream(ctx, eventlog.StreamRiskIn)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	return info.Created.UTC(), info.State.LastSeq, nil
 }
 
 // maybeSnapshot counts a judged record and, every `every` records, takes a
@@ -163,7 +186,15 @@ func (a *App) maybeSnapshot(ctx context.Context, rec eventlog.Record) {
 		}
 	}
 	s.since = 0
-	snap, err := a.takeSnapshot(rec.Sequence)
+	if s.riskInCreated.IsZero() {
+		created, _, err := a.riskInIdentity(ctx)
+		if err != nil {
+			a.logger.ErrorContext(ctx, "engine snapshot not taken", "sequence", rec.Sequence, "error", err)
+			return
+		}
+		s.riskInCreated = created
+	}
+	snap, err := a.takeSnapshot(rec.Sequence, s.riskInCreated)
 	if err != nil {
 		a.logger.ErrorContext(ctx, "engine snapshot not taken", "sequence", rec.Sequence, "error", err)
 		return
@@ -174,7 +205,9 @@ func (a *App) maybeSnapshot(ctx context.Context, rec eventlog.Record) {
 	go func() {
 		defer close(done)
 		start := time.Now()
-		_, err := s.store.PutBytes(context.WithoutCancel(ctx), name, snap)
+		putCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), snapshotStoreTimeout)
+		defer cancel()
+		_, err := s.store.PutBytes(putCtx, name, snap)
 		if err != nil {
 			a.logger.ErrorContext(ctx, "engine snapshot not stored", "sequence", rec.Sequence, "error", err)
 			return
@@ -188,7 +221,7 @@ func (a *App) maybeSnapshot(ctx context.Context, rec eventlog.Record) {
 
 // takeSnapshot encodes the engine and what the app derived from RISK_IN
 // up to seq. It runs on the engine's goroutine, between two records.
-func (a *App) takeSnapshot(seq uint64) ([]byte, error) {
+func (a *App) takeSnapshot(seq uint64, riskInCreated time.Time) ([]byte, error) {
 	a.engineMu.Lock()
 	eng, err := a.engine.Snapshot()
 	a.engineMu.Unlock()
@@ -197,7 +230,7 @@ func (a *App) takeSnapshot(seq uint64) ([]byte, error) {
 	}
 	a.mu.Lock()
 	s := engineSnapshot{
-		Format: snapshotFormat, Sequence: seq, Sources: map[string]uint64{}, Tenants: slices.Sorted(maps.Keys(a.tenants)),
+		Format: snapshotFormat, Sequence: seq, RiskInCreated: riskInCreated, Sources: map[string]uint64{}, Tenants: slices.Sorted(maps.Keys(a.tenants)),
 		RefusedRuleChanges: a.refusedRuleChanges, ParkedInputs: a.parkedInputs, TakenAt: a.now().UTC(), Engine: eng,
 	}
 	for stream, p := range a.judged {

@@ -147,6 +147,9 @@ func (e *Engine) Rule(tenant, id string) (domain.Rule, bool) {
 		return domain.Rule{}, false
 	}
 	r := p.Rule
+	// The caller gets its own parameters: changing them (a draft built on
+	// the rule in force) must not change the program's definition.
+	r.Definition.Params = slices.Clone(r.Definition.Params)
 	r.Enabled = enabled
 	r.Builtin = e.builtin[id] == p
 	return r, true

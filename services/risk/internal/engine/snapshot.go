@@ -3,16 +3,18 @@ package engine
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/workcal"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
-	"github.com/holdfast/holdfast/services/risk/internal/rules"
 )
 
 // A snapshot is the engine's whole state — rules in force, open alerts,
@@ -31,13 +33,13 @@ import (
 const SnapshotFormat = 1
 
 // ErrSnapshotFormat is returned by Restore for a snapshot that this engine
-// cannot use: another format, another built-in rule pack, or bytes that do
-// not decode.
+// cannot use: another format, another build, other built-in rules or
+// phrases (see fingerprint), or bytes that do not decode.
 var ErrSnapshotFormat = errors.New("engine: snapshot of another format")
 
 type snapshot struct {
 	Format      int
-	PackVersion int
+	Fingerprint string
 
 	Rules      []snapRule
 	Open       []snapOpen
@@ -247,6 +249,32 @@ func piecesOf(ps []snapPiece) []piece {
 	return out
 }
 
+// fingerprint identifies what decides how the engine's state evolves
+// besides RISK_IN: the snapshot format, the build (its VCS revision, when
+// the binary was built from a checkout), the built-in rules as compiled
+// (deployment parameters included) and the lexicon's phrases. A snapshot
+// is restored only by an engine with the same fingerprint: after an
+// upgrade the engine replays RISK_IN once, which is always correct.
+func (e *Engine) fingerprint() (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "format %d\n", SnapshotFormat)
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				fmt.Fprintf(h, "%s=%s\n", s.Key, s.Value)
+			}
+		}
+	}
+	enc := gob.NewEncoder(h)
+	for _, id := range slices.Sorted(maps.Keys(e.builtin)) {
+		if err := enc.Encode(e.builtin[id].Rule); err != nil {
+			return "", err
+		}
+	}
+	fmt.Fprintf(h, "lexicon %s\n", e.lexicon.Fingerprint())
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // sortedKeys is a map's keys in a fixed order, so the snapshot's bytes do
 // not depend on map iteration.
 func sortedKeys[K comparable, V any](m map[K]V, compare func(a, b K) int) []K {
@@ -274,12 +302,12 @@ func eachByTenant[V any](m byTenant[V], fn func(k employeeKey, v V)) {
 // observations and restored into a fresh engine (Restore), it gives an
 // engine that decides every later event exactly as this one does.
 func (e *Engine) Snapshot() ([]byte, error) {
-	pack, err := rules.Builtin()
+	fp, err := e.fingerprint()
 	if err != nil {
 		return nil, err
 	}
 	s := snapshot{
-		Format: SnapshotFormat, PackVersion: pack.Version, EvalErrors: e.evalErrors,
+		Format: SnapshotFormat, Fingerprint: fp, EvalErrors: e.evalErrors,
 		OrdersNext: entries(e.ordersNext), ConversionDay: entries(e.conversionDay), ChurnNext: entries(e.churnNext), PruneDay: entries(e.pruneDay),
 	}
 	for _, t := range slices.Sorted(maps.Keys(e.tenants)) {
@@ -391,12 +419,12 @@ func (e *Engine) Restore(b []byte) error {
 	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&s); err != nil {
 		return fmt.Errorf("%w: %w", ErrSnapshotFormat, err)
 	}
-	pack, err := rules.Builtin()
+	fp, err := e.fingerprint()
 	if err != nil {
 		return err
 	}
-	if s.Format != SnapshotFormat || s.PackVersion != pack.Version {
-		return fmt.Errorf("%w: format %d pack %d, this engine reads format %d pack %d", ErrSnapshotFormat, s.Format, s.PackVersion, SnapshotFormat, pack.Version)
+	if s.Format != SnapshotFormat || s.Fingerprint != fp {
+		return fmt.Errorf("%w: format %d of build %.12s; this engine reads format %d of build %.12s", ErrSnapshotFormat, s.Format, s.Fingerprint, SnapshotFormat, fp)
 	}
 	fresh := empty(e.lexicon, e.compiler, e.builtin)
 	if err := fresh.restore(s); err != nil {

@@ -320,3 +320,31 @@ func randomHistory(rng *rand.Rand) []func(*Engine) []Change {
 	}
 	return out
 }
+
+// TestFingerprintIsStableAndSeesTheRules: two engines built alike share a
+// fingerprint (else no snapshot would ever be restored); other deployment
+// parameters make another one.
+func TestFingerprintIsStableAndSeesTheRules(t *testing.T) {
+	t.Parallel()
+	a, err := snapEngine().fingerprint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := snapEngine().fingerprint()
+	if a != b {
+		t.Fatalf("fingerprints of two engines built alike differ: %s, %s", a, b)
+	}
+	params := DefaultSensitiveWords()
+	params.HighAt++
+	c, _ := New(lexicon.Default(), params).fingerprint()
+	if c == a {
+		t.Error("an engine with other sensitive_words parameters has the same fingerprint")
+	}
+	snap, err := New(lexicon.Default(), params).Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snapEngine().Restore(snap); err == nil {
+		t.Error("an engine restored a snapshot taken with other built-in parameters")
+	}
+}

@@ -11,6 +11,8 @@ package lexicon
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -194,4 +196,16 @@ func isWordRune(r rune) bool {
 		return false
 	}
 	return !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// Fingerprint identifies the lexicon's phrases: two lexicons with the same
+// fingerprint find the same matches (with the same code). An engine
+// snapshot records it, so a snapshot taken with other phrases is not used.
+func (l *Lexicon) Fingerprint() string {
+	h := sha256.New()
+	for _, p := range l.patterns {
+		h.Write([]byte(p.phrase))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
