@@ -167,7 +167,7 @@ func (g *gen) hireMidSpan(h *employee, day int) {
 		if c == nil {
 			break
 		}
-		g.moveTo(c, h)
+		g.moveTo(c, h, day)
 		g.add(Act{At: g.local(h, day, 10, g.r.IntN(60)), Kind: KindAssign, Actor: h.manager, Role: "manager", Customer: c.key, Employee: h.id, Text: "new joiner's starting book / 新人起步客户"})
 	}
 	for i := 0; i < 4+g.r.IntN(5); i++ {
@@ -192,13 +192,13 @@ func (g *gen) handOver(l leaver, day int) {
 		c := g.customers[key]
 		when := at.Add(time.Duration(i%60) * time.Minute)
 		if len(mates) == 0 {
-			g.moveTo(c, nil)
+			g.moveTo(c, nil, day)
 			g.released[key] = day
 			g.add(Act{At: when, Kind: KindRelease, Actor: l.e.manager, Role: "manager", Customer: key, Text: "handover: back to the pool / 离职交接退回公海"})
 			continue
 		}
 		to := mates[i%len(mates)]
-		g.moveTo(c, to)
+		g.moveTo(c, to, day)
 		g.add(Act{At: when, Kind: KindReassign, Actor: l.e.manager, Role: "manager", Customer: key, Employee: to.id, Text: "handover: " + l.e.id + " leaves / 离职交接"})
 	}
 	g.add(Act{At: g.local(l.e, last, 20, 30), Kind: KindDepart, Actor: "hr-1", Role: "hr", Employee: l.e.id, Date: g.local(l.e, last, 12, 0).Format(time.DateOnly)})
@@ -233,11 +233,11 @@ func (g *gen) rebalance(day int) {
 			}
 		}
 		at := g.local(from, day, 8, g.r.IntN(60))
-		c := g.idleCustomer(from, at)
+		c := g.idleCustomer(from, day, at)
 		if from == to || len(from.customers) <= minBook || c == nil {
 			continue
 		}
-		g.moveTo(c, to)
+		g.moveTo(c, to, day)
 		g.add(Act{At: at, Kind: KindReassign, Actor: from.manager, Role: "manager", Customer: c.key, Employee: to.id, Text: "rebalancing the team's books / 团队客户调配"})
 	}
 }
@@ -250,11 +250,11 @@ func (g *gen) releases(day int) {
 			continue
 		}
 		at := g.local(e, day, 8, g.r.IntN(60))
-		c := g.idleCustomer(e, at)
+		c := g.idleCustomer(e, day, at)
 		if c == nil {
 			continue
 		}
-		g.moveTo(c, nil)
+		g.moveTo(c, nil, day)
 		g.released[c.key] = day
 		g.add(Act{At: at, Kind: KindRelease, Actor: e.id, Role: "sales", Customer: c.key, Text: "no demand this year / 客户暂无需求"})
 	}
@@ -278,7 +278,7 @@ func (g *gen) claims(day int) {
 			continue
 		}
 		e := pick(g.r, takers)
-		g.moveTo(c, e)
+		g.moveTo(c, e, day)
 		g.add(Act{At: g.local(e, day, 8, g.r.IntN(60)), Kind: KindClaim, Actor: e.id, Role: "sales", Customer: key})
 	}
 }
@@ -295,11 +295,13 @@ func (g *gen) pooled(e *employee, day int) *customer {
 }
 
 // idleCustomer is one of e's customers with no order of theirs still in
-// flight at at (a random pick among those), or nil.
-func (g *gen) idleCustomer(e *employee, at time.Time) *customer {
+// flight at at and that did not change hands earlier on day (in the same
+// hour, the driver would run both changes at once, in either order), a
+// random pick among those; or nil.
+func (g *gen) idleCustomer(e *employee, day int, at time.Time) *customer {
 	var idle []*customer
 	for _, key := range e.customers {
-		if c := g.customers[key]; c.busyUntil.Before(at) {
+		if c := g.customers[key]; c.busyUntil.Before(at) && (!c.moved || c.movedOn != day) {
 			idle = append(idle, c)
 		}
 	}
@@ -310,13 +312,13 @@ func (g *gen) idleCustomer(e *employee, at time.Time) *customer {
 }
 
 // moveTo changes c's holder to e (nil: the shared pool) in the generator's
-// books.
-func (g *gen) moveTo(c *customer, e *employee) {
+// books on day.
+func (g *gen) moveTo(c *customer, e *employee, day int) {
 	if from := g.byID[c.owner]; from != nil {
 		from.customers = slices.DeleteFunc(from.customers, func(k string) bool { return k == c.key })
 	}
 	g.pool = slices.DeleteFunc(g.pool, func(k string) bool { return k == c.key })
-	c.moved = true
+	c.moved, c.movedOn = true, day
 	if e == nil {
 		c.owner = ""
 		g.pool = append(g.pool, c.key)

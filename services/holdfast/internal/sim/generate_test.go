@@ -222,6 +222,14 @@ func TestGenerateBackgroundChurn(t *testing.T) {
 		hiredAt := map[string]time.Time{}
 		departed := map[string]time.Time{}
 		midSpan := 0
+		// The driver runs one hour's actors concurrently: a change of
+		// holder and anything else on that customer by someone else in
+		// the same hour could land in either order.
+		type change struct {
+			hour  time.Time
+			actor string
+		}
+		lastChange := map[string]change{}
 		actsOn := func(a Act) bool {
 			switch a.Kind {
 			case KindInteraction, KindCheckIn:
@@ -233,6 +241,13 @@ func TestGenerateBackgroundChurn(t *testing.T) {
 		}
 		for _, a := range p.Acts {
 			kinds[a.Kind]++
+			ownership := a.Kind == KindAssign || a.Kind == KindClaim || a.Kind == KindReassign || a.Kind == KindRelease
+			if ch, ok := lastChange[a.Customer]; ok && (ownership || actsOn(a)) && ch.hour.Equal(a.At.Truncate(time.Hour)) && ch.actor != a.Actor {
+				t.Errorf("seed %d: %s %s by %s on %s in the hour %s changed its holder", seed, a.ID, a.Kind, a.Actor, a.Customer, ch.actor)
+			}
+			if ownership {
+				lastChange[a.Customer] = change{hour: a.At.Truncate(time.Hour), actor: a.Actor}
+			}
 			if at, ok := departed[a.Actor]; ok && !a.At.Before(at) {
 				t.Errorf("seed %d: %s %s by %s at %v, after their departure at %v", seed, a.ID, a.Kind, a.Actor, a.At, at)
 			}

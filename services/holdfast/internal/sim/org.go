@@ -65,6 +65,7 @@ type customer struct {
 	// moved: it has changed holder at least once; initial: registered
 	// into a starting book (registerBooks).
 	moved, initial bool
+	movedOn        int // the day of the latest change of holder
 }
 
 // gen holds generation state; every random choice comes from r, in a fixed
