@@ -16,8 +16,10 @@ import (
 // TestSimAgainstDevStack drives a small organisation with every pattern
 // through the dev stack's gRPC APIs and checks the report scored from the
 // alerts read back over gRPC: every act landed, every diversion pattern
-// S1–S10 was caught (recall 1.0) and no look-alike H1–H6 drew an alert
-// above low severity. Twenty salespeople fill two teams of eight and one
+// S1–S10 was caught (recall 1.0), no look-alike H1–H6 drew an alert
+// above low severity, and neither did the honest background churn
+// (customers changing hands, a resignation worked out to a departure, a
+// mid-span hire) nor anyone's ordinary work. Twenty salespeople fill two teams of eight and one
 // of four, so S9's peer median exists wherever it lands; 50 warm-up days
 // give S9 the baseline of 20 decided orders it needs and 36 days leave S6's 15-day payment
 // deadline room to pass.
@@ -52,6 +54,17 @@ func TestSimAgainstDevStack(t *testing.T) {
 	}
 	if rep.Run.Acts == 0 || rep.Alerts == 0 {
 		t.Fatalf("run wrote %d acts and read %d alerts", rep.Run.Acts, rep.Alerts)
+	}
+	for _, k := range []sim.Kind{sim.KindReassign, sim.KindDepart, sim.KindHire} {
+		if rep.Run.ByKind[k] == 0 {
+			t.Errorf("the run made no %s call: %v", k, rep.Run.ByKind)
+		}
+	}
+	for _, f := range rep.HonestFlagged {
+		// A failing look-alike is reported below, by pattern.
+		if !strings.HasPrefix(f.Role, "H") {
+			t.Errorf("honest employee %s (%q) flagged by %d alert(s) %v", f.Employee, f.Role, f.Alerts, f.Rules)
+		}
 	}
 	recall := map[string]float64{}
 	for _, s := range rep.Patterns {

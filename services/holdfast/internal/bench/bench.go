@@ -51,6 +51,16 @@ type Options struct {
 	RiskTenants      int
 	RiskDays         int
 	RiskGrowthEvents int
+	// LatencyRate interactions a second are offered to the whole dev
+	// stack for LatencyDuration by LatencyEmployees salespeople, at most
+	// LatencyConcurrency calls in flight; one in LatencySampleEvery is a
+	// private-deal message whose alert is timed (sim's load mode). The raw
+	// round trip beside it runs at the same rate for as long.
+	LatencyRate        float64
+	LatencyDuration    time.Duration
+	LatencyEmployees   int
+	LatencySampleEvery int
+	LatencyConcurrency int
 }
 
 // DefaultOptions fit a 2-core machine in a few minutes; the risk history
@@ -59,6 +69,9 @@ func DefaultOptions() Options {
 	return Options{
 		SyncEvents: 5000, BatchEvents: 50000, BatchSize: 500, RPCCalls: 2000, IngestRecords: 5000, CommissionOrders: 1000,
 		RiskEvents: 1_000_000, RiskEmployees: 10_000, RiskTenants: 10, RiskDays: 120, RiskGrowthEvents: 200_000,
+		// Issue 7's rate. 20 s gives 400 latency samples and keeps the
+		// two measurements (load, raw) and the setup under a minute.
+		LatencyRate: 2000, LatencyDuration: 20 * time.Second, LatencyEmployees: 100, LatencySampleEvery: 100, LatencyConcurrency: 64,
 	}
 }
 
@@ -126,6 +139,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	commission := newCommissionBench(b, opts.CommissionOrders)
 	risk := newRiskBench(opts)
 	defer func() { risk.close() }()
+	latency := newLatencyBench(opts, js)
 	steps := []func(context.Context) (Figure, error){
 		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
 		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
@@ -133,6 +147,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		orders.vsGRPC, orders.vsJetStream,
 		commission.projection,
 		risk.replay, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
+		latency.alertP50, latency.alertP99,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

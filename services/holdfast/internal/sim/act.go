@@ -43,6 +43,12 @@ const (
 	KindOrderCancel   Kind = "order_cancel"
 	KindPayment       Kind = "payment"
 	KindShipment      Kind = "shipment"
+	// Background churn (background.go).
+	KindAssign   Kind = "assign_customer"   // a manager gives a pooled customer to Employee
+	KindReassign Kind = "reassign_customer" // a manager moves a held customer to Employee
+	KindRelease  Kind = "release_customer"  // the holder (or their manager) returns it to the pool
+	KindClaim    Kind = "claim_customer"    // the actor takes a pooled customer
+	KindDepart   Kind = "departure"         // HR records Employee's departure (last day Date)
 )
 
 // How a payer account relates to its customer (Act.Channel of a
@@ -107,6 +113,10 @@ type Plan struct {
 	Employees []string  `json:"employees"`             // every sales employee (the population scored)
 	Acts      []Act     `json:"acts"`
 	Truth     []Label   `json:"truth"`
+	// Leavers resigned and left honestly; Hires joined mid-span
+	// (background churn, scored as honest employees).
+	Leavers []string `json:"leavers,omitempty"`
+	Hires   []string `json:"hires,omitempty"`
 }
 
 // Hash is a digest of the plan, so tests and users can see two runs are the

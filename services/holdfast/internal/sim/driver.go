@@ -220,6 +220,10 @@ func crossService(a Act) bool {
 		return true
 	case KindCheckIn:
 		return a.Customer != ""
+	case KindAssign:
+		// A mid-span hire is assigned customers on their first day: the
+		// client service learns of the hire from ATTENDANCE.
+		return true
 	}
 	return false
 }
@@ -366,6 +370,12 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 			d.remember("", "", attendance, res.GetSequence())
 		}
 		return err
+	case KindDepart:
+		res, err := at.RecordDeparture(ctx, &attendancev1.RecordDepartureRequest{RequestId: a.ID, EmployeeId: a.Employee, LastDay: a.Date}, cred)
+		if err == nil {
+			d.remember("", "", attendance, res.GetSequence())
+		}
+		return err
 	case KindCheckIn:
 		cust, err := need(a.Customer)
 		if err != nil {
@@ -447,6 +457,8 @@ func (d *Driver) call(ctx context.Context, a Act) error {
 			d.remember("", "", client, res.GetSequence())
 		}
 		return err
+	case KindAssign, KindReassign, KindRelease, KindClaim:
+		return d.callOwnership(ctx, a, cl, cred, need)
 	case KindExportRequest:
 		res, err := cl.RequestExport(ctx, &clientv1.RequestExportRequest{
 			RequestId: a.ID, Filter: &clientv1.ExportFilter{OwnerEmployeeId: a.Employee},

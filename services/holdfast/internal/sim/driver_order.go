@@ -121,3 +121,28 @@ func (d *Driver) callOrder(ctx context.Context, a Act, or orderv1.OrderServiceCl
 	}
 	return err
 }
+
+// callOwnership maps the background changes of holder to RPCs.
+func (d *Driver) callOwnership(ctx context.Context, a Act, cl clientv1.ClientServiceClient, cred grpc.CallOption, need func(...string) ([]string, error)) error {
+	cust, err := need(a.Customer)
+	if err != nil {
+		return err
+	}
+	var res sequenced
+	switch a.Kind {
+	case KindAssign:
+		res, err = cl.AssignCustomer(ctx, &clientv1.AssignCustomerRequest{RequestId: a.ID, CustomerId: cust[0], EmployeeId: a.Employee, Reason: a.Text}, cred)
+	case KindReassign:
+		res, err = cl.ReassignCustomer(ctx, &clientv1.ReassignCustomerRequest{RequestId: a.ID, CustomerId: cust[0], EmployeeId: a.Employee, Reason: a.Text}, cred)
+	case KindRelease:
+		res, err = cl.ReleaseCustomer(ctx, &clientv1.ReleaseCustomerRequest{RequestId: a.ID, CustomerId: cust[0], Reason: a.Text}, cred)
+	case KindClaim:
+		res, err = cl.ClaimCustomer(ctx, &clientv1.ClaimCustomerRequest{RequestId: a.ID, CustomerId: cust[0]}, cred)
+	default:
+		return fmt.Errorf("sim: act kind %q is no change of holder", a.Kind)
+	}
+	if err == nil {
+		d.remember("", "", "CLIENT", res.GetSequence())
+	}
+	return err
+}

@@ -58,8 +58,9 @@ func TestGenerateInjectsEveryPattern(t *testing.T) {
 func TestGeneratePlanShape(t *testing.T) {
 	t.Parallel()
 	p := mustGenerate(t, Config{Seed: 3, Tenant: "sim", Employees: 25, Days: 30, End: testEnd})
-	if len(p.Employees) != 25 {
-		t.Errorf("%d salespeople, want 25", len(p.Employees))
+	// 25 at the start and one hired mid-span.
+	if len(p.Employees) != 26 {
+		t.Errorf("%d salespeople, want 26", len(p.Employees))
 	}
 	kinds := map[Kind]int{}
 	zones := map[string]bool{}
@@ -133,8 +134,15 @@ func TestGenerateInjectsOnlyWhatIsAsked(t *testing.T) {
 	if !slices.Equal(got, []string{"H3", "S5"}) {
 		t.Errorf("patterns %v, want [H3 S5]", got)
 	}
+	departs := map[string]bool{}
 	for _, a := range p.Acts {
-		if a.Kind == KindExportRequest || a.Kind == KindResign {
+		if a.Kind == KindDepart {
+			departs[a.Employee] = true
+		}
+	}
+	for _, a := range p.Acts {
+		// A resignation worked out to a departure is background churn.
+		if a.Kind == KindExportRequest || a.Kind == KindResign && !departs[a.Employee] {
 			t.Errorf("act %s %s belongs to a pattern that was not asked for", a.ID, a.Kind)
 		}
 	}
@@ -191,5 +199,114 @@ func TestGeneratePaymentsComeFromAccountsOnFile(t *testing.T) {
 	}
 	if len(onFile) == 0 {
 		t.Fatal("no payer account was put on file")
+	}
+}
+
+// TestGenerateBackgroundChurn: customers change hands (reassigned by a
+// manager, released to the pool and claimed from it), salespeople resign,
+// hand over and leave, and others join mid-span, and the acts stay
+// consistent with who holds what: every act on a customer is by its holder
+// at that time, nobody acts before their hire or after their departure, a
+// leaver holds nothing when HR records the departure, and no employee
+// carrying a pattern gives or receives a customer.
+func TestGenerateBackgroundChurn(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2, 3} {
+		p := mustGenerate(t, Config{Seed: seed, Tenant: "sim", Employees: 60, Days: 60, Warmup: 40, End: testEnd})
+		patterned := map[string]bool{}
+		for _, l := range p.Truth {
+			patterned[l.Employee] = true
+		}
+		kinds := map[Kind]int{}
+		holder := map[string]string{} // customer key → employee ("" = pool)
+		hiredAt := map[string]time.Time{}
+		departed := map[string]time.Time{}
+		midSpan := 0
+		// The driver runs one hour's actors concurrently: a change of
+		// holder and anything else on that customer by someone else in
+		// the same hour could land in either order.
+		type change struct {
+			hour  time.Time
+			actor string
+		}
+		lastChange := map[string]change{}
+		actsOn := func(a Act) bool {
+			switch a.Kind {
+			case KindInteraction, KindCheckIn:
+				return a.Customer != ""
+			case KindReveal, KindOrderCreate:
+				return true
+			}
+			return false
+		}
+		for _, a := range p.Acts {
+			kinds[a.Kind]++
+			ownership := a.Kind == KindAssign || a.Kind == KindClaim || a.Kind == KindReassign || a.Kind == KindRelease
+			if ch, ok := lastChange[a.Customer]; ok && (ownership || actsOn(a)) && ch.hour.Equal(a.At.Truncate(time.Hour)) && ch.actor != a.Actor {
+				t.Errorf("seed %d: %s %s by %s on %s in the hour %s changed its holder", seed, a.ID, a.Kind, a.Actor, a.Customer, ch.actor)
+			}
+			if ownership {
+				lastChange[a.Customer] = change{hour: a.At.Truncate(time.Hour), actor: a.Actor}
+			}
+			if at, ok := departed[a.Actor]; ok && !a.At.Before(at) {
+				t.Errorf("seed %d: %s %s by %s at %v, after their departure at %v", seed, a.ID, a.Kind, a.Actor, a.At, at)
+			}
+			if at, ok := hiredAt[a.Actor]; ok && a.At.Before(at.Add(time.Hour)) {
+				t.Errorf("seed %d: %s %s by %s at %v, within an hour of their hire at %v", seed, a.ID, a.Kind, a.Actor, a.At, at)
+			}
+			switch a.Kind {
+			case KindHire:
+				if a.At.After(p.Start) {
+					hiredAt[a.Employee] = a.At
+					midSpan++
+				}
+			case KindRegister:
+				if !a.Refused {
+					holder[a.Key] = a.Actor
+				}
+			case KindAssign, KindClaim:
+				if h := holder[a.Customer]; h != "" {
+					t.Errorf("seed %d: %s %s of %s, held by %s", seed, a.ID, a.Kind, a.Customer, h)
+				}
+				to := a.Employee
+				if a.Kind == KindClaim {
+					to = a.Actor
+				}
+				if patterned[to] {
+					t.Errorf("seed %d: %s gives %s to %s, who carries a pattern", seed, a.ID, a.Customer, to)
+				}
+				holder[a.Customer] = to
+			case KindReassign, KindRelease:
+				from := holder[a.Customer]
+				if from == "" || patterned[from] || patterned[a.Employee] {
+					t.Errorf("seed %d: %s %s of %s from %q to %q", seed, a.ID, a.Kind, a.Customer, from, a.Employee)
+				}
+				if a.Kind == KindRelease && a.Role == "sales" && a.Actor != from {
+					t.Errorf("seed %d: %s: %s releases %s, held by %s", seed, a.ID, a.Actor, a.Customer, from)
+				}
+				holder[a.Customer] = a.Employee
+			case KindDepart:
+				departed[a.Employee] = a.At
+				for c, h := range holder {
+					if h == a.Employee {
+						t.Errorf("seed %d: %s departs at %v still holding %s", seed, a.Employee, a.At, c)
+					}
+				}
+			}
+			if actsOn(a) && holder[a.Customer] != a.Actor {
+				t.Errorf("seed %d: %s %s by %s on %s, held by %q", seed, a.ID, a.Kind, a.Actor, a.Customer, holder[a.Customer])
+			}
+		}
+		for _, k := range []Kind{KindReassign, KindRelease, KindClaim, KindDepart} {
+			if kinds[k] == 0 {
+				t.Errorf("seed %d: no %s acts", seed, k)
+			}
+		}
+		if kinds[KindResign] < len(departed)+2 {
+			t.Errorf("seed %d: %d resignations, want the %d leavers' and S3's and H5's", seed, kinds[KindResign], len(departed))
+		}
+		if midSpan == 0 || len(p.Employees) != 60+midSpan {
+			t.Errorf("seed %d: %d mid-span hires, %d salespeople scored", seed, midSpan, len(p.Employees))
+		}
 	}
 }

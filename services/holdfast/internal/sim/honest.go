@@ -98,21 +98,27 @@ func (g *gen) uniqueCompany(zh bool, c city) string {
 	}
 }
 
-// registerBooks gives every salesperson 8–15 customers over the first days.
+// registerBooks gives every salesperson hired before the span 8–15
+// customers over the first days (mid-span hires build theirs when they
+// start, background.go).
 func (g *gen) registerBooks() {
 	for _, e := range g.sales {
+		if e.start > 0 {
+			continue
+		}
 		n := 8 + g.r.IntN(8)
 		for i := 0; i < n; i++ {
-			g.newCustomer(e, g.workTime(e, i%3), pick(g.r, sources[:4]))
+			g.newCustomer(e, g.workTime(e, i%3), pick(g.r, sources[:4])).initial = true
 		}
 	}
 }
 
 // honestDay is one ordinary working day of e.
 func (g *gen) honestDay(e *employee, day int) {
-	// The first three days are for registering books (registerBooks), so
-	// nothing refers to a customer before it exists.
-	if day < 3 || !g.workingDay(e, day) || g.off[e.id][day] || len(e.customers) == 0 {
+	// The first three days are for registering books (registerBooks, or
+	// a mid-span hire's own), so nothing refers to a customer before it
+	// exists.
+	if day < e.start+3 || !g.workingDay(e, day) || g.off[e.id][day] || len(e.customers) == 0 {
 		return
 	}
 	if !g.quiet[e.id][day] {
@@ -147,7 +153,7 @@ func (g *gen) honestDay(e *employee, day int) {
 	// A transactional B2B salesperson closes most working days on a quote
 	// and wins about two in three: enough decisions a month that a
 	// conversion rate means something (S9 compares them).
-	if g.r.Float64() < honestOrderRate {
+	if g.r.Float64() < honestOrderRate && !g.noOrders[e.id][day] {
 		how := orderHonest
 		if g.r.Float64() >= honestWinRate {
 			how = orderLost
@@ -195,6 +201,14 @@ const (
 // order creates, submits and gets approval for an order by e for c, then
 // plays out; it returns the create act.
 func (g *gen) order(e *employee, c *customer, at time.Time, how orderOutcome) Act {
+	first := len(g.acts)
+	defer func() {
+		for _, a := range g.acts[first:] {
+			if a.At.After(c.busyUntil) {
+				c.busyUntil = a.At
+			}
+		}
+	}()
 	key := g.key("o")
 	cur, company := "CNY", "6222021000000001"
 	if !c.zh {

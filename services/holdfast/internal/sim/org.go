@@ -48,6 +48,9 @@ type employee struct {
 	loc                           *time.Location
 	customers                     []string // keys of the customers they hold
 	notes                         []string // keys of interactions they logged
+	// start is the day a mid-span hire starts (0 for everyone hired
+	// before the span); their first three days build their book.
+	start int
 }
 
 // customer is a generated company customer.
@@ -56,6 +59,13 @@ type customer struct {
 	lat, lon                                            float64
 	zh                                                  bool
 	payerOnFile                                         bool // its own account is registered as a payer
+	// busyUntil is the time of the last act of any order on it: it does
+	// not change hands before then (background.go).
+	busyUntil time.Time
+	// moved: it has changed holder at least once; initial: registered
+	// into a starting book (registerBooks).
+	moved, initial bool
+	movedOn        int // the day of the latest change of holder
 }
 
 // gen holds generation state; every random choice comes from r, in a fixed
@@ -77,6 +87,15 @@ type gen struct {
 	// follow-up of assigned customers (S2), by employee and day index.
 	off, quiet map[string]map[int]bool
 	h1         string
+	// patterned are the employees carrying a pattern; noOrders marks the
+	// days a leaver opens no order. leavers, hires, the shared pool and
+	// when each pooled customer was released are background.go's.
+	patterned map[string]bool
+	noOrders  map[string]map[int]bool
+	leavers   []leaver
+	hires     []*employee
+	pool      []string
+	released  map[string]int
 }
 
 // Generate builds the plan for cfg.
@@ -107,11 +126,14 @@ func Generate(cfg Config) (*Plan, error) {
 		cfg: cfg, r: rand.New(rand.NewPCG(cfg.Seed, 0x686f6c6466617374)), //nolint:gosec // the same seed must give the same organisation
 		start: end.AddDate(0, 0, -cfg.Warmup-cfg.Days), byID: map[string]*employee{}, managers: map[string]*employee{},
 		customers: map[string]*customer{}, companies: map[string]bool{}, off: map[string]map[int]bool{}, quiet: map[string]map[int]bool{},
+		patterned: map[string]bool{}, noOrders: map[string]map[int]bool{}, released: map[string]int{},
 	}
 	g.setup()
 	injections := g.planPatterns(patterns)
+	g.planBackground()
 	g.registerBooks()
 	for day := 0; day < g.days(); day++ {
+		g.backgroundDay(day)
 		for _, e := range g.sales {
 			g.honestDay(e, day)
 		}
@@ -131,7 +153,14 @@ func Generate(cfg Config) (*Plan, error) {
 		ids[i] = e.id
 	}
 	slices.SortFunc(g.truth, func(a, b Label) int { return a.First.Compare(b.First) })
-	return &Plan{Tenant: cfg.Tenant, Start: g.start, End: end, Warmup: cfg.Warmup, Employees: ids, Acts: acts, Truth: g.truth}, nil
+	plan := &Plan{Tenant: cfg.Tenant, Start: g.start, End: end, Warmup: cfg.Warmup, Employees: ids, Acts: acts, Truth: g.truth}
+	for _, l := range g.leavers {
+		plan.Leavers = append(plan.Leavers, l.e.id)
+	}
+	for _, h := range g.hires {
+		plan.Hires = append(plan.Hires, h.id)
+	}
+	return plan, nil
 }
 
 // days is the whole generated span, warm-up included.

@@ -39,6 +39,7 @@ func (g *gen) planPatterns(patterns []string) []func() {
 	var out []func()
 	for i, p := range patterns {
 		e := g.sales[order[i]]
+		g.patterned[e.id] = true
 		// Injections start after the books exist (day 3) and leave room
 		// for the pattern to play out before the end.
 		lo := g.cfg.Warmup + max(4, g.cfg.Days/3)
@@ -86,11 +87,13 @@ func (g *gen) nextWorking(e *employee, day, n int) int {
 
 func (g *gen) own(e *employee) *customer { return g.customers[pick(g.r, e.customers)] }
 
-// othersCustomer is a customer held by someone other than e.
+// othersCustomer is a customer held by someone other than e, from a
+// starting book and never moved, so it is held by that someone whenever
+// the pattern lands (a pooled customer has no holder to steal from).
 func (g *gen) othersCustomer(e *employee) *customer {
 	for {
 		c := g.customers[pick(g.r, g.custOrder)]
-		if c.owner != e.id {
+		if c.owner != e.id && c.owner != "" && c.initial && !c.moved {
 			return c
 		}
 	}
