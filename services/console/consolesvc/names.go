@@ -3,9 +3,11 @@ package consolesvc
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
 // idView shows employees on one page: by pseudonym, or by name and id once
@@ -88,4 +90,30 @@ func (s *Server) revealName(w http.ResponseWriter, r *http.Request, ss *session)
 	}
 	s.sessions.reveal(ss, id, resp.GetName())
 	http.Redirect(w, r, "/employees/"+s.names.ref(ss.principal.Tenant, id), http.StatusSeeOther)
+}
+
+// Explain is the alert's explanation in the page's language, with the
+// employee's id (which the risk service writes into it) replaced by their
+// pseudonym code, or by name and id once revealed.
+func (p page) Explain(a *riskv1.Alert) string {
+	text := a.GetExplanationEn()
+	if p.Lang == langZH {
+		text = a.GetExplanationZh()
+	}
+	id := a.GetEmployeeId()
+	switch name, revealed := p.ids.revealed[id]; {
+	case id == "" || p.ids.names == nil:
+		return text
+	case revealed:
+		return replaceWord(text, id, name+" ("+id+")")
+	default:
+		return replaceWord(text, id, p.ids.names.code(p.ids.tenant, id))
+	}
+}
+
+// replaceWord replaces id where it stands as a word of its own, so "e1" is
+// replaced in "Employee e1 made" but not inside "e10" or another id.
+func replaceWord(text, id, with string) string {
+	word := regexp.MustCompile(`(^|[^A-Za-z0-9_-])` + regexp.QuoteMeta(id) + `($|[^A-Za-z0-9_-])`)
+	return word.ReplaceAllString(text, "${1}"+strings.ReplaceAll(with, "$", "$$")+"${2}")
 }

@@ -216,3 +216,21 @@ func TestCheckInMap(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainHidesTheEmployee(t *testing.T) {
+	names := testPseudonyms(t)
+	a := &riskv1.Alert{EmployeeId: "e1", ExplanationEn: "Employee e1 used words; e10 did not. e1", ExplanationZh: "员工 e1 使用了敏感词"}
+	p := page{Lang: langEN, ids: idView{names: names, tenant: "acme"}}
+	code := names.code("acme", "e1")
+	if got, want := p.Explain(a), "Employee "+code+" used words; e10 did not. "+code; got != want {
+		t.Errorf("Explain = %q, want %q", got, want)
+	}
+	p.Lang = langZH
+	if got, want := p.Explain(a), "员工 "+code+" 使用了敏感词"; got != want {
+		t.Errorf("Explain (zh) = %q, want %q", got, want)
+	}
+	p.ids.revealed = map[string]string{"e1": "张$1三"}
+	if got, want := p.Explain(a), "员工 张$1三 (e1) 使用了敏感词"; got != want {
+		t.Errorf("Explain after reveal = %q, want %q", got, want)
+	}
+}
