@@ -55,6 +55,7 @@ const (
 	sourcePage    = 200
 	sourcePages   = 5
 	customerLimit = 200
+	orderPages    = 25
 )
 
 // Timeline sources, named as the streams the events are in (what alert
@@ -216,13 +217,20 @@ var employeeSections = []string{"risk", "alerts", "interactions", "orders", "lif
 // errNotConnected stands for a service the console has no connection to.
 var errNotConnected = status.Error(codes.Unimplemented, "not connected")
 
+// errTooMany stands for a source with more entries before the cursor than
+// the page reads.
+var errTooMany = status.Error(codes.ResourceExhausted, "too many to read")
+
 // problemOf is the message key for a section's failure, "" for none.
 func (s *Server) problemOf(r *http.Request, err error) sectionProblem {
 	if err == nil {
 		return ""
 	}
-	if err == errNotConnected { //nolint:errorlint // the sentinel itself, never wrapped
+	switch err { //nolint:errorlint // the sentinels themselves, never wrapped
+	case errNotConnected:
 		return "employee.notconnected"
+	case errTooMany:
+		return "employee.toomany"
 	}
 	switch status.Code(err) {
 	case codes.PermissionDenied:
@@ -307,26 +315,29 @@ func (s *Server) readEmployee(ctx context.Context, id string, before time.Time) 
 			fail("orders", errNotConnected)
 			return
 		}
-		// Orders come oldest first: read up to the cap and keep the newest.
+		// Orders come oldest first: read on, keeping only the newest a
+		// page can show, up to orderPages pages.
 		req := &orderv1.ListOrdersRequest{SellerId: id, CreatedTo: beforeTS, PageSize: sourcePage}
 		var got []*orderv1.Order
-		for range sourcePages {
+		for range orderPages {
 			resp, err := s.apis.order.ListOrders(ctx, req)
 			if err != nil {
 				fail("orders", err)
 				return
 			}
 			got = append(got, resp.GetOrders()...)
+			if len(got) > timelineLimit {
+				got = slices.Clone(got[len(got)-timelineLimit:])
+			}
 			if resp.GetNextPageToken() == "" {
 				out.orders = got
 				return
 			}
 			req.PageToken = resp.GetNextPageToken()
 		}
-		// The oldest are the ones not read: the page is still newest-first
-		// complete only back to the last order read.
-		out.orders = got
-		more()
+		// More orders than the cap before the cursor: the newest were not
+		// reached. Say so rather than show the older ones as the latest.
+		fail("orders", errTooMany)
 	})
 	wg.Go(func() {
 		if s.apis.attendance == nil {

@@ -16,6 +16,7 @@ var employeeMessages = map[string][2]string{ // [en, zh]
 	"employee.denied":             {"Not visible to you.", "您无权查看此部分。"},
 	"employee.notfound":           {"Nothing recorded.", "没有记录。"},
 	"employee.notconnected":       {"This console is not connected to that service.", "控制台未连接该服务。"},
+	"employee.toomany":            {"Too many to read here; use the service's own list.", "数量过多，此处无法读取；请使用该服务的列表。"},
 	"employee.timeline":           {"Timeline", "时间线"},
 	"employee.timeline.help":      {"Newest first, from the client, order, attendance and risk services. Highlighted lines are evidence of this employee's alerts.", "按时间倒序，来自客户、订单、考勤和风控服务。高亮行是该员工预警的证据。"},
 	"employee.timeline.none":      {"Nothing on the timeline.", "时间线为空。"},
