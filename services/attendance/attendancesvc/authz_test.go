@@ -233,6 +233,16 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 			want: allowed(readers...),
 		},
 		{
+			// Naming oneself is no reveal: the employee is refused like any
+			// salesperson; m-2 manages another branch.
+			rpc: "RevealEmployeeIdentity",
+			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, role string) error {
+				_, err := c.RevealEmployeeIdentity(t.Context(), &attendancev1.RevealEmployeeIdentityRequest{RequestId: "matrix-reveal-" + role, EmployeeId: "self", Reason: "matrix"})
+				return err
+			},
+			want: allowed("manager", "hr", "auditor", "admin"),
+		},
+		{
 			rpc: "ListEmployees",
 			call: func(t *testing.T, c attendancev1.AttendanceServiceClient, _ string) error {
 				_, err := c.ListEmployees(t.Context(), &attendancev1.ListEmployeesRequest{OrgUnitId: tree.team})

@@ -238,6 +238,8 @@ func TestInteractions(t *testing.T) {
 			InteractionId: want[0], MaskedCounterparty: "136****0004", EmployeeId: "e3",
 			Kind: clientv1.InteractionKind_INTERACTION_KIND_CALL, Direction: clientv1.Direction_DIRECTION_OUTBOUND,
 			Duration: durationpb.New(4 * time.Minute),
+			// The newest is the last logged: its sequence is the one LogInteraction returned.
+			Sequence: last,
 		}
 		if diff := cmp.Diff(wantFirst, first, protocmp.Transform(), protocmp.IgnoreFields(&clientv1.Interaction{}, "occurred_at")); diff != "" {
 			t.Errorf("listed interaction mismatch (-want, +got):\n%s", diff)

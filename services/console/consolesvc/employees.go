@@ -9,30 +9,6 @@ import (
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
-type employeeData struct {
-	Risk   *riskv1.EmployeeRisk
-	Alerts []*riskv1.Alert
-}
-
-// employeePage shows one employee's risk score, its indicators against
-// their own baseline and their team, and their alerts.
-func (s *Server) employeePage(w http.ResponseWriter, r *http.Request, ss *session) {
-	ctx, cancel := userContext(r.Context(), ss)
-	defer cancel()
-	id := r.PathValue("id")
-	risk, err := s.risk.GetEmployeeRisk(ctx, &riskv1.GetEmployeeRiskRequest{EmployeeId: id})
-	if err != nil {
-		s.apiError(w, r, ss, err)
-		return
-	}
-	alerts, err := s.risk.ListAlerts(ctx, &riskv1.ListAlertsRequest{EmployeeId: id, PageSize: 100})
-	if err != nil {
-		s.apiError(w, r, ss, err)
-		return
-	}
-	s.render(w, r, ss, http.StatusOK, "employee.html", page{Title: "employee.title", Data: employeeData{Risk: risk.GetRisk(), Alerts: alerts.GetAlerts()}})
-}
-
 // comparison is one of the self-view's sentences.
 type comparison struct {
 	Indicator *riskv1.RiskIndicator

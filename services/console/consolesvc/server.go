@@ -42,6 +42,15 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 type Config struct {
 	// Risk is a connection to the risk service.
 	Risk grpc.ClientConnInterface
+	// Client, Order and Attendance are connections to those services, for
+	// the employee page's timeline, customers and check-ins (and, for
+	// Attendance, revealing names). A nil one leaves its sections empty
+	// with a note that the service is not connected.
+	Client, Order, Attendance grpc.ClientConnInterface
+	// PseudonymKey (at least 32 bytes) derives each tenant's pseudonym
+	// secret. When empty the console draws a random key at start: the
+	// pseudonyms then change at every restart. See pseudonym.go.
+	PseudonymKey []byte
 	// Verifier checks tokens pasted at sign-in (and the dev tokens).
 	Verifier *auth.Verifier
 	// DevIssuer, when set, enables the development sign-in form, where the
@@ -59,6 +68,8 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	risk     riskv1.RiskServiceClient
+	apis     employeeAPIs
+	names    *pseudonyms
 	sessions *sessions
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
@@ -84,9 +95,19 @@ func New(cfg Config) (*Server, error) {
 	if absolute <= 0 {
 		absolute = DefaultAbsoluteTimeout
 	}
+	var err error
 	s := &Server{
 		cfg: cfg, risk: riskv1.NewRiskServiceClient(cfg.Risk), sessions: newSessions(idle, absolute, now),
 		pages: map[string]*template.Template{}, mux: http.NewServeMux(), now: now,
+	}
+	s.apis = newEmployeeAPIs(cfg)
+	key := cfg.PseudonymKey
+	if len(key) == 0 {
+		cfg.Logger.Warn("console: no pseudonym key configured; pseudonyms change at every restart")
+		key = []byte(randomToken())
+	}
+	if s.names, err = newPseudonyms(key); err != nil {
+		return nil, err
 	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -106,6 +127,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /me", s.signedIn(s.myPage))
 	s.mux.HandleFunc("GET /risk", s.signedIn(s.riskList))
 	s.mux.HandleFunc("GET /employees/{id}", s.signedIn(s.employeePage))
+	s.mux.HandleFunc("POST /employees/{id}/reveal", s.signedIn(s.revealName))
 	s.mux.HandleFunc("GET /alerts", s.signedIn(s.alertQueue))
 	s.mux.HandleFunc("GET /alerts/{id}", s.signedIn(s.alertPage))
 	s.mux.HandleFunc("POST /alerts/{id}/{action}", s.signedIn(s.alertAction))
@@ -239,6 +261,8 @@ type page struct {
 	Problem string
 	Fields  []string
 	Data    any
+	// ids shows employees by pseudonym, or by name once revealed.
+	ids idView
 }
 
 // Reader says the user reads alerts (hr, auditor, manager, admin).
@@ -275,6 +299,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, ss *session, cod
 		p.CSRF = ss.csrf
 		if ss.signedIn {
 			p.User = &ss.principal
+			p.ids = idView{names: s.names, tenant: ss.principal.Tenant, revealed: ss.revealed, lang: p.Lang}
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

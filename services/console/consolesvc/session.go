@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"net/http"
 	"slices"
 	"sync"
@@ -39,6 +40,10 @@ type session struct {
 	created   time.Time
 	lastSeen  time.Time
 	expiresAt time.Time // the token's own expiry bounds the session too
+	// revealed holds the names this session revealed, by employee id, for
+	// the session's lifetime (each reveal is recorded by the attendance
+	// service).
+	revealed map[string]string
 }
 
 // sessions is the in-memory session store. Sessions do not survive a
@@ -84,6 +89,7 @@ func (s *sessions) get(r *http.Request) *session {
 	}
 	ss.lastSeen = now
 	cp := *ss
+	cp.revealed = maps.Clone(ss.revealed)
 	return &cp
 }
 
@@ -117,6 +123,18 @@ func (s *sessions) update(ss *session) {
 	defer s.mu.Unlock()
 	if cur := s.byID[ss.id]; cur != nil {
 		cur.lang = ss.lang
+	}
+}
+
+// reveal remembers a name the session revealed.
+func (s *sessions) reveal(ss *session, employeeID, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur := s.byID[ss.id]; cur != nil {
+		if cur.revealed == nil {
+			cur.revealed = map[string]string{}
+		}
+		cur.revealed[employeeID] = name
 	}
 }
 

@@ -77,6 +77,11 @@ func (a *App) project(ctx context.Context, rec eventlog.Record) error {
 		}
 		return a.store.Apply(ctx, rec.Sequence, store.Change{CheckIn: &c})
 	}
+	if _, ok := msg.(*attendancev1.EmployeeIdentityRevealed); ok {
+		// A reveal is an audit record the read model does not keep: the
+		// timeline reads it from the log.
+		return a.store.Apply(ctx, rec.Sequence, store.Change{})
+	}
 	if ev, ok := msg.(*attendancev1.OrgUnitCreated); ok {
 		u := orgUnitFromCreated(tenant, ev)
 		u.Version = rec.Envelope.GetAggregateVersion()

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -20,7 +22,8 @@ type TimelineEntry struct {
 	Summary    string
 }
 
-// EmployeeTimeline lists an employee's lifecycle events, oldest first, read
+// EmployeeTimeline lists an employee's lifecycle events (and, for hr,
+// auditors and admins, the reveals of their name), oldest first, read
 // from the log itself (the authority, and what evidence cites), for
 // whoever may read the employee.
 func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employeeID string) ([]TimelineEntry, error) {
@@ -52,6 +55,16 @@ func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employee
 			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg),
 		})
 	}
+	// Who revealed the employee's name, and why, is an audit trail: those
+	// who read everyone see it; the employee and their managers do not.
+	if actor.ReadsEveryone() {
+		reveals, err := a.revealEntries(ctx, actor.Tenant, employeeID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reveals...)
+		slices.SortFunc(out, func(x, y TimelineEntry) int { return cmp.Compare(x.Sequence, y.Sequence) })
+	}
 	return out, nil
 }
 
@@ -73,6 +86,8 @@ func summarize(msg any) string {
 		return "withdrew the resignation"
 	case *attendancev1.EmployeeDeparted:
 		return fmt.Sprintf("departed, last day %s", ev.GetLastDay())
+	case *attendancev1.EmployeeIdentityRevealed:
+		return fmt.Sprintf("name revealed to %s: %s", ev.GetActorId(), ev.GetReason())
 	}
 	return "unrecognised event"
 }

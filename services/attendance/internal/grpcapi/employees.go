@@ -231,3 +231,16 @@ func employeeToProto(e domain.Employee) *attendancev1.Employee {
 	}
 	return out
 }
+
+// RevealEmployeeIdentity implements attendancev1.AttendanceServiceServer.
+func (s *Server) RevealEmployeeIdentity(ctx context.Context, req *attendancev1.RevealEmployeeIdentityRequest) (*attendancev1.RevealEmployeeIdentityResponse, error) {
+	actor, err := actorFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.app.RevealIdentity(ctx, actor, req.GetRequestId(), req.GetEmployeeId(), req.GetReason())
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return &attendancev1.RevealEmployeeIdentityResponse{EmployeeId: r.EmployeeID, Name: r.Name, Sequence: r.Sequence}, nil
+}

@@ -183,6 +183,7 @@ func interactionToProto(li domain.LoggedInteraction) *clientv1.Interaction {
 		OccurredAt:    timestamppb.New(li.OccurredAt),
 		Deleted:       li.Deleted,
 		TextWithheld:  li.TextWithheld,
+		Sequence:      li.Sequence,
 	}
 	if li.Counterparty != "" {
 		out.MaskedCounterparty = domain.MaskCounterparty(li.Counterparty)

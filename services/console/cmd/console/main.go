@@ -1,11 +1,13 @@
 // Command console serves the HR console on its own: a thin web server that
-// calls the risk service's gRPC API as the signed-in user.
+// calls the risk, client, order and attendance services' gRPC APIs as the
+// signed-in user.
 //
 // It serves plain HTTP and sets Secure cookies, so it must sit behind a
 // TLS-terminating proxy (browsers keep Secure cookies only over https,
 // localhost aside). Sign-in is with tokens signed by the identity provider
 // whose public key HOLDFAST_AUTH_PUBLIC_KEY_FILE names; the development
-// sign-in form is only in `holdfast dev`.
+// sign-in form is only in `holdfast dev`. Employees are shown by
+// pseudonym, derived from the key in HOLDFAST_CONSOLE_PSEUDONYM_KEY_FILE.
 package main
 
 import (
@@ -31,6 +33,14 @@ type config struct {
 	platform.Common
 	Addr     string `env:"HOLDFAST_CONSOLE_ADDR" default:"127.0.0.1:7180"`
 	RiskAddr string `env:"HOLDFAST_RISK_ADDR" default:"127.0.0.1:7105"`
+	// The employee page also reads the client, order and attendance services.
+	ClientAddr     string `env:"HOLDFAST_CLIENT_ADDR" default:"127.0.0.1:7101"`
+	OrderAddr      string `env:"HOLDFAST_ORDER_ADDR" default:"127.0.0.1:7102"`
+	AttendanceAddr string `env:"HOLDFAST_ATTENDANCE_ADDR" default:"127.0.0.1:7103"`
+	// PseudonymKeyFile holds the secret (at least 32 bytes) each tenant's
+	// pseudonyms are derived from; keep it like a signing key: with it and
+	// the employee ids, pseudonyms can be reversed.
+	PseudonymKeyFile string `env:"HOLDFAST_CONSOLE_PSEUDONYM_KEY_FILE"`
 }
 
 func main() {
@@ -55,12 +65,26 @@ func realMain(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient(cfg.RiskAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if cfg.PseudonymKeyFile == "" {
+		return errors.New("HOLDFAST_CONSOLE_PSEUDONYM_KEY_FILE is required: employees are shown by pseudonyms derived from it")
+	}
+	pseudonymKey, err := consolesvc.ReadPseudonymKey(cfg.PseudonymKeyFile)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	console, err := consolesvc.New(consolesvc.Config{Risk: conn, Verifier: verifier, Logger: logger})
+	conns := map[string]*grpc.ClientConn{}
+	for name, addr := range map[string]string{"risk": cfg.RiskAddr, "client": cfg.ClientAddr, "order": cfg.OrderAddr, "attendance": cfg.AttendanceAddr} {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return fmt.Errorf("%s service at %s: %w", name, addr, err)
+		}
+		defer conn.Close()
+		conns[name] = conn
+	}
+	console, err := consolesvc.New(consolesvc.Config{
+		Risk: conns["risk"], Client: conns["client"], Order: conns["order"], Attendance: conns["attendance"],
+		PseudonymKey: pseudonymKey, Verifier: verifier, Logger: logger,
+	})
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,8 @@ type Stack struct {
 	nats      *natsembed.Server
 	console   *http.Server
 	consoleLn net.Listener
-	riskConn  *grpc.ClientConn
+	// conns are the console's connections to the services.
+	conns     []*grpc.ClientConn
 	Endpoints Endpoints
 }
 
@@ -155,20 +156,40 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (_ *Stack, err 
 	return s, nil
 }
 
-// startConsole listens for the HR console, which calls the risk service
-// over gRPC like any other client, with dev sign-in enabled.
+// startConsole listens for the HR console, which calls the risk, client,
+// order and attendance services over gRPC like any other client, with dev
+// sign-in enabled. Its pseudonym key lives in the data directory.
 func (s *Stack) startConsole(cfg Config, logger *slog.Logger) error {
 	key, err := auth.LoadOrCreateDevKey(platform.DevKeyDir(cfg.DataDir))
 	if err != nil {
 		return err
 	}
-	s.riskConn, err = grpc.NewClient(s.Endpoints.RiskGRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	pseudonymKey, err := consolesvc.LoadOrCreatePseudonymKey(filepath.Join(cfg.DataDir, "console", "pseudonym.key"))
 	if err != nil {
 		return err
 	}
-	console, err := consolesvc.New(consolesvc.Config{
-		Risk: s.riskConn, Verifier: s.rt.Verifier, DevIssuer: auth.NewIssuer(key), Logger: logger,
-	})
+	dial := func(addr string) (*grpc.ClientConn, error) {
+		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err == nil {
+			s.conns = append(s.conns, conn)
+		}
+		return conn, err
+	}
+	conf := consolesvc.Config{Verifier: s.rt.Verifier, DevIssuer: auth.NewIssuer(key), PseudonymKey: pseudonymKey, Logger: logger}
+	for _, c := range []struct {
+		addr string
+		to   *grpc.ClientConnInterface
+	}{
+		{s.Endpoints.RiskGRPC, &conf.Risk}, {s.Endpoints.ClientGRPC, &conf.Client},
+		{s.Endpoints.OrderGRPC, &conf.Order}, {s.Endpoints.AttendanceGRPC, &conf.Attendance},
+	} {
+		conn, err := dial(c.addr)
+		if err != nil {
+			return err
+		}
+		*c.to = conn
+	}
+	console, err := consolesvc.New(conf)
 	if err != nil {
 		return err
 	}
@@ -209,8 +230,8 @@ func (s *Stack) Run(ctx context.Context) error {
 }
 
 func (s *Stack) close() {
-	if s.riskConn != nil {
-		_ = s.riskConn.Close()
+	for _, c := range s.conns {
+		_ = c.Close()
 	}
 	if s.rt != nil {
 		s.rt.Close()

@@ -2416,6 +2416,130 @@ func (x *ListCheckInsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// RevealEmployeeIdentityRequest names the employee and says why.
+type RevealEmployeeIdentityRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	RequestId  string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	EmployeeId string                 `protobuf:"bytes,2,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// reason is required: 1–500 characters after trimming spaces.
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealEmployeeIdentityRequest) Reset() {
+	*x = RevealEmployeeIdentityRequest{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealEmployeeIdentityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealEmployeeIdentityRequest) ProtoMessage() {}
+
+func (x *RevealEmployeeIdentityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealEmployeeIdentityRequest.ProtoReflect.Descriptor instead.
+func (*RevealEmployeeIdentityRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RevealEmployeeIdentityRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RevealEmployeeIdentityRequest) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *RevealEmployeeIdentityRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+// RevealEmployeeIdentityResponse is the employee's name, with the sequence
+// of the EmployeeIdentityRevealed event that records the reveal.
+type RevealEmployeeIdentityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId    string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Sequence      uint64                 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevealEmployeeIdentityResponse) Reset() {
+	*x = RevealEmployeeIdentityResponse{}
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevealEmployeeIdentityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevealEmployeeIdentityResponse) ProtoMessage() {}
+
+func (x *RevealEmployeeIdentityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_attendance_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevealEmployeeIdentityResponse.ProtoReflect.Descriptor instead.
+func (*RevealEmployeeIdentityResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RevealEmployeeIdentityResponse) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *RevealEmployeeIdentityResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RevealEmployeeIdentityResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 var File_holdfast_attendance_v1_attendance_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
@@ -2628,14 +2752,25 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\fmin_sequence\x18\a \x01(\x04R\vminSequence\"|\n" +
 	"\x14ListCheckInsResponse\x12<\n" +
 	"\tcheck_ins\x18\x01 \x03(\v2\x1f.holdfast.attendance.v1.CheckInR\bcheckIns\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x98\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"w\n" +
+	"\x1dRevealEmployeeIdentityRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vemployee_id\x18\x02 \x01(\tR\n" +
+	"employeeId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"q\n" +
+	"\x1eRevealEmployeeIdentityResponse\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1a\n" +
+	"\bsequence\x18\x03 \x01(\x04R\bsequence*\x98\x01\n" +
 	"\aDayKind\x12\x18\n" +
 	"\x14DAY_KIND_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10DAY_KIND_WORKING\x10\x01\x12\x19\n" +
 	"\x15DAY_KIND_NOT_EMPLOYED\x10\x02\x12\x14\n" +
 	"\x10DAY_KIND_HOLIDAY\x10\x03\x12\x15\n" +
 	"\x11DAY_KIND_REST_DAY\x10\x04\x12\x15\n" +
-	"\x11DAY_KIND_ON_LEAVE\x10\x052\xf6\r\n" +
+	"\x11DAY_KIND_ON_LEAVE\x10\x052\x80\x0f\n" +
 	"\x11AttendanceService\x12l\n" +
 	"\rCreateOrgUnit\x12,.holdfast.attendance.v1.CreateOrgUnitRequest\x1a-.holdfast.attendance.v1.CreateOrgUnitResponse\x12c\n" +
 	"\n" +
@@ -2654,7 +2789,8 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\x13GetEmployeeTimeline\x122.holdfast.attendance.v1.GetEmployeeTimelineRequest\x1a3.holdfast.attendance.v1.GetEmployeeTimelineResponse\x12i\n" +
 	"\fIsWorkingDay\x12+.holdfast.attendance.v1.IsWorkingDayRequest\x1a,.holdfast.attendance.v1.IsWorkingDayResponse\x12Z\n" +
 	"\aCheckIn\x12&.holdfast.attendance.v1.CheckInRequest\x1a'.holdfast.attendance.v1.CheckInResponse\x12i\n" +
-	"\fListCheckIns\x12+.holdfast.attendance.v1.ListCheckInsRequest\x1a,.holdfast.attendance.v1.ListCheckInsResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
+	"\fListCheckIns\x12+.holdfast.attendance.v1.ListCheckInsRequest\x1a,.holdfast.attendance.v1.ListCheckInsResponse\x12\x87\x01\n" +
+	"\x16RevealEmployeeIdentity\x125.holdfast.attendance.v1.RevealEmployeeIdentityRequest\x1a6.holdfast.attendance.v1.RevealEmployeeIdentityResponseBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
 
 var (
 	file_holdfast_attendance_v1_attendance_service_proto_rawDescOnce sync.Once
@@ -2669,78 +2805,80 @@ func file_holdfast_attendance_v1_attendance_service_proto_rawDescGZIP() []byte {
 }
 
 var file_holdfast_attendance_v1_attendance_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_holdfast_attendance_v1_attendance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_holdfast_attendance_v1_attendance_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_holdfast_attendance_v1_attendance_service_proto_goTypes = []any{
-	(DayKind)(0),                        // 0: holdfast.attendance.v1.DayKind
-	(*CreateOrgUnitRequest)(nil),        // 1: holdfast.attendance.v1.CreateOrgUnitRequest
-	(*CreateOrgUnitResponse)(nil),       // 2: holdfast.attendance.v1.CreateOrgUnitResponse
-	(*GetOrgUnitRequest)(nil),           // 3: holdfast.attendance.v1.GetOrgUnitRequest
-	(*GetOrgUnitResponse)(nil),          // 4: holdfast.attendance.v1.GetOrgUnitResponse
-	(*ListOrgUnitsRequest)(nil),         // 5: holdfast.attendance.v1.ListOrgUnitsRequest
-	(*ListOrgUnitsResponse)(nil),        // 6: holdfast.attendance.v1.ListOrgUnitsResponse
-	(*HireEmployeeRequest)(nil),         // 7: holdfast.attendance.v1.HireEmployeeRequest
-	(*HireEmployeeResponse)(nil),        // 8: holdfast.attendance.v1.HireEmployeeResponse
-	(*NoticeResignationRequest)(nil),    // 9: holdfast.attendance.v1.NoticeResignationRequest
-	(*NoticeResignationResponse)(nil),   // 10: holdfast.attendance.v1.NoticeResignationResponse
-	(*WithdrawResignationRequest)(nil),  // 11: holdfast.attendance.v1.WithdrawResignationRequest
-	(*WithdrawResignationResponse)(nil), // 12: holdfast.attendance.v1.WithdrawResignationResponse
-	(*RecordLeaveRequest)(nil),          // 13: holdfast.attendance.v1.RecordLeaveRequest
-	(*RecordLeaveResponse)(nil),         // 14: holdfast.attendance.v1.RecordLeaveResponse
-	(*RecordDepartureRequest)(nil),      // 15: holdfast.attendance.v1.RecordDepartureRequest
-	(*RecordDepartureResponse)(nil),     // 16: holdfast.attendance.v1.RecordDepartureResponse
-	(*GetEmployeeRequest)(nil),          // 17: holdfast.attendance.v1.GetEmployeeRequest
-	(*GetEmployeeResponse)(nil),         // 18: holdfast.attendance.v1.GetEmployeeResponse
-	(*ListEmployeesRequest)(nil),        // 19: holdfast.attendance.v1.ListEmployeesRequest
-	(*ListEmployeesResponse)(nil),       // 20: holdfast.attendance.v1.ListEmployeesResponse
-	(*TransferEmployeeRequest)(nil),     // 21: holdfast.attendance.v1.TransferEmployeeRequest
-	(*TransferEmployeeResponse)(nil),    // 22: holdfast.attendance.v1.TransferEmployeeResponse
-	(*ChangeRoleRequest)(nil),           // 23: holdfast.attendance.v1.ChangeRoleRequest
-	(*ChangeRoleResponse)(nil),          // 24: holdfast.attendance.v1.ChangeRoleResponse
-	(*GetEmployeeTimelineRequest)(nil),  // 25: holdfast.attendance.v1.GetEmployeeTimelineRequest
-	(*TimelineEntry)(nil),               // 26: holdfast.attendance.v1.TimelineEntry
-	(*GetEmployeeTimelineResponse)(nil), // 27: holdfast.attendance.v1.GetEmployeeTimelineResponse
-	(*IsWorkingDayRequest)(nil),         // 28: holdfast.attendance.v1.IsWorkingDayRequest
-	(*IsWorkingDayResponse)(nil),        // 29: holdfast.attendance.v1.IsWorkingDayResponse
-	(*CheckInRequest)(nil),              // 30: holdfast.attendance.v1.CheckInRequest
-	(*CheckInResponse)(nil),             // 31: holdfast.attendance.v1.CheckInResponse
-	(*CheckIn)(nil),                     // 32: holdfast.attendance.v1.CheckIn
-	(*ListCheckInsRequest)(nil),         // 33: holdfast.attendance.v1.ListCheckInsRequest
-	(*ListCheckInsResponse)(nil),        // 34: holdfast.attendance.v1.ListCheckInsResponse
-	(OrgUnitKind)(0),                    // 35: holdfast.attendance.v1.OrgUnitKind
-	(*OrgUnit)(nil),                     // 36: holdfast.attendance.v1.OrgUnit
-	(*Employee)(nil),                    // 37: holdfast.attendance.v1.Employee
-	(LeaveType)(0),                      // 38: holdfast.attendance.v1.LeaveType
-	(EmployeeStatus)(0),                 // 39: holdfast.attendance.v1.EmployeeStatus
-	(*timestamppb.Timestamp)(nil),       // 40: google.protobuf.Timestamp
-	(CheckInKind)(0),                    // 41: holdfast.attendance.v1.CheckInKind
+	(DayKind)(0),                           // 0: holdfast.attendance.v1.DayKind
+	(*CreateOrgUnitRequest)(nil),           // 1: holdfast.attendance.v1.CreateOrgUnitRequest
+	(*CreateOrgUnitResponse)(nil),          // 2: holdfast.attendance.v1.CreateOrgUnitResponse
+	(*GetOrgUnitRequest)(nil),              // 3: holdfast.attendance.v1.GetOrgUnitRequest
+	(*GetOrgUnitResponse)(nil),             // 4: holdfast.attendance.v1.GetOrgUnitResponse
+	(*ListOrgUnitsRequest)(nil),            // 5: holdfast.attendance.v1.ListOrgUnitsRequest
+	(*ListOrgUnitsResponse)(nil),           // 6: holdfast.attendance.v1.ListOrgUnitsResponse
+	(*HireEmployeeRequest)(nil),            // 7: holdfast.attendance.v1.HireEmployeeRequest
+	(*HireEmployeeResponse)(nil),           // 8: holdfast.attendance.v1.HireEmployeeResponse
+	(*NoticeResignationRequest)(nil),       // 9: holdfast.attendance.v1.NoticeResignationRequest
+	(*NoticeResignationResponse)(nil),      // 10: holdfast.attendance.v1.NoticeResignationResponse
+	(*WithdrawResignationRequest)(nil),     // 11: holdfast.attendance.v1.WithdrawResignationRequest
+	(*WithdrawResignationResponse)(nil),    // 12: holdfast.attendance.v1.WithdrawResignationResponse
+	(*RecordLeaveRequest)(nil),             // 13: holdfast.attendance.v1.RecordLeaveRequest
+	(*RecordLeaveResponse)(nil),            // 14: holdfast.attendance.v1.RecordLeaveResponse
+	(*RecordDepartureRequest)(nil),         // 15: holdfast.attendance.v1.RecordDepartureRequest
+	(*RecordDepartureResponse)(nil),        // 16: holdfast.attendance.v1.RecordDepartureResponse
+	(*GetEmployeeRequest)(nil),             // 17: holdfast.attendance.v1.GetEmployeeRequest
+	(*GetEmployeeResponse)(nil),            // 18: holdfast.attendance.v1.GetEmployeeResponse
+	(*ListEmployeesRequest)(nil),           // 19: holdfast.attendance.v1.ListEmployeesRequest
+	(*ListEmployeesResponse)(nil),          // 20: holdfast.attendance.v1.ListEmployeesResponse
+	(*TransferEmployeeRequest)(nil),        // 21: holdfast.attendance.v1.TransferEmployeeRequest
+	(*TransferEmployeeResponse)(nil),       // 22: holdfast.attendance.v1.TransferEmployeeResponse
+	(*ChangeRoleRequest)(nil),              // 23: holdfast.attendance.v1.ChangeRoleRequest
+	(*ChangeRoleResponse)(nil),             // 24: holdfast.attendance.v1.ChangeRoleResponse
+	(*GetEmployeeTimelineRequest)(nil),     // 25: holdfast.attendance.v1.GetEmployeeTimelineRequest
+	(*TimelineEntry)(nil),                  // 26: holdfast.attendance.v1.TimelineEntry
+	(*GetEmployeeTimelineResponse)(nil),    // 27: holdfast.attendance.v1.GetEmployeeTimelineResponse
+	(*IsWorkingDayRequest)(nil),            // 28: holdfast.attendance.v1.IsWorkingDayRequest
+	(*IsWorkingDayResponse)(nil),           // 29: holdfast.attendance.v1.IsWorkingDayResponse
+	(*CheckInRequest)(nil),                 // 30: holdfast.attendance.v1.CheckInRequest
+	(*CheckInResponse)(nil),                // 31: holdfast.attendance.v1.CheckInResponse
+	(*CheckIn)(nil),                        // 32: holdfast.attendance.v1.CheckIn
+	(*ListCheckInsRequest)(nil),            // 33: holdfast.attendance.v1.ListCheckInsRequest
+	(*ListCheckInsResponse)(nil),           // 34: holdfast.attendance.v1.ListCheckInsResponse
+	(*RevealEmployeeIdentityRequest)(nil),  // 35: holdfast.attendance.v1.RevealEmployeeIdentityRequest
+	(*RevealEmployeeIdentityResponse)(nil), // 36: holdfast.attendance.v1.RevealEmployeeIdentityResponse
+	(OrgUnitKind)(0),                       // 37: holdfast.attendance.v1.OrgUnitKind
+	(*OrgUnit)(nil),                        // 38: holdfast.attendance.v1.OrgUnit
+	(*Employee)(nil),                       // 39: holdfast.attendance.v1.Employee
+	(LeaveType)(0),                         // 40: holdfast.attendance.v1.LeaveType
+	(EmployeeStatus)(0),                    // 41: holdfast.attendance.v1.EmployeeStatus
+	(*timestamppb.Timestamp)(nil),          // 42: google.protobuf.Timestamp
+	(CheckInKind)(0),                       // 43: holdfast.attendance.v1.CheckInKind
 }
 var file_holdfast_attendance_v1_attendance_service_proto_depIdxs = []int32{
-	35, // 0: holdfast.attendance.v1.CreateOrgUnitRequest.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
-	36, // 1: holdfast.attendance.v1.CreateOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
-	36, // 2: holdfast.attendance.v1.GetOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
-	36, // 3: holdfast.attendance.v1.ListOrgUnitsResponse.org_units:type_name -> holdfast.attendance.v1.OrgUnit
-	37, // 4: holdfast.attendance.v1.HireEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	37, // 5: holdfast.attendance.v1.NoticeResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	37, // 6: holdfast.attendance.v1.WithdrawResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	38, // 7: holdfast.attendance.v1.RecordLeaveRequest.leave_type:type_name -> holdfast.attendance.v1.LeaveType
-	37, // 8: holdfast.attendance.v1.RecordLeaveResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	37, // 9: holdfast.attendance.v1.RecordDepartureResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	37, // 10: holdfast.attendance.v1.GetEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	39, // 11: holdfast.attendance.v1.ListEmployeesRequest.status:type_name -> holdfast.attendance.v1.EmployeeStatus
-	37, // 12: holdfast.attendance.v1.ListEmployeesResponse.employees:type_name -> holdfast.attendance.v1.Employee
-	37, // 13: holdfast.attendance.v1.TransferEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	37, // 14: holdfast.attendance.v1.ChangeRoleResponse.employee:type_name -> holdfast.attendance.v1.Employee
-	40, // 15: holdfast.attendance.v1.TimelineEntry.occurred_at:type_name -> google.protobuf.Timestamp
+	37, // 0: holdfast.attendance.v1.CreateOrgUnitRequest.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
+	38, // 1: holdfast.attendance.v1.CreateOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
+	38, // 2: holdfast.attendance.v1.GetOrgUnitResponse.org_unit:type_name -> holdfast.attendance.v1.OrgUnit
+	38, // 3: holdfast.attendance.v1.ListOrgUnitsResponse.org_units:type_name -> holdfast.attendance.v1.OrgUnit
+	39, // 4: holdfast.attendance.v1.HireEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 5: holdfast.attendance.v1.NoticeResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 6: holdfast.attendance.v1.WithdrawResignationResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	40, // 7: holdfast.attendance.v1.RecordLeaveRequest.leave_type:type_name -> holdfast.attendance.v1.LeaveType
+	39, // 8: holdfast.attendance.v1.RecordLeaveResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 9: holdfast.attendance.v1.RecordDepartureResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 10: holdfast.attendance.v1.GetEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	41, // 11: holdfast.attendance.v1.ListEmployeesRequest.status:type_name -> holdfast.attendance.v1.EmployeeStatus
+	39, // 12: holdfast.attendance.v1.ListEmployeesResponse.employees:type_name -> holdfast.attendance.v1.Employee
+	39, // 13: holdfast.attendance.v1.TransferEmployeeResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	39, // 14: holdfast.attendance.v1.ChangeRoleResponse.employee:type_name -> holdfast.attendance.v1.Employee
+	42, // 15: holdfast.attendance.v1.TimelineEntry.occurred_at:type_name -> google.protobuf.Timestamp
 	26, // 16: holdfast.attendance.v1.GetEmployeeTimelineResponse.entries:type_name -> holdfast.attendance.v1.TimelineEntry
 	0,  // 17: holdfast.attendance.v1.IsWorkingDayResponse.kind:type_name -> holdfast.attendance.v1.DayKind
-	41, // 18: holdfast.attendance.v1.CheckInRequest.kind:type_name -> holdfast.attendance.v1.CheckInKind
-	40, // 19: holdfast.attendance.v1.CheckInRequest.device_time:type_name -> google.protobuf.Timestamp
+	43, // 18: holdfast.attendance.v1.CheckInRequest.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	42, // 19: holdfast.attendance.v1.CheckInRequest.device_time:type_name -> google.protobuf.Timestamp
 	32, // 20: holdfast.attendance.v1.CheckInResponse.check_in:type_name -> holdfast.attendance.v1.CheckIn
-	41, // 21: holdfast.attendance.v1.CheckIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
-	40, // 22: holdfast.attendance.v1.CheckIn.device_time:type_name -> google.protobuf.Timestamp
-	40, // 23: holdfast.attendance.v1.CheckIn.recorded_at:type_name -> google.protobuf.Timestamp
-	40, // 24: holdfast.attendance.v1.ListCheckInsRequest.from:type_name -> google.protobuf.Timestamp
-	40, // 25: holdfast.attendance.v1.ListCheckInsRequest.to:type_name -> google.protobuf.Timestamp
+	43, // 21: holdfast.attendance.v1.CheckIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	42, // 22: holdfast.attendance.v1.CheckIn.device_time:type_name -> google.protobuf.Timestamp
+	42, // 23: holdfast.attendance.v1.CheckIn.recorded_at:type_name -> google.protobuf.Timestamp
+	42, // 24: holdfast.attendance.v1.ListCheckInsRequest.from:type_name -> google.protobuf.Timestamp
+	42, // 25: holdfast.attendance.v1.ListCheckInsRequest.to:type_name -> google.protobuf.Timestamp
 	32, // 26: holdfast.attendance.v1.ListCheckInsResponse.check_ins:type_name -> holdfast.attendance.v1.CheckIn
 	1,  // 27: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:input_type -> holdfast.attendance.v1.CreateOrgUnitRequest
 	3,  // 28: holdfast.attendance.v1.AttendanceService.GetOrgUnit:input_type -> holdfast.attendance.v1.GetOrgUnitRequest
@@ -2758,24 +2896,26 @@ var file_holdfast_attendance_v1_attendance_service_proto_depIdxs = []int32{
 	28, // 40: holdfast.attendance.v1.AttendanceService.IsWorkingDay:input_type -> holdfast.attendance.v1.IsWorkingDayRequest
 	30, // 41: holdfast.attendance.v1.AttendanceService.CheckIn:input_type -> holdfast.attendance.v1.CheckInRequest
 	33, // 42: holdfast.attendance.v1.AttendanceService.ListCheckIns:input_type -> holdfast.attendance.v1.ListCheckInsRequest
-	2,  // 43: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:output_type -> holdfast.attendance.v1.CreateOrgUnitResponse
-	4,  // 44: holdfast.attendance.v1.AttendanceService.GetOrgUnit:output_type -> holdfast.attendance.v1.GetOrgUnitResponse
-	6,  // 45: holdfast.attendance.v1.AttendanceService.ListOrgUnits:output_type -> holdfast.attendance.v1.ListOrgUnitsResponse
-	8,  // 46: holdfast.attendance.v1.AttendanceService.HireEmployee:output_type -> holdfast.attendance.v1.HireEmployeeResponse
-	10, // 47: holdfast.attendance.v1.AttendanceService.NoticeResignation:output_type -> holdfast.attendance.v1.NoticeResignationResponse
-	12, // 48: holdfast.attendance.v1.AttendanceService.WithdrawResignation:output_type -> holdfast.attendance.v1.WithdrawResignationResponse
-	14, // 49: holdfast.attendance.v1.AttendanceService.RecordLeave:output_type -> holdfast.attendance.v1.RecordLeaveResponse
-	16, // 50: holdfast.attendance.v1.AttendanceService.RecordDeparture:output_type -> holdfast.attendance.v1.RecordDepartureResponse
-	18, // 51: holdfast.attendance.v1.AttendanceService.GetEmployee:output_type -> holdfast.attendance.v1.GetEmployeeResponse
-	20, // 52: holdfast.attendance.v1.AttendanceService.ListEmployees:output_type -> holdfast.attendance.v1.ListEmployeesResponse
-	22, // 53: holdfast.attendance.v1.AttendanceService.TransferEmployee:output_type -> holdfast.attendance.v1.TransferEmployeeResponse
-	24, // 54: holdfast.attendance.v1.AttendanceService.ChangeRole:output_type -> holdfast.attendance.v1.ChangeRoleResponse
-	27, // 55: holdfast.attendance.v1.AttendanceService.GetEmployeeTimeline:output_type -> holdfast.attendance.v1.GetEmployeeTimelineResponse
-	29, // 56: holdfast.attendance.v1.AttendanceService.IsWorkingDay:output_type -> holdfast.attendance.v1.IsWorkingDayResponse
-	31, // 57: holdfast.attendance.v1.AttendanceService.CheckIn:output_type -> holdfast.attendance.v1.CheckInResponse
-	34, // 58: holdfast.attendance.v1.AttendanceService.ListCheckIns:output_type -> holdfast.attendance.v1.ListCheckInsResponse
-	43, // [43:59] is the sub-list for method output_type
-	27, // [27:43] is the sub-list for method input_type
+	35, // 43: holdfast.attendance.v1.AttendanceService.RevealEmployeeIdentity:input_type -> holdfast.attendance.v1.RevealEmployeeIdentityRequest
+	2,  // 44: holdfast.attendance.v1.AttendanceService.CreateOrgUnit:output_type -> holdfast.attendance.v1.CreateOrgUnitResponse
+	4,  // 45: holdfast.attendance.v1.AttendanceService.GetOrgUnit:output_type -> holdfast.attendance.v1.GetOrgUnitResponse
+	6,  // 46: holdfast.attendance.v1.AttendanceService.ListOrgUnits:output_type -> holdfast.attendance.v1.ListOrgUnitsResponse
+	8,  // 47: holdfast.attendance.v1.AttendanceService.HireEmployee:output_type -> holdfast.attendance.v1.HireEmployeeResponse
+	10, // 48: holdfast.attendance.v1.AttendanceService.NoticeResignation:output_type -> holdfast.attendance.v1.NoticeResignationResponse
+	12, // 49: holdfast.attendance.v1.AttendanceService.WithdrawResignation:output_type -> holdfast.attendance.v1.WithdrawResignationResponse
+	14, // 50: holdfast.attendance.v1.AttendanceService.RecordLeave:output_type -> holdfast.attendance.v1.RecordLeaveResponse
+	16, // 51: holdfast.attendance.v1.AttendanceService.RecordDeparture:output_type -> holdfast.attendance.v1.RecordDepartureResponse
+	18, // 52: holdfast.attendance.v1.AttendanceService.GetEmployee:output_type -> holdfast.attendance.v1.GetEmployeeResponse
+	20, // 53: holdfast.attendance.v1.AttendanceService.ListEmployees:output_type -> holdfast.attendance.v1.ListEmployeesResponse
+	22, // 54: holdfast.attendance.v1.AttendanceService.TransferEmployee:output_type -> holdfast.attendance.v1.TransferEmployeeResponse
+	24, // 55: holdfast.attendance.v1.AttendanceService.ChangeRole:output_type -> holdfast.attendance.v1.ChangeRoleResponse
+	27, // 56: holdfast.attendance.v1.AttendanceService.GetEmployeeTimeline:output_type -> holdfast.attendance.v1.GetEmployeeTimelineResponse
+	29, // 57: holdfast.attendance.v1.AttendanceService.IsWorkingDay:output_type -> holdfast.attendance.v1.IsWorkingDayResponse
+	31, // 58: holdfast.attendance.v1.AttendanceService.CheckIn:output_type -> holdfast.attendance.v1.CheckInResponse
+	34, // 59: holdfast.attendance.v1.AttendanceService.ListCheckIns:output_type -> holdfast.attendance.v1.ListCheckInsResponse
+	36, // 60: holdfast.attendance.v1.AttendanceService.RevealEmployeeIdentity:output_type -> holdfast.attendance.v1.RevealEmployeeIdentityResponse
+	44, // [44:61] is the sub-list for method output_type
+	27, // [27:44] is the sub-list for method input_type
 	27, // [27:27] is the sub-list for extension type_name
 	27, // [27:27] is the sub-list for extension extendee
 	0,  // [0:27] is the sub-list for field type_name
@@ -2793,7 +2933,7 @@ func file_holdfast_attendance_v1_attendance_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_attendance_v1_attendance_service_proto_rawDesc), len(file_holdfast_attendance_v1_attendance_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   34,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

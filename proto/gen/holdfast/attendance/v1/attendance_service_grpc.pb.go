@@ -19,22 +19,23 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AttendanceService_CreateOrgUnit_FullMethodName       = "/holdfast.attendance.v1.AttendanceService/CreateOrgUnit"
-	AttendanceService_GetOrgUnit_FullMethodName          = "/holdfast.attendance.v1.AttendanceService/GetOrgUnit"
-	AttendanceService_ListOrgUnits_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/ListOrgUnits"
-	AttendanceService_HireEmployee_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/HireEmployee"
-	AttendanceService_NoticeResignation_FullMethodName   = "/holdfast.attendance.v1.AttendanceService/NoticeResignation"
-	AttendanceService_WithdrawResignation_FullMethodName = "/holdfast.attendance.v1.AttendanceService/WithdrawResignation"
-	AttendanceService_RecordLeave_FullMethodName         = "/holdfast.attendance.v1.AttendanceService/RecordLeave"
-	AttendanceService_RecordDeparture_FullMethodName     = "/holdfast.attendance.v1.AttendanceService/RecordDeparture"
-	AttendanceService_GetEmployee_FullMethodName         = "/holdfast.attendance.v1.AttendanceService/GetEmployee"
-	AttendanceService_ListEmployees_FullMethodName       = "/holdfast.attendance.v1.AttendanceService/ListEmployees"
-	AttendanceService_TransferEmployee_FullMethodName    = "/holdfast.attendance.v1.AttendanceService/TransferEmployee"
-	AttendanceService_ChangeRole_FullMethodName          = "/holdfast.attendance.v1.AttendanceService/ChangeRole"
-	AttendanceService_GetEmployeeTimeline_FullMethodName = "/holdfast.attendance.v1.AttendanceService/GetEmployeeTimeline"
-	AttendanceService_IsWorkingDay_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/IsWorkingDay"
-	AttendanceService_CheckIn_FullMethodName             = "/holdfast.attendance.v1.AttendanceService/CheckIn"
-	AttendanceService_ListCheckIns_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/ListCheckIns"
+	AttendanceService_CreateOrgUnit_FullMethodName          = "/holdfast.attendance.v1.AttendanceService/CreateOrgUnit"
+	AttendanceService_GetOrgUnit_FullMethodName             = "/holdfast.attendance.v1.AttendanceService/GetOrgUnit"
+	AttendanceService_ListOrgUnits_FullMethodName           = "/holdfast.attendance.v1.AttendanceService/ListOrgUnits"
+	AttendanceService_HireEmployee_FullMethodName           = "/holdfast.attendance.v1.AttendanceService/HireEmployee"
+	AttendanceService_NoticeResignation_FullMethodName      = "/holdfast.attendance.v1.AttendanceService/NoticeResignation"
+	AttendanceService_WithdrawResignation_FullMethodName    = "/holdfast.attendance.v1.AttendanceService/WithdrawResignation"
+	AttendanceService_RecordLeave_FullMethodName            = "/holdfast.attendance.v1.AttendanceService/RecordLeave"
+	AttendanceService_RecordDeparture_FullMethodName        = "/holdfast.attendance.v1.AttendanceService/RecordDeparture"
+	AttendanceService_GetEmployee_FullMethodName            = "/holdfast.attendance.v1.AttendanceService/GetEmployee"
+	AttendanceService_ListEmployees_FullMethodName          = "/holdfast.attendance.v1.AttendanceService/ListEmployees"
+	AttendanceService_TransferEmployee_FullMethodName       = "/holdfast.attendance.v1.AttendanceService/TransferEmployee"
+	AttendanceService_ChangeRole_FullMethodName             = "/holdfast.attendance.v1.AttendanceService/ChangeRole"
+	AttendanceService_GetEmployeeTimeline_FullMethodName    = "/holdfast.attendance.v1.AttendanceService/GetEmployeeTimeline"
+	AttendanceService_IsWorkingDay_FullMethodName           = "/holdfast.attendance.v1.AttendanceService/IsWorkingDay"
+	AttendanceService_CheckIn_FullMethodName                = "/holdfast.attendance.v1.AttendanceService/CheckIn"
+	AttendanceService_ListCheckIns_FullMethodName           = "/holdfast.attendance.v1.AttendanceService/ListCheckIns"
+	AttendanceService_RevealEmployeeIdentity_FullMethodName = "/holdfast.attendance.v1.AttendanceService/RevealEmployeeIdentity"
 )
 
 // AttendanceServiceClient is the client API for AttendanceService service.
@@ -83,6 +84,10 @@ type AttendanceServiceClient interface {
 	// one customer (whoever may read the employee: themselves, their
 	// managers up the tree, hr, auditor, admin).
 	ListCheckIns(ctx context.Context, in *ListCheckInsRequest, opts ...grpc.CallOption) (*ListCheckInsResponse, error)
+	// RevealEmployeeIdentity returns the name behind an employee's console
+	// pseudonym and records who asked and why (EmployeeIdentityRevealed):
+	// hr, auditor, admin, or a manager whose subtree holds the employee.
+	RevealEmployeeIdentity(ctx context.Context, in *RevealEmployeeIdentityRequest, opts ...grpc.CallOption) (*RevealEmployeeIdentityResponse, error)
 }
 
 type attendanceServiceClient struct {
@@ -253,6 +258,16 @@ func (c *attendanceServiceClient) ListCheckIns(ctx context.Context, in *ListChec
 	return out, nil
 }
 
+func (c *attendanceServiceClient) RevealEmployeeIdentity(ctx context.Context, in *RevealEmployeeIdentityRequest, opts ...grpc.CallOption) (*RevealEmployeeIdentityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevealEmployeeIdentityResponse)
+	err := c.cc.Invoke(ctx, AttendanceService_RevealEmployeeIdentity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AttendanceServiceServer is the server API for AttendanceService service.
 // All implementations must embed UnimplementedAttendanceServiceServer
 // for forward compatibility.
@@ -299,6 +314,10 @@ type AttendanceServiceServer interface {
 	// one customer (whoever may read the employee: themselves, their
 	// managers up the tree, hr, auditor, admin).
 	ListCheckIns(context.Context, *ListCheckInsRequest) (*ListCheckInsResponse, error)
+	// RevealEmployeeIdentity returns the name behind an employee's console
+	// pseudonym and records who asked and why (EmployeeIdentityRevealed):
+	// hr, auditor, admin, or a manager whose subtree holds the employee.
+	RevealEmployeeIdentity(context.Context, *RevealEmployeeIdentityRequest) (*RevealEmployeeIdentityResponse, error)
 	mustEmbedUnimplementedAttendanceServiceServer()
 }
 
@@ -356,6 +375,9 @@ func (UnimplementedAttendanceServiceServer) CheckIn(context.Context, *CheckInReq
 }
 func (UnimplementedAttendanceServiceServer) ListCheckIns(context.Context, *ListCheckInsRequest) (*ListCheckInsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCheckIns not implemented")
+}
+func (UnimplementedAttendanceServiceServer) RevealEmployeeIdentity(context.Context, *RevealEmployeeIdentityRequest) (*RevealEmployeeIdentityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevealEmployeeIdentity not implemented")
 }
 func (UnimplementedAttendanceServiceServer) mustEmbedUnimplementedAttendanceServiceServer() {}
 func (UnimplementedAttendanceServiceServer) testEmbeddedByValue()                           {}
@@ -666,6 +688,24 @@ func _AttendanceService_ListCheckIns_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AttendanceService_RevealEmployeeIdentity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevealEmployeeIdentityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AttendanceServiceServer).RevealEmployeeIdentity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AttendanceService_RevealEmployeeIdentity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AttendanceServiceServer).RevealEmployeeIdentity(ctx, req.(*RevealEmployeeIdentityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AttendanceService_ServiceDesc is the grpc.ServiceDesc for AttendanceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -736,6 +776,10 @@ var AttendanceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListCheckIns",
 			Handler:    _AttendanceService_ListCheckIns_Handler,
+		},
+		{
+			MethodName: "RevealEmployeeIdentity",
+			Handler:    _AttendanceService_RevealEmployeeIdentity_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

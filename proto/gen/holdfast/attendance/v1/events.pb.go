@@ -783,6 +783,73 @@ func (x *CheckedIn) GetRepeatsCheckInId() string {
 	return ""
 }
 
+// EmployeeIdentityRevealed records that a user saw the name behind an
+// employee's console pseudonym, and why. It is kept in its own aggregate
+// (one per employee), apart from the lifecycle, so a reveal never changes
+// the employee's version or what their lifecycle fold reads.
+type EmployeeIdentityRevealed struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// reason is the revealing user's own words, 1–500 characters.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// actor_id is who revealed the name (the envelope's actor, repeated so the
+	// record reads on its own in an evidence bundle).
+	ActorId       string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmployeeIdentityRevealed) Reset() {
+	*x = EmployeeIdentityRevealed{}
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmployeeIdentityRevealed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmployeeIdentityRevealed) ProtoMessage() {}
+
+func (x *EmployeeIdentityRevealed) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_attendance_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmployeeIdentityRevealed.ProtoReflect.Descriptor instead.
+func (*EmployeeIdentityRevealed) Descriptor() ([]byte, []int) {
+	return file_holdfast_attendance_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *EmployeeIdentityRevealed) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *EmployeeIdentityRevealed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *EmployeeIdentityRevealed) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
 var File_holdfast_attendance_v1_events_proto protoreflect.FileDescriptor
 
 const file_holdfast_attendance_v1_events_proto_rawDesc = "" +
@@ -864,7 +931,12 @@ const file_holdfast_attendance_v1_events_proto_rawDesc = "" +
 	"\x18distance_from_previous_m\x18\x0f \x01(\x01R\x15distanceFromPreviousM\x124\n" +
 	"\x16seconds_since_previous\x18\x10 \x01(\x03R\x14secondsSincePrevious\x125\n" +
 	"\x17speed_from_previous_kmh\x18\x11 \x01(\x01R\x14speedFromPreviousKmh\x12-\n" +
-	"\x13repeats_check_in_id\x18\x12 \x01(\tR\x10repeatsCheckInIdBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
+	"\x13repeats_check_in_id\x18\x12 \x01(\tR\x10repeatsCheckInId\"n\n" +
+	"\x18EmployeeIdentityRevealed\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorIdBHZFgithub.com/holdfast/holdfast/proto/holdfast/attendance/v1;attendancev1b\x06proto3"
 
 var (
 	file_holdfast_attendance_v1_events_proto_rawDescOnce sync.Once
@@ -878,27 +950,28 @@ func file_holdfast_attendance_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_attendance_v1_events_proto_rawDescData
 }
 
-var file_holdfast_attendance_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_holdfast_attendance_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_holdfast_attendance_v1_events_proto_goTypes = []any{
-	(*OrgUnitCreated)(nil),        // 0: holdfast.attendance.v1.OrgUnitCreated
-	(*EmployeeHired)(nil),         // 1: holdfast.attendance.v1.EmployeeHired
-	(*ResignationNoticed)(nil),    // 2: holdfast.attendance.v1.ResignationNoticed
-	(*ResignationWithdrawn)(nil),  // 3: holdfast.attendance.v1.ResignationWithdrawn
-	(*LeaveRecorded)(nil),         // 4: holdfast.attendance.v1.LeaveRecorded
-	(*EmployeeDeparted)(nil),      // 5: holdfast.attendance.v1.EmployeeDeparted
-	(*EmployeeTransferred)(nil),   // 6: holdfast.attendance.v1.EmployeeTransferred
-	(*EmployeeRoleChanged)(nil),   // 7: holdfast.attendance.v1.EmployeeRoleChanged
-	(*CheckedIn)(nil),             // 8: holdfast.attendance.v1.CheckedIn
-	(OrgUnitKind)(0),              // 9: holdfast.attendance.v1.OrgUnitKind
-	(LeaveType)(0),                // 10: holdfast.attendance.v1.LeaveType
-	(CheckInKind)(0),              // 11: holdfast.attendance.v1.CheckInKind
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*OrgUnitCreated)(nil),           // 0: holdfast.attendance.v1.OrgUnitCreated
+	(*EmployeeHired)(nil),            // 1: holdfast.attendance.v1.EmployeeHired
+	(*ResignationNoticed)(nil),       // 2: holdfast.attendance.v1.ResignationNoticed
+	(*ResignationWithdrawn)(nil),     // 3: holdfast.attendance.v1.ResignationWithdrawn
+	(*LeaveRecorded)(nil),            // 4: holdfast.attendance.v1.LeaveRecorded
+	(*EmployeeDeparted)(nil),         // 5: holdfast.attendance.v1.EmployeeDeparted
+	(*EmployeeTransferred)(nil),      // 6: holdfast.attendance.v1.EmployeeTransferred
+	(*EmployeeRoleChanged)(nil),      // 7: holdfast.attendance.v1.EmployeeRoleChanged
+	(*CheckedIn)(nil),                // 8: holdfast.attendance.v1.CheckedIn
+	(*EmployeeIdentityRevealed)(nil), // 9: holdfast.attendance.v1.EmployeeIdentityRevealed
+	(OrgUnitKind)(0),                 // 10: holdfast.attendance.v1.OrgUnitKind
+	(LeaveType)(0),                   // 11: holdfast.attendance.v1.LeaveType
+	(CheckInKind)(0),                 // 12: holdfast.attendance.v1.CheckInKind
+	(*timestamppb.Timestamp)(nil),    // 13: google.protobuf.Timestamp
 }
 var file_holdfast_attendance_v1_events_proto_depIdxs = []int32{
-	9,  // 0: holdfast.attendance.v1.OrgUnitCreated.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
-	10, // 1: holdfast.attendance.v1.LeaveRecorded.leave_type:type_name -> holdfast.attendance.v1.LeaveType
-	11, // 2: holdfast.attendance.v1.CheckedIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
-	12, // 3: holdfast.attendance.v1.CheckedIn.device_time:type_name -> google.protobuf.Timestamp
+	10, // 0: holdfast.attendance.v1.OrgUnitCreated.kind:type_name -> holdfast.attendance.v1.OrgUnitKind
+	11, // 1: holdfast.attendance.v1.LeaveRecorded.leave_type:type_name -> holdfast.attendance.v1.LeaveType
+	12, // 2: holdfast.attendance.v1.CheckedIn.kind:type_name -> holdfast.attendance.v1.CheckInKind
+	13, // 3: holdfast.attendance.v1.CheckedIn.device_time:type_name -> google.protobuf.Timestamp
 	4,  // [4:4] is the sub-list for method output_type
 	4,  // [4:4] is the sub-list for method input_type
 	4,  // [4:4] is the sub-list for extension type_name
@@ -918,7 +991,7 @@ func file_holdfast_attendance_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_attendance_v1_events_proto_rawDesc), len(file_holdfast_attendance_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

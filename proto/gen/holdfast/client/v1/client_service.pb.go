@@ -2695,7 +2695,10 @@ type Interaction struct {
 	Deleted bool `protobuf:"varint,10,opt,name=deleted,proto3" json:"deleted,omitempty"`
 	// text_withheld says the tenant's text recording policy kept the text
 	// out of the trail: text is empty, the rest was recorded.
-	TextWithheld  bool `protobuf:"varint,11,opt,name=text_withheld,json=textWithheld,proto3" json:"text_withheld,omitempty"`
+	TextWithheld bool `protobuf:"varint,11,opt,name=text_withheld,json=textWithheld,proto3" json:"text_withheld,omitempty"`
+	// sequence is the CLIENT stream sequence of the InteractionLogged event,
+	// which alert evidence cites (stream and sequence).
+	Sequence      uint64 `protobuf:"varint,12,opt,name=sequence,proto3" json:"sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2805,6 +2808,13 @@ func (x *Interaction) GetTextWithheld() bool {
 		return x.TextWithheld
 	}
 	return false
+}
+
+func (x *Interaction) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
 }
 
 // ListInteractionsRequest pages through interactions, newest first.
@@ -3602,7 +3612,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x0einteraction_id\x18\x02 \x01(\tR\rinteractionId\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\"7\n" +
 	"\x19DeleteInteractionResponse\x12\x1a\n" +
-	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\xe4\x03\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\"\x80\x04\n" +
 	"\vInteraction\x12%\n" +
 	"\x0einteraction_id\x18\x01 \x01(\tR\rinteractionId\x12\x1f\n" +
 	"\vcustomer_id\x18\x02 \x01(\tR\n" +
@@ -3618,7 +3628,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"occurredAt\x12\x18\n" +
 	"\adeleted\x18\n" +
 	" \x01(\bR\adeleted\x12#\n" +
-	"\rtext_withheld\x18\v \x01(\bR\ftextWithheld\"\xe3\x01\n" +
+	"\rtext_withheld\x18\v \x01(\bR\ftextWithheld\x12\x1a\n" +
+	"\bsequence\x18\f \x01(\x04R\bsequence\"\xe3\x01\n" +
 	"\x17ListInteractionsRequest\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
