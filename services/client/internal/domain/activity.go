@@ -297,7 +297,7 @@ func MeasureActivity(employees []string, facts ActivityFacts, from, to, now time
 	}
 	for _, c := range facts.Registered {
 		f, ok := out[c.RegisteredBy]
-		if !ok || c.RegisteredAt.Before(from) || !c.RegisteredAt.Before(to) {
+		if !ok || c.RegisteredAt.Before(from) || !c.RegisteredAt.Before(end) {
 			continue
 		}
 		f.Registered++
