@@ -42,6 +42,9 @@ const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'se
 type Config struct {
 	// Risk is a connection to the risk service.
 	Risk grpc.ClientConnInterface
+	// Team connects the team report (/team) to the client and order
+	// services; the report answers 503 without them.
+	Team TeamReportAPIs
 	// Verifier checks tokens pasted at sign-in (and the dev tokens).
 	Verifier *auth.Verifier
 	// DevIssuer, when set, enables the development sign-in form, where the
@@ -116,6 +119,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /rules/{id}/save", s.signedIn(s.saveRule))
 	s.mux.HandleFunc("POST /rules/{id}/{action}", s.signedIn(s.setRuleEnabled))
 	s.mux.HandleFunc("GET /alerts/{id}/bundle", s.signedIn(s.evidenceBundle))
+	s.mux.HandleFunc("GET /team", s.signedIn(s.teamPage))
+	s.mux.HandleFunc("GET /team.csv", s.signedIn(s.teamCSV))
 	return s, nil
 }
 

@@ -31,6 +31,9 @@ type config struct {
 	platform.Common
 	Addr     string `env:"HOLDFAST_CONSOLE_ADDR" default:"127.0.0.1:7180"`
 	RiskAddr string `env:"HOLDFAST_RISK_ADDR" default:"127.0.0.1:7105"`
+	// ClientAddr and OrderAddr serve the team report.
+	ClientAddr string `env:"HOLDFAST_CLIENT_ADDR" default:"127.0.0.1:7101"`
+	OrderAddr  string `env:"HOLDFAST_ORDER_ADDR" default:"127.0.0.1:7102"`
 }
 
 func main() {
@@ -60,7 +63,19 @@ func realMain(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close()
-	console, err := consolesvc.New(consolesvc.Config{Risk: conn, Verifier: verifier, Logger: logger})
+	clientConn, err := grpc.NewClient(cfg.ClientAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer clientConn.Close()
+	orderConn, err := grpc.NewClient(cfg.OrderAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return err
+	}
+	defer orderConn.Close()
+	console, err := consolesvc.New(consolesvc.Config{
+		Risk: conn, Team: consolesvc.TeamReportAPIs{Client: clientConn, Order: orderConn}, Verifier: verifier, Logger: logger,
+	})
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,8 @@ type Stack struct {
 	console   *http.Server
 	consoleLn net.Listener
 	riskConn  *grpc.ClientConn
+	// teamConns are the team report's connections (client, order).
+	teamConns []*grpc.ClientConn
 	Endpoints Endpoints
 }
 
@@ -166,8 +168,20 @@ func (s *Stack) startConsole(cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	team := consolesvc.TeamReportAPIs{}
+	for _, c := range []struct {
+		addr string
+		conn *grpc.ClientConnInterface
+	}{{s.Endpoints.ClientGRPC, &team.Client}, {s.Endpoints.OrderGRPC, &team.Order}} {
+		conn, err := grpc.NewClient(c.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return err
+		}
+		s.teamConns = append(s.teamConns, conn)
+		*c.conn = conn
+	}
 	console, err := consolesvc.New(consolesvc.Config{
-		Risk: s.riskConn, Verifier: s.rt.Verifier, DevIssuer: auth.NewIssuer(key), Logger: logger,
+		Risk: s.riskConn, Team: team, Verifier: s.rt.Verifier, DevIssuer: auth.NewIssuer(key), Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -211,6 +225,9 @@ func (s *Stack) Run(ctx context.Context) error {
 func (s *Stack) close() {
 	if s.riskConn != nil {
 		_ = s.riskConn.Close()
+	}
+	for _, c := range s.teamConns {
+		_ = c.Close()
 	}
 	if s.rt != nil {
 		s.rt.Close()
