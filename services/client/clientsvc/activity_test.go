@@ -99,7 +99,7 @@ func testTeamActivity(t *testing.T, pool *pgxpool.Pool) {
 			LatenessMedianDays: proto.Float64(3),
 		}
 		teamA := &clientv1.ActivityFigures{
-			HeldNow: 2, HeldAverage: 25.0 / 14, FollowUps: 2, FollowUpsPerCustomerWeek: proto.Float64(2 / (25.0 / 7)), Weeks: 2,
+			HeldNow: 2, HeldAverage: 25.0 / 14, FollowUps: 2, FollowUpsPerCustomerWeek: proto.Float64(2.0 / 3), Weeks: 2,
 			DueCustomerWeeks: 3, FollowedCustomerWeeks: 2, Utilisation: proto.Float64((1 + 0.5) / 2), Registered: 2,
 			RegisteredAfterContact: 1, LatenessMedianDays: proto.Float64(3),
 		}

@@ -111,9 +111,10 @@ type ActivityFacts struct {
 }
 
 // WeekFigures is one week of one employee (or team): customers held at
-// the week's start, and how many of them the holder followed up.
+// the week's start (due a follow-up that week), how many of them the
+// holder followed up, and how many follow-ups of them there were.
 type WeekFigures struct {
-	Due, Followed int
+	Due, Followed, FollowUps int
 }
 
 // ActivityFigures are one employee's, or one team's, figures for a period
@@ -139,13 +140,20 @@ func (f ActivityFigures) HeldAverage() float64 {
 	return f.HeldCustomerDays / f.Days
 }
 
-// FollowUpsPerCustomerWeek is the follow-up efficiency; false when no
-// customer was held.
+// FollowUpsPerCustomerWeek is the follow-up efficiency: follow-ups of due
+// customers ÷ due customer-weeks, on the same footing as Utilisation. A
+// customer got mid-week counts from the next week, so a customer held for
+// an hour cannot make the rate explode. False when no customer was due.
 func (f ActivityFigures) FollowUpsPerCustomerWeek() (float64, bool) {
-	if f.HeldCustomerDays == 0 {
+	due, n := 0, 0
+	for _, w := range f.Weeks {
+		due += w.Due
+		n += w.FollowUps
+	}
+	if due == 0 {
 		return 0, false
 	}
-	return float64(f.FollowUps) / (f.HeldCustomerDays / 7), true
+	return float64(n) / float64(due), true
 }
 
 // DueFollowed sums the weeks: customer-weeks due and followed up.
@@ -211,10 +219,12 @@ func (f ActivityFigures) Add(g ActivityFigures) ActivityFigures {
 		if i < len(f.Weeks) {
 			weeks[i].Due += f.Weeks[i].Due
 			weeks[i].Followed += f.Weeks[i].Followed
+			weeks[i].FollowUps += f.Weeks[i].FollowUps
 		}
 		if i < len(g.Weeks) {
 			weeks[i].Due += g.Weeks[i].Due
 			weeks[i].Followed += g.Weeks[i].Followed
+			weeks[i].FollowUps += g.Weeks[i].FollowUps
 		}
 	}
 	f.Weeks = weeks
@@ -285,9 +295,12 @@ func MeasureActivity(employees []string, facts ActivityFacts, from, to, now time
 		i := int(t.At.Sub(from) / week)
 		// Only a customer due that week (held at its start) counts as
 		// followed: one got mid-week is due from the next.
-		if !followed[pairWeek{p, i}] && slices.ContainsFunc(byPair[p], func(h Holding) bool { return h.heldAt(weekStarts[i]) }) {
-			followed[pairWeek{p, i}] = true
-			f.Weeks[i].Followed++
+		if slices.ContainsFunc(byPair[p], func(h Holding) bool { return h.heldAt(weekStarts[i]) }) {
+			f.Weeks[i].FollowUps++
+			if !followed[pairWeek{p, i}] {
+				followed[pairWeek{p, i}] = true
+				f.Weeks[i].Followed++
+			}
 		}
 		out[t.EmployeeID] = f
 	}

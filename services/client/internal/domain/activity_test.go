@@ -92,7 +92,7 @@ func TestMeasureActivity(t *testing.T) {
 		"e1": {
 			HeldNow: 1, HeldCustomerDays: 14 + 7, Days: 14, FollowUps: 4,
 			// Week 0: c1 due and followed (c2 got mid-week); week 1: c1 and c2 due, c1 followed.
-			Weeks:      []WeekFigures{{Due: 1, Followed: 1}, {Due: 2, Followed: 1}},
+			Weeks:      []WeekFigures{{Due: 1, Followed: 1, FollowUps: 2}, {Due: 2, Followed: 1, FollowUps: 1}},
 			Registered: 3, Lateness: []int{15, 0},
 		},
 		"e2": {HeldNow: 1, HeldCustomerDays: 14, Days: 14, Weeks: []WeekFigures{{Due: 1}, {Due: 1}}},
@@ -105,8 +105,10 @@ func TestMeasureActivity(t *testing.T) {
 	if v := e1.HeldAverage(); v != 1.5 {
 		t.Errorf("e1 held average = %v, want 1.5", v)
 	}
-	if v, ok := e1.FollowUpsPerCustomerWeek(); !ok || v != 4.0/3 {
-		t.Errorf("e1 follow-ups per customer-week = %v, %v; want 4/3", v, ok)
+	// Three follow-ups of due customers (c2's on day 4 was before it was
+	// due) over three due customer-weeks.
+	if v, ok := e1.FollowUpsPerCustomerWeek(); !ok || v != 1 {
+		t.Errorf("e1 follow-ups per customer-week = %v, %v; want 1", v, ok)
 	}
 	if v, ok := e1.Utilisation(); !ok || v != 0.75 {
 		t.Errorf("e1 utilisation = %v, %v; want (1 + 1/2) / 2", v, ok)
@@ -122,14 +124,17 @@ func TestMeasureActivity(t *testing.T) {
 		t.Error("e3 has a utilisation without any customer due")
 	}
 	if _, ok := e3.FollowUpsPerCustomerWeek(); ok {
-		t.Error("e3 has a follow-up rate without any customer held")
+		t.Error("e3 has a follow-up rate without any customer due")
+	}
+	if v, ok := got["e2"].FollowUpsPerCustomerWeek(); !ok || v != 0 {
+		t.Errorf("e2 follow-ups per customer-week = %v, %v; want 0 (due, never followed up)", v, ok)
 	}
 	if _, ok := e3.LatenessMedian(); ok {
 		t.Error("e3 has a lateness median without a late registration")
 	}
 
 	team := got["e1"].Add(got["e2"]).Add(got["e3"])
-	if diff := cmp.Diff([]WeekFigures{{Due: 2, Followed: 1}, {Due: 3, Followed: 1}}, team.Weeks); diff != "" {
+	if diff := cmp.Diff([]WeekFigures{{Due: 2, Followed: 1, FollowUps: 2}, {Due: 3, Followed: 1, FollowUps: 1}}, team.Weeks); diff != "" {
 		t.Errorf("team weeks mismatch (-want, +got):\n%s", diff)
 	}
 	if v, ok := team.Utilisation(); !ok || math.Abs(v-(0.5+1.0/3)/2) > 1e-12 {
@@ -149,7 +154,7 @@ func TestMeasureActivityStopsAtNow(t *testing.T) {
 	got := MeasureActivity([]string{"e1"}, activityHistory(), from, from.AddDate(0, 0, 28), now)["e1"]
 	want := ActivityFigures{
 		HeldNow: 1, HeldCustomerDays: 10 + 7, Days: 10, FollowUps: 4,
-		Weeks:      []WeekFigures{{Due: 1, Followed: 1}, {Due: 2, Followed: 1}},
+		Weeks:      []WeekFigures{{Due: 1, Followed: 1, FollowUps: 2}, {Due: 2, Followed: 1, FollowUps: 1}},
 		Registered: 3, Lateness: []int{15, 0},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -3395,7 +3395,7 @@ type GetTeamActivityRequest struct {
 	// whole tenant for hr, auditors and admins and the caller's own unit for
 	// a manager.
 	OrgUnitId string `protobuf:"bytes,3,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
-	// page_size is 1–500 employees; 0 means 100.
+	// page_size is 1–500 employees; 0 means 50.
 	PageSize  int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// min_sequence, if set, waits (within the deadline) until the read model has applied it.
@@ -3490,9 +3490,11 @@ type ActivityFigures struct {
 	// follow_ups counts interactions an employee had with a customer while
 	// holding it, in the period.
 	FollowUps int32 `protobuf:"varint,3,opt,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
-	// follow_ups_per_customer_week is the follow-up efficiency: follow_ups ÷
-	// (held customer-days ÷ 7), i.e. follow-ups per held customer per week.
-	// Unset when no customer was held.
+	// follow_ups_per_customer_week is the follow-up efficiency: follow-ups of
+	// customers due in their week (see due_customer_weeks) ÷
+	// due_customer_weeks, i.e. follow-ups per held customer per week. A
+	// customer got mid-week counts from the next week. Unset when no
+	// customer was due.
 	FollowUpsPerCustomerWeek *float64 `protobuf:"fixed64,4,opt,name=follow_ups_per_customer_week,json=followUpsPerCustomerWeek,proto3,oneof" json:"follow_ups_per_customer_week,omitempty"`
 	// weeks is how many weeks the period is cut into: 7-day windows from
 	// from, the last possibly shorter.
