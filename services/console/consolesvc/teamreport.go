@@ -269,7 +269,9 @@ func (s *Server) teamReportFor(w http.ResponseWriter, r *http.Request, ss *sessi
 		s.invalid(w, r, ss, bad)
 		return teamReport{}, false
 	}
-	rep, err := s.fetchTeamReport(r.Context(), ss, clients, orders, f)
+	ctx, cancel := userContext(r.Context(), ss)
+	defer cancel()
+	rep, err := fetchTeamReport(ctx, clients, orders, f)
 	if err != nil {
 		// Without a unit the API answers a manager with their own, refuses
 		// whoever may not see any, and asks the others to pick one.
@@ -283,11 +285,25 @@ func (s *Server) teamReportFor(w http.ResponseWriter, r *http.Request, ss *sessi
 	return rep, true
 }
 
+// TeamReportCSV reads the team report of unit over the days from to to
+// (YYYY-MM-DD, both included), calling the APIs with ctx's credentials, and
+// returns the file /team.csv serves, its header in lang ("en" or "zh"):
+// for scripts (holdfast team report --csv) that want what HR downloads.
+func TeamReportCSV(ctx context.Context, apis TeamReportAPIs, lang, unit, from, to string) ([]byte, error) {
+	f := teamFilter{From: from, To: to, OrgUnit: unit}
+	if _, _, err := f.period(); err != nil {
+		return nil, fmt.Errorf("team report: from and to are days as YYYY-MM-DD: %w", err)
+	}
+	rep, err := fetchTeamReport(ctx, clientv1.NewClientServiceClient(apis.Client), orderv1.NewOrderServiceClient(apis.Order), f)
+	if err != nil {
+		return nil, err
+	}
+	return teamCSVBytes(lang, rep)
+}
+
 // fetchTeamReport reads every page of the unit's activity and the sales
 // funnel for the period, and lays them out by team.
-func (s *Server) fetchTeamReport(ctx context.Context, ss *session, clients clientv1.ClientServiceClient, orders orderv1.OrderServiceClient, f teamFilter) (teamReport, error) {
-	ctx, cancel := userContext(ctx, ss)
-	defer cancel()
+func fetchTeamReport(ctx context.Context, clients clientv1.ClientServiceClient, orders orderv1.OrderServiceClient, f teamFilter) (teamReport, error) {
 	rep := teamReport{Filter: f, Picked: true, CSVURL: "/team.csv?" + f.values().Encode()}
 	from, to, err := f.period()
 	if err != nil {

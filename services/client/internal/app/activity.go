@@ -55,7 +55,7 @@ var errTeamReportRole = fmt.Errorf("team activity: %w: for hr, auditors, admins 
 // and admins ask about any unit; a manager about their own subtree, as the
 // roster places them now; anyone else is refused.
 func (a *App) GetTeamActivity(ctx context.Context, actor domain.Actor, q TeamActivityQuery) (TeamActivityPage, error) {
-	if !slices.ContainsFunc(actor.Roles, func(r string) bool { return slices.Contains([]string{"hr", "auditor", "admin", "manager"}, r) }) {
+	if !actor.CanReadTeamActivity() {
 		return TeamActivityPage{}, errTeamReportRole
 	}
 	var errs []error

@@ -12,6 +12,13 @@ import (
 // registrations. Everything here is arithmetic over those facts; who may
 // see which employees is decided by the app.
 
+// CanReadTeamActivity: team reports are for the people who oversee sales
+// (managers, for their own subtree) and who investigate it (hr, auditors,
+// admins); a salesperson's own figures are on their self-view.
+func (a Actor) CanReadTeamActivity() bool {
+	return a.has("hr", "auditor", "admin", "manager")
+}
+
 // MaxActivitySpan bounds a team report's period: a year, leap day included.
 const MaxActivitySpan = 366 * 24 * time.Hour
 

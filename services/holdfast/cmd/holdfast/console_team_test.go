@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/holdfast/holdfast/pkg/auth"
@@ -193,6 +195,26 @@ func TestConsoleTeamReport(t *testing.T) {
 			if resp, _ := get(t, c, h.srv.URL+u); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("a salesperson's GET %s = %d, want 403", u, resp.StatusCode)
 			}
+		}
+	})
+
+	t.Run("the CLI prints the same file", func(t *testing.T) {
+		file := as("hr1", "hr", "team", "report", "--org-unit", team, "--csv", "--lang", "zh")
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(file, "\ufeff"))).ReadAll()
+		if err != nil || !strings.HasPrefix(file, "\ufeff") {
+			t.Fatalf("holdfast team report --csv: %v\n%s", err, file)
+		}
+		if rows[0][0] != "层级" || len(rows) != 5 { // header, total, team, e1, e2
+			t.Errorf("holdfast team report --csv printed:\n%s", file)
+		}
+		table := as("m1", "manager", "team", "report")
+		if !strings.Contains(table, "e1") || !strings.Contains(table, "0.5") {
+			t.Errorf("holdfast team report as the manager printed:\n%s", table)
+		}
+		var errOut bytes.Buffer
+		err = realMain(t.Context(), []string{"team", "report", "--org-unit", team, "--tenant", "acme", "--as", "e1", "--role", "sales"}, io.Discard, &errOut)
+		if status.Code(err) != codes.PermissionDenied {
+			t.Errorf("holdfast team report as a salesperson: %v, want PermissionDenied", err)
 		}
 	})
 
