@@ -261,52 +261,58 @@ func MeasureActivity(employees []string, facts ActivityFacts, from, to, now time
 	for _, e := range employees {
 		out[e] = ActivityFigures{Days: end.Sub(from).Hours() / 24, Weeks: make([]WeekFigures, len(weekStarts))}
 	}
-	// byPair: the holdings of each (employee, customer), so a touch finds
-	// whether its employee held the customer at the time.
+	// Each (employee, customer) pair gets an index: its holdings, so a
+	// touch finds whether its employee held the customer at the time, and
+	// the weeks it was already counted as followed in (a bitset), so a
+	// second follow-up in a week adds a follow-up but not a followed
+	// customer.
 	type pair struct{ employee, customer string }
-	byPair := map[pair][]Holding{}
+	index := map[pair]int{}
+	var holdings [][]Holding
+	var followed [][]uint64
 	for _, h := range facts.Holdings {
 		f, ok := out[h.EmployeeID]
 		if !ok {
 			continue
 		}
-		byPair[pair{h.EmployeeID, h.CustomerID}] = append(byPair[pair{h.EmployeeID, h.CustomerID}], h)
+		p := pair{h.EmployeeID, h.CustomerID}
+		i, seen := index[p]
+		if !seen {
+			i = len(holdings)
+			index[p] = i
+			holdings = append(holdings, nil)
+			followed = append(followed, make([]uint64, (len(weekStarts)+63)/64))
+		}
+		holdings[i] = append(holdings[i], h)
 		if h.Until.IsZero() {
 			f.HeldNow++
 		}
 		f.HeldCustomerDays += h.overlap(from, end).Hours() / 24
-		for i, ws := range weekStarts {
+		for w, ws := range weekStarts {
 			if h.heldAt(ws) {
-				f.Weeks[i].Due++
+				f.Weeks[w].Due++
 			}
 		}
 		out[h.EmployeeID] = f
 	}
-	// followed: the (pair, week) already counted, so a second follow-up of
-	// a customer in a week adds a follow-up but not a followed customer.
-	type pairWeek struct {
-		pair
-		week int
-	}
-	followed := map[pairWeek]bool{}
 	for _, t := range facts.Touches {
 		if t.At.Before(from) || !t.At.Before(end) {
 			continue
 		}
-		p := pair{t.EmployeeID, t.CustomerID}
-		if !slices.ContainsFunc(byPair[p], func(h Holding) bool { return h.heldAt(t.At) }) {
+		i, ok := index[pair{t.EmployeeID, t.CustomerID}]
+		if !ok || !slices.ContainsFunc(holdings[i], func(h Holding) bool { return h.heldAt(t.At) }) {
 			continue
 		}
 		f := out[t.EmployeeID]
 		f.FollowUps++
-		i := int(t.At.Sub(from) / week)
+		w := int(t.At.Sub(from) / week)
 		// Only a customer due that week (held at its start) counts as
 		// followed: one got mid-week is due from the next.
-		if slices.ContainsFunc(byPair[p], func(h Holding) bool { return h.heldAt(weekStarts[i]) }) {
-			f.Weeks[i].FollowUps++
-			if !followed[pairWeek{p, i}] {
-				followed[pairWeek{p, i}] = true
-				f.Weeks[i].Followed++
+		if slices.ContainsFunc(holdings[i], func(h Holding) bool { return h.heldAt(weekStarts[w]) }) {
+			f.Weeks[w].FollowUps++
+			if bit := uint64(1) << (w % 64); followed[i][w/64]&bit == 0 {
+				followed[i][w/64] |= bit
+				f.Weeks[w].Followed++
 			}
 		}
 		out[t.EmployeeID] = f
