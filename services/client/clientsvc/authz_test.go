@@ -100,6 +100,29 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 			want: allowed("sales-owner", "sales-same-team", "senior-same-team", "senior-other-team", "senior-off-roster", "manager-subtree", "manager-outside", "manager-off-roster", "admin"),
 		},
 		{
+			// The whole north subtree: hr, auditors, admins and its manager.
+			rpc: "GetTeamActivity", variant: "of north",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetTeamActivity(t.Context(), teamActivityRequest("north", seq))
+				return err
+			},
+			want: allowed("manager-subtree", "hr", "auditor", "admin"),
+		},
+		{
+			// The caller's own unit: a manager the roster places somewhere.
+			rpc: "GetTeamActivity", variant: "of one's own unit",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetTeamActivity(t.Context(), teamActivityRequest("", seq))
+				return err
+			},
+			// hr, auditors and admins see every unit, so must name one.
+			want: func() map[string]codes.Code {
+				want := allowed("manager-subtree", "manager-outside")
+				want["hr"], want["auditor"], want["admin"] = codes.InvalidArgument, codes.InvalidArgument, codes.InvalidArgument
+				return want
+			}(),
+		},
+		{
 			rpc: "GetCustomer",
 			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
 				_, err := c.GetCustomer(t.Context(), &clientv1.GetCustomerRequest{CustomerId: id, MinSequence: seq})

@@ -138,6 +138,8 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /rules/{id}/save", s.signedIn(s.saveRule))
 	s.mux.HandleFunc("POST /rules/{id}/{action}", s.signedIn(s.setRuleEnabled))
 	s.mux.HandleFunc("GET /alerts/{id}/bundle", s.signedIn(s.evidenceBundle))
+	s.mux.HandleFunc("GET /team", s.signedIn(s.teamPage))
+	s.mux.HandleFunc("GET /team.csv", s.signedIn(s.teamCSV))
 	return s, nil
 }
 

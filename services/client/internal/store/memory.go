@@ -27,6 +27,9 @@ type Memory struct {
 	trails map[string]map[string][]uint64
 	// roster is the ATTENDANCE projection, with its own lock and checkpoint.
 	roster memoryRoster
+	// holdings is, per tenant, every holding in the order it opened; open
+	// indexes each customer's open one.
+	holdings map[string]*holdingLog
 }
 
 // Parked is an event the projector could not apply.
@@ -43,6 +46,7 @@ func NewMemory() *Memory {
 		customers:    map[string]map[string]domain.Customer{},
 		interactions: map[string]*interactionLog{},
 		trails:       map[string]map[string][]uint64{},
+		holdings:     map[string]*holdingLog{},
 	}
 }
 
@@ -74,6 +78,10 @@ func (m *Memory) applyLocked(seq uint64, customers []domain.Customer) bool {
 		if t == nil {
 			t = map[string]domain.Customer{}
 			m.customers[c.Tenant] = t
+		}
+		prior, known := t[c.ID]
+		if !known || prior.OwnerID != c.OwnerID {
+			m.changeHolderLocked(c)
 		}
 		t[c.ID] = cloneCustomer(c)
 		m.addToTrailLocked(c.Tenant, c.ID, seq)

@@ -87,6 +87,9 @@ func upsertCustomer(ctx context.Context, tx pgx.Tx, c domain.Customer) error {
 		c.Tenant, c.ID, c.OwnerID, int(c.Source), c.IdleSince(), c); err != nil {
 		return fmt.Errorf("store: upsert customer: %w", err)
 	}
+	if err := changeHolder(ctx, tx, c); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM client.customer_identities WHERE tenant = $1 AND customer_id = $2`, c.Tenant, c.ID); err != nil {
 		return fmt.Errorf("store: replace identities: %w", err)
 	}

@@ -70,6 +70,7 @@ type Store interface {
 	CustomerTrail(ctx context.Context, tenant, customerID string, after uint64, limit int) ([]uint64, error)
 
 	Roster
+	Activity
 }
 
 // Roster is the organisation tree as the client service projects it from

@@ -73,6 +73,9 @@ Usage:
   holdfast risk employee --employee ID  an employee's risk score and its indicators (zh, en)
   holdfast risk list [--org-unit ID]    an org unit's employees by risk score, highest first
   holdfast orgunit create|list ...      the organisation tree: company, branches (calendar), teams
+  holdfast team report [--org-unit ID] [--from D] [--to D] [--csv] [--lang en|zh]
+                                        holdings, follow-ups, utilisation, lateness to register and
+                                        conversion per employee and team (hr, auditor, admin, manager)
   holdfast employee hire|transfer|role|leave|resign|withdraw|depart ...
                                         an employee's lifecycle (AttendanceService)
   holdfast employee get|list|timeline|workday ...
@@ -163,6 +166,8 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cli.Clock(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "orgunit":
 		return cli.OrgUnit(ctx, env, sub, rest[min(1, len(rest)):])
+	case cmd == "team" && sub == "report":
+		return cli.TeamReport(ctx, env, rest[1:])
 	case cmd == "employee":
 		return cli.Employee(ctx, env, sub, rest[min(1, len(rest)):])
 	case cmd == "checkin":

@@ -3395,6 +3395,481 @@ func (x *GetCustomerHistoryResponse) GetNextPageToken() string {
 	return ""
 }
 
+// GetTeamActivityRequest asks for a team report over [from, to).
+type GetTeamActivityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// from and to bound the period: from before to, at most 366 days apart.
+	From *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	// org_unit_id selects the unit and the units below it; empty means the
+	// whole tenant for hr, auditors and admins and the caller's own unit for
+	// a manager.
+	OrgUnitId string `protobuf:"bytes,3,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	// page_size is 1–500 employees; 0 means 50.
+	PageSize  int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// min_sequence, if set, waits (within the deadline) until the read model has applied it.
+	MinSequence   uint64 `protobuf:"varint,6,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamActivityRequest) Reset() {
+	*x = GetTeamActivityRequest{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamActivityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamActivityRequest) ProtoMessage() {}
+
+func (x *GetTeamActivityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamActivityRequest.ProtoReflect.Descriptor instead.
+func (*GetTeamActivityRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *GetTeamActivityRequest) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetTeamActivityRequest) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *GetTeamActivityRequest) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
+}
+
+func (x *GetTeamActivityRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *GetTeamActivityRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *GetTeamActivityRequest) GetMinSequence() uint64 {
+	if x != nil {
+		return x.MinSequence
+	}
+	return 0
+}
+
+// ActivityFigures are one employee's, or one team's, figures for the
+// period. The period is measured up to the earlier of its end and now;
+// interactions count whether or not they were deleted later (the
+// follow-up happened).
+type ActivityFigures struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// held_now is how many customers are held now.
+	HeldNow int32 `protobuf:"varint,1,opt,name=held_now,json=heldNow,proto3" json:"held_now,omitempty"`
+	// held_average is the customers held on average over the period (held
+	// customer-days ÷ days).
+	HeldAverage float64 `protobuf:"fixed64,2,opt,name=held_average,json=heldAverage,proto3" json:"held_average,omitempty"`
+	// follow_ups counts interactions an employee had with a customer while
+	// holding it, in the period.
+	FollowUps int32 `protobuf:"varint,3,opt,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	// follow_ups_per_customer_week is the follow-up efficiency: follow-ups of
+	// customers due in their week (see due_customer_weeks) ÷
+	// due_customer_weeks, i.e. follow-ups per held customer per week. A
+	// customer got mid-week counts from the next week. Unset when no
+	// customer was due.
+	FollowUpsPerCustomerWeek *float64 `protobuf:"fixed64,4,opt,name=follow_ups_per_customer_week,json=followUpsPerCustomerWeek,proto3,oneof" json:"follow_ups_per_customer_week,omitempty"`
+	// weeks is how many weeks the period is cut into: 7-day windows from
+	// from, the last possibly shorter.
+	Weeks int32 `protobuf:"varint,5,opt,name=weeks,proto3" json:"weeks,omitempty"`
+	// due_customer_weeks counts (customer, week) pairs where the customer
+	// was held at the week's start; followed_customer_weeks those of them
+	// followed up at least once by the holder within the week.
+	DueCustomerWeeks      int32 `protobuf:"varint,6,opt,name=due_customer_weeks,json=dueCustomerWeeks,proto3" json:"due_customer_weeks,omitempty"`
+	FollowedCustomerWeeks int32 `protobuf:"varint,7,opt,name=followed_customer_weeks,json=followedCustomerWeeks,proto3" json:"followed_customer_weeks,omitempty"`
+	// utilisation is the share of held customers followed up at least once a
+	// week: per week followed ÷ due, averaged over the weeks with any due
+	// customer (0–1). Unset when no week had one.
+	Utilisation *float64 `protobuf:"fixed64,8,opt,name=utilisation,proto3,oneof" json:"utilisation,omitempty"`
+	// registered counts customers the employee registered in the period;
+	// registered_after_contact those the employee had talked to as an
+	// unregistered contact (a counterparty phone or WeChat id) before.
+	Registered             int32 `protobuf:"varint,9,opt,name=registered,proto3" json:"registered,omitempty"`
+	RegisteredAfterContact int32 `protobuf:"varint,10,opt,name=registered_after_contact,json=registeredAfterContact,proto3" json:"registered_after_contact,omitempty"`
+	// lateness_median_days is the median, over registered_after_contact, of
+	// whole days from the first such talk to the registration. Unset when
+	// there is none.
+	LatenessMedianDays *float64 `protobuf:"fixed64,11,opt,name=lateness_median_days,json=latenessMedianDays,proto3,oneof" json:"lateness_median_days,omitempty"`
+	// late_over_7_days counts registrations more than 7 days late.
+	LateOver_7Days int32 `protobuf:"varint,12,opt,name=late_over_7_days,json=lateOver7Days,proto3" json:"late_over_7_days,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ActivityFigures) Reset() {
+	*x = ActivityFigures{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityFigures) ProtoMessage() {}
+
+func (x *ActivityFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityFigures.ProtoReflect.Descriptor instead.
+func (*ActivityFigures) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ActivityFigures) GetHeldNow() int32 {
+	if x != nil {
+		return x.HeldNow
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetHeldAverage() float64 {
+	if x != nil {
+		return x.HeldAverage
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetFollowUps() int32 {
+	if x != nil {
+		return x.FollowUps
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetFollowUpsPerCustomerWeek() float64 {
+	if x != nil && x.FollowUpsPerCustomerWeek != nil {
+		return *x.FollowUpsPerCustomerWeek
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetWeeks() int32 {
+	if x != nil {
+		return x.Weeks
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetDueCustomerWeeks() int32 {
+	if x != nil {
+		return x.DueCustomerWeeks
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetFollowedCustomerWeeks() int32 {
+	if x != nil {
+		return x.FollowedCustomerWeeks
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetUtilisation() float64 {
+	if x != nil && x.Utilisation != nil {
+		return *x.Utilisation
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetRegistered() int32 {
+	if x != nil {
+		return x.Registered
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetRegisteredAfterContact() int32 {
+	if x != nil {
+		return x.RegisteredAfterContact
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetLatenessMedianDays() float64 {
+	if x != nil && x.LatenessMedianDays != nil {
+		return *x.LatenessMedianDays
+	}
+	return 0
+}
+
+func (x *ActivityFigures) GetLateOver_7Days() int32 {
+	if x != nil {
+		return x.LateOver_7Days
+	}
+	return 0
+}
+
+// EmployeeActivity is one employee's row.
+type EmployeeActivity struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	EmployeeId string                 `protobuf:"bytes,1,opt,name=employee_id,json=employeeId,proto3" json:"employee_id,omitempty"`
+	// org_unit_id is the employee's current org unit: their team.
+	OrgUnitId     string           `protobuf:"bytes,2,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	Figures       *ActivityFigures `protobuf:"bytes,3,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmployeeActivity) Reset() {
+	*x = EmployeeActivity{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmployeeActivity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmployeeActivity) ProtoMessage() {}
+
+func (x *EmployeeActivity) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmployeeActivity.ProtoReflect.Descriptor instead.
+func (*EmployeeActivity) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *EmployeeActivity) GetEmployeeId() string {
+	if x != nil {
+		return x.EmployeeId
+	}
+	return ""
+}
+
+func (x *EmployeeActivity) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
+}
+
+func (x *EmployeeActivity) GetFigures() *ActivityFigures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+// TeamActivity is one org unit's aggregate over its own members (not the
+// units below it): sums, with utilisation per week over the team's due
+// customers and the median over the team's late registrations.
+type TeamActivity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrgUnitId     string                 `protobuf:"bytes,1,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
+	Employees     int32                  `protobuf:"varint,2,opt,name=employees,proto3" json:"employees,omitempty"`
+	Figures       *ActivityFigures       `protobuf:"bytes,3,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TeamActivity) Reset() {
+	*x = TeamActivity{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TeamActivity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TeamActivity) ProtoMessage() {}
+
+func (x *TeamActivity) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TeamActivity.ProtoReflect.Descriptor instead.
+func (*TeamActivity) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *TeamActivity) GetOrgUnitId() string {
+	if x != nil {
+		return x.OrgUnitId
+	}
+	return ""
+}
+
+func (x *TeamActivity) GetEmployees() int32 {
+	if x != nil {
+		return x.Employees
+	}
+	return 0
+}
+
+func (x *TeamActivity) GetFigures() *ActivityFigures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+// GetTeamActivityResponse is one page of employees, by employee id. The
+// first page (no page_token) also carries the teams and the total, which
+// cover every employee selected, not only the page's.
+type GetTeamActivityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Employees     []*EmployeeActivity    `protobuf:"bytes,1,rep,name=employees,proto3" json:"employees,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	Teams         []*TeamActivity        `protobuf:"bytes,3,rep,name=teams,proto3" json:"teams,omitempty"`
+	// total is every selected employee together (org_unit_id is the selected unit).
+	Total *TeamActivity `protobuf:"bytes,4,opt,name=total,proto3" json:"total,omitempty"`
+	// from, to and measured_to echo the period; measured_to is where
+	// measuring stopped: the earlier of to and now.
+	From          *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=from,proto3" json:"from,omitempty"`
+	To            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=to,proto3" json:"to,omitempty"`
+	MeasuredTo    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=measured_to,json=measuredTo,proto3" json:"measured_to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTeamActivityResponse) Reset() {
+	*x = GetTeamActivityResponse{}
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTeamActivityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTeamActivityResponse) ProtoMessage() {}
+
+func (x *GetTeamActivityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_client_v1_client_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTeamActivityResponse.ProtoReflect.Descriptor instead.
+func (*GetTeamActivityResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_client_v1_client_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *GetTeamActivityResponse) GetEmployees() []*EmployeeActivity {
+	if x != nil {
+		return x.Employees
+	}
+	return nil
+}
+
+func (x *GetTeamActivityResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *GetTeamActivityResponse) GetTeams() []*TeamActivity {
+	if x != nil {
+		return x.Teams
+	}
+	return nil
+}
+
+func (x *GetTeamActivityResponse) GetTotal() *TeamActivity {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *GetTeamActivityResponse) GetFrom() *timestamppb.Timestamp {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *GetTeamActivityResponse) GetTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *GetTeamActivityResponse) GetMeasuredTo() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MeasuredTo
+	}
+	return nil
+}
+
 var File_holdfast_client_v1_client_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
@@ -3679,13 +4154,59 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\asummary\x18\b \x01(\tR\asummary\"\x80\x01\n" +
 	"\x1aGetCustomerHistoryResponse\x12:\n" +
 	"\aentries\x18\x01 \x03(\v2 .holdfast.client.v1.HistoryEntryR\aentries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa0\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xf3\x01\n" +
+	"\x16GetTeamActivityRequest\x12.\n" +
+	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12\x1e\n" +
+	"\vorg_unit_id\x18\x03 \x01(\tR\torgUnitId\x12\x1b\n" +
+	"\tpage_size\x18\x04 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tR\tpageToken\x12!\n" +
+	"\fmin_sequence\x18\x06 \x01(\x04R\vminSequence\"\xda\x04\n" +
+	"\x0fActivityFigures\x12\x19\n" +
+	"\bheld_now\x18\x01 \x01(\x05R\aheldNow\x12!\n" +
+	"\fheld_average\x18\x02 \x01(\x01R\vheldAverage\x12\x1d\n" +
+	"\n" +
+	"follow_ups\x18\x03 \x01(\x05R\tfollowUps\x12C\n" +
+	"\x1cfollow_ups_per_customer_week\x18\x04 \x01(\x01H\x00R\x18followUpsPerCustomerWeek\x88\x01\x01\x12\x14\n" +
+	"\x05weeks\x18\x05 \x01(\x05R\x05weeks\x12,\n" +
+	"\x12due_customer_weeks\x18\x06 \x01(\x05R\x10dueCustomerWeeks\x126\n" +
+	"\x17followed_customer_weeks\x18\a \x01(\x05R\x15followedCustomerWeeks\x12%\n" +
+	"\vutilisation\x18\b \x01(\x01H\x01R\vutilisation\x88\x01\x01\x12\x1e\n" +
+	"\n" +
+	"registered\x18\t \x01(\x05R\n" +
+	"registered\x128\n" +
+	"\x18registered_after_contact\x18\n" +
+	" \x01(\x05R\x16registeredAfterContact\x125\n" +
+	"\x14lateness_median_days\x18\v \x01(\x01H\x02R\x12latenessMedianDays\x88\x01\x01\x12'\n" +
+	"\x10late_over_7_days\x18\f \x01(\x05R\rlateOver7DaysB\x1f\n" +
+	"\x1d_follow_ups_per_customer_weekB\x0e\n" +
+	"\f_utilisationB\x17\n" +
+	"\x15_lateness_median_days\"\x92\x01\n" +
+	"\x10EmployeeActivity\x12\x1f\n" +
+	"\vemployee_id\x18\x01 \x01(\tR\n" +
+	"employeeId\x12\x1e\n" +
+	"\vorg_unit_id\x18\x02 \x01(\tR\torgUnitId\x12=\n" +
+	"\afigures\x18\x03 \x01(\v2#.holdfast.client.v1.ActivityFiguresR\afigures\"\x8b\x01\n" +
+	"\fTeamActivity\x12\x1e\n" +
+	"\vorg_unit_id\x18\x01 \x01(\tR\torgUnitId\x12\x1c\n" +
+	"\temployees\x18\x02 \x01(\x05R\temployees\x12=\n" +
+	"\afigures\x18\x03 \x01(\v2#.holdfast.client.v1.ActivityFiguresR\afigures\"\x8e\x03\n" +
+	"\x17GetTeamActivityResponse\x12B\n" +
+	"\temployees\x18\x01 \x03(\v2$.holdfast.client.v1.EmployeeActivityR\temployees\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x126\n" +
+	"\x05teams\x18\x03 \x03(\v2 .holdfast.client.v1.TeamActivityR\x05teams\x126\n" +
+	"\x05total\x18\x04 \x01(\v2 .holdfast.client.v1.TeamActivityR\x05total\x12.\n" +
+	"\x04from\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
+	"\x02to\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\x12;\n" +
+	"\vmeasured_to\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"measuredTo*\xa0\x01\n" +
 	"\fExportStatus\x12\x1d\n" +
 	"\x19EXPORT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17EXPORT_STATUS_REQUESTED\x10\x01\x12\x1a\n" +
 	"\x16EXPORT_STATUS_APPROVED\x10\x02\x12\x1a\n" +
 	"\x16EXPORT_STATUS_REJECTED\x10\x03\x12\x1c\n" +
-	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xc9\x11\n" +
+	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xb5\x12\n" +
 	"\rClientService\x12m\n" +
 	"\x10RegisterCustomer\x12+.holdfast.client.v1.RegisterCustomerRequest\x1a,.holdfast.client.v1.RegisterCustomerResponse\x12^\n" +
 	"\vGetCustomer\x12&.holdfast.client.v1.GetCustomerRequest\x1a'.holdfast.client.v1.GetCustomerResponse\x12d\n" +
@@ -3707,7 +4228,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x11DeleteInteraction\x12,.holdfast.client.v1.DeleteInteractionRequest\x1a-.holdfast.client.v1.DeleteInteractionResponse\x12m\n" +
 	"\x10ListInteractions\x12+.holdfast.client.v1.ListInteractionsRequest\x1a,.holdfast.client.v1.ListInteractionsResponse\x12j\n" +
 	"\x0fImportCustomers\x12*.holdfast.client.v1.ImportCustomersRequest\x1a+.holdfast.client.v1.ImportCustomersResponse\x12s\n" +
-	"\x12GetCustomerHistory\x12-.holdfast.client.v1.GetCustomerHistoryRequest\x1a..holdfast.client.v1.GetCustomerHistoryResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x12GetCustomerHistory\x12-.holdfast.client.v1.GetCustomerHistoryRequest\x1a..holdfast.client.v1.GetCustomerHistoryResponse\x12j\n" +
+	"\x0fGetTeamActivity\x12*.holdfast.client.v1.GetTeamActivityRequest\x1a+.holdfast.client.v1.GetTeamActivityResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_service_proto_rawDescOnce sync.Once
@@ -3722,7 +4244,7 @@ func file_holdfast_client_v1_client_service_proto_rawDescGZIP() []byte {
 }
 
 var file_holdfast_client_v1_client_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_holdfast_client_v1_client_service_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_holdfast_client_v1_client_service_proto_goTypes = []any{
 	(ExportStatus)(0),                  // 0: holdfast.client.v1.ExportStatus
 	(*Customer)(nil),                   // 1: holdfast.client.v1.Customer
@@ -3773,107 +4295,124 @@ var file_holdfast_client_v1_client_service_proto_goTypes = []any{
 	(*GetCustomerHistoryRequest)(nil),  // 46: holdfast.client.v1.GetCustomerHistoryRequest
 	(*HistoryEntry)(nil),               // 47: holdfast.client.v1.HistoryEntry
 	(*GetCustomerHistoryResponse)(nil), // 48: holdfast.client.v1.GetCustomerHistoryResponse
-	(SourceChannel)(0),                 // 49: holdfast.client.v1.SourceChannel
-	(*timestamppb.Timestamp)(nil),      // 50: google.protobuf.Timestamp
-	(*Address)(nil),                    // 51: holdfast.client.v1.Address
-	(InteractionKind)(0),               // 52: holdfast.client.v1.InteractionKind
-	(Direction)(0),                     // 53: holdfast.client.v1.Direction
-	(*durationpb.Duration)(nil),        // 54: google.protobuf.Duration
-	(ContactField)(0),                  // 55: holdfast.client.v1.ContactField
-	(*ClientPolicy)(nil),               // 56: holdfast.client.v1.ClientPolicy
-	(*ExportFilter)(nil),               // 57: holdfast.client.v1.ExportFilter
+	(*GetTeamActivityRequest)(nil),     // 49: holdfast.client.v1.GetTeamActivityRequest
+	(*ActivityFigures)(nil),            // 50: holdfast.client.v1.ActivityFigures
+	(*EmployeeActivity)(nil),           // 51: holdfast.client.v1.EmployeeActivity
+	(*TeamActivity)(nil),               // 52: holdfast.client.v1.TeamActivity
+	(*GetTeamActivityResponse)(nil),    // 53: holdfast.client.v1.GetTeamActivityResponse
+	(SourceChannel)(0),                 // 54: holdfast.client.v1.SourceChannel
+	(*timestamppb.Timestamp)(nil),      // 55: google.protobuf.Timestamp
+	(*Address)(nil),                    // 56: holdfast.client.v1.Address
+	(InteractionKind)(0),               // 57: holdfast.client.v1.InteractionKind
+	(Direction)(0),                     // 58: holdfast.client.v1.Direction
+	(*durationpb.Duration)(nil),        // 59: google.protobuf.Duration
+	(ContactField)(0),                  // 60: holdfast.client.v1.ContactField
+	(*ClientPolicy)(nil),               // 61: holdfast.client.v1.ClientPolicy
+	(*ExportFilter)(nil),               // 62: holdfast.client.v1.ExportFilter
 }
 var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
-	49, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	50, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
-	51, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
-	50, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
-	49, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
-	50, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
-	51, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
+	54, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	55, // 1: holdfast.client.v1.Customer.registered_at:type_name -> google.protobuf.Timestamp
+	56, // 2: holdfast.client.v1.Customer.address:type_name -> holdfast.client.v1.Address
+	55, // 3: holdfast.client.v1.Customer.last_follow_up_at:type_name -> google.protobuf.Timestamp
+	54, // 4: holdfast.client.v1.RegisterCustomerRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	55, // 5: holdfast.client.v1.RegisterCustomerRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	56, // 6: holdfast.client.v1.RegisterCustomerRequest.address:type_name -> holdfast.client.v1.Address
 	1,  // 7: holdfast.client.v1.RegisterCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 8: holdfast.client.v1.GetCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	49, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
+	54, // 9: holdfast.client.v1.ListCustomersRequest.source_channel:type_name -> holdfast.client.v1.SourceChannel
 	1,  // 10: holdfast.client.v1.ListCustomersResponse.customers:type_name -> holdfast.client.v1.Customer
-	52, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
-	53, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
-	54, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
-	50, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
+	57, // 11: holdfast.client.v1.LogInteractionRequest.kind:type_name -> holdfast.client.v1.InteractionKind
+	58, // 12: holdfast.client.v1.LogInteractionRequest.direction:type_name -> holdfast.client.v1.Direction
+	59, // 13: holdfast.client.v1.LogInteractionRequest.duration:type_name -> google.protobuf.Duration
+	55, // 14: holdfast.client.v1.LogInteractionRequest.occurred_at:type_name -> google.protobuf.Timestamp
 	1,  // 15: holdfast.client.v1.AssignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 16: holdfast.client.v1.ReassignCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 17: holdfast.client.v1.ReleaseCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
 	1,  // 18: holdfast.client.v1.ClaimCustomerResponse.customer:type_name -> holdfast.client.v1.Customer
-	55, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
-	56, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	56, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
-	56, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
-	57, // 23: holdfast.client.v1.Export.filter:type_name -> holdfast.client.v1.ExportFilter
+	60, // 19: holdfast.client.v1.RevealContactRequest.field:type_name -> holdfast.client.v1.ContactField
+	61, // 20: holdfast.client.v1.GetClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	61, // 21: holdfast.client.v1.UpdateClientPolicyRequest.policy:type_name -> holdfast.client.v1.ClientPolicy
+	61, // 22: holdfast.client.v1.UpdateClientPolicyResponse.policy:type_name -> holdfast.client.v1.ClientPolicy
+	62, // 23: holdfast.client.v1.Export.filter:type_name -> holdfast.client.v1.ExportFilter
 	0,  // 24: holdfast.client.v1.Export.status:type_name -> holdfast.client.v1.ExportStatus
-	50, // 25: holdfast.client.v1.Export.requested_at:type_name -> google.protobuf.Timestamp
-	50, // 26: holdfast.client.v1.Export.decided_at:type_name -> google.protobuf.Timestamp
-	57, // 27: holdfast.client.v1.RequestExportRequest.filter:type_name -> holdfast.client.v1.ExportFilter
+	55, // 25: holdfast.client.v1.Export.requested_at:type_name -> google.protobuf.Timestamp
+	55, // 26: holdfast.client.v1.Export.decided_at:type_name -> google.protobuf.Timestamp
+	62, // 27: holdfast.client.v1.RequestExportRequest.filter:type_name -> holdfast.client.v1.ExportFilter
 	24, // 28: holdfast.client.v1.RequestExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 29: holdfast.client.v1.ApproveExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 30: holdfast.client.v1.RejectExportResponse.export:type_name -> holdfast.client.v1.Export
 	24, // 31: holdfast.client.v1.GetExportResponse.export:type_name -> holdfast.client.v1.Export
 	8,  // 32: holdfast.client.v1.IngestInteractionsRequest.interaction:type_name -> holdfast.client.v1.LogInteractionRequest
 	36, // 33: holdfast.client.v1.IngestInteractionsResponse.results:type_name -> holdfast.client.v1.IngestResult
-	52, // 34: holdfast.client.v1.Interaction.kind:type_name -> holdfast.client.v1.InteractionKind
-	53, // 35: holdfast.client.v1.Interaction.direction:type_name -> holdfast.client.v1.Direction
-	54, // 36: holdfast.client.v1.Interaction.duration:type_name -> google.protobuf.Duration
-	50, // 37: holdfast.client.v1.Interaction.occurred_at:type_name -> google.protobuf.Timestamp
+	57, // 34: holdfast.client.v1.Interaction.kind:type_name -> holdfast.client.v1.InteractionKind
+	58, // 35: holdfast.client.v1.Interaction.direction:type_name -> holdfast.client.v1.Direction
+	59, // 36: holdfast.client.v1.Interaction.duration:type_name -> google.protobuf.Duration
+	55, // 37: holdfast.client.v1.Interaction.occurred_at:type_name -> google.protobuf.Timestamp
 	40, // 38: holdfast.client.v1.ListInteractionsResponse.interactions:type_name -> holdfast.client.v1.Interaction
 	44, // 39: holdfast.client.v1.ImportCustomersResponse.errors:type_name -> holdfast.client.v1.ImportRowError
-	50, // 40: holdfast.client.v1.HistoryEntry.occurred_at:type_name -> google.protobuf.Timestamp
-	50, // 41: holdfast.client.v1.HistoryEntry.recorded_at:type_name -> google.protobuf.Timestamp
+	55, // 40: holdfast.client.v1.HistoryEntry.occurred_at:type_name -> google.protobuf.Timestamp
+	55, // 41: holdfast.client.v1.HistoryEntry.recorded_at:type_name -> google.protobuf.Timestamp
 	47, // 42: holdfast.client.v1.GetCustomerHistoryResponse.entries:type_name -> holdfast.client.v1.HistoryEntry
-	2,  // 43: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
-	4,  // 44: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
-	6,  // 45: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
-	8,  // 46: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
-	10, // 47: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
-	12, // 48: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
-	14, // 49: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
-	16, // 50: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
-	18, // 51: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
-	20, // 52: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
-	22, // 53: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
-	25, // 54: holdfast.client.v1.ClientService.RequestExport:input_type -> holdfast.client.v1.RequestExportRequest
-	27, // 55: holdfast.client.v1.ClientService.ApproveExport:input_type -> holdfast.client.v1.ApproveExportRequest
-	29, // 56: holdfast.client.v1.ClientService.RejectExport:input_type -> holdfast.client.v1.RejectExportRequest
-	31, // 57: holdfast.client.v1.ClientService.GetExport:input_type -> holdfast.client.v1.GetExportRequest
-	33, // 58: holdfast.client.v1.ClientService.DownloadExport:input_type -> holdfast.client.v1.DownloadExportRequest
-	35, // 59: holdfast.client.v1.ClientService.IngestInteractions:input_type -> holdfast.client.v1.IngestInteractionsRequest
-	38, // 60: holdfast.client.v1.ClientService.DeleteInteraction:input_type -> holdfast.client.v1.DeleteInteractionRequest
-	41, // 61: holdfast.client.v1.ClientService.ListInteractions:input_type -> holdfast.client.v1.ListInteractionsRequest
-	43, // 62: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
-	46, // 63: holdfast.client.v1.ClientService.GetCustomerHistory:input_type -> holdfast.client.v1.GetCustomerHistoryRequest
-	3,  // 64: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
-	5,  // 65: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
-	7,  // 66: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
-	9,  // 67: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
-	11, // 68: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
-	13, // 69: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
-	15, // 70: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
-	17, // 71: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
-	19, // 72: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
-	21, // 73: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
-	23, // 74: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
-	26, // 75: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
-	28, // 76: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
-	30, // 77: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
-	32, // 78: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
-	34, // 79: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
-	37, // 80: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
-	39, // 81: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
-	42, // 82: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
-	45, // 83: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
-	48, // 84: holdfast.client.v1.ClientService.GetCustomerHistory:output_type -> holdfast.client.v1.GetCustomerHistoryResponse
-	64, // [64:85] is the sub-list for method output_type
-	43, // [43:64] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	55, // 43: holdfast.client.v1.GetTeamActivityRequest.from:type_name -> google.protobuf.Timestamp
+	55, // 44: holdfast.client.v1.GetTeamActivityRequest.to:type_name -> google.protobuf.Timestamp
+	50, // 45: holdfast.client.v1.EmployeeActivity.figures:type_name -> holdfast.client.v1.ActivityFigures
+	50, // 46: holdfast.client.v1.TeamActivity.figures:type_name -> holdfast.client.v1.ActivityFigures
+	51, // 47: holdfast.client.v1.GetTeamActivityResponse.employees:type_name -> holdfast.client.v1.EmployeeActivity
+	52, // 48: holdfast.client.v1.GetTeamActivityResponse.teams:type_name -> holdfast.client.v1.TeamActivity
+	52, // 49: holdfast.client.v1.GetTeamActivityResponse.total:type_name -> holdfast.client.v1.TeamActivity
+	55, // 50: holdfast.client.v1.GetTeamActivityResponse.from:type_name -> google.protobuf.Timestamp
+	55, // 51: holdfast.client.v1.GetTeamActivityResponse.to:type_name -> google.protobuf.Timestamp
+	55, // 52: holdfast.client.v1.GetTeamActivityResponse.measured_to:type_name -> google.protobuf.Timestamp
+	2,  // 53: holdfast.client.v1.ClientService.RegisterCustomer:input_type -> holdfast.client.v1.RegisterCustomerRequest
+	4,  // 54: holdfast.client.v1.ClientService.GetCustomer:input_type -> holdfast.client.v1.GetCustomerRequest
+	6,  // 55: holdfast.client.v1.ClientService.ListCustomers:input_type -> holdfast.client.v1.ListCustomersRequest
+	8,  // 56: holdfast.client.v1.ClientService.LogInteraction:input_type -> holdfast.client.v1.LogInteractionRequest
+	10, // 57: holdfast.client.v1.ClientService.AssignCustomer:input_type -> holdfast.client.v1.AssignCustomerRequest
+	12, // 58: holdfast.client.v1.ClientService.ReassignCustomer:input_type -> holdfast.client.v1.ReassignCustomerRequest
+	14, // 59: holdfast.client.v1.ClientService.ReleaseCustomer:input_type -> holdfast.client.v1.ReleaseCustomerRequest
+	16, // 60: holdfast.client.v1.ClientService.ClaimCustomer:input_type -> holdfast.client.v1.ClaimCustomerRequest
+	18, // 61: holdfast.client.v1.ClientService.RevealContact:input_type -> holdfast.client.v1.RevealContactRequest
+	20, // 62: holdfast.client.v1.ClientService.GetClientPolicy:input_type -> holdfast.client.v1.GetClientPolicyRequest
+	22, // 63: holdfast.client.v1.ClientService.UpdateClientPolicy:input_type -> holdfast.client.v1.UpdateClientPolicyRequest
+	25, // 64: holdfast.client.v1.ClientService.RequestExport:input_type -> holdfast.client.v1.RequestExportRequest
+	27, // 65: holdfast.client.v1.ClientService.ApproveExport:input_type -> holdfast.client.v1.ApproveExportRequest
+	29, // 66: holdfast.client.v1.ClientService.RejectExport:input_type -> holdfast.client.v1.RejectExportRequest
+	31, // 67: holdfast.client.v1.ClientService.GetExport:input_type -> holdfast.client.v1.GetExportRequest
+	33, // 68: holdfast.client.v1.ClientService.DownloadExport:input_type -> holdfast.client.v1.DownloadExportRequest
+	35, // 69: holdfast.client.v1.ClientService.IngestInteractions:input_type -> holdfast.client.v1.IngestInteractionsRequest
+	38, // 70: holdfast.client.v1.ClientService.DeleteInteraction:input_type -> holdfast.client.v1.DeleteInteractionRequest
+	41, // 71: holdfast.client.v1.ClientService.ListInteractions:input_type -> holdfast.client.v1.ListInteractionsRequest
+	43, // 72: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
+	46, // 73: holdfast.client.v1.ClientService.GetCustomerHistory:input_type -> holdfast.client.v1.GetCustomerHistoryRequest
+	49, // 74: holdfast.client.v1.ClientService.GetTeamActivity:input_type -> holdfast.client.v1.GetTeamActivityRequest
+	3,  // 75: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
+	5,  // 76: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
+	7,  // 77: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
+	9,  // 78: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
+	11, // 79: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
+	13, // 80: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
+	15, // 81: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
+	17, // 82: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
+	19, // 83: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
+	21, // 84: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
+	23, // 85: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
+	26, // 86: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
+	28, // 87: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
+	30, // 88: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
+	32, // 89: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
+	34, // 90: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
+	37, // 91: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
+	39, // 92: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
+	42, // 93: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
+	45, // 94: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
+	48, // 95: holdfast.client.v1.ClientService.GetCustomerHistory:output_type -> holdfast.client.v1.GetCustomerHistoryResponse
+	53, // 96: holdfast.client.v1.ClientService.GetTeamActivity:output_type -> holdfast.client.v1.GetTeamActivityResponse
+	75, // [75:97] is the sub-list for method output_type
+	53, // [53:75] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_client_v1_client_service_proto_init() }
@@ -3882,13 +4421,14 @@ func file_holdfast_client_v1_client_service_proto_init() {
 		return
 	}
 	file_holdfast_client_v1_client_proto_init()
+	file_holdfast_client_v1_client_service_proto_msgTypes[49].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_client_v1_client_service_proto_rawDesc), len(file_holdfast_client_v1_client_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   48,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -40,6 +40,7 @@ const (
 	ClientService_ListInteractions_FullMethodName   = "/holdfast.client.v1.ClientService/ListInteractions"
 	ClientService_ImportCustomers_FullMethodName    = "/holdfast.client.v1.ClientService/ImportCustomers"
 	ClientService_GetCustomerHistory_FullMethodName = "/holdfast.client.v1.ClientService/GetCustomerHistory"
+	ClientService_GetTeamActivity_FullMethodName    = "/holdfast.client.v1.ClientService/GetTeamActivity"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -104,6 +105,12 @@ type ClientServiceClient interface {
 	// (interactions, contact reveals). For hr, auditors, admins, the holder's
 	// managers (by the org tree) and the customer's holder.
 	GetCustomerHistory(ctx context.Context, in *GetCustomerHistoryRequest, opts ...grpc.CallOption) (*GetCustomerHistoryResponse, error)
+	// GetTeamActivity reports, for a period and an org unit with the units
+	// below it, how each employee there worked their customers: customers
+	// held, follow-ups, utilisation and lateness to register (see
+	// EmployeeActivity). For hr, auditors and admins (any unit) and managers
+	// (their own subtree); anyone else is PermissionDenied.
+	GetTeamActivity(ctx context.Context, in *GetTeamActivityRequest, opts ...grpc.CallOption) (*GetTeamActivityResponse, error)
 }
 
 type clientServiceClient struct {
@@ -327,6 +334,16 @@ func (c *clientServiceClient) GetCustomerHistory(ctx context.Context, in *GetCus
 	return out, nil
 }
 
+func (c *clientServiceClient) GetTeamActivity(ctx context.Context, in *GetTeamActivityRequest, opts ...grpc.CallOption) (*GetTeamActivityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTeamActivityResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetTeamActivity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -389,6 +406,12 @@ type ClientServiceServer interface {
 	// (interactions, contact reveals). For hr, auditors, admins, the holder's
 	// managers (by the org tree) and the customer's holder.
 	GetCustomerHistory(context.Context, *GetCustomerHistoryRequest) (*GetCustomerHistoryResponse, error)
+	// GetTeamActivity reports, for a period and an org unit with the units
+	// below it, how each employee there worked their customers: customers
+	// held, follow-ups, utilisation and lateness to register (see
+	// EmployeeActivity). For hr, auditors and admins (any unit) and managers
+	// (their own subtree); anyone else is PermissionDenied.
+	GetTeamActivity(context.Context, *GetTeamActivityRequest) (*GetTeamActivityResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -461,6 +484,9 @@ func (UnimplementedClientServiceServer) ImportCustomers(context.Context, *Import
 }
 func (UnimplementedClientServiceServer) GetCustomerHistory(context.Context, *GetCustomerHistoryRequest) (*GetCustomerHistoryResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCustomerHistory not implemented")
+}
+func (UnimplementedClientServiceServer) GetTeamActivity(context.Context, *GetTeamActivityRequest) (*GetTeamActivityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetTeamActivity not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -850,6 +876,24 @@ func _ClientService_GetCustomerHistory_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_GetTeamActivity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTeamActivityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetTeamActivity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetTeamActivity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetTeamActivity(ctx, req.(*GetTeamActivityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -936,6 +980,10 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCustomerHistory",
 			Handler:    _ClientService_GetCustomerHistory_Handler,
+		},
+		{
+			MethodName: "GetTeamActivity",
+			Handler:    _ClientService_GetTeamActivity_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -162,6 +162,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runInteractions(t, newStore)
 	runTrail(t, newStore)
 	runRoster(t, newStore)
+	runActivity(t, newStore)
 }
 
 // runIdentityAndPool is the contract of duplicate detection, ownership
