@@ -45,9 +45,12 @@ type ruleData struct {
 	Rule *riskv1.Rule
 	// Values are the forms' parameter values by name: the rule's own, or
 	// the ones just backtested.
-	Values   map[string]string
-	From, To string
-	Backtest *riskv1.BacktestRuleResponse
+	Values map[string]string
+	// Trigger and Severity are the forms' CEL expressions: the rule's own,
+	// or the ones just backtested.
+	Trigger, Severity string
+	From, To          string
+	Backtest          *riskv1.BacktestRuleResponse
 }
 
 // paramField is the form field of parameter name.
@@ -66,8 +69,10 @@ func (s *Server) rulePage(w http.ResponseWriter, r *http.Request, ss *session) {
 		values[p.GetName()] = paramValue(p)
 	}
 	today := s.now().UTC().Truncate(24 * time.Hour)
+	d := rule.GetDefinition()
 	s.render(w, r, ss, http.StatusOK, "rule.html", page{Title: "rule.title", Data: ruleData{
-		Rule: rule, Values: values, From: today.AddDate(0, 0, -30).Format(dayLayout), To: today.Format(dayLayout),
+		Rule: rule, Values: values, Trigger: d.GetTrigger(), Severity: d.GetSeverityExpression(),
+		From: today.AddDate(0, 0, -30).Format(dayLayout), To: today.Format(dayLayout),
 	}})
 }
 
@@ -135,15 +140,45 @@ func formParams(lang string, rule *riskv1.Rule, form url.Values) ([]*riskv1.Rule
 	return out, vals, bad
 }
 
-// backtestRule runs the rule with the submitted parameter values over the
-// chosen days (both included) and shows what it would have raised.
+// maxExpressionBytes bounds an expression typed into the form; the risk
+// service checks the expression itself (and names the line and column of
+// a mistake).
+const maxExpressionBytes = 4096
+
+// formDraft is the rule's definition with the submitted parameter values
+// and expressions (a field not submitted keeps the rule's), the values as
+// submitted, and the violations.
+func formDraft(lang string, rule *riskv1.Rule, form url.Values) (*riskv1.RuleDefinition, map[string]string, []string) {
+	params, vals, bad := formParams(lang, rule, form)
+	def := proto.CloneOf(rule.GetDefinition())
+	def.Parameters = params
+	if _, sent := form["trigger"]; sent {
+		def.Trigger = strings.TrimSpace(form.Get("trigger"))
+	}
+	if _, sent := form["severity_expression"]; sent {
+		def.SeverityExpression = strings.TrimSpace(form.Get("severity_expression"))
+	}
+	if def.GetTrigger() == "" {
+		bad = append(bad, "trigger: "+translate(lang, "invalid.required"))
+	}
+	for field, expr := range map[string]string{"trigger": def.GetTrigger(), "severity_expression": def.GetSeverityExpression()} {
+		if len(expr) > maxExpressionBytes {
+			bad = append(bad, field+": "+translate(lang, "invalid.toolong"))
+		}
+	}
+	return def, vals, bad
+}
+
+// backtestRule runs the rule with the submitted parameter values and
+// expressions over the chosen days (both included) and shows what it
+// would have raised.
 func (s *Server) backtestRule(w http.ResponseWriter, r *http.Request, ss *session) {
 	rule, ok := s.getRule(w, r, ss, 0)
 	if !ok {
 		return
 	}
 	lang := s.lang(r, ss)
-	params, vals, bad := formParams(lang, rule, r.PostForm)
+	def, vals, bad := formDraft(lang, rule, r.PostForm)
 	fromS, toS := strings.TrimSpace(r.PostForm.Get("from")), strings.TrimSpace(r.PostForm.Get("to"))
 	from, okFrom := parseDay(lang, "from", fromS, &bad)
 	to, okTo := parseDay(lang, "to", toS, &bad)
@@ -157,27 +192,28 @@ func (s *Server) backtestRule(w http.ResponseWriter, r *http.Request, ss *sessio
 	ctx, cancel := userContextFor(r.Context(), ss, backtestTimeout)
 	defer cancel()
 	resp, err := s.risk.BacktestRule(ctx, &riskv1.BacktestRuleRequest{
-		RuleId: rule.GetDefinition().GetRuleId(), Parameters: params,
-		From: timestamppb.New(from), To: timestamppb.New(to.AddDate(0, 0, 1)),
+		Definition: def, From: timestamppb.New(from), To: timestamppb.New(to.AddDate(0, 0, 1)),
 	})
 	if err != nil {
 		s.apiError(w, r, ss, err)
 		return
 	}
 	s.render(w, r, ss, http.StatusOK, "rule.html", page{Title: "rule.title", Data: ruleData{
-		Rule: rule, Values: vals, From: fromS, To: toS, Backtest: resp,
+		Rule: rule, Values: vals, Trigger: def.GetTrigger(), Severity: def.GetSeverityExpression(),
+		From: fromS, To: toS, Backtest: resp,
 	}})
 }
 
-// saveRule writes the rule with the submitted parameter values as its next
-// version, if nobody changed it since the version the form was shown with.
+// saveRule writes the rule with the submitted parameter values and
+// expressions as its next version, if nobody changed it since the version
+// the form was shown with.
 func (s *Server) saveRule(w http.ResponseWriter, r *http.Request, ss *session) {
 	rule, ok := s.getRule(w, r, ss, 0)
 	if !ok {
 		return
 	}
 	lang := s.lang(r, ss)
-	params, _, bad := formParams(lang, rule, r.PostForm)
+	def, _, bad := formDraft(lang, rule, r.PostForm)
 	version, err := strconv.ParseUint(r.PostForm.Get("expected_version"), 10, 32)
 	if err != nil || version == 0 {
 		bad = append(bad, "expected_version: "+translate(lang, "invalid.int"))
@@ -191,8 +227,6 @@ func (s *Server) saveRule(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.invalid(w, r, ss, bad)
 		return
 	}
-	def := proto.CloneOf(rule.GetDefinition())
-	def.Parameters = params
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
 	resp, err := s.risk.UpsertRule(ctx, &riskv1.UpsertRuleRequest{

@@ -119,3 +119,23 @@ func FuzzParseDay(f *testing.F) {
 		}
 	})
 }
+
+func TestFormDraftTakesTheExpressions(t *testing.T) {
+	rule := testRule()
+	rule.Definition.Trigger, rule.Definition.SeverityExpression = `event.type == "x"`, `"high"`
+	def, _, bad := formDraft(langEN, rule, url.Values{"param.n": {"4"}})
+	if len(bad) != 0 || def.GetTrigger() != `event.type == "x"` || def.GetSeverityExpression() != `"high"` || def.GetParameters()[0].GetIntValue() != 4 {
+		t.Errorf("nothing sent but a parameter: %v, %v", def, bad)
+	}
+	def, _, bad = formDraft(langEN, rule, url.Values{"trigger": {" event.type == \"y\" "}, "severity_expression": {""}})
+	if len(bad) != 0 || def.GetTrigger() != `event.type == "y"` || def.GetSeverityExpression() != "" {
+		t.Errorf("expressions sent: %v, %v", def, bad)
+	}
+	if rule.GetDefinition().GetTrigger() != `event.type == "x"` {
+		t.Error("formDraft changed the rule it read")
+	}
+	_, _, bad = formDraft(langEN, rule, url.Values{"trigger": {"  "}, "severity_expression": {strings.Repeat("x", maxExpressionBytes+1)}})
+	if got := strings.Join(bad, "|"); !strings.Contains(got, "trigger: required") || !strings.Contains(got, "severity_expression: too long") {
+		t.Errorf("violations %q", bad)
+	}
+}

@@ -126,7 +126,19 @@ func TestConsoleQueueSuppressionAndRules(t *testing.T) {
 		if resp, body := post(t, hr, rule+"/backtest", bt); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "parameters.high_at: a whole number") {
 			t.Errorf("a backtest with a bad parameter value = %d:\n%s", resp.StatusCode, body)
 		}
+		// An expression is edited like a parameter: a mistake comes back
+		// with its position, a changed one is what the backtest runs.
 		bt.Set("param.high_at", "1")
+		bt.Set("trigger", `event.type == "interaction" &&`)
+		if resp, body := post(t, hr, rule+"/backtest", bt); resp.StatusCode != http.StatusBadRequest || !regexp.MustCompile(`definition.trigger: line 1, column \d+`).MatchString(body) {
+			t.Errorf("a backtest of a broken trigger = %d:\n%s", resp.StatusCode, body)
+		}
+		bt.Set("trigger", `event.type == "interaction" && event.matches > 100`)
+		if resp, body := post(t, hr, rule+"/backtest", bt); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="backtest-total">0<`) ||
+			!strings.Contains(body, "event.matches &gt; 100</textarea>") {
+			t.Errorf("a backtest of a trigger nothing meets = %d:\n%s", resp.StatusCode, body)
+		}
+		bt.Del("trigger")
 		resp, body := post(t, hr, rule+"/backtest", bt)
 		if resp.StatusCode != http.StatusOK || !regexp.MustCompile(`id="backtest-total">[1-9]`).MatchString(body) ||
 			// e1 under their pseudonym, as everywhere before a reveal.
