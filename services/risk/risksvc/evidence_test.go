@@ -2,6 +2,7 @@ package risksvc_test
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +71,21 @@ func TestEvidenceBundleOfACase(t *testing.T) {
 	}
 	if !strings.HasPrefix(resp.GetFileName(), "holdfast-evidence-acme-") {
 		t.Errorf("file name = %q", resp.GetFileName())
+	}
+
+	// The export is itself on the case's record: who took which bundle.
+	c, err := rc.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := c.GetCase().GetNotes()
+	last := notes[len(notes)-1]
+	if last.GetKind() != "evidence_exported" || last.GetAuthor() != hr.Subject || !strings.Contains(last.GetText(), resp.GetMerkleRoot()) ||
+		!strings.Contains(last.GetText(), fmt.Sprintf("%d events", resp.GetEvents())) {
+		t.Errorf("last case note = %v, want the export by %s of root %s", last, hr.Subject, resp.GetMerkleRoot())
+	}
+	if c.GetCase().GetStatus() != riskv1.AlertStatus_ALERT_STATUS_CONFIRMED {
+		t.Errorf("status after an export = %v, want it unchanged (confirmed)", c.GetCase().GetStatus())
 	}
 
 	// Bad input, and callers who may not take evidence out.

@@ -149,6 +149,8 @@ func caseStepOf(msg proto.Message) (step domain.CaseStep, text string, outcome d
 		return domain.StepResolve, ev.GetNote(), domain.Outcome(ev.GetOutcome()), true
 	case *riskv1.CaseNoteAdded:
 		return domain.StepNote, ev.GetNote(), 0, true
+	case *riskv1.EvidenceExported:
+		return domain.StepEvidenceExported, fmt.Sprintf("%s, %d events, Merkle root %s", ev.GetLanguage(), ev.GetEvents(), ev.GetMerkleRoot()), 0, true
 	}
 	return "", "", 0, false
 }

@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/evidence"
 	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
 
@@ -44,7 +47,36 @@ func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang str
 	if err != nil {
 		return nil, evidence.Report{}, fmt.Errorf("evidence bundle: the bundle just built does not verify: %w", err)
 	}
+	if err := a.recordExport(ctx, actor, alertID, lang, rep); err != nil {
+		return nil, evidence.Report{}, err // a bundle nobody can account for is not handed out
+	}
 	return out, rep, nil
+}
+
+// recordExport appends EvidenceExported to the alert's case: who took
+// which bundle out, and when.
+func (a *App) recordExport(ctx context.Context, actor Actor, alertID, lang string, rep evidence.Report) error {
+	ref := eventlog.AggregateRef{Context: boundedContext, Tenant: actor.Tenant, Type: typeAlertCase, ID: alertID}
+	payload := &riskv1.EvidenceExported{AlertId: alertID, Language: lang, Events: int32(len(rep.Events)), MerkleRoot: rep.Root} //nolint:gosec // at most evidence.MaxEvents
+	requestID := uuid.NewString()
+	for attempt := 1; ; attempt++ {
+		last, found, err := a.log.Last(ctx, ref)
+		if err != nil {
+			return fmt.Errorf("evidence bundle: record the export: %w", err)
+		}
+		var pos eventlog.Position
+		if found {
+			pos = eventlog.PositionOf(last)
+		}
+		_, err = a.log.Append(ctx, eventlog.AppendRequest{Ref: ref, After: pos, RequestID: requestID, ActorID: actor.EmployeeID, Payload: payload})
+		if errors.Is(err, eventlog.ErrConflict) && attempt < maxRuleConflictRetries {
+			continue // a case step landed meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("evidence bundle: record the export: %w", err)
+		}
+		return nil
+	}
 }
 
 func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key) ([]byte, error) {

@@ -26,6 +26,9 @@ const (
 	StepConfirm     CaseStep = "confirmed"
 	StepNote        CaseStep = "note"
 	StepResolve     CaseStep = "resolved"
+	// StepEvidenceExported records an evidence bundle taken out of
+	// Holdfast; it changes nothing in the case's state.
+	StepEvidenceExported CaseStep = "evidence_exported"
 )
 
 // CaseNote is one step as it was recorded.
@@ -57,7 +60,7 @@ func (c Case) Apply(n CaseNote, outcome Outcome) Case {
 		c.Status = StatusConfirmed
 	case StepResolve:
 		c.Status, c.Outcome = StatusResolved, outcome
-	case StepNote:
+	case StepNote, StepEvidenceExported:
 	}
 	return c
 }

@@ -681,6 +681,78 @@ func (x *CaseNoteAdded) GetNote() string {
 	return ""
 }
 
+// EvidenceExported records that someone took an alert's evidence bundle
+// out of Holdfast (the actor is who): which language its report was in,
+// how many events it held and the Merkle root its checkpoint signs, so a
+// bundle shown later can be matched to the export that produced it.
+type EvidenceExported struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	Language      string                 `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
+	Events        int32                  `protobuf:"varint,3,opt,name=events,proto3" json:"events,omitempty"`
+	MerkleRoot    string                 `protobuf:"bytes,4,opt,name=merkle_root,json=merkleRoot,proto3" json:"merkle_root,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EvidenceExported) Reset() {
+	*x = EvidenceExported{}
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EvidenceExported) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EvidenceExported) ProtoMessage() {}
+
+func (x *EvidenceExported) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EvidenceExported.ProtoReflect.Descriptor instead.
+func (*EvidenceExported) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *EvidenceExported) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *EvidenceExported) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *EvidenceExported) GetEvents() int32 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+func (x *EvidenceExported) GetMerkleRoot() string {
+	if x != nil {
+		return x.MerkleRoot
+	}
+	return ""
+}
+
 // RuleSuppressed silences one rule for one employee until a time (events
 // are judged by their own time), e.g. while HR investigates by other means.
 // It is on the rule aggregate so that RISK_IN carries it to the engine.
@@ -696,7 +768,7 @@ type RuleSuppressed struct {
 
 func (x *RuleSuppressed) Reset() {
 	*x = RuleSuppressed{}
-	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +780,7 @@ func (x *RuleSuppressed) String() string {
 func (*RuleSuppressed) ProtoMessage() {}
 
 func (x *RuleSuppressed) ProtoReflect() protoreflect.Message {
-	mi := &file_holdfast_risk_v1_events_proto_msgTypes[10]
+	mi := &file_holdfast_risk_v1_events_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +793,7 @@ func (x *RuleSuppressed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RuleSuppressed.ProtoReflect.Descriptor instead.
 func (*RuleSuppressed) Descriptor() ([]byte, []int) {
-	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_holdfast_risk_v1_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RuleSuppressed) GetRuleId() string {
@@ -806,7 +878,13 @@ const file_holdfast_risk_v1_events_proto_rawDesc = "" +
 	"\x04note\x18\x03 \x01(\tR\x04note\">\n" +
 	"\rCaseNoteAdded\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x12\n" +
-	"\x04note\x18\x02 \x01(\tR\x04note\"\x94\x01\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\"\x82\x01\n" +
+	"\x10EvidenceExported\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x1a\n" +
+	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x16\n" +
+	"\x06events\x18\x03 \x01(\x05R\x06events\x12\x1f\n" +
+	"\vmerkle_root\x18\x04 \x01(\tR\n" +
+	"merkleRoot\"\x94\x01\n" +
 	"\x0eRuleSuppressed\x12\x17\n" +
 	"\arule_id\x18\x01 \x01(\tR\x06ruleId\x12\x1f\n" +
 	"\vemployee_id\x18\x02 \x01(\tR\n" +
@@ -826,7 +904,7 @@ func file_holdfast_risk_v1_events_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_events_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_holdfast_risk_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertRaised)(nil),           // 0: holdfast.risk.v1.AlertRaised
 	(*AlertEvidenceAdded)(nil),    // 1: holdfast.risk.v1.AlertEvidenceAdded
@@ -838,23 +916,24 @@ var file_holdfast_risk_v1_events_proto_goTypes = []any{
 	(*AlertConfirmed)(nil),        // 7: holdfast.risk.v1.AlertConfirmed
 	(*CaseResolved)(nil),          // 8: holdfast.risk.v1.CaseResolved
 	(*CaseNoteAdded)(nil),         // 9: holdfast.risk.v1.CaseNoteAdded
-	(*RuleSuppressed)(nil),        // 10: holdfast.risk.v1.RuleSuppressed
-	(Severity)(0),                 // 11: holdfast.risk.v1.Severity
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
-	(*Evidence)(nil),              // 13: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),        // 14: holdfast.risk.v1.RuleDefinition
-	(CaseOutcome)(0),              // 15: holdfast.risk.v1.CaseOutcome
+	(*EvidenceExported)(nil),      // 10: holdfast.risk.v1.EvidenceExported
+	(*RuleSuppressed)(nil),        // 11: holdfast.risk.v1.RuleSuppressed
+	(Severity)(0),                 // 12: holdfast.risk.v1.Severity
+	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(*Evidence)(nil),              // 14: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),        // 15: holdfast.risk.v1.RuleDefinition
+	(CaseOutcome)(0),              // 16: holdfast.risk.v1.CaseOutcome
 }
 var file_holdfast_risk_v1_events_proto_depIdxs = []int32{
-	11, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
-	12, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
-	12, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
-	13, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
-	11, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
-	13, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
-	14, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	15, // 7: holdfast.risk.v1.CaseResolved.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	12, // 8: holdfast.risk.v1.RuleSuppressed.until:type_name -> google.protobuf.Timestamp
+	12, // 0: holdfast.risk.v1.AlertRaised.severity:type_name -> holdfast.risk.v1.Severity
+	13, // 1: holdfast.risk.v1.AlertRaised.window_start:type_name -> google.protobuf.Timestamp
+	13, // 2: holdfast.risk.v1.AlertRaised.window_end:type_name -> google.protobuf.Timestamp
+	14, // 3: holdfast.risk.v1.AlertRaised.evidence:type_name -> holdfast.risk.v1.Evidence
+	12, // 4: holdfast.risk.v1.AlertEvidenceAdded.severity:type_name -> holdfast.risk.v1.Severity
+	14, // 5: holdfast.risk.v1.AlertEvidenceAdded.evidence:type_name -> holdfast.risk.v1.Evidence
+	15, // 6: holdfast.risk.v1.RuleUpserted.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	16, // 7: holdfast.risk.v1.CaseResolved.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	13, // 8: holdfast.risk.v1.RuleSuppressed.until:type_name -> google.protobuf.Timestamp
 	9,  // [9:9] is the sub-list for method output_type
 	9,  // [9:9] is the sub-list for method input_type
 	9,  // [9:9] is the sub-list for extension type_name
@@ -875,7 +954,7 @@ func file_holdfast_risk_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_events_proto_rawDesc), len(file_holdfast_risk_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

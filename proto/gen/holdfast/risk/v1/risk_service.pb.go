@@ -1042,7 +1042,9 @@ func (x *GetRuleResponse) GetRule() *Rule {
 // CaseNote is one entry of an alert's handling, in order.
 type CaseNote struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// kind is the step: acknowledged, dismissed, confirmed, note, resolved.
+	// kind is the step: acknowledged, dismissed, confirmed, note, resolved,
+	// or evidence_exported (text: the report's language, the number of
+	// events and the Merkle root of the bundle taken).
 	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
 	Author        string                 `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
 	Text          string                 `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
