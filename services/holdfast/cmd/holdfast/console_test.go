@@ -256,10 +256,13 @@ func TestConsoleSecurity(t *testing.T) {
 		if _, page := get(t, c, h.srv.URL+"/alerts/"+id[1]); !strings.Contains(page, `id="alert-status">raised<`) {
 			t.Errorf("a refused POST changed the alert:\n%s", page)
 		}
-		if resp, _ := post(t, c, h.srv.URL+"/alerts/"+id[1]+"/ack", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+		resp, _ := post(t, c, h.srv.URL+"/alerts/"+id[1]+"/ack", url.Values{"csrf": {csrf}})
+		if resp.StatusCode != http.StatusSeeOther {
 			t.Errorf("acknowledge = %d, want 303", resp.StatusCode)
 		}
-		if _, page := get(t, c, h.srv.URL+"/alerts/"+id[1]); !strings.Contains(page, `id="alert-status">acknowledged<`) {
+		// The redirect names the step's RISK sequence, so the page waits
+		// until the alert view has it.
+		if _, page := get(t, c, h.srv.URL+resp.Header.Get("Location")); !strings.Contains(page, `id="alert-status">acknowledged<`) {
 			t.Errorf("after acknowledging, the page shows:\n%s", page)
 		}
 
