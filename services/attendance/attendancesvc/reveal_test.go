@@ -162,8 +162,9 @@ func testReveal(t *testing.T, env *testEnv, svc *runningService) {
 			!strings.Contains(found.GetSummary(), "alert 7 needs the name") {
 			t.Errorf("hr's timeline of s2 = %v, want the reveal at %d by hr-1 with its reason", tl.GetEntries(), first.GetSequence())
 		}
-		// The employee and their manager read the lifecycle, not who looked them up.
-		for _, p := range []auth.Principal{principal(tenant, "s2", auth.RoleSales), principal(tenant, "m1", auth.RoleManager)} {
+		// The employee and their manager read the lifecycle, not who looked
+		// them up; nor does the employee when they hold an hr role themselves.
+		for _, p := range []auth.Principal{principal(tenant, "s2", auth.RoleSales), principal(tenant, "m1", auth.RoleManager), principal(tenant, "s2", auth.RoleHR)} {
 			tl, err := env.dial(t, svc, p).GetEmployeeTimeline(t.Context(), &attendancev1.GetEmployeeTimelineRequest{EmployeeId: "s2"})
 			if err != nil {
 				t.Fatalf("%s reads s2's timeline: %v", p.Subject, err)

@@ -145,6 +145,12 @@ func testTeamActivity(t *testing.T, pool *pgxpool.Pool) {
 			{"m-x", "manager", "team-a", codes.PermissionDenied, 0},
 			{"s-owner", "sales", "team-a", codes.PermissionDenied, 0},
 			{"ss-team", "senior_sales", "team-a", codes.PermissionDenied, 0},
+			// A manager's token for someone the roster has as senior_sales
+			// sees their team, not a report over a subtree.
+			{"ss-team", "manager", "team-a", codes.PermissionDenied, 0},
+			{"ss-team", "manager", "", codes.PermissionDenied, 0},
+			// An outside unit is refused, not reported as unknown.
+			{"m-north", "manager", "no-such-unit", codes.PermissionDenied, 0},
 			{"hr-1", "hr", "nowhere", codes.InvalidArgument, 0},
 			{"hr-1", "hr", "", codes.InvalidArgument, 0},
 		} {

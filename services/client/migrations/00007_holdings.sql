@@ -16,7 +16,10 @@ CREATE INDEX interactions_by_employee_time ON interactions (tenant, employee_id,
 
 -- Holdings of customers applied before this migration are only in CLIENT:
 -- empty the read model and its checkpoint so the projector replays CLIENT
--- from the start, as 00004 does.
+-- from the start, as 00004 does. Holdings are part of the read model: any
+-- later migration that empties it must empty holdings too, or the replay
+-- adds every stretch again.
+DELETE FROM holdings;
 DELETE FROM customer_identities;
 DELETE FROM claims;
 DELETE FROM interactions;

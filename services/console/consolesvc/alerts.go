@@ -45,6 +45,8 @@ type queueData struct {
 	Alerts     []*riskv1.Alert
 	// NextURL is the next page's link, empty on the last page.
 	NextURL string
+	// EmployeeID is the employee Filter.Employee refers to (empty: all).
+	EmployeeID string
 }
 
 var statusByName = map[string]riskv1.AlertStatus{
@@ -66,11 +68,21 @@ func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session)
 		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), PageToken: q.Get("page"),
 	}
 	req := &riskv1.ListAlertsRequest{
-		PageSize: 50, PageToken: f.PageToken, RuleId: f.Rule, EmployeeId: f.Employee, Status: statusByName[f.Status],
+		PageSize: 50, PageToken: f.PageToken, RuleId: f.Rule, Status: statusByName[f.Status],
 		MinSeverity: severityByName[f.MinSeverity], OrgUnitId: f.OrgUnit,
 	}
 	lang := s.lang(r, ss)
 	var bad []string
+	// The employee filter is a reference from one of the console's own
+	// links (an employee page's "alerts"), never an id typed by hand: the
+	// queue would show that id's pseudonym.
+	if f.Employee != "" {
+		id, ok := s.names.resolve(ss.principal.Tenant, f.Employee)
+		if !ok {
+			bad = append(bad, "employee: "+translate(lang, "invalid.employeeref"))
+		}
+		req.EmployeeId = id
+	}
 	// The period is whole UTC days, both ends included.
 	if from, ok := parseDay(lang, "from", f.From, &bad); ok {
 		req.RaisedAfter = timestamppb.New(from)
@@ -91,7 +103,7 @@ func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session)
 	}
 	data := queueData{
 		Filter: f, Statuses: []string{"raised", "acknowledged", "dismissed", "confirmed", "resolved"},
-		Severities: []string{"low", "medium", "high"}, Alerts: resp.GetAlerts(),
+		Severities: []string{"low", "medium", "high"}, Alerts: resp.GetAlerts(), EmployeeID: req.GetEmployeeId(),
 	}
 	if next := resp.GetNextPageToken(); next != "" {
 		v := f.values()

@@ -135,7 +135,11 @@ type employeeReads struct {
 // shown as such while the rest of the page stands; only when the user may
 // read no part at all is the answer a 403 (or 404).
 func (s *Server) employeePage(w http.ResponseWriter, r *http.Request, ss *session) {
-	id := s.employeeID(r, ss)
+	id, ok := s.employeeID(r, ss)
+	if !ok {
+		s.render(w, r, ss, http.StatusNotFound, "error.html", page{Problem: "error.notfound"})
+		return
+	}
 	before := time.Time{}
 	if v := r.URL.Query().Get("before"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -49,27 +49,46 @@ func (p page) EmployeeURL(id string) string {
 	return "/employees/" + p.ids.names.ref(p.ids.tenant, id)
 }
 
+// EmployeeRef is the employee's opaque reference (see EmployeeURL).
+func (p page) EmployeeRef(id string) string {
+	if p.ids.names == nil {
+		return ""
+	}
+	return p.ids.names.ref(p.ids.tenant, id)
+}
+
 // Revealer says the user may ask for names (the attendance service checks
 // the manager's subtree).
 func (p page) Revealer() bool {
 	return p.User != nil && p.User.HasAny("hr", "auditor", "admin", "manager")
 }
 
-// employeeID is the employee a /employees/{id} path names: a reference the
-// console made, or, as typed by hand, an id.
-func (s *Server) employeeID(r *http.Request, ss *session) string {
-	v := r.PathValue("id")
-	if id, ok := s.names.resolve(ss.principal.Tenant, v); ok {
-		return id
+// PseudonymCode is the employee's code alone, e.g. "K7Q2MXAB" (for
+// element ids and files).
+func (p page) PseudonymCode(id string) string {
+	if p.ids.names == nil {
+		return ""
 	}
-	return v
+	return p.ids.names.code(p.ids.tenant, id)
+}
+
+// employeeID is the employee a /employees/{ref} path names. Only a
+// reference the console made for the user's tenant is accepted, never an
+// id typed by hand: the page would show that id's pseudonym, linking the
+// two without a recorded reveal.
+func (s *Server) employeeID(r *http.Request, ss *session) (string, bool) {
+	return s.names.resolve(ss.principal.Tenant, r.PathValue("id"))
 }
 
 // revealName asks the attendance service for an employee's name with the
 // user's reason; the service checks the user's role and subtree and records
 // the reveal. The session then shows the name for its lifetime.
 func (s *Server) revealName(w http.ResponseWriter, r *http.Request, ss *session) {
-	id := s.employeeID(r, ss)
+	id, ok := s.employeeID(r, ss)
+	if !ok {
+		s.render(w, r, ss, http.StatusNotFound, "error.html", page{Problem: "error.notfound"})
+		return
+	}
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
 	if reason == "" {
 		s.invalid(w, r, ss, []string{"reason: " + translate(s.lang(r, ss), "reveal.reason.required")})

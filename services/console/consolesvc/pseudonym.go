@@ -21,10 +21,10 @@ const MinPseudonymKeyLen = 32
 // pseudonymAlphabet is Crockford's base32: no I, L, O or U to misread.
 var pseudonymAlphabet = base32.NewEncoding("0123456789ABCDEFGHJKMNPQRSTVWXYZ").WithPadding(base32.NoPadding)
 
-// pseudonymLen is the code's length: 30 bits, so a tenant of 10 000
-// employees has two with the same code about once in 20 such tenants; the
-// code is a label for reading, and links carry the full reference.
-const pseudonymLen = 6
+// pseudonymLen is the code's length: 40 bits, so a tenant of 10 000
+// employees has two with the same code about once in 20,000 such tenants;
+// the code is a label for reading, and links carry the full reference.
+const pseudonymLen = 8
 
 // pseudonyms names employees without naming them. Each tenant gets its own
 // secret, derived from the console's key, so codes are stable per tenant
@@ -94,6 +94,27 @@ func (p *pseudonyms) resolve(tenant, ref string) (string, bool) {
 		return "", false
 	}
 	return string(id), true
+}
+
+// PseudonymOf is the code the console shows for an employee of tenant
+// under key (e.g. "K7Q2MXAB"), for tools and tests that must recognise it.
+func PseudonymOf(key []byte, tenant, employeeID string) (string, error) {
+	p, err := newPseudonyms(key)
+	if err != nil {
+		return "", err
+	}
+	return p.code(tenant, employeeID), nil
+}
+
+// EmployeeReference is the reference the console's links use for an
+// employee of tenant under key: /employees/<reference> is their page. Who
+// holds the key can link ids and pseudonyms; keep it like a signing key.
+func EmployeeReference(key []byte, tenant, employeeID string) (string, error) {
+	p, err := newPseudonyms(key)
+	if err != nil {
+		return "", err
+	}
+	return p.ref(tenant, employeeID), nil
 }
 
 // ReadPseudonymKey reads the pseudonym key a deployment keeps in a file

@@ -32,8 +32,8 @@ func testPseudonyms(t testing.TB) *pseudonyms {
 func TestPseudonymCodes(t *testing.T) {
 	p := testPseudonyms(t)
 	code := p.code("acme", "e1")
-	if !regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{6}$`).MatchString(code) {
-		t.Errorf("code %q is not 6 Crockford base32 characters", code)
+	if !regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{8}$`).MatchString(code) {
+		t.Errorf("code %q is not 8 Crockford base32 characters", code)
 	}
 	if again := testPseudonyms(t).code("acme", "e1"); again != code {
 		t.Errorf("the same key gives %q then %q", code, again)

@@ -243,7 +243,15 @@ func (s *Server) teamCSV(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.invalid(w, r, ss, []string{"org_unit: " + translate(s.lang(r, ss), "invalid.required")})
 		return
 	}
-	body, err := teamCSVBytes(s.lang(r, ss), rep)
+	// Employees are named as on the page: by pseudonym code, or by name
+	// and id once this session revealed them.
+	who := func(id string) string {
+		if n, ok := ss.revealed[id]; ok {
+			return n + " (" + id + ")"
+		}
+		return s.names.code(ss.principal.Tenant, id)
+	}
+	body, err := teamCSVBytes(s.lang(r, ss), rep, who)
 	if err != nil {
 		s.cfg.Logger.ErrorContext(r.Context(), "console: team csv", "error", err)
 		s.render(w, r, ss, http.StatusInternalServerError, "error.html", page{Problem: "error.title"})
@@ -298,7 +306,7 @@ func TeamReportCSV(ctx context.Context, apis TeamReportAPIs, lang, unit, from, t
 	if err != nil {
 		return nil, err
 	}
-	return teamCSVBytes(lang, rep)
+	return teamCSVBytes(lang, rep, func(id string) string { return id }) // an API client: ids, as the APIs give them
 }
 
 // fetchTeamReport reads every page of the unit's activity and the sales
@@ -402,7 +410,7 @@ func csvSafe(cell string) string {
 // Chinese headers as UTF-8), a header row in the user's language, then the
 // total, each team and its members. Ratios are plain fractions (0.75), not
 // percentages, so a script can compute with them.
-func teamCSVBytes(lang string, rep teamReport) ([]byte, error) {
+func teamCSVBytes(lang string, rep teamReport, name func(employeeID string) string) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	cw := csv.NewWriter(&buf)
@@ -422,12 +430,14 @@ func teamCSVBytes(lang string, rep teamReport) ([]byte, error) {
 	write := func(level string, r teamRow) error {
 		f := r.F
 		conv, convOK := r.Conversion()
-		employees := ""
+		employees, who := "", ""
 		if r.EmployeeID == "" {
 			employees = strconv.Itoa(int(r.Employees))
+		} else {
+			who = name(r.EmployeeID)
 		}
 		row := []string{
-			level, r.OrgUnitID, r.EmployeeID, employees,
+			level, r.OrgUnitID, who, employees,
 			strconv.Itoa(int(f.GetHeldNow())), csvNumber(f.GetHeldAverage(), true), strconv.Itoa(int(f.GetFollowUps())),
 			csvNumber(optional(f.FollowUpsPerCustomerWeek)),
 			strconv.Itoa(int(f.GetWeeks())), strconv.Itoa(int(f.GetDueCustomerWeeks())), strconv.Itoa(int(f.GetFollowedCustomerWeeks())),

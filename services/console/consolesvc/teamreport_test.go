@@ -50,7 +50,7 @@ func TestTeamCSV(t *testing.T) {
 	for _, tt := range []struct {
 		lang, firstHeader, memberLevel string
 	}{{langEN, "level", "employee"}, {langZH, "层级", "员工"}} {
-		b, err := teamCSVBytes(tt.lang, rep)
+		b, err := teamCSVBytes(tt.lang, rep, func(id string) string { return id })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -56,8 +56,9 @@ func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employee
 		})
 	}
 	// Who revealed the employee's name, and why, is an audit trail: those
-	// who read everyone see it; the employee and their managers do not.
-	if actor.ReadsEveryone() {
+	// who read everyone see it; the employee and their managers do not,
+	// even when the employee is themselves hr, an auditor or an admin.
+	if actor.ReadsEveryone() && actor.EmployeeID != employeeID {
 		reveals, err := a.revealEntries(ctx, actor.Tenant, employeeID)
 		if err != nil {
 			return nil, err

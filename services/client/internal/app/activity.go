@@ -77,6 +77,16 @@ func (a *App) GetTeamActivity(ctx context.Context, actor domain.Actor, q TeamAct
 	if err := a.catchUpRoster(ctx); err != nil {
 		return TeamActivityPage{}, fmt.Errorf("team activity: %w", err)
 	}
+	// A report covers the unit and every unit below it: only who sees the
+	// whole tenant, or a whole subtree that holds it (a manager as the
+	// roster has them now), may read one. A manager's token with a
+	// narrower roster tier (senior_sales: their team only) may not. The
+	// check comes before the unit is looked up, so a unit outside the
+	// caller's subtree is refused whether or not it exists.
+	v := actor.Visibility()
+	if v.Tier != domain.TierAll && (v.Tier != domain.TierSubtree || !slices.Contains(v.Units, root)) {
+		return TeamActivityPage{}, fmt.Errorf("team activity: %w: org unit %s is outside your org subtree", domain.ErrPermissionDenied, root)
+	}
 	units, err := a.store.Subtree(ctx, actor.Tenant, root, domain.MaxOrgDepth)
 	if errors.Is(err, domain.ErrNotFound) {
 		return TeamActivityPage{}, &domain.ValidationError{Violations: []domain.FieldViolation{{Field: "org_unit_id", Description: "no such org unit"}}}
@@ -84,9 +94,12 @@ func (a *App) GetTeamActivity(ctx context.Context, actor domain.Actor, q TeamAct
 	if err != nil {
 		return TeamActivityPage{}, fmt.Errorf("team activity: %w", err)
 	}
-	v := actor.Visibility()
-	if v.Tier != domain.TierAll && !slices.Contains(v.Units, root) {
-		return TeamActivityPage{}, fmt.Errorf("team activity: %w: org unit %s is outside your org subtree", domain.ErrPermissionDenied, root)
+	if v.Tier != domain.TierAll {
+		for _, u := range units {
+			if !slices.Contains(v.Units, u) {
+				return TeamActivityPage{}, fmt.Errorf("team activity: %w: org unit %s is outside your org subtree", domain.ErrPermissionDenied, u)
+			}
+		}
 	}
 	employees, err := a.store.EmployeesIn(ctx, actor.Tenant, units)
 	if err != nil {

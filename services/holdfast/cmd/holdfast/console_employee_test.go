@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"html"
 	"net/http"
@@ -50,7 +49,7 @@ func startFullConsole(t *testing.T, stack *devstack.Stack, dataDir string) *cons
 	clock := &fakeClock{t: time.Now()}
 	console, err := consolesvc.New(consolesvc.Config{
 		Risk: dial(stack.Endpoints.RiskGRPC), Client: dial(stack.Endpoints.ClientGRPC), Order: dial(stack.Endpoints.OrderGRPC),
-		Attendance: dial(stack.Endpoints.AttendanceGRPC), PseudonymKey: bytes.Repeat([]byte{7}, 32),
+		Attendance: dial(stack.Endpoints.AttendanceGRPC), PseudonymKey: testPseudonymKey,
 		Verifier: auth.NewVerifier(pub), DevIssuer: auth.NewIssuer(key), Now: clock.now,
 	})
 	if err != nil {
@@ -82,8 +81,8 @@ func apiAs(t *testing.T, dataDir, addr, who string, role auth.Role) *grpc.Client
 
 var (
 	// pseudonymText is how the console shows an employee before a reveal.
-	pseudonymText   = regexp.MustCompile(`(员工|Employee) [0-9A-Z]{6}`)
-	pseudonymOnPage = regexp.MustCompile(`id="employee-name">Employee ([0-9A-Z]{6})<`)
+	pseudonymText   = regexp.MustCompile(`(员工|Employee) [0-9A-Z]{8}`)
+	pseudonymOnPage = regexp.MustCompile(`id="employee-name">Employee ([0-9A-Z]{8})<`)
 	revealAction    = regexp.MustCompile(`action="(/employees/[A-Za-z0-9_-]+)/reveal"`)
 )
 
@@ -160,7 +159,7 @@ func TestConsoleEmployeePage(t *testing.T) {
 
 	hr := h.browser(t)
 	hrCSRF := h.signIn(t, hr, "acme", "hr1", "hr")
-	resp, page := get(t, hr, h.srv.URL+"/employees/s7")
+	resp, page := get(t, hr, h.srv.URL+"/employees/"+employeeRef(t, "acme", "s7"))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("HR's page of s7 = %d:\n%s", resp.StatusCode, page)
 	}
@@ -225,7 +224,7 @@ func TestConsoleEmployeePage(t *testing.T) {
 			t.Errorf("the explanation does not name s7 by pseudonym:\n%s", page)
 		}
 		// The queue and the ranking show the same pseudonym, linked by reference.
-		_, queue := get(t, hr, h.srv.URL+"/alerts?employee=s7")
+		_, queue := get(t, hr, h.srv.URL+"/alerts?employee="+employeeRef(t, "acme", "s7"))
 		if !strings.Contains(queue, "Employee "+code[1]) || !strings.Contains(queue, `href="`+employeeURL+`"`) || strings.Contains(queue, "/employees/s7") ||
 			strings.Contains(queue, "Employee s7") {
 			t.Errorf("the queue filtered on s7 does not show Employee %s linked to %s:\n%s", code[1], employeeURL, queue)
@@ -303,7 +302,7 @@ func TestConsoleEmployeePage(t *testing.T) {
 		if !strings.Contains(after, `id="employee-name">周明远 (s7)<`) || strings.Contains(after, `id="reveal-form"`) || !strings.Contains(after, "Name revealed") {
 			t.Errorf("after the reveal, HR's page does not name s7 (or still offers the form, or lacks the reveal on the timeline):\n%s", after)
 		}
-		_, queue := get(t, hr, h.srv.URL+"/alerts?employee=s7")
+		_, queue := get(t, hr, h.srv.URL+"/alerts?employee="+employeeRef(t, "acme", "s7"))
 		if !strings.Contains(queue, "周明远 (s7)") {
 			t.Errorf("after the reveal, the queue does not name s7:\n%s", queue)
 		}

@@ -39,10 +39,10 @@ func TestConsoleQueueSuppressionAndRules(t *testing.T) {
 			{"from=" + day(0) + "&to=" + day(0), true},
 			{"from=" + day(1), false},
 			{"to=" + day(-1), false},
-			{"min_severity=high&employee=e2", false},
-			{"min_severity=medium&employee=e1&from=" + day(-2), true},
+			{"min_severity=high&employee=" + employeeRef(t, "acme", "e2"), false},
+			{"min_severity=medium&employee=" + employeeRef(t, "acme", "e1") + "&from=" + day(-2), true},
 			{"org_unit=" + url.QueryEscape(team), true},
-			{"org_unit=" + url.QueryEscape(team) + "&employee=e2", false},
+			{"org_unit=" + url.QueryEscape(team) + "&employee=" + employeeRef(t, "acme", "e2"), false},
 		} {
 			resp, body := get(t, hr, h.srv.URL+"/alerts?"+c.query)
 			if resp.StatusCode != http.StatusOK || strings.Contains(body, "/alerts/"+id) != c.shown {
@@ -142,7 +142,7 @@ func TestConsoleQueueSuppressionAndRules(t *testing.T) {
 		resp, body := post(t, hr, rule+"/backtest", bt)
 		if resp.StatusCode != http.StatusOK || !regexp.MustCompile(`id="backtest-total">[1-9]`).MatchString(body) ||
 			// e1 under their pseudonym, as everywhere before a reveal.
-			!regexp.MustCompile(`<td>Employee [0-9A-Z]{6}</td><td>`+day(0)+`</td>`).MatchString(body) || strings.Contains(body, "<td>e1</td>") || !strings.Contains(body, `id="backtest-recall">100.0 % (1/1)`) {
+			!regexp.MustCompile(`<td>Employee [0-9A-Z]{8}</td><td>`+day(0)+`</td>`).MatchString(body) || strings.Contains(body, "<td>e1</td>") || !strings.Contains(body, `id="backtest-recall">100.0 % (1/1)`) {
 			t.Errorf("backtest = %d:\n%s", resp.StatusCode, body)
 		}
 		if strings.Contains(body, `id="save-form"`) {

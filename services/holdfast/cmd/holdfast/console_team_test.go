@@ -51,7 +51,7 @@ func startTeamConsole(t *testing.T, stack *devstack.Stack, dataDir string) *cons
 	console, err := consolesvc.New(consolesvc.Config{
 		Risk:   dial(stack.Endpoints.RiskGRPC),
 		Client: dial(stack.Endpoints.ClientGRPC), Order: dial(stack.Endpoints.OrderGRPC),
-		Verifier: auth.NewVerifier(pub), DevIssuer: auth.NewIssuer(key), Now: clock.now,
+		Verifier: auth.NewVerifier(pub), DevIssuer: auth.NewIssuer(key), Now: clock.now, PseudonymKey: testPseudonymKey,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestConsoleTeamReport(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /team = %d:\n%s", resp.StatusCode, body)
 		}
-		e1 := rowOf(t, body, "member-e1")
+		e1 := rowOf(t, body, "member-"+pseudonymOf(t, "acme", "e1"))
 		// The customer was got this week, so is due from the next: no
 		// utilisation yet.
 		for _, want := range []string{`class="conversion">50%<`, `class="utilisation">—<`} {
@@ -159,7 +159,8 @@ func TestConsoleTeamReport(t *testing.T) {
 			for _, r := range rows[1:] {
 				byEmployee[r[2]] = r
 			}
-			e1, e2 := byEmployee["e1"], byEmployee["e2"]
+			// Employees are named by pseudonym, as on the page.
+			e1, e2 := byEmployee[pseudonymOf(t, "acme", "e1")], byEmployee[pseudonymOf(t, "acme", "e2")]
 			if e1 == nil || e2 == nil {
 				t.Fatalf("no rows for e1 and e2 in:\n%s", rest)
 			}
@@ -183,7 +184,7 @@ func TestConsoleTeamReport(t *testing.T) {
 		c := h.browser(t)
 		h.signIn(t, c, "acme", "m1", "manager")
 		resp, body := get(t, c, h.srv.URL+"/team")
-		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="member-e1"`) || !strings.Contains(body, `id="member-e2"`) {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="member-`+pseudonymOf(t, "acme", "e1")+`"`) || !strings.Contains(body, `id="member-`+pseudonymOf(t, "acme", "e2")+`"`) {
 			t.Errorf("the manager's /team = %d:\n%s", resp.StatusCode, body)
 		}
 	})

@@ -41,6 +41,30 @@ type consoleHarness struct {
 	clock *fakeClock
 }
 
+// testPseudonymKey is the consoles' pseudonym key in these tests, so a
+// test can name an employee as the console's links do.
+var testPseudonymKey = bytes.Repeat([]byte{7}, 32)
+
+// employeeRef is the reference the console's links use for an employee.
+func employeeRef(t *testing.T, tenant, id string) string {
+	t.Helper()
+	ref, err := consolesvc.EmployeeReference(testPseudonymKey, tenant, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// pseudonymOf is the code the console shows for an employee.
+func pseudonymOf(t *testing.T, tenant, id string) string {
+	t.Helper()
+	code, err := consolesvc.PseudonymOf(testPseudonymKey, tenant, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
 // startConsole serves the console over TLS (its cookies are Secure)
 // against the dev stack's risk service, with dev sign-in enabled.
 func startConsole(t *testing.T, stack *devstack.Stack, dataDir string) *consoleHarness {
@@ -60,7 +84,7 @@ func startConsole(t *testing.T, stack *devstack.Stack, dataDir string) *consoleH
 		t.Fatal("dev key has no Ed25519 public key")
 	}
 	console, err := consolesvc.New(consolesvc.Config{
-		Risk: conn, Verifier: auth.NewVerifier(pub), DevIssuer: auth.NewIssuer(key), Now: clock.now,
+		Risk: conn, Verifier: auth.NewVerifier(pub), DevIssuer: auth.NewIssuer(key), Now: clock.now, PseudonymKey: testPseudonymKey,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -282,11 +306,19 @@ func TestConsoleSecurity(t *testing.T) {
 		if resp, body := get(t, seller, h.srv.URL+"/me"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "My indicators") || strings.Contains(body, "risk-score") {
 			t.Errorf("a salesperson's self-view = %d:\n%s", resp.StatusCode, body)
 		}
-		if resp, _ := get(t, seller, h.srv.URL+"/employees/e2"); resp.StatusCode != http.StatusForbidden {
+		if resp, _ := get(t, seller, h.srv.URL+"/employees/"+employeeRef(t, "acme", "e2")); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a salesperson reading a colleague's risk page = %d, want 403", resp.StatusCode)
 		}
+		// An id typed into the address is not a page: it would show that
+		// id's pseudonym, linking the two without a recorded reveal.
+		if resp, _ := get(t, c, h.srv.URL+"/employees/e1"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("HR opening /employees/e1 by hand = %d, want 404", resp.StatusCode)
+		}
+		if resp, _ := get(t, c, h.srv.URL+"/alerts?employee=e1"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("HR filtering the queue by a typed id = %d, want 400", resp.StatusCode)
+		}
 		// HR reads e1's page: the score, its indicators and e1's alerts.
-		if resp, body := get(t, c, h.srv.URL+"/employees/e1"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="risk-score"`) || !strings.Contains(body, "/alerts/"+id[1]) {
+		if resp, body := get(t, c, h.srv.URL+"/employees/"+employeeRef(t, "acme", "e1")); resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="risk-score"`) || !strings.Contains(body, "/alerts/"+id[1]) {
 			t.Errorf("HR's page of e1 = %d:\n%s", resp.StatusCode, body)
 		}
 	})
