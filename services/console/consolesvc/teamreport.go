@@ -57,7 +57,7 @@ var teamMessages = map[string][2]string{ // [en, zh]
 	"team.teams":             {"Teams", "团队"},
 	"team.employees":         {"Employees", "人数"},
 	"team.unit":              {"Team", "团队"},
-	"team.truncated":         {"The unit has more employees than one report shows; the totals above still cover all of them.", "该部门人数超过单次报表上限；上方合计仍包含全部人员。"},
+	"team.truncated":         {"The unit has more employees than one report shows: the totals above cover all of them except won, lost and conversion, which count only the employees listed. Choose a smaller unit for exact figures.", "该部门人数超过单次报表上限：上方合计除成交、丢单和转化率外包含全部人员，这三项只统计列出的人员。请选择更小的部门以获得准确数字。"},
 	"team.heldnow":           {"Customers held now", "当前持有客户"},
 	"team.heldaverage":       {"Held on average", "期间平均持有"},
 	"team.followups":         {"Follow-ups", "跟进次数"},
