@@ -175,7 +175,14 @@ func (s *Server) employeePage(w http.ResponseWriter, r *http.Request, ss *sessio
 		}
 	}
 	if len(data.Timeline) > timelineLimit {
-		data.Timeline = data.Timeline[:timelineLimit]
+		// The "older" link continues before the last entry's time, so the
+		// cut never falls between entries of the same time: the page then
+		// shows them all rather than lose the rest.
+		cut := timelineLimit
+		for cut < len(data.Timeline) && data.Timeline[cut].At.Equal(data.Timeline[cut-1].At) {
+			cut++
+		}
+		data.Timeline = data.Timeline[:cut]
 		reads.more = true
 	}
 	if reads.more && len(data.Timeline) > 0 {
