@@ -90,7 +90,7 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 	return sum
 }
 
-// activityFeatures counts o in the employee's history and adds to out the
+// activityFeatures adds to out (o already counted by recordActivity) the
 // features that compare them with their own baseline:
 //
 //	reveals_baseline_daily   reveals per day, averaged over the baselineDays
@@ -106,7 +106,6 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 //	unassigned_reveals_since_notice the same, from the notice's day on
 //	exports_since_notice, deletions_since_notice  likewise
 func (e *Engine) activityFeatures(o observation, out map[string]any) {
-	e.recordActivity(o)
 	key := employeeKey{o.tenant, o.employee}
 	today := workcal.DateOf(o.at, time.UTC)
 	out["lookback_days"] = int64(baselineDays)

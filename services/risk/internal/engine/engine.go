@@ -233,7 +233,7 @@ func (e *Engine) observe(o observation) []Change {
 }
 
 // evaluate decides one rule on one observation.
-func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]any) (Change, bool) {
+func (e *Engine) evaluate(p *rules.Program, o observation, features func() map[string]any) (Change, bool) {
 	def := p.Rule.Definition
 	key := alertKey{def.ID, employeeKey{o.tenant, o.employee}}
 	if until, ok := e.suppressed[key]; ok {
@@ -264,7 +264,14 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	for _, a := range added {
 		after = after.plus(a.tally)
 	}
-	in := rules.Input{Event: o.facts, Features: features, Alert: after.vars(oa == nil)}
+	opening := oa == nil
+	var alertVars map[string]any
+	in := rules.Input{Event: o.facts, FeaturesFunc: features, AlertFunc: func() map[string]any {
+		if alertVars == nil {
+			alertVars = after.vars(opening)
+		}
+		return alertVars
+	}}
 	fired, err := p.Triggered(in)
 	if err != nil {
 		e.evalErrors++
@@ -307,9 +314,9 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features map[string]a
 	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(map[string]any{
 		"employee":     o.employee,
 		"event":        o.facts,
-		"features":     features,
+		"features":     features(),
 		"params":       p.Params(),
-		"alert":        in.Alert,
+		"alert":        in.AlertFunc(),
 		"severity":     sev.String(),
 		"window_hours": int64(def.Window / time.Hour),
 		"window_days":  int64(def.Window / (24 * time.Hour)),

@@ -18,12 +18,14 @@ const revealEvidenceCap = 200
 // revealSeen is one reveal in an employee's sliding window.
 type revealSeen struct{ piece }
 
-// features updates the employee's projections with o and returns them as
-// the CEL variable features:
+// features updates the employee's projections with o and returns a
+// function that gives them as the CEL variable features, built on its
+// first call (most rules never read features; the projections do not
+// change until the observation's rules are evaluated):
 //
 //	reveals_24h             contact reveals within the last 24 hours, this one included
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
-func (e *Engine) features(o observation) map[string]any {
+func (e *Engine) features(o observation) func() map[string]any {
 	key := employeeKey{o.tenant, o.employee}
 	window := e.reveals[key]
 	cutoff := o.at.Add(-revealFeatureWindow)
@@ -43,16 +45,23 @@ func (e *Engine) features(o observation) map[string]any {
 	} else {
 		e.reveals[key] = window
 	}
-	var unassigned int64
-	for _, r := range window {
-		unassigned += r.tally.unassigned
+	e.recordActivity(o)
+	var out map[string]any
+	return func() map[string]any {
+		if out != nil {
+			return out
+		}
+		var unassigned int64
+		for _, r := range window {
+			unassigned += r.tally.unassigned
+		}
+		out = make(map[string]any, 12+len(o.features))
+		out["reveals_24h"] = int64(len(window))
+		out["reveals_24h_unassigned"] = unassigned
+		e.activityFeatures(o, out)
+		maps.Copy(out, o.features)
+		return out
 	}
-	out := make(map[string]any, 12+len(o.features))
-	out["reveals_24h"] = int64(len(window))
-	out["reveals_24h_unassigned"] = unassigned
-	e.activityFeatures(o, out)
-	maps.Copy(out, o.features)
-	return out
 }
 
 // revealPieces is the employee's reveal window as evidence.

@@ -22,28 +22,46 @@ type Input struct {
 	Event    map[string]any
 	Features map[string]any
 	Alert    map[string]any
+	// FeaturesFunc and AlertFunc, when Features or Alert is nil, build
+	// them when an expression first reads them: most rules read neither,
+	// and building them was much of a replay's cost.
+	FeaturesFunc, AlertFunc func() map[string]any
 }
 
 func (p *Program) activation(in Input) *activation {
-	return &activation{
-		event: orderedMap(in.Event), features: orderedMap(in.Features),
-		params: p.paramsVal, alert: orderedMap(in.Alert),
+	a := &activation{event: orderedMap(in.Event), params: p.paramsVal, in: in}
+	if in.Features != nil || in.FeaturesFunc == nil {
+		a.features = orderedMap(in.Features)
 	}
+	if in.Alert != nil || in.AlertFunc == nil {
+		a.alert = orderedMap(in.Alert)
+	}
+	return a
 }
 
 // activation is the variables of one evaluation (a map would be one more
-// allocation and hash per variable read).
-type activation struct{ event, features, params, alert ref.Val }
+// allocation and hash per variable read); features and alert are built on
+// first read when the input gives them as functions.
+type activation struct {
+	event, features, params, alert ref.Val
+	in                             Input
+}
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case VarEvent:
 		return a.event, true
 	case VarFeatures:
+		if a.features == nil {
+			a.features = orderedMap(a.in.FeaturesFunc())
+		}
 		return a.features, true
 	case VarParams:
 		return a.params, true
 	case VarAlert:
+		if a.alert == nil {
+			a.alert = orderedMap(a.in.AlertFunc())
+		}
 		return a.alert, true
 	}
 	return nil, false

@@ -82,3 +82,41 @@ func TestBuiltinRulesAreTypeBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestFeaturesAndAlertAreBuiltOnlyWhenRead: an expression that reads
+// neither never builds them; one that does sees their values.
+func TestFeaturesAndAlertAreBuiltOnlyWhenRead(t *testing.T) {
+	t.Parallel()
+	c := compiler(t)
+	calls := 0
+	in := func() rules.Input {
+		return rules.Input{
+			Event:        map[string]any{"type": "x", "n": int64(3)},
+			FeaturesFunc: func() map[string]any { calls++; return map[string]any{"f": int64(5)} },
+			AlertFunc:    func() map[string]any { calls++; return map[string]any{"count": int64(2)} },
+		}
+	}
+	for _, tc := range []struct {
+		trigger   string
+		fired     bool
+		wantCalls int
+	}{
+		{`event.type == "x" && event.n > 2`, true, 0},
+		{`event.type == "x" && features.f == 5`, true, 1},
+		{`event.type == "x" && features.f == 5 && alert.count == 2`, true, 2},
+		{`event.type == "y" && features.f == 5`, false, 0},
+	} {
+		r := validRule()
+		r.Definition.Trigger, r.Definition.SeverityExpr, r.Definition.Params = tc.trigger, "", nil
+		r.Definition.ExplanationEN, r.Definition.ExplanationZH = "x", "x"
+		p, err := c.Compile(r)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.trigger, err)
+		}
+		calls = 0
+		fired, err := p.Triggered(in())
+		if err != nil || fired != tc.fired || calls != tc.wantCalls {
+			t.Errorf("%s: fired %v (err %v) after %d builds; want %v after %d", tc.trigger, fired, err, calls, tc.fired, tc.wantCalls)
+		}
+	}
+}
