@@ -291,6 +291,11 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			_, err := rc.ListEmployeeRisk(t.Context(), &riskv1.ListEmployeeRiskRequest{OrgUnitId: "team"})
 			return err
 		}},
+		// Everyone reads their own hits; the request names nobody else.
+		{"ListMySensitiveHits", roles, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{})
+			return err
+		}},
 		{"AdvanceClock", clockMovers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.AdvanceClock(t.Context(), &riskv1.AdvanceClockRequest{To: clockAt})
 			return err
@@ -352,8 +357,8 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 	if n := env.ruleEvents(t, "risk.matrix.rule.>"); n != 3 {
 		t.Errorf("RISK holds %d rule events of tenant matrix, want 3 (the admin's upsert and disable, hr's suppression)", n)
 	}
-	if n := env.ruleEvents(t, "risk.matrix.alertcase.>"); n != 5 {
-		t.Errorf("RISK holds %d alertcase events of tenant matrix, want 5 (hr's steps)", n)
+	if n := env.ruleEvents(t, "risk.matrix.alertcase.>"); n != uint64(5+len(evidenceTakers)) {
+		t.Errorf("RISK holds %d alertcase events of tenant matrix, want %d (hr's 5 steps and one EvidenceExported per role allowed to export)", n, 5+len(evidenceTakers))
 	}
 }
 
