@@ -236,6 +236,15 @@ func testAuthorisationMatrix(t *testing.T, env *testEnv, svc *runningService) {
 			want: allowed(roleNames...),
 		},
 		{
+			// Every caller reads their own use; the request names nobody else.
+			rpc: "GetMyQuotas",
+			call: func(t *testing.T, c clientv1.ClientServiceClient, _ string) error {
+				_, err := c.GetMyQuotas(t.Context(), &clientv1.GetMyQuotasRequest{})
+				return err
+			},
+			want: allowed(roleNames...),
+		},
+		{
 			// Each caller submits the policy in force, at the version it read.
 			rpc: "UpdateClientPolicy",
 			call: func(t *testing.T, c clientv1.ClientServiceClient, role string) error {

@@ -5,7 +5,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
@@ -15,8 +20,27 @@ type comparison struct {
 	Sentence  string
 }
 
-// myPage is every employee's self-view: their own indicators against the
-// team median, nothing about anyone else (the API returns indicators only).
+// selfView is the /me page: the employee's own indicators against the
+// team median, their use of today's quotas and the sensitive-word hits in
+// their own records. Each section asks its API for the caller's own data;
+// none of these calls can name another employee.
+type selfView struct {
+	Indicators []comparison
+	// Quotas are plain sentences about today's reveal and claim quotas.
+	Quotas        []string
+	QuotasProblem sectionProblem
+	Hits          []*riskv1.SensitiveHit
+	HitsProblem   sectionProblem
+	// HitsNext is the page token of older hits ("" when none).
+	HitsNext string
+}
+
+// myHitsPage is how many hits /me shows at once.
+const myHitsPage = 50
+
+// myPage is every employee's self-view, nothing about anyone else: the
+// risk API returns indicators only for oneself, and GetMyQuotas and
+// ListMySensitiveHits answer only about the caller.
 func (s *Server) myPage(w http.ResponseWriter, r *http.Request, ss *session) {
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
@@ -26,11 +50,49 @@ func (s *Server) myPage(w http.ResponseWriter, r *http.Request, ss *session) {
 		return
 	}
 	lang := s.lang(r, ss)
-	var rows []comparison
+	var view selfView
 	for _, in := range risk.GetRisk().GetIndicators() {
-		rows = append(rows, comparison{Indicator: in, Sentence: compareWithTeam(lang, in)})
+		view.Indicators = append(view.Indicators, comparison{Indicator: in, Sentence: compareWithTeam(lang, in)})
 	}
-	s.render(w, r, ss, http.StatusOK, "me.html", page{Title: "me.title", Data: rows})
+	// A failing section leaves a note and the rest of the page.
+	if s.apis.client == nil {
+		view.QuotasProblem = s.problemOf(r, errNotConnected)
+	} else if q, err := s.apis.client.GetMyQuotas(ctx, &clientv1.GetMyQuotasRequest{}); err != nil {
+		view.QuotasProblem = s.problemOf(r, err)
+	} else {
+		view.Quotas = quotaSentences(lang, q)
+	}
+	hits, err := s.risk.ListMySensitiveHits(ctx, &riskv1.ListMySensitiveHitsRequest{PageSize: myHitsPage, PageToken: r.URL.Query().Get("hits")})
+	switch {
+	case status.Code(err) == codes.InvalidArgument:
+		view.HitsProblem = "me.hits.badpage"
+	case err != nil:
+		view.HitsProblem = s.problemOf(r, err)
+	default:
+		view.Hits, view.HitsNext = hits.GetHits(), hits.GetNextPageToken()
+	}
+	s.render(w, r, ss, http.StatusOK, "me.html", page{Title: "me.title", Data: view})
+}
+
+// quotaSentences says, for someone who is not an engineer, how much of
+// today's quotas the employee has used and when the counts restart.
+func quotaSentences(lang string, q *clientv1.GetMyQuotasResponse) []string {
+	var out []string
+	if q.GetRevealQuota() == 0 && q.GetRevealsUsed() == 0 {
+		out = append(out, translate(lang, "me.quota.noreveals"))
+	} else {
+		out = append(out, fmt.Sprintf(translate(lang, "me.quota.reveals"), q.GetRevealsUsed(), q.GetRevealQuota()))
+	}
+	if n := q.GetRevealsRefused(); n > 0 {
+		out = append(out, fmt.Sprintf(translate(lang, "me.quota.refused"), n))
+	}
+	out = append(out, fmt.Sprintf(translate(lang, "me.quota.claims"), q.GetClaimsUsed(), q.GetClaimQuota()))
+	resets := q.GetResetsAt().AsTime()
+	if loc, err := time.LoadLocation(q.GetTimeZone()); err == nil {
+		resets = resets.In(loc)
+	}
+	out = append(out, fmt.Sprintf(translate(lang, "me.quota.resets"), resets.Format("2006-01-02 15:04"), q.GetTimeZone()))
+	return out
 }
 
 // compareWithTeam says how an indicator stands against the team median,

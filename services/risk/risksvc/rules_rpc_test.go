@@ -291,6 +291,11 @@ func TestRiskAuthorisationMatrix(t *testing.T) {
 			_, err := rc.ListEmployeeRisk(t.Context(), &riskv1.ListEmployeeRiskRequest{OrgUnitId: "team"})
 			return err
 		}},
+		// Everyone reads their own hits; the request names nobody else.
+		{"ListMySensitiveHits", roles, func(rc riskv1.RiskServiceClient, _ string) error {
+			_, err := rc.ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{})
+			return err
+		}},
 		{"AdvanceClock", clockMovers, func(rc riskv1.RiskServiceClient, _ string) error {
 			_, err := rc.AdvanceClock(t.Context(), &riskv1.AdvanceClockRequest{To: clockAt})
 			return err

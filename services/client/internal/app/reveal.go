@@ -69,7 +69,7 @@ func (a *App) RevealContact(ctx context.Context, actor domain.Actor, requestID s
 		return Revealed{}, fmt.Errorf("reveal contact: %w", err)
 	}
 	quota := policy.RevealQuota(actor.Roles)
-	day := ref(actor.Tenant, typeReveals, actor.EmployeeID+"-"+policy.Day(a.now(ctx)))
+	day := revealDay(actor, policy, a.now(ctx))
 	for attempt := 1; ; attempt++ {
 		seq, left, err := a.revealOnce(ctx, actor, requestID, c, r, day, quota)
 		if errors.Is(err, eventlog.ErrConflict) && attempt < maxConflictRetries {

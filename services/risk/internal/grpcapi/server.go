@@ -96,17 +96,8 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 	}
 	from, to, periodBad := period("raised_after", req.GetRaisedAfter(), "raised_before", req.GetRaisedBefore())
 	bad = append(bad, periodBad...)
-	var positions []app.SourcePosition
-	for i, p := range req.GetConsistentWith() {
-		if !knownSource(p.GetStream()) || p.GetSequence() == 0 {
-			bad = append(bad, platform.FieldViolation{
-				Field:       "consistent_with[" + strconv.Itoa(i) + "]",
-				Description: "stream must be one of CLIENT, ORDER, ATTENDANCE, COMMISSION, TICK and sequence positive",
-			})
-			continue
-		}
-		positions = append(positions, app.SourcePosition{Stream: p.GetStream(), Sequence: p.GetSequence()})
-	}
+	positions, positionsBad := sourcePositions(req.GetConsistentWith())
+	bad = append(bad, positionsBad...)
 	if len(bad) > 0 {
 		return nil, platform.InvalidArgument(bad)
 	}

@@ -41,6 +41,10 @@ type Store interface {
 	ParkInput(ctx context.Context, seq uint64, subject, reason string, data []byte) error
 	// ParkedInputs counts the RISK_IN events parked so far.
 	ParkedInputs(ctx context.Context) (int, error)
+	// ListSensitiveHits returns the sensitive-word matches recorded in the
+	// evidence of employee's alerts, each event's once however many alerts
+	// cite it, in HitOrder after filter.After.
+	ListSensitiveHits(ctx context.Context, tenant, employee string, filter HitFilter) ([]SensitiveHit, error)
 }
 
 // ListFilter selects and pages alerts. Empty fields match everything.

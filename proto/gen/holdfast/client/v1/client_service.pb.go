@@ -3874,7 +3874,7 @@ var File_holdfast_client_v1_client_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\n" +
-	"'holdfast/client/v1/client_service.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\"\x85\x05\n" +
+	"'holdfast/client/v1/client_service.proto\x12\x12holdfast.client.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fholdfast/client/v1/client.proto\x1a\"holdfast/client/v1/my_quotas.proto\"\x85\x05\n" +
 	"\bCustomer\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\tR\n" +
 	"customerId\x12\x1f\n" +
@@ -4206,7 +4206,7 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x17EXPORT_STATUS_REQUESTED\x10\x01\x12\x1a\n" +
 	"\x16EXPORT_STATUS_APPROVED\x10\x02\x12\x1a\n" +
 	"\x16EXPORT_STATUS_REJECTED\x10\x03\x12\x1c\n" +
-	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\xb5\x12\n" +
+	"\x18EXPORT_STATUS_DOWNLOADED\x10\x042\x95\x13\n" +
 	"\rClientService\x12m\n" +
 	"\x10RegisterCustomer\x12+.holdfast.client.v1.RegisterCustomerRequest\x1a,.holdfast.client.v1.RegisterCustomerResponse\x12^\n" +
 	"\vGetCustomer\x12&.holdfast.client.v1.GetCustomerRequest\x1a'.holdfast.client.v1.GetCustomerResponse\x12d\n" +
@@ -4229,7 +4229,8 @@ const file_holdfast_client_v1_client_service_proto_rawDesc = "" +
 	"\x10ListInteractions\x12+.holdfast.client.v1.ListInteractionsRequest\x1a,.holdfast.client.v1.ListInteractionsResponse\x12j\n" +
 	"\x0fImportCustomers\x12*.holdfast.client.v1.ImportCustomersRequest\x1a+.holdfast.client.v1.ImportCustomersResponse\x12s\n" +
 	"\x12GetCustomerHistory\x12-.holdfast.client.v1.GetCustomerHistoryRequest\x1a..holdfast.client.v1.GetCustomerHistoryResponse\x12j\n" +
-	"\x0fGetTeamActivity\x12*.holdfast.client.v1.GetTeamActivityRequest\x1a+.holdfast.client.v1.GetTeamActivityResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
+	"\x0fGetTeamActivity\x12*.holdfast.client.v1.GetTeamActivityRequest\x1a+.holdfast.client.v1.GetTeamActivityResponse\x12^\n" +
+	"\vGetMyQuotas\x12&.holdfast.client.v1.GetMyQuotasRequest\x1a'.holdfast.client.v1.GetMyQuotasResponseB@Z>github.com/holdfast/holdfast/proto/holdfast/client/v1;clientv1b\x06proto3"
 
 var (
 	file_holdfast_client_v1_client_service_proto_rawDescOnce sync.Once
@@ -4309,6 +4310,8 @@ var file_holdfast_client_v1_client_service_proto_goTypes = []any{
 	(ContactField)(0),                  // 60: holdfast.client.v1.ContactField
 	(*ClientPolicy)(nil),               // 61: holdfast.client.v1.ClientPolicy
 	(*ExportFilter)(nil),               // 62: holdfast.client.v1.ExportFilter
+	(*GetMyQuotasRequest)(nil),         // 63: holdfast.client.v1.GetMyQuotasRequest
+	(*GetMyQuotasResponse)(nil),        // 64: holdfast.client.v1.GetMyQuotasResponse
 }
 var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
 	54, // 0: holdfast.client.v1.Customer.source_channel:type_name -> holdfast.client.v1.SourceChannel
@@ -4386,30 +4389,32 @@ var file_holdfast_client_v1_client_service_proto_depIdxs = []int32{
 	43, // 72: holdfast.client.v1.ClientService.ImportCustomers:input_type -> holdfast.client.v1.ImportCustomersRequest
 	46, // 73: holdfast.client.v1.ClientService.GetCustomerHistory:input_type -> holdfast.client.v1.GetCustomerHistoryRequest
 	49, // 74: holdfast.client.v1.ClientService.GetTeamActivity:input_type -> holdfast.client.v1.GetTeamActivityRequest
-	3,  // 75: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
-	5,  // 76: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
-	7,  // 77: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
-	9,  // 78: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
-	11, // 79: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
-	13, // 80: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
-	15, // 81: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
-	17, // 82: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
-	19, // 83: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
-	21, // 84: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
-	23, // 85: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
-	26, // 86: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
-	28, // 87: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
-	30, // 88: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
-	32, // 89: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
-	34, // 90: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
-	37, // 91: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
-	39, // 92: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
-	42, // 93: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
-	45, // 94: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
-	48, // 95: holdfast.client.v1.ClientService.GetCustomerHistory:output_type -> holdfast.client.v1.GetCustomerHistoryResponse
-	53, // 96: holdfast.client.v1.ClientService.GetTeamActivity:output_type -> holdfast.client.v1.GetTeamActivityResponse
-	75, // [75:97] is the sub-list for method output_type
-	53, // [53:75] is the sub-list for method input_type
+	63, // 75: holdfast.client.v1.ClientService.GetMyQuotas:input_type -> holdfast.client.v1.GetMyQuotasRequest
+	3,  // 76: holdfast.client.v1.ClientService.RegisterCustomer:output_type -> holdfast.client.v1.RegisterCustomerResponse
+	5,  // 77: holdfast.client.v1.ClientService.GetCustomer:output_type -> holdfast.client.v1.GetCustomerResponse
+	7,  // 78: holdfast.client.v1.ClientService.ListCustomers:output_type -> holdfast.client.v1.ListCustomersResponse
+	9,  // 79: holdfast.client.v1.ClientService.LogInteraction:output_type -> holdfast.client.v1.LogInteractionResponse
+	11, // 80: holdfast.client.v1.ClientService.AssignCustomer:output_type -> holdfast.client.v1.AssignCustomerResponse
+	13, // 81: holdfast.client.v1.ClientService.ReassignCustomer:output_type -> holdfast.client.v1.ReassignCustomerResponse
+	15, // 82: holdfast.client.v1.ClientService.ReleaseCustomer:output_type -> holdfast.client.v1.ReleaseCustomerResponse
+	17, // 83: holdfast.client.v1.ClientService.ClaimCustomer:output_type -> holdfast.client.v1.ClaimCustomerResponse
+	19, // 84: holdfast.client.v1.ClientService.RevealContact:output_type -> holdfast.client.v1.RevealContactResponse
+	21, // 85: holdfast.client.v1.ClientService.GetClientPolicy:output_type -> holdfast.client.v1.GetClientPolicyResponse
+	23, // 86: holdfast.client.v1.ClientService.UpdateClientPolicy:output_type -> holdfast.client.v1.UpdateClientPolicyResponse
+	26, // 87: holdfast.client.v1.ClientService.RequestExport:output_type -> holdfast.client.v1.RequestExportResponse
+	28, // 88: holdfast.client.v1.ClientService.ApproveExport:output_type -> holdfast.client.v1.ApproveExportResponse
+	30, // 89: holdfast.client.v1.ClientService.RejectExport:output_type -> holdfast.client.v1.RejectExportResponse
+	32, // 90: holdfast.client.v1.ClientService.GetExport:output_type -> holdfast.client.v1.GetExportResponse
+	34, // 91: holdfast.client.v1.ClientService.DownloadExport:output_type -> holdfast.client.v1.DownloadExportResponse
+	37, // 92: holdfast.client.v1.ClientService.IngestInteractions:output_type -> holdfast.client.v1.IngestInteractionsResponse
+	39, // 93: holdfast.client.v1.ClientService.DeleteInteraction:output_type -> holdfast.client.v1.DeleteInteractionResponse
+	42, // 94: holdfast.client.v1.ClientService.ListInteractions:output_type -> holdfast.client.v1.ListInteractionsResponse
+	45, // 95: holdfast.client.v1.ClientService.ImportCustomers:output_type -> holdfast.client.v1.ImportCustomersResponse
+	48, // 96: holdfast.client.v1.ClientService.GetCustomerHistory:output_type -> holdfast.client.v1.GetCustomerHistoryResponse
+	53, // 97: holdfast.client.v1.ClientService.GetTeamActivity:output_type -> holdfast.client.v1.GetTeamActivityResponse
+	64, // 98: holdfast.client.v1.ClientService.GetMyQuotas:output_type -> holdfast.client.v1.GetMyQuotasResponse
+	76, // [76:99] is the sub-list for method output_type
+	53, // [53:76] is the sub-list for method input_type
 	53, // [53:53] is the sub-list for extension type_name
 	53, // [53:53] is the sub-list for extension extendee
 	0,  // [0:53] is the sub-list for field type_name
@@ -4421,6 +4426,7 @@ func file_holdfast_client_v1_client_service_proto_init() {
 		return
 	}
 	file_holdfast_client_v1_client_proto_init()
+	file_holdfast_client_v1_my_quotas_proto_init()
 	file_holdfast_client_v1_client_service_proto_msgTypes[49].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -41,6 +41,7 @@ const (
 	ClientService_ImportCustomers_FullMethodName    = "/holdfast.client.v1.ClientService/ImportCustomers"
 	ClientService_GetCustomerHistory_FullMethodName = "/holdfast.client.v1.ClientService/GetCustomerHistory"
 	ClientService_GetTeamActivity_FullMethodName    = "/holdfast.client.v1.ClientService/GetTeamActivity"
+	ClientService_GetMyQuotas_FullMethodName        = "/holdfast.client.v1.ClientService/GetMyQuotas"
 )
 
 // ClientServiceClient is the client API for ClientService service.
@@ -111,6 +112,10 @@ type ClientServiceClient interface {
 	// EmployeeActivity). For hr, auditors and admins (any unit) and managers
 	// (their own subtree); anyone else is PermissionDenied.
 	GetTeamActivity(ctx context.Context, in *GetTeamActivityRequest, opts ...grpc.CallOption) (*GetTeamActivityResponse, error)
+	// GetMyQuotas reports how much of their daily reveal and claim quotas
+	// the caller has used today, as the service counts them when it
+	// enforces them. Any role may call it, for themselves only.
+	GetMyQuotas(ctx context.Context, in *GetMyQuotasRequest, opts ...grpc.CallOption) (*GetMyQuotasResponse, error)
 }
 
 type clientServiceClient struct {
@@ -344,6 +349,16 @@ func (c *clientServiceClient) GetTeamActivity(ctx context.Context, in *GetTeamAc
 	return out, nil
 }
 
+func (c *clientServiceClient) GetMyQuotas(ctx context.Context, in *GetMyQuotasRequest, opts ...grpc.CallOption) (*GetMyQuotasResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetMyQuotasResponse)
+	err := c.cc.Invoke(ctx, ClientService_GetMyQuotas_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ClientServiceServer is the server API for ClientService service.
 // All implementations must embed UnimplementedClientServiceServer
 // for forward compatibility.
@@ -412,6 +427,10 @@ type ClientServiceServer interface {
 	// EmployeeActivity). For hr, auditors and admins (any unit) and managers
 	// (their own subtree); anyone else is PermissionDenied.
 	GetTeamActivity(context.Context, *GetTeamActivityRequest) (*GetTeamActivityResponse, error)
+	// GetMyQuotas reports how much of their daily reveal and claim quotas
+	// the caller has used today, as the service counts them when it
+	// enforces them. Any role may call it, for themselves only.
+	GetMyQuotas(context.Context, *GetMyQuotasRequest) (*GetMyQuotasResponse, error)
 	mustEmbedUnimplementedClientServiceServer()
 }
 
@@ -487,6 +506,9 @@ func (UnimplementedClientServiceServer) GetCustomerHistory(context.Context, *Get
 }
 func (UnimplementedClientServiceServer) GetTeamActivity(context.Context, *GetTeamActivityRequest) (*GetTeamActivityResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTeamActivity not implemented")
+}
+func (UnimplementedClientServiceServer) GetMyQuotas(context.Context, *GetMyQuotasRequest) (*GetMyQuotasResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMyQuotas not implemented")
 }
 func (UnimplementedClientServiceServer) mustEmbedUnimplementedClientServiceServer() {}
 func (UnimplementedClientServiceServer) testEmbeddedByValue()                       {}
@@ -894,6 +916,24 @@ func _ClientService_GetTeamActivity_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ClientService_GetMyQuotas_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMyQuotasRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ClientServiceServer).GetMyQuotas(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ClientService_GetMyQuotas_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ClientServiceServer).GetMyQuotas(ctx, req.(*GetMyQuotasRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ClientService_ServiceDesc is the grpc.ServiceDesc for ClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -984,6 +1024,10 @@ var ClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetTeamActivity",
 			Handler:    _ClientService_GetTeamActivity_Handler,
+		},
+		{
+			MethodName: "GetMyQuotas",
+			Handler:    _ClientService_GetMyQuotas_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

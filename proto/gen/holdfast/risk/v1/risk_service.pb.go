@@ -2552,6 +2552,227 @@ func (x *BacktestRuleResponse) GetEventsReplayed() uint64 {
 	return 0
 }
 
+// ListMySensitiveHitsRequest pages through the caller's own sensitive-word
+// hits. It names nobody: the answer is always about the caller.
+type ListMySensitiveHitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// page_size is 1–500; 0 means 50.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// occurred_after and occurred_before keep hits in interactions that
+	// occurred in [after, before); either may be left open.
+	OccurredAfter  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occurred_after,json=occurredAfter,proto3" json:"occurred_after,omitempty"`
+	OccurredBefore *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occurred_before,json=occurredBefore,proto3" json:"occurred_before,omitempty"`
+	// consistent_with waits (within the deadline) until the risk engine has
+	// judged these source positions, e.g. the CLIENT sequence LogInteraction
+	// returned.
+	ConsistentWith []*StreamPosition `protobuf:"bytes,5,rep,name=consistent_with,json=consistentWith,proto3" json:"consistent_with,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListMySensitiveHitsRequest) Reset() {
+	*x = ListMySensitiveHitsRequest{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMySensitiveHitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMySensitiveHitsRequest) ProtoMessage() {}
+
+func (x *ListMySensitiveHitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMySensitiveHitsRequest.ProtoReflect.Descriptor instead.
+func (*ListMySensitiveHitsRequest) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListMySensitiveHitsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListMySensitiveHitsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListMySensitiveHitsRequest) GetOccurredAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAfter
+	}
+	return nil
+}
+
+func (x *ListMySensitiveHitsRequest) GetOccurredBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredBefore
+	}
+	return nil
+}
+
+func (x *ListMySensitiveHitsRequest) GetConsistentWith() []*StreamPosition {
+	if x != nil {
+		return x.ConsistentWith
+	}
+	return nil
+}
+
+// SensitiveHit is one phrase of the company's sensitive-word list found in
+// one of the caller's own interactions. It says nothing about alerts,
+// cases or HR's handling.
+type SensitiveHit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// event_id is the InteractionLogged event's id.
+	EventId    string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// phrase is the list's phrase; matched_text is the caller's own text it
+	// matched (after normalisation: width, case, spacing).
+	Phrase      string `protobuf:"bytes,3,opt,name=phrase,proto3" json:"phrase,omitempty"`
+	MatchedText string `protobuf:"bytes,4,opt,name=matched_text,json=matchedText,proto3" json:"matched_text,omitempty"`
+	// quoted: the phrase lay inside quotation marks, reported speech.
+	Quoted        bool `protobuf:"varint,5,opt,name=quoted,proto3" json:"quoted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SensitiveHit) Reset() {
+	*x = SensitiveHit{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SensitiveHit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SensitiveHit) ProtoMessage() {}
+
+func (x *SensitiveHit) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SensitiveHit.ProtoReflect.Descriptor instead.
+func (*SensitiveHit) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *SensitiveHit) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *SensitiveHit) GetOccurredAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurredAt
+	}
+	return nil
+}
+
+func (x *SensitiveHit) GetPhrase() string {
+	if x != nil {
+		return x.Phrase
+	}
+	return ""
+}
+
+func (x *SensitiveHit) GetMatchedText() string {
+	if x != nil {
+		return x.MatchedText
+	}
+	return ""
+}
+
+func (x *SensitiveHit) GetQuoted() bool {
+	if x != nil {
+		return x.Quoted
+	}
+	return false
+}
+
+// ListMySensitiveHitsResponse is one page of hits, newest interaction
+// first, each interaction's hits in the order of its text.
+type ListMySensitiveHitsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hits          []*SensitiveHit        `protobuf:"bytes,1,rep,name=hits,proto3" json:"hits,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMySensitiveHitsResponse) Reset() {
+	*x = ListMySensitiveHitsResponse{}
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMySensitiveHitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMySensitiveHitsResponse) ProtoMessage() {}
+
+func (x *ListMySensitiveHitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_holdfast_risk_v1_risk_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMySensitiveHitsResponse.ProtoReflect.Descriptor instead.
+func (*ListMySensitiveHitsResponse) Descriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListMySensitiveHitsResponse) GetHits() []*SensitiveHit {
+	if x != nil {
+		return x.Hits
+	}
+	return nil
+}
+
+func (x *ListMySensitiveHitsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_holdfast_risk_v1_risk_service_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
@@ -2751,7 +2972,24 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x06alerts\x18\x04 \x03(\v2\x17.holdfast.risk.v1.AlertR\x06alerts\x12\x1c\n" +
 	"\ttruncated\x18\x05 \x01(\bR\ttruncated\x12;\n" +
 	"\aquality\x18\x06 \x01(\v2!.holdfast.risk.v1.BacktestQualityR\aquality\x12'\n" +
-	"\x0fevents_replayed\x18\a \x01(\x04R\x0eeventsReplayed2\xae\x0f\n" +
+	"\x0fevents_replayed\x18\a \x01(\x04R\x0eeventsReplayed\"\xab\x02\n" +
+	"\x1aListMySensitiveHitsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12A\n" +
+	"\x0eoccurred_after\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\roccurredAfter\x12C\n" +
+	"\x0foccurred_before\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0eoccurredBefore\x12I\n" +
+	"\x0fconsistent_with\x18\x05 \x03(\v2 .holdfast.risk.v1.StreamPositionR\x0econsistentWith\"\xb9\x01\n" +
+	"\fSensitiveHit\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12;\n" +
+	"\voccurred_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"occurredAt\x12\x16\n" +
+	"\x06phrase\x18\x03 \x01(\tR\x06phrase\x12!\n" +
+	"\fmatched_text\x18\x04 \x01(\tR\vmatchedText\x12\x16\n" +
+	"\x06quoted\x18\x05 \x01(\bR\x06quoted\"y\n" +
+	"\x1bListMySensitiveHitsResponse\x122\n" +
+	"\x04hits\x18\x01 \x03(\v2\x1e.holdfast.risk.v1.SensitiveHitR\x04hits\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa2\x10\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -2776,7 +3014,8 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\fAdvanceClock\x12%.holdfast.risk.v1.AdvanceClockRequest\x1a&.holdfast.risk.v1.AdvanceClockResponse\x12]\n" +
 	"\fBacktestRule\x12%.holdfast.risk.v1.BacktestRuleRequest\x1a&.holdfast.risk.v1.BacktestRuleResponse\x12f\n" +
 	"\x0fGetEmployeeRisk\x12(.holdfast.risk.v1.GetEmployeeRiskRequest\x1a).holdfast.risk.v1.GetEmployeeRiskResponse\x12i\n" +
-	"\x10ListEmployeeRisk\x12).holdfast.risk.v1.ListEmployeeRiskRequest\x1a*.holdfast.risk.v1.ListEmployeeRiskResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
+	"\x10ListEmployeeRisk\x12).holdfast.risk.v1.ListEmployeeRiskRequest\x1a*.holdfast.risk.v1.ListEmployeeRiskResponse\x12r\n" +
+	"\x13ListMySensitiveHits\x12,.holdfast.risk.v1.ListMySensitiveHitsRequest\x1a-.holdfast.risk.v1.ListMySensitiveHitsResponseB<Z:github.com/holdfast/holdfast/proto/holdfast/risk/v1;riskv1b\x06proto3"
 
 var (
 	file_holdfast_risk_v1_risk_service_proto_rawDescOnce sync.Once
@@ -2790,168 +3029,178 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
-var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
-	(*Alert)(nil),                    // 0: holdfast.risk.v1.Alert
-	(*StreamPosition)(nil),           // 1: holdfast.risk.v1.StreamPosition
-	(*ListAlertsRequest)(nil),        // 2: holdfast.risk.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),       // 3: holdfast.risk.v1.ListAlertsResponse
-	(*GetAlertRequest)(nil),          // 4: holdfast.risk.v1.GetAlertRequest
-	(*GetAlertResponse)(nil),         // 5: holdfast.risk.v1.GetAlertResponse
-	(*UpsertRuleRequest)(nil),        // 6: holdfast.risk.v1.UpsertRuleRequest
-	(*UpsertRuleResponse)(nil),       // 7: holdfast.risk.v1.UpsertRuleResponse
-	(*EnableRuleRequest)(nil),        // 8: holdfast.risk.v1.EnableRuleRequest
-	(*EnableRuleResponse)(nil),       // 9: holdfast.risk.v1.EnableRuleResponse
-	(*DisableRuleRequest)(nil),       // 10: holdfast.risk.v1.DisableRuleRequest
-	(*DisableRuleResponse)(nil),      // 11: holdfast.risk.v1.DisableRuleResponse
-	(*ListRulesRequest)(nil),         // 12: holdfast.risk.v1.ListRulesRequest
-	(*ListRulesResponse)(nil),        // 13: holdfast.risk.v1.ListRulesResponse
-	(*GetRuleRequest)(nil),           // 14: holdfast.risk.v1.GetRuleRequest
-	(*GetRuleResponse)(nil),          // 15: holdfast.risk.v1.GetRuleResponse
-	(*CaseNote)(nil),                 // 16: holdfast.risk.v1.CaseNote
-	(*Case)(nil),                     // 17: holdfast.risk.v1.Case
-	(*AcknowledgeAlertRequest)(nil),  // 18: holdfast.risk.v1.AcknowledgeAlertRequest
-	(*AcknowledgeAlertResponse)(nil), // 19: holdfast.risk.v1.AcknowledgeAlertResponse
-	(*DismissAlertRequest)(nil),      // 20: holdfast.risk.v1.DismissAlertRequest
-	(*DismissAlertResponse)(nil),     // 21: holdfast.risk.v1.DismissAlertResponse
-	(*ConfirmAlertRequest)(nil),      // 22: holdfast.risk.v1.ConfirmAlertRequest
-	(*ConfirmAlertResponse)(nil),     // 23: holdfast.risk.v1.ConfirmAlertResponse
-	(*ResolveCaseRequest)(nil),       // 24: holdfast.risk.v1.ResolveCaseRequest
-	(*ResolveCaseResponse)(nil),      // 25: holdfast.risk.v1.ResolveCaseResponse
-	(*AddCaseNoteRequest)(nil),       // 26: holdfast.risk.v1.AddCaseNoteRequest
-	(*AddCaseNoteResponse)(nil),      // 27: holdfast.risk.v1.AddCaseNoteResponse
-	(*GetCaseRequest)(nil),           // 28: holdfast.risk.v1.GetCaseRequest
-	(*GetCaseResponse)(nil),          // 29: holdfast.risk.v1.GetCaseResponse
-	(*SuppressRuleRequest)(nil),      // 30: holdfast.risk.v1.SuppressRuleRequest
-	(*SuppressRuleResponse)(nil),     // 31: holdfast.risk.v1.SuppressRuleResponse
-	(*CaseSummary)(nil),              // 32: holdfast.risk.v1.CaseSummary
-	(*ListCasesRequest)(nil),         // 33: holdfast.risk.v1.ListCasesRequest
-	(*ListCasesResponse)(nil),        // 34: holdfast.risk.v1.ListCasesResponse
-	(*AdvanceClockRequest)(nil),      // 35: holdfast.risk.v1.AdvanceClockRequest
-	(*AdvanceClockResponse)(nil),     // 36: holdfast.risk.v1.AdvanceClockResponse
-	(*BacktestRuleRequest)(nil),      // 37: holdfast.risk.v1.BacktestRuleRequest
-	(*BacktestRuleResponse)(nil),     // 38: holdfast.risk.v1.BacktestRuleResponse
-	(Severity)(0),                    // 39: holdfast.risk.v1.Severity
-	(AlertStatus)(0),                 // 40: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil),    // 41: google.protobuf.Timestamp
-	(*Evidence)(nil),                 // 42: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),           // 43: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                     // 44: holdfast.risk.v1.Rule
-	(CaseOutcome)(0),                 // 45: holdfast.risk.v1.CaseOutcome
-	(*RuleParameter)(nil),            // 46: holdfast.risk.v1.RuleParameter
-	(*BacktestCount)(nil),            // 47: holdfast.risk.v1.BacktestCount
-	(*BacktestQuality)(nil),          // 48: holdfast.risk.v1.BacktestQuality
-	(*ExportEvidenceRequest)(nil),    // 49: holdfast.risk.v1.ExportEvidenceRequest
-	(*GetEvidenceKeyRequest)(nil),    // 50: holdfast.risk.v1.GetEvidenceKeyRequest
-	(*GetEmployeeRiskRequest)(nil),   // 51: holdfast.risk.v1.GetEmployeeRiskRequest
-	(*ListEmployeeRiskRequest)(nil),  // 52: holdfast.risk.v1.ListEmployeeRiskRequest
-	(*ExportEvidenceResponse)(nil),   // 53: holdfast.risk.v1.ExportEvidenceResponse
-	(*GetEvidenceKeyResponse)(nil),   // 54: holdfast.risk.v1.GetEvidenceKeyResponse
-	(*GetEmployeeRiskResponse)(nil),  // 55: holdfast.risk.v1.GetEmployeeRiskResponse
-	(*ListEmployeeRiskResponse)(nil), // 56: holdfast.risk.v1.ListEmployeeRiskResponse
+	(*Alert)(nil),                       // 0: holdfast.risk.v1.Alert
+	(*StreamPosition)(nil),              // 1: holdfast.risk.v1.StreamPosition
+	(*ListAlertsRequest)(nil),           // 2: holdfast.risk.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),          // 3: holdfast.risk.v1.ListAlertsResponse
+	(*GetAlertRequest)(nil),             // 4: holdfast.risk.v1.GetAlertRequest
+	(*GetAlertResponse)(nil),            // 5: holdfast.risk.v1.GetAlertResponse
+	(*UpsertRuleRequest)(nil),           // 6: holdfast.risk.v1.UpsertRuleRequest
+	(*UpsertRuleResponse)(nil),          // 7: holdfast.risk.v1.UpsertRuleResponse
+	(*EnableRuleRequest)(nil),           // 8: holdfast.risk.v1.EnableRuleRequest
+	(*EnableRuleResponse)(nil),          // 9: holdfast.risk.v1.EnableRuleResponse
+	(*DisableRuleRequest)(nil),          // 10: holdfast.risk.v1.DisableRuleRequest
+	(*DisableRuleResponse)(nil),         // 11: holdfast.risk.v1.DisableRuleResponse
+	(*ListRulesRequest)(nil),            // 12: holdfast.risk.v1.ListRulesRequest
+	(*ListRulesResponse)(nil),           // 13: holdfast.risk.v1.ListRulesResponse
+	(*GetRuleRequest)(nil),              // 14: holdfast.risk.v1.GetRuleRequest
+	(*GetRuleResponse)(nil),             // 15: holdfast.risk.v1.GetRuleResponse
+	(*CaseNote)(nil),                    // 16: holdfast.risk.v1.CaseNote
+	(*Case)(nil),                        // 17: holdfast.risk.v1.Case
+	(*AcknowledgeAlertRequest)(nil),     // 18: holdfast.risk.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),    // 19: holdfast.risk.v1.AcknowledgeAlertResponse
+	(*DismissAlertRequest)(nil),         // 20: holdfast.risk.v1.DismissAlertRequest
+	(*DismissAlertResponse)(nil),        // 21: holdfast.risk.v1.DismissAlertResponse
+	(*ConfirmAlertRequest)(nil),         // 22: holdfast.risk.v1.ConfirmAlertRequest
+	(*ConfirmAlertResponse)(nil),        // 23: holdfast.risk.v1.ConfirmAlertResponse
+	(*ResolveCaseRequest)(nil),          // 24: holdfast.risk.v1.ResolveCaseRequest
+	(*ResolveCaseResponse)(nil),         // 25: holdfast.risk.v1.ResolveCaseResponse
+	(*AddCaseNoteRequest)(nil),          // 26: holdfast.risk.v1.AddCaseNoteRequest
+	(*AddCaseNoteResponse)(nil),         // 27: holdfast.risk.v1.AddCaseNoteResponse
+	(*GetCaseRequest)(nil),              // 28: holdfast.risk.v1.GetCaseRequest
+	(*GetCaseResponse)(nil),             // 29: holdfast.risk.v1.GetCaseResponse
+	(*SuppressRuleRequest)(nil),         // 30: holdfast.risk.v1.SuppressRuleRequest
+	(*SuppressRuleResponse)(nil),        // 31: holdfast.risk.v1.SuppressRuleResponse
+	(*CaseSummary)(nil),                 // 32: holdfast.risk.v1.CaseSummary
+	(*ListCasesRequest)(nil),            // 33: holdfast.risk.v1.ListCasesRequest
+	(*ListCasesResponse)(nil),           // 34: holdfast.risk.v1.ListCasesResponse
+	(*AdvanceClockRequest)(nil),         // 35: holdfast.risk.v1.AdvanceClockRequest
+	(*AdvanceClockResponse)(nil),        // 36: holdfast.risk.v1.AdvanceClockResponse
+	(*BacktestRuleRequest)(nil),         // 37: holdfast.risk.v1.BacktestRuleRequest
+	(*BacktestRuleResponse)(nil),        // 38: holdfast.risk.v1.BacktestRuleResponse
+	(*ListMySensitiveHitsRequest)(nil),  // 39: holdfast.risk.v1.ListMySensitiveHitsRequest
+	(*SensitiveHit)(nil),                // 40: holdfast.risk.v1.SensitiveHit
+	(*ListMySensitiveHitsResponse)(nil), // 41: holdfast.risk.v1.ListMySensitiveHitsResponse
+	(Severity)(0),                       // 42: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                    // 43: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),       // 44: google.protobuf.Timestamp
+	(*Evidence)(nil),                    // 45: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),              // 46: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                        // 47: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                    // 48: holdfast.risk.v1.CaseOutcome
+	(*RuleParameter)(nil),               // 49: holdfast.risk.v1.RuleParameter
+	(*BacktestCount)(nil),               // 50: holdfast.risk.v1.BacktestCount
+	(*BacktestQuality)(nil),             // 51: holdfast.risk.v1.BacktestQuality
+	(*ExportEvidenceRequest)(nil),       // 52: holdfast.risk.v1.ExportEvidenceRequest
+	(*GetEvidenceKeyRequest)(nil),       // 53: holdfast.risk.v1.GetEvidenceKeyRequest
+	(*GetEmployeeRiskRequest)(nil),      // 54: holdfast.risk.v1.GetEmployeeRiskRequest
+	(*ListEmployeeRiskRequest)(nil),     // 55: holdfast.risk.v1.ListEmployeeRiskRequest
+	(*ExportEvidenceResponse)(nil),      // 56: holdfast.risk.v1.ExportEvidenceResponse
+	(*GetEvidenceKeyResponse)(nil),      // 57: holdfast.risk.v1.GetEvidenceKeyResponse
+	(*GetEmployeeRiskResponse)(nil),     // 58: holdfast.risk.v1.GetEmployeeRiskResponse
+	(*ListEmployeeRiskResponse)(nil),    // 59: holdfast.risk.v1.ListEmployeeRiskResponse
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	39, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	40, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	41, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	41, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	41, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	41, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	42, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	40, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	42, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	43, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	44, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	44, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	44, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	44, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	45, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	43, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
 	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	39, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
-	41, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
-	41, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
+	42, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
+	44, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
+	44, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
 	0,  // 12: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
 	0,  // 13: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	43, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	44, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	44, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	44, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	44, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	44, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	41, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
-	40, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
-	45, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	46, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	47, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	47, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	47, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	47, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	47, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	44, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	43, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	48, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	16, // 23: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
 	17, // 24: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 25: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 26: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	45, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	48, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
 	17, // 28: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 29: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
 	17, // 30: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	41, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
-	39, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
-	40, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
-	45, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	41, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
-	41, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
-	40, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
-	45, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	41, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
-	41, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
+	44, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
+	42, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
+	43, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
+	48, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	44, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
+	44, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
+	43, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	48, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	44, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
+	44, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
 	32, // 41: holdfast.risk.v1.ListCasesResponse.cases:type_name -> holdfast.risk.v1.CaseSummary
-	41, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
-	41, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
-	41, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
+	44, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
+	44, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
+	44, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
 	1,  // 45: holdfast.risk.v1.AdvanceClockResponse.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	43, // 46: holdfast.risk.v1.BacktestRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	46, // 47: holdfast.risk.v1.BacktestRuleRequest.parameters:type_name -> holdfast.risk.v1.RuleParameter
-	41, // 48: holdfast.risk.v1.BacktestRuleRequest.from:type_name -> google.protobuf.Timestamp
-	41, // 49: holdfast.risk.v1.BacktestRuleRequest.to:type_name -> google.protobuf.Timestamp
-	43, // 50: holdfast.risk.v1.BacktestRuleResponse.rule:type_name -> holdfast.risk.v1.RuleDefinition
-	47, // 51: holdfast.risk.v1.BacktestRuleResponse.counts:type_name -> holdfast.risk.v1.BacktestCount
+	46, // 46: holdfast.risk.v1.BacktestRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	49, // 47: holdfast.risk.v1.BacktestRuleRequest.parameters:type_name -> holdfast.risk.v1.RuleParameter
+	44, // 48: holdfast.risk.v1.BacktestRuleRequest.from:type_name -> google.protobuf.Timestamp
+	44, // 49: holdfast.risk.v1.BacktestRuleRequest.to:type_name -> google.protobuf.Timestamp
+	46, // 50: holdfast.risk.v1.BacktestRuleResponse.rule:type_name -> holdfast.risk.v1.RuleDefinition
+	50, // 51: holdfast.risk.v1.BacktestRuleResponse.counts:type_name -> holdfast.risk.v1.BacktestCount
 	0,  // 52: holdfast.risk.v1.BacktestRuleResponse.alerts:type_name -> holdfast.risk.v1.Alert
-	48, // 53: holdfast.risk.v1.BacktestRuleResponse.quality:type_name -> holdfast.risk.v1.BacktestQuality
-	2,  // 54: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 55: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 56: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 57: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 58: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 59: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 60: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	18, // 61: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
-	20, // 62: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
-	22, // 63: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
-	24, // 64: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
-	26, // 65: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
-	28, // 66: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	49, // 67: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
-	50, // 68: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
-	30, // 69: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
-	33, // 70: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
-	35, // 71: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
-	37, // 72: holdfast.risk.v1.RiskService.BacktestRule:input_type -> holdfast.risk.v1.BacktestRuleRequest
-	51, // 73: holdfast.risk.v1.RiskService.GetEmployeeRisk:input_type -> holdfast.risk.v1.GetEmployeeRiskRequest
-	52, // 74: holdfast.risk.v1.RiskService.ListEmployeeRisk:input_type -> holdfast.risk.v1.ListEmployeeRiskRequest
-	3,  // 75: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 76: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 77: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 78: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 79: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 80: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 81: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 82: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 83: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 84: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 85: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 86: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 87: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	53, // 88: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
-	54, // 89: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
-	31, // 90: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
-	34, // 91: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
-	36, // 92: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
-	38, // 93: holdfast.risk.v1.RiskService.BacktestRule:output_type -> holdfast.risk.v1.BacktestRuleResponse
-	55, // 94: holdfast.risk.v1.RiskService.GetEmployeeRisk:output_type -> holdfast.risk.v1.GetEmployeeRiskResponse
-	56, // 95: holdfast.risk.v1.RiskService.ListEmployeeRisk:output_type -> holdfast.risk.v1.ListEmployeeRiskResponse
-	75, // [75:96] is the sub-list for method output_type
-	54, // [54:75] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	51, // 53: holdfast.risk.v1.BacktestRuleResponse.quality:type_name -> holdfast.risk.v1.BacktestQuality
+	44, // 54: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_after:type_name -> google.protobuf.Timestamp
+	44, // 55: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_before:type_name -> google.protobuf.Timestamp
+	1,  // 56: holdfast.risk.v1.ListMySensitiveHitsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
+	44, // 57: holdfast.risk.v1.SensitiveHit.occurred_at:type_name -> google.protobuf.Timestamp
+	40, // 58: holdfast.risk.v1.ListMySensitiveHitsResponse.hits:type_name -> holdfast.risk.v1.SensitiveHit
+	2,  // 59: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	4,  // 60: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	6,  // 61: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	8,  // 62: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	10, // 63: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	12, // 64: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	14, // 65: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	18, // 66: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	20, // 67: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	22, // 68: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	24, // 69: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	26, // 70: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	28, // 71: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	52, // 72: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
+	53, // 73: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
+	30, // 74: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	33, // 75: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
+	35, // 76: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
+	37, // 77: holdfast.risk.v1.RiskService.BacktestRule:input_type -> holdfast.risk.v1.BacktestRuleRequest
+	54, // 78: holdfast.risk.v1.RiskService.GetEmployeeRisk:input_type -> holdfast.risk.v1.GetEmployeeRiskRequest
+	55, // 79: holdfast.risk.v1.RiskService.ListEmployeeRisk:input_type -> holdfast.risk.v1.ListEmployeeRiskRequest
+	39, // 80: holdfast.risk.v1.RiskService.ListMySensitiveHits:input_type -> holdfast.risk.v1.ListMySensitiveHitsRequest
+	3,  // 81: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	5,  // 82: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	7,  // 83: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	9,  // 84: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	11, // 85: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	13, // 86: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	15, // 87: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	19, // 88: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	21, // 89: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	23, // 90: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	25, // 91: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	27, // 92: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	29, // 93: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	56, // 94: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
+	57, // 95: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
+	31, // 96: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	34, // 97: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
+	36, // 98: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
+	38, // 99: holdfast.risk.v1.RiskService.BacktestRule:output_type -> holdfast.risk.v1.BacktestRuleResponse
+	58, // 100: holdfast.risk.v1.RiskService.GetEmployeeRisk:output_type -> holdfast.risk.v1.GetEmployeeRiskResponse
+	59, // 101: holdfast.risk.v1.RiskService.ListEmployeeRisk:output_type -> holdfast.risk.v1.ListEmployeeRiskResponse
+	41, // 102: holdfast.risk.v1.RiskService.ListMySensitiveHits:output_type -> holdfast.risk.v1.ListMySensitiveHitsResponse
+	81, // [81:103] is the sub-list for method output_type
+	59, // [59:81] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -2970,7 +3219,7 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

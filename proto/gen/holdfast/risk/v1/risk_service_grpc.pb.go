@@ -19,27 +19,28 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RiskService_ListAlerts_FullMethodName       = "/holdfast.risk.v1.RiskService/ListAlerts"
-	RiskService_GetAlert_FullMethodName         = "/holdfast.risk.v1.RiskService/GetAlert"
-	RiskService_UpsertRule_FullMethodName       = "/holdfast.risk.v1.RiskService/UpsertRule"
-	RiskService_EnableRule_FullMethodName       = "/holdfast.risk.v1.RiskService/EnableRule"
-	RiskService_DisableRule_FullMethodName      = "/holdfast.risk.v1.RiskService/DisableRule"
-	RiskService_ListRules_FullMethodName        = "/holdfast.risk.v1.RiskService/ListRules"
-	RiskService_GetRule_FullMethodName          = "/holdfast.risk.v1.RiskService/GetRule"
-	RiskService_AcknowledgeAlert_FullMethodName = "/holdfast.risk.v1.RiskService/AcknowledgeAlert"
-	RiskService_DismissAlert_FullMethodName     = "/holdfast.risk.v1.RiskService/DismissAlert"
-	RiskService_ConfirmAlert_FullMethodName     = "/holdfast.risk.v1.RiskService/ConfirmAlert"
-	RiskService_ResolveCase_FullMethodName      = "/holdfast.risk.v1.RiskService/ResolveCase"
-	RiskService_AddCaseNote_FullMethodName      = "/holdfast.risk.v1.RiskService/AddCaseNote"
-	RiskService_GetCase_FullMethodName          = "/holdfast.risk.v1.RiskService/GetCase"
-	RiskService_ExportEvidence_FullMethodName   = "/holdfast.risk.v1.RiskService/ExportEvidence"
-	RiskService_GetEvidenceKey_FullMethodName   = "/holdfast.risk.v1.RiskService/GetEvidenceKey"
-	RiskService_SuppressRule_FullMethodName     = "/holdfast.risk.v1.RiskService/SuppressRule"
-	RiskService_ListCases_FullMethodName        = "/holdfast.risk.v1.RiskService/ListCases"
-	RiskService_AdvanceClock_FullMethodName     = "/holdfast.risk.v1.RiskService/AdvanceClock"
-	RiskService_BacktestRule_FullMethodName     = "/holdfast.risk.v1.RiskService/BacktestRule"
-	RiskService_GetEmployeeRisk_FullMethodName  = "/holdfast.risk.v1.RiskService/GetEmployeeRisk"
-	RiskService_ListEmployeeRisk_FullMethodName = "/holdfast.risk.v1.RiskService/ListEmployeeRisk"
+	RiskService_ListAlerts_FullMethodName          = "/holdfast.risk.v1.RiskService/ListAlerts"
+	RiskService_GetAlert_FullMethodName            = "/holdfast.risk.v1.RiskService/GetAlert"
+	RiskService_UpsertRule_FullMethodName          = "/holdfast.risk.v1.RiskService/UpsertRule"
+	RiskService_EnableRule_FullMethodName          = "/holdfast.risk.v1.RiskService/EnableRule"
+	RiskService_DisableRule_FullMethodName         = "/holdfast.risk.v1.RiskService/DisableRule"
+	RiskService_ListRules_FullMethodName           = "/holdfast.risk.v1.RiskService/ListRules"
+	RiskService_GetRule_FullMethodName             = "/holdfast.risk.v1.RiskService/GetRule"
+	RiskService_AcknowledgeAlert_FullMethodName    = "/holdfast.risk.v1.RiskService/AcknowledgeAlert"
+	RiskService_DismissAlert_FullMethodName        = "/holdfast.risk.v1.RiskService/DismissAlert"
+	RiskService_ConfirmAlert_FullMethodName        = "/holdfast.risk.v1.RiskService/ConfirmAlert"
+	RiskService_ResolveCase_FullMethodName         = "/holdfast.risk.v1.RiskService/ResolveCase"
+	RiskService_AddCaseNote_FullMethodName         = "/holdfast.risk.v1.RiskService/AddCaseNote"
+	RiskService_GetCase_FullMethodName             = "/holdfast.risk.v1.RiskService/GetCase"
+	RiskService_ExportEvidence_FullMethodName      = "/holdfast.risk.v1.RiskService/ExportEvidence"
+	RiskService_GetEvidenceKey_FullMethodName      = "/holdfast.risk.v1.RiskService/GetEvidenceKey"
+	RiskService_SuppressRule_FullMethodName        = "/holdfast.risk.v1.RiskService/SuppressRule"
+	RiskService_ListCases_FullMethodName           = "/holdfast.risk.v1.RiskService/ListCases"
+	RiskService_AdvanceClock_FullMethodName        = "/holdfast.risk.v1.RiskService/AdvanceClock"
+	RiskService_BacktestRule_FullMethodName        = "/holdfast.risk.v1.RiskService/BacktestRule"
+	RiskService_GetEmployeeRisk_FullMethodName     = "/holdfast.risk.v1.RiskService/GetEmployeeRisk"
+	RiskService_ListEmployeeRisk_FullMethodName    = "/holdfast.risk.v1.RiskService/ListEmployeeRisk"
+	RiskService_ListMySensitiveHits_FullMethodName = "/holdfast.risk.v1.RiskService/ListMySensitiveHits"
 )
 
 // RiskServiceClient is the client API for RiskService service.
@@ -107,6 +108,10 @@ type RiskServiceClient interface {
 	// ListEmployeeRisk pages through an org unit's employees by score,
 	// highest first (hr, auditor, manager within their subtree).
 	ListEmployeeRisk(ctx context.Context, in *ListEmployeeRiskRequest, opts ...grpc.CallOption) (*ListEmployeeRiskResponse, error)
+	// ListMySensitiveHits pages through the sensitive-word hits in the
+	// caller's own interactions, as the engine recorded them as evidence.
+	// Any role may call it, for themselves only.
+	ListMySensitiveHits(ctx context.Context, in *ListMySensitiveHitsRequest, opts ...grpc.CallOption) (*ListMySensitiveHitsResponse, error)
 }
 
 type riskServiceClient struct {
@@ -327,6 +332,16 @@ func (c *riskServiceClient) ListEmployeeRisk(ctx context.Context, in *ListEmploy
 	return out, nil
 }
 
+func (c *riskServiceClient) ListMySensitiveHits(ctx context.Context, in *ListMySensitiveHitsRequest, opts ...grpc.CallOption) (*ListMySensitiveHitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMySensitiveHitsResponse)
+	err := c.cc.Invoke(ctx, RiskService_ListMySensitiveHits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // RiskServiceServer is the server API for RiskService service.
 // All implementations must embed UnimplementedRiskServiceServer
 // for forward compatibility.
@@ -392,6 +407,10 @@ type RiskServiceServer interface {
 	// ListEmployeeRisk pages through an org unit's employees by score,
 	// highest first (hr, auditor, manager within their subtree).
 	ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error)
+	// ListMySensitiveHits pages through the sensitive-word hits in the
+	// caller's own interactions, as the engine recorded them as evidence.
+	// Any role may call it, for themselves only.
+	ListMySensitiveHits(context.Context, *ListMySensitiveHitsRequest) (*ListMySensitiveHitsResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
 
@@ -464,6 +483,9 @@ func (UnimplementedRiskServiceServer) GetEmployeeRisk(context.Context, *GetEmplo
 }
 func (UnimplementedRiskServiceServer) ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEmployeeRisk not implemented")
+}
+func (UnimplementedRiskServiceServer) ListMySensitiveHits(context.Context, *ListMySensitiveHitsRequest) (*ListMySensitiveHitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMySensitiveHits not implemented")
 }
 func (UnimplementedRiskServiceServer) mustEmbedUnimplementedRiskServiceServer() {}
 func (UnimplementedRiskServiceServer) testEmbeddedByValue()                     {}
@@ -864,6 +886,24 @@ func _RiskService_ListEmployeeRisk_Handler(srv interface{}, ctx context.Context,
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RiskService_ListMySensitiveHits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMySensitiveHitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RiskServiceServer).ListMySensitiveHits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RiskService_ListMySensitiveHits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RiskServiceServer).ListMySensitiveHits(ctx, req.(*ListMySensitiveHitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // RiskService_ServiceDesc is the grpc.ServiceDesc for RiskService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -954,6 +994,10 @@ var RiskService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEmployeeRisk",
 			Handler:    _RiskService_ListEmployeeRisk_Handler,
+		},
+		{
+			MethodName: "ListMySensitiveHits",
+			Handler:    _RiskService_ListMySensitiveHits_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

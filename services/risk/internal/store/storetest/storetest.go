@@ -326,4 +326,5 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	})
 
 	runQueries(t, newStore)
+	runSensitiveHits(t, newStore)
 }
