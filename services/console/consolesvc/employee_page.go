@@ -3,6 +3,7 @@ package consolesvc
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -167,8 +168,11 @@ func (s *Server) employeePage(w http.ResponseWriter, r *http.Request, ss *sessio
 	evidence := evidenceOf(reads.alerts)
 	data.Timeline = buildTimeline(lang, reads, evidence, before)
 	for _, src := range []struct{ name, key string }{
-		{"interactions", "employee.src.interactions"}, {"orders", "employee.src.orders"},
-		{"lifecycle", "employee.src.lifecycle"}, {"checkins", "employee.src.checkins"}, {"alerts", "employee.src.alerts"},
+		{"interactions", "employee.src.interactions"},
+		{"orders", "employee.src.orders"},
+		{"lifecycle", "employee.src.lifecycle"},
+		{"checkins", "employee.src.checkins"},
+		{"alerts", "employee.src.alerts"},
 	} {
 		if p := s.problemOf(r, reads.errs[src.name]); p != "" {
 			data.TimelineProblems = append(data.TimelineProblems, translate(lang, src.key)+": "+translate(lang, p))
@@ -237,10 +241,10 @@ func (s *Server) problemOf(r *http.Request, err error) sectionProblem {
 	if err == nil {
 		return ""
 	}
-	switch err { //nolint:errorlint // the sentinels themselves, never wrapped
-	case errNotConnected:
+	switch {
+	case errors.Is(err, errNotConnected):
 		return "employee.notconnected"
-	case errTooMany:
+	case errors.Is(err, errTooMany):
 		return "employee.toomany"
 	}
 	switch status.Code(err) {

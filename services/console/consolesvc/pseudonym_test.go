@@ -128,8 +128,10 @@ func TestPageStatus(t *testing.T) {
 	delete(some, "customers")
 	mixed := all(denied)
 	mixed["lifecycle"] = missing
-	unconnected := map[string]error{"risk": denied, "alerts": denied, "interactions": errNotConnected, "orders": errNotConnected,
-		"lifecycle": errNotConnected, "checkins": errNotConnected, "customers": errNotConnected}
+	unconnected := map[string]error{
+		"risk": denied, "alerts": denied, "interactions": errNotConnected, "orders": errNotConnected,
+		"lifecycle": errNotConnected, "checkins": errNotConnected, "customers": errNotConnected,
+	}
 	for _, c := range []struct {
 		name string
 		errs map[string]error

@@ -36,8 +36,10 @@ func benchActivity(b *testing.B, s store.Store) {
 			}
 			for i := range 10 {
 				seq++
-				in := domain.LoggedInteraction{Tenant: "bench", ID: fmt.Sprintf("i%d", seq), EmployeeID: id, Sequence: seq,
-					Interaction: domain.Interaction{CustomerID: cust.ID, Kind: domain.KindCall, Direction: domain.DirectionOutbound, OccurredAt: from.AddDate(0, 0, c+i*4)}}
+				in := domain.LoggedInteraction{
+					Tenant: "bench", ID: fmt.Sprintf("i%d", seq), EmployeeID: id, Sequence: seq,
+					Interaction: domain.Interaction{CustomerID: cust.ID, Kind: domain.KindCall, Direction: domain.DirectionOutbound, OccurredAt: from.AddDate(0, 0, c+i*4)},
+				}
 				if err := s.ApplyInteraction(ctx, seq, in, nil); err != nil {
 					b.Fatal(err)
 				}

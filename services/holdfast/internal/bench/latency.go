@@ -38,11 +38,9 @@ type latencyBench struct {
 	opts Options
 	js   jetstream.JetStream
 
-	once           sync.Once
-	err            error
-	p50, p99       Figure
-	load           sim.LoadResult
-	rawP50, rawP99 time.Duration
+	once     sync.Once
+	err      error
+	p50, p99 Figure
 }
 
 func newLatencyBench(opts Options, js jetstream.JetStream) *latencyBench {
@@ -77,8 +75,10 @@ func (lb *latencyBench) measure(ctx context.Context) error {
 		"offered %.0f/s for %v (%d salespeople), achieved %.0f/s, %d calls, %d failed, %d samples without an alert; vs a raw js.Publish→ordered-consumer round trip at %.0f/s on the bench server, %d messages",
 		res.Samples, res.Offered, o.LatencyDuration, o.LatencyEmployees, res.Achieved, res.Sent, res.Failed, res.Unalerted, raw.achieved, raw.n)
 	lb.p50 = Figure{Name: "risk_alert_latency_p50", Value: us(res.P50), Unit: "us", Baseline: us(raw.p50), Note: note}
-	lb.p99 = Figure{Name: "risk_alert_latency_p99", Value: us(res.P99), Unit: "us", Baseline: us(raw.p99),
-		Note: fmt.Sprintf("same run as p50; max %v, raw max %v", res.Max.Round(time.Millisecond), raw.max.Round(time.Microsecond))}
+	lb.p99 = Figure{
+		Name: "risk_alert_latency_p99", Value: us(res.P99), Unit: "us", Baseline: us(raw.p99),
+		Note: fmt.Sprintf("same run as p50; max %v, raw max %v", res.Max.Round(time.Millisecond), raw.max.Round(time.Microsecond)),
+	}
 	return nil
 }
 
@@ -108,7 +108,12 @@ func loadDevStack(ctx context.Context, o Options) (sim.LoadResult, error) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- stack.Run(runCtx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			logger.Error("the latency bench's dev stack stopped with an error", "error", err)
+		}
+	}()
 	if err := waitReady(runCtx, stack, done); err != nil {
 		return sim.LoadResult{}, err
 	}

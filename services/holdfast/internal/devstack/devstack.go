@@ -180,8 +180,10 @@ func (s *Stack) startConsole(cfg Config, logger *slog.Logger) error {
 		addr string
 		to   *grpc.ClientConnInterface
 	}{
-		{s.Endpoints.RiskGRPC, &conf.Risk}, {s.Endpoints.ClientGRPC, &conf.Client},
-		{s.Endpoints.OrderGRPC, &conf.Order}, {s.Endpoints.AttendanceGRPC, &conf.Attendance},
+		{s.Endpoints.RiskGRPC, &conf.Risk},
+		{s.Endpoints.ClientGRPC, &conf.Client},
+		{s.Endpoints.OrderGRPC, &conf.Order},
+		{s.Endpoints.AttendanceGRPC, &conf.Attendance},
 	} {
 		conn, err := dial(c.addr)
 		if err != nil {

@@ -121,8 +121,10 @@ type Report struct {
 // Evaluate computes the report of plan from the alerts read back. It is pure:
 // the numbers come only from the ground truth and the alerts given.
 func Evaluate(plan *Plan, alerts []Alert) Report {
-	rep := Report{Flagged: FlaggedDefinition, Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Warmup: plan.Warmup, Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts), Truth: plan.Truth,
-		Leavers: plan.Leavers, Hires: plan.Hires}
+	rep := Report{
+		Flagged: FlaggedDefinition, Tenant: plan.Tenant, Days: int(plan.End.Sub(plan.Start).Hours() / 24), Warmup: plan.Warmup, Employees: len(plan.Employees), PlanHash: plan.Hash(), Alerts: len(alerts), Truth: plan.Truth,
+		Leavers: plan.Leavers, Hires: plan.Hires,
+	}
 	byEmployee := map[string][]Alert{}
 	for _, a := range alerts {
 		byEmployee[a.Employee] = append(byEmployee[a.Employee], a)
