@@ -21,6 +21,8 @@ import (
 // queueFilter is the alert queue's filter form, as submitted.
 type queueFilter struct {
 	Status, Rule, Employee, MinSeverity, OrgUnit, From, To, PageToken string
+	// Sort is "risk" (highest severity first) or empty (newest first).
+	Sort string
 }
 
 // values is the filter as a query string, so paging links carry every
@@ -29,7 +31,7 @@ func (f queueFilter) values() url.Values {
 	v := url.Values{}
 	for k, x := range map[string]string{
 		"status": f.Status, "rule": f.Rule, "employee": f.Employee, "min_severity": f.MinSeverity,
-		"org_unit": f.OrgUnit, "from": f.From, "to": f.To,
+		"org_unit": f.OrgUnit, "from": f.From, "to": f.To, "sort": f.Sort,
 	} {
 		if x != "" {
 			v.Set(k, x)
@@ -66,6 +68,7 @@ func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session)
 		Status: q.Get("status"), Rule: strings.TrimSpace(q.Get("rule")), Employee: strings.TrimSpace(q.Get("employee")),
 		MinSeverity: q.Get("min_severity"), OrgUnit: strings.TrimSpace(q.Get("org_unit")),
 		From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to")), PageToken: q.Get("page"),
+		Sort: q.Get("sort"),
 	}
 	req := &riskv1.ListAlertsRequest{
 		PageSize: 50, PageToken: f.PageToken, RuleId: f.Rule, Status: statusByName[f.Status],
@@ -73,6 +76,13 @@ func (s *Server) alertQueue(w http.ResponseWriter, r *http.Request, ss *session)
 	}
 	lang := s.lang(r, ss)
 	var bad []string
+	switch f.Sort {
+	case "":
+	case "risk":
+		req.Order = riskv1.AlertOrder_ALERT_ORDER_SEVERITY
+	default:
+		bad = append(bad, "sort: "+translate(lang, "invalid.sort"))
+	}
 	// The employee filter is a reference from one of the console's own
 	// links (an employee page's "alerts"), never an id typed by hand: the
 	// queue would show that id's pseudonym.

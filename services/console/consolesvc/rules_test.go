@@ -34,7 +34,7 @@ func TestTemplatesKeysAreTranslated(t *testing.T) {
 func TestQueueFilterValuesCarryEveryFilter(t *testing.T) {
 	f := queueFilter{
 		Status: "raised", Rule: "sensitive_words", Employee: "e 1&x=y", MinSeverity: "medium",
-		OrgUnit: "team-1", From: "2026-11-01", To: "2026-11-23",
+		OrgUnit: "team-1", From: "2026-11-01", To: "2026-11-23", Sort: "risk",
 	}
 	got, err := url.ParseQuery(f.values().Encode())
 	if err != nil {
@@ -42,7 +42,7 @@ func TestQueueFilterValuesCarryEveryFilter(t *testing.T) {
 	}
 	want := map[string]string{
 		"status": f.Status, "rule": f.Rule, "employee": f.Employee, "min_severity": f.MinSeverity,
-		"org_unit": f.OrgUnit, "from": f.From, "to": f.To,
+		"org_unit": f.OrgUnit, "from": f.From, "to": f.To, "sort": f.Sort,
 	}
 	if len(got) != len(want) {
 		t.Errorf("query %v has %d keys, want %d", got, len(got), len(want))

@@ -185,6 +185,58 @@ func TestListAlertsAndCasesFilter(t *testing.T) {
 		t.Errorf("sensitive_words outcomes = %v", o)
 	}
 
+	t.Run("highest risk first", func(t *testing.T) {
+		// Page one alert at a time in severity order: every alert once,
+		// never a higher severity after a lower, newest first within one.
+		all, err := hrq.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{PageSize: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []*riskv1.Alert
+		token := ""
+		for range len(all.GetAlerts()) + 1 {
+			page, err := hrq.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{PageSize: 1, PageToken: token, Order: riskv1.AlertOrder_ALERT_ORDER_SEVERITY})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, page.GetAlerts()...)
+			if token = page.GetNextPageToken(); token == "" {
+				break
+			}
+		}
+		if len(got) != len(all.GetAlerts()) || len(got) < 2 {
+			t.Fatalf("severity order listed %d alerts, newest first %d", len(got), len(all.GetAlerts()))
+		}
+		seen := map[string]bool{}
+		for i, a := range got {
+			seen[a.GetAlertId()] = true
+			if i == 0 {
+				continue
+			}
+			prev := got[i-1]
+			if a.GetSeverity() > prev.GetSeverity() || (a.GetSeverity() == prev.GetSeverity() && a.GetRaisedAt().AsTime().After(prev.GetRaisedAt().AsTime())) {
+				t.Errorf("alert %d (%v, %v) follows (%v, %v)", i, a.GetSeverity(), a.GetRaisedAt().AsTime(), prev.GetSeverity(), prev.GetRaisedAt().AsTime())
+			}
+		}
+		if got[0].GetSeverity() == got[len(got)-1].GetSeverity() {
+			t.Errorf("the alerts are all %v: the order is not tested", got[0].GetSeverity())
+		}
+		if len(seen) != len(got) {
+			t.Errorf("an alert was listed twice: %d distinct of %d", len(seen), len(got))
+		}
+		// A token continues only the order it was issued for.
+		newest, err := hrq.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{PageSize: 1})
+		if err != nil || newest.GetNextPageToken() == "" {
+			t.Fatalf("first page newest first: %v, %v", newest, err)
+		}
+		_, err = hrq.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{PageToken: newest.GetNextPageToken(), Order: riskv1.AlertOrder_ALERT_ORDER_SEVERITY})
+		wantCode(t, err, codes.InvalidArgument)
+		_, err = hrq.ListAlerts(t.Context(), &riskv1.ListAlertsRequest{Order: 7})
+		if got := violatedFields(t, err); !slices.Equal(got, []string{"order"}) {
+			t.Errorf("unknown order: violations %v", got)
+		}
+	})
+
 	t.Run("bad input", func(t *testing.T) {
 		bad := &timestamppb.Timestamp{Seconds: -1 << 40}
 		alertToken := page.GetNextPageToken() // a case list's token

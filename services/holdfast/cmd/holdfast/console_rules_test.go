@@ -43,11 +43,18 @@ func TestConsoleQueueSuppressionAndRules(t *testing.T) {
 			{"min_severity=medium&employee=" + employeeRef(t, "acme", "e1") + "&from=" + day(-2), true},
 			{"org_unit=" + url.QueryEscape(team), true},
 			{"org_unit=" + url.QueryEscape(team) + "&employee=" + employeeRef(t, "acme", "e2"), false},
+			{"sort=risk&min_severity=high", true},
 		} {
 			resp, body := get(t, hr, h.srv.URL+"/alerts?"+c.query)
 			if resp.StatusCode != http.StatusOK || strings.Contains(body, "/alerts/"+id) != c.shown {
 				t.Errorf("/alerts?%s = %d, want the alert shown=%v:\n%s", c.query, resp.StatusCode, c.shown, body)
 			}
+		}
+		if resp, body := get(t, hr, h.srv.URL+"/alerts?sort=risk"); resp.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="risk" selected>`) {
+			t.Errorf("the queue sorted by risk = %d, want the order kept in the form:\n%s", resp.StatusCode, body)
+		}
+		if resp, body := get(t, hr, h.srv.URL+"/alerts?sort=salary"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "sort: newest first or highest risk first") {
+			t.Errorf("an unknown order = %d:\n%s", resp.StatusCode, body)
 		}
 		// An org unit id the API refuses comes back as its field violation.
 		if resp, body := get(t, hr, h.srv.URL+"/alerts?"+url.Values{"org_unit": {"no such unit!"}}.Encode()); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "org_unit_id: not a valid id") {

@@ -75,9 +75,21 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 		return nil, err
 	}
 	size, bad := platform.PageSize(req.GetPageSize())
-	before, err := decodePageToken(req.GetPageToken())
+	bySeverity := req.GetOrder() == riskv1.AlertOrder_ALERT_ORDER_SEVERITY
+	if _, ok := riskv1.AlertOrder_name[int32(req.GetOrder())]; !ok {
+		bad = append(bad, platform.FieldViolation{Field: "order", Description: "unknown order"})
+	}
+	var (
+		before         uint64
+		beforeSeverity domain.Severity
+	)
+	if bySeverity {
+		before, beforeSeverity, err = decodeSeverityToken(req.GetPageToken())
+	} else {
+		before, err = decodePageToken(req.GetPageToken())
+	}
 	if err != nil {
-		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued"})
+		bad = append(bad, platform.FieldViolation{Field: "page_token", Description: "not a token this service issued for this order"})
 	}
 	if e := req.GetEmployeeId(); e != "" && !eventlog.ValidToken(e) {
 		bad = append(bad, platform.FieldViolation{Field: "employee_id", Description: "not a valid id"})
@@ -108,15 +120,20 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 		MinSeverity: domain.Severity(req.GetMinSeverity()),
 		RaisedFrom:  from,
 		RaisedTo:    to,
-		Before:      before,
-		Limit:       size + 1,
+		BySeverity:     bySeverity,
+		Before:         before,
+		BeforeSeverity: beforeSeverity,
+		Limit:          size + 1,
 	}, req.GetOrgUnitId(), positions)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}
 	resp := &riskv1.ListAlertsResponse{}
 	alerts, last := platform.TrimPage(alerts, size)
-	if last != nil {
+	switch {
+	case last != nil && bySeverity:
+		resp.NextPageToken = encodeSeverityToken(last.RaisedSequence, last.Severity)
+	case last != nil:
 		resp.NextPageToken = encodePageToken(last.RaisedSequence)
 	}
 	for _, a := range alerts {
@@ -150,9 +167,28 @@ func (s *Server) GetAlert(ctx context.Context, req *riskv1.GetAlertRequest) (*ri
 // Page tokens are opaque: a kind prefix (so an alert list's token is
 // refused by the case list) and the sequence the next page starts before.
 const (
-	alertPages = "a1:"
-	casePages  = "c1:"
+	alertPages    = "a1:"
+	casePages     = "c1:"
+	severityPages = "s1:"
 )
+
+// encodeSeverityToken continues a highest-risk-first list after the alert
+// of severity sev raised at RISK sequence before.
+func encodeSeverityToken(before uint64, sev domain.Severity) string {
+	return encodeToken(severityPages, before*8+uint64(sev)) //nolint:gosec // a severity is 1-3
+}
+
+func decodeSeverityToken(tok string) (uint64, domain.Severity, error) {
+	n, err := decodeToken(severityPages, tok)
+	if err != nil || n == 0 {
+		return 0, 0, err
+	}
+	sev := domain.Severity(n % 8) //nolint:gosec // below 8
+	if n/8 == 0 || sev < domain.SeverityLow || sev > domain.SeverityHigh {
+		return 0, 0, errors.New("bad page token")
+	}
+	return n / 8, sev, nil
+}
 
 func encodePageToken(before uint64) string { return encodeToken(alertPages, before) }
 

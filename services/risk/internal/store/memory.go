@@ -87,7 +87,7 @@ func (m *Memory) ListAlerts(_ context.Context, tenant string, f ListFilter) ([]d
 			out = append(out, cloneAlert(a))
 		}
 	}
-	slices.SortFunc(out, func(a, b domain.Alert) int { return cmp.Compare(b.RaisedSequence, a.RaisedSequence) })
+	slices.SortFunc(out, f.compare)
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 	}

@@ -79,13 +79,22 @@ func (p *Postgres) ListAlerts(ctx context.Context, tenant string, f ListFilter) 
 	if f.Before == 0 {
 		before = 1<<63 - 1
 	}
+	order := "raised_sequence DESC"
+	if f.BySeverity {
+		order = "severity DESC, raised_sequence DESC"
+	}
+	beforeSeverity := int(f.BeforeSeverity)
+	if f.Before == 0 {
+		beforeSeverity = int(domain.SeverityHigh) + 1
+	}
 	rows, err := p.Pool.Query(ctx, `SELECT data FROM risk.alerts
 		WHERE tenant = $1 AND ($2 = '' OR employee_id = $2) AND ($3 = '' OR rule_id = $3)
-		  AND ($4 = 0 OR status = $4) AND raised_sequence < $5
+		  AND ($4 = 0 OR status = $4)
+		  AND (CASE WHEN $11 THEN severity < $12 OR (severity = $12 AND raised_sequence < $5) ELSE raised_sequence < $5 END)
 		  AND ($7::text[] IS NULL OR employee_id = ANY($7)) AND severity >= $8
 		  AND ($9::timestamptz IS NULL OR raised_at >= $9) AND ($10::timestamptz IS NULL OR raised_at < $10)
-		ORDER BY raised_sequence DESC LIMIT $6`, tenant, f.EmployeeID, f.RuleID, int(f.Status), before, f.Limit,
-		f.Employees, int(f.MinSeverity), nullTime(f.RaisedFrom), nullTime(f.RaisedTo))
+		ORDER BY `+order+` LIMIT $6`, tenant, f.EmployeeID, f.RuleID, int(f.Status), before, f.Limit,
+		f.Employees, int(f.MinSeverity), nullTime(f.RaisedFrom), nullTime(f.RaisedTo), f.BySeverity, beforeSeverity)
 	if err != nil {
 		return nil, fmt.Errorf("store: list alerts: %w", err)
 	}

@@ -4,6 +4,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -58,9 +59,14 @@ type ListFilter struct {
 	MinSeverity domain.Severity
 	// RaisedFrom and RaisedTo keep alerts raised in [from, to); zero is open.
 	RaisedFrom, RaisedTo time.Time
-	// Before is the RaisedSequence of the last alert of the previous page (0 = newest).
-	Before uint64
-	Limit  int
+	// BySeverity orders the highest severity first, then newest first;
+	// otherwise the order is newest first.
+	BySeverity bool
+	// Before is the RaisedSequence of the last alert of the previous page (0 = the first page);
+	// with BySeverity, BeforeSeverity is that alert's severity.
+	Before         uint64
+	BeforeSeverity domain.Severity
+	Limit          int
 }
 
 func (f ListFilter) matches(a domain.Alert) bool {
@@ -70,7 +76,26 @@ func (f ListFilter) matches(a domain.Alert) bool {
 		(f.Status == domain.StatusUnspecified || a.Status == f.Status) &&
 		a.Severity >= f.MinSeverity &&
 		within(a.RaisedAt, f.RaisedFrom, f.RaisedTo) &&
-		(f.Before == 0 || a.RaisedSequence < f.Before)
+		f.after(a)
+}
+
+// after is whether a comes after the previous page's last alert.
+func (f ListFilter) after(a domain.Alert) bool {
+	switch {
+	case f.Before == 0:
+		return true
+	case f.BySeverity:
+		return a.Severity < f.BeforeSeverity || (a.Severity == f.BeforeSeverity && a.RaisedSequence < f.Before)
+	}
+	return a.RaisedSequence < f.Before
+}
+
+// compare orders alerts as f lists them.
+func (f ListFilter) compare(a, b domain.Alert) int {
+	if f.BySeverity && a.Severity != b.Severity {
+		return cmp.Compare(b.Severity, a.Severity)
+	}
+	return cmp.Compare(b.RaisedSequence, a.RaisedSequence)
 }
 
 // CaseFilter selects and pages cases. Empty fields match everything.

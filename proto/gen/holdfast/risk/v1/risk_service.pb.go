@@ -22,6 +22,56 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// AlertOrder is the order ListAlerts returns alerts in.
+type AlertOrder int32
+
+const (
+	AlertOrder_ALERT_ORDER_UNSPECIFIED AlertOrder = 0
+	AlertOrder_ALERT_ORDER_NEWEST      AlertOrder = 1
+	AlertOrder_ALERT_ORDER_SEVERITY    AlertOrder = 2
+)
+
+// Enum value maps for AlertOrder.
+var (
+	AlertOrder_name = map[int32]string{
+		0: "ALERT_ORDER_UNSPECIFIED",
+		1: "ALERT_ORDER_NEWEST",
+		2: "ALERT_ORDER_SEVERITY",
+	}
+	AlertOrder_value = map[string]int32{
+		"ALERT_ORDER_UNSPECIFIED": 0,
+		"ALERT_ORDER_NEWEST":      1,
+		"ALERT_ORDER_SEVERITY":    2,
+	}
+)
+
+func (x AlertOrder) Enum() *AlertOrder {
+	p := new(AlertOrder)
+	*p = x
+	return p
+}
+
+func (x AlertOrder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AlertOrder) Descriptor() protoreflect.EnumDescriptor {
+	return file_holdfast_risk_v1_risk_service_proto_enumTypes[0].Descriptor()
+}
+
+func (AlertOrder) Type() protoreflect.EnumType {
+	return &file_holdfast_risk_v1_risk_service_proto_enumTypes[0]
+}
+
+func (x AlertOrder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AlertOrder.Descriptor instead.
+func (AlertOrder) EnumDescriptor() ([]byte, []int) {
+	return file_holdfast_risk_v1_risk_service_proto_rawDescGZIP(), []int{0}
+}
+
 // Alert is the read view of an alert.
 type Alert struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -235,8 +285,12 @@ type ListAlertsRequest struct {
 	// it, as the attendance roster has them now.
 	OrgUnitId string `protobuf:"bytes,8,opt,name=org_unit_id,json=orgUnitId,proto3" json:"org_unit_id,omitempty"`
 	// raised_after and raised_before keep alerts raised in [after, before).
-	RaisedAfter   *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=raised_after,json=raisedAfter,proto3" json:"raised_after,omitempty"`
-	RaisedBefore  *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=raised_before,json=raisedBefore,proto3" json:"raised_before,omitempty"`
+	RaisedAfter  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=raised_after,json=raisedAfter,proto3" json:"raised_after,omitempty"`
+	RaisedBefore *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=raised_before,json=raisedBefore,proto3" json:"raised_before,omitempty"`
+	// order is newest first (unspecified or NEWEST) or highest risk first
+	// (SEVERITY: high, then medium, then low, each newest first). A page
+	// token continues only the order it was issued for.
+	Order         AlertOrder `protobuf:"varint,11,opt,name=order,proto3,enum=holdfast.risk.v1.AlertOrder" json:"order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -339,6 +393,13 @@ func (x *ListAlertsRequest) GetRaisedBefore() *timestamppb.Timestamp {
 		return x.RaisedBefore
 	}
 	return nil
+}
+
+func (x *ListAlertsRequest) GetOrder() AlertOrder {
+	if x != nil {
+		return x.Order
+	}
+	return AlertOrder_ALERT_ORDER_UNSPECIFIED
 }
 
 // ListAlertsResponse is one page of alerts.
@@ -2798,7 +2859,7 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\bevidence\x18\r \x03(\v2\x1a.holdfast.risk.v1.EvidenceR\bevidence\"D\n" +
 	"\x0eStreamPosition\x12\x16\n" +
 	"\x06stream\x18\x01 \x01(\tR\x06stream\x12\x1a\n" +
-	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\xea\x03\n" +
+	"\bsequence\x18\x02 \x01(\x04R\bsequence\"\x9e\x04\n" +
 	"\x11ListAlertsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2812,7 +2873,8 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\vorg_unit_id\x18\b \x01(\tR\torgUnitId\x12=\n" +
 	"\fraised_after\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vraisedAfter\x12?\n" +
 	"\rraised_before\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\fraisedBefore\"m\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\fraisedBefore\x122\n" +
+	"\x05order\x18\v \x01(\x0e2\x1c.holdfast.risk.v1.AlertOrderR\x05order\"m\n" +
 	"\x12ListAlertsResponse\x12/\n" +
 	"\x06alerts\x18\x01 \x03(\v2\x17.holdfast.risk.v1.AlertR\x06alerts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"O\n" +
@@ -2989,7 +3051,12 @@ const file_holdfast_risk_v1_risk_service_proto_rawDesc = "" +
 	"\x06quoted\x18\x05 \x01(\bR\x06quoted\"y\n" +
 	"\x1bListMySensitiveHitsResponse\x122\n" +
 	"\x04hits\x18\x01 \x03(\v2\x1e.holdfast.risk.v1.SensitiveHitR\x04hits\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa2\x10\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*[\n" +
+	"\n" +
+	"AlertOrder\x12\x1b\n" +
+	"\x17ALERT_ORDER_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12ALERT_ORDER_NEWEST\x10\x01\x12\x18\n" +
+	"\x14ALERT_ORDER_SEVERITY\x10\x022\xa2\x10\n" +
 	"\vRiskService\x12W\n" +
 	"\n" +
 	"ListAlerts\x12#.holdfast.risk.v1.ListAlertsRequest\x1a$.holdfast.risk.v1.ListAlertsResponse\x12Q\n" +
@@ -3029,178 +3096,181 @@ func file_holdfast_risk_v1_risk_service_proto_rawDescGZIP() []byte {
 	return file_holdfast_risk_v1_risk_service_proto_rawDescData
 }
 
+var file_holdfast_risk_v1_risk_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_holdfast_risk_v1_risk_service_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_holdfast_risk_v1_risk_service_proto_goTypes = []any{
-	(*Alert)(nil),                       // 0: holdfast.risk.v1.Alert
-	(*StreamPosition)(nil),              // 1: holdfast.risk.v1.StreamPosition
-	(*ListAlertsRequest)(nil),           // 2: holdfast.risk.v1.ListAlertsRequest
-	(*ListAlertsResponse)(nil),          // 3: holdfast.risk.v1.ListAlertsResponse
-	(*GetAlertRequest)(nil),             // 4: holdfast.risk.v1.GetAlertRequest
-	(*GetAlertResponse)(nil),            // 5: holdfast.risk.v1.GetAlertResponse
-	(*UpsertRuleRequest)(nil),           // 6: holdfast.risk.v1.UpsertRuleRequest
-	(*UpsertRuleResponse)(nil),          // 7: holdfast.risk.v1.UpsertRuleResponse
-	(*EnableRuleRequest)(nil),           // 8: holdfast.risk.v1.EnableRuleRequest
-	(*EnableRuleResponse)(nil),          // 9: holdfast.risk.v1.EnableRuleResponse
-	(*DisableRuleRequest)(nil),          // 10: holdfast.risk.v1.DisableRuleRequest
-	(*DisableRuleResponse)(nil),         // 11: holdfast.risk.v1.DisableRuleResponse
-	(*ListRulesRequest)(nil),            // 12: holdfast.risk.v1.ListRulesRequest
-	(*ListRulesResponse)(nil),           // 13: holdfast.risk.v1.ListRulesResponse
-	(*GetRuleRequest)(nil),              // 14: holdfast.risk.v1.GetRuleRequest
-	(*GetRuleResponse)(nil),             // 15: holdfast.risk.v1.GetRuleResponse
-	(*CaseNote)(nil),                    // 16: holdfast.risk.v1.CaseNote
-	(*Case)(nil),                        // 17: holdfast.risk.v1.Case
-	(*AcknowledgeAlertRequest)(nil),     // 18: holdfast.risk.v1.AcknowledgeAlertRequest
-	(*AcknowledgeAlertResponse)(nil),    // 19: holdfast.risk.v1.AcknowledgeAlertResponse
-	(*DismissAlertRequest)(nil),         // 20: holdfast.risk.v1.DismissAlertRequest
-	(*DismissAlertResponse)(nil),        // 21: holdfast.risk.v1.DismissAlertResponse
-	(*ConfirmAlertRequest)(nil),         // 22: holdfast.risk.v1.ConfirmAlertRequest
-	(*ConfirmAlertResponse)(nil),        // 23: holdfast.risk.v1.ConfirmAlertResponse
-	(*ResolveCaseRequest)(nil),          // 24: holdfast.risk.v1.ResolveCaseRequest
-	(*ResolveCaseResponse)(nil),         // 25: holdfast.risk.v1.ResolveCaseResponse
-	(*AddCaseNoteRequest)(nil),          // 26: holdfast.risk.v1.AddCaseNoteRequest
-	(*AddCaseNoteResponse)(nil),         // 27: holdfast.risk.v1.AddCaseNoteResponse
-	(*GetCaseRequest)(nil),              // 28: holdfast.risk.v1.GetCaseRequest
-	(*GetCaseResponse)(nil),             // 29: holdfast.risk.v1.GetCaseResponse
-	(*SuppressRuleRequest)(nil),         // 30: holdfast.risk.v1.SuppressRuleRequest
-	(*SuppressRuleResponse)(nil),        // 31: holdfast.risk.v1.SuppressRuleResponse
-	(*CaseSummary)(nil),                 // 32: holdfast.risk.v1.CaseSummary
-	(*ListCasesRequest)(nil),            // 33: holdfast.risk.v1.ListCasesRequest
-	(*ListCasesResponse)(nil),           // 34: holdfast.risk.v1.ListCasesResponse
-	(*AdvanceClockRequest)(nil),         // 35: holdfast.risk.v1.AdvanceClockRequest
-	(*AdvanceClockResponse)(nil),        // 36: holdfast.risk.v1.AdvanceClockResponse
-	(*BacktestRuleRequest)(nil),         // 37: holdfast.risk.v1.BacktestRuleRequest
-	(*BacktestRuleResponse)(nil),        // 38: holdfast.risk.v1.BacktestRuleResponse
-	(*ListMySensitiveHitsRequest)(nil),  // 39: holdfast.risk.v1.ListMySensitiveHitsRequest
-	(*SensitiveHit)(nil),                // 40: holdfast.risk.v1.SensitiveHit
-	(*ListMySensitiveHitsResponse)(nil), // 41: holdfast.risk.v1.ListMySensitiveHitsResponse
-	(Severity)(0),                       // 42: holdfast.risk.v1.Severity
-	(AlertStatus)(0),                    // 43: holdfast.risk.v1.AlertStatus
-	(*timestamppb.Timestamp)(nil),       // 44: google.protobuf.Timestamp
-	(*Evidence)(nil),                    // 45: holdfast.risk.v1.Evidence
-	(*RuleDefinition)(nil),              // 46: holdfast.risk.v1.RuleDefinition
-	(*Rule)(nil),                        // 47: holdfast.risk.v1.Rule
-	(CaseOutcome)(0),                    // 48: holdfast.risk.v1.CaseOutcome
-	(*RuleParameter)(nil),               // 49: holdfast.risk.v1.RuleParameter
-	(*BacktestCount)(nil),               // 50: holdfast.risk.v1.BacktestCount
-	(*BacktestQuality)(nil),             // 51: holdfast.risk.v1.BacktestQuality
-	(*ExportEvidenceRequest)(nil),       // 52: holdfast.risk.v1.ExportEvidenceRequest
-	(*GetEvidenceKeyRequest)(nil),       // 53: holdfast.risk.v1.GetEvidenceKeyRequest
-	(*GetEmployeeRiskRequest)(nil),      // 54: holdfast.risk.v1.GetEmployeeRiskRequest
-	(*ListEmployeeRiskRequest)(nil),     // 55: holdfast.risk.v1.ListEmployeeRiskRequest
-	(*ExportEvidenceResponse)(nil),      // 56: holdfast.risk.v1.ExportEvidenceResponse
-	(*GetEvidenceKeyResponse)(nil),      // 57: holdfast.risk.v1.GetEvidenceKeyResponse
-	(*GetEmployeeRiskResponse)(nil),     // 58: holdfast.risk.v1.GetEmployeeRiskResponse
-	(*ListEmployeeRiskResponse)(nil),    // 59: holdfast.risk.v1.ListEmployeeRiskResponse
+	(AlertOrder)(0),                     // 0: holdfast.risk.v1.AlertOrder
+	(*Alert)(nil),                       // 1: holdfast.risk.v1.Alert
+	(*StreamPosition)(nil),              // 2: holdfast.risk.v1.StreamPosition
+	(*ListAlertsRequest)(nil),           // 3: holdfast.risk.v1.ListAlertsRequest
+	(*ListAlertsResponse)(nil),          // 4: holdfast.risk.v1.ListAlertsResponse
+	(*GetAlertRequest)(nil),             // 5: holdfast.risk.v1.GetAlertRequest
+	(*GetAlertResponse)(nil),            // 6: holdfast.risk.v1.GetAlertResponse
+	(*UpsertRuleRequest)(nil),           // 7: holdfast.risk.v1.UpsertRuleRequest
+	(*UpsertRuleResponse)(nil),          // 8: holdfast.risk.v1.UpsertRuleResponse
+	(*EnableRuleRequest)(nil),           // 9: holdfast.risk.v1.EnableRuleRequest
+	(*EnableRuleResponse)(nil),          // 10: holdfast.risk.v1.EnableRuleResponse
+	(*DisableRuleRequest)(nil),          // 11: holdfast.risk.v1.DisableRuleRequest
+	(*DisableRuleResponse)(nil),         // 12: holdfast.risk.v1.DisableRuleResponse
+	(*ListRulesRequest)(nil),            // 13: holdfast.risk.v1.ListRulesRequest
+	(*ListRulesResponse)(nil),           // 14: holdfast.risk.v1.ListRulesResponse
+	(*GetRuleRequest)(nil),              // 15: holdfast.risk.v1.GetRuleRequest
+	(*GetRuleResponse)(nil),             // 16: holdfast.risk.v1.GetRuleResponse
+	(*CaseNote)(nil),                    // 17: holdfast.risk.v1.CaseNote
+	(*Case)(nil),                        // 18: holdfast.risk.v1.Case
+	(*AcknowledgeAlertRequest)(nil),     // 19: holdfast.risk.v1.AcknowledgeAlertRequest
+	(*AcknowledgeAlertResponse)(nil),    // 20: holdfast.risk.v1.AcknowledgeAlertResponse
+	(*DismissAlertRequest)(nil),         // 21: holdfast.risk.v1.DismissAlertRequest
+	(*DismissAlertResponse)(nil),        // 22: holdfast.risk.v1.DismissAlertResponse
+	(*ConfirmAlertRequest)(nil),         // 23: holdfast.risk.v1.ConfirmAlertRequest
+	(*ConfirmAlertResponse)(nil),        // 24: holdfast.risk.v1.ConfirmAlertResponse
+	(*ResolveCaseRequest)(nil),          // 25: holdfast.risk.v1.ResolveCaseRequest
+	(*ResolveCaseResponse)(nil),         // 26: holdfast.risk.v1.ResolveCaseResponse
+	(*AddCaseNoteRequest)(nil),          // 27: holdfast.risk.v1.AddCaseNoteRequest
+	(*AddCaseNoteResponse)(nil),         // 28: holdfast.risk.v1.AddCaseNoteResponse
+	(*GetCaseRequest)(nil),              // 29: holdfast.risk.v1.GetCaseRequest
+	(*GetCaseResponse)(nil),             // 30: holdfast.risk.v1.GetCaseResponse
+	(*SuppressRuleRequest)(nil),         // 31: holdfast.risk.v1.SuppressRuleRequest
+	(*SuppressRuleResponse)(nil),        // 32: holdfast.risk.v1.SuppressRuleResponse
+	(*CaseSummary)(nil),                 // 33: holdfast.risk.v1.CaseSummary
+	(*ListCasesRequest)(nil),            // 34: holdfast.risk.v1.ListCasesRequest
+	(*ListCasesResponse)(nil),           // 35: holdfast.risk.v1.ListCasesResponse
+	(*AdvanceClockRequest)(nil),         // 36: holdfast.risk.v1.AdvanceClockRequest
+	(*AdvanceClockResponse)(nil),        // 37: holdfast.risk.v1.AdvanceClockResponse
+	(*BacktestRuleRequest)(nil),         // 38: holdfast.risk.v1.BacktestRuleRequest
+	(*BacktestRuleResponse)(nil),        // 39: holdfast.risk.v1.BacktestRuleResponse
+	(*ListMySensitiveHitsRequest)(nil),  // 40: holdfast.risk.v1.ListMySensitiveHitsRequest
+	(*SensitiveHit)(nil),                // 41: holdfast.risk.v1.SensitiveHit
+	(*ListMySensitiveHitsResponse)(nil), // 42: holdfast.risk.v1.ListMySensitiveHitsResponse
+	(Severity)(0),                       // 43: holdfast.risk.v1.Severity
+	(AlertStatus)(0),                    // 44: holdfast.risk.v1.AlertStatus
+	(*timestamppb.Timestamp)(nil),       // 45: google.protobuf.Timestamp
+	(*Evidence)(nil),                    // 46: holdfast.risk.v1.Evidence
+	(*RuleDefinition)(nil),              // 47: holdfast.risk.v1.RuleDefinition
+	(*Rule)(nil),                        // 48: holdfast.risk.v1.Rule
+	(CaseOutcome)(0),                    // 49: holdfast.risk.v1.CaseOutcome
+	(*RuleParameter)(nil),               // 50: holdfast.risk.v1.RuleParameter
+	(*BacktestCount)(nil),               // 51: holdfast.risk.v1.BacktestCount
+	(*BacktestQuality)(nil),             // 52: holdfast.risk.v1.BacktestQuality
+	(*ExportEvidenceRequest)(nil),       // 53: holdfast.risk.v1.ExportEvidenceRequest
+	(*GetEvidenceKeyRequest)(nil),       // 54: holdfast.risk.v1.GetEvidenceKeyRequest
+	(*GetEmployeeRiskRequest)(nil),      // 55: holdfast.risk.v1.GetEmployeeRiskRequest
+	(*ListEmployeeRiskRequest)(nil),     // 56: holdfast.risk.v1.ListEmployeeRiskRequest
+	(*ExportEvidenceResponse)(nil),      // 57: holdfast.risk.v1.ExportEvidenceResponse
+	(*GetEvidenceKeyResponse)(nil),      // 58: holdfast.risk.v1.GetEvidenceKeyResponse
+	(*GetEmployeeRiskResponse)(nil),     // 59: holdfast.risk.v1.GetEmployeeRiskResponse
+	(*ListEmployeeRiskResponse)(nil),    // 60: holdfast.risk.v1.ListEmployeeRiskResponse
 }
 var file_holdfast_risk_v1_risk_service_proto_depIdxs = []int32{
-	42, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
-	43, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
-	44, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
-	44, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
-	44, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
-	44, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
-	45, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
-	43, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
-	1,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	42, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
-	44, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
-	44, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
-	0,  // 12: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
-	0,  // 13: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
-	46, // 14: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	47, // 15: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	47, // 16: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	47, // 17: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	47, // 18: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
-	47, // 19: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
-	44, // 20: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
-	43, // 21: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
-	48, // 22: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	16, // 23: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
-	17, // 24: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 25: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 26: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
-	48, // 27: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	17, // 28: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 29: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
-	17, // 30: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
-	44, // 31: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
-	42, // 32: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
-	43, // 33: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
-	48, // 34: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	44, // 35: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
-	44, // 36: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
-	43, // 37: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
-	48, // 38: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
-	44, // 39: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
-	44, // 40: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
-	32, // 41: holdfast.risk.v1.ListCasesResponse.cases:type_name -> holdfast.risk.v1.CaseSummary
-	44, // 42: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
-	44, // 43: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
-	44, // 44: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
-	1,  // 45: holdfast.risk.v1.AdvanceClockResponse.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	46, // 46: holdfast.risk.v1.BacktestRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
-	49, // 47: holdfast.risk.v1.BacktestRuleRequest.parameters:type_name -> holdfast.risk.v1.RuleParameter
-	44, // 48: holdfast.risk.v1.BacktestRuleRequest.from:type_name -> google.protobuf.Timestamp
-	44, // 49: holdfast.risk.v1.BacktestRuleRequest.to:type_name -> google.protobuf.Timestamp
-	46, // 50: holdfast.risk.v1.BacktestRuleResponse.rule:type_name -> holdfast.risk.v1.RuleDefinition
-	50, // 51: holdfast.risk.v1.BacktestRuleResponse.counts:type_name -> holdfast.risk.v1.BacktestCount
-	0,  // 52: holdfast.risk.v1.BacktestRuleResponse.alerts:type_name -> holdfast.risk.v1.Alert
-	51, // 53: holdfast.risk.v1.BacktestRuleResponse.quality:type_name -> holdfast.risk.v1.BacktestQuality
-	44, // 54: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_after:type_name -> google.protobuf.Timestamp
-	44, // 55: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_before:type_name -> google.protobuf.Timestamp
-	1,  // 56: holdfast.risk.v1.ListMySensitiveHitsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
-	44, // 57: holdfast.risk.v1.SensitiveHit.occurred_at:type_name -> google.protobuf.Timestamp
-	40, // 58: holdfast.risk.v1.ListMySensitiveHitsResponse.hits:type_name -> holdfast.risk.v1.SensitiveHit
-	2,  // 59: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
-	4,  // 60: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
-	6,  // 61: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
-	8,  // 62: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
-	10, // 63: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
-	12, // 64: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
-	14, // 65: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
-	18, // 66: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
-	20, // 67: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
-	22, // 68: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
-	24, // 69: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
-	26, // 70: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
-	28, // 71: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
-	52, // 72: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
-	53, // 73: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
-	30, // 74: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
-	33, // 75: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
-	35, // 76: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
-	37, // 77: holdfast.risk.v1.RiskService.BacktestRule:input_type -> holdfast.risk.v1.BacktestRuleRequest
-	54, // 78: holdfast.risk.v1.RiskService.GetEmployeeRisk:input_type -> holdfast.risk.v1.GetEmployeeRiskRequest
-	55, // 79: holdfast.risk.v1.RiskService.ListEmployeeRisk:input_type -> holdfast.risk.v1.ListEmployeeRiskRequest
-	39, // 80: holdfast.risk.v1.RiskService.ListMySensitiveHits:input_type -> holdfast.risk.v1.ListMySensitiveHitsRequest
-	3,  // 81: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
-	5,  // 82: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
-	7,  // 83: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
-	9,  // 84: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
-	11, // 85: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
-	13, // 86: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
-	15, // 87: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
-	19, // 88: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
-	21, // 89: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
-	23, // 90: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
-	25, // 91: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
-	27, // 92: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
-	29, // 93: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
-	56, // 94: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
-	57, // 95: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
-	31, // 96: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
-	34, // 97: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
-	36, // 98: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
-	38, // 99: holdfast.risk.v1.RiskService.BacktestRule:output_type -> holdfast.risk.v1.BacktestRuleResponse
-	58, // 100: holdfast.risk.v1.RiskService.GetEmployeeRisk:output_type -> holdfast.risk.v1.GetEmployeeRiskResponse
-	59, // 101: holdfast.risk.v1.RiskService.ListEmployeeRisk:output_type -> holdfast.risk.v1.ListEmployeeRiskResponse
-	41, // 102: holdfast.risk.v1.RiskService.ListMySensitiveHits:output_type -> holdfast.risk.v1.ListMySensitiveHitsResponse
-	81, // [81:103] is the sub-list for method output_type
-	59, // [59:81] is the sub-list for method input_type
-	59, // [59:59] is the sub-list for extension type_name
-	59, // [59:59] is the sub-list for extension extendee
-	0,  // [0:59] is the sub-list for field type_name
+	43, // 0: holdfast.risk.v1.Alert.severity:type_name -> holdfast.risk.v1.Severity
+	44, // 1: holdfast.risk.v1.Alert.status:type_name -> holdfast.risk.v1.AlertStatus
+	45, // 2: holdfast.risk.v1.Alert.window_start:type_name -> google.protobuf.Timestamp
+	45, // 3: holdfast.risk.v1.Alert.window_end:type_name -> google.protobuf.Timestamp
+	45, // 4: holdfast.risk.v1.Alert.raised_at:type_name -> google.protobuf.Timestamp
+	45, // 5: holdfast.risk.v1.Alert.updated_at:type_name -> google.protobuf.Timestamp
+	46, // 6: holdfast.risk.v1.Alert.evidence:type_name -> holdfast.risk.v1.Evidence
+	44, // 7: holdfast.risk.v1.ListAlertsRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	2,  // 8: holdfast.risk.v1.ListAlertsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
+	43, // 9: holdfast.risk.v1.ListAlertsRequest.min_severity:type_name -> holdfast.risk.v1.Severity
+	45, // 10: holdfast.risk.v1.ListAlertsRequest.raised_after:type_name -> google.protobuf.Timestamp
+	45, // 11: holdfast.risk.v1.ListAlertsRequest.raised_before:type_name -> google.protobuf.Timestamp
+	0,  // 12: holdfast.risk.v1.ListAlertsRequest.order:type_name -> holdfast.risk.v1.AlertOrder
+	1,  // 13: holdfast.risk.v1.ListAlertsResponse.alerts:type_name -> holdfast.risk.v1.Alert
+	1,  // 14: holdfast.risk.v1.GetAlertResponse.alert:type_name -> holdfast.risk.v1.Alert
+	47, // 15: holdfast.risk.v1.UpsertRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	48, // 16: holdfast.risk.v1.UpsertRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	48, // 17: holdfast.risk.v1.EnableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	48, // 18: holdfast.risk.v1.DisableRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	48, // 19: holdfast.risk.v1.ListRulesResponse.rules:type_name -> holdfast.risk.v1.Rule
+	48, // 20: holdfast.risk.v1.GetRuleResponse.rule:type_name -> holdfast.risk.v1.Rule
+	45, // 21: holdfast.risk.v1.CaseNote.at:type_name -> google.protobuf.Timestamp
+	44, // 22: holdfast.risk.v1.Case.status:type_name -> holdfast.risk.v1.AlertStatus
+	49, // 23: holdfast.risk.v1.Case.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	17, // 24: holdfast.risk.v1.Case.notes:type_name -> holdfast.risk.v1.CaseNote
+	18, // 25: holdfast.risk.v1.AcknowledgeAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	18, // 26: holdfast.risk.v1.DismissAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	18, // 27: holdfast.risk.v1.ConfirmAlertResponse.case:type_name -> holdfast.risk.v1.Case
+	49, // 28: holdfast.risk.v1.ResolveCaseRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	18, // 29: holdfast.risk.v1.ResolveCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	18, // 30: holdfast.risk.v1.AddCaseNoteResponse.case:type_name -> holdfast.risk.v1.Case
+	18, // 31: holdfast.risk.v1.GetCaseResponse.case:type_name -> holdfast.risk.v1.Case
+	45, // 32: holdfast.risk.v1.SuppressRuleRequest.until:type_name -> google.protobuf.Timestamp
+	43, // 33: holdfast.risk.v1.CaseSummary.severity:type_name -> holdfast.risk.v1.Severity
+	44, // 34: holdfast.risk.v1.CaseSummary.status:type_name -> holdfast.risk.v1.AlertStatus
+	49, // 35: holdfast.risk.v1.CaseSummary.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	45, // 36: holdfast.risk.v1.CaseSummary.opened_at:type_name -> google.protobuf.Timestamp
+	45, // 37: holdfast.risk.v1.CaseSummary.resolved_at:type_name -> google.protobuf.Timestamp
+	44, // 38: holdfast.risk.v1.ListCasesRequest.status:type_name -> holdfast.risk.v1.AlertStatus
+	49, // 39: holdfast.risk.v1.ListCasesRequest.outcome:type_name -> holdfast.risk.v1.CaseOutcome
+	45, // 40: holdfast.risk.v1.ListCasesRequest.opened_after:type_name -> google.protobuf.Timestamp
+	45, // 41: holdfast.risk.v1.ListCasesRequest.opened_before:type_name -> google.protobuf.Timestamp
+	33, // 42: holdfast.risk.v1.ListCasesResponse.cases:type_name -> holdfast.risk.v1.CaseSummary
+	45, // 43: holdfast.risk.v1.AdvanceClockRequest.to:type_name -> google.protobuf.Timestamp
+	45, // 44: holdfast.risk.v1.AdvanceClockRequest.from:type_name -> google.protobuf.Timestamp
+	45, // 45: holdfast.risk.v1.AdvanceClockResponse.last_tick_at:type_name -> google.protobuf.Timestamp
+	2,  // 46: holdfast.risk.v1.AdvanceClockResponse.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
+	47, // 47: holdfast.risk.v1.BacktestRuleRequest.definition:type_name -> holdfast.risk.v1.RuleDefinition
+	50, // 48: holdfast.risk.v1.BacktestRuleRequest.parameters:type_name -> holdfast.risk.v1.RuleParameter
+	45, // 49: holdfast.risk.v1.BacktestRuleRequest.from:type_name -> google.protobuf.Timestamp
+	45, // 50: holdfast.risk.v1.BacktestRuleRequest.to:type_name -> google.protobuf.Timestamp
+	47, // 51: holdfast.risk.v1.BacktestRuleResponse.rule:type_name -> holdfast.risk.v1.RuleDefinition
+	51, // 52: holdfast.risk.v1.BacktestRuleResponse.counts:type_name -> holdfast.risk.v1.BacktestCount
+	1,  // 53: holdfast.risk.v1.BacktestRuleResponse.alerts:type_name -> holdfast.risk.v1.Alert
+	52, // 54: holdfast.risk.v1.BacktestRuleResponse.quality:type_name -> holdfast.risk.v1.BacktestQuality
+	45, // 55: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_after:type_name -> google.protobuf.Timestamp
+	45, // 56: holdfast.risk.v1.ListMySensitiveHitsRequest.occurred_before:type_name -> google.protobuf.Timestamp
+	2,  // 57: holdfast.risk.v1.ListMySensitiveHitsRequest.consistent_with:type_name -> holdfast.risk.v1.StreamPosition
+	45, // 58: holdfast.risk.v1.SensitiveHit.occurred_at:type_name -> google.protobuf.Timestamp
+	41, // 59: holdfast.risk.v1.ListMySensitiveHitsResponse.hits:type_name -> holdfast.risk.v1.SensitiveHit
+	3,  // 60: holdfast.risk.v1.RiskService.ListAlerts:input_type -> holdfast.risk.v1.ListAlertsRequest
+	5,  // 61: holdfast.risk.v1.RiskService.GetAlert:input_type -> holdfast.risk.v1.GetAlertRequest
+	7,  // 62: holdfast.risk.v1.RiskService.UpsertRule:input_type -> holdfast.risk.v1.UpsertRuleRequest
+	9,  // 63: holdfast.risk.v1.RiskService.EnableRule:input_type -> holdfast.risk.v1.EnableRuleRequest
+	11, // 64: holdfast.risk.v1.RiskService.DisableRule:input_type -> holdfast.risk.v1.DisableRuleRequest
+	13, // 65: holdfast.risk.v1.RiskService.ListRules:input_type -> holdfast.risk.v1.ListRulesRequest
+	15, // 66: holdfast.risk.v1.RiskService.GetRule:input_type -> holdfast.risk.v1.GetRuleRequest
+	19, // 67: holdfast.risk.v1.RiskService.AcknowledgeAlert:input_type -> holdfast.risk.v1.AcknowledgeAlertRequest
+	21, // 68: holdfast.risk.v1.RiskService.DismissAlert:input_type -> holdfast.risk.v1.DismissAlertRequest
+	23, // 69: holdfast.risk.v1.RiskService.ConfirmAlert:input_type -> holdfast.risk.v1.ConfirmAlertRequest
+	25, // 70: holdfast.risk.v1.RiskService.ResolveCase:input_type -> holdfast.risk.v1.ResolveCaseRequest
+	27, // 71: holdfast.risk.v1.RiskService.AddCaseNote:input_type -> holdfast.risk.v1.AddCaseNoteRequest
+	29, // 72: holdfast.risk.v1.RiskService.GetCase:input_type -> holdfast.risk.v1.GetCaseRequest
+	53, // 73: holdfast.risk.v1.RiskService.ExportEvidence:input_type -> holdfast.risk.v1.ExportEvidenceRequest
+	54, // 74: holdfast.risk.v1.RiskService.GetEvidenceKey:input_type -> holdfast.risk.v1.GetEvidenceKeyRequest
+	31, // 75: holdfast.risk.v1.RiskService.SuppressRule:input_type -> holdfast.risk.v1.SuppressRuleRequest
+	34, // 76: holdfast.risk.v1.RiskService.ListCases:input_type -> holdfast.risk.v1.ListCasesRequest
+	36, // 77: holdfast.risk.v1.RiskService.AdvanceClock:input_type -> holdfast.risk.v1.AdvanceClockRequest
+	38, // 78: holdfast.risk.v1.RiskService.BacktestRule:input_type -> holdfast.risk.v1.BacktestRuleRequest
+	55, // 79: holdfast.risk.v1.RiskService.GetEmployeeRisk:input_type -> holdfast.risk.v1.GetEmployeeRiskRequest
+	56, // 80: holdfast.risk.v1.RiskService.ListEmployeeRisk:input_type -> holdfast.risk.v1.ListEmployeeRiskRequest
+	40, // 81: holdfast.risk.v1.RiskService.ListMySensitiveHits:input_type -> holdfast.risk.v1.ListMySensitiveHitsRequest
+	4,  // 82: holdfast.risk.v1.RiskService.ListAlerts:output_type -> holdfast.risk.v1.ListAlertsResponse
+	6,  // 83: holdfast.risk.v1.RiskService.GetAlert:output_type -> holdfast.risk.v1.GetAlertResponse
+	8,  // 84: holdfast.risk.v1.RiskService.UpsertRule:output_type -> holdfast.risk.v1.UpsertRuleResponse
+	10, // 85: holdfast.risk.v1.RiskService.EnableRule:output_type -> holdfast.risk.v1.EnableRuleResponse
+	12, // 86: holdfast.risk.v1.RiskService.DisableRule:output_type -> holdfast.risk.v1.DisableRuleResponse
+	14, // 87: holdfast.risk.v1.RiskService.ListRules:output_type -> holdfast.risk.v1.ListRulesResponse
+	16, // 88: holdfast.risk.v1.RiskService.GetRule:output_type -> holdfast.risk.v1.GetRuleResponse
+	20, // 89: holdfast.risk.v1.RiskService.AcknowledgeAlert:output_type -> holdfast.risk.v1.AcknowledgeAlertResponse
+	22, // 90: holdfast.risk.v1.RiskService.DismissAlert:output_type -> holdfast.risk.v1.DismissAlertResponse
+	24, // 91: holdfast.risk.v1.RiskService.ConfirmAlert:output_type -> holdfast.risk.v1.ConfirmAlertResponse
+	26, // 92: holdfast.risk.v1.RiskService.ResolveCase:output_type -> holdfast.risk.v1.ResolveCaseResponse
+	28, // 93: holdfast.risk.v1.RiskService.AddCaseNote:output_type -> holdfast.risk.v1.AddCaseNoteResponse
+	30, // 94: holdfast.risk.v1.RiskService.GetCase:output_type -> holdfast.risk.v1.GetCaseResponse
+	57, // 95: holdfast.risk.v1.RiskService.ExportEvidence:output_type -> holdfast.risk.v1.ExportEvidenceResponse
+	58, // 96: holdfast.risk.v1.RiskService.GetEvidenceKey:output_type -> holdfast.risk.v1.GetEvidenceKeyResponse
+	32, // 97: holdfast.risk.v1.RiskService.SuppressRule:output_type -> holdfast.risk.v1.SuppressRuleResponse
+	35, // 98: holdfast.risk.v1.RiskService.ListCases:output_type -> holdfast.risk.v1.ListCasesResponse
+	37, // 99: holdfast.risk.v1.RiskService.AdvanceClock:output_type -> holdfast.risk.v1.AdvanceClockResponse
+	39, // 100: holdfast.risk.v1.RiskService.BacktestRule:output_type -> holdfast.risk.v1.BacktestRuleResponse
+	59, // 101: holdfast.risk.v1.RiskService.GetEmployeeRisk:output_type -> holdfast.risk.v1.GetEmployeeRiskResponse
+	60, // 102: holdfast.risk.v1.RiskService.ListEmployeeRisk:output_type -> holdfast.risk.v1.ListEmployeeRiskResponse
+	42, // 103: holdfast.risk.v1.RiskService.ListMySensitiveHits:output_type -> holdfast.risk.v1.ListMySensitiveHitsResponse
+	82, // [82:104] is the sub-list for method output_type
+	60, // [60:82] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_holdfast_risk_v1_risk_service_proto_init() }
@@ -3218,13 +3288,14 @@ func file_holdfast_risk_v1_risk_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_holdfast_risk_v1_risk_service_proto_rawDesc), len(file_holdfast_risk_v1_risk_service_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_holdfast_risk_v1_risk_service_proto_goTypes,
 		DependencyIndexes: file_holdfast_risk_v1_risk_service_proto_depIdxs,
+		EnumInfos:         file_holdfast_risk_v1_risk_service_proto_enumTypes,
 		MessageInfos:      file_holdfast_risk_v1_risk_service_proto_msgTypes,
 	}.Build()
 	File_holdfast_risk_v1_risk_service_proto = out.File

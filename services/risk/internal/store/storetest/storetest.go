@@ -220,6 +220,18 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 				want:   []string{"a7", "a1"},
 			},
 			{name: "nobody", filter: store.ListFilter{EmployeeID: "e9", Limit: 100}, want: []string{}},
+			// a2 is the one medium alert: highest severity first, then newest.
+			{name: "by severity", filter: store.ListFilter{BySeverity: true, Limit: 100}, want: []string{"a8", "a7", "a6", "a5", "a4", "a3", "a1", "a2"}},
+			{
+				name:   "by severity after a page",
+				filter: store.ListFilter{BySeverity: true, Before: 3, BeforeSeverity: domain.SeverityHigh, Limit: 100},
+				want:   []string{"a1", "a2"},
+			},
+			{
+				name:   "by severity after a medium",
+				filter: store.ListFilter{BySeverity: true, Before: 9, BeforeSeverity: domain.SeverityMedium, Limit: 100},
+				want:   []string{"a2"},
+			},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
