@@ -114,12 +114,12 @@ func (s *Server) ListAlerts(ctx context.Context, req *riskv1.ListAlertsRequest) 
 		return nil, platform.InvalidArgument(bad)
 	}
 	alerts, err := s.app.ListAlerts(ctx, actor, store.ListFilter{
-		EmployeeID:  req.GetEmployeeId(),
-		RuleID:      req.GetRuleId(),
-		Status:      domain.Status(req.GetStatus()),
-		MinSeverity: domain.Severity(req.GetMinSeverity()),
-		RaisedFrom:  from,
-		RaisedTo:    to,
+		EmployeeID:     req.GetEmployeeId(),
+		RuleID:         req.GetRuleId(),
+		Status:         domain.Status(req.GetStatus()),
+		MinSeverity:    domain.Severity(req.GetMinSeverity()),
+		RaisedFrom:     from,
+		RaisedTo:       to,
 		BySeverity:     bySeverity,
 		Before:         before,
 		BeforeSeverity: beforeSeverity,
