@@ -139,3 +139,16 @@ func TestFormDraftTakesTheExpressions(t *testing.T) {
 		t.Errorf("violations %q", bad)
 	}
 }
+
+func TestIndicatorNamesAreForPeople(t *testing.T) {
+	zh, en := page{Lang: langZH}, page{Lang: langEN}
+	if got := zh.IndicatorName("neglect_days"); got != "未跟进名下客户的工作日数" {
+		t.Errorf("zh neglect_days = %q", got)
+	}
+	if got := en.IndicatorName("unbacked_orders"); !strings.HasPrefix(got, "Won orders") {
+		t.Errorf("en unbacked_orders = %q", got)
+	}
+	if got := en.IndicatorName("new_indicator"); got != "new_indicator" {
+		t.Errorf("an indicator the console does not know = %q, want its API name", got)
+	}
+}

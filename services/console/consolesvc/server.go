@@ -284,6 +284,15 @@ func (p page) Backtester() bool { return p.User != nil && p.User.HasAny("hr", "a
 // T translates key for the page's language.
 func (p page) T(key string) string { return translate(p.Lang, key) }
 
+// IndicatorName is a risk indicator's name for people ("Neglected working
+// days"), or the API's name for one the console does not know.
+func (p page) IndicatorName(name string) string {
+	if _, ok := messages["indicator."+name]; ok {
+		return translate(p.Lang, "indicator."+name)
+	}
+	return name
+}
+
 func (s *Server) lang(r *http.Request, ss *session) string {
 	if ss != nil && ss.lang != "" {
 		return ss.lang
