@@ -3,6 +3,7 @@ package attendancesvc_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,6 +277,11 @@ func testTransfers(t *testing.T, env *testEnv, svc *runningService, tenant strin
 		types = append(types, e.GetEventType())
 		if e.GetSummary() == "" || e.GetActorId() != "hr-1" || e.GetSequence() == 0 {
 			t.Errorf("timeline entry %+v lacks a summary, actor or sequence", e)
+		}
+		// The Chinese account says the same: the same dates, in Chinese.
+		if zh := e.GetSummaryZh(); !strings.ContainsFunc(zh, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) ||
+			(e.GetEventType() == "holdfast.attendance.v1.EmployeeTransferred" && !strings.Contains(zh, "2026-")) {
+			t.Errorf("timeline entry %s: summary_zh %q is not a Chinese account of %q", e.GetEventType(), zh, e.GetSummary())
 		}
 	}
 	want := []string{

@@ -459,7 +459,7 @@ func buildTimeline(lang string, rd employeeReads, evidence map[string]bool, befo
 	for _, e := range rd.lifecycle {
 		add(timelineEntry{
 			At: e.GetOccurredAt().AsTime(), By: e.GetActorId(), Source: srcAttendance, Sequence: e.GetSequence(),
-			What: translate(lang, "tl."+shortType(e.GetEventType())) + " — " + e.GetSummary(),
+			What: translate(lang, "tl."+shortType(e.GetEventType())) + " — " + lifecycleSummary(lang, e),
 		})
 	}
 	for _, c := range rd.checkIns {
@@ -540,4 +540,13 @@ func money(minor int64, currency string) string {
 		sign, minor = "-", -minor
 	}
 	return fmt.Sprintf("%s%d.%02d %s", sign, minor/100, minor%100, currency)
+}
+
+// lifecycleSummary is an employment event's account in the page's
+// language (English when the attendance service gave no Chinese).
+func lifecycleSummary(lang string, e *attendancev1.TimelineEntry) string {
+	if lang == langZH && e.GetSummaryZh() != "" {
+		return e.GetSummaryZh()
+	}
+	return e.GetSummary()
 }

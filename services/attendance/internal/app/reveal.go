@@ -101,7 +101,7 @@ func (a *App) revealEntries(ctx context.Context, tenant, employeeID string) ([]T
 		}
 		out = append(out, TimelineEntry{
 			Sequence: rec.Sequence, EventID: rec.Envelope.GetEventId(), EventType: eventlog.TypeName(rec.Envelope),
-			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg),
+			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg), SummaryZH: summarizeZH(msg),
 		})
 	}
 	return out, nil

@@ -20,6 +20,8 @@ type TimelineEntry struct {
 	OccurredAt time.Time
 	ActorID    string
 	Summary    string
+	// SummaryZH is Summary in Chinese.
+	SummaryZH string
 }
 
 // EmployeeTimeline lists an employee's lifecycle events (and, for hr,
@@ -52,7 +54,7 @@ func (a *App) EmployeeTimeline(ctx context.Context, actor domain.Actor, employee
 		}
 		out = append(out, TimelineEntry{
 			Sequence: rec.Sequence, EventID: rec.Envelope.GetEventId(), EventType: eventlog.TypeName(rec.Envelope),
-			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg),
+			OccurredAt: rec.Envelope.GetOccurredAt().AsTime(), ActorID: rec.Envelope.GetActorId(), Summary: summarize(msg), SummaryZH: summarizeZH(msg),
 		})
 	}
 	// Who revealed the employee's name, and why, is an audit trail: those
@@ -93,6 +95,37 @@ func summarize(msg any) string {
 	return "unrecognised event"
 }
 
+// summarizeZH is summarize in Chinese.
+func summarizeZH(msg any) string {
+	switch ev := msg.(type) {
+	case *attendancev1.EmployeeHired:
+		return fmt.Sprintf("自 %s 以 %s 入职 %s%s", ev.GetStartDate(), ev.GetRole(), ev.GetOrgUnitId(), managerNote("，上级 ", ev.GetManagerId()))
+	case *attendancev1.EmployeeTransferred:
+		return fmt.Sprintf("自 %s 由 %s 调至 %s（上级 %s → %s）",
+			ev.GetEffectiveDate(), ev.GetFromOrgUnitId(), ev.GetToOrgUnitId(), orNoneZH(ev.GetFromManagerId()), orNoneZH(ev.GetToManagerId()))
+	case *attendancev1.EmployeeRoleChanged:
+		return fmt.Sprintf("自 %s 岗位由 %s 改为 %s", ev.GetEffectiveDate(), ev.GetFromRole(), ev.GetToRole())
+	case *attendancev1.LeaveRecorded:
+		return fmt.Sprintf("%s %s 至 %s", leaveNameZH(ev.GetLeaveType()), ev.GetStartDate(), ev.GetEndDate())
+	case *attendancev1.ResignationNoticed:
+		return fmt.Sprintf("%s 提出离职，计划最后工作日 %s", ev.GetNoticeDate(), ev.GetPlannedLastDay())
+	case *attendancev1.ResignationWithdrawn:
+		return "撤回离职申请"
+	case *attendancev1.EmployeeDeparted:
+		return fmt.Sprintf("已离职，最后工作日 %s", ev.GetLastDay())
+	case *attendancev1.EmployeeIdentityRevealed:
+		return fmt.Sprintf("姓名已向 %s 披露：%s", ev.GetActorId(), ev.GetReason())
+	}
+	return "无法识别的事件"
+}
+
+func orNoneZH(id string) string {
+	if id == "" {
+		return "无"
+	}
+	return id
+}
+
 func managerNote(prefix, id string) string {
 	if id == "" {
 		return ""
@@ -117,4 +150,16 @@ func leaveName(t attendancev1.LeaveType) string {
 		return "personal"
 	}
 	return "other"
+}
+
+func leaveNameZH(t attendancev1.LeaveType) string {
+	switch t {
+	case attendancev1.LeaveType_LEAVE_TYPE_ANNUAL:
+		return "年假"
+	case attendancev1.LeaveType_LEAVE_TYPE_SICK:
+		return "病假"
+	case attendancev1.LeaveType_LEAVE_TYPE_PERSONAL:
+		return "事假"
+	}
+	return "其他假"
 }

@@ -183,7 +183,7 @@ func (s *Server) GetEmployeeTimeline(ctx context.Context, req *attendancev1.GetE
 	for _, e := range entries {
 		resp.Entries = append(resp.Entries, &attendancev1.TimelineEntry{
 			Sequence: e.Sequence, EventId: e.EventID, EventType: e.EventType,
-			OccurredAt: timestamppb.New(e.OccurredAt), ActorId: e.ActorID, Summary: e.Summary,
+			OccurredAt: timestamppb.New(e.OccurredAt), ActorId: e.ActorID, Summary: e.Summary, SummaryZh: e.SummaryZH,
 		})
 	}
 	return resp, nil

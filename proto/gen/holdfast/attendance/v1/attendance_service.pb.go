@@ -1633,7 +1633,9 @@ type TimelineEntry struct {
 	// actor_id is who caused it.
 	ActorId string `protobuf:"bytes,5,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
 	// summary is a one-line English description, e.g. "transferred from t1 to t2 (manager m1 → m2) from 2026-03-01".
-	Summary       string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	Summary string `protobuf:"bytes,6,opt,name=summary,proto3" json:"summary,omitempty"`
+	// summary_zh is the same in Chinese, e.g. "自 2026-03-01 由 t1 调至 t2（上级 m1 → m2）".
+	SummaryZh     string `protobuf:"bytes,7,opt,name=summary_zh,json=summaryZh,proto3" json:"summary_zh,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1706,6 +1708,13 @@ func (x *TimelineEntry) GetActorId() string {
 func (x *TimelineEntry) GetSummary() string {
 	if x != nil {
 		return x.Summary
+	}
+	return ""
+}
+
+func (x *TimelineEntry) GetSummaryZh() string {
+	if x != nil {
+		return x.SummaryZh
 	}
 	return ""
 }
@@ -2669,7 +2678,7 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\bsequence\x18\x02 \x01(\x04R\bsequence\"=\n" +
 	"\x1aGetEmployeeTimelineRequest\x12\x1f\n" +
 	"\vemployee_id\x18\x01 \x01(\tR\n" +
-	"employeeId\"\xd7\x01\n" +
+	"employeeId\"\xf6\x01\n" +
 	"\rTimelineEntry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x19\n" +
 	"\bevent_id\x18\x02 \x01(\tR\aeventId\x12\x1d\n" +
@@ -2678,7 +2687,9 @@ const file_holdfast_attendance_v1_attendance_service_proto_rawDesc = "" +
 	"\voccurred_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"occurredAt\x12\x19\n" +
 	"\bactor_id\x18\x05 \x01(\tR\aactorId\x12\x18\n" +
-	"\asummary\x18\x06 \x01(\tR\asummary\"^\n" +
+	"\asummary\x18\x06 \x01(\tR\asummary\x12\x1d\n" +
+	"\n" +
+	"summary_zh\x18\a \x01(\tR\tsummaryZh\"^\n" +
 	"\x1bGetEmployeeTimelineResponse\x12?\n" +
 	"\aentries\x18\x01 \x03(\v2%.holdfast.attendance.v1.TimelineEntryR\aentries\"m\n" +
 	"\x13IsWorkingDayRequest\x12\x1f\n" +
