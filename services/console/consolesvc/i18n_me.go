@@ -14,7 +14,7 @@ var selfViewMessages = map[string][2]string{ // [en, zh]
 	"me.quota.resets":    {"The counts start again at %s (%s).", "计数将于 %s（%s）重新开始。"},
 	"me.hits.title":      {"Sensitive phrases in your records", "您记录中的敏感用语"},
 	"me.hits.help":       {"These phrases in your own records (chats, calls, e-mails, visit notes) matched the company's list of phrases linked to private deals. A phrase inside quotation marks counts as reported speech: you were writing down someone else's words.", "您本人的记录（聊天、通话、邮件、拜访备注）中以下用语与公司的私单相关用语清单相符。引号内的用语视为转述，即您记录的是他人的原话。"},
-	"me.hits.none":       {"None of your records matched the company's list.", "您的记录中没有与公司清单相符的用语。"},
+	"me.hits.none":       {"No matches with the company's list are on record for you.", "系统中没有您的记录与公司清单相符的登记。"},
 	"me.hits.when":       {"When", "时间"},
 	"me.hits.phrase":     {"Phrase on the list", "清单用语"},
 	"me.hits.text":       {"As you wrote it", "您的原文"},

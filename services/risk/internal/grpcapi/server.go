@@ -173,21 +173,27 @@ const (
 )
 
 // encodeSeverityToken continues a highest-risk-first list after the alert
-// of severity sev raised at RISK sequence before.
+// of severity sev raised at RISK sequence before: "s1:<sev>:<before>".
 func encodeSeverityToken(before uint64, sev domain.Severity) string {
-	return encodeToken(severityPages, before*8+uint64(sev)) //nolint:gosec // a severity is 1-3
+	return base64.RawURLEncoding.EncodeToString([]byte(severityPages + strconv.Itoa(int(sev)) + ":" + strconv.FormatUint(before, 10)))
 }
 
 func decodeSeverityToken(tok string) (uint64, domain.Severity, error) {
-	n, err := decodeToken(severityPages, tok)
-	if err != nil || n == 0 {
-		return 0, 0, err
+	if tok == "" {
+		return 0, 0, nil
 	}
-	sev := domain.Severity(n % 8) //nolint:gosec // below 8
-	if n/8 == 0 || sev < domain.SeverityLow || sev > domain.SeverityHigh {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	rest, ok := strings.CutPrefix(string(b), severityPages)
+	if err != nil || !ok {
 		return 0, 0, errors.New("bad page token")
 	}
-	return n / 8, sev, nil
+	sevText, seqText, ok := strings.Cut(rest, ":")
+	sev, serr := strconv.Atoi(sevText)
+	seq, qerr := strconv.ParseUint(seqText, 10, 64)
+	if !ok || serr != nil || qerr != nil || seq == 0 || sev < int(domain.SeverityLow) || sev > int(domain.SeverityHigh) {
+		return 0, 0, errors.New("bad page token")
+	}
+	return seq, domain.Severity(sev), nil
 }
 
 func encodePageToken(before uint64) string { return encodeToken(alertPages, before) }

@@ -289,7 +289,10 @@ type ListAlertsRequest struct {
 	RaisedBefore *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=raised_before,json=raisedBefore,proto3" json:"raised_before,omitempty"`
 	// order is newest first (unspecified or NEWEST) or highest risk first
 	// (SEVERITY: high, then medium, then low, each newest first). A page
-	// token continues only the order it was issued for.
+	// token continues only the order it was issued for. An alert whose
+	// severity rises while a client pages in SEVERITY order can fall before
+	// the page it has reached and be missed: list again from the first page
+	// to see escalations.
 	Order         AlertOrder `protobuf:"varint,11,opt,name=order,proto3,enum=holdfast.risk.v1.AlertOrder" json:"order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

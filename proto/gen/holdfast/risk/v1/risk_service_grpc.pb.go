@@ -110,7 +110,10 @@ type RiskServiceClient interface {
 	ListEmployeeRisk(ctx context.Context, in *ListEmployeeRiskRequest, opts ...grpc.CallOption) (*ListEmployeeRiskResponse, error)
 	// ListMySensitiveHits pages through the sensitive-word hits in the
 	// caller's own interactions, as the engine recorded them as evidence.
-	// Any role may call it, for themselves only.
+	// Any role may call it, for themselves only. The hits are read from
+	// alert evidence: a match the rules did not judge (the rule disabled or
+	// suppressed for the caller) is not listed, so the list also tells the
+	// employee that such records were judged.
 	ListMySensitiveHits(ctx context.Context, in *ListMySensitiveHitsRequest, opts ...grpc.CallOption) (*ListMySensitiveHitsResponse, error)
 }
 
@@ -409,7 +412,10 @@ type RiskServiceServer interface {
 	ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error)
 	// ListMySensitiveHits pages through the sensitive-word hits in the
 	// caller's own interactions, as the engine recorded them as evidence.
-	// Any role may call it, for themselves only.
+	// Any role may call it, for themselves only. The hits are read from
+	// alert evidence: a match the rules did not judge (the rule disabled or
+	// suppressed for the caller) is not listed, so the list also tells the
+	// employee that such records were judged.
 	ListMySensitiveHits(context.Context, *ListMySensitiveHitsRequest) (*ListMySensitiveHitsResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }
