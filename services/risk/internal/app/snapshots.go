@@ -244,8 +244,8 @@ func (a *App) takeSnapshot(seq uint64, riskInCreated time.Time) ([]byte, error) 
 	return buf.Bytes(), nil
 }
 
-// waitSnapshotStored waits for a snapshot being stored, if any (tests and
-// shutdown).
+// waitSnapshotStored waits for a snapshot being stored, if any: RunEngine
+// calls it on its way out, so a stopping process finishes its snapshot.
 func (a *App) waitSnapshotStored(ctx context.Context) error {
 	if a.snapshots == nil || a.snapshots.saving == nil {
 		return nil

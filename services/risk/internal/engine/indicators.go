@@ -54,7 +54,5 @@ func (e *Engine) Indicators(tenant, employee string, asOf time.Time) domain.Beha
 // same lexicon and built-in programs): the sandbox a backtest replays
 // history into without touching e.
 func (e *Engine) Fresh() *Engine {
-	f := New(e.lexicon, SensitiveWordsParams{})
-	f.builtin = e.builtin // compiled once, never changed after New
-	return f
+	return empty(e.lexicon, e.compiler, e.builtin) // compiled once, never changed after New
 }
