@@ -64,6 +64,10 @@ type FollowOptions struct {
 	// partition of the stream, e.g. some tenants' events. The end is then
 	// the end of what matches.
 	Subjects []string
+	// Untraced handles records without a consume span each: for a
+	// replay of history (a backtest, say), where a span per stored event
+	// would flood the tracing backend and cost more than the handler.
+	Untraced bool
 }
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
@@ -145,6 +149,10 @@ func (l *Log) deliver(ctx context.Context, rec Record, poison error, h Handler, 
 		default:
 			// The handler runs to completion even during shutdown: stopping
 			// half-way through applying an event helps nobody.
+			if opts.Untraced {
+				err = h(context.WithoutCancel(ctx), rec)
+				break
+			}
 			hctx, span := startConsumeSpan(context.WithoutCancel(ctx), rec)
 			err = h(hctx, rec)
 			endSpan(span, err)

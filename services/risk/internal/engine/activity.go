@@ -42,9 +42,9 @@ func (d dayActivity) plus(o dayActivity) dayActivity {
 // event the baselines count, and drops days older than activityKeepDays
 // before it. Days stay in ascending order; an event out of order is
 // counted on its own day.
-func (e *Engine) recordActivity(o observation) {
+func (e *Engine) recordActivity(o *observation) {
 	var add dayActivity
-	switch o.facts["type"] {
+	switch o.kind {
 	case factReveal:
 		add.reveals = 1
 		if assigned, _ := o.facts["assigned"].(bool); !assigned {
@@ -105,7 +105,7 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 //	                                look-back before the notice
 //	unassigned_reveals_since_notice the same, from the notice's day on
 //	exports_since_notice, deletions_since_notice  likewise
-func (e *Engine) activityFeatures(o observation, out map[string]any) {
+func (e *Engine) activityFeatures(o *observation, out map[string]any) {
 	key := employeeKey{o.tenant, o.employee}
 	today := workcal.DateOf(o.at, time.UTC)
 	out["lookback_days"] = int64(baselineDays)

@@ -241,6 +241,9 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		}
 		stats[id] = s
 	}
+	if len(e.applying(t.Tenant, factConversion)) == 0 {
+		return nil // no rule in force judges reviews: the projection is pruned, nothing to evaluate
+	}
 	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)
 	minBaseline := e.intParam(t.Tenant, RuleConversionDrop, "min_baseline_decided", 20)
 	confidence := e.intParam(t.Tenant, RuleConversionDrop, "confidence_z_x100", 0)

@@ -49,10 +49,10 @@ func (e *Engine) ObserveInteractionDeletion(d InteractionDeletion) []Change {
 // withNoticeOpening adds, for an employee under a resignation notice,
 // the notice as the opening evidence of a sequence rule: an alert on what
 // followed a notice shows the notice first.
-func (e *Engine) withNoticeOpening(o observation) observation {
+func (e *Engine) withNoticeOpening(o *observation) {
 	m, _ := e.staff.members.get(employeeKey{o.tenant, o.employee})
 	if m == nil || m.notice.IsZero() || o.at.Before(m.notice) {
-		return o
+		return
 	}
 	opening := maps.Clone(o.opening)
 	if opening == nil {
@@ -60,5 +60,4 @@ func (e *Engine) withNoticeOpening(o observation) observation {
 	}
 	opening[domain.OpeningEvidenceNotice] = []piece{{evidence: m.noticeEvidence}}
 	o.opening = opening
-	return o
 }

@@ -36,9 +36,9 @@ type Engine struct {
 	compiler *rules.Compiler
 	builtin  map[string]*rules.Program
 	tenants  map[string]map[string]*tenantRule
-	// inForceCache is each tenant's enabled rules in id order, dropped
+	// inForceCache is each tenant's rulesInForce, dropped
 	// whenever one of its rules changes.
-	inForceCache map[string][]*rules.Program
+	inForceCache map[string]*rulesInForce
 	open         map[alertKey]*openAlert
 	reveals      map[employeeKey][]revealSeen // sliding window per employee
 	activity     byTenant[[]dayActivity]      // day history per employee, for baselines
@@ -119,7 +119,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		builtin:  builtin,
 		tenants:  map[string]map[string]*tenantRule{},
 
-		inForceCache: map[string][]*rules.Program{},
+		inForceCache: map[string]*rulesInForce{},
 		open:         map[alertKey]*openAlert{},
 		reveals:      map[employeeKey][]revealSeen{},
 		activity:     byTenant[[]dayActivity]{},
@@ -197,6 +197,8 @@ type observation struct {
 	at               time.Time
 	// facts is the CEL variable event.
 	facts map[string]any
+	// kind is facts["type"], set by observe.
+	kind string
 	this  piece
 	// opening is, per opening evidence name (domain.OpeningEvidence*),
 	// the events that led up to this one; a rule naming it opens its
@@ -217,15 +219,16 @@ type observation struct {
 // observe updates the employee's projections, then evaluates every rule in
 // force for the tenant, in rule id order, and returns their decisions.
 func (e *Engine) observe(o observation) []Change {
-	features := e.features(o)
-	o = e.withNoticeOpening(o)
+	o.kind, _ = o.facts["type"].(string)
+	features := e.features(&o)
+	programs := e.applying(o.tenant, o.kind)
+	if len(programs) == 0 {
+		return nil
+	}
+	e.withNoticeOpening(&o)
 	var out []Change
-	eventType, _ := o.facts["type"].(string)
-	for _, p := range e.inForce(o.tenant) {
-		if !p.Applies(eventType) {
-			continue
-		}
-		if ch, ok := e.evaluate(p, o, features); ok {
+	for _, p := range programs {
+		if ch, ok := e.evaluate(p, &o, features); ok {
 			out = append(out, ch)
 		}
 	}
@@ -233,7 +236,7 @@ func (e *Engine) observe(o observation) []Change {
 }
 
 // evaluate decides one rule on one observation.
-func (e *Engine) evaluate(p *rules.Program, o observation, features func() map[string]any) (Change, bool) {
+func (e *Engine) evaluate(p *rules.Program, o *observation, features func() map[string]any) (Change, bool) {
 	def := p.Rule.Definition
 	key := alertKey{def.ID, employeeKey{o.tenant, o.employee}}
 	if until, ok := e.suppressed[key]; ok {
@@ -250,7 +253,7 @@ func (e *Engine) evaluate(p *rules.Program, o observation, features func() map[s
 	if oa == nil && o.cluster != nil {
 		added, withContext = o.cluster, false
 	}
-	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.facts["type"] == "reveal" {
+	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.kind == factReveal {
 		added, withContext = e.revealPieces(employeeKey{o.tenant, o.employee}), false
 	}
 	if lead, ok := o.opening[def.OpeningEvidence]; oa == nil && ok {

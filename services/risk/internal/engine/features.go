@@ -25,7 +25,7 @@ type revealSeen struct{ piece }
 //
 //	reveals_24h             contact reveals within the last 24 hours, this one included
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
-func (e *Engine) features(o observation) func() map[string]any {
+func (e *Engine) features(o *observation) func() map[string]any {
 	key := employeeKey{o.tenant, o.employee}
 	window := e.reveals[key]
 	cutoff := o.at.Add(-revealFeatureWindow)
@@ -34,7 +34,7 @@ func (e *Engine) features(o observation) func() map[string]any {
 		drop++
 	}
 	window = window[drop:]
-	if o.facts["type"] == factReveal {
+	if o.kind == factReveal {
 		window = append(window, revealSeen{o.this})
 		if len(window) > revealEvidenceCap {
 			window = window[len(window)-revealEvidenceCap:]

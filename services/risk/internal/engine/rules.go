@@ -113,19 +113,43 @@ func (e *Engine) ruleIDs(tenant string) []string {
 	return ids
 }
 
-// inForce is the tenant's enabled rules in id order.
-func (e *Engine) inForce(tenant string) []*rules.Program {
-	if cached, ok := e.inForceCache[tenant]; ok {
-		return cached
+// applying is the tenant's enabled rules, in id order, that can trigger
+// on an observation of type kind (rules.Program.Applies).
+func (e *Engine) applying(tenant, kind string) []*rules.Program {
+	f := e.inForceOf(tenant)
+	if out, ok := f.byKind[kind]; ok {
+		return out
 	}
-	out := []*rules.Program{}
-	for _, id := range e.ruleIDs(tenant) {
-		if p, enabled, _ := e.rule(tenant, id); enabled {
+	var out []*rules.Program
+	for _, p := range f.all {
+		if p.Applies(kind) {
 			out = append(out, p)
 		}
 	}
-	e.inForceCache[tenant] = out
+	f.byKind[kind] = out
 	return out
+}
+
+// rulesInForce is a tenant's enabled rules in id order, and by
+// observation type those that apply, as the engine last worked them out;
+// a rule change of the tenant drops it.
+type rulesInForce struct {
+	all    []*rules.Program
+	byKind map[string][]*rules.Program
+}
+
+func (e *Engine) inForceOf(tenant string) *rulesInForce {
+	if cached, ok := e.inForceCache[tenant]; ok {
+		return cached
+	}
+	f := &rulesInForce{all: []*rules.Program{}, byKind: map[string][]*rules.Program{}}
+	for _, id := range e.ruleIDs(tenant) {
+		if p, enabled, _ := e.rule(tenant, id); enabled {
+			f.all = append(f.all, p)
+		}
+	}
+	e.inForceCache[tenant] = f
+	return f
 }
 
 // Rules is every rule of the tenant as in force now, in id order.

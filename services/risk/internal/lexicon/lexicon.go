@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -86,7 +87,7 @@ func New(entries []Entry) (*Lexicon, error) {
 		if strings.TrimSpace(e.Phrase) == "" {
 			return nil, fmt.Errorf("lexicon: entry %d: %w", i, ErrEmptyPhrase)
 		}
-		units := normalizeMapped(e.Phrase)
+		units := normalizeMapped(nil, e.Phrase)
 		if len(units) == 0 {
 			return nil, fmt.Errorf("lexicon: entry %d %q: %w", i, e.Phrase, ErrUnmatchablePhrase)
 		}
@@ -127,10 +128,20 @@ func (l *Lexicon) Find(text string) []Match {
 	if l == nil || len(l.patterns) == 0 || text == "" {
 		return nil
 	}
-	units := normalizeMapped(text)
-	lastEnd := make([]int, len(l.patterns))
+	scratch := unitBuffers.Get().(*[]unit)
+	defer func() {
+		if cap(*scratch) <= maxPooledRunes {
+			unitBuffers.Put(scratch)
+		}
+	}()
+	units := normalizeMapped(*scratch, text)
+	*scratch = units
+	var lastEnd []int // by pattern, made on the first match: most texts have none
 	var matches []Match
 	l.matcher.scan(units, func(p int32, last int) {
+		if lastEnd == nil {
+			lastEnd = make([]int, len(l.patterns))
+		}
 		pat := &l.patterns[p]
 		first := last - len(pat.runes) + 1
 		start, end := units[first].start, units[last].end
@@ -209,3 +220,6 @@ func (l *Lexicon) Fingerprint() string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// unitBuffers recycles Find's normalised text: it runs on every interaction.
+var unitBuffers = sync.Pool{New: func() any { return new([]unit) }}

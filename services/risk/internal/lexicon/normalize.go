@@ -83,7 +83,7 @@ type unit struct {
 // traditional characters mapped to simplified, and every rune that is not a
 // letter or a digit removed. Invalid UTF-8 bytes are dropped.
 func Normalize(s string) string {
-	units := normalizeMapped(s)
+	units := normalizeMapped(nil, s)
 	b := make([]byte, 0, len(units))
 	for _, u := range units {
 		b = utf8.AppendRune(b, u.r)
@@ -93,10 +93,11 @@ func Normalize(s string) string {
 
 // normalizeMapped is Normalize that keeps, for every output rune, the
 // original byte range it came from; Find needs it to report evidence spans
-// in the text the user actually wrote.
-func normalizeMapped(s string) []unit {
+// in the text the user actually wrote. The units are appended to dst[:0],
+// so a caller can reuse one buffer.
+func normalizeMapped(dst []unit, s string) []unit {
 	if isASCII(s) {
-		return normalizeASCII(s)
+		return normalizeASCII(dst, s)
 	}
 	n := normalizers.Get().(*normalizer)
 	defer n.release()
@@ -112,7 +113,7 @@ func normalizeMapped(s string) []unit {
 		n.fold(r, i, i+size)
 		i += size
 	}
-	out := n.compose(make([]unit, 0, len(n.marks)))
+	out := n.compose(slices.Grow(dst[:0], len(n.marks)))
 	if allStable(out) {
 		return out
 	}
@@ -142,8 +143,8 @@ func isASCII(s string) bool {
 
 // normalizeASCII is normalizeMapped for pure ASCII, which needs no folding
 // tables and cannot compose; most English text takes this path.
-func normalizeASCII(s string) []unit {
-	var out []unit
+func normalizeASCII(dst []unit, s string) []unit {
+	out := slices.Grow(dst[:0], len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/checker"
-	"github.com/google/cel-go/common/types/ref"
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -61,8 +60,12 @@ type Program struct {
 	trigger  cel.Program
 	severity cel.Program // nil: the definition's fixed severity
 	params   map[string]any
-	// paramsVal is params as CEL sees them, built once.
-	paramsVal ref.Val
+	// paramsVal is params as CEL sees them (see value), built once.
+	paramsVal any
+	// iterates is whether the trigger or severity expression has a
+	// comprehension (all, exists, map, filter …), the only way an
+	// expression can see the order of a map's keys.
+	iterates bool
 	// eventTypes, when typeBounded, is every event.type the trigger can be
 	// true for (see eventTypes); sorted.
 	eventTypes  []string
@@ -83,15 +86,16 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	for _, prm := range d.Params {
 		p.params[prm.Name] = prm.Value()
 	}
-	p.paramsVal = orderedMap(p.params)
-	var trigger *cel.Ast
+	var trigger, severity *cel.Ast
 	p.trigger, trigger = c.program(&v, "definition.trigger", d.Trigger, d.Params, cel.BoolType)
 	if trigger != nil {
 		p.eventTypes, p.typeBounded = eventTypes(trigger.NativeRep().Expr())
 	}
 	if strings.TrimSpace(d.SeverityExpr) != "" {
-		p.severity, _ = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
+		p.severity, severity = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
 	}
+	p.iterates = hasComprehension(trigger) || hasComprehension(severity)
+	p.paramsVal = p.value(p.params)
 	p.en = parseTemplate(&v, "definition.explanation_en", d.ExplanationEN)
 	p.zh = parseTemplate(&v, "definition.explanation_zh", d.ExplanationZH)
 	if err := v.Err(); err != nil {

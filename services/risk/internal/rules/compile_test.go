@@ -209,3 +209,45 @@ func TestMapIterationIsSorted(t *testing.T) {
 		}
 	}
 }
+
+// A comprehension in the severity expression alone, or over features,
+// alert or params, sees sorted keys too: a program that iterates anywhere
+// gets every map in key order.
+func TestMapIterationIsSortedInEveryVariable(t *testing.T) {
+	t.Parallel()
+	keys := map[string]any{"z": int64(1), "a": int64(2), "m": int64(3), "b": int64(4), "y": int64(5)}
+	cases := map[string]struct{ trigger, severity string }{
+		"severity only": {`event.type == "x"`, `event.map(k, k) == ["a", "b", "m", "type", "y", "z"] ? "high" : "low"`},
+		"features":      {`features.map(k, k) == ["a", "b", "m", "y", "z"]`, ``},
+		"alert":         {`alert.map(k, k) == ["a", "b", "m", "y", "z"]`, ``},
+		"params":        {`dyn(params).map(k, k) == ["max_customers"] && event.type == "x"`, ``},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := validRule()
+			r.Definition.Trigger, r.Definition.SeverityExpr = c.trigger, c.severity
+			p, err := compiler(t).Compile(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			event := map[string]any{"type": "x"}
+			for k, v := range keys {
+				event[k] = v
+			}
+			for range 50 {
+				in := rules.Input{Event: event, FeaturesFunc: func() map[string]any { return keys }, Alert: keys}
+				fired, err := p.Triggered(in)
+				if err != nil || !fired {
+					t.Fatalf("triggered = %v, %v; want keys in sorted order", fired, err)
+				}
+				if c.severity == "" {
+					continue
+				}
+				if sev, err := p.Severity(in); err != nil || sev != domain.SeverityHigh {
+					t.Fatalf("severity = %v, %v; want high (keys in sorted order)", sev, err)
+				}
+			}
+		})
+	}
+}

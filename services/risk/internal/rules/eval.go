@@ -29,43 +29,67 @@ type Input struct {
 }
 
 func (p *Program) activation(in Input) *activation {
-	a := &activation{event: orderedMap(in.Event), params: p.paramsVal, in: in}
-	if in.Features != nil || in.FeaturesFunc == nil {
-		a.features = orderedMap(in.Features)
-	}
-	if in.Alert != nil || in.AlertFunc == nil {
-		a.alert = orderedMap(in.Alert)
-	}
-	return a
+	return &activation{p: p, in: in}
 }
 
 // activation is the variables of one evaluation (a map would be one more
 // allocation and hash per variable read); features and alert are built on
 // first read when the input gives them as functions.
 type activation struct {
-	event, features, params, alert ref.Val
-	in                             Input
+	p                       *Program
+	in                      Input
+	event, features, alert  any
+	eventOK, featOK, alerOK bool
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case VarEvent:
+		if !a.eventOK {
+			a.event, a.eventOK = a.p.value(a.in.Event), true
+		}
 		return a.event, true
 	case VarFeatures:
-		if a.features == nil {
-			a.features = orderedMap(a.in.FeaturesFunc())
+		if !a.featOK {
+			m := a.in.Features
+			if m == nil && a.in.FeaturesFunc != nil {
+				m = a.in.FeaturesFunc()
+			}
+			a.features, a.featOK = a.p.value(m), true
 		}
 		return a.features, true
 	case VarParams:
-		return a.params, true
+		return a.p.paramsVal, true
 	case VarAlert:
-		if a.alert == nil {
-			a.alert = orderedMap(a.in.AlertFunc())
+		if !a.alerOK {
+			m := a.in.Alert
+			if m == nil && a.in.AlertFunc != nil {
+				m = a.in.AlertFunc()
+			}
+			a.alert, a.alerOK = a.p.value(m), true
 		}
 		return a.alert, true
 	}
 	return nil, false
 }
+
+// value is m as this program's expressions see it. An expression that
+// iterates a map sees its keys in sorted order (see sortedMap); one that
+// does not gets the Go map itself, which CEL selects fields of directly,
+// without wrapping the map for every evaluation. Only a comprehension can
+// tell one key order from another, so both decide alike.
+func (p *Program) value(m map[string]any) any {
+	if m == nil {
+		m = noFacts
+	}
+	if p.iterates {
+		return orderedMap(m)
+	}
+	return m
+}
+
+// noFacts stands for a nil input map; nothing writes to it.
+var noFacts = map[string]any{}
 
 func (*activation) Parent() interpreter.Activation { return nil }
 

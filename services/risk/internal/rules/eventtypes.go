@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 
+	"github.com/google/cel-go/cel"
 	celast "github.com/google/cel-go/common/ast"
 	"github.com/google/cel-go/common/operators"
 	"github.com/google/cel-go/common/types"
@@ -94,4 +95,19 @@ func stringLiteral(e celast.Expr) (string, bool) {
 	}
 	s, ok := e.AsLiteral().(types.String)
 	return string(s), ok
+}
+
+// hasComprehension is whether the checked expression a (nil: none) has a
+// comprehension anywhere in it.
+func hasComprehension(a *cel.Ast) bool {
+	if a == nil {
+		return false
+	}
+	found := false
+	celast.PreOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.Kind() == celast.ComprehensionKind {
+			found = true
+		}
+	}))
+	return found
 }
