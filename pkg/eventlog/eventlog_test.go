@@ -472,6 +472,34 @@ func TestTraceContextTravelsInHeaders(t *testing.T) {
 	}
 }
 
+// A follower's handler runs in a consume span that continues the trace
+// the record was written in; an untraced one (a replay of history) in
+// none.
+func TestFollowTracesEachRecordUnlessUntraced(t *testing.T) {
+	t.Parallel()
+	_, log := testkit.StartEventLog(t)
+	ctx := ctxT(t)
+	traceID, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	spanID, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID, TraceFlags: trace.FlagsSampled, Remote: true})
+	if _, err := log.Append(trace.ContextWithSpanContext(ctx, sc), eventlog.AppendRequest{Ref: customerRef("c1"), RequestID: "r1", Payload: note("a")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, untraced := range []bool{false, true} {
+		var seen []trace.SpanContext
+		err := log.Follow(ctx, eventlog.StreamClient, func(hctx context.Context, _ eventlog.Record) error {
+			seen = append(seen, trace.SpanContextFromContext(hctx))
+			return nil
+		}, eventlog.FollowOptions{StopAtEnd: true, Untraced: untraced})
+		if err != nil || len(seen) != 1 {
+			t.Fatalf("untraced=%v: follow saw %d records, %v; want 1", untraced, len(seen), err)
+		}
+		if got := seen[0]; untraced == got.IsValid() || (!untraced && got.TraceID() != traceID) {
+			t.Errorf("untraced=%v: handler's span context %v valid=%v, want the record's trace %s only when traced", untraced, got.TraceID(), got.IsValid(), traceID)
+		}
+	}
+}
+
 func TestAppendBatchAppendsEachAndReportsConflicts(t *testing.T) {
 	t.Parallel()
 	_, log := testkit.StartEventLog(t)
