@@ -90,8 +90,8 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 	return sum
 }
 
-// activityFeatures adds to out (o already counted by recordActivity) the
-// features that compare them with their own baseline:
+// activityFeatures adds to out the employee's features at at (the
+// observation already counted by recordActivity): those that compare them with their own baseline:
 //
 //	reveals_baseline_daily   reveals per day, averaged over the baselineDays
 //	                         days before today (whole number, rounded down)
@@ -105,9 +105,8 @@ func (e *Engine) activityIn(key employeeKey, from, to workcal.Date) dayActivity 
 //	                                look-back before the notice
 //	unassigned_reveals_since_notice the same, from the notice's day on
 //	exports_since_notice, deletions_since_notice  likewise
-func (e *Engine) activityFeatures(o *observation, out map[string]any) {
-	key := employeeKey{o.tenant, o.employee}
-	today := workcal.DateOf(o.at, time.UTC)
+func (e *Engine) activityFeatures(key employeeKey, at time.Time, out map[string]any) {
+	today := workcal.DateOf(at, time.UTC)
 	out["lookback_days"] = int64(baselineDays)
 
 	before := e.activityIn(key, today.AddDays(-baselineDays), today.AddDays(-1))
@@ -120,7 +119,7 @@ func (e *Engine) activityFeatures(o *observation, out map[string]any) {
 
 	var lookback, since dayActivity
 	noticeDays := int64(-1)
-	if m, ok := e.member(o.tenant, o.employee); ok && !m.notice.IsZero() && !o.at.Before(m.notice) {
+	if m, ok := e.member(key.tenant, key.employee); ok && !m.notice.IsZero() && !at.Before(m.notice) {
 		noticeDay := workcal.DateOf(m.notice, time.UTC)
 		noticeDays = int64(today - noticeDay)
 		lookback = e.activityIn(key, noticeDay.AddDays(-baselineDays), noticeDay.AddDays(-1))

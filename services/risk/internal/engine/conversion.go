@@ -276,18 +276,20 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 			}
 			return out
 		}
+		// One map serves every review: nothing keeps an observation's facts.
+		facts := e.scratch.facts
+		clear(facts)
+		facts["type"], facts["employee_id"] = factConversion, id
+		facts["recent_won"], facts["recent_decided"], facts["recent_rate_bp"] = s.recentWon, s.recentDecided, rateBp(s.recentWon, s.recentDecided)
+		facts["recent_rate_upper_bp"] = wilsonUpperBp(s.recentWon, s.recentDecided, confidence)
+		facts["baseline_decided"], facts["baseline_rate_bp"] = s.baseDecided, rateBp(s.baseWon, s.baseDecided)
+		facts["longterm_decided"], facts["longterm_rate_bp"] = s.longDecided, rateBp(s.longWon, s.longDecided)
+		facts["own_baseline_bp"], facts["own_baseline_decided"] = own, ownDecided
+		facts["peer_median_bp"], facts["peers_counted"] = peerMedian, peersCounted
+		facts["recent_activity"], facts["baseline_activity_per_30d"], facts["activity_pct"] = s.recentActivity, basePer30, activityPct
 		out = append(out, e.observe(observation{
 			tenant: t.Tenant, employee: id, at: t.At,
-			facts: map[string]any{
-				"type": factConversion, "employee_id": id,
-				"recent_won": s.recentWon, "recent_decided": s.recentDecided, "recent_rate_bp": rateBp(s.recentWon, s.recentDecided),
-				"recent_rate_upper_bp": wilsonUpperBp(s.recentWon, s.recentDecided, confidence),
-				"baseline_decided":     s.baseDecided, "baseline_rate_bp": rateBp(s.baseWon, s.baseDecided),
-				"longterm_decided": s.longDecided, "longterm_rate_bp": rateBp(s.longWon, s.longDecided),
-				"own_baseline_bp": own, "own_baseline_decided": ownDecided,
-				"peer_median_bp": peerMedian, "peers_counted": peersCounted,
-				"recent_activity": s.recentActivity, "baseline_activity_per_30d": basePer30, "activity_pct": activityPct,
-			},
+			facts: facts,
 			this:    evidenceOnly(t.Evidence),
 			context: context,
 		})...)

@@ -68,6 +68,11 @@ type Engine struct {
 	// evalErrors counts rule evaluations that failed (a missing fact, the
 	// cost limit); such a rule is treated as not triggered.
 	evalErrors uint64
+
+	// judging and scratch are the observation being judged and the maps
+	// its rule inputs are built in (features.go).
+	judging judging
+	scratch scratchMaps
 }
 
 type employeeKey struct{ tenant, employee string }
@@ -136,6 +141,8 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
+
+		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}},
 	}
 }
 
@@ -174,15 +181,15 @@ func (t tally) plus(o tally) tally {
 	return out
 }
 
-func (t tally) vars(opening bool) map[string]any {
+// vars puts the tally into out (cleared first) as the CEL variable alert.
+func (t tally) vars(opening bool, out map[string]any) {
 	phrases := t.phrases
 	if phrases == nil {
 		phrases = []string{}
 	}
-	return map[string]any{
-		"count": t.count, "hits": t.hits, "quoted": t.quoted, "unassigned": t.unassigned,
-		"personal": t.personal, "phrases": phrases, "new": opening,
-	}
+	clear(out)
+	out["count"], out["hits"], out["quoted"], out["unassigned"] = t.count, t.hits, t.quoted, t.unassigned
+	out["personal"], out["phrases"], out["new"] = t.personal, phrases, opening
 }
 
 // piece is one event as evidence, with what it adds to an alert's tally.
@@ -199,7 +206,7 @@ type observation struct {
 	facts map[string]any
 	// kind is facts["type"], set by observe.
 	kind string
-	this  piece
+	this piece
 	// opening is, per opening evidence name (domain.OpeningEvidence*),
 	// the events that led up to this one; a rule naming it opens its
 	// alert with them.
@@ -220,7 +227,7 @@ type observation struct {
 // force for the tenant, in rule id order, and returns their decisions.
 func (e *Engine) observe(o observation) []Change {
 	o.kind, _ = o.facts["type"].(string)
-	features := e.features(&o)
+	e.features(&o)
 	programs := e.applying(o.tenant, o.kind)
 	if len(programs) == 0 {
 		return nil
@@ -228,7 +235,7 @@ func (e *Engine) observe(o observation) []Change {
 	e.withNoticeOpening(&o)
 	var out []Change
 	for _, p := range programs {
-		if ch, ok := e.evaluate(p, &o, features); ok {
+		if ch, ok := e.evaluate(p, &o); ok {
 			out = append(out, ch)
 		}
 	}
@@ -236,7 +243,7 @@ func (e *Engine) observe(o observation) []Change {
 }
 
 // evaluate decides one rule on one observation.
-func (e *Engine) evaluate(p *rules.Program, o *observation, features func() map[string]any) (Change, bool) {
+func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	def := p.Rule.Definition
 	key := alertKey{def.ID, employeeKey{o.tenant, o.employee}}
 	if until, ok := e.suppressed[key]; ok {
@@ -249,7 +256,8 @@ func (e *Engine) evaluate(p *rules.Program, o *observation, features func() map[
 	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
 		oa = nil // the window closed, or a new version of the rule is in force
 	}
-	added, withContext := []piece{o.this}, true
+	this := [1]piece{o.this}
+	added, withContext := this[:], true
 	if oa == nil && o.cluster != nil {
 		added, withContext = o.cluster, false
 	}
@@ -267,14 +275,8 @@ func (e *Engine) evaluate(p *rules.Program, o *observation, features func() map[
 	for _, a := range added {
 		after = after.plus(a.tally)
 	}
-	opening := oa == nil
-	var alertVars map[string]any
-	in := rules.Input{Event: o.facts, FeaturesFunc: features, AlertFunc: func() map[string]any {
-		if alertVars == nil {
-			alertVars = after.vars(opening)
-		}
-		return alertVars
-	}}
+	e.judging.after, e.judging.opening, e.judging.alertBuilt = after, oa == nil, false
+	in := rules.Input{Event: o.facts, Lazy: judgedInputs{e}}
 	fired, err := p.Triggered(in)
 	if err != nil {
 		e.evalErrors++
@@ -317,9 +319,9 @@ func (e *Engine) evaluate(p *rules.Program, o *observation, features func() map[
 	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(map[string]any{
 		"employee":     o.employee,
 		"event":        o.facts,
-		"features":     features(),
+		"features":     e.judgedInputs().Features(),
 		"params":       p.Params(),
-		"alert":        in.AlertFunc(),
+		"alert":        e.judgedInputs().Alert(),
 		"severity":     sev.String(),
 		"window_hours": int64(def.Window / time.Hour),
 		"window_days":  int64(def.Window / (24 * time.Hour)),

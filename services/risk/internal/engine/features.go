@@ -18,14 +18,15 @@ const revealEvidenceCap = 200
 // revealSeen is one reveal in an employee's sliding window.
 type revealSeen struct{ piece }
 
-// features updates the employee's projections with o and returns a
-// function that gives them as the CEL variable features, built on its
-// first call (most rules never read features; the projections do not
-// change until the observation's rules are evaluated):
+// features updates the employee's projections with o and makes o the
+// observation being judged (e.judging), whose features rules read as the
+// CEL variable features, built on first read (most rules never read
+// features; the projections do not change until the observation's rules
+// are evaluated; see judgedInputs):
 //
 //	reveals_24h             contact reveals within the last 24 hours, this one included
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
-func (e *Engine) features(o *observation) func() map[string]any {
+func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
 	window := e.reveals[key]
 	cutoff := o.at.Add(-revealFeatureWindow)
@@ -46,22 +47,69 @@ func (e *Engine) features(o *observation) func() map[string]any {
 		e.reveals[key] = window
 	}
 	e.recordActivity(o)
-	var out map[string]any
-	return func() map[string]any {
-		if out != nil {
-			return out
-		}
-		var unassigned int64
-		for _, r := range window {
-			unassigned += r.tally.unassigned
-		}
-		out = make(map[string]any, 12+len(o.features))
-		out["reveals_24h"] = int64(len(window))
-		out["reveals_24h_unassigned"] = unassigned
-		e.activityFeatures(o, out)
-		maps.Copy(out, o.features)
-		return out
+	e.judging = judging{key: key, at: o.at, extra: o.features, window: window}
+}
+
+// judging is the observation the engine is judging and the rule inputs
+// built for it so far. The engine judges one observation at a time, so
+// the inputs are built on first read (judgedInputs) into maps it reuses:
+// new maps and closures per evaluation were much of a replay's
+// allocations. Nothing keeps the maps past the evaluation: rules and
+// explanations read them while they run.
+type judging struct {
+	key    employeeKey
+	at     time.Time
+	extra  map[string]any // the observation's own features
+	window []revealSeen   // the employee's reveal window, this observation included
+
+	featuresBuilt bool
+	features      map[string]any
+
+	// after is the alert's tally if the rule being evaluated fires;
+	// opening whether that would open the alert.
+	after      tally
+	opening    bool
+	alertBuilt bool
+	alert      map[string]any
+}
+
+// judgedInputs builds the features and alert variables of the
+// evaluation in progress (rules.Lazy). It holds only the engine, so
+// handing it to a program allocates nothing.
+type judgedInputs struct{ e *Engine }
+
+func (e *Engine) judgedInputs() judgedInputs { return judgedInputs{e} }
+
+// Features is the features of the observation being judged.
+func (in judgedInputs) Features() map[string]any {
+	e := in.e
+	j := &e.judging
+	if j.featuresBuilt {
+		return j.features
 	}
+	var unassigned int64
+	for _, r := range j.window {
+		unassigned += r.tally.unassigned
+	}
+	out := e.scratch.features
+	clear(out)
+	out["reveals_24h"] = int64(len(j.window))
+	out["reveals_24h_unassigned"] = unassigned
+	e.activityFeatures(j.key, j.at, out)
+	maps.Copy(out, j.extra)
+	j.features, j.featuresBuilt = out, true
+	return out
+}
+
+// Alert is the alert variable of the rule being evaluated.
+func (in judgedInputs) Alert() map[string]any {
+	e := in.e
+	j := &e.judging
+	if !j.alertBuilt {
+		j.after.vars(j.opening, e.scratch.alert)
+		j.alertBuilt = true
+	}
+	return e.scratch.alert
 }
 
 // revealPieces is the employee's reveal window as evidence.
@@ -87,3 +135,9 @@ const (
 
 // evidenceOnly is a piece counting as one piece of evidence and nothing else.
 func evidenceOnly(ev domain.Evidence) piece { return piece{evidence: ev, tally: tally{count: 1}} }
+
+// scratchMaps are maps the engine refills for each evaluation instead of
+// making new ones (see judging).
+type scratchMaps struct {
+	features, alert, facts map[string]any
+}

@@ -236,7 +236,7 @@ func TestMapIterationIsSortedInEveryVariable(t *testing.T) {
 				event[k] = v
 			}
 			for range 50 {
-				in := rules.Input{Event: event, FeaturesFunc: func() map[string]any { return keys }, Alert: keys}
+				in := rules.Input{Event: event, Lazy: lazyFuncs{features: func() map[string]any { return keys }}, Alert: keys}
 				fired, err := p.Triggered(in)
 				if err != nil || !fired {
 					t.Fatalf("triggered = %v, %v; want keys in sorted order", fired, err)

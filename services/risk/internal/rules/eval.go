@@ -16,16 +16,23 @@ import (
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
 
-// Input is what one evaluation sees. The engine builds each map fresh per
-// evaluation; programs do not keep them.
+// Input is what one evaluation sees. Programs do not keep its maps past
+// the evaluation.
 type Input struct {
 	Event    map[string]any
 	Features map[string]any
 	Alert    map[string]any
-	// FeaturesFunc and AlertFunc, when Features or Alert is nil, build
-	// them when an expression first reads them: most rules read neither,
-	// and building them was much of a replay's cost.
-	FeaturesFunc, AlertFunc func() map[string]any
+	// Lazy, when Features or Alert is nil, builds them when an expression
+	// first reads them: most rules read neither, and building them was
+	// much of a replay's cost.
+	Lazy Lazy
+}
+
+// Lazy builds the features and alert variables of an evaluation on
+// demand.
+type Lazy interface {
+	Features() map[string]any
+	Alert() map[string]any
 }
 
 func (p *Program) activation(in Input) *activation {
@@ -52,8 +59,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case VarFeatures:
 		if !a.featOK {
 			m := a.in.Features
-			if m == nil && a.in.FeaturesFunc != nil {
-				m = a.in.FeaturesFunc()
+			if m == nil && a.in.Lazy != nil {
+				m = a.in.Lazy.Features()
 			}
 			a.features, a.featOK = a.p.value(m), true
 		}
@@ -63,8 +70,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case VarAlert:
 		if !a.alerOK {
 			m := a.in.Alert
-			if m == nil && a.in.AlertFunc != nil {
-				m = a.in.AlertFunc()
+			if m == nil && a.in.Lazy != nil {
+				m = a.in.Lazy.Alert()
 			}
 			a.alert, a.alerOK = a.p.value(m), true
 		}

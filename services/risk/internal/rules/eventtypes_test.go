@@ -91,9 +91,11 @@ func TestFeaturesAndAlertAreBuiltOnlyWhenRead(t *testing.T) {
 	calls := 0
 	in := func() rules.Input {
 		return rules.Input{
-			Event:        map[string]any{"type": "x", "n": int64(3)},
-			FeaturesFunc: func() map[string]any { calls++; return map[string]any{"f": int64(5)} },
-			AlertFunc:    func() map[string]any { calls++; return map[string]any{"count": int64(2)} },
+			Event: map[string]any{"type": "x", "n": int64(3)},
+			Lazy: lazyFuncs{
+				features: func() map[string]any { calls++; return map[string]any{"f": int64(5)} },
+				alert:    func() map[string]any { calls++; return map[string]any{"count": int64(2)} },
+			},
 		}
 	}
 	for _, tc := range []struct {
@@ -120,3 +122,8 @@ func TestFeaturesAndAlertAreBuiltOnlyWhenRead(t *testing.T) {
 		}
 	}
 }
+
+type lazyFuncs struct{ features, alert func() map[string]any }
+
+func (l lazyFuncs) Features() map[string]any { return l.features() }
+func (l lazyFuncs) Alert() map[string]any    { return l.alert() }
