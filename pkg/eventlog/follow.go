@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -23,16 +24,30 @@ type SourcePosition struct {
 }
 
 func parseSourceHeader(h string) (SourcePosition, bool) {
-	fields := strings.Fields(h)
-	if len(fields) < 2 {
+	// The first two fields as strings.Fields splits them, without its
+	// slice: every sourced record has this header.
+	first, rest := nextField(h)
+	second, _ := nextField(rest)
+	if first == "" || second == "" {
 		return SourcePosition{}, false
 	}
-	name, _, _ := strings.Cut(fields[0], ":")
-	seq, err := strconv.ParseUint(fields[1], 10, 64)
+	name, _, _ := strings.Cut(first, ":")
+	seq, err := strconv.ParseUint(second, 10, 64)
 	if err != nil || name == "" {
 		return SourcePosition{}, false
 	}
 	return SourcePosition{Stream: name, Sequence: seq}, true
+}
+
+// nextField is the first space-separated field of s (as strings.Fields
+// sees spaces) and what follows it.
+func nextField(s string) (field, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return s, ""
+	}
+	return s[:end], s[end:]
 }
 
 // Handler applies one record. An error is treated as transient: the same

@@ -42,8 +42,23 @@ func FuzzParseSourceHeader(f *testing.F) {
 	f.Add("CLIENT 42 > > client.acme.customer.c1")
 	f.Add("ORDER:abc 7")
 	f.Add("")
+	f.Add("\u2003CLIENT\t\t9\u00a0x")
 	f.Fuzz(func(t *testing.T, h string) {
 		got, ok := parseSourceHeader(h)
+		// It splits fields exactly as strings.Fields does.
+		var want SourcePosition
+		wantOK := false
+		if fields := strings.Fields(h); len(fields) >= 2 {
+			name, _, _ := strings.Cut(fields[0], ":")
+			seq, err := strconv.ParseUint(fields[1], 10, 64)
+			want, wantOK = SourcePosition{Stream: name, Sequence: seq}, err == nil && name != ""
+			if !wantOK {
+				want = SourcePosition{}
+			}
+		}
+		if got != want || ok != wantOK {
+			t.Errorf("parseSourceHeader(%q) = %+v, %v; strings.Fields gives %+v, %v", h, got, ok, want, wantOK)
+		}
 		if !ok {
 			return
 		}

@@ -241,7 +241,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		}
 		stats[id] = s
 	}
-	if len(e.applying(t.Tenant, factConversion)) == 0 {
+	if programs, _ := e.applying(t.Tenant, factConversion); len(programs) == 0 {
 		return nil // no rule in force judges reviews: the projection is pruned, nothing to evaluate
 	}
 	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)

@@ -228,11 +228,13 @@ type observation struct {
 func (e *Engine) observe(o observation) []Change {
 	o.kind, _ = o.facts["type"].(string)
 	e.features(&o)
-	programs := e.applying(o.tenant, o.kind)
+	programs, byNotice := e.applying(o.tenant, o.kind)
 	if len(programs) == 0 {
 		return nil
 	}
-	e.withNoticeOpening(&o)
+	if byNotice {
+		e.withNoticeOpening(&o)
+	}
 	var out []Change
 	for _, p := range programs {
 		if ch, ok := e.evaluate(p, &o); ok {

@@ -114,20 +114,29 @@ func (e *Engine) ruleIDs(tenant string) []string {
 }
 
 // applying is the tenant's enabled rules, in id order, that can trigger
-// on an observation of type kind (rules.Program.Applies).
-func (e *Engine) applying(tenant, kind string) []*rules.Program {
+// on an observation of type kind (rules.Program.Applies), and whether one
+// of them opens its alert with the resignation notice (the observation
+// then needs it, see withNoticeOpening).
+func (e *Engine) applying(tenant, kind string) (programs []*rules.Program, byNotice bool) {
 	f := e.inForceOf(tenant)
-	if out, ok := f.byKind[kind]; ok {
-		return out
+	if a, ok := f.byKind[kind]; ok {
+		return a.programs, a.byNotice
 	}
-	var out []*rules.Program
+	var a applicable
 	for _, p := range f.all {
 		if p.Applies(kind) {
-			out = append(out, p)
+			a.programs = append(a.programs, p)
+			a.byNotice = a.byNotice || p.Rule.Definition.OpeningEvidence == domain.OpeningEvidenceNotice
 		}
 	}
-	f.byKind[kind] = out
-	return out
+	f.byKind[kind] = a
+	return a.programs, a.byNotice
+}
+
+// applicable is the rules in force that apply to one observation type.
+type applicable struct {
+	programs []*rules.Program
+	byNotice bool
 }
 
 // rulesInForce is a tenant's enabled rules in id order, and by
@@ -135,14 +144,14 @@ func (e *Engine) applying(tenant, kind string) []*rules.Program {
 // a rule change of the tenant drops it.
 type rulesInForce struct {
 	all    []*rules.Program
-	byKind map[string][]*rules.Program
+	byKind map[string]applicable
 }
 
 func (e *Engine) inForceOf(tenant string) *rulesInForce {
 	if cached, ok := e.inForceCache[tenant]; ok {
 		return cached
 	}
-	f := &rulesInForce{all: []*rules.Program{}, byKind: map[string][]*rules.Program{}}
+	f := &rulesInForce{all: []*rules.Program{}, byKind: map[string]applicable{}}
 	for _, id := range e.ruleIDs(tenant) {
 		if p, enabled, _ := e.rule(tenant, id); enabled {
 			f.all = append(f.all, p)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"text/template"
 
 	"github.com/google/cel-go/common/types"
@@ -36,8 +37,21 @@ type Lazy interface {
 }
 
 func (p *Program) activation(in Input) *activation {
-	return &activation{p: p, in: in}
+	a := activations.Get().(*activation)
+	*a = activation{p: p, in: in}
+	return a
 }
+
+// release returns a to the pool once its evaluation is over: CEL keeps
+// no reference to an activation after Eval returns.
+func (a *activation) release() {
+	*a = activation{}
+	activations.Put(a)
+}
+
+// activations recycles activations: one is needed per evaluation, and
+// programs are shared by engines on several goroutines.
+var activations = sync.Pool{New: func() any { return new(activation) }}
 
 // activation is the variables of one evaluation (a map would be one more
 // allocation and hash per variable read); features and alert are built on
@@ -149,7 +163,9 @@ func (p *Program) Params() map[string]any { return p.params }
 
 // Triggered evaluates the trigger.
 func (p *Program) Triggered(in Input) (bool, error) {
-	out, _, err := p.trigger.Eval(p.activation(in))
+	a := p.activation(in)
+	out, _, err := p.trigger.Eval(a)
+	a.release()
 	if err != nil {
 		return false, fmt.Errorf("%w: %s trigger: %w", ErrEvaluation, p.Rule.Definition.ID, err)
 	}
@@ -165,7 +181,9 @@ func (p *Program) Severity(in Input) (domain.Severity, error) {
 	if p.severity == nil {
 		return p.Rule.Definition.Severity, nil
 	}
-	out, _, err := p.severity.Eval(p.activation(in))
+	a := p.activation(in)
+	out, _, err := p.severity.Eval(a)
+	a.release()
 	if err != nil {
 		return 0, fmt.Errorf("%w: %s severity: %w", ErrEvaluation, p.Rule.Definition.ID, err)
 	}
