@@ -135,6 +135,17 @@ func wilsonUpperBp(won, decided, zX100 int64) int64 {
 	if decided <= 0 {
 		return 0
 	}
+	if zX100 <= 0 {
+		// z = 0 reduces the formula to 10⁴·w/n: the plain rate, without
+		// math/big (the built-in rule's case, reviewed for every seller
+		// every day).
+		return min(rateBp(won, decided), 10_000)
+	}
+	return wilsonExactBp(won, decided, zX100)
+}
+
+// wilsonExactBp is wilsonUpperBp for zX100 > 0, in math/big.
+func wilsonExactBp(won, decided, zX100 int64) int64 {
 	n, w, c := big.NewInt(decided), big.NewInt(won), big.NewInt(min(max(zX100, 0), maxConfidenceZx100))
 	k := big.NewInt(10_000)
 	c2 := new(big.Int).Mul(c, c)

@@ -21,3 +21,15 @@ func TestWilsonUpperBp(t *testing.T) {
 		}
 	}
 }
+
+// The plain-rate shortcut at z = 0 is exactly the formula's value.
+func TestWilsonAtZeroIsTheFormula(t *testing.T) {
+	t.Parallel()
+	for decided := int64(1); decided <= 60; decided++ {
+		for won := int64(0); won <= decided+3; won++ {
+			if got, want := wilsonUpperBp(won, decided, 0), wilsonExactBp(won, decided, 0); got != want {
+				t.Errorf("wilsonUpperBp(%d, %d, 0) = %d, formula %d", won, decided, got, want)
+			}
+		}
+	}
+}
