@@ -146,7 +146,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		checkIn.vsGRPC, checkIn.vsJetStream,
 		orders.vsGRPC, orders.vsJetStream,
 		commission.projection,
-		risk.replay, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
+		risk.replay, risk.replayCPU, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
 		latency.alertP50, latency.alertP99,
 	}
 	for _, step := range steps {
