@@ -318,7 +318,9 @@ var templateFuncs = template.FuncMap{
 }
 
 // evidenceBundle downloads the case's signed evidence bundle, built by the
-// risk service with the user's identity (hr, auditor or admin).
+// risk service with the user's identity (hr, auditor or admin). The link
+// carries a request id made when the page was shown, so a double click or
+// a retried download is recorded on the case once.
 func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request, ss *session) {
 	ctx, cancel := userContext(r.Context(), ss)
 	defer cancel()
@@ -326,7 +328,9 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request, ss *sess
 	if lang != langZH {
 		lang = langEN
 	}
-	resp, err := s.risk.ExportEvidence(ctx, &riskv1.ExportEvidenceRequest{AlertId: r.PathValue("id"), Language: lang})
+	resp, err := s.risk.ExportEvidence(ctx, &riskv1.ExportEvidenceRequest{
+		AlertId: r.PathValue("id"), Language: lang, RequestId: r.URL.Query().Get("request"),
+	})
 	if err != nil {
 		s.apiError(w, r, ss, err)
 		return

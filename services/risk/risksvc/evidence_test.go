@@ -99,3 +99,73 @@ func TestEvidenceBundleOfACase(t *testing.T) {
 	_, err = env.riskAs(t, stack, sales).ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: id})
 	wantCode(t, err, codes.PermissionDenied)
 }
+
+// TestEvidenceExportRetriedIsRecordedOnce: an export retried with its
+// request_id (a lost response, a double click) is on the case once; a
+// new id is a new export; the same id once the case has moved on, when the
+// bundle would differ from the one recorded, is refused rather than handed
+// out unrecorded; a malformed id is a field violation.
+func TestEvidenceExportRetriedIsRecordedOnce(t *testing.T) {
+	t.Parallel()
+	env := newEnv(t)
+	stack := env.start(t, stackOptions{})
+	cc := env.clientAs(t, stack, sales)
+	seq := logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
+	rc := env.riskAs(t, stack, hr)
+	id := onlyAlert(t, alertsAfter(t, rc, seq)).GetAlertId()
+	exports := func() int {
+		t.Helper()
+		c, err := rc.GetCase(t.Context(), &riskv1.GetCaseRequest{AlertId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, note := range c.GetCase().GetNotes() {
+			if note.GetKind() == "evidence_exported" {
+				n++
+			}
+		}
+		return n
+	}
+	export := func(requestID string) (*riskv1.ExportEvidenceResponse, error) {
+		return rc.ExportEvidence(t.Context(), &riskv1.ExportEvidenceRequest{AlertId: id, Language: "en", RequestId: requestID})
+	}
+
+	first, err := export("dl-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := export("dl-1")
+	if err != nil {
+		t.Fatalf("retry with the same request_id: %v", err)
+	}
+	if again.GetMerkleRoot() != first.GetMerkleRoot() {
+		t.Errorf("retry's root %s, first %s: want the same bundle content", again.GetMerkleRoot(), first.GetMerkleRoot())
+	}
+	if n := exports(); n != 1 {
+		t.Errorf("%d exports recorded after a retry, want 1", n)
+	}
+	if _, err := export("dl-2"); err != nil {
+		t.Fatal(err)
+	}
+	if n := exports(); n != 2 {
+		t.Errorf("%d exports recorded after a second request, want 2", n)
+	}
+
+	// The case moves on: the bundle now holds one more event, so the old
+	// id no longer names the bundle it recorded.
+	if _, err := rc.AcknowledgeAlert(t.Context(), &riskv1.AcknowledgeAlertRequest{RequestId: "ack", AlertId: id, Note: "looking into it"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = export("dl-1")
+	wantCode(t, err, codes.FailedPrecondition)
+	if n := exports(); n != 2 {
+		t.Errorf("%d exports recorded after a refused reuse, want 2", n)
+	}
+
+	_, err = export("not a token!")
+	wantCode(t, err, codes.InvalidArgument)
+	if got := violatedFields(t, err); !slices.Equal(got, []string{"request_id"}) {
+		t.Errorf("violations = %v, want request_id", got)
+	}
+}

@@ -167,6 +167,7 @@ func exportEvidence(ctx context.Context, env Env, args []string) error {
 	alert := fs.String("alert", "", "the alert whose case to bundle")
 	lang := fs.String("lang", "zh", "language of the report: zh or en")
 	out := fs.String("out", "", "file to write (default: the name the service suggests, in the current directory)")
+	requestID := fs.String("request-id", "", "an id of this export ([A-Za-z0-9_-]): running the command again with it records the export on the case once")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -181,7 +182,7 @@ func exportEvidence(ctx context.Context, env Env, args []string) error {
 	rc := riskv1.NewRiskServiceClient(conn)
 	cctx, cancel := callContext(ctx)
 	defer cancel()
-	resp, err := rc.ExportEvidence(cctx, &riskv1.ExportEvidenceRequest{AlertId: *alert, Language: *lang})
+	resp, err := rc.ExportEvidence(cctx, &riskv1.ExportEvidenceRequest{AlertId: *alert, Language: *lang, RequestId: *requestID})
 	if err != nil {
 		return err
 	}

@@ -121,11 +121,14 @@ func TestRulesCommands(t *testing.T) {
 func TestAlertCaseCommands(t *testing.T) {
 	t.Parallel()
 	env := testkit.NewServiceEnv(t)
+	keys := t.TempDir()
 	svc := env.StartService(t, nil, func(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *platform.Runtime) error {
 		if err := clientsvc.Mount(ctx, a, ep, rt, time.Now); err != nil {
 			return err
 		}
-		return risksvc.Mount(ctx, a, ep, rt)
+		withKeys := *rt
+		withKeys.EvidenceKeyDir = keys
+		return risksvc.Mount(ctx, a, ep, &withKeys)
 	})
 	as := func(p auth.Principal) cli.Env {
 		token, err := env.Issuer.Issue(p, time.Hour)
@@ -168,5 +171,17 @@ func TestAlertCaseCommands(t *testing.T) {
 	}
 	if got := run(hr, caseCmd("case"), "--alert", id); got != out {
 		t.Errorf("alerts case:\n%s\nwant what resolve printed:\n%s", got, out)
+	}
+
+	// An export run twice with one --request-id is on the case once.
+	bundle := filepath.Join(t.TempDir(), "bundle.zip")
+	export := func(ctx context.Context, e cli.Env, args []string) error { return cli.Evidence(ctx, e, "export", args) }
+	for range 2 {
+		if got := run(hr, export, "--alert", id, "--request-id", "nightly-1", "--out", bundle); !strings.HasPrefix(got, "wrote "+bundle) {
+			t.Errorf("evidence export says:\n%s", got)
+		}
+	}
+	if got := strings.Count(run(hr, caseCmd("case"), "--alert", id), "evidence_exported"); got != 1 {
+		t.Errorf("the case lists %d exports after one --request-id ran twice, want 1", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/holdfast/holdfast/pkg/domainerr"
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -26,6 +27,9 @@ var reportFS embed.FS
 
 var reportTemplate = template.Must(template.ParseFS(reportFS, "evidence_report.html.tmpl"))
 
+// evidenceExportedName is the payload type of an export's record.
+var evidenceExportedName = (&riskv1.EvidenceExported{}).ProtoReflect().Descriptor().FullName()
+
 // maxBundleEvents bounds one bundle: an alert's evidence is capped by the
 // engine, its own and its case's events are few.
 const maxBundleEvents = 5_000
@@ -37,9 +41,11 @@ const maxBundleEvents = 5_000
 // Only hr, auditors and admins take evidence out of Holdfast.
 //
 // The bundle is verified before it is returned, so a bundle that leaves
-// Holdfast is one `holdfast evidence verify` accepts.
-func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key) ([]byte, evidence.Report, error) {
-	out, err := a.evidenceBundle(ctx, actor, alertID, lang, key)
+// Holdfast is one `holdfast evidence verify` accepts. Every export is
+// recorded on the case; requestID (optional) makes a retry record it once
+// (see recordExport).
+func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang, requestID string, key evidence.Key) ([]byte, evidence.Report, error) {
+	out, err := a.evidenceBundle(ctx, actor, alertID, lang, requestID, key)
 	if err != nil {
 		return nil, evidence.Report{}, err
 	}
@@ -47,30 +53,42 @@ func (a *App) EvidenceBundle(ctx context.Context, actor Actor, alertID, lang str
 	if err != nil {
 		return nil, evidence.Report{}, fmt.Errorf("evidence bundle: the bundle just built does not verify: %w", err)
 	}
-	if err := a.recordExport(ctx, actor, alertID, lang, rep); err != nil {
+	if err := a.recordExport(ctx, actor, alertID, lang, requestID, rep); err != nil {
 		return nil, evidence.Report{}, err // a bundle nobody can account for is not handed out
 	}
 	return out, rep, nil
 }
 
 // recordExport appends EvidenceExported to the alert's case: who took
-// which bundle out, and when.
-func (a *App) recordExport(ctx context.Context, actor Actor, alertID, lang string, rep evidence.Report) error {
+// which bundle out, and when. With a requestID, the caller's export of the
+// same bundle under that id is recorded once however often it is retried
+// (the case's events are few: they are read whole); the same id for a
+// different bundle is a precondition failure, so no bundle leaves
+// unrecorded.
+func (a *App) recordExport(ctx context.Context, actor Actor, alertID, lang, requestID string, rep evidence.Report) error {
 	ref := eventlog.AggregateRef{Context: boundedContext, Tenant: actor.Tenant, Type: typeAlertCase, ID: alertID}
 	payload := &riskv1.EvidenceExported{AlertId: alertID, Language: lang, Events: int32(len(rep.Events)), MerkleRoot: rep.Root} //nolint:gosec // at most evidence.MaxEvents
-	requestID := uuid.NewString()
+	scoped := uuid.NewString()
+	if requestID != "" {
+		scoped = eventlog.DeriveID(boundedContext, actor.Tenant, "evidence-request", actor.EmployeeID+"/"+requestID)
+	}
 	for attempt := 1; ; attempt++ {
-		last, found, err := a.log.Last(ctx, ref)
+		agg, err := a.log.Load(ctx, ref)
 		if err != nil {
 			return fmt.Errorf("evidence bundle: record the export: %w", err)
 		}
-		var pos eventlog.Position
-		if found {
-			pos = eventlog.PositionOf(last)
+		for _, rec := range agg.Records {
+			if rec.Envelope.GetRequestId() != scoped {
+				continue
+			}
+			if stored, err := rec.Payload(); err != nil || !proto.Equal(stored, payload) {
+				return fmt.Errorf("evidence bundle: %w: request_id was already used for a different bundle (the case changed since); export again with a new request_id", domain.ErrPrecondition)
+			}
+			return nil // this export is on the record already
 		}
-		_, err = a.log.Append(ctx, eventlog.AppendRequest{Ref: ref, After: pos, RequestID: requestID, ActorID: actor.EmployeeID, Payload: payload})
-		if errors.Is(err, eventlog.ErrConflict) && attempt < maxRuleConflictRetries {
-			continue // a case step landed meanwhile
+		res, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: ref, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, Payload: payload})
+		if (errors.Is(err, eventlog.ErrConflict) && attempt < maxRuleConflictRetries) || (err == nil && res.Duplicate) {
+			continue // a case step landed meanwhile, or a retry's append did: read again
 		}
 		if err != nil {
 			return fmt.Errorf("evidence bundle: record the export: %w", err)
@@ -79,7 +97,7 @@ func (a *App) recordExport(ctx context.Context, actor Actor, alertID, lang strin
 	}
 }
 
-func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang string, key evidence.Key) ([]byte, error) {
+func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang, requestID string, key evidence.Key) ([]byte, error) {
 	now := a.now()
 	if !actor.canTakeEvidence() {
 		return nil, fmt.Errorf("evidence bundle: %w: requires hr, auditor or admin", domain.ErrPermissionDenied)
@@ -90,6 +108,9 @@ func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang str
 	}
 	if lang != "zh" && lang != "en" {
 		v = append(v, domainerr.FieldViolation{Field: "language", Description: `"zh" or "en"`})
+	}
+	if requestID != "" && !eventlog.ValidToken(requestID) {
+		v = append(v, domainerr.FieldViolation{Field: "request_id", Description: "1-128 characters of [A-Za-z0-9_-], or empty"})
 	}
 	if len(v) > 0 {
 		return nil, v.Err()
@@ -159,6 +180,12 @@ func (a *App) bundleEvents(ctx context.Context, tenant string, al domain.Alert) 
 			return nil, nil, err
 		}
 		for _, rec := range agg.Records {
+			if rec.Envelope.GetPayload().MessageName() == evidenceExportedName {
+				// Earlier exports are the bundles' own record, not evidence
+				// of the case: left out, two exports of a case that has not
+				// moved on have the same Merkle root.
+				continue
+			}
 			wanted = append(wanted, pos{eventlog.StreamRisk, rec.Sequence})
 		}
 	}

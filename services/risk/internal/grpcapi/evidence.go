@@ -43,7 +43,7 @@ func (s *Server) ExportEvidence(ctx context.Context, req *riskv1.ExportEvidenceR
 	if lang == "" {
 		lang = "en"
 	}
-	bundle, rep, err := s.app.EvidenceBundle(ctx, actor, req.GetAlertId(), lang, key)
+	bundle, rep, err := s.app.EvidenceBundle(ctx, actor, req.GetAlertId(), lang, req.GetRequestId(), key)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
 	}

@@ -29,7 +29,15 @@ type ExportEvidenceRequest struct {
 	Language string `protobuf:"bytes,2,opt,name=language,proto3" json:"language,omitempty"`
 	// min_sequence waits (within the deadline) until the alert view has
 	// applied this RISK sequence, e.g. one a lifecycle call returned.
-	MinSequence   uint64 `protobuf:"varint,3,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	MinSequence uint64 `protobuf:"varint,3,opt,name=min_sequence,json=minSequence,proto3" json:"min_sequence,omitempty"`
+	// request_id, when set (1-128 characters of [A-Za-z0-9_-]), makes a
+	// retry record the export once: every export is recorded on the case
+	// (EvidenceExported), and a call repeated with the same id, by the same
+	// user, of a bundle with the same content returns it without recording
+	// it again. Reusing the id for a bundle whose content differs (the case
+	// moved on meanwhile) is FailedPrecondition. Empty: every call is
+	// recorded.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -83,6 +91,13 @@ func (x *ExportEvidenceRequest) GetMinSequence() uint64 {
 		return x.MinSequence
 	}
 	return 0
+}
+
+func (x *ExportEvidenceRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // ExportEvidenceResponse carries the bundle: a ZIP archive to hand over as
@@ -252,11 +267,13 @@ var File_holdfast_risk_v1_evidence_proto protoreflect.FileDescriptor
 
 const file_holdfast_risk_v1_evidence_proto_rawDesc = "" +
 	"\n" +
-	"\x1fholdfast/risk/v1/evidence.proto\x12\x10holdfast.risk.v1\"q\n" +
+	"\x1fholdfast/risk/v1/evidence.proto\x12\x10holdfast.risk.v1\"\x90\x01\n" +
 	"\x15ExportEvidenceRequest\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x1a\n" +
 	"\blanguage\x18\x02 \x01(\tR\blanguage\x12!\n" +
-	"\fmin_sequence\x18\x03 \x01(\x04R\vminSequence\"\xa9\x01\n" +
+	"\fmin_sequence\x18\x03 \x01(\x04R\vminSequence\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"\xa9\x01\n" +
 	"\x16ExportEvidenceResponse\x12\x16\n" +
 	"\x06bundle\x18\x01 \x01(\fR\x06bundle\x12\x1b\n" +
 	"\tfile_name\x18\x02 \x01(\tR\bfileName\x12!\n" +
