@@ -300,7 +300,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		facts["recent_activity"], facts["baseline_activity_per_30d"], facts["activity_pct"] = s.recentActivity, basePer30, activityPct
 		out = append(out, e.observe(observation{
 			tenant: t.Tenant, employee: id, at: t.At,
-			facts: facts,
+			facts:   facts,
 			this:    evidenceOnly(t.Evidence),
 			context: context,
 		})...)

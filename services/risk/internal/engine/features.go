@@ -66,11 +66,11 @@ type judging struct {
 	features      map[string]any
 
 	// after is the alert's tally if the rule being evaluated fires;
-	// opening whether that would open the alert.
+	// opening whether that would open the alert; alertBuilt whether
+	// scratch.alert holds them for this rule.
 	after      tally
 	opening    bool
 	alertBuilt bool
-	alert      map[string]any
 }
 
 // judgedInputs builds the features and alert variables of the
