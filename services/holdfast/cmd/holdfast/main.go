@@ -97,6 +97,15 @@ Run a subcommand with -h for its flags.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// `holdfast bench` starts this binary again to measure the engine's
+	// heap away from its embedded server (bench.HeapChild).
+	if ran, err := bench.HeapChild(ctx, os.Stdout); ran {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "holdfast:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	err := realMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	if errors.Is(err, cli.ErrUsage) {
 		fmt.Fprintln(os.Stderr, "holdfast:", err)
