@@ -162,3 +162,22 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSimpleIsUnicode: wherever the fast path takes a text, it gives
+// exactly what the Unicode machinery gives, units and spans alike.
+func FuzzSimpleIsUnicode(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Add("王总您好，上次说的报价单我已经发到您邮箱了！交期：三周…（含运费）")
+	f.Add("加我微信：abc_123，转账到我私人账户。")
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := normalizeSimple(nil, s)
+		if !ok {
+			return
+		}
+		if diff := cmp.Diff(normalizeUnicode(nil, s), fast, cmp.AllowUnexported(unit{})); diff != "" {
+			t.Fatalf("normalizeSimple(%q) differs (-unicode, +simple):\n%s", s, diff)
+		}
+	})
+}

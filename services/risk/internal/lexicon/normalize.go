@@ -99,6 +99,14 @@ func normalizeMapped(dst []unit, s string) []unit {
 	if isASCII(s) {
 		return normalizeASCII(dst, s)
 	}
+	if out, ok := normalizeSimple(dst, s); ok {
+		return out
+	}
+	return normalizeUnicode(dst, s)
+}
+
+// normalizeUnicode is normalizeMapped through the whole Unicode machinery.
+func normalizeUnicode(dst []unit, s string) []unit {
 	n := normalizers.Get().(*normalizer)
 	defer n.release()
 	n.buf = slices.Grow(n.buf[:0], len(s)+utf8.UTFMax)
@@ -157,6 +165,40 @@ func normalizeASCII(dst []unit, s string) []unit {
 		out = append(out, unit{r: rune(c), start: i, end: i + 1})
 	}
 	return out
+}
+
+// normalizeSimple is normalizeMapped for text made only of ASCII, common
+// ideographs (isCommonHan), punctuation and spaces: most Chinese chat.
+// None of those folds to another letter or composes with a neighbour, and
+// punctuation and spaces fold to nothing that is kept, so each rune maps
+// to itself (lowercased, simplified) or to nothing, and the normaliser can
+// be skipped (it was most of the lexicon's time). ok is false for any
+// other text. FuzzSimpleIsUnicode holds it to normalizeUnicode.
+func normalizeSimple(dst []unit, s string) (out []unit, ok bool) {
+	out = slices.Grow(dst[:0], utf8.RuneCountInString(s))
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			c := byte(r)
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				continue
+			}
+			out = append(out, unit{r: rune(c), start: i, end: i + 1})
+		case isCommonHan(r):
+			out = append(out, unit{r: simplify(r), start: i, end: i + utf8.RuneLen(r)})
+		case r == utf8.RuneError:
+			return nil, false // an invalid byte, or U+FFFD itself: the slow path knows which
+		case unicode.In(r, unicode.P, unicode.Zs):
+			// Dropped, as normalizeUnicode drops it (TestPunctuationNormalizesToNothing).
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // normalizers recycles scratch state: Find runs on every interaction, and

@@ -1,7 +1,9 @@
 package lexicon
 
 import (
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -91,4 +93,41 @@ func TestTradToSimpCoversDefaultLexicon(t *testing.T) {
 			}
 		}
 	}
+}
+
+// normalizeSimple drops punctuation and spaces outright: that is only
+// right if every such rune normalises to nothing, alone or between letters.
+func TestPunctuationNormalizesToNothing(t *testing.T) {
+	t.Parallel()
+	for _, table := range []*unicode.RangeTable{unicode.P, unicode.Zs} {
+		for lo := rune(0); lo <= unicode.MaxRune; lo++ {
+			if !unicode.Is(table, lo) {
+				continue
+			}
+			if got := normalizeUnicode(nil, string(lo)); len(got) != 0 {
+				t.Errorf("%U normalises to %q, want nothing", lo, runesOf(got))
+			}
+			s := "私" + string(lo) + "单a" + string(lo) + "B"
+			if diff := cmp.Diff(normalizeUnicode(nil, s), mustSimple(t, s), cmp.AllowUnexported(unit{})); diff != "" {
+				t.Errorf("%q: fast path differs (-unicode, +simple):\n%s", s, diff)
+			}
+		}
+	}
+}
+
+func mustSimple(t *testing.T, s string) []unit {
+	t.Helper()
+	out, ok := normalizeSimple(nil, s)
+	if !ok {
+		t.Fatalf("normalizeSimple(%q) declined", s)
+	}
+	return out
+}
+
+func runesOf(units []unit) string {
+	var b strings.Builder
+	for _, u := range units {
+		b.WriteRune(u.r)
+	}
+	return b.String()
 }
