@@ -14,6 +14,9 @@ CREATE TABLE sensitive_hits (
     stream       text COLLATE "C" NOT NULL,
     sequence     bigint           NOT NULL CHECK (sequence > 0),
     occurred_at  timestamptz      NOT NULL,
+    -- The nanoseconds timestamptz drops (0-999): the view returns the
+    -- interaction's occurred_at exactly as its envelope has it.
+    occurred_ns  smallint         NOT NULL CHECK (occurred_ns BETWEEN 0 AND 999),
     phrase       text             NOT NULL,
     start_byte   int              NOT NULL,
     end_byte     int              NOT NULL,

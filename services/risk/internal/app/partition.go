@@ -40,6 +40,20 @@ func riskInSubjects(tenants []string) []string {
 	return out
 }
 
+// riskInInteractionSubjects are the RISK_IN subjects of tenants' CLIENT
+// records, where interactions are (every tenant's for nil): all the hits
+// projector reads.
+func riskInInteractionSubjects(tenants []string) []string {
+	if len(tenants) == 0 {
+		return []string{"client.>"}
+	}
+	out := make([]string, 0, len(tenants))
+	for _, t := range tenants {
+		out = append(out, "client."+t+".>")
+	}
+	return out
+}
+
 // riskSubjects are the RISK subjects of tenants (alerts, cases, rules).
 func riskSubjects(tenants []string) []string {
 	var out []string

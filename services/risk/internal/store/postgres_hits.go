@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,11 +29,11 @@ func (p *Postgres) RecordHits(ctx context.Context, progress HitProgress, hits ..
 				return fmt.Errorf("store: record hit of %s: sequence %d out of range", h.EventID, h.Sequence)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO risk.sensitive_hits (tenant, event_id, idx, employee_id, stream, sequence,
-					occurred_at, phrase, start_byte, end_byte, matched_text, quoted)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+					occurred_at, occurred_ns, phrase, start_byte, end_byte, matched_text, quoted)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 				ON CONFLICT (tenant, event_id, idx) DO NOTHING`,
 				h.Tenant, h.EventID, h.Index, h.EmployeeID, h.Stream, int64(h.Sequence),
-				h.OccurredAt, h.Match.Phrase, h.Match.Start, h.Match.End, h.Match.MatchedText, h.Match.Quoted); err != nil {
+				h.OccurredAt, h.OccurredAt.Nanosecond()%1000, h.Match.Phrase, h.Match.Start, h.Match.End, h.Match.MatchedText, h.Match.Quoted); err != nil {
 				return fmt.Errorf("store: record hit of %s: %w", h.EventID, err)
 			}
 		}
@@ -93,7 +94,7 @@ func (p *Postgres) ListSensitiveHits(ctx context.Context, tenant, employee strin
 	if after.Sequence > math.MaxInt64 {
 		return nil, ErrBadFilter
 	}
-	rows, err := p.Pool.Query(ctx, `SELECT tenant, employee_id, event_id, stream, sequence, occurred_at, idx,
+	rows, err := p.Pool.Query(ctx, `SELECT tenant, employee_id, event_id, stream, sequence, occurred_at, occurred_ns, idx,
 			phrase, start_byte, end_byte, matched_text, quoted
 		FROM risk.sensitive_hits
 		WHERE tenant = $1 AND employee_id = $2
@@ -111,12 +112,14 @@ func (p *Postgres) ListSensitiveHits(ctx context.Context, tenant, employee strin
 		var (
 			h   SensitiveHit
 			seq int64
+			ns  int16
 		)
-		if err := rows.Scan(&h.Tenant, &h.EmployeeID, &h.EventID, &h.Stream, &seq, &h.OccurredAt, &h.Index,
+		if err := rows.Scan(&h.Tenant, &h.EmployeeID, &h.EventID, &h.Stream, &seq, &h.OccurredAt, &ns, &h.Index,
 			&h.Match.Phrase, &h.Match.Start, &h.Match.End, &h.Match.MatchedText, &h.Match.Quoted); err != nil {
 			return nil, fmt.Errorf("store: list sensitive hits: %w", err)
 		}
 		h.Sequence = uint64(seq) //nolint:gosec // the column's CHECK keeps it positive
+		h.OccurredAt = h.OccurredAt.Add(time.Duration(ns))
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {

@@ -139,6 +139,15 @@ func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("sensitive hits keep occurred_at to the nanosecond", func(t *testing.T) {
+		s := newStore(t)
+		exact := chat("acme", "e1", 10, t0.Add(789), privateWeChat)
+		record(t, s, 1, nil, exact...)
+		if diff := cmp.Diff(exact, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("hits mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
 	t.Run("sensitive hits with a non-positive limit are a bad filter", func(t *testing.T) {
 		s := seed(t)
 		if _, err := s.ListSensitiveHits(ctx, "acme", "e1", store.HitFilter{}); !errors.Is(err, store.ErrBadFilter) {
