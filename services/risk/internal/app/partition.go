@@ -16,7 +16,8 @@ import (
 
 // ServeTenants limits the service to tenants (nil or empty: every tenant).
 // Call it before the workers start. Partitions must not share a PostgreSQL
-// alert view: give each its own database or use the memory one.
+// read model (alert or sensitive-hits view, each with one checkpoint): give
+// each its own database or use the memory one.
 func (a *App) ServeTenants(tenants []string) error {
 	for _, t := range tenants {
 		if !eventlog.ValidToken(t) {
