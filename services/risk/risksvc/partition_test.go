@@ -22,7 +22,8 @@ import (
 // at once — one judging acme and initech, the other globex — each
 // following RISK_IN through a consumer filtered to its tenants. RISK must
 // then hold, byte for byte and each once, exactly what one engine replaying
-// all of RISK_IN decides; and each partition serves only its own tenants.
+// all of RISK_IN decides; and each partition serves only its own tenants,
+// alerts and sensitive hits alike.
 func TestTwoPartitionsDecideWhatOneEngineDecides(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
@@ -73,6 +74,30 @@ func TestTwoPartitionsDecideWhatOneEngineDecides(t *testing.T) {
 	resp, err := env.riskAs(t, second, principal("acme", "hr-1", auth.RoleHR)).ListAlerts(t.Context(), &riskv1.ListAlertsRequest{})
 	if err != nil || len(resp.GetAlerts()) != 0 {
 		t.Errorf("the globex partition lists %d acme alerts (%v), want none", len(resp.GetAlerts()), err)
+	}
+	// The sensitive-hits views are partitioned the same way.
+	hits := func(st *runningStack, tenant string, seq uint64) int {
+		t.Helper()
+		resp, err := env.riskAs(t, st, principal(tenant, "sales-0", auth.RoleSales)).ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{
+			ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamClient, Sequence: seq}},
+		})
+		if err != nil {
+			t.Fatalf("%s's sensitive hits: %v", tenant, err)
+		}
+		return len(resp.GetHits())
+	}
+	for _, tenant := range []string{"acme", "initech"} {
+		if hits(first, tenant, last[tenant]) == 0 {
+			t.Errorf("the acme+initech partition lists no sensitive hits of %s", tenant)
+		}
+	}
+	if hits(second, "globex", last["globex"]) == 0 {
+		t.Error("the globex partition lists no sensitive hits of globex")
+	}
+	// Having read past acme's chats (globex wrote after acme), the globex
+	// partition holds none of them.
+	if n := hits(second, "acme", last["globex"]); n != 0 {
+		t.Errorf("the globex partition lists %d sensitive hits of acme, want none", n)
 	}
 
 	stored := env.storedDecisions(t)

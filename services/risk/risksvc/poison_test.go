@@ -8,12 +8,14 @@ import (
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
+	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 )
 
 // TestEngineParksPoisonEvents writes two events the engine cannot judge
 // into CLIENT — bytes that are no envelope, and an envelope whose payload
 // does not decode — then an honest private-deal chat: the engine parks
-// and counts both and still judges the chat after them.
+// and counts both and still judges the chat after them, and the
+// sensitive-hits view records the chat's hits after them.
 func TestEngineParksPoisonEvents(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
@@ -36,6 +38,14 @@ func TestEngineParksPoisonEvents(t *testing.T) {
 	cc := env.clientAs(t, stack, sales)
 	seq := logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
 	checkPrivateDealAlert(t, onlyAlert(t, alertsAfter(t, env.riskAs(t, stack, hr), seq)), seq)
+	// The sensitive-hits view moves past both as well (the engine parks
+	// them) and lists the chat's phrases.
+	hits, err := env.riskAs(t, stack, sales).ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{
+		ConsistentWith: []*riskv1.StreamPosition{{Stream: eventlog.StreamClient, Sequence: seq}},
+	})
+	if err != nil || len(hits.GetHits()) != 2 {
+		t.Errorf("sensitive hits after the poison events: %v, %v; want the chat's two", hits.GetHits(), err)
+	}
 
 	got, err := testutil.GatherAndCount(stack.metrics, "holdfast_risk_engine_parked_events_total")
 	if err != nil || got != 1 {

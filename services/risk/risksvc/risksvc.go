@@ -51,8 +51,8 @@ func Mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 }
 
 // MountTenants adds the risk service, judging and serving tenants (nil:
-// every tenant), to an App: its gRPC API on ep, the engine, the alert
-// projector and the live clock scheduler as workers.
+// every tenant), to an App: its gRPC API on ep, the engine, the alert and
+// sensitive-hits projectors and the live clock scheduler as workers.
 func MountTenants(tenants []string) platform.MountFunc {
 	return MountWith(Options{Tenants: tenants, SnapshotEvery: DefaultSnapshotEvery})
 }
@@ -73,8 +73,9 @@ func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 		}
 		st = store.NewPostgres(rt.Pool)
 	}
-	eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
-	uc, err := app.New(rt.Log, st, eng, logger)
+	lex := lexicon.Default()
+	eng := engine.New(lex, engine.DefaultSensitiveWords())
+	uc, err := app.New(rt.Log, st, eng, lex, logger)
 	if err != nil {
 		return fmt.Errorf("risk: %w", err)
 	}
@@ -98,11 +99,12 @@ func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	riskv1.RegisterRiskServiceServer(ep.Server, grpcapi.New(uc, logger, apiOpts...))
 	a.Go("risk engine", uc.RunEngine)
 	a.Go("alert projector", uc.ProjectAlerts)
+	a.Go("sensitive-hits projector", uc.ProjectSensitiveHits)
 	a.Go("risk roster", uc.FollowRoster)
 	// The live scheduler ticks, every wall-clock hour, each tenant seen in
 	// RISK_IN whose clock is not external (see AdvanceClock).
 	a.Go("risk live clock", uc.RunClock)
-	a.Ready("risk engine and alert view", uc.Ready)
+	a.Ready("risk engine, alert view and sensitive-hits view", uc.Ready)
 	a.Ready("risk roster", uc.RosterReady)
 	return nil
 }

@@ -24,8 +24,11 @@ import (
 const quotedOnly = "客户说“他们让我打到我卡上”，我已经拒绝并提醒走公司账户"
 
 // TestListMySensitiveHits has two salespeople write flagged chats and
-// checks each reads exactly the matches HR's alerts hold about their own
-// interactions, with the memory and the PostgreSQL alert view.
+// checks each reads the matches in their own interactions, with the memory
+// and the PostgreSQL views. With the sensitive_words rule in force, every
+// chat here raises an alert, so the hits must equal the matches HR's
+// evidence holds: the view and the engine share one lexicon. (That the
+// view does not depend on alerts is TestSensitiveHitsWhateverTheRules.)
 func TestListMySensitiveHits(t *testing.T) {
 	t.Parallel()
 	t.Run("memory", func(t *testing.T) {
@@ -54,7 +57,8 @@ func testListMySensitiveHits(t *testing.T, pool *pgxpool.Pool) {
 	consistent := []*riskv1.StreamPosition{{Stream: eventlog.StreamClient, Sequence: last}}
 
 	// What HR's alerts hold about an employee, as the self-view should
-	// show it: each interaction once, newest first, matches in text order.
+	// show it here (the rule judged every chat): each interaction once,
+	// newest first, matches in text order.
 	hrc := env.riskAs(t, stack, principal(tenant, "hr-1", auth.RoleHR))
 	evidenceOf := func(employee string) []*riskv1.SensitiveHit {
 		t.Helper()
@@ -96,7 +100,7 @@ func testListMySensitiveHits(t *testing.T, pool *pgxpool.Pool) {
 	otherRisk := env.riskAs(t, stack, principal(tenant, "s-other", auth.RoleSales))
 	myEvidence := evidenceOf("s-me")
 
-	t.Run("an employee reads the hits of their own alerts and no one else's", func(t *testing.T) {
+	t.Run("an employee reads the hits in their own records and no one else's", func(t *testing.T) {
 		got := hits(t, meRisk, &riskv1.ListMySensitiveHitsRequest{}).GetHits()
 		if diff := cmp.Diff(myEvidence, got, protocmp.Transform()); diff != "" {
 			t.Errorf("s-me's hits mismatch (-HR's evidence, +self-view):\n%s", diff)

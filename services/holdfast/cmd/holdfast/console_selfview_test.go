@@ -14,7 +14,9 @@ import (
 // TestConsoleSelfView has salesperson e2 reveal two contacts and write a
 // flagged chat and a chat quoting a customer, then reads e2's /me in
 // English and Chinese: today's reveals against the quota the policy sets,
-// and the hits HR's alerts hold about e2's own records — never e1's.
+// and the phrases found in e2's own records — never e1's. The rule is in
+// force, so HR's alert evidence holds the same phrases; the test reads
+// them there to know what to look for.
 func TestConsoleSelfView(t *testing.T) {
 	stack, dataDir := startDevStack(t)
 	h := startFullConsole(t, stack, dataDir)
@@ -78,6 +80,14 @@ func TestConsoleSelfView(t *testing.T) {
 	}
 	e1Events, _ := evidence("e1")
 	e2Events, e2Phrases := evidence("e2")
+	// The self-view reads the sensitive-hits view, which follows CLIENT on
+	// its own: wait until it has read e2's chats (and e1's, written before).
+	e2Risk := riskv1.NewRiskServiceClient(apiAs(t, dataDir, stack.Endpoints.RiskGRPC, "e2", auth.RoleSales))
+	if _, err := e2Risk.ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{
+		ConsistentWith: []*riskv1.StreamPosition{{Stream: "CLIENT", Sequence: last}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	policy, err := e2.GetClientPolicy(t.Context(), &clientv1.GetClientPolicyRequest{})
 	if err != nil {
 		t.Fatal(err)

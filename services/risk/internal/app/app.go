@@ -1,6 +1,7 @@
 // Package app runs the risk service's use cases: the engine runner judges
 // RISK_IN and appends its decisions to RISK; the alert projector turns RISK
-// into the alert read model; queries read it.
+// into the alert read model; the hits projector records the lexicon's
+// matches in RISK_IN's interactions; queries read them.
 package app
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/roster"
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
 	"github.com/holdfast/holdfast/services/risk/internal/rules"
 	"github.com/holdfast/holdfast/services/risk/internal/store"
 )
@@ -25,7 +27,7 @@ const (
 	typeAlert      = "alert"
 )
 
-// App wires the engine, the event log and the alert read model.
+// App wires the engine, the event log and the read model.
 type App struct {
 	log    *eventlog.Log
 	store  store.Store
@@ -36,6 +38,9 @@ type App struct {
 	// engineMu guards engine: the runner judges with it, rule queries read it.
 	engineMu sync.Mutex
 	engine   *engine.Engine
+	// lexicon is the engine's: the hits projector finds with it what the
+	// engine finds (it is safe for concurrent use).
+	lexicon *lexicon.Lexicon
 
 	// compiler validates rule definitions; builtin is the built-in pack by
 	// rule id, where every tenant's rule history starts.
@@ -62,6 +67,9 @@ type App struct {
 	parkedInputs uint64
 	// tenants are the tenants seen in RISK_IN: those the live scheduler ticks.
 	tenants map[string]bool
+	// hitsRead is, per source stream, the highest source sequence whose
+	// sensitive hits the view holds (hits_view.go).
+	hitsRead map[string]*eventlog.Progress
 
 	// partition is the tenants this service judges and serves; nil: all.
 	partition []string
@@ -75,13 +83,17 @@ type App struct {
 	pending      *pendingDecisions
 	snapshotted  uint64
 	restoredFrom uint64
+	// hitsUnsaved counts the records the hits projector has read since it
+	// last saved its progress (its goroutine only).
+	hitsUnsaved int
 
 	engineCaughtUp    chan struct{}
 	projectorCaughtUp chan struct{}
+	hitsCaughtUp      chan struct{}
 }
 
-// New returns the risk use cases.
-func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Logger) (*App, error) {
+// New returns the risk use cases; lex must be the lexicon eng matches with.
+func New(log *eventlog.Log, st store.Store, eng *engine.Engine, lex *lexicon.Lexicon, logger *slog.Logger) (*App, error) {
 	compiler, err := rules.NewCompiler()
 	if err != nil {
 		return nil, err
@@ -95,13 +107,15 @@ func New(log *eventlog.Log, st store.Store, eng *engine.Engine, logger *slog.Log
 		builtin[r.Definition.ID] = r
 	}
 	return &App{
-		log: log, store: st, engine: eng, logger: logger, compiler: compiler, builtin: builtin, now: time.Now,
+		log: log, store: st, engine: eng, lexicon: lex, logger: logger, compiler: compiler, builtin: builtin, now: time.Now,
 		projected:         eventlog.NewProgress(0),
 		judged:            map[string]*eventlog.Progress{},
+		hitsRead:          map[string]*eventlog.Progress{},
 		written:           map[string]eventlog.Position{},
 		tenants:           map[string]bool{},
 		engineCaughtUp:    make(chan struct{}),
 		projectorCaughtUp: make(chan struct{}),
+		hitsCaughtUp:      make(chan struct{}),
 		roster:            roster.NewTracker(log),
 	}, nil
 }
@@ -128,15 +142,21 @@ func (a *App) NewActor(ctx context.Context, tenant, employeeID string, roles []s
 func (a *App) sourceProgress(stream string) *eventlog.Progress {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	p := a.judged[stream]
+	return progressIn(a.judged, stream)
+}
+
+// progressIn is stream's progress in byStream, made at 0 on first use;
+// the caller holds a.mu.
+func progressIn(byStream map[string]*eventlog.Progress, stream string) *eventlog.Progress {
+	p := byStream[stream]
 	if p == nil {
 		p = eventlog.NewProgress(0)
-		a.judged[stream] = p
+		byStream[stream] = p
 	}
 	return p
 }
 
-// Ready reports whether the engine and the projector have caught up since start.
+// Ready reports whether the engine and the projectors have caught up since start.
 func (a *App) Ready(context.Context) error {
 	var errs []error
 	select {
@@ -148,6 +168,11 @@ func (a *App) Ready(context.Context) error {
 	case <-a.projectorCaughtUp:
 	default:
 		errs = append(errs, errors.New("alert view replaying RISK"))
+	}
+	select {
+	case <-a.hitsCaughtUp:
+	default:
+		errs = append(errs, errors.New("sensitive-hits view replaying RISK_IN"))
 	}
 	return errors.Join(errs...)
 }

@@ -18,7 +18,8 @@ import (
 func newClockApp(t *testing.T) *App {
 	t.Helper()
 	_, log := testkit.StartEventLog(t)
-	a, err := New(log, store.NewMemory(), engine.New(lexicon.Default(), engine.DefaultSensitiveWords()), slog.New(slog.DiscardHandler))
+	lex := lexicon.Default()
+	a, err := New(log, store.NewMemory(), engine.New(lex, engine.DefaultSensitiveWords()), lex, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,8 @@ import (
 
 // ServeTenants limits the service to tenants (nil or empty: every tenant).
 // Call it before the workers start. Partitions must not share a PostgreSQL
-// alert view: give each its own database or use the memory one.
+// read model (alert or sensitive-hits view, each with one checkpoint): give
+// each its own database or use the memory one.
 func (a *App) ServeTenants(tenants []string) error {
 	for _, t := range tenants {
 		if !eventlog.ValidToken(t) {
@@ -36,6 +37,20 @@ func riskInSubjects(tenants []string) []string {
 			out = append(out, ctx+"."+t+".>")
 		}
 		out = append(out, "risk."+t+".rule.>")
+	}
+	return out
+}
+
+// riskInInteractionSubjects are the RISK_IN subjects of tenants' CLIENT
+// records, where interactions are (every tenant's for nil): all the hits
+// projector reads.
+func riskInInteractionSubjects(tenants []string) []string {
+	if len(tenants) == 0 {
+		return []string{"client.>"}
+	}
+	out := make([]string, 0, len(tenants))
+	for _, t := range tenants {
+		out = append(out, "client."+t+".>")
 	}
 	return out
 }

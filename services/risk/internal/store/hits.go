@@ -3,23 +3,40 @@ package store
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
 )
 
-// SensitiveHit is one sensitive phrase matched in one of an employee's
-// interactions, as the engine recorded it in an alert's evidence. It keeps
-// nothing of the alert itself: the employee's self-view reads it.
+// SensitiveHit is one phrase of the sensitive-word lexicon matched in one
+// of an employee's interactions. The hits projector records every match in
+// every interaction, whatever the rules made of it: it keeps nothing of
+// rules or alerts, so the employee's self-view reading it cannot tell
+// whether anyone judged the record.
 type SensitiveHit struct {
+	Tenant     string
+	EmployeeID string
 	EventID    string
+	// Stream and Sequence are the interaction's position in its domain
+	// stream (CLIENT), not in RISK_IN.
 	Stream     string
 	Sequence   uint64
 	OccurredAt time.Time
 	// Index is the match's place among the event's matches (text order).
 	Index int
 	Match domain.Match
+}
+
+// HitProgress is how far the hits projector has read RISK_IN: where it
+// resumes after a restart and what a consistency wait compares against.
+type HitProgress struct {
+	// Sequence is the RISK_IN sequence of the last record read (0: none).
+	Sequence uint64
+	// Sources is, per domain stream, the highest source sequence among
+	// the records read.
+	Sources map[string]uint64
 }
 
 // HitCursor is where the previous page of hits ended: its last hit's
@@ -56,6 +73,57 @@ func (f HitFilter) matches(h SensitiveHit) bool {
 	return within(h.OccurredAt, f.OccurredFrom, f.OccurredTo) && (f.After == nil || HitOrder(h.Cursor(), *f.After) > 0)
 }
 
+// hitKey identifies a hit: the same match of the same event is one hit,
+// however often RISK_IN delivers the event.
+type hitKey struct {
+	tenant, eventID string
+	index           int
+}
+
+type employeeKey struct{ tenant, employee string }
+
+// memoryHits is Memory's sensitive-hits view. It keeps every hit, as the
+// PostgreSQL table does: hits are small and rare (about one interaction in
+// hundreds has any), and an employee's record must not lose old ones.
+type memoryHits struct {
+	progress HitProgress
+	keys     map[hitKey]bool
+	byOwner  map[employeeKey][]SensitiveHit
+}
+
+func newMemoryHits() memoryHits {
+	return memoryHits{keys: map[hitKey]bool{}, byOwner: map[employeeKey][]SensitiveHit{}}
+}
+
+// RecordHits implements Store.
+func (m *Memory) RecordHits(_ context.Context, p HitProgress, hits ...SensitiveHit) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p.Sequence <= m.hits.progress.Sequence {
+		return nil
+	}
+	for _, h := range hits {
+		key := hitKey{h.Tenant, h.EventID, h.Index}
+		if m.hits.keys[key] {
+			continue
+		}
+		m.hits.keys[key] = true
+		owner := employeeKey{h.Tenant, h.EmployeeID}
+		m.hits.byOwner[owner] = append(m.hits.byOwner[owner], h)
+	}
+	m.hits.progress = HitProgress{Sequence: p.Sequence, Sources: maps.Clone(p.Sources)}
+	return nil
+}
+
+// HitProgress implements Store.
+func (m *Memory) HitProgress(context.Context) (HitProgress, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	p := m.hits.progress
+	p.Sources = maps.Clone(p.Sources)
+	return p, nil
+}
+
 // ListSensitiveHits implements Store.
 func (m *Memory) ListSensitiveHits(_ context.Context, tenant, employee string, f HitFilter) ([]SensitiveHit, error) {
 	if f.Limit <= 0 {
@@ -63,33 +131,10 @@ func (m *Memory) ListSensitiveHits(_ context.Context, tenant, employee string, f
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	var alerts []domain.Alert
-	for _, a := range m.alerts[tenant] {
-		if a.EmployeeID == employee {
-			alerts = append(alerts, a)
-		}
-	}
-	// The oldest alert's copy of an event wins, as in PostgreSQL (every
-	// copy is the same observation of the event).
-	slices.SortFunc(alerts, func(a, b domain.Alert) int { return cmp.Compare(a.RaisedSequence, b.RaisedSequence) })
-	type position struct {
-		stream string
-		seq    uint64
-	}
-	seen := map[position]bool{}
 	var out []SensitiveHit
-	for _, a := range alerts {
-		for _, ev := range a.Evidence {
-			if len(ev.Matches) == 0 || seen[position{ev.Stream, ev.Sequence}] {
-				continue
-			}
-			seen[position{ev.Stream, ev.Sequence}] = true
-			for i, mt := range ev.Matches {
-				h := SensitiveHit{EventID: ev.EventID, Stream: ev.Stream, Sequence: ev.Sequence, OccurredAt: ev.OccurredAt, Index: i, Match: mt}
-				if f.matches(h) {
-					out = append(out, h)
-				}
-			}
+	for _, h := range m.hits.byOwner[employeeKey{tenant, employee}] {
+		if f.matches(h) {
+			out = append(out, h)
 		}
 	}
 	slices.SortFunc(out, func(a, b SensitiveHit) int { return HitOrder(a.Cursor(), b.Cursor()) })

@@ -11,7 +11,8 @@ import (
 
 var _ Store = (*Memory)(nil)
 
-// Memory is the in-memory alert read model, rebuilt by replaying RISK.
+// Memory is the in-memory read model: the alerts, rebuilt by replaying
+// RISK, and the sensitive hits, rebuilt by replaying RISK_IN.
 type Memory struct {
 	mu         sync.RWMutex
 	checkpoint uint64
@@ -19,11 +20,13 @@ type Memory struct {
 	parked     int
 	// parkedInput holds the RISK_IN sequences the engine parked.
 	parkedInput map[uint64]bool
+	// hits is the sensitive-hits view, projected from RISK_IN.
+	hits memoryHits
 }
 
 // NewMemory returns an empty read model.
 func NewMemory() *Memory {
-	return &Memory{alerts: map[string]map[string]domain.Alert{}, parkedInput: map[uint64]bool{}}
+	return &Memory{alerts: map[string]map[string]domain.Alert{}, parkedInput: map[uint64]bool{}, hits: newMemoryHits()}
 }
 
 // Apply implements Store.

@@ -3,14 +3,86 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
+	"time"
 
-	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/pgstore"
+	"github.com/holdfast/holdfast/services/risk/migrations"
 )
 
-// ListSensitiveHits implements Store. The matches live inside each alert's
-// jsonb evidence, so the query unnests them (an alert's evidence or an
-// event's matches may be JSON null: nil slices) and keeps each event's
-// copy from the oldest alert citing it.
+// hitsProjection names the hits projector's checkpoint (a RISK_IN
+// sequence) among the schema's checkpoints.
+const hitsProjection = "sensitive_hits"
+
+func (p *Postgres) hitsView() pgstore.Projection {
+	return pgstore.Projection{Pool: p.Pool, Schema: migrations.Schema, Name: hitsProjection, Stream: eventlog.StreamRiskIn}
+}
+
+// RecordHits implements Store.
+func (p *Postgres) RecordHits(ctx context.Context, progress HitProgress, hits ...SensitiveHit) error {
+	return p.hitsView().ApplyAt(ctx, progress.Sequence, func(tx pgx.Tx) error {
+		for _, h := range hits {
+			if h.Sequence > math.MaxInt64 {
+				return fmt.Errorf("store: record hit of %s: sequence %d out of range", h.EventID, h.Sequence)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO risk.sensitive_hits (tenant, event_id, idx, employee_id, stream, sequence,
+					occurred_at, occurred_ns, phrase, start_byte, end_byte, matched_text, quoted)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+				ON CONFLICT (tenant, event_id, idx) DO NOTHING`,
+				h.Tenant, h.EventID, h.Index, h.EmployeeID, h.Stream, int64(h.Sequence),
+				h.OccurredAt, h.OccurredAt.Nanosecond()%1000, h.Match.Phrase, h.Match.Start, h.Match.End, h.Match.MatchedText, h.Match.Quoted); err != nil {
+				return fmt.Errorf("store: record hit of %s: %w", h.EventID, err)
+			}
+		}
+		for stream, seq := range progress.Sources {
+			if seq > math.MaxInt64 {
+				return fmt.Errorf("store: record hits: %s sequence %d out of range", stream, seq)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO risk.sensitive_hit_sources AS s (stream, sequence) VALUES ($1, $2)
+				ON CONFLICT (stream) DO UPDATE SET sequence = GREATEST(s.sequence, EXCLUDED.sequence)`,
+				stream, int64(seq)); err != nil {
+				return fmt.Errorf("store: record hits: %s progress: %w", stream, err)
+			}
+		}
+		return nil
+	})
+}
+
+// HitProgress implements Store.
+func (p *Postgres) HitProgress(ctx context.Context) (HitProgress, error) {
+	seq, err := p.hitsView().Checkpoint(ctx)
+	if err != nil {
+		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
+	}
+	rows, err := p.Pool.Query(ctx, `SELECT stream, sequence FROM risk.sensitive_hit_sources`)
+	if err != nil {
+		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
+	}
+	defer rows.Close()
+	progress := HitProgress{Sequence: seq}
+	for rows.Next() {
+		var (
+			stream string
+			n      int64
+		)
+		if err := rows.Scan(&stream, &n); err != nil {
+			return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
+		}
+		if progress.Sources == nil {
+			progress.Sources = map[string]uint64{}
+		}
+		progress.Sources[stream] = uint64(n) //nolint:gosec // the column's CHECK keeps it non-negative
+	}
+	if err := rows.Err(); err != nil {
+		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
+	}
+	return progress, nil
+}
+
+// ListSensitiveHits implements Store.
 func (p *Postgres) ListSensitiveHits(ctx context.Context, tenant, employee string, f HitFilter) ([]SensitiveHit, error) {
 	if f.Limit <= 0 {
 		return nil, ErrBadFilter
@@ -19,24 +91,16 @@ func (p *Postgres) ListSensitiveHits(ctx context.Context, tenant, employee strin
 	if f.After != nil {
 		after = *f.After
 	}
-	rows, err := p.Pool.Query(ctx, `SELECT ev, idx FROM (
-			SELECT DISTINCT ON (h.seq, h.stream, h.idx) h.ev, h.idx, h.seq, h.stream
-			FROM (
-				SELECT e.ev, (e.ev->>'Sequence')::bigint AS seq, (e.ev->>'Stream') COLLATE "C" AS stream,
-					m.idx - 1 AS idx, a.raised_sequence
-				FROM risk.alerts a
-				CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(a.data->'Evidence') = 'array'
-					THEN a.data->'Evidence' ELSE '[]'::jsonb END) AS e(ev)
-				CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(e.ev->'Matches') = 'array'
-					THEN e.ev->'Matches' ELSE '[]'::jsonb END) WITH ORDINALITY AS m(match, idx)
-				WHERE a.tenant = $1 AND a.employee_id = $2
-			) h
-			ORDER BY h.seq DESC, h.stream, h.idx, h.raised_sequence
-		) d
-		WHERE ($3::timestamptz IS NULL OR (ev->>'OccurredAt')::timestamptz >= $3)
-		  AND ($4::timestamptz IS NULL OR (ev->>'OccurredAt')::timestamptz < $4)
-		  AND ($5 = 0 OR seq < $5 OR (seq = $5 AND (stream > $6 OR (stream = $6 AND idx > $7))))
-		ORDER BY seq DESC, stream, idx
+	if after.Sequence > math.MaxInt64 {
+		return nil, ErrBadFilter
+	}
+	rows, err := p.Pool.Query(ctx, `SELECT tenant, employee_id, event_id, stream, sequence, occurred_at, occurred_ns, idx,
+			phrase, start_byte, end_byte, matched_text, quoted
+		FROM risk.sensitive_hits
+		WHERE tenant = $1 AND employee_id = $2
+		  AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
+		  AND ($5 = 0 OR sequence < $5 OR (sequence = $5 AND (stream > $6 OR (stream = $6 AND idx > $7))))
+		ORDER BY sequence DESC, stream, idx
 		LIMIT $8`, tenant, employee, nullTime(f.OccurredFrom), nullTime(f.OccurredTo),
 		int64(after.Sequence), after.Stream, after.Index, f.Limit)
 	if err != nil {
@@ -46,18 +110,17 @@ func (p *Postgres) ListSensitiveHits(ctx context.Context, tenant, employee strin
 	var out []SensitiveHit
 	for rows.Next() {
 		var (
-			ev  domain.Evidence
-			idx int
+			h   SensitiveHit
+			seq int64
+			ns  int16
 		)
-		if err := rows.Scan(&ev, &idx); err != nil {
+		if err := rows.Scan(&h.Tenant, &h.EmployeeID, &h.EventID, &h.Stream, &seq, &h.OccurredAt, &ns, &h.Index,
+			&h.Match.Phrase, &h.Match.Start, &h.Match.End, &h.Match.MatchedText, &h.Match.Quoted); err != nil {
 			return nil, fmt.Errorf("store: list sensitive hits: %w", err)
 		}
-		if idx < 0 || idx >= len(ev.Matches) {
-			return nil, fmt.Errorf("store: list sensitive hits: match %d of event %s out of range", idx, ev.EventID)
-		}
-		out = append(out, SensitiveHit{
-			EventID: ev.EventID, Stream: ev.Stream, Sequence: ev.Sequence, OccurredAt: ev.OccurredAt, Index: idx, Match: ev.Matches[idx],
-		})
+		h.Sequence = uint64(seq) //nolint:gosec // the column's CHECK keeps it positive
+		h.OccurredAt = h.OccurredAt.Add(time.Duration(ns))
+		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list sensitive hits: %w", err)

@@ -1,6 +1,7 @@
-// Package store is the risk service's alert read model, projected from the
-// RISK stream. Memory and PostgreSQL implement one interface and pass one
-// contract suite (storetest).
+// Package store is the risk service's read model: the alerts, projected
+// from the RISK stream, and the sensitive-word hits in every interaction,
+// projected from RISK_IN. Memory and PostgreSQL implement one interface and
+// pass one contract suite (storetest).
 package store
 
 import (
@@ -19,7 +20,7 @@ var ErrNotFound = domain.ErrNotFound
 // ErrBadFilter is returned for a filter with a non-positive limit.
 var ErrBadFilter = errors.New("store: limit must be positive")
 
-// Store is the alert read model.
+// Store is the read model: alerts and sensitive hits.
 type Store interface {
 	// Apply upserts alerts and advances the checkpoint to seq atomically;
 	// a seq at or below the checkpoint changes nothing.
@@ -42,9 +43,15 @@ type Store interface {
 	ParkInput(ctx context.Context, seq uint64, subject, reason string, data []byte) error
 	// ParkedInputs counts the RISK_IN events parked so far.
 	ParkedInputs(ctx context.Context) (int, error)
-	// ListSensitiveHits returns the sensitive-word matches recorded in the
-	// evidence of employee's alerts, each event's once however many alerts
-	// cite it, in HitOrder after filter.After.
+	// RecordHits stores the hits found in RISK_IN up to progress.Sequence
+	// and saves progress, atomically; a progress.Sequence at or below the
+	// saved one changes nothing. A hit is keyed by (tenant, event id,
+	// index): recording it again, from any sequence, keeps the first.
+	RecordHits(ctx context.Context, progress HitProgress, hits ...SensitiveHit) error
+	// HitProgress is the progress RecordHits last saved (zero: none).
+	HitProgress(ctx context.Context) (HitProgress, error)
+	// ListSensitiveHits returns the sensitive-word hits in employee's
+	// interactions, in HitOrder after filter.After.
 	ListSensitiveHits(ctx context.Context, tenant, employee string, filter HitFilter) ([]SensitiveHit, error)
 }
 

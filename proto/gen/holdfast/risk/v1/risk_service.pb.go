@@ -2627,9 +2627,10 @@ type ListMySensitiveHitsRequest struct {
 	// occurred in [after, before); either may be left open.
 	OccurredAfter  *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occurred_after,json=occurredAfter,proto3" json:"occurred_after,omitempty"`
 	OccurredBefore *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occurred_before,json=occurredBefore,proto3" json:"occurred_before,omitempty"`
-	// consistent_with waits (within the deadline) until the risk engine has
-	// judged these source positions, e.g. the CLIENT sequence LogInteraction
-	// returned.
+	// consistent_with waits (within the deadline) until the hits of these
+	// source positions are listed, e.g. the CLIENT sequence LogInteraction
+	// returned. Interactions are in CLIENT only: a position in another
+	// stream needs no wait.
 	ConsistentWith []*StreamPosition `protobuf:"bytes,5,rep,name=consistent_with,json=consistentWith,proto3" json:"consistent_with,omitempty"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
@@ -2701,8 +2702,7 @@ func (x *ListMySensitiveHitsRequest) GetConsistentWith() []*StreamPosition {
 }
 
 // SensitiveHit is one phrase of the company's sensitive-word list found in
-// one of the caller's own interactions. It says nothing about alerts,
-// cases or HR's handling.
+// one of the caller's own interactions.
 type SensitiveHit struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// event_id is the InteractionLogged event's id.

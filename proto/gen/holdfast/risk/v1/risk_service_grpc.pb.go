@@ -109,11 +109,10 @@ type RiskServiceClient interface {
 	// highest first (hr, auditor, manager within their subtree).
 	ListEmployeeRisk(ctx context.Context, in *ListEmployeeRiskRequest, opts ...grpc.CallOption) (*ListEmployeeRiskResponse, error)
 	// ListMySensitiveHits pages through the sensitive-word hits in the
-	// caller's own interactions, as the engine recorded them as evidence.
-	// Any role may call it, for themselves only. The hits are read from
-	// alert evidence: a match the rules did not judge (the rule disabled or
-	// suppressed for the caller) is not listed, so the list also tells the
-	// employee that such records were judged.
+	// caller's own interactions: every match of the company's list in every
+	// interaction the caller logged, whatever the rules did with it. Any
+	// role may call it, for themselves only. A deleted interaction keeps its
+	// hits: the record remains, marked deleted.
 	ListMySensitiveHits(ctx context.Context, in *ListMySensitiveHitsRequest, opts ...grpc.CallOption) (*ListMySensitiveHitsResponse, error)
 }
 
@@ -411,11 +410,10 @@ type RiskServiceServer interface {
 	// highest first (hr, auditor, manager within their subtree).
 	ListEmployeeRisk(context.Context, *ListEmployeeRiskRequest) (*ListEmployeeRiskResponse, error)
 	// ListMySensitiveHits pages through the sensitive-word hits in the
-	// caller's own interactions, as the engine recorded them as evidence.
-	// Any role may call it, for themselves only. The hits are read from
-	// alert evidence: a match the rules did not judge (the rule disabled or
-	// suppressed for the caller) is not listed, so the list also tells the
-	// employee that such records were judged.
+	// caller's own interactions: every match of the company's list in every
+	// interaction the caller logged, whatever the rules did with it. Any
+	// role may call it, for themselves only. A deleted interaction keeps its
+	// hits: the record remains, marked deleted.
 	ListMySensitiveHits(context.Context, *ListMySensitiveHitsRequest) (*ListMySensitiveHitsResponse, error)
 	mustEmbedUnimplementedRiskServiceServer()
 }

@@ -13,74 +13,86 @@ import (
 	"github.com/holdfast/holdfast/services/risk/internal/store"
 )
 
-// runSensitiveHits is the contract of ListSensitiveHits: the matches in an
-// employee's alerts' evidence, each event once, newest first, filtered by
-// period and paged; nothing of other employees or tenants.
+// runSensitiveHits is the contract of the sensitive-hits view: every hit
+// recorded for an employee, whether or not any alert cites it, newest
+// first, filtered by period and paged; nothing of other employees or
+// tenants; recording is idempotent and saves the projector's progress.
 func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	t0 := time.Date(2026, 3, 2, 9, 30, 15, 123456000, time.UTC)
-	chat := func(seq uint64, at time.Time, matches ...domain.Match) domain.Evidence {
-		return domain.Evidence{
-			EventID: fmt.Sprintf("evt-%d", seq), Stream: "CLIENT", Sequence: seq,
-			EventType: "holdfast.client.v1.InteractionLogged", OccurredAt: at, Matches: matches,
-		}
-	}
 	privateWeChat := domain.Match{Phrase: "加我私人微信", Start: 0, End: 18, MatchedText: "加我私人微信"}
 	quotedDeal := domain.Match{Phrase: "私单", Start: 36, End: 42, MatchedText: "私单", Quoted: true}
 	offBooks := domain.Match{Phrase: "走私单", Start: 3, End: 12, MatchedText: "走 私单"}
-	first := chat(10, t0, privateWeChat, quotedDeal)
-	second := chat(20, t0.Add(time.Hour), offBooks)
-	third := chat(30, t0.Add(2*time.Hour), privateWeChat)
-	// Context evidence without matches: a registration.
-	registration := domain.Evidence{EventID: "evt-reg", Stream: "CLIENT", Sequence: 15, EventType: "holdfast.client.v1.CustomerRegistered", OccurredAt: t0}
-	alert := func(tenant, id, employee, rule string, raisedSeq uint64, status domain.Status, evidence ...domain.Evidence) domain.Alert {
-		return domain.Alert{
-			Tenant: tenant, ID: id, RuleID: rule, RuleVersion: 1, EmployeeID: employee,
-			Severity: domain.SeverityMedium, Status: status, RaisedAt: t0, UpdatedAt: t0,
-			WindowStart: t0, WindowEnd: t0.Add(7 * 24 * time.Hour), Evidence: evidence, RaisedSequence: raisedSeq,
+	// chat is the hits of one interaction at CLIENT sequence seq.
+	chat := func(tenant, employee string, seq uint64, at time.Time, matches ...domain.Match) []store.SensitiveHit {
+		var out []store.SensitiveHit
+		for i, m := range matches {
+			out = append(out, store.SensitiveHit{
+				Tenant: tenant, EmployeeID: employee, EventID: fmt.Sprintf("evt-%d", seq), Stream: "CLIENT", Sequence: seq,
+				OccurredAt: at, Index: i, Match: m,
+			})
+		}
+		return out
+	}
+	first := chat("acme", "e1", 10, t0, privateWeChat, quotedDeal)
+	second := chat("acme", "e1", 20, t0.Add(time.Hour), offBooks)
+	third := chat("acme", "e1", 30, t0.Add(2*time.Hour), privateWeChat)
+	ofE2 := chat("acme", "e2", 25, t0, privateWeChat)
+	ofGlobex := chat("globex", "e1", 40, t0, offBooks)
+	record := func(t *testing.T, s store.Store, riskIn uint64, sources map[string]uint64, hits ...store.SensitiveHit) {
+		t.Helper()
+		if err := s.RecordHits(ctx, store.HitProgress{Sequence: riskIn, Sources: sources}, hits...); err != nil {
+			t.Fatalf("RecordHits(%d): %v", riskIn, err)
 		}
 	}
 	seed := func(t *testing.T) store.Store {
 		t.Helper()
 		s := newStore(t)
+		record(t, s, 3, map[string]uint64{"CLIENT": 10}, first...)
+		record(t, s, 5, map[string]uint64{"CLIENT": 20}, second...)
+		record(t, s, 6, map[string]uint64{"CLIENT": 25}, ofE2...)
+		record(t, s, 7, map[string]uint64{"CLIENT": 30}, third...)
+		record(t, s, 9, map[string]uint64{"CLIENT": 40}, ofGlobex...)
+		// An alert about e1 citing an interaction the view holds no hit of
+		// (and a dismissed one citing a hit): alerts neither add nor hide hits.
 		if err := s.Apply(ctx, 1,
-			alert("acme", "a1", "e1", "sensitive_words", 1, domain.StatusRaised, first, registration, second),
-			// A second rule citing one event again; HR's dismissal hides no hit.
-			alert("acme", "a2", "e1", "custom_words", 2, domain.StatusDismissed, second, third),
-			// No evidence at all (a nil slice, JSON null).
-			alert("acme", "a3", "e1", "reveal_spike", 3, domain.StatusRaised),
-			alert("acme", "a4", "e2", "sensitive_words", 4, domain.StatusRaised, chat(25, t0, privateWeChat)),
-			alert("globex", "a1", "e1", "sensitive_words", 5, domain.StatusRaised, chat(40, t0, offBooks)),
-		); err != nil {
+			domain.Alert{
+				Tenant: "acme", ID: "a1", RuleID: "custom_words", RuleVersion: 1, EmployeeID: "e1", Severity: domain.SeverityMedium,
+				Status: domain.StatusDismissed, RaisedAt: t0, UpdatedAt: t0, WindowStart: t0, WindowEnd: t0.Add(time.Hour), RaisedSequence: 1,
+				Evidence: []domain.Evidence{
+					{EventID: "evt-50", Stream: "CLIENT", Sequence: 50, OccurredAt: t0, Matches: []domain.Match{offBooks}},
+					{EventID: "evt-20", Stream: "CLIENT", Sequence: 20, OccurredAt: t0.Add(time.Hour), Matches: []domain.Match{offBooks}},
+				},
+			}); err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
-	hit := func(ev domain.Evidence, i int) store.SensitiveHit {
-		return store.SensitiveHit{EventID: ev.EventID, Stream: ev.Stream, Sequence: ev.Sequence, OccurredAt: ev.OccurredAt, Index: i, Match: ev.Matches[i]}
-	}
-	list := func(t *testing.T, s store.Store, employee string, f store.HitFilter) []store.SensitiveHit {
+	list := func(t *testing.T, s store.Store, tenant, employee string, f store.HitFilter) []store.SensitiveHit {
 		t.Helper()
-		got, err := s.ListSensitiveHits(ctx, "acme", employee, f)
+		got, err := s.ListSensitiveHits(ctx, tenant, employee, f)
 		if err != nil {
-			t.Fatalf("ListSensitiveHits(%s, %+v): %v", employee, f, err)
+			t.Fatalf("ListSensitiveHits(%s, %s, %+v): %v", tenant, employee, f, err)
 		}
 		return got
 	}
-	all := []store.SensitiveHit{hit(third, 0), hit(second, 0), hit(first, 0), hit(first, 1)}
+	var all []store.SensitiveHit
+	all = append(append(append(all, third...), second...), first...)
 
-	t.Run("sensitive hits of one employee, each event once, newest first", func(t *testing.T) {
+	t.Run("sensitive hits of one employee, whatever the alerts, newest first", func(t *testing.T) {
 		s := seed(t)
-		if diff := cmp.Diff(all, list(t, s, "e1", store.HitFilter{Limit: 10})); diff != "" {
+		if diff := cmp.Diff(all, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
 			t.Errorf("hits mismatch (-want, +got):\n%s", diff)
 		}
-		if got := list(t, s, "e3", store.HitFilter{Limit: 10}); len(got) != 0 {
-			t.Errorf("hits of an employee without alerts = %v, want none", got)
+		if got := list(t, s, "acme", "e3", store.HitFilter{Limit: 10}); len(got) != 0 {
+			t.Errorf("hits of an employee who wrote none = %v, want none", got)
 		}
-		want := []store.SensitiveHit{hit(chat(25, t0, privateWeChat), 0)}
-		if diff := cmp.Diff(want, list(t, s, "e2", store.HitFilter{Limit: 10})); diff != "" {
-			t.Errorf("e2's hits mismatch (-want, +got; nothing of e1's or of another tenant):\n%s", diff)
+		if diff := cmp.Diff(ofE2, list(t, s, "acme", "e2", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("e2's hits mismatch (-want, +got; nothing of e1's):\n%s", diff)
+		}
+		if diff := cmp.Diff(ofGlobex, list(t, s, "globex", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("globex e1's hits mismatch (-want, +got; nothing of acme's e1):\n%s", diff)
 		}
 	})
 
@@ -89,7 +101,7 @@ func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 		var got []store.SensitiveHit
 		f := store.HitFilter{Limit: 3}
 		for range len(all) {
-			page := list(t, s, "e1", f)
+			page := list(t, s, "acme", "e1", f)
 			got = append(got, page...)
 			if len(page) < f.Limit {
 				break
@@ -105,13 +117,34 @@ func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 
 	t.Run("sensitive hits within a period", func(t *testing.T) {
 		s := seed(t)
-		got := list(t, s, "e1", store.HitFilter{OccurredFrom: t0.Add(time.Hour), OccurredTo: t0.Add(2 * time.Hour), Limit: 10})
-		if diff := cmp.Diff([]store.SensitiveHit{hit(second, 0)}, got); diff != "" {
+		got := list(t, s, "acme", "e1", store.HitFilter{OccurredFrom: t0.Add(time.Hour), OccurredTo: t0.Add(2 * time.Hour), Limit: 10})
+		if diff := cmp.Diff(second, got); diff != "" {
 			t.Errorf("hits in [t0+1h, t0+2h) mismatch (-want, +got):\n%s", diff)
 		}
-		got = list(t, s, "e1", store.HitFilter{OccurredFrom: t0.Add(time.Minute), Limit: 10})
+		got = list(t, s, "acme", "e1", store.HitFilter{OccurredFrom: t0.Add(time.Minute), Limit: 10})
 		if diff := cmp.Diff(all[:2], got); diff != "" {
 			t.Errorf("hits from t0+1m mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
+	t.Run("sensitive hits recorded again are kept once, the first", func(t *testing.T) {
+		s := seed(t)
+		// The same records redelivered: at or below the progress, nothing.
+		record(t, s, 7, map[string]uint64{"CLIENT": 30}, third...)
+		// The same event delivered again later (its key, other content).
+		again := chat("acme", "e1", 30, t0, offBooks)
+		record(t, s, 12, map[string]uint64{"CLIENT": 45}, again...)
+		if diff := cmp.Diff(all, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("hits after recording again mismatch (-want, +got):\n%s", diff)
+		}
+	})
+
+	t.Run("sensitive hits keep occurred_at to the nanosecond", func(t *testing.T) {
+		s := newStore(t)
+		exact := chat("acme", "e1", 10, t0.Add(789), privateWeChat)
+		record(t, s, 1, nil, exact...)
+		if diff := cmp.Diff(exact, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("hits mismatch (-want, +got):\n%s", diff)
 		}
 	})
 
@@ -119,6 +152,46 @@ func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 		s := seed(t)
 		if _, err := s.ListSensitiveHits(ctx, "acme", "e1", store.HitFilter{}); !errors.Is(err, store.ErrBadFilter) {
 			t.Errorf("limit 0: err = %v, want ErrBadFilter", err)
+		}
+	})
+
+	t.Run("hit progress is saved with the hits and never goes back", func(t *testing.T) {
+		s := newStore(t)
+		progress := func(t *testing.T) store.HitProgress {
+			t.Helper()
+			p, err := s.HitProgress(ctx)
+			if err != nil {
+				t.Fatalf("HitProgress: %v", err)
+			}
+			return p
+		}
+		if diff := cmp.Diff(store.HitProgress{}, progress(t)); diff != "" {
+			t.Errorf("empty store's progress mismatch (-want, +got):\n%s", diff)
+		}
+		// Records without a hit still move the progress.
+		record(t, s, 4, map[string]uint64{"CLIENT": 8, "ORDER": 2})
+		record(t, s, 9, map[string]uint64{"CLIENT": 12, "ORDER": 2}, first...)
+		want := store.HitProgress{Sequence: 9, Sources: map[string]uint64{"CLIENT": 12, "ORDER": 2}}
+		if diff := cmp.Diff(want, progress(t)); diff != "" {
+			t.Errorf("progress mismatch (-want, +got):\n%s", diff)
+		}
+		record(t, s, 9, map[string]uint64{"CLIENT": 99}, second...)
+		record(t, s, 2, map[string]uint64{"CLIENT": 1}, third...)
+		if diff := cmp.Diff(want, progress(t)); diff != "" {
+			t.Errorf("progress after stale records mismatch (-want, +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(first, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("hits of stale records were kept (-want, +got):\n%s", diff)
+		}
+		// The alert view's checkpoint is another projection's.
+		if err := s.Apply(ctx, 50); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, progress(t)); diff != "" {
+			t.Errorf("progress after an alert checkpoint mismatch (-want, +got):\n%s", diff)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 50 {
+			t.Errorf("alert checkpoint = %d, %v; want 50, untouched by hits", cp, err)
 		}
 	})
 }
