@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -331,6 +332,12 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request, ss *sess
 	resp, err := s.risk.ExportEvidence(ctx, &riskv1.ExportEvidenceRequest{
 		AlertId: r.PathValue("id"), Language: lang, RequestId: r.URL.Query().Get("request"),
 	})
+	if status.Code(err) == codes.FailedPrecondition && r.URL.Query().Get("request") != "" {
+		// The link's request id names an export of the case as it was
+		// when the page was shown; the case has moved on since.
+		s.render(w, r, ss, http.StatusConflict, "error.html", page{Problem: "bundle.stale"})
+		return
+	}
 	if err != nil {
 		s.apiError(w, r, ss, err)
 		return

@@ -87,6 +87,7 @@ var messages = map[string][2]string{ // [en, zh]
 	"action.resolve":               {"Resolve the case", "结案"},
 	"action.addnote":               {"Add note", "添加备注"},
 	"action.bundle":                {"Download evidence bundle", "下载证据包"},
+	"bundle.stale":                 {"The case has changed since this page was shown: reload the page and download the bundle again.", "本页打开后案件已有变动：请刷新页面后重新下载证据包。"},
 	"bundle.help":                  {"The events exactly as stored, signed; check it with holdfast evidence verify.", "原始事件及签名；可用 holdfast evidence verify 离线校验。"},
 	"outcome.diversion":            {"diversion confirmed", "确认存在飞单"},
 	"outcome.nodiversion":          {"no diversion", "不存在飞单"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,9 +149,8 @@ func TestConsoleInABrowser(t *testing.T) {
 			t.Errorf("the browser holds cookie %s without HttpOnly and Secure", c.Name)
 		}
 	}
-	// Twice, as a double click would: the case records one export.
-	var bundle []byte
-	for range 2 {
+	download := func() (*http.Response, []byte) {
+		t.Helper()
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, href, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -162,10 +162,20 @@ func TestConsoleInABrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bundle, err = io.ReadAll(resp.Body)
+		body, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
-			t.Fatalf("GET %s = %d %s (%v)", href, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	// Twice, as a double click would: the case records one export.
+	var bundle []byte
+	for range 2 {
+		var resp *http.Response
+		resp, bundle = download()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("GET %s = %d %s", href, resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 	}
 	path := filepath.Join(t.ArtifactDir(), "case-bundle.zip")
@@ -182,6 +192,36 @@ func TestConsoleInABrowser(t *testing.T) {
 	}
 	if !strings.Contains(verified.String(), "signed by the key you gave") || !strings.Contains(verified.String(), "InteractionLogged") {
 		t.Errorf("evidence verify says:\n%s", verified.String())
+	}
+	// A note (posted with the page's own form fields, so it has landed when
+	// the answer comes) moves the case on: the page's link now names a
+	// bundle that no longer exists, and the user is told to reload.
+	form, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](
+		`Object.fromEntries([...document.querySelectorAll('form[action$="/note"] input[type=hidden]')].map(i => [i.name, i.value]))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	note := url.Values{"text": {"bundle handed to legal"}}
+	for k, v := range form {
+		note.Set(k, v)
+	}
+	noteReq, err := http.NewRequestWithContext(t.Context(), http.MethodPost, strings.Replace(href, "/bundle?", "/note?", 1), strings.NewReader(note.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noteReq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	noteReq.Header.Set("Origin", stack.Endpoints.Console)
+	for _, c := range cookies {
+		noteReq.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	noClient := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if resp, err := noClient.Do(noteReq); err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST note = %v, %v; want 303", resp, err)
+	} else {
+		_ = resp.Body.Close()
+	}
+	if resp, body := download(); resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), "reload the page and download the bundle again") {
+		t.Errorf("the stale bundle link = %d:\n%s", resp.StatusCode, body)
 	}
 	step("5-chinese",
 		chromedp.Click(chromedp.CSS(`#switch-lang`)),

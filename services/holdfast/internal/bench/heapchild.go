@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,9 +25,14 @@ import (
 // engine swing by hundreds of MB from run to run. The child holds a NATS
 // client and the engine, nothing else.
 
-// heapChildEnv, when set, makes this process a heap-measuring child that
-// replays RISK_IN from the NATS server at the URL it names.
-const heapChildEnv = "HOLDFAST_BENCH_HEAP_CHILD"
+// A heap child is started with heapChildArg as its only argument and
+// heapChildEnv naming the NATS server's URL: both are needed, so neither a
+// stray variable in a user's shell nor the argument alone turns a command
+// into a child.
+const (
+	heapChildArg = "__holdfast-bench-heap-child"
+	heapChildEnv = "HOLDFAST_BENCH_HEAP_CHILD"
+)
 
 // heapReport is what a child measured: an empty engine's heap and the
 // heap of an engine that replayed RISK_IN's events.
@@ -36,14 +42,16 @@ type heapReport struct {
 	Events int    `json:"events"`
 }
 
-// HeapChild runs the process as a heap-measuring child when the
-// environment says so: it replays RISK_IN, writes a heapReport as JSON to
+// HeapChild runs the process as a heap-measuring child when it was
+// started as one: it replays RISK_IN, writes a heapReport as JSON to
 // stdout and returns true. Otherwise it does nothing and returns false.
 // The holdfast binary and the bench's tests call it before anything else,
-// so the bench can start its own executable as the child.
+// so the bench can start its own executable as the child. Only they may
+// run the bench's memory figures: another binary started as a child would
+// not know it is one.
 func HeapChild(ctx context.Context, stdout io.Writer) (bool, error) {
 	url := os.Getenv(heapChildEnv)
-	if url == "" {
+	if url == "" || len(os.Args) != 2 || os.Args[1] != heapChildArg {
 		return false, nil
 	}
 	nc, err := nats.Connect(url, nats.Name("holdfast-bench-heap"))
@@ -56,7 +64,7 @@ func HeapChild(ctx context.Context, stdout io.Writer) (bool, error) {
 		return true, fmt.Errorf("bench heap child: %w", err)
 	}
 	log := eventlog.New(js)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	rep := heapReport{Empty: engineHeap(risksvc.NewReplayer())}
 	r := risksvc.NewReplayer()
 	if _, err := r.Replay(ctx, log, logger); err != nil {
@@ -74,11 +82,15 @@ func HeapChild(ctx context.Context, stdout io.Writer) (bool, error) {
 // childHeap starts this executable as a heap child against the bench's
 // server and returns what it measured.
 func (rb *riskBench) childHeap(ctx context.Context) (heapReport, error) {
+	if os.Getenv(heapChildEnv) != "" {
+		return heapReport{}, errors.New("heap child: a heap child may not start another")
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return heapReport{}, err
 	}
-	cmd := exec.CommandContext(ctx, exe)
+	cmd := exec.CommandContext(ctx, exe, heapChildArg) //nolint:gosec // this very executable, started as a child
+
 	cmd.Env = append(os.Environ(), heapChildEnv+"="+rb.url)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

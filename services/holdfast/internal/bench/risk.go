@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -196,15 +195,6 @@ func (rb *riskBench) replayCPU(ctx context.Context) (Figure, error) {
 		return Figure{}, err
 	}
 	return *rb.cpu, nil
-}
-
-// processCPU is the CPU time this process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func perEvent(d time.Duration, n int) float64 { return float64(d.Nanoseconds()) / float64(n) }

@@ -87,8 +87,14 @@ func (a *App) recordExport(ctx context.Context, actor Actor, alertID, lang, requ
 			return nil // this export is on the record already
 		}
 		res, err := a.log.Append(ctx, eventlog.AppendRequest{Ref: ref, After: agg.Position, RequestID: scoped, ActorID: actor.EmployeeID, Payload: payload})
-		if (errors.Is(err, eventlog.ErrConflict) && attempt < maxRuleConflictRetries) || (err == nil && res.Duplicate) {
-			continue // a case step landed meanwhile, or a retry's append did: read again
+		if err == nil && res.Duplicate {
+			if attempt < maxRuleConflictRetries {
+				continue // a retry's append landed first: read again to compare
+			}
+			return nil // recorded by the append it duplicates
+		}
+		if errors.Is(err, eventlog.ErrConflict) && attempt < maxRuleConflictRetries {
+			continue // a case step landed meanwhile
 		}
 		if err != nil {
 			return fmt.Errorf("evidence bundle: record the export: %w", err)
@@ -127,6 +133,9 @@ func (a *App) evidenceBundle(ctx context.Context, actor Actor, alertID, lang, re
 	if err != nil {
 		return nil, fmt.Errorf("evidence bundle: %w", err)
 	}
+	// The report tells the case as the bundle's events do: earlier
+	// exports are not among them (see bundleEvents), so not here either.
+	c.Notes = slices.DeleteFunc(slices.Clone(c.Notes), func(n domain.CaseNote) bool { return n.Kind == domain.StepEvidenceExported })
 	report, err := renderReport(reportData{
 		Lang: lang, Tenant: actor.Tenant, Alert: al, Case: c, Rows: rows, VerifierKey: key.VerifierKey,
 		CreatedAt: now.UTC(), CreatedBy: actor.EmployeeID,
@@ -159,7 +168,7 @@ type reportRow struct {
 }
 
 // bundleEvents reads the alert's supporting events, then its own and its
-// case's events, each once, as stored.
+// case's events but the records of earlier exports, each once, as stored.
 func (a *App) bundleEvents(ctx context.Context, tenant string, al domain.Alert) ([]evidence.Event, []reportRow, error) {
 	type pos struct {
 		stream string

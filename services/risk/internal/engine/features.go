@@ -50,6 +50,29 @@ func (e *Engine) features(o *observation) {
 	e.judging = judging{key: key, at: o.at, extra: o.features, window: window}
 }
 
+// pruneReveals drops the tenant's reveals older than the feature window.
+// An employee's window is otherwise pruned only when the employee is
+// observed again: the window of one who stopped would stay (up to
+// revealEvidenceCap reveals) in memory and snapshots.
+func (e *Engine) pruneReveals(tenant string, at time.Time) {
+	cutoff := at.Add(-revealFeatureWindow)
+	for key, window := range e.reveals {
+		if key.tenant != tenant {
+			continue
+		}
+		drop := 0
+		for drop < len(window) && !window[drop].evidence.OccurredAt.After(cutoff) {
+			drop++
+		}
+		switch {
+		case drop == len(window):
+			delete(e.reveals, key)
+		case drop > 0:
+			e.reveals[key] = window[drop:]
+		}
+	}
+}
+
 // judging is the observation the engine is judging and the rule inputs
 // built for it so far. The engine judges one observation at a time, so
 // the inputs are built on first read (judgedInputs) into maps it reuses:

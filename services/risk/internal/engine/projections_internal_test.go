@@ -143,3 +143,25 @@ func TestBookProjection(t *testing.T) {
 		t.Errorf("touches of wx9 = %d, want 1", got)
 	}
 }
+
+// A reveal window is pruned at the tenant's daily tick even when its
+// employee is never observed again; another tenant's is left to its own.
+func TestRevealWindowsArePrunedDaily(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	for _, tenant := range []string{"t", "u"} {
+		e.ObserveReveal(Reveal{Tenant: tenant, EmployeeID: "gone", OccurredAt: monday, Evidence: domain.Evidence{EventID: tenant + "-r1", OccurredAt: monday}})
+		e.ObserveReveal(Reveal{Tenant: tenant, EmployeeID: "gone", OccurredAt: monday.Add(20 * time.Hour), Evidence: domain.Evidence{EventID: tenant + "-r2", OccurredAt: monday.Add(20 * time.Hour)}})
+	}
+	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(30 * time.Hour)})
+	if got := len(e.reveals[employeeKey{"t", "gone"}]); got != 1 {
+		t.Errorf("t's window holds %d reveals a day after the first, want 1", got)
+	}
+	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(50 * time.Hour)})
+	if _, ok := e.reveals[employeeKey{"t", "gone"}]; ok {
+		t.Error("t's window is kept two days after its last reveal")
+	}
+	if got := len(e.reveals[employeeKey{"u", "gone"}]); got != 2 {
+		t.Errorf("u's window holds %d reveals after t's ticks, want 2", got)
+	}
+}

@@ -292,6 +292,7 @@ func (e *Engine) pruneProjections(t Tick) []Change {
 	e.pruneDay[t.Tenant] = today
 	e.staff.prune(t.Tenant, t.At)
 	e.book.prune(t.Tenant, t.At)
+	e.pruneReveals(t.Tenant, t.At)
 	oldest := workcal.DateOf(t.At, time.UTC).AddDays(-activityKeepDays)
 	for id, days := range e.activity.of(t.Tenant) {
 		key := employeeKey{t.Tenant, id}

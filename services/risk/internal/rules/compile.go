@@ -38,7 +38,10 @@ type Compiler struct {
 	env *cel.Env
 }
 
-// NewCompiler returns a compiler.
+// NewCompiler returns a compiler. Its environment is CEL's standard
+// library and the four variables: a function that sees a map's key order
+// (a CEL extension's string formatting, say) must not be added without
+// making Program.value sort the maps it feeds it too.
 func NewCompiler() (*Compiler, error) {
 	facts := cel.MapType(cel.StringType, cel.DynType)
 	env, err := cel.NewEnv(

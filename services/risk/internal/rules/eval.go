@@ -55,7 +55,7 @@ var activations = sync.Pool{New: func() any { return new(activation) }}
 
 // activation is the variables of one evaluation (a map would be one more
 // allocation and hash per variable read); features and alert are built on
-// first read when the input gives them as functions.
+// first read through the input's Lazy when it does not give them.
 type activation struct {
 	p                       *Program
 	in                      Input
@@ -98,7 +98,9 @@ func (a *activation) ResolveName(name string) (any, bool) {
 // iterates a map sees its keys in sorted order (see sortedMap); one that
 // does not gets the Go map itself, which CEL selects fields of directly,
 // without wrapping the map for every evaluation. Only a comprehension can
-// tell one key order from another, so both decide alike.
+// tell one key order from another in CEL's standard library, the only one
+// NewCompiler declares, so both decide alike (an extension that lists or
+// prints a map would have to be counted with comprehensions).
 func (p *Program) value(m map[string]any) any {
 	if m == nil {
 		m = noFacts
