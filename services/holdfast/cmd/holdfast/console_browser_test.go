@@ -149,7 +149,7 @@ func TestConsoleInABrowser(t *testing.T) {
 			t.Errorf("the browser holds cookie %s without HttpOnly and Secure", c.Name)
 		}
 	}
-	download := func() (*http.Response, []byte) {
+	download := func() (reply, []byte) {
 		t.Helper()
 		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, href, nil)
 		if err != nil {
@@ -167,12 +167,12 @@ func TestConsoleInABrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return resp, body
+		return reply{StatusCode: resp.StatusCode, Header: resp.Header}, body
 	}
 	// Twice, as a double click would: the case records one export.
 	var bundle []byte
 	for range 2 {
-		var resp *http.Response
+		var resp reply
 		resp, bundle = download()
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
 			t.Fatalf("GET %s = %d %s", href, resp.StatusCode, resp.Header.Get("Content-Type"))
