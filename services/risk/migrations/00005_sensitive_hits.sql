@@ -34,7 +34,16 @@ CREATE TABLE sensitive_hit_sources (
     sequence bigint NOT NULL CHECK (sequence >= 0)
 );
 
+-- The fingerprint of the lexicon the hits were found with: a build with
+-- other phrases empties the view and fills it again from RISK_IN's start,
+-- so an employee's list is always the current list's matches.
+CREATE TABLE sensitive_hit_lexicon (
+    only_row    boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    fingerprint text    NOT NULL
+);
+
 -- +goose Down
+DROP TABLE sensitive_hit_lexicon;
 DROP TABLE sensitive_hit_sources;
 DROP TABLE sensitive_hits;
 DELETE FROM checkpoints WHERE projection = 'sensitive_hits';

@@ -127,8 +127,25 @@ func testSensitiveHitsWhateverTheRules(t *testing.T, pool *pgxpool.Pool) {
 	}
 
 	// A restart: the PostgreSQL view resumes from its saved progress, past
-	// the last chat, so nothing new is read to reach that position.
+	// the last chat, so nothing new is read to reach that position; or,
+	// found with another lexicon, it is filled again from the start.
 	stack.stop()
+	if pool != nil {
+		// Meanwhile the view is made to look as if an older lexicon had
+		// filled it, with a phrase the current one does not have: the
+		// restart finds it with other phrases and fills it again.
+		w := writers[0]
+		for _, q := range []string{
+			`INSERT INTO risk.sensitive_hits (tenant, event_id, idx, employee_id, stream, sequence, occurred_at, occurred_ns,
+				phrase, start_byte, end_byte, matched_text, quoted)
+				VALUES ('` + w.tenant + `', 'stale-evt', 0, '` + w.employee + `', 'CLIENT', 1, now(), 0, '旧词', 0, 6, '旧词', false)`,
+			`UPDATE risk.sensitive_hit_lexicon SET fingerprint = 'an-older-lexicon'`,
+		} {
+			if _, err := pool.Exec(t.Context(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	stack = env.start(t, stackOptions{riskPool: pool})
 	t.Run("after a restart, the positions read before it are read", func(t *testing.T) {
 		for _, w := range writers {

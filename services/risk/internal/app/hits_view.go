@@ -37,13 +37,23 @@ const hitsSaveEvery = 1000
 
 // ProjectSensitiveHits keeps the sensitive-hits view in step with the
 // partition's CLIENT records in RISK_IN, resuming after the progress the
-// store saved, until ctx ends. It matches each interaction's text with the
+// store saved (from the start when that was found with another lexicon),
+// until ctx ends. It matches each interaction's text with the
 // engine's lexicon and records every match; an interaction without one
 // writes nothing.
 func (a *App) ProjectSensitiveHits(ctx context.Context) error {
 	saved, err := a.store.HitProgress(ctx)
 	if err != nil {
 		return fmt.Errorf("project sensitive hits: %w", err)
+	}
+	if lexicon := a.lexicon.Fingerprint(); saved.Lexicon != lexicon {
+		// Found with other phrases (or never recorded with which): the
+		// view starts again from RISK_IN's first record, so it lists the
+		// matches of the list in force, old interactions included.
+		if err := a.store.ResetHits(ctx, lexicon); err != nil {
+			return fmt.Errorf("project sensitive hits: %w", err)
+		}
+		saved = store.HitProgress{Lexicon: lexicon}
 	}
 	for stream, seq := range saved.Sources {
 		a.hitsProgress(stream).Advance(seq)

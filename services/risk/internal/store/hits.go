@@ -37,6 +37,10 @@ type HitProgress struct {
 	// Sources is, per domain stream, the highest source sequence among
 	// the records read.
 	Sources map[string]uint64
+	// Lexicon is the fingerprint of the lexicon the hits were found with
+	// (lexicon.Lexicon.Fingerprint), as ResetHits recorded it; empty for a
+	// view never reset.
+	Lexicon string
 }
 
 // HitCursor is where the previous page of hits ended: its last hit's
@@ -111,7 +115,16 @@ func (m *Memory) RecordHits(_ context.Context, p HitProgress, hits ...SensitiveH
 		owner := employeeKey{h.Tenant, h.EmployeeID}
 		m.hits.byOwner[owner] = append(m.hits.byOwner[owner], h)
 	}
-	m.hits.progress = HitProgress{Sequence: p.Sequence, Sources: maps.Clone(p.Sources)}
+	m.hits.progress = HitProgress{Sequence: p.Sequence, Sources: maps.Clone(p.Sources), Lexicon: m.hits.progress.Lexicon}
+	return nil
+}
+
+// ResetHits implements Store.
+func (m *Memory) ResetHits(_ context.Context, lexicon string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.hits = newMemoryHits()
+	m.hits.progress.Lexicon = lexicon
 	return nil
 }
 

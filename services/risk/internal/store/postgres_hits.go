@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -51,10 +52,37 @@ func (p *Postgres) RecordHits(ctx context.Context, progress HitProgress, hits ..
 	})
 }
 
+// ResetHits implements Store.
+func (p *Postgres) ResetHits(ctx context.Context, lexicon string) error {
+	err := pgstore.InTx(ctx, p.Pool, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			`DELETE FROM risk.sensitive_hits`,
+			`DELETE FROM risk.sensitive_hit_sources`,
+			`DELETE FROM risk.checkpoints WHERE projection = '` + hitsProjection + `'`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO risk.sensitive_hit_lexicon (only_row, fingerprint) VALUES (true, $1)
+			ON CONFLICT (only_row) DO UPDATE SET fingerprint = EXCLUDED.fingerprint`, lexicon)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: reset hits: %w", err)
+	}
+	return nil
+}
+
 // HitProgress implements Store.
 func (p *Postgres) HitProgress(ctx context.Context) (HitProgress, error) {
 	seq, err := p.hitsView().Checkpoint(ctx)
 	if err != nil {
+		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
+	}
+	var lexicon string
+	err = p.Pool.QueryRow(ctx, `SELECT fingerprint FROM risk.sensitive_hit_lexicon`).Scan(&lexicon)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
 	}
 	rows, err := p.Pool.Query(ctx, `SELECT stream, sequence FROM risk.sensitive_hit_sources`)
@@ -62,7 +90,7 @@ func (p *Postgres) HitProgress(ctx context.Context) (HitProgress, error) {
 		return HitProgress{}, fmt.Errorf("store: hit progress: %w", err)
 	}
 	defer rows.Close()
-	progress := HitProgress{Sequence: seq}
+	progress := HitProgress{Sequence: seq, Lexicon: lexicon}
 	for rows.Next() {
 		var (
 			stream string

@@ -48,8 +48,12 @@ type Store interface {
 	// saved one changes nothing. A hit is keyed by (tenant, event id,
 	// index): recording it again, from any sequence, keeps the first.
 	RecordHits(ctx context.Context, progress HitProgress, hits ...SensitiveHit) error
-	// HitProgress is the progress RecordHits last saved (zero: none).
+	// HitProgress is the progress RecordHits last saved (zero: none),
+	// with the lexicon ResetHits last recorded.
 	HitProgress(ctx context.Context) (HitProgress, error)
+	// ResetHits empties the sensitive-hits view and its progress, and
+	// records the fingerprint of the lexicon it will be filled with again.
+	ResetHits(ctx context.Context, lexicon string) error
 	// ListSensitiveHits returns the sensitive-word hits in employee's
 	// interactions, in HitOrder after filter.After.
 	ListSensitiveHits(ctx context.Context, tenant, employee string, filter HitFilter) ([]SensitiveHit, error)

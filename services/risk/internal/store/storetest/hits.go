@@ -194,4 +194,34 @@ func runSensitiveHits(t *testing.T, newStore func(t *testing.T) store.Store) {
 			t.Errorf("alert checkpoint = %d, %v; want 50, untouched by hits", cp, err)
 		}
 	})
+
+	t.Run("a reset empties the hits and their progress and records the lexicon", func(t *testing.T) {
+		s := seed(t)
+		if err := s.ResetHits(ctx, "lexicon-2"); err != nil {
+			t.Fatalf("ResetHits: %v", err)
+		}
+		p, err := s.HitProgress(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(store.HitProgress{Lexicon: "lexicon-2"}, p); diff != "" {
+			t.Errorf("progress after a reset mismatch (-want, +got):\n%s", diff)
+		}
+		if got := list(t, s, "acme", "e1", store.HitFilter{Limit: 10}); len(got) != 0 {
+			t.Errorf("hits after a reset: %v, want none", got)
+		}
+		// Filled again from RISK_IN's start: the same records count again,
+		// and the lexicon stays recorded.
+		record(t, s, 3, map[string]uint64{"CLIENT": 10}, first...)
+		if diff := cmp.Diff(first, list(t, s, "acme", "e1", store.HitFilter{Limit: 10})); diff != "" {
+			t.Errorf("hits recorded after a reset mismatch (-want, +got):\n%s", diff)
+		}
+		want := store.HitProgress{Sequence: 3, Sources: map[string]uint64{"CLIENT": 10}, Lexicon: "lexicon-2"}
+		if p, err := s.HitProgress(ctx); err != nil || !cmp.Equal(want, p) {
+			t.Errorf("progress after refilling = %+v, %v; want %+v", p, err, want)
+		}
+		if cp, err := s.Checkpoint(ctx); err != nil || cp != 1 {
+			t.Errorf("alert checkpoint = %d, %v; want 1, untouched by a hits reset", cp, err)
+		}
+	})
 }
