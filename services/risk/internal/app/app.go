@@ -208,9 +208,10 @@ type SourcePosition struct {
 // maxConsistencyWait bounds a consistency wait when the caller set no deadline.
 const maxConsistencyWait = 10 * time.Second
 
-// ErrNotCaughtUp is returned when the engine or the alert view did not reach
-// a requested position in time.
-var ErrNotCaughtUp = errors.New("risk engine has not judged the requested position yet")
+// ErrNotCaughtUp is returned when the engine, the alert view or the
+// sensitive-hits view did not reach a requested position in time; the
+// wrapping error names which.
+var ErrNotCaughtUp = errors.New("the risk service has not caught up with the requested position yet")
 
 // waitJudged waits until the engine has judged every position and the alert
 // view shows the decisions made up to then.
