@@ -4,6 +4,7 @@ import (
 	"maps"
 	"math/big"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -73,6 +74,11 @@ func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 // count adds to the employee's counts of at's day.
 func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 	d := dayIndex(at)
+	if n := len(a.days); n == 0 || a.days[n-1].day < d {
+		a.days = append(a.days, dayCounts{day: d}) // events mostly come in time order
+		add(&a.days[n])
+		return
+	}
 	i, found := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) })
 	if !found {
 		a.days = slices.Insert(a.days, i, dayCounts{day: d})
@@ -191,16 +197,24 @@ func (a *salesActivity) review(today int64) conversionStats {
 		a.foldedThrough = first - 1
 	}
 	steps := 0
+	// days is in ascending order: one search finds the first day to fold,
+	// the loop walks on from there.
+	i, _ := slices.BinarySearchFunc(a.days, a.foldedThrough+1, func(c dayCounts, d int64) int { return int(c.day - d) })
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
-		if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+		for i < len(a.days) && a.days[i].day < d {
+			i++
+		}
+		if i < len(a.days) && a.days[i].day == d {
 			a.longWon += a.days[i].won * longTermScale
 			a.longDecided += a.days[i].decided * longTermScale
 		}
 	}
 	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
-	a.days = slices.DeleteFunc(a.days, func(c dayCounts) bool { return c.day < baseFrom })
+	if old := sort.Search(len(a.days), func(k int) bool { return a.days[k].day >= baseFrom }); old > 0 {
+		a.days = slices.Delete(a.days, 0, old)
+	}
 	s := conversionStats{longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
 	for _, c := range a.days {
 		switch {

@@ -1,6 +1,11 @@
 package engine
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
 
 func TestWilsonUpperBp(t *testing.T) {
 	t.Parallel()
@@ -29,6 +34,79 @@ func TestWilsonAtZeroIsTheFormula(t *testing.T) {
 		for won := int64(0); won <= decided+3; won++ {
 			if got, want := wilsonUpperBp(won, decided, 0), wilsonExactBp(won, decided, 0); got != want {
 				t.Errorf("wilsonUpperBp(%d, %d, 0) = %d, formula %d", won, decided, got, want)
+			}
+		}
+	}
+}
+
+// reviewByDay is review as first written: a search per folded day and a
+// scan of every day for the ones to drop. The walking version must fold
+// and drop exactly as it did.
+func reviewByDay(a *salesActivity, today int64) conversionStats {
+	recentFrom, baseFrom := today-recentDays, today-activityDays
+	if a.foldedThrough < 0 {
+		first := recentFrom
+		if len(a.days) > 0 {
+			first = min(first, a.days[0].day)
+		}
+		a.foldedThrough = first - 1
+	}
+	steps := 0
+	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
+		a.longWon = a.longWon * longTermDecayPerMille / 1000
+		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
+		if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+			a.longWon += a.days[i].won * longTermScale
+			a.longDecided += a.days[i].decided * longTermScale
+		}
+	}
+	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
+	a.days = slices.DeleteFunc(a.days, func(c dayCounts) bool { return c.day < baseFrom })
+	s := conversionStats{longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
+	for _, c := range a.days {
+		switch {
+		case c.day >= today:
+		case c.day >= recentFrom:
+			s.recentWon += c.won
+			s.recentDecided += c.decided
+			s.recentActivity += c.interactions + c.created
+		default:
+			s.baseWon += c.won
+			s.baseDecided += c.decided
+			s.baseActivity += c.interactions + c.created
+		}
+	}
+	return s
+}
+
+func TestReviewWalksAsItSearched(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	for run := range 300 {
+		var walked, searched salesActivity
+		walked.foldedThrough, searched.foldedThrough = -1, -1
+		day := int64(20_000)
+		for step := range 400 {
+			// Sales on some days, reviews on others, gaps of up to a year
+			// (longer than the fold's bound) now and then.
+			day += int64(rng.IntN(3))
+			if rng.IntN(200) == 0 {
+				day += int64(rng.IntN(400))
+			}
+			if rng.IntN(3) > 0 {
+				at := time.Unix(day*86400+int64(rng.IntN(86400)), 0).UTC()
+				won := rng.IntN(2) == 0
+				add := func(c *dayCounts) { c.decided++; c.interactions += 2; c.created++ }
+				if won {
+					add = func(c *dayCounts) { c.won++; c.decided++ }
+				}
+				walked.count(at, add)
+				searched.count(at, add)
+				continue
+			}
+			got, want := walked.review(day), reviewByDay(&searched, day)
+			if got != want || !slices.Equal(walked.days, searched.days) || walked.foldedThrough != searched.foldedThrough {
+				t.Fatalf("run %d step %d day %d: review %+v, searching version %+v", run, step, day, got, want)
 			}
 		}
 	}

@@ -295,6 +295,9 @@ func (e *Engine) pruneProjections(t Tick) []Change {
 	e.pruneReveals(t.Tenant, t.At)
 	oldest := workcal.DateOf(t.At, time.UTC).AddDays(-activityKeepDays)
 	for id, days := range e.activity.of(t.Tenant) {
+		if len(days) > 0 && days[0].day >= oldest {
+			continue // days are in ascending order: none is too old
+		}
 		key := employeeKey{t.Tenant, id}
 		kept := slices.DeleteFunc(days, func(d dayActivity) bool { return d.day < oldest })
 		switch {
