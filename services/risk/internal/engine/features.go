@@ -28,13 +28,7 @@ type revealSeen struct{ piece }
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
 func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
-	window := e.reveals[key]
-	cutoff := o.at.Add(-revealFeatureWindow)
-	drop := 0
-	for drop < len(window) && !window[drop].evidence.OccurredAt.After(cutoff) {
-		drop++
-	}
-	window = window[drop:]
+	window := revealsAfter(e.reveals[key], o.at.Add(-revealFeatureWindow))
 	if o.kind == factReveal {
 		window = append(window, revealSeen{o.this})
 		if len(window) > revealEvidenceCap {
@@ -60,17 +54,22 @@ func (e *Engine) pruneReveals(tenant string, at time.Time) {
 		if key.tenant != tenant {
 			continue
 		}
-		drop := 0
-		for drop < len(window) && !window[drop].evidence.OccurredAt.After(cutoff) {
-			drop++
-		}
-		switch {
-		case drop == len(window):
+		switch kept := revealsAfter(window, cutoff); {
+		case len(kept) == 0:
 			delete(e.reveals, key)
-		case drop > 0:
-			e.reveals[key] = window[drop:]
+		case len(kept) < len(window):
+			e.reveals[key] = kept
 		}
 	}
+}
+
+// revealsAfter is the part of a reveal window (in time order) after cutoff.
+func revealsAfter(window []revealSeen, cutoff time.Time) []revealSeen {
+	drop := 0
+	for drop < len(window) && !window[drop].evidence.OccurredAt.After(cutoff) {
+		drop++
+	}
+	return window[drop:]
 }
 
 // judging is the observation the engine is judging and the rule inputs
