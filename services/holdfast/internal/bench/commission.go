@@ -136,8 +136,14 @@ func (cb *commissionBench) project(ctx context.Context, lastOrder uint64) (time.
 // rawRead reads total messages of stream with a plain ordered consumer,
 // no decoding.
 func (b *bencher) rawRead(ctx context.Context, stream string, total int) (time.Duration, error) {
+	return rawRead(ctx, b.js, stream, total)
+}
+
+// rawRead is the raw baseline of the replay figures: total messages of
+// stream read with a plain ordered consumer, no decoding.
+func rawRead(ctx context.Context, js jetstream.JetStream, stream string, total int) (time.Duration, error) {
 	start := time.Now()
-	cons, err := b.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return 0, err
 	}

@@ -205,22 +205,11 @@ const rawReads = 3
 // rawRead reads total messages of RISK_IN with a plain ordered consumer
 // and returns the rate.
 func (rb *riskBench) rawRead(ctx context.Context, total int) (float64, error) {
-	start := time.Now()
-	cons, err := rb.js.OrderedConsumer(ctx, eventlog.StreamRiskIn, jetstream.OrderedConsumerConfig{})
+	d, err := rawRead(ctx, rb.js, eventlog.StreamRiskIn, total)
 	if err != nil {
 		return 0, err
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return 0, err
-	}
-	defer it.Stop()
-	for range total {
-		if _, err := it.Next(); err != nil {
-			return 0, err
-		}
-	}
-	return rate(total, time.Since(start)), nil
+	return rate(total, d), nil
 }
 
 // snapshotRestore is how fast a restarting engine gets back the state of
