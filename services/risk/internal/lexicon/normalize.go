@@ -154,17 +154,24 @@ func isASCII(s string) bool {
 func normalizeASCII(dst []unit, s string) []unit {
 	out := slices.Grow(dst[:0], len(s))
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		default:
-			continue
+		if u, ok := asciiUnit(s[i], i); ok {
+			out = append(out, u)
 		}
-		out = append(out, unit{r: rune(c), start: i, end: i + 1})
 	}
 	return out
+}
+
+// asciiUnit is the normal form of the ASCII byte c at offset i: a letter
+// lowercased or a digit; ok is false for anything else, which is dropped.
+func asciiUnit(c byte, i int) (u unit, ok bool) {
+	switch {
+	case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+	case 'A' <= c && c <= 'Z':
+		c += 'a' - 'A'
+	default:
+		return unit{}, false
+	}
+	return unit{r: rune(c), start: i, end: i + 1}, true
 }
 
 // normalizeSimple is normalizeMapped for text made only of ASCII, common
@@ -179,15 +186,9 @@ func normalizeSimple(dst []unit, s string) (out []unit, ok bool) {
 	for i, r := range s {
 		switch {
 		case r < utf8.RuneSelf:
-			c := byte(r)
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
-				continue
+			if u, ok := asciiUnit(byte(r), i); ok {
+				out = append(out, u)
 			}
-			out = append(out, unit{r: rune(c), start: i, end: i + 1})
 		case isCommonHan(r):
 			out = append(out, unit{r: simplify(r), start: i, end: i + utf8.RuneLen(r)})
 		case r == utf8.RuneError:
