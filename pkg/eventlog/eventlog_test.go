@@ -449,16 +449,23 @@ func TestFollowRetriesFailingHandler(t *testing.T) {
 	}
 }
 
-func TestTraceContextTravelsInHeaders(t *testing.T) {
-	t.Parallel()
-	_, log := testkit.StartEventLog(t)
-	ctx := ctxT(t)
+// appendTraced appends one record of customer c1 from within a known
+// trace and returns the trace's id.
+func appendTraced(t *testing.T, log *eventlog.Log) trace.TraceID {
+	t.Helper()
 	traceID, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
 	spanID, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
 	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID, TraceFlags: trace.FlagsSampled, Remote: true})
-	if _, err := log.Append(trace.ContextWithSpanContext(ctx, sc), eventlog.AppendRequest{Ref: customerRef("c1"), RequestID: "r1", Payload: note("a")}); err != nil {
+	if _, err := log.Append(trace.ContextWithSpanContext(ctxT(t), sc), eventlog.AppendRequest{Ref: customerRef("c1"), RequestID: "r1", Payload: note("a")}); err != nil {
 		t.Fatal(err)
 	}
+	return traceID
+}
+
+func TestTraceContextTravelsInHeaders(t *testing.T) {
+	t.Parallel()
+	_, log := testkit.StartEventLog(t)
+	traceID := appendTraced(t, log)
 	rec := followN(t, log, eventlog.StreamClient, 1, 1)[0]
 	if got, want := rec.Header.Get("traceparent"), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"; got != want {
 		t.Errorf("traceparent header = %q, want %q", got, want)
@@ -479,12 +486,7 @@ func TestFollowTracesEachRecordUnlessUntraced(t *testing.T) {
 	t.Parallel()
 	_, log := testkit.StartEventLog(t)
 	ctx := ctxT(t)
-	traceID, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
-	spanID, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
-	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID, TraceFlags: trace.FlagsSampled, Remote: true})
-	if _, err := log.Append(trace.ContextWithSpanContext(ctx, sc), eventlog.AppendRequest{Ref: customerRef("c1"), RequestID: "r1", Payload: note("a")}); err != nil {
-		t.Fatal(err)
-	}
+	traceID := appendTraced(t, log)
 	for _, untraced := range []bool{false, true} {
 		var seen []trace.SpanContext
 		err := log.Follow(ctx, eventlog.StreamClient, func(hctx context.Context, _ eventlog.Record) error {

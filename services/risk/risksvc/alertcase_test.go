@@ -19,10 +19,7 @@ func TestHRWalksAnAlertToAResolvedCase(t *testing.T) {
 	t.Parallel()
 	env := newEnv(t)
 	stack := env.start(t, stackOptions{})
-	cc := env.clientAs(t, stack, sales)
-	seq := logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
-	rc := env.riskAs(t, stack, hr)
-	alert := onlyAlert(t, alertsAfter(t, rc, seq))
+	rc, alert, seq := env.privateDealAlert(t, stack)
 	id := alert.GetAlertId()
 
 	statusAfter := func(seq uint64) riskv1.AlertStatus {

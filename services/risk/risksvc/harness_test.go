@@ -290,6 +290,16 @@ func alertsAfter(t *testing.T, r riskv1.RiskServiceClient, seq uint64) []*riskv1
 }
 
 // onlyAlert fails t unless there is exactly one alert.
+// privateDealAlert has the salesperson write one private-deal chat and
+// returns HR's client, the alert it raised and the chat's CLIENT sequence.
+func (e *testEnv) privateDealAlert(t *testing.T, st *runningStack) (riskv1.RiskServiceClient, *riskv1.Alert, uint64) {
+	t.Helper()
+	cc := e.clientAs(t, st, sales)
+	seq := logChat(t, cc, "chat-1", registerCustomer(t, cc, "reg-1"), privateDeal)
+	rc := e.riskAs(t, st, hr)
+	return rc, onlyAlert(t, alertsAfter(t, rc, seq)), seq
+}
+
 func onlyAlert(t *testing.T, alerts []*riskv1.Alert) *riskv1.Alert {
 	t.Helper()
 	if len(alerts) != 1 {
