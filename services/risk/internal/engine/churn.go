@@ -210,13 +210,13 @@ func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc 
 			opening = append(opening, r.pieces...)
 		}
 	}
+	facts := e.facts(factChurn, employee)
+	facts["customer_id"], facts["how"], facts["churned_customers"] = customer, how, int64(len(seen))
+	facts["call_seconds"], facts["median_call_seconds"] = lc.seconds, lc.median
+	facts["days_after_call"] = int64(at.Sub(lc.at) / (24 * time.Hour))
 	return e.observe(observation{
 		tenant: tenant, employee: employee, at: at,
-		facts: map[string]any{
-			"type": factChurn, "employee_id": employee, "customer_id": customer, "how": how,
-			"churned_customers": int64(len(seen)), "call_seconds": lc.seconds, "median_call_seconds": lc.median,
-			"days_after_call": int64(at.Sub(lc.at) / (24 * time.Hour)),
-		},
+		facts:   facts,
 		this:    rec.pieces[0],
 		context: func() []piece { return extra },
 		cluster: opening,

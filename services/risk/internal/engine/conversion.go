@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"maps"
 	"math/big"
 	"slices"
 	"sort"
@@ -254,8 +253,14 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		return nil
 	}
 	e.conversionDay[t.Tenant] = today
-	ids := slices.Sorted(maps.Keys(e.sales.of(t.Tenant)))
-	stats := make(map[string]conversionStats, len(ids))
+	ids := e.scratch.sellers[:0]
+	for id := range e.sales.of(t.Tenant) {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	e.scratch.sellers = ids
+	stats := e.scratch.stats
+	clear(stats)
 	for _, id := range ids {
 		key := employeeKey{t.Tenant, id}
 		a, _ := e.sales.get(key)
@@ -301,10 +306,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 			}
 			return out
 		}
-		// One map serves every review: nothing keeps an observation's facts.
-		facts := e.scratch.facts
-		clear(facts)
-		facts["type"], facts["employee_id"] = factConversion, id
+		facts := e.facts(factConversion, id)
 		facts["recent_won"], facts["recent_decided"], facts["recent_rate_bp"] = s.recentWon, s.recentDecided, rateBp(s.recentWon, s.recentDecided)
 		facts["recent_rate_upper_bp"] = wilsonUpperBp(s.recentWon, s.recentDecided, confidence)
 		facts["baseline_decided"], facts["baseline_rate_bp"] = s.baseDecided, rateBp(s.baseWon, s.baseDecided)

@@ -37,12 +37,12 @@ type InteractionDeletion struct {
 // facts: event.type "interaction_deleted" and event.customer_id; it also
 // counts in features.deletions_since_notice.
 func (e *Engine) ObserveInteractionDeletion(d InteractionDeletion) []Change {
+	facts := e.facts(factDeletion, d.EmployeeID)
+	facts["customer_id"], facts["interaction_id"] = d.CustomerID, d.InteractionID
 	return e.observe(observation{
 		tenant: d.Tenant, employee: d.EmployeeID, at: d.OccurredAt,
-		facts: map[string]any{
-			"type": factDeletion, "employee_id": d.EmployeeID, "customer_id": d.CustomerID, "interaction_id": d.InteractionID,
-		},
-		this: evidenceOnly(d.Evidence),
+		facts: facts,
+		this:  evidenceOnly(d.Evidence),
 	})
 }
 

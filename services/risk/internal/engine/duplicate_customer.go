@@ -33,9 +33,11 @@ func (e *Engine) ObserveDuplicateAttempt(d DuplicateAttempt) []Change {
 	if matched == nil {
 		matched = []string{}
 	}
+	facts := e.facts(factDuplicate, d.EmployeeID)
+	facts["holder_id"], facts["matched_on"] = d.HolderID, matched
 	return e.observe(observation{
 		tenant: d.Tenant, employee: d.EmployeeID, at: d.OccurredAt,
-		facts: map[string]any{"type": factDuplicate, "employee_id": d.EmployeeID, "holder_id": d.HolderID, "matched_on": matched},
+		facts: facts,
 		this:  evidenceOnly(d.Evidence),
 	})
 }

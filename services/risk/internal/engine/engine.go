@@ -142,7 +142,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
 
-		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}},
+		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}, explain: map[string]any{}, stats: map[string]conversionStats{}},
 	}
 }
 
@@ -318,16 +318,13 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	oa.alert.Evidence = append(oa.alert.Evidence, evidence...)
 	oa.alert.UpdatedAt = o.at
 	oa.alert.Severity = sev
-	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(map[string]any{
-		"employee":     o.employee,
-		"event":        o.facts,
-		"features":     e.judgedInputs().Features(),
-		"params":       p.Params(),
-		"alert":        e.judgedInputs().Alert(),
-		"severity":     sev.String(),
-		"window_hours": int64(def.Window / time.Hour),
-		"window_days":  int64(def.Window / (24 * time.Hour)),
-	})
+	explain := e.scratch.explain
+	clear(explain)
+	explain["employee"], explain["event"], explain["params"] = o.employee, o.facts, p.Params()
+	explain["features"], explain["alert"] = e.judgedInputs().Features(), e.judgedInputs().Alert()
+	explain["severity"] = sev.String()
+	explain["window_hours"], explain["window_days"] = int64(def.Window/time.Hour), int64(def.Window/(24*time.Hour))
+	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(explain)
 	out := oa.alert
 	out.Evidence = slices.Clone(oa.alert.Evidence)
 	return Change{Alert: out, NewEvidence: evidence, Version: oa.version}, true

@@ -161,5 +161,21 @@ func evidenceOnly(ev domain.Evidence) piece { return piece{evidence: ev, tally: 
 // scratchMaps are maps the engine refills for each evaluation instead of
 // making new ones (see judging).
 type scratchMaps struct {
-	features, alert, facts map[string]any
+	features, alert, facts, explain map[string]any
+	// sellers and stats are a tenant's daily conversion review
+	// (conversionCheck).
+	sellers []string
+	stats   map[string]conversionStats
+}
+
+// facts is the map an Observe method fills with its observation's facts
+// (the CEL variable event): the engine's one facts map, cleared, with
+// event.type and event.employee_id set. Nothing keeps an observation's
+// facts once observe returns (a remembered export request clones them),
+// so one map serves every observation, one at a time.
+func (e *Engine) facts(kind, employee string) map[string]any {
+	f := e.scratch.facts
+	clear(f)
+	f["type"], f["employee_id"] = kind, employee
+	return f
 }

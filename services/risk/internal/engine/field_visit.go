@@ -49,17 +49,16 @@ func (e *Engine) ObserveCheckIn(c CheckIn) []Change {
 	if c.Visit {
 		kind = "visit"
 	}
+	facts := e.facts(factCheckIn, c.EmployeeID)
+	facts["kind"], facts["customer_linked"], facts["customer_id"], facts["customer_located"] = kind, c.CustomerID != "", c.CustomerID, c.CustomerLocated
+	facts["distance_to_customer_m"] = wholeNumber(c.DistanceToCustomerM)
+	facts["has_previous"], facts["seconds_since_previous"] = c.HasPrevious, c.SecondsSincePrevious
+	facts["speed_from_previous_kmh"] = wholeNumber(c.SpeedFromPreviousKmh)
+	facts["repeats_fix"] = c.RepeatsFix
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.EmployeeID, at: c.OccurredAt,
-		facts: map[string]any{
-			"type": factCheckIn, "employee_id": c.EmployeeID, "kind": kind,
-			"customer_linked": c.CustomerID != "", "customer_id": c.CustomerID, "customer_located": c.CustomerLocated,
-			"distance_to_customer_m": wholeNumber(c.DistanceToCustomerM),
-			"has_previous":           c.HasPrevious, "seconds_since_previous": c.SecondsSincePrevious,
-			"speed_from_previous_kmh": wholeNumber(c.SpeedFromPreviousKmh),
-			"repeats_fix":             c.RepeatsFix,
-		},
-		this: evidenceOnly(c.Evidence),
+		facts: facts,
+		this:  evidenceOnly(c.Evidence),
 	})
 }
 

@@ -51,12 +51,12 @@ func (e *Engine) ObserveRegistration(r Registration) []Change {
 	for _, t := range touches[max(0, len(touches)-offBookEvidenceCap):] {
 		leadUp = append(leadUp, evidenceOnly(t.evidence))
 	}
+	facts := e.facts(factRegistered, employee)
+	facts["customer_id"], facts["source"] = r.CustomerID, r.Source
 	return e.observe(observation{
 		tenant: r.Tenant, employee: employee, at: r.OccurredAt,
-		facts: map[string]any{
-			"type": factRegistered, "employee_id": employee, "customer_id": r.CustomerID, "source": r.Source,
-		},
-		this: piece{evidence: r.Evidence},
+		facts: facts,
+		this:  piece{evidence: r.Evidence},
 		features: map[string]any{
 			"contact_touches_before": int64(len(touches)),
 			"contact_lead_days":      lead,

@@ -130,15 +130,13 @@ func (e *Engine) ObserveOrderCreated(c OrderCreated) []Change {
 	o.contradiction = o.contradiction || c.SourceContradiction
 	o.remember(c.Evidence, c.OccurredAt)
 	e.recordSale(c.Tenant, c.SellerID, c.OccurredAt, 0, true, c.Evidence)
+	facts := e.facts(factOrderCreated, c.SellerID)
+	facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = c.OrderID, c.CustomerID, c.AmountMinor, c.Currency
+	facts["claimed_source"], facts["customer_source"], facts["source_contradiction"] = c.ClaimedSource, c.CustomerSource, c.SourceContradiction
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.SellerID, at: c.OccurredAt,
-		facts: map[string]any{
-			"type": factOrderCreated, "employee_id": c.SellerID, "order_id": c.OrderID, "customer_id": c.CustomerID,
-			"amount_minor": c.AmountMinor, "currency": c.Currency,
-			"claimed_source": c.ClaimedSource, "customer_source": c.CustomerSource,
-			"source_contradiction": c.SourceContradiction,
-		},
-		this: evidenceOnly(c.Evidence),
+		facts: facts,
+		this:  evidenceOnly(c.Evidence),
 	})
 }
 
@@ -242,16 +240,15 @@ func (e *Engine) ObservePayment(p Payment) []Change {
 	if !p.PayeeIsCompanyAccount {
 		t.personal = 1
 	}
+	facts := e.facts(factPayment, p.SellerID)
+	facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = p.OrderID, p.CustomerID, p.AmountMinor, p.Currency
+	facts["payee_company"], facts["payer_relation"] = p.PayeeIsCompanyAccount, p.PayerRelation
+	facts["order_amount_minor"], facts["paid_total_minor"] = p.OrderAmountMinor, p.PaidTotalMinor
+	facts["paid_to_company_total_minor"] = p.PaidToCompanyTotalMinor
 	return e.observe(observation{
 		tenant: p.Tenant, employee: p.SellerID, at: p.OccurredAt,
-		facts: map[string]any{
-			"type": factPayment, "employee_id": p.SellerID, "order_id": p.OrderID, "customer_id": p.CustomerID,
-			"amount_minor": p.AmountMinor, "currency": p.Currency,
-			"payee_company": p.PayeeIsCompanyAccount, "payer_relation": p.PayerRelation,
-			"order_amount_minor": p.OrderAmountMinor, "paid_total_minor": p.PaidTotalMinor,
-			"paid_to_company_total_minor": p.PaidToCompanyTotalMinor,
-		},
-		this: piece{evidence: p.Evidence, tally: t},
+		facts: facts,
+		this:  piece{evidence: p.Evidence, tally: t},
 	})
 }
 
@@ -284,14 +281,13 @@ func (e *Engine) ObserveCommissionAccrual(c CommissionAccrual) []Change {
 		o.remember(c.Evidence, c.OccurredAt)
 		e.orderChanged(c.Tenant, o)
 	}
+	facts := e.facts(factCommissionAccrued, c.EmployeeID)
+	facts["order_id"], facts["customer_id"], facts["commission_minor"], facts["currency"] = c.OrderID, c.CustomerID, c.CommissionMinor, c.Currency
+	facts["source_contradiction"], facts["claimed_source"], facts["customer_source"] = c.SourceContradiction, c.ClaimedSource, c.CustomerSource
+	facts["order_contradiction_seen"] = seen
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.EmployeeID, at: c.OccurredAt,
-		facts: map[string]any{
-			"type": factCommissionAccrued, "employee_id": c.EmployeeID, "order_id": c.OrderID, "customer_id": c.CustomerID,
-			"commission_minor": c.CommissionMinor, "currency": c.Currency,
-			"source_contradiction": c.SourceContradiction, "claimed_source": c.ClaimedSource, "customer_source": c.CustomerSource,
-			"order_contradiction_seen": seen,
-		},
+		facts:   facts,
 		this:    evidenceOnly(c.Evidence),
 		context: func() []piece { return context },
 	})

@@ -29,9 +29,11 @@ func (e *Engine) ObserveReveal(rv Reveal) []Change {
 	if !rv.Assigned {
 		t.unassigned = 1
 	}
+	facts := e.facts(factReveal, rv.EmployeeID)
+	facts["assigned"] = rv.Assigned
 	return e.observe(observation{
 		tenant: rv.Tenant, employee: rv.EmployeeID, at: rv.OccurredAt,
-		facts: map[string]any{"type": factReveal, "employee_id": rv.EmployeeID, "assigned": rv.Assigned},
+		facts: facts,
 		this:  piece{evidence: rv.Evidence, tally: t},
 	})
 }

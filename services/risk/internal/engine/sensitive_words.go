@@ -89,12 +89,11 @@ func (e *Engine) ObserveInteraction(in Interaction) []Change {
 	if phrases == nil {
 		phrases = []string{}
 	}
+	facts := e.facts(factInteraction, in.EmployeeID)
+	facts["matches"], facts["text_hits"], facts["quoted_only"], facts["phrases"] = int64(len(found)), int64(len(distinct)), quotedOnly, phrases
 	return e.observe(observation{
 		tenant: in.Tenant, employee: in.EmployeeID, at: in.OccurredAt,
-		facts: map[string]any{
-			"type": factInteraction, "employee_id": in.EmployeeID,
-			"matches": int64(len(found)), "text_hits": int64(len(distinct)), "quoted_only": quotedOnly, "phrases": phrases,
-		},
-		this: piece{evidence: ev, tally: t},
+		facts: facts,
+		this:  piece{evidence: ev, tally: t},
 	})
 }

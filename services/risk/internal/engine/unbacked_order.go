@@ -87,14 +87,13 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	for _, o := range due {
 		days := int64(t.At.Sub(o.started) / (24 * time.Hour))
 		o.judgedDays = days
+		facts := e.facts(factOrderDeadline, o.seller)
+		facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = o.id, o.customer, o.amount, o.currency
+		facts["paid_total_minor"], facts["paid_to_company_minor"], facts["shipped"] = o.paidTotal, o.paidToCompany, o.shipped
+		facts["started_by"], facts["days_since_start"] = o.startedBy, days
 		changes := e.observe(observation{
 			tenant: t.Tenant, employee: o.seller, at: t.At,
-			facts: map[string]any{
-				"type": factOrderDeadline, "employee_id": o.seller, "order_id": o.id, "customer_id": o.customer,
-				"amount_minor": o.amount, "currency": o.currency,
-				"paid_total_minor": o.paidTotal, "paid_to_company_minor": o.paidToCompany, "shipped": o.shipped,
-				"started_by": o.startedBy, "days_since_start": days,
-			},
+			facts:   facts,
 			this:    evidenceOnly(o.startEvidence),
 			context: func() []piece { return o.contextPieces(o.startEvidence.EventID) },
 		})
