@@ -2,6 +2,9 @@ package risksvc
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"log/slog"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -24,12 +27,29 @@ func NewReplayer() *Replayer {
 	return &Replayer{eng: engine.New(lexicon.Default(), engine.DefaultSensitiveWords())}
 }
 
-// Replay judges RISK_IN from its first message to its current end and
-// returns how many decisions the engine made. A Replayer replays once: a
-// second call would feed the same events to an engine that has seen them.
-func (r *Replayer) Replay(ctx context.Context, log *eventlog.Log, logger *slog.Logger) (int, error) {
+// Replayed is what a replay decided: how many decisions, and a digest of
+// them all (SHA-256 over their deterministic encodings, in order), so two
+// builds of the engine can be checked to decide the same from the same
+// history.
+type Replayed struct {
+	Decisions int
+	Digest    string
+}
+
+// Replay judges RISK_IN from its first message to its current end. A
+// Replayer replays once: a second call would feed the same events to an
+// engine that has seen them.
+func (r *Replayer) Replay(ctx context.Context, log *eventlog.Log, logger *slog.Logger) (Replayed, error) {
 	decisions, err := app.ReplayDecisions(ctx, log, r.eng, logger)
-	return len(decisions), err
+	if err != nil {
+		return Replayed{}, err
+	}
+	h := sha256.New()
+	for _, d := range decisions {
+		_, _ = h.Write(binary.AppendUvarint(nil, uint64(len(d.Payload))))
+		_, _ = h.Write(d.Payload)
+	}
+	return Replayed{Decisions: len(decisions), Digest: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // Snapshot encodes the replayed engine's state (see engine.Snapshot).

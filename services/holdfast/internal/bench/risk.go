@@ -169,7 +169,7 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 
 	cpu0, start := processCPU(), time.Now()
 	rb.replayer = risksvc.NewReplayer()
-	decisions, err := rb.replayer.Replay(ctx, rb.log, rb.logger)
+	replayed, err := rb.replayer.Replay(ctx, rb.log, rb.logger)
 	if err != nil {
 		return Figure{}, err
 	}
@@ -182,8 +182,8 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 	}
 	rb.replayed = &Figure{
 		Name: "risk_replay", Value: value, Unit: "events/s", Baseline: baseline,
-		Note: fmt.Sprintf("ReplayDecisions (decode, judge, %d decisions) over a mixed RISK_IN of %d events, %d tenants, %d employees vs a raw ordered consumer over the same stream (median of %d reads: %.0f, %.0f, %.0f events/s); measured once",
-			decisions, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants, rawReads, raws[0].rate, raws[1].rate, raws[2].rate),
+		Note: fmt.Sprintf("ReplayDecisions (decode, judge, %d decisions, digest %.12s) over a mixed RISK_IN of %d events, %d tenants, %d employees vs a raw ordered consumer over the same stream (median of %d reads: %.0f, %.0f, %.0f events/s); measured once",
+			replayed.Decisions, replayed.Digest, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants, rawReads, raws[0].rate, raws[1].rate, raws[2].rate),
 	}
 	return *rb.replayed, nil
 }
