@@ -226,9 +226,15 @@ func (p *Program) Explain(data map[string]any) (en, zh string) {
 	return render(p.en, data, d.DescriptionEN), render(p.zh, data, d.DescriptionZH)
 }
 
+// renderBuffers are the buffers explanations are rendered in; each is
+// capped at maxExplanationBytes, so the pool holds little.
+var renderBuffers = sync.Pool{New: func() any { return new(cappedBuffer) }}
+
 func render(t *template.Template, data map[string]any, fallback string) string {
-	var buf cappedBuffer
-	if err := t.Execute(&buf, data); err != nil {
+	buf := renderBuffers.Get().(*cappedBuffer)
+	defer renderBuffers.Put(buf)
+	buf.Reset()
+	if err := t.Execute(buf, data); err != nil {
 		return fmt.Sprintf("%s (explanation template failed: %v)", fallback, err)
 	}
 	return buf.String()
