@@ -150,7 +150,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		// server holding a 1M-event history in this process, whose memory
 		// the collector would keep working through while latency is timed.
 		latency.alertP50, latency.alertP99,
-		risk.replay, risk.replayCPU, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
+		risk.replay, risk.replayCPU, risk.replayAlloc, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

@@ -39,7 +39,7 @@ func TestRunPrintsEveryFigureBesideItsBaseline(t *testing.T) {
 		"eventlog_append_sync", "eventlog_append_batch", "eventlog_replay", "client_register_customer",
 		"client_log_interaction", "client_ingest_interactions", "attendance_check_in", "attendance_check_in_vs_js",
 		"order_create", "order_create_vs_publish", "commission_projection",
-		"risk_replay", "risk_replay_cpu", "risk_snapshot_restore", "risk_heap_per_employee", "risk_heap_growth",
+		"risk_replay", "risk_replay_cpu", "risk_replay_alloc", "risk_snapshot_restore", "risk_heap_per_employee", "risk_heap_growth",
 		"risk_alert_latency_p50", "risk_alert_latency_p99",
 	} {
 		if !seen[name] {

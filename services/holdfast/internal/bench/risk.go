@@ -37,8 +37,9 @@ type riskBench struct {
 
 	replayed *Figure
 	// cpu is the replay's process CPU per event beside the raw read's,
-	// measured with replayed.
-	cpu *Figure
+	// and alloc its bytes allocated per event beside the raw read's,
+	// both measured with replayed.
+	cpu, alloc *Figure
 	// replayer is the engine of the measured replay, kept for the
 	// snapshot figure; restored is that figure, measured once.
 	replayer *risksvc.Replayer
@@ -153,28 +154,32 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 	total := int(msgs)
 	// The raw rate is the median of three reads: one read of a few
 	// seconds varies by a third on a busy two-core machine.
-	type read struct{ rate, cpuPerEvent float64 }
+	type read struct{ rate, cpuPerEvent, allocPerEvent float64 }
 	raws := make([]read, 0, rawReads)
 	for range rawReads {
-		cpu0 := processCPU()
+		cpu0, alloc0 := processCPU(), allocated()
 		r, err := rb.rawRead(ctx, total)
 		if err != nil {
 			return Figure{}, err
 		}
-		raws = append(raws, read{r, perEvent(processCPU()-cpu0, total)})
+		raws = append(raws, read{r, perEvent(processCPU()-cpu0, total), float64(allocated()-alloc0) / float64(total)})
 	}
 	slices.SortFunc(raws, func(a, b read) int { return cmp.Compare(a.rate, b.rate) })
 	median := raws[len(raws)/2]
 	baseline := median.rate
 
-	cpu0, start := processCPU(), time.Now()
+	cpu0, alloc0, start := processCPU(), allocated(), time.Now()
 	rb.replayer = risksvc.NewReplayer()
 	replayed, err := rb.replayer.Replay(ctx, rb.log, rb.logger)
 	if err != nil {
 		return Figure{}, err
 	}
 	value := rate(total, time.Since(start))
-	replayCPU := processCPU() - cpu0
+	replayCPU, replayAlloc := processCPU()-cpu0, allocated()-alloc0
+	rb.alloc = &Figure{
+		Name: "risk_replay_alloc", Value: float64(replayAlloc) / float64(total), Unit: "bytes/event", Baseline: median.allocPerEvent,
+		Note: "bytes allocated in this process (embedded server included) per RISK_IN event of the replay above vs of the median raw read: unlike the rates, it does not move with the machine's load, and every byte is work for the collector",
+	}
 	rb.cpu = &Figure{
 		Name: "risk_replay_cpu", Value: perEvent(replayCPU, total), Unit: "ns/event", Baseline: median.cpuPerEvent,
 		Note: fmt.Sprintf("process CPU (user + system, embedded server included) per RISK_IN event of the replay above vs of the median raw read; the replay kept %.0f%% of a core busy, of the %d this machine has",
@@ -186,6 +191,22 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 			replayed.Decisions, replayed.Digest, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants, rawReads, raws[0].rate, raws[1].rate, raws[2].rate),
 	}
 	return *rb.replayed, nil
+}
+
+// replayAlloc is the replay's bytes allocated per event beside the raw
+// read's, from the same run as replay.
+func (rb *riskBench) replayAlloc(ctx context.Context) (Figure, error) {
+	if _, err := rb.replay(ctx); err != nil {
+		return Figure{}, err
+	}
+	return *rb.alloc, nil
+}
+
+// allocated is the bytes this process has allocated on the heap so far.
+func allocated() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
 }
 
 // replayCPU is the replay's CPU per event beside the raw read's, from
