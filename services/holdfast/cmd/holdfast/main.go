@@ -88,7 +88,9 @@ Usage:
   holdfast evidence export --alert ID [--lang zh|en] [--out F]
                                         download a case's signed evidence bundle (hr, auditor, admin)
   holdfast evidence key --tenant T      print the tenant's evidence verifier key (to publish)
-  holdfast bench                        event log figures beside raw nats.go baselines
+  holdfast bench [--only GROUP,…] [--risk-history DIR]
+                                        every figure beside its raw nats.go/grpc-go baseline;
+                                        a kept history lets two builds replay the same events
   holdfast ready [--addr 127.0.0.1:9100] wait until /readyz answers 200
 
 Run a subcommand with -h for its flags.
@@ -132,7 +134,7 @@ func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case cmd == "dev":
 		return runDev(ctx, stdout)
 	case cmd == "bench":
-		return bench.Run(ctx, stdout, bench.DefaultOptions())
+		return cli.Bench(ctx, env, rest)
 	case cmd == "ready":
 		return cli.WaitReady(ctx, env, rest)
 	case cmd == "token":

@@ -8,9 +8,11 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +63,52 @@ type Options struct {
 	LatencyEmployees   int
 	LatencySampleEvery int
 	LatencyConcurrency int
+
+	// Only, when set, measures only these groups of figures (Groups).
+	Only []string
+	// RiskHistoryDir, when set, keeps the risk figures' history in this
+	// directory: the first run writes it, later runs replay the same
+	// stored events. Two builds of the engine then judge identical
+	// histories, and risk_replay's decision digest says whether they
+	// decided the same. Only the risk_replay group may use it: the memory
+	// figures append to the history.
+	RiskHistoryDir string
+}
+
+// Groups are the groups of figures Options.Only selects from, in the
+// order they run.
+var Groups = []string{GroupEventlog, GroupRPC, GroupCommission, GroupLatency, GroupRiskReplay, GroupRiskMemory}
+
+// Figure groups.
+const (
+	GroupEventlog   = "eventlog"    // eventlog_append_sync, eventlog_append_batch, eventlog_replay
+	GroupRPC        = "rpc"         // client_*, attendance_*, order_*
+	GroupCommission = "commission"  // commission_projection
+	GroupLatency    = "latency"     // risk_alert_latency_p50, _p99
+	GroupRiskReplay = "risk_replay" // risk_replay, risk_replay_cpu, risk_replay_alloc, risk_snapshot_restore
+	GroupRiskMemory = "risk_memory" // risk_heap_per_employee, risk_heap_growth
+)
+
+// ErrOptions is a combination of options Run cannot measure.
+var ErrOptions = errors.New("bench: invalid options")
+
+// check says what is wrong with the options' selection, if anything.
+func (o Options) check() error {
+	for _, g := range o.Only {
+		if !slices.Contains(Groups, g) {
+			return fmt.Errorf("%w: unknown group %q (groups: %s)", ErrOptions, g, strings.Join(Groups, ", "))
+		}
+	}
+	if o.RiskHistoryDir != "" && o.measures(GroupRiskMemory) {
+		return fmt.Errorf("%w: a kept risk history is for the %s group only (the %s figures append to the history); add --only %s",
+			ErrOptions, GroupRiskReplay, GroupRiskMemory, GroupRiskReplay)
+	}
+	return nil
+}
+
+// measures reports whether the options select the group.
+func (o Options) measures(group string) bool {
+	return len(o.Only) == 0 || slices.Contains(o.Only, group)
 }
 
 // DefaultOptions fit a 2-core machine in a few minutes; the risk history
@@ -95,6 +143,9 @@ func (f Figure) Line() string {
 
 // Run starts an embedded nats-server in a temporary directory and measures.
 func Run(ctx context.Context, w io.Writer, opts Options) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "holdfast-bench-*")
 	if err != nil {
 		return err
@@ -124,33 +175,45 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 
 	fmt.Fprintf(w, "bench: setup nats-server=%s file-store sync-events=%d batch-events=%d batch-size=%d\n",
 		srv.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
-	rpc, stopRPC, err := startRPC(ctx, b, opts.RPCCalls)
-	if err != nil {
-		return err
+	var steps []func(context.Context) (Figure, error)
+	if opts.measures(GroupEventlog) {
+		steps = append(steps, b.appendSync, b.appendBatch, b.replay)
 	}
-	defer stopRPC()
-	checkIn, stopCheckIn, err := startCheckIn(ctx, b, rpc, opts.RPCCalls)
-	if err != nil {
-		return err
+	if opts.measures(GroupRPC) {
+		rpc, stopRPC, err := startRPC(ctx, b, opts.RPCCalls)
+		if err != nil {
+			return err
+		}
+		defer stopRPC()
+		checkIn, stopCheckIn, err := startCheckIn(ctx, b, rpc, opts.RPCCalls)
+		if err != nil {
+			return err
+		}
+		defer stopCheckIn()
+		orders := newOrderBench(b, rpc, opts.RPCCalls)
+		defer orders.close()
+		steps = append(steps, rpc.registerCustomer, rpc.logInteraction,
+			func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
+			checkIn.vsGRPC, checkIn.vsJetStream,
+			orders.vsGRPC, orders.vsJetStream)
 	}
-	defer stopCheckIn()
-	orders := newOrderBench(b, rpc, opts.RPCCalls)
-	defer orders.close()
-	commission := newCommissionBench(b, opts.CommissionOrders)
+	if opts.measures(GroupCommission) {
+		steps = append(steps, newCommissionBench(b, opts.CommissionOrders).projection)
+	}
+	// The latency figures run before the risk engine's: those leave a
+	// server holding a 1M-event history in this process, whose memory
+	// the collector would keep working through while latency is timed.
+	if opts.measures(GroupLatency) {
+		latency := newLatencyBench(opts, js)
+		steps = append(steps, latency.alertP50, latency.alertP99)
+	}
 	risk := newRiskBench(opts)
 	defer func() { risk.close() }()
-	latency := newLatencyBench(opts, js)
-	steps := []func(context.Context) (Figure, error){
-		b.appendSync, b.appendBatch, b.replay, rpc.registerCustomer, rpc.logInteraction,
-		func(ctx context.Context) (Figure, error) { return rpc.ingestInteractions(ctx, b) },
-		checkIn.vsGRPC, checkIn.vsJetStream,
-		orders.vsGRPC, orders.vsJetStream,
-		commission.projection,
-		// The latency figures run before the risk engine's: those leave a
-		// server holding a 1M-event history in this process, whose memory
-		// the collector would keep working through while latency is timed.
-		latency.alertP50, latency.alertP99,
-		risk.replay, risk.replayCPU, risk.replayAlloc, risk.snapshotRestore, risk.heapPerEmployee, risk.heapGrowth,
+	if opts.measures(GroupRiskReplay) {
+		steps = append(steps, risk.replay, risk.replayCPU, risk.replayAlloc, risk.snapshotRestore)
+	}
+	if opts.measures(GroupRiskMemory) {
+		steps = append(steps, risk.heapPerEmployee, risk.heapGrowth)
 	}
 	for _, step := range steps {
 		// Each step runs twice and keeps the better value and the better

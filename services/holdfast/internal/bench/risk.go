@@ -3,9 +3,12 @@ package bench
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 	"runtime"
 	"slices"
 	"sync"
@@ -66,16 +69,29 @@ func (rb *riskBench) start(ctx context.Context) error {
 }
 
 func (rb *riskBench) startOnce(ctx context.Context) error {
-	dir, err := os.MkdirTemp("", "holdfast-bench-risk-*")
-	if err != nil {
-		return err
+	dir, removeDir := rb.opts.RiskHistoryDir, true
+	if dir != "" {
+		removeDir = false
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if dir, err = os.MkdirTemp("", "holdfast-bench-risk-*"); err != nil {
+			return err
+		}
+	}
+	remove := func() {
+		if removeDir {
+			_ = os.RemoveAll(dir)
+		}
 	}
 	srv, err := natsembed.Start(natsembed.Config{StoreDir: dir})
 	if err != nil {
-		_ = os.RemoveAll(dir)
+		remove()
 		return err
 	}
-	rb.close = func() { srv.Stop(); _ = os.RemoveAll(dir) }
+	rb.close = func() { srv.Stop(); remove() }
 	rb.url = srv.ClientURL()
 	nc, err := srv.Connect("holdfast-bench-risk")
 	if err != nil {
@@ -93,10 +109,55 @@ func (rb *riskBench) startOnce(ctx context.Context) error {
 	rb.log = eventlog.New(rb.js)
 	o := rb.opts
 	rb.hist = newHistory(rb.log, o.BatchSize, o.RiskTenants, o.RiskEmployees, o.RiskEvents, o.RiskDays, 7)
+	if o.RiskHistoryDir != "" {
+		kept, err := rb.keptHistory(ctx)
+		if err != nil || kept {
+			return err
+		}
+	}
 	if _, err := rb.hist.writeAtLeast(ctx, o.RiskEvents); err != nil {
 		return err
 	}
-	return rb.waitSourced(ctx)
+	if err := rb.waitSourced(ctx); err != nil {
+		return err
+	}
+	if o.RiskHistoryDir != "" {
+		return os.WriteFile(filepath.Join(o.RiskHistoryDir, historyShapeFile), []byte(rb.historyShape()), 0o600)
+	}
+	return nil
+}
+
+// historyShapeFile records, beside a kept history, the options it was
+// written with; it is written once RISK_IN has sourced the whole history.
+const historyShapeFile = "holdfast-bench-history"
+
+// historyShape is the options that decide what history is written.
+func (rb *riskBench) historyShape() string {
+	o := rb.opts
+	return fmt.Sprintf("events=%d employees=%d tenants=%d days=%d batch=%d seed=7\n", o.RiskEvents, o.RiskEmployees, o.RiskTenants, o.RiskDays, o.BatchSize)
+}
+
+// keptHistory reports whether RiskHistoryDir already holds a complete
+// history of this shape. One of another shape, or one whose writing was
+// cut short, is refused rather than measured or appended to.
+func (rb *riskBench) keptHistory(ctx context.Context) (bool, error) {
+	msgs, _, err := rb.riskIn(ctx)
+	if err != nil {
+		return false, err
+	}
+	shape, err := os.ReadFile(filepath.Join(rb.opts.RiskHistoryDir, historyShapeFile))
+	switch {
+	case errors.Is(err, os.ErrNotExist) && msgs == 0:
+		return false, nil // a new directory: write the history
+	case errors.Is(err, os.ErrNotExist):
+		return false, fmt.Errorf("%w: %s holds %d RISK_IN events but no complete history (its writing was cut short?); remove it", ErrOptions, rb.opts.RiskHistoryDir, msgs)
+	case err != nil:
+		return false, err
+	case string(shape) != rb.historyShape():
+		return false, fmt.Errorf("%w: %s holds a history of %q, not of %q; use another directory", ErrOptions, rb.opts.RiskHistoryDir, strings.TrimSpace(string(shape)), strings.TrimSpace(rb.historyShape()))
+	}
+	rb.hist.written = int(msgs)
+	return true, nil
 }
 
 // waitSourced waits until RISK_IN has sourced every event written.
