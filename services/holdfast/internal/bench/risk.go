@@ -8,9 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
