@@ -98,6 +98,9 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	// The handler runs to completion even during shutdown: stopping
+	// half-way through applying an event helps nobody.
+	handlerCtx := context.WithoutCancel(ctx)
 	var once sync.Once
 	atEnd := func() {
 		once.Do(func() {
@@ -128,7 +131,7 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 			onEmpty = atEnd
 		}
 		err = l.read(ctx, stream, cfg, onEmpty, func(rec Record) (bool, error) {
-			l.deliver(ctx, rec, nil, h, opts)
+			l.deliver(ctx, handlerCtx, rec, nil, h, opts)
 			if rec.Pending == 0 {
 				atEnd()
 			}
@@ -138,7 +141,7 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 		if !errors.As(err, &poison) {
 			break
 		}
-		l.deliver(ctx, poison.Record, poison.Err, h, opts)
+		l.deliver(ctx, handlerCtx, poison.Record, poison.Err, h, opts)
 		if poison.Record.Pending == 0 {
 			atEnd()
 		}
@@ -151,8 +154,9 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 }
 
 // deliver hands one record to h (or a poison record to the poison handler),
-// retrying with backoff until it succeeds or ctx ends.
-func (l *Log) deliver(ctx context.Context, rec Record, poison error, h Handler, opts FollowOptions) {
+// retrying with backoff until it succeeds or ctx ends. h runs with
+// handlerCtx: ctx's values without its cancellation.
+func (l *Log) deliver(ctx, handlerCtx context.Context, rec Record, poison error, h Handler, opts FollowOptions) {
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		var err error
@@ -162,13 +166,11 @@ func (l *Log) deliver(ctx context.Context, rec Record, poison error, h Handler, 
 		case poison != nil:
 			l.logger.ErrorContext(ctx, "skipping undecodable event", "stream", rec.Stream, "sequence", rec.Sequence, "error", poison)
 		default:
-			// The handler runs to completion even during shutdown: stopping
-			// half-way through applying an event helps nobody.
 			if opts.Untraced {
-				err = h(context.WithoutCancel(ctx), rec)
+				err = h(handlerCtx, rec)
 				break
 			}
-			hctx, span := startConsumeSpan(context.WithoutCancel(ctx), rec)
+			hctx, span := startConsumeSpan(handlerCtx, rec)
 			err = h(hctx, rec)
 			endSpan(span, err)
 		}
