@@ -166,6 +166,8 @@ type scratchMaps struct {
 	// (conversionCheck).
 	sellers []string
 	stats   map[string]conversionStats
+	// due is a tenant's orders judged at a tick (unbackedOrderCheck).
+	due []*orderState
 }
 
 // facts is the map an Observe method fills with its observation's facts

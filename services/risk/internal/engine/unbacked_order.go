@@ -66,7 +66,8 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	}
 	payment, shipment := e.unbackedDeadlines(t.Tenant)
 	first, last := min(payment, shipment), max(payment, shipment)
-	due := make([]*orderState, 0, len(byID))
+	due := e.scratch.due[:0]
+	defer func() { clear(due); e.scratch.due = due[:0] }() // keeps no order alive
 	for id, o := range byID {
 		switch {
 		case o.started.IsZero():
