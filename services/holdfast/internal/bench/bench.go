@@ -70,8 +70,9 @@ type Options struct {
 	// directory: the first run writes it, later runs replay the same
 	// stored events. Two builds of the engine then judge identical
 	// histories, and risk_replay's decision digest says whether they
-	// decided the same. Only the risk_replay group may use it: the memory
-	// figures append to the history.
+	// decided the same. It needs Only to be the risk_replay group alone:
+	// the memory figures append to the history, and the other groups
+	// would measure beside a server holding it.
 	RiskHistoryDir string
 }
 
@@ -99,8 +100,8 @@ func (o Options) check() error {
 			return fmt.Errorf("%w: unknown group %q (groups: %s)", ErrOptions, g, strings.Join(Groups, ", "))
 		}
 	}
-	if o.RiskHistoryDir != "" && o.measures(GroupRiskMemory) {
-		return fmt.Errorf("%w: a kept risk history is for the %s group only (the %s figures append to the history); add --only %s",
+	if o.RiskHistoryDir != "" && !slices.Equal(o.Only, []string{GroupRiskReplay}) {
+		return fmt.Errorf("%w: a kept risk history is for the %s group alone (the %s figures append to it); use --only %s",
 			ErrOptions, GroupRiskReplay, GroupRiskMemory, GroupRiskReplay)
 	}
 	return nil

@@ -69,6 +69,7 @@ func TestRunRefusesSelectionsItCannotMeasure(t *testing.T) {
 		"unknown group":            {Only: []string{"risk"}},
 		"kept history, all groups": {RiskHistoryDir: t.TempDir()},
 		"kept history, memory":     {RiskHistoryDir: t.TempDir(), Only: []string{GroupRiskReplay, GroupRiskMemory}},
+		"kept history, eventlog":   {RiskHistoryDir: t.TempDir(), Only: []string{GroupEventlog, GroupRiskReplay}},
 	} {
 		var out bytes.Buffer
 		if err := Run(t.Context(), &out, opts); !errors.Is(err, ErrOptions) {

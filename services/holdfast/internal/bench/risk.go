@@ -138,19 +138,24 @@ func (rb *riskBench) historyShape() string {
 }
 
 // keptHistory reports whether RiskHistoryDir already holds a complete
-// history of this shape. One of another shape, or one whose writing was
-// cut short, is refused rather than measured or appended to.
+// history of this shape. One of another shape, or events without a
+// complete history (a first run cut short, or a directory of other
+// data), are refused rather than measured or written over.
 func (rb *riskBench) keptHistory(ctx context.Context) (bool, error) {
 	msgs, _, err := rb.riskIn(ctx)
 	if err != nil {
 		return false, err
 	}
+	stored, err := rb.storedEvents(ctx)
+	if err != nil {
+		return false, err
+	}
 	shape, err := os.ReadFile(filepath.Join(rb.opts.RiskHistoryDir, historyShapeFile))
 	switch {
-	case errors.Is(err, os.ErrNotExist) && msgs == 0:
+	case errors.Is(err, os.ErrNotExist) && stored == 0:
 		return false, nil // a new directory: write the history
 	case errors.Is(err, os.ErrNotExist):
-		return false, fmt.Errorf("%w: %s holds %d RISK_IN events but no complete history (its writing was cut short?); remove it", ErrOptions, rb.opts.RiskHistoryDir, msgs)
+		return false, fmt.Errorf("%w: %s holds %d events but no complete bench history (a first run cut short, or other data); use an empty directory", ErrOptions, rb.opts.RiskHistoryDir, stored)
 	case err != nil:
 		return false, err
 	case string(shape) != rb.historyShape():
@@ -182,6 +187,23 @@ func (rb *riskBench) waitSourced(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// storedEvents is how many messages every stream of the server holds.
+func (rb *riskBench) storedEvents(ctx context.Context) (uint64, error) {
+	var n uint64
+	for _, spec := range eventlog.AllStreams() {
+		s, err := rb.js.Stream(ctx, spec.Name)
+		if err != nil {
+			return 0, err
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			return 0, err
+		}
+		n += info.State.Msgs
+	}
+	return n, nil
 }
 
 // riskIn is RISK_IN's message count and stored bytes.
@@ -239,7 +261,7 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 	replayCPU, replayAlloc := processCPU()-cpu0, allocated()-alloc0
 	rb.alloc = &Figure{
 		Name: "risk_replay_alloc", Value: float64(replayAlloc) / float64(total), Unit: "bytes/event", Baseline: median.allocPerEvent,
-		Note: "bytes allocated in this process (embedded server included) per RISK_IN event of the replay above vs of the median raw read: unlike the rates, it does not move with the machine's load, and every byte is work for the collector",
+		Note: "bytes allocated in this process (embedded server included) per RISK_IN event of the replay above vs of the median raw read: it moves far less with the machine's load than the rates do, and every byte is work for the collector",
 	}
 	rb.cpu = &Figure{
 		Name: "risk_replay_cpu", Value: perEvent(replayCPU, total), Unit: "ns/event", Baseline: median.cpuPerEvent,

@@ -173,8 +173,9 @@ type scratchMaps struct {
 // facts is the map an Observe method fills with its observation's facts
 // (the CEL variable event): the engine's one facts map, cleared, with
 // event.type and event.employee_id set. Nothing keeps an observation's
-// facts once observe returns (a remembered export request clones them),
-// so one map serves every observation, one at a time.
+// facts once observe returns, so one map serves every observation, one
+// at a time. (Export requests build their own facts: they are
+// remembered until the request is decided.)
 func (e *Engine) facts(kind, employee string) map[string]any {
 	f := e.scratch.facts
 	clear(f)

@@ -226,8 +226,9 @@ func (p *Program) Explain(data map[string]any) (en, zh string) {
 	return render(p.en, data, d.DescriptionEN), render(p.zh, data, d.DescriptionZH)
 }
 
-// renderBuffers are the buffers explanations are rendered in; each is
-// capped at maxExplanationBytes, so the pool holds little.
+// renderBuffers are the buffers explanations are rendered in; none holds
+// more than maxExplanationBytes (its capacity at most about twice that),
+// so the pool holds little.
 var renderBuffers = sync.Pool{New: func() any { return new(cappedBuffer) }}
 
 func render(t *template.Template, data map[string]any, fallback string) string {
