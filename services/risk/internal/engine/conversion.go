@@ -47,7 +47,39 @@ type salesActivity struct {
 	longWon, longDecided int64
 	foldedThrough        int64
 	decided              []domain.Evidence // latest order decisions
+	// sums are the review's window sums as of the start of day sumsDay
+	// (when sumsValid): count keeps them current, review moves them on a
+	// day at a time instead of adding up every day again. Derived, so
+	// never snapshotted: a restored projection adds them up once.
+	sums      windowSums
+	sumsDay   int64
+	sumsValid bool
 }
+
+// windowSums are one employee's counts over the recent window (the
+// recentDays days before a review day) and the baseline window (the
+// conversionBaselineDays before those).
+type windowSums struct {
+	recentWon, recentDecided, recentActivity int64
+	baseWon, baseDecided, baseActivity       int64
+}
+
+// addRecent and addBase add c's counts, negated when sign is -1.
+func (w *windowSums) addRecent(c dayCounts, sign int64) {
+	w.recentWon += sign * c.won
+	w.recentDecided += sign * c.decided
+	w.recentActivity += sign * (c.interactions + c.created)
+}
+
+func (w *windowSums) addBase(c dayCounts, sign int64) {
+	w.baseWon += sign * c.won
+	w.baseDecided += sign * c.decided
+	w.baseActivity += sign * (c.interactions + c.created)
+}
+
+// maxSumsStep is how many days review moves the sums on one at a time;
+// a longer gap adds them up again.
+const maxSumsStep = 7
 
 // dayIndex is the UTC day number of t.
 func dayIndex(t time.Time) int64 {
@@ -73,16 +105,71 @@ func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 // count adds to the employee's counts of at's day.
 func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 	d := dayIndex(at)
-	if n := len(a.days); n == 0 || a.days[n-1].day < d {
+	i := len(a.days)
+	if i == 0 || a.days[i-1].day < d {
 		a.days = append(a.days, dayCounts{day: d}) // events mostly come in time order
-		add(&a.days[n])
+	} else {
+		var found bool
+		i, found = slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) })
+		if !found {
+			a.days = slices.Insert(a.days, i, dayCounts{day: d})
+		}
+	}
+	before := a.days[i]
+	add(&a.days[i])
+	if a.sumsValid {
+		// A late event lands in a window the sums already cover.
+		switch {
+		case d >= a.sumsDay:
+		case d >= a.sumsDay-recentDays:
+			a.sums.addRecent(before, -1)
+			a.sums.addRecent(a.days[i], 1)
+		case d >= a.sumsDay-activityDays:
+			a.sums.addBase(before, -1)
+			a.sums.addBase(a.days[i], 1)
+		}
+	}
+}
+
+// on is the employee's counts of day d (zero when none).
+func (a *salesActivity) on(d int64) dayCounts {
+	if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+		return a.days[i]
+	}
+	return dayCounts{}
+}
+
+// moveSums brings the window sums to the start of day today: day by day
+// from the last review when that was at most maxSumsStep days before,
+// otherwise by adding up every day again. It runs before days older than
+// the baseline are dropped, since the days leaving it are subtracted.
+func (a *salesActivity) moveSums(today int64) {
+	if a.sumsValid && today >= a.sumsDay && today-a.sumsDay <= maxSumsStep {
+		for t := a.sumsDay; t < today; t++ {
+			// The start of day t+1: day t enters the recent window, day
+			// t-recentDays leaves it for the baseline, day t-activityDays
+			// leaves the baseline.
+			a.sums.addRecent(a.on(t), 1)
+			moved := a.on(t - recentDays)
+			a.sums.addRecent(moved, -1)
+			a.sums.addBase(moved, 1)
+			a.sums.addBase(a.on(t-activityDays), -1)
+		}
+		a.sumsDay = today
 		return
 	}
-	i, found := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) })
-	if !found {
-		a.days = slices.Insert(a.days, i, dayCounts{day: d})
+	recentFrom, baseFrom := today-recentDays, today-activityDays
+	a.sums = windowSums{}
+	for _, c := range a.days {
+		switch {
+		case c.day >= today || c.day < baseFrom:
+		case c.day >= recentFrom:
+			a.sums.addRecent(c, 1)
+		default:
+			a.sums.addBase(c, 1)
+		}
 	}
-	add(&a.days[i])
+	a.sumsDay, a.sumsValid = today, true
 }
 
 // recordSale counts an order created, won or lost for its seller.
@@ -211,24 +298,16 @@ func (a *salesActivity) review(today int64) conversionStats {
 		}
 	}
 	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
+	a.moveSums(today)
 	if old := sort.Search(len(a.days), func(k int) bool { return a.days[k].day >= baseFrom }); old > 0 {
 		a.days = slices.Delete(a.days, 0, old)
 	}
-	s := conversionStats{longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
-	for _, c := range a.days {
-		switch {
-		case c.day >= today:
-		case c.day >= recentFrom:
-			s.recentWon += c.won
-			s.recentDecided += c.decided
-			s.recentActivity += c.interactions + c.created
-		default:
-			s.baseWon += c.won
-			s.baseDecided += c.decided
-			s.baseActivity += c.interactions + c.created
-		}
+	w := a.sums
+	return conversionStats{
+		recentWon: w.recentWon, recentDecided: w.recentDecided, recentActivity: w.recentActivity,
+		baseWon: w.baseWon, baseDecided: w.baseDecided, baseActivity: w.baseActivity,
+		longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale,
 	}
-	return s
 }
 
 // conversionCheck reviews, at the tenant's first tick of each UTC day,

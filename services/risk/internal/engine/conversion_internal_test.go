@@ -39,9 +39,10 @@ func TestWilsonAtZeroIsTheFormula(t *testing.T) {
 	}
 }
 
-// reviewByDay is review as first written: a search per folded day and a
-// scan of every day for the ones to drop. The walking version must fold
-// and drop exactly as it did.
+// reviewByDay is review as first written: a search per folded day, a
+// scan of every day for the ones to drop and a sum over every day kept.
+// The walking version, whose window sums move a day at a time, must fold,
+// drop and count exactly as it did, late events included.
 func reviewByDay(a *salesActivity, today int64) conversionStats {
 	recentFrom, baseFrom := today-recentDays, today-activityDays
 	if a.foldedThrough < 0 {
@@ -94,7 +95,12 @@ func TestReviewWalksAsItSearched(t *testing.T) {
 				day += int64(rng.IntN(400))
 			}
 			if rng.IntN(3) > 0 {
-				at := time.Unix(day*86400+int64(rng.IntN(86400)), 0).UTC()
+				sold := day
+				if rng.IntN(8) == 0 {
+					// A late event, into either window or before both.
+					sold -= int64(rng.IntN(activityDays + 10))
+				}
+				at := time.Unix(sold*86400+int64(rng.IntN(86400)), 0).UTC()
 				won := rng.IntN(2) == 0
 				add := func(c *dayCounts) { c.decided++; c.interactions += 2; c.created++ }
 				if won {

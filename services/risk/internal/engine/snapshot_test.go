@@ -26,6 +26,7 @@ func TestSnapshotMirrorsEveryField(t *testing.T) {
 		"Engine.book": "bookProjection", "staffProjection.peers": "members not departed", "bookProjection.held": "customers' owners",
 		"orgUnit.parent": "source", "orgUnit.branch": "source", "orgUnit.calendar": "source", "orgUnit.location": "source",
 		"tenantRule.program": "snapRule.Definition", "revealSeen.piece": "snapPiece",
+		"salesActivity.sums": "days", "salesActivity.sumsDay": "days", "salesActivity.sumsValid": "days",
 	}
 	pairs := []struct{ state, mirror any }{
 		{Engine{}, snapshot{}},
