@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"sort"
@@ -56,6 +57,9 @@ type salesActivity struct {
 	sumsValid bool
 }
 
+// byDay orders days for slices.BinarySearchFunc.
+func byDay(c dayCounts, d int64) int { return cmp.Compare(c.day, d) }
+
 // windowSums are one employee's counts over the recent window (the
 // recentDays days before a review day) and the baseline window (the
 // conversionBaselineDays before those).
@@ -110,7 +114,7 @@ func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 		a.days = append(a.days, dayCounts{day: d}) // events mostly come in time order
 	} else {
 		var found bool
-		i, found = slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) })
+		i, found = slices.BinarySearchFunc(a.days, d, byDay)
 		if !found {
 			a.days = slices.Insert(a.days, i, dayCounts{day: d})
 		}
@@ -133,7 +137,7 @@ func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 
 // on is the employee's counts of day d (zero when none).
 func (a *salesActivity) on(d int64) dayCounts {
-	if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+	if i, ok := slices.BinarySearchFunc(a.days, d, byDay); ok {
 		return a.days[i]
 	}
 	return dayCounts{}
@@ -255,11 +259,11 @@ func wilsonExactBp(won, decided, zX100 int64) int64 {
 	return min(ub, 10_000)
 }
 
-// conversionStats is one employee's numbers on a review day.
+// conversionStats is one employee's numbers on a review day: the window
+// sums and the long-term rate's whole orders (unscaled).
 type conversionStats struct {
-	recentWon, recentDecided, recentActivity int64
-	baseWon, baseDecided, baseActivity       int64
-	longWon, longDecided                     int64 // whole orders (unscaled)
+	windowSums
+	longWon, longDecided int64
 }
 
 // rateBp is won ÷ decided in basis points (0 when nothing was decided).
@@ -285,7 +289,7 @@ func (a *salesActivity) review(today int64) conversionStats {
 	steps := 0
 	// days is in ascending order: one search finds the first day to fold,
 	// the loop walks on from there.
-	i, _ := slices.BinarySearchFunc(a.days, a.foldedThrough+1, func(c dayCounts, d int64) int { return int(c.day - d) })
+	i, _ := slices.BinarySearchFunc(a.days, a.foldedThrough+1, byDay)
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
@@ -302,12 +306,7 @@ func (a *salesActivity) review(today int64) conversionStats {
 	if old := sort.Search(len(a.days), func(k int) bool { return a.days[k].day >= baseFrom }); old > 0 {
 		a.days = slices.Delete(a.days, 0, old)
 	}
-	w := a.sums
-	return conversionStats{
-		recentWon: w.recentWon, recentDecided: w.recentDecided, recentActivity: w.recentActivity,
-		baseWon: w.baseWon, baseDecided: w.baseDecided, baseActivity: w.baseActivity,
-		longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale,
-	}
+	return conversionStats{windowSums: a.sums, longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
 }
 
 // conversionCheck reviews, at the tenant's first tick of each UTC day,

@@ -56,7 +56,7 @@ func reviewByDay(a *salesActivity, today int64) conversionStats {
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
-		if i, ok := slices.BinarySearchFunc(a.days, d, func(c dayCounts, d int64) int { return int(c.day - d) }); ok {
+		if i, ok := slices.BinarySearchFunc(a.days, d, byDay); ok {
 			a.longWon += a.days[i].won * longTermScale
 			a.longDecided += a.days[i].decided * longTermScale
 		}

@@ -27,7 +27,7 @@ func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 			ids = append(ids, id)
 			e.staff.members.put(employeeKey{"t", id}, &staffMember{unit: "u", role: "sales"})
 			e.staff.peers[key][id] = struct{}{}
-			stats[id] = conversionStats{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}
+			stats[id] = conversionStats{windowSums: windowSums{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}}
 		}
 		const minDecided = 5
 		groups := map[peerKey][]int64{}
