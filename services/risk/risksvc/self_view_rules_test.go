@@ -1,7 +1,6 @@
 package risksvc_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -12,10 +11,8 @@ import (
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
-	"github.com/holdfast/holdfast/pkg/testkit"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
-	"github.com/holdfast/holdfast/services/risk/internal/store"
 )
 
 // TestSensitiveHitsWhateverTheRules: an employee's self-view lists the
@@ -27,16 +24,7 @@ import (
 // new record (the PostgreSQL view saves its progress).
 func TestSensitiveHitsWhateverTheRules(t *testing.T) {
 	t.Parallel()
-	t.Run("memory", func(t *testing.T) {
-		t.Parallel()
-		testSensitiveHitsWhateverTheRules(t, nil)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		t.Parallel()
-		testSensitiveHitsWhateverTheRules(t, testkit.NewDatabase(t, "risk", func(ctx context.Context, pool *pgxpool.Pool) error {
-			return store.Migrate(ctx, pool)
-		}))
-	})
+	inEachStore(t, testSensitiveHitsWhateverTheRules)
 }
 
 func testSensitiveHitsWhateverTheRules(t *testing.T, pool *pgxpool.Pool) {

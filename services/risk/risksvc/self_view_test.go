@@ -31,13 +31,19 @@ const quotedOnly = "客户说“他们让我打到我卡上”，我已经拒绝
 // view does not depend on alerts is TestSensitiveHitsWhateverTheRules.)
 func TestListMySensitiveHits(t *testing.T) {
 	t.Parallel()
+	inEachStore(t, testListMySensitiveHits)
+}
+
+// inEachStore runs test against the risk service with its in-memory
+// views (pool nil) and with its PostgreSQL views, in parallel.
+func inEachStore(t *testing.T, test func(t *testing.T, pool *pgxpool.Pool)) {
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
-		testListMySensitiveHits(t, nil)
+		test(t, nil)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		testListMySensitiveHits(t, testkit.NewDatabase(t, "risk", func(ctx context.Context, pool *pgxpool.Pool) error {
+		test(t, testkit.NewDatabase(t, "risk", func(ctx context.Context, pool *pgxpool.Pool) error {
 			return store.Migrate(ctx, pool)
 		}))
 	})
