@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"cmp"
+	"maps"
 	"math/big"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -57,8 +56,21 @@ type salesActivity struct {
 	sumsValid bool
 }
 
-// byDay orders days for slices.BinarySearchFunc.
-func byDay(c dayCounts, d int64) int { return cmp.Compare(c.day, d) }
+// find is the index of day d in days, or where it would be inserted, and
+// whether it is there: a binary search written out, since the daily
+// review searches every seller's days several times.
+func (a *salesActivity) find(d int64) (int, bool) {
+	lo, hi := 0, len(a.days)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if a.days[mid].day < d {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, lo < len(a.days) && a.days[lo].day == d
+}
 
 // windowSums are one employee's counts over the recent window (the
 // recentDays days before a review day) and the baseline window (the
@@ -102,6 +114,7 @@ func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 	if a == nil {
 		a = &salesActivity{foldedThrough: -1}
 		e.sales.put(key, a)
+		delete(e.sellerOrder, tenant)
 	}
 	return a
 }
@@ -114,7 +127,7 @@ func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 		a.days = append(a.days, dayCounts{day: d}) // events mostly come in time order
 	} else {
 		var found bool
-		i, found = slices.BinarySearchFunc(a.days, d, byDay)
+		i, found = a.find(d)
 		if !found {
 			a.days = slices.Insert(a.days, i, dayCounts{day: d})
 		}
@@ -137,7 +150,7 @@ func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 
 // on is the employee's counts of day d (zero when none).
 func (a *salesActivity) on(d int64) dayCounts {
-	if i, ok := slices.BinarySearchFunc(a.days, d, byDay); ok {
+	if i, ok := a.find(d); ok {
 		return a.days[i]
 	}
 	return dayCounts{}
@@ -289,7 +302,7 @@ func (a *salesActivity) review(today int64) conversionStats {
 	steps := 0
 	// days is in ascending order: one search finds the first day to fold,
 	// the loop walks on from there.
-	i, _ := slices.BinarySearchFunc(a.days, a.foldedThrough+1, byDay)
+	i, _ := a.find(a.foldedThrough + 1)
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
@@ -303,7 +316,7 @@ func (a *salesActivity) review(today int64) conversionStats {
 	}
 	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
 	a.moveSums(today)
-	if old := sort.Search(len(a.days), func(k int) bool { return a.days[k].day >= baseFrom }); old > 0 {
+	if old, _ := a.find(baseFrom); old > 0 {
 		a.days = slices.Delete(a.days, 0, old)
 	}
 	return conversionStats{windowSums: a.sums, longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
@@ -331,23 +344,15 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 		return nil
 	}
 	e.conversionDay[t.Tenant] = today
-	ids := e.scratch.sellers[:0]
-	for id := range e.sales.of(t.Tenant) {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	e.scratch.sellers = ids
-	stats := e.scratch.stats
-	clear(stats)
-	for _, id := range ids {
-		key := employeeKey{t.Tenant, id}
-		a, _ := e.sales.get(key)
-		s := a.review(today)
-		if len(a.days) == 0 && s.longDecided == 0 {
-			e.sales.del(key) // quiet for longer than the projection looks back
+	reviews := e.scratch.reviews[:0]
+	defer func() { clear(reviews); e.scratch.reviews = reviews[:0] }() // keeps no projection alive
+	for _, sr := range e.sellers(t.Tenant) {
+		s := sr.sales.review(today)
+		if len(sr.sales.days) == 0 && s.longDecided == 0 {
+			e.dropSeller(employeeKey{t.Tenant, sr.id}) // quiet for longer than the projection looks back
 			continue
 		}
-		stats[id] = s
+		reviews = append(reviews, sellerReview{seller: sr, stats: s})
 	}
 	if programs, _ := e.applying(t.Tenant, factConversion); len(programs) == 0 {
 		return nil // no rule in force judges reviews: the projection is pruned, nothing to evaluate
@@ -355,28 +360,23 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	minDecided := e.intParam(t.Tenant, RuleConversionDrop, "min_decided", 10)
 	minBaseline := e.intParam(t.Tenant, RuleConversionDrop, "min_baseline_decided", 20)
 	confidence := e.intParam(t.Tenant, RuleConversionDrop, "confidence_z_x100", 0)
-	// groups caches each peer group's sorted rates for this review, so a
-	// group is sorted once, not once per member.
-	groups := map[peerKey][]int64{}
+	e.peerMedians(t.Tenant, reviews, minDecided)
 	var out []Change
-	for _, id := range ids {
-		s, ok := stats[id]
-		if !ok {
-			continue
-		}
+	for i := range reviews {
+		r := &reviews[i]
+		s := r.stats
 		own, ownDecided := int64(0), int64(0)
 		for _, b := range [][2]int64{{rateBp(s.baseWon, s.baseDecided), s.baseDecided}, {rateBp(s.longWon, s.longDecided), s.longDecided}} {
 			if b[1] >= minBaseline && b[0] > own {
 				own, ownDecided = b[0], b[1]
 			}
 		}
-		peerMedian, peersCounted := e.peerMedianBp(t.Tenant, id, stats, minDecided, groups)
 		basePer30 := s.baseActivity * recentDays / conversionBaselineDays
 		var activityPct int64
 		if basePer30 > 0 {
 			activityPct = s.recentActivity * 100 / basePer30
 		}
-		a, _ := e.sales.get(employeeKey{t.Tenant, id})
+		a := r.sales
 		context := func() []piece {
 			out := make([]piece, 0, len(a.decided))
 			for _, ev := range a.decided {
@@ -384,16 +384,16 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 			}
 			return out
 		}
-		facts := e.facts(factConversion, id)
+		facts := e.facts(factConversion, r.id)
 		facts["recent_won"], facts["recent_decided"], facts["recent_rate_bp"] = s.recentWon, s.recentDecided, rateBp(s.recentWon, s.recentDecided)
 		facts["recent_rate_upper_bp"] = wilsonUpperBp(s.recentWon, s.recentDecided, confidence)
 		facts["baseline_decided"], facts["baseline_rate_bp"] = s.baseDecided, rateBp(s.baseWon, s.baseDecided)
 		facts["longterm_decided"], facts["longterm_rate_bp"] = s.longDecided, rateBp(s.longWon, s.longDecided)
 		facts["own_baseline_bp"], facts["own_baseline_decided"] = own, ownDecided
-		facts["peer_median_bp"], facts["peers_counted"] = peerMedian, peersCounted
+		facts["peer_median_bp"], facts["peers_counted"] = r.peerMedian, r.peersCounted
 		facts["recent_activity"], facts["baseline_activity_per_30d"], facts["activity_pct"] = s.recentActivity, basePer30, activityPct
 		out = append(out, e.observe(observation{
-			tenant: t.Tenant, employee: id, at: t.At,
+			tenant: t.Tenant, employee: r.id, at: t.At,
 			facts:   facts,
 			this:    evidenceOnly(t.Evidence),
 			context: context,
@@ -402,33 +402,124 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	return out
 }
 
-// peerMedianBp is the median recent conversion rate of the employee's
-// peers (same org unit and role, the employee left out) among those with
-// at least minDecided recent decisions, and how many were counted. groups
-// caches each group's sorted rates for one review: the median without
-// the employee is read around their own rate's index, in O(log n).
-func (e *Engine) peerMedianBp(tenant, employee string, stats map[string]conversionStats, minDecided int64, groups map[peerKey][]int64) (median, counted int64) {
-	m, ok := e.member(tenant, employee)
+// seller is one employee with a sales-activity projection.
+type seller struct {
+	id    string
+	sales *salesActivity
+}
+
+// sellerReview is one seller in a tenant's daily conversion review.
+type sellerReview struct {
+	seller
+	stats conversionStats
+	// group is the seller's peer group in the review's peerRates (-1:
+	// the seller has no staff record); rate is the seller's recent rate
+	// as counted among the group's rates (-1: not counted).
+	group, rate int64
+	// peerMedian and peersCounted are peerMedians' result.
+	peerMedian, peersCounted int64
+}
+
+// sellers is the tenant's sellers in id order, sorted again only after a
+// seller was added or dropped: the daily review walks them all.
+func (e *Engine) sellers(tenant string) []seller {
+	order, ok := e.sellerOrder[tenant]
 	if !ok {
+		sales := e.sales.of(tenant)
+		order = make([]seller, 0, len(sales))
+		for _, id := range slices.Sorted(maps.Keys(sales)) {
+			order = append(order, seller{id, sales[id]})
+		}
+		e.sellerOrder[tenant] = order
+	}
+	return order
+}
+
+// dropSeller removes the seller's sales-activity projection.
+func (e *Engine) dropSeller(key employeeKey) {
+	e.sales.del(key)
+	delete(e.sellerOrder, key.tenant)
+}
+
+// peerMedians sets each review's peerMedian and peersCounted: the median
+// recent conversion rate of the seller's peers (same org unit and role,
+// the seller left out) among those with at least minDecided recent
+// decisions, and how many were counted. Peers are the reviewed sellers
+// whose staff record puts them, not departed, in the group. Each group's
+// rates are sorted once; the median without the seller is read around
+// the seller's own rate's index.
+func (e *Engine) peerMedians(tenant string, reviews []sellerReview, minDecided int64) {
+	members := e.staff.members.of(tenant)
+	groups := &e.scratch.peers
+	groups.reset()
+	for i := range reviews {
+		r := &reviews[i]
+		r.group, r.rate = -1, -1
+		m := members[r.id]
+		if m == nil {
+			continue
+		}
+		r.group = groups.of(m.unit, m.role)
+		if !m.departed && r.stats.recentDecided >= minDecided {
+			r.rate = rateBp(r.stats.recentWon, r.stats.recentDecided)
+			groups.rates[r.group] = append(groups.rates[r.group], r.rate)
+		}
+	}
+	for _, rates := range groups.rates {
+		slices.Sort(rates)
+	}
+	for i := range reviews {
+		r := &reviews[i]
+		r.peerMedian, r.peersCounted = groups.medianWithout(r.group, r.rate)
+	}
+}
+
+// peerRates is one review's peer groups by (org unit, role), each with
+// the recent rates counted in it. Its slices are reused review after
+// review.
+type peerRates struct {
+	index map[[2]string]int64
+	rates [][]int64
+}
+
+func (g *peerRates) reset() {
+	if g.index == nil {
+		g.index = map[[2]string]int64{}
+	}
+	clear(g.index)
+	for i := range g.rates {
+		g.rates[i] = g.rates[i][:0]
+	}
+	g.rates = g.rates[:0]
+}
+
+// of is the group of unit and role, added when new.
+func (g *peerRates) of(unit, role string) int64 {
+	k := [2]string{unit, role}
+	if i, ok := g.index[k]; ok {
+		return i
+	}
+	i := int64(len(g.rates))
+	g.index[k] = i
+	if len(g.rates) < cap(g.rates) {
+		g.rates = g.rates[:len(g.rates)+1]
+	} else {
+		g.rates = append(g.rates, nil)
+	}
+	return i
+}
+
+// medianWithout is the median of group's sorted rates with one
+// occurrence of own left out (own < 0: none), and how many rates that
+// is; (0, 0) for no group or no rates.
+func (g *peerRates) medianWithout(group, own int64) (median, counted int64) {
+	if group < 0 {
 		return 0, 0
 	}
-	key := peerKey{tenant, m.unit, m.role}
-	group := e.staff.peers[key]
-	rates, cached := groups[key]
-	if !cached {
-		for p := range group {
-			if s, ok := stats[p]; ok && s.recentDecided >= minDecided {
-				rates = append(rates, rateBp(s.recentWon, s.recentDecided))
-			}
-		}
-		slices.Sort(rates)
-		groups[key] = rates
-	}
-	skip := -1 // the index of the employee's own rate, left out
-	if s, ok := stats[employee]; ok && s.recentDecided >= minDecided {
-		if _, member := group[employee]; member {
-			skip, _ = slices.BinarySearch(rates, rateBp(s.recentWon, s.recentDecided))
-		}
+	rates := g.rates[group]
+	skip := -1
+	if own >= 0 {
+		skip, _ = slices.BinarySearch(rates, own)
 	}
 	n := len(rates)
 	if skip >= 0 {

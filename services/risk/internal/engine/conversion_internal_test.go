@@ -56,7 +56,7 @@ func reviewByDay(a *salesActivity, today int64) conversionStats {
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
-		if i, ok := slices.BinarySearchFunc(a.days, d, byDay); ok {
+		if i := slices.IndexFunc(a.days, func(c dayCounts) bool { return c.day == d }); i >= 0 {
 			a.longWon += a.days[i].won * longTermScale
 			a.longDecided += a.days[i].decided * longTermScale
 		}

@@ -52,6 +52,8 @@ type Engine struct {
 	// conversionDay the last UTC day each tenant's sellers were reviewed.
 	sales         byTenant[*salesActivity]
 	conversionDay map[string]int64
+	// sellerOrder is each tenant's sellers sorted (see sellers).
+	sellerOrder map[string][]seller
 	// calls is the call projection per employee (churn.go).
 	calls byTenant[*callHistory]
 	// churnNext is, per tenant, the earliest time its churn check can
@@ -133,6 +135,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 
 		sales:         byTenant[*salesActivity]{},
 		conversionDay: map[string]int64{},
+		sellerOrder:   map[string][]seller{},
 		calls:         byTenant[*callHistory]{},
 		churnNext:     map[string]time.Time{},
 		pruneDay:      map[string]int64{},
@@ -142,7 +145,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
 
-		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}, explain: map[string]any{}, stats: map[string]conversionStats{}},
+		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}, explain: map[string]any{}},
 	}
 }
 
@@ -179,6 +182,12 @@ func (t tally) plus(o tally) tally {
 		}
 	}
 	return out
+}
+
+// equal reports whether t and o count the same.
+func (t tally) equal(o tally) bool {
+	return t.count == o.count && t.hits == o.hits && t.quoted == o.quoted && t.unassigned == o.unassigned &&
+		t.personal == o.personal && slices.Equal(t.phrases, o.phrases)
 }
 
 // vars puts the tally into out (cleared first) as the CEL variable alert.

@@ -128,7 +128,14 @@ func (in judgedInputs) Alert() map[string]any {
 	e := in.e
 	j := &e.judging
 	if !j.alertBuilt {
-		j.after.vars(j.opening, e.scratch.alert)
+		// Most evaluations see the same alert variable as the one before
+		// (no alert open, one piece of evidence): it is rebuilt only when
+		// it differs.
+		held := &e.scratch.alertHolds
+		if !held.ok || held.opening != j.opening || !held.tally.equal(j.after) {
+			j.after.vars(j.opening, e.scratch.alert)
+			*held = alertVars{tally: j.after, opening: j.opening, ok: true}
+		}
 		j.alertBuilt = true
 	}
 	return e.scratch.alert
@@ -162,12 +169,20 @@ func evidenceOnly(ev domain.Evidence) piece { return piece{evidence: ev, tally: 
 // making new ones (see judging).
 type scratchMaps struct {
 	features, alert, facts, explain map[string]any
-	// sellers and stats are a tenant's daily conversion review
+	// alertHolds is what alert was last built from.
+	alertHolds alertVars
+	// reviews and peers are a tenant's daily conversion review
 	// (conversionCheck).
-	sellers []string
-	stats   map[string]conversionStats
+	reviews []sellerReview
+	peers   peerRates
 	// due is a tenant's orders judged at a tick (unbackedOrderCheck).
 	due []*orderState
+}
+
+// alertVars is the tally and opening an alert variable was built from.
+type alertVars struct {
+	tally       tally
+	opening, ok bool
 }
 
 // facts is the map an Observe method fills with its observation's facts

@@ -9,32 +9,36 @@ import (
 	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
 )
 
-// TestPeerMedianMatchesTheNaiveMedian: the cached, sorted-once peer median
-// (the employee left out by index) equals the median computed the plain
-// way for every member of randomly sized groups with ties.
+// TestPeerMedianMatchesTheNaiveMedian: the sorted-once peer median (the
+// seller left out by index) equals the median computed the plain way for
+// every seller of randomly sized groups with ties, departed sellers and
+// a second group among them.
 func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 7))
 	for round := range 200 {
 		e := New(lexicon.Default(), DefaultSensitiveWords())
-		key := peerKey{"t", "u", "sales"}
-		e.staff.peers[key] = map[string]struct{}{}
-		stats := map[string]conversionStats{}
 		size := 1 + rng.IntN(12)
-		var ids []string
+		reviews := make([]sellerReview, 0, size)
 		for i := range size {
 			id := fmt.Sprintf("e%02d", i)
-			ids = append(ids, id)
-			e.staff.members.put(employeeKey{"t", id}, &staffMember{unit: "u", role: "sales"})
-			e.staff.peers[key][id] = struct{}{}
-			stats[id] = conversionStats{windowSums: windowSums{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}}
+			// A few departed sellers (reviewed, never counted as a
+			// peer) and a few in another group.
+			m := &staffMember{unit: "u", role: "sales", departed: rng.IntN(8) == 0}
+			if rng.IntN(6) == 0 {
+				m.role = "lead"
+			}
+			e.staff.members.put(employeeKey{"t", id}, m)
+			reviews = append(reviews, sellerReview{seller: seller{id: id}, stats: conversionStats{windowSums: windowSums{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}}})
 		}
 		const minDecided = 5
-		groups := map[peerKey][]int64{}
-		for _, id := range ids {
+		e.peerMedians("t", reviews, minDecided)
+		for _, r := range reviews {
+			self, _ := e.staff.members.get(employeeKey{"t", r.id})
 			var rates []int64
-			for _, p := range ids {
-				if s := stats[p]; p != id && s.recentDecided >= minDecided {
+			for _, p := range reviews {
+				peer, _ := e.staff.members.get(employeeKey{"t", p.id})
+				if s := p.stats; p.id != r.id && !peer.departed && peer.role == self.role && s.recentDecided >= minDecided {
 					rates = append(rates, rateBp(s.recentWon, s.recentDecided))
 				}
 			}
@@ -47,9 +51,8 @@ func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 			default:
 				want = (rates[n/2-1] + rates[n/2]) / 2
 			}
-			got, counted := e.peerMedianBp("t", id, stats, minDecided, groups)
-			if got != want || counted != int64(len(rates)) {
-				t.Fatalf("round %d, %s: median %d of %d peers, want %d of %d", round, id, got, counted, want, len(rates))
+			if r.peerMedian != want || r.peersCounted != int64(len(rates)) {
+				t.Fatalf("round %d, %s: median %d of %d peers, want %d of %d", round, r.id, r.peerMedian, r.peersCounted, want, len(rates))
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -20,6 +21,20 @@ var monday = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 
 func hire(e *Engine, emp, unit, role string) {
 	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: emp, Kind: StaffHired, OrgUnitID: unit, Role: role, Date: "2025-01-01", OccurredAt: monday.AddDate(0, -2, 0)})
+}
+
+// peers is the employees the staff projection puts, not departed, in the
+// org unit with the role, sorted: the peer group a conversion review
+// compares them in (peerMedians).
+func (e *Engine) peers(tenant, unit, role string) []string {
+	var out []string
+	for id, m := range e.staff.members.of(tenant) {
+		if !m.departed && m.unit == unit && m.role == role {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func TestStaffProjection(t *testing.T) {

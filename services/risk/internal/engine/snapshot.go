@@ -512,7 +512,6 @@ func (e *Engine) restore(s snapshot) error {
 			departed: m.Departed, lastDay: m.LastDay, departedAt: m.DepartedAt,
 		}
 		e.staff.members.put(key, sm)
-		e.staff.joinGroup(key, sm) // peer groups are every member not departed
 	}
 	for _, c := range s.Customers {
 		key := customerKey{c.Tenant, c.Customer}

@@ -23,7 +23,7 @@ func TestSnapshotMirrorsEveryField(t *testing.T) {
 	derived := map[string]string{
 		"Engine.lexicon": "configuration", "Engine.compiler": "configuration", "Engine.builtin": "configuration",
 		"Engine.inForceCache": "cache of tenants", "Engine.judging": "the evaluation in progress", "Engine.scratch": "reused maps", "Engine.tenants": "snapshot.Rules", "Engine.staff": "staffProjection",
-		"Engine.book": "bookProjection", "staffProjection.peers": "members not departed", "bookProjection.held": "customers' owners",
+		"Engine.book": "bookProjection", "Engine.sellerOrder": "sales", "bookProjection.held": "customers' owners",
 		"orgUnit.parent": "source", "orgUnit.branch": "source", "orgUnit.calendar": "source", "orgUnit.location": "source",
 		"tenantRule.program": "snapRule.Definition", "revealSeen.piece": "snapPiece",
 		"salesActivity.sums": "days", "salesActivity.sumsDay": "days", "salesActivity.sumsValid": "days",

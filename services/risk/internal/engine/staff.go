@@ -67,9 +67,6 @@ type StaffEvent struct {
 // unitKey names one org unit of a tenant.
 type unitKey struct{ tenant, unit string }
 
-// peerKey names a peer group: one role in one org unit.
-type peerKey struct{ tenant, unit, role string }
-
 // orgUnit is a unit's parent and, for a branch, its calendar.
 type orgUnit struct {
 	// source is the unit as recorded, from which a snapshot rebuilds it.
@@ -98,14 +95,12 @@ type staffMember struct {
 type staffProjection struct {
 	units   map[unitKey]orgUnit
 	members byTenant[*staffMember]
-	peers   map[peerKey]map[string]struct{}
 }
 
 func newStaffProjection() staffProjection {
 	return staffProjection{
 		units:   map[unitKey]orgUnit{},
 		members: byTenant[*staffMember]{},
-		peers:   map[peerKey]map[string]struct{}{},
 	}
 }
 
@@ -140,20 +135,14 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 	date, dateErr := workcal.ParseDate(s.Date)
 	switch s.Kind {
 	case StaffHired:
-		p.leaveGroup(key, m)
 		m.unit, m.role = s.OrgUnitID, s.Role
 		if dateErr == nil {
 			m.hired = date
 		}
-		p.joinGroup(key, m)
 	case StaffTransferred:
-		p.leaveGroup(key, m)
 		m.unit = s.OrgUnitID
-		p.joinGroup(key, m)
 	case StaffRoleChanged:
-		p.leaveGroup(key, m)
 		m.role = s.Role
-		p.joinGroup(key, m)
 	case StaffLeave:
 		if end, err := workcal.ParseDate(s.EndDate); dateErr == nil && err == nil && end >= date {
 			m.leaves = append(m.leaves, workcal.Period{From: date, To: end})
@@ -163,30 +152,10 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 	case StaffNoticeWithdrawn:
 		m.notice, m.noticeEvidence = time.Time{}, domain.Evidence{}
 	case StaffDeparted:
-		p.leaveGroup(key, m)
 		m.departed, m.departedAt, m.notice = true, s.OccurredAt, time.Time{}
 		if dateErr == nil {
 			m.lastDay = date
 		}
-	}
-}
-
-func (p *staffProjection) joinGroup(key employeeKey, m *staffMember) {
-	if m.departed {
-		return
-	}
-	g := peerKey{key.tenant, m.unit, m.role}
-	if p.peers[g] == nil {
-		p.peers[g] = map[string]struct{}{}
-	}
-	p.peers[g][key.employee] = struct{}{}
-}
-
-func (p *staffProjection) leaveGroup(key employeeKey, m *staffMember) {
-	g := peerKey{key.tenant, m.unit, m.role}
-	delete(p.peers[g], key.employee)
-	if len(p.peers[g]) == 0 {
-		delete(p.peers, g)
 	}
 }
 
@@ -214,17 +183,6 @@ func (e *Engine) member(tenant, employee string) (staffMember, bool) {
 		return staffMember{}, false
 	}
 	return *m, true
-}
-
-// peers is the employees currently in the org unit with the role, sorted.
-func (e *Engine) peers(tenant, unit, role string) []string {
-	g := e.staff.peers[peerKey{tenant, unit, role}]
-	out := make([]string, 0, len(g))
-	for id := range g {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // schedule is the employee's working days and the time zone their days
