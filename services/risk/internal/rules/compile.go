@@ -74,6 +74,9 @@ type Program struct {
 	eventTypes  []string
 	typeBounded bool
 	en, zh      *template.Template
+	// enFast and zhFast render en and zh directly when they can (nil:
+	// text/template always renders them; see fastTemplate).
+	enFast, zhFast *fastTemplate
 }
 
 // Compile validates r's definition and compiles its programs and
@@ -101,6 +104,7 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	p.paramsVal = p.value(p.params)
 	p.en = parseTemplate(&v, "definition.explanation_en", d.ExplanationEN)
 	p.zh = parseTemplate(&v, "definition.explanation_zh", d.ExplanationZH)
+	p.enFast, p.zhFast = compileFast(p.en), compileFast(p.zh)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

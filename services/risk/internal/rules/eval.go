@@ -208,7 +208,12 @@ const maxExplanationBytes = 8 << 10
 // errTooLong stops a template whose output passes maxExplanationBytes.
 var errTooLong = errors.New("explanation longer than 8 KiB")
 
-type cappedBuffer struct{ bytes.Buffer }
+// cappedBuffer is text/template's output, failing past the cap; fast is
+// a fastTemplate's.
+type cappedBuffer struct {
+	bytes.Buffer
+	fast []byte
+}
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
 	if b.Len()+len(p) > maxExplanationBytes {
@@ -223,18 +228,29 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 // rule's description and the reason, so an alert is never left unexplained.
 func (p *Program) Explain(data map[string]any) (en, zh string) {
 	d := p.Rule.Definition
-	return render(p.en, data, d.DescriptionEN), render(p.zh, data, d.DescriptionZH)
+	return render(p.en, p.enFast, data, d.DescriptionEN), render(p.zh, p.zhFast, data, d.DescriptionZH)
 }
 
 // renderBuffers are the buffers explanations are rendered in; none holds
-// more than maxExplanationBytes (its capacity at most about twice that),
+// more than maxExplanationBytes (its capacities at most about twice that),
 // so the pool holds little.
 var renderBuffers = sync.Pool{New: func() any { return new(cappedBuffer) }}
 
-func render(t *template.Template, data map[string]any, fallback string) string {
+// render renders t over data, directly through fast when it can.
+func render(t *template.Template, fast *fastTemplate, data map[string]any, fallback string) string {
 	buf := renderBuffers.Get().(*cappedBuffer)
 	defer renderBuffers.Put(buf)
 	buf.Reset()
+	if fast != nil {
+		out, ok := fast.render(buf.fast[:0], data)
+		if cap(out) <= 2*maxExplanationBytes {
+			buf.fast = out
+		}
+		if ok && len(out) <= maxExplanationBytes {
+			return string(out)
+		}
+		// Past the cap, text/template fails it as before.
+	}
 	if err := t.Execute(buf, data); err != nil {
 		return fmt.Sprintf("%s (explanation template failed: %v)", fallback, err)
 	}
