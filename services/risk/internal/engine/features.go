@@ -26,22 +26,22 @@ type revealSeen struct{ piece }
 //
 //	reveals_24h             contact reveals within the last 24 hours, this one included
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
+//
+// A reveal is added to the employee's window here; for any other
+// observation the window is looked up only if a rule reads features
+// (daily pruning keeps windows bounded, see pruneReveals).
 func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
-	window := revealsAfter(e.reveals[key], o.at.Add(-revealFeatureWindow))
+	e.judging = judging{key: key, at: o.at, extra: o.features}
 	if o.kind == factReveal {
-		window = append(window, revealSeen{o.this})
+		window := append(revealsAfter(e.reveals[key], o.at.Add(-revealFeatureWindow)), revealSeen{o.this})
 		if len(window) > revealEvidenceCap {
 			window = window[len(window)-revealEvidenceCap:]
 		}
-	}
-	if len(window) == 0 {
-		delete(e.reveals, key)
-	} else {
 		e.reveals[key] = window
+		e.judging.window, e.judging.windowFound = window, true
 	}
 	e.recordActivity(o)
-	e.judging = judging{key: key, at: o.at, extra: o.features, window: window}
 }
 
 // pruneReveals drops the tenant's reveals older than the feature window.
@@ -79,10 +79,13 @@ func revealsAfter(window []revealSeen, cutoff time.Time) []revealSeen {
 // allocations. Nothing keeps the maps past the evaluation: rules and
 // explanations read them while they run.
 type judging struct {
-	key    employeeKey
-	at     time.Time
-	extra  map[string]any // the observation's own features
-	window []revealSeen   // the employee's reveal window, this observation included
+	key   employeeKey
+	at    time.Time
+	extra map[string]any // the observation's own features
+	// window is the employee's reveal window, this observation included
+	// (once windowFound).
+	window      []revealSeen
+	windowFound bool
 
 	featuresBuilt bool
 	features      map[string]any
@@ -108,6 +111,9 @@ func (in judgedInputs) Features() map[string]any {
 	j := &e.judging
 	if j.featuresBuilt {
 		return j.features
+	}
+	if !j.windowFound {
+		j.window, j.windowFound = revealsAfter(e.reveals[j.key], j.at.Add(-revealFeatureWindow)), true
 	}
 	var unassigned int64
 	for _, r := range j.window {

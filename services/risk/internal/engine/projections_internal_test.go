@@ -180,3 +180,30 @@ func TestRevealWindowsArePrunedDaily(t *testing.T) {
 		t.Errorf("u's window holds %d reveals after t's ticks, want 2", got)
 	}
 }
+
+// TestRevealWindowIsCountedFromEachObservationsOwnTime: features.reveals_24h
+// counts the reveals within 24 hours before the observation being judged,
+// whatever the employee's later events seen before it (a late event from
+// another source): they do not cut the window short.
+func TestRevealWindowIsCountedFromEachObservationsOwnTime(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	reveal := func(at time.Time) {
+		e.ObserveReveal(Reveal{Tenant: "t", EmployeeID: "a", Assigned: true, OccurredAt: at, Evidence: domain.Evidence{EventID: at.String(), OccurredAt: at}})
+	}
+	for i := range 3 {
+		reveal(monday.Add(time.Duration(i) * time.Minute))
+	}
+	// A day later: the three are out of this interaction's window.
+	later := monday.Add(30 * time.Hour)
+	e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", Text: "hello", OccurredAt: later, Evidence: domain.Evidence{EventID: "i", OccurredAt: later}})
+	if got := e.judgedInputs().Features()["reveals_24h"]; got != int64(0) {
+		t.Fatalf("reveals_24h at the interaction = %v, want 0", got)
+	}
+	// A reveal that happened 20 hours after the three, delivered late:
+	// all four are within its 24 hours.
+	reveal(monday.Add(20 * time.Hour))
+	if got := e.judgedInputs().Features()["reveals_24h"]; got != int64(4) {
+		t.Errorf("reveals_24h at the late reveal = %v, want 4", got)
+	}
+}
