@@ -11,6 +11,22 @@ type automaton struct {
 	// out lists, per state, the patterns that end there, including those
 	// inherited through failure links.
 	out [][]int32
+	// starts marks the runes below startsRunes that begin a pattern:
+	// from the root, any other rune leads back to the root, found without
+	// a lookup in next (most runes of most texts).
+	starts [startsRunes / 64]uint64
+}
+
+// startsRunes is how many runes (the Basic Multilingual Plane) starts
+// covers; a rune above it is always looked up.
+const startsRunes = 1 << 16
+
+// mayStart is whether a pattern may begin with r.
+func (a *automaton) mayStart(r rune) bool {
+	if r < 0 || r >= startsRunes {
+		return true
+	}
+	return a.starts[r/64]&(1<<(r%64)) != 0
 }
 
 func transKey(state int32, r rune) uint64 { return uint64(uint32(state))<<32 | uint64(uint32(r)) }
@@ -23,6 +39,9 @@ func newAutomaton(patterns [][]rune) *automaton {
 		out:  [][]int32{nil},
 	}
 	for i, p := range patterns {
+		if len(p) > 0 && p[0] >= 0 && p[0] < startsRunes {
+			a.starts[p[0]/64] |= 1 << (p[0] % 64)
+		}
 		var s int32
 		for _, r := range p {
 			k := transKey(s, r)
@@ -91,7 +110,8 @@ func newAutomaton(patterns [][]rune) *automaton {
 func (a *automaton) scan(text []unit, hit func(pattern int32, last int)) {
 	var s int32
 	for i, u := range text {
-		for {
+		// At the root, a rune no pattern begins with has no transition.
+		for s != 0 || a.mayStart(u.r) {
 			if t, ok := a.next[transKey(s, u.r)]; ok {
 				s = t
 				break
