@@ -273,7 +273,7 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 		added, withContext = o.cluster, false
 	}
 	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.kind == factReveal {
-		added, withContext = e.revealPieces(employeeKey{o.tenant, o.employee}), false
+		added, withContext = e.revealPieces(), false
 	}
 	if lead, ok := o.opening[def.OpeningEvidence]; oa == nil && ok {
 		added, withContext = append(slices.Clone(lead), o.this), false

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
@@ -27,27 +28,41 @@ type revealSeen struct{ piece }
 //	reveals_24h             contact reveals within the last 24 hours, this one included
 //	reveals_24h_unassigned  of those, reveals of customers the employee did not hold
 //
-// A reveal is added to the employee's window here; for any other
-// observation the window is looked up only if a rule reads features
-// (daily pruning keeps windows bounded, see pruneReveals).
+// A reveal is added to the employee's stored window, in time order, here;
+// the window an observation is judged with is the stored reveals within
+// the 24 hours before its own time, so a late event counts what happened
+// before it, not what came after. For any other observation the window is
+// looked up only if a rule reads features.
 func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
 	e.judging = judging{key: key, at: o.at, extra: o.features}
 	if o.kind == factReveal {
-		window := append(revealsAfter(e.reveals[key], o.at.Add(-revealFeatureWindow)), revealSeen{o.this})
+		stored := e.reveals[key]
+		i := len(stored)
+		for i > 0 && stored[i-1].evidence.OccurredAt.After(o.at) {
+			i-- // a late reveal
+		}
+		stored = slices.Insert(stored, i, revealSeen{o.this})
+		window := revealWindow(stored, o.at)
 		if len(window) > revealEvidenceCap {
 			window = window[len(window)-revealEvidenceCap:]
 		}
-		e.reveals[key] = window
 		e.judging.window, e.judging.windowFound = window, true
+		// Stored: the reveals within the feature window of the latest.
+		stored = revealsAfter(stored, stored[len(stored)-1].evidence.OccurredAt.Add(-revealFeatureWindow))
+		if len(stored) > revealEvidenceCap {
+			stored = stored[len(stored)-revealEvidenceCap:]
+		}
+		e.reveals[key] = stored
 	}
 	e.recordActivity(o)
 }
 
 // pruneReveals drops the tenant's reveals older than the feature window.
-// An employee's window is otherwise pruned only when the employee is
-// observed again: the window of one who stopped would stay (up to
-// revealEvidenceCap reveals) in memory and snapshots.
+// An employee's window is otherwise pruned only when the employee reveals
+// again: the window of one who stopped would stay (up to
+// revealEvidenceCap reveals) in memory and snapshots. A reveal delivered
+// later than that is judged without the reveals pruned before it.
 func (e *Engine) pruneReveals(tenant string, at time.Time) {
 	cutoff := at.Add(-revealFeatureWindow)
 	for key, window := range e.reveals {
@@ -61,6 +76,18 @@ func (e *Engine) pruneReveals(tenant string, at time.Time) {
 			e.reveals[key] = kept
 		}
 	}
+}
+
+// revealWindow is the part of a stored reveal window (in time order)
+// within the feature window before at: after at less 24 hours, not
+// after at.
+func revealWindow(stored []revealSeen, at time.Time) []revealSeen {
+	window := revealsAfter(stored, at.Add(-revealFeatureWindow))
+	end := len(window)
+	for end > 0 && window[end-1].evidence.OccurredAt.After(at) {
+		end--
+	}
+	return window[:end]
 }
 
 // revealsAfter is the part of a reveal window (in time order) after cutoff.
@@ -82,8 +109,8 @@ type judging struct {
 	key   employeeKey
 	at    time.Time
 	extra map[string]any // the observation's own features
-	// window is the employee's reveal window, this observation included
-	// (once windowFound).
+	// window is the employee's reveals within 24 hours before the
+	// observation, a reveal observation included (once windowFound).
 	window      []revealSeen
 	windowFound bool
 
@@ -113,7 +140,7 @@ func (in judgedInputs) Features() map[string]any {
 		return j.features
 	}
 	if !j.windowFound {
-		j.window, j.windowFound = revealsAfter(e.reveals[j.key], j.at.Add(-revealFeatureWindow)), true
+		j.window, j.windowFound = revealWindow(e.reveals[j.key], j.at), true
 	}
 	var unassigned int64
 	for _, r := range j.window {
@@ -147,9 +174,9 @@ func (in judgedInputs) Alert() map[string]any {
 	return e.scratch.alert
 }
 
-// revealPieces is the employee's reveal window as evidence.
-func (e *Engine) revealPieces(key employeeKey) []piece {
-	window := e.reveals[key]
+// revealPieces is the judged reveal's window as evidence.
+func (e *Engine) revealPieces() []piece {
+	window := e.judging.window
 	out := make([]piece, 0, len(window))
 	for _, r := range window {
 		out = append(out, r.piece)

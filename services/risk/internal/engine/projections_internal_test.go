@@ -184,26 +184,41 @@ func TestRevealWindowsArePrunedDaily(t *testing.T) {
 // TestRevealWindowIsCountedFromEachObservationsOwnTime: features.reveals_24h
 // counts the reveals within 24 hours before the observation being judged,
 // whatever the employee's later events seen before it (a late event from
-// another source): they do not cut the window short.
+// another source): they do not count in it, and only a later reveal cuts
+// the reveals kept to its own 24 hours.
 func TestRevealWindowIsCountedFromEachObservationsOwnTime(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t)
 	reveal := func(at time.Time) {
 		e.ObserveReveal(Reveal{Tenant: "t", EmployeeID: "a", Assigned: true, OccurredAt: at, Evidence: domain.Evidence{EventID: at.String(), OccurredAt: at}})
 	}
+	reveals24h := func() any { return e.judgedInputs().Features()["reveals_24h"] }
 	for i := range 3 {
 		reveal(monday.Add(time.Duration(i) * time.Minute))
 	}
 	// A day later: the three are out of this interaction's window.
 	later := monday.Add(30 * time.Hour)
 	e.ObserveInteraction(Interaction{Tenant: "t", EmployeeID: "a", Text: "hello", OccurredAt: later, Evidence: domain.Evidence{EventID: "i", OccurredAt: later}})
-	if got := e.judgedInputs().Features()["reveals_24h"]; got != int64(0) {
+	if got := reveals24h(); got != int64(0) {
 		t.Fatalf("reveals_24h at the interaction = %v, want 0", got)
 	}
 	// A reveal that happened 20 hours after the three, delivered late:
 	// all four are within its 24 hours.
 	reveal(monday.Add(20 * time.Hour))
-	if got := e.judgedInputs().Features()["reveals_24h"]; got != int64(4) {
+	if got := reveals24h(); got != int64(4) {
 		t.Errorf("reveals_24h at the late reveal = %v, want 4", got)
+	}
+	// A later reveal, then another late one: the later one is not in the
+	// late one's window, nor are the first three in the later one's.
+	reveal(monday.Add(31 * time.Hour))
+	if got := reveals24h(); got != int64(2) {
+		t.Errorf("reveals_24h at +31h = %v, want 2 (+20h and itself)", got)
+	}
+	// The store keeps the 24 hours before the latest reveal: the first
+	// three left it with the +31h one, so a reveal delivered later still
+	// counts only what is kept.
+	reveal(monday.Add(21 * time.Hour))
+	if got := reveals24h(); got != int64(2) {
+		t.Errorf("reveals_24h at the late +21h = %v, want 2 (+20h and itself)", got)
 	}
 }
