@@ -107,7 +107,7 @@ func dayIndex(t time.Time) int64 {
 	return d
 }
 
-// activityOf is the employee's projection, created on first use.
+// salesOf is the employee's projection, created on first use.
 func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 	key := employeeKey{tenant, employee}
 	a, _ := e.sales.get(key)
@@ -345,7 +345,7 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	}
 	e.conversionDay[t.Tenant] = today
 	reviews := e.scratch.reviews[:0]
-	defer func() { clear(reviews); e.scratch.reviews = reviews[:0] }() // keeps no projection alive
+	defer func() { clear(reviews); e.scratch.reviews = reviews[:0] }() // keeps no dropped seller alive
 	for _, sr := range e.sellers(t.Tenant) {
 		s := sr.sales.review(today)
 		if len(sr.sales.days) == 0 && s.longDecided == 0 {

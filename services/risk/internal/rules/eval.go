@@ -231,9 +231,8 @@ func (p *Program) Explain(data map[string]any) (en, zh string) {
 	return render(p.en, p.enFast, data, d.DescriptionEN), render(p.zh, p.zhFast, data, d.DescriptionZH)
 }
 
-// renderBuffers are the buffers explanations are rendered in; none holds
-// more than maxExplanationBytes (its capacities at most about twice that),
-// so the pool holds little.
+// renderBuffers are the buffers explanations are rendered in; each keeps
+// at most about twice maxExplanationBytes, so the pool holds little.
 var renderBuffers = sync.Pool{New: func() any { return new(cappedBuffer) }}
 
 // render renders t over data, directly through fast when it can.

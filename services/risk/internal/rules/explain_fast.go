@@ -270,8 +270,9 @@ func truthOf(v any) (truth, ok bool) {
 	return false, false
 }
 
-// compare is op over two integers, two strings or (eq and ne only) two
-// bools; ok is false for other pairs, which text/template may reject.
+// compare is op (one of fastComparisons) over two integers, two strings
+// or (eq and ne only) two bools; ok is false for other pairs, which
+// text/template may reject.
 func compare(op string, a, b any) (truth, ok bool) {
 	var c int
 	switch a := a.(type) {
@@ -309,8 +310,7 @@ func compare(op string, a, b any) (truth, ok bool) {
 		return c <= 0, true
 	case "gt":
 		return c > 0, true
-	case "ge":
+	default: // ge
 		return c >= 0, true
 	}
-	return false, false
 }

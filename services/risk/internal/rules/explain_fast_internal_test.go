@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"text/template"
@@ -156,6 +157,10 @@ func explanationTemplates(t *testing.T) map[string]string {
 	return out
 }
 
+// callsFunc finds an action calling one of templateFuncs, which only
+// text/template renders.
+var callsFunc = regexp.MustCompile(`\{\{[^}]*\b(join|bracket)\b`)
+
 // TestFastExplanationsMatchTextTemplate: over random inputs, every
 // template a fastTemplate renders comes out exactly as text/template
 // renders it, and the fast path does render most of them.
@@ -168,7 +173,7 @@ func TestFastExplanationsMatchTextTemplate(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		fast := compileFast(tmpl)
-		usesFuncs := strings.Contains(text, "join") || strings.Contains(text, "bracket")
+		usesFuncs := callsFunc.MatchString(text)
 		if (fast == nil) != usesFuncs {
 			t.Errorf("%s: compiled for direct rendering = %v, want %v", name, fast != nil, !usesFuncs)
 		}
@@ -202,6 +207,10 @@ func TestExplainFallsBackPastTheCap(t *testing.T) {
 	fast := compileFast(tmpl)
 	if fast == nil {
 		t.Fatal("not compiled for direct rendering")
+	}
+	exact := strings.Repeat("x", maxExplanationBytes/2)
+	if got := render(tmpl, fast, map[string]any{"a": exact}, "fallback"); got != exact+exact {
+		t.Errorf("render of exactly the cap = %.60q…, want it whole", got)
 	}
 	long := strings.Repeat("x", maxExplanationBytes/2+1)
 	got := render(tmpl, fast, map[string]any{"a": long}, "fallback")
