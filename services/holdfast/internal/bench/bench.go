@@ -142,40 +142,23 @@ func (f Figure) Line() string {
 	return fmt.Sprintf("bench: %s value=%.0f unit=%s baseline=%.0f ratio=%.2f", f.Name, f.Value, f.Unit, f.Baseline, ratio)
 }
 
-// Run starts an embedded nats-server in a temporary directory and measures.
+// Run measures the selected groups. The eventlog, rpc, commission and
+// latency groups share an embedded nats-server in a temporary directory;
+// the risk groups run their own (risk.go), so a run of only those starts
+// no other.
 func Run(ctx context.Context, w io.Writer, opts Options) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "holdfast-bench-*")
-	if err != nil {
-		return err
+	var b *bencher
+	if opts.measures(GroupEventlog) || opts.measures(GroupRPC) || opts.measures(GroupCommission) || opts.measures(GroupLatency) {
+		var stop func()
+		var err error
+		if b, stop, err = startBencher(ctx, w, opts); err != nil {
+			return err
+		}
+		defer stop()
 	}
-	defer os.RemoveAll(dir)
-	srv, err := natsembed.Start(natsembed.Config{StoreDir: dir})
-	if err != nil {
-		return err
-	}
-	defer srv.Stop()
-	nc, err := srv.Connect("holdfast-bench")
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(opts.BatchSize*2))
-	if err != nil {
-		return err
-	}
-	if err := eventlog.Provision(ctx, js, eventlog.DefaultProvisionConfig(), eventlog.AllStreams()...); err != nil {
-		return err
-	}
-	// Baselines publish the same envelope bytes into the same stream (CLIENT,
-	// which RISK_IN sources), so both sides pay the server the same.
-	log := eventlog.New(js)
-	b := &bencher{log: log, js: js, nc: nc, opts: opts, payload: samplePayload()}
-
-	fmt.Fprintf(w, "bench: setup nats-server=%s file-store sync-events=%d batch-events=%d batch-size=%d\n",
-		srv.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
 	var steps []func(context.Context) (Figure, error)
 	if opts.measures(GroupEventlog) {
 		steps = append(steps, b.appendSync, b.appendBatch, b.replay)
@@ -205,7 +188,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 	// server holding a 1M-event history in this process, whose memory
 	// the collector would keep working through while latency is timed.
 	if opts.measures(GroupLatency) {
-		latency := newLatencyBench(opts, js)
+		latency := newLatencyBench(opts, b.js)
 		steps = append(steps, latency.alertP50, latency.alertP99)
 	}
 	risk := newRiskBench(opts)
@@ -236,6 +219,43 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// startBencher starts the shared embedded nats-server in a temporary
+// directory, provisions the streams and prints the setup line; stop stops
+// the server and removes the directory.
+func startBencher(ctx context.Context, w io.Writer, opts Options) (b *bencher, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "holdfast-bench-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := natsembed.Start(natsembed.Config{StoreDir: dir})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	stop = func() { srv.Stop(); _ = os.RemoveAll(dir) }
+	nc, err := srv.Connect("holdfast-bench")
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	stopServer := stop
+	stop = func() { nc.Close(); stopServer() }
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(opts.BatchSize*2))
+	if err == nil {
+		err = eventlog.Provision(ctx, js, eventlog.DefaultProvisionConfig(), eventlog.AllStreams()...)
+	}
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	// Baselines publish the same envelope bytes into the same stream (CLIENT,
+	// which RISK_IN sources), so both sides pay the server the same.
+	b = &bencher{log: eventlog.New(js), js: js, nc: nc, opts: opts, payload: samplePayload()}
+	fmt.Fprintf(w, "bench: setup nats-server=%s file-store sync-events=%d batch-events=%d batch-size=%d\n",
+		srv.ID()[:8], opts.SyncEvents, opts.BatchEvents, opts.BatchSize)
+	return b, stop, nil
 }
 
 type bencher struct {

@@ -32,7 +32,7 @@ func replayed(t *testing.T, opts Options) []string {
 	if m == nil {
 		t.Fatalf("no risk_replay note in:\n%s", out.String())
 	}
-	if regexp.MustCompile(`bench: (eventlog|client|order|commission|risk_heap|risk_alert)`).MatchString(out.String()) {
+	if regexp.MustCompile(`bench: (setup|eventlog|client|order|commission|risk_heap|risk_alert)`).MatchString(out.String()) {
 		t.Errorf("--only %s measured other groups:\n%s", GroupRiskReplay, out.String())
 	}
 	return m[1:]
