@@ -74,6 +74,10 @@ type Options struct {
 	// the memory figures append to the history, and the other groups
 	// would measure beside a server holding it.
 	RiskHistoryDir string
+	// RiskReplayProfile, when set, is where a CPU profile of the measured
+	// risk replay (the engine judging RISK_IN, not the raw reads beside
+	// it) is written, for `go tool pprof`. It needs the risk_replay group.
+	RiskReplayProfile string
 }
 
 // Groups are the groups of figures Options.Only selects from, in the
@@ -103,6 +107,9 @@ func (o Options) check() error {
 	if o.RiskHistoryDir != "" && !slices.Equal(o.Only, []string{GroupRiskReplay}) {
 		return fmt.Errorf("%w: a kept risk history is for the %s group alone (the %s figures append to it); use --only %s",
 			ErrOptions, GroupRiskReplay, GroupRiskMemory, GroupRiskReplay)
+	}
+	if o.RiskReplayProfile != "" && !o.measures(GroupRiskReplay) {
+		return fmt.Errorf("%w: a replay profile needs the %s group", ErrOptions, GroupRiskReplay)
 	}
 	return nil
 }

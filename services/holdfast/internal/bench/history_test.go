@@ -51,6 +51,14 @@ func TestKeptRiskHistoryIsReplayedAsStored(t *testing.T) {
 		t.Errorf("second replay of the kept history: decisions, digest, events %v; first %v", second, first)
 	}
 
+	// A profile of the measured replay: a gzipped pprof file.
+	profiled := smallReplayOptions(dir)
+	profiled.RiskReplayProfile = filepath.Join(t.TempDir(), "cpu.pprof")
+	replayed(t, profiled)
+	if b, err := os.ReadFile(profiled.RiskReplayProfile); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("replay profile: %d bytes, error %v; want a gzipped profile", len(b), err)
+	}
+
 	other := smallReplayOptions(dir)
 	other.RiskEmployees = 50
 	if err := Run(t.Context(), &bytes.Buffer{}, other); !errors.Is(err, ErrOptions) {
@@ -70,6 +78,7 @@ func TestRunRefusesSelectionsItCannotMeasure(t *testing.T) {
 		"kept history, all groups": {RiskHistoryDir: t.TempDir()},
 		"kept history, memory":     {RiskHistoryDir: t.TempDir(), Only: []string{GroupRiskReplay, GroupRiskMemory}},
 		"kept history, eventlog":   {RiskHistoryDir: t.TempDir(), Only: []string{GroupEventlog, GroupRiskReplay}},
+		"profile, no replay":       {RiskReplayProfile: filepath.Join(t.TempDir(), "cpu.pprof"), Only: []string{GroupRiskMemory}},
 	} {
 		var out bytes.Buffer
 		if err := Run(t.Context(), &out, opts); !errors.Is(err, ErrOptions) {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -251,14 +252,22 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 	median := raws[len(raws)/2]
 	baseline := median.rate
 
+	stopProfile, err := startCPUProfile(rb.opts.RiskReplayProfile)
+	if err != nil {
+		return Figure{}, err
+	}
 	cpu0, alloc0, start := processCPU(), allocated(), time.Now()
 	rb.replayer = risksvc.NewReplayer()
 	replayed, err := rb.replayer.Replay(ctx, rb.log, rb.logger)
 	if err != nil {
+		_ = stopProfile()
 		return Figure{}, err
 	}
 	value := rate(total, time.Since(start))
 	replayCPU, replayAlloc := processCPU()-cpu0, allocated()-alloc0
+	if err := stopProfile(); err != nil {
+		return Figure{}, err
+	}
 	rb.alloc = &Figure{
 		Name: "risk_replay_alloc", Value: float64(replayAlloc) / float64(total), Unit: "bytes/event", Baseline: median.allocPerEvent,
 		Note: "bytes allocated in this process (embedded server included) per RISK_IN event of the replay above vs of the median raw read: it moves far less with the machine's load than the rates do, and every byte is work for the collector",
@@ -274,6 +283,26 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 			replayed.Decisions, replayed.Digest, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants, rawReads, raws[0].rate, raws[1].rate, raws[2].rate),
 	}
 	return *rb.replayed, nil
+}
+
+// startCPUProfile starts a CPU profile written to path (none when path is
+// empty); stop ends it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path) //nolint:gosec // the operator names the file
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // replayAlloc is the replay's bytes allocated per event beside the raw
