@@ -50,11 +50,19 @@ func Marshal(env *eventv1.Envelope) ([]byte, error) {
 	return b, nil
 }
 
-// Unmarshal decodes envelope bytes and checks the fields every event must have.
-func Unmarshal(data []byte) (*eventv1.Envelope, error) {
-	env := &eventv1.Envelope{}
-	if err := proto.Unmarshal(data, env); err != nil {
-		return nil, fmt.Errorf("eventlog: %w: %w", ErrDecode, err)
+// Unmarshal decodes envelope bytes and checks the fields every event must
+// have. The envelope's payload value is data's own bytes (see
+// decodeEnvelope): data must not be written to afterwards.
+func Unmarshal(data []byte) (*eventv1.Envelope, error) { return unmarshal(data, nil) }
+
+// unmarshal is Unmarshal with a reader's names (see decodeEnvelope).
+func unmarshal(data []byte, names names) (*eventv1.Envelope, error) {
+	env, ok := decodeEnvelope(data, names)
+	if !ok {
+		env = &eventv1.Envelope{}
+		if err := proto.Unmarshal(data, env); err != nil {
+			return nil, fmt.Errorf("eventlog: %w: %w", ErrDecode, err)
+		}
 	}
 	if env.GetEventId() == "" || env.GetTenantId() == "" || env.GetPayload() == nil || env.GetAggregateVersion() == 0 {
 		return nil, fmt.Errorf("eventlog: %w: envelope lacks event id, tenant, version or payload", ErrDecode)

@@ -370,11 +370,12 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	done := make(chan struct{})
 	go func() {
 		defer close(ahead)
+		names := names{}
 		for {
 			m, err := it.Next()
 			var item readAhead
 			if err == nil {
-				item.rec, item.err = toRecord(stream, m)
+				item.rec, item.err = toRecord(stream, m, names)
 				if item.err == nil {
 					item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
 					item.rec.decoded = true
@@ -426,7 +427,7 @@ type readAhead struct {
 	next bool
 }
 
-func toRecord(stream string, m jetstream.Msg) (Record, error) {
+func toRecord(stream string, m jetstream.Msg, names names) (Record, error) {
 	md, err := m.Metadata()
 	if err != nil {
 		return Record{}, fmt.Errorf("eventlog: message metadata: %w", err)
@@ -442,7 +443,7 @@ func toRecord(stream string, m jetstream.Msg) (Record, error) {
 	if src, ok := parseSourceHeader(m.Headers().Get(headerStreamSource)); ok {
 		rec.Source = &src
 	}
-	env, err := Unmarshal(rec.Data)
+	env, err := unmarshal(rec.Data, names)
 	if err != nil {
 		// The record is still returned so the caller can park it with its bytes.
 		return rec, &PoisonError{Record: rec, Err: err}
