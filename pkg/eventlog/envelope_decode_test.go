@@ -118,8 +118,10 @@ func TestNamesKeepEachStringOnceUpToTheirBound(t *testing.T) {
 		t.Fatal("declined")
 	}
 	for _, pair := range [][2]string{
-		{first.GetTenantId(), second.GetTenantId()}, {first.GetActorId(), second.GetActorId()},
-		{first.GetAggregateType(), second.GetAggregateType()}, {first.GetPayload().GetTypeUrl(), second.GetPayload().GetTypeUrl()},
+		{first.GetTenantId(), second.GetTenantId()},
+		{first.GetActorId(), second.GetActorId()},
+		{first.GetAggregateType(), second.GetAggregateType()},
+		{first.GetPayload().GetTypeUrl(), second.GetPayload().GetTypeUrl()},
 	} {
 		if unsafe.StringData(pair[0]) != unsafe.StringData(pair[1]) {
 			t.Errorf("%q was decoded into two strings, not kept once", pair[0])
