@@ -48,6 +48,9 @@ type Engine struct {
 	// ordersNext is, per tenant, the earliest time its unbacked-order
 	// check can have anything to do (unbacked_order.go).
 	ordersNext map[string]time.Time
+	// orderQueues is, per tenant, its orders by due time, derived from
+	// orders (order_queue.go).
+	orderQueues map[string]*orderQueue
 	// sales is the sales-activity projection (conversion.go);
 	// conversionDay the last UTC day each tenant's sellers were reviewed.
 	sales         byTenant[*salesActivity]
@@ -140,6 +143,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		churnNext:     map[string]time.Time{},
 		pruneDay:      map[string]int64{},
 		ordersNext:    map[string]time.Time{},
+		orderQueues:   map[string]*orderQueue{},
 
 		suppressed: map[alertKey]time.Time{},
 		staff:      newStaffProjection(),

@@ -51,6 +51,10 @@ type orderState struct {
 	// judged (-1: none), so each day is judged once.
 	judgedDays int64
 	evidence   []domain.Evidence
+	// due and slot are the order's due time and position in its tenant's
+	// orderQueue, derived state the queue keeps (order_queue.go).
+	due  time.Time
+	slot int
 }
 
 // remember adds an event to the order's evidence, keeping the first one
@@ -99,10 +103,14 @@ func (e *Engine) order(tenant, id, seller, customer string) *orderState {
 }
 
 func (e *Engine) dropOrder(tenant, id string) {
+	if o, q := e.orders[tenant][id], e.orderQueues[tenant]; o != nil && q != nil {
+		q.remove(o)
+	}
 	delete(e.orders[tenant], id)
 	if len(e.orders[tenant]) == 0 {
 		delete(e.orders, tenant)
 		delete(e.ordersNext, tenant)
+		delete(e.orderQueues, tenant)
 	}
 }
 

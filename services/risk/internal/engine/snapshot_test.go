@@ -27,6 +27,7 @@ func TestSnapshotMirrorsEveryField(t *testing.T) {
 		"orgUnit.parent": "source", "orgUnit.branch": "source", "orgUnit.calendar": "source", "orgUnit.location": "source",
 		"tenantRule.program": "snapRule.Definition", "revealSeen.piece": "snapPiece",
 		"salesActivity.sums": "days", "salesActivity.sumsDay": "days", "salesActivity.sumsValid": "days",
+		"Engine.orderQueues": "orders", "orderState.due": "orderQueue", "orderState.slot": "orderQueue",
 	}
 	pairs := []struct{ state, mirror any }{
 		{Engine{}, snapshot{}},

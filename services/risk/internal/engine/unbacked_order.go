@@ -55,7 +55,10 @@ func (e *Engine) unbackedDeadlines(tenant string) (payment, shipment int64) {
 //
 // The check keeps, per tenant, the earliest time a tick can find an order
 // to judge or drop (ordersNext); ticks before it return at once. An order
-// event brings it forward (orderChanged); a rule change forgets it.
+// event brings it forward (orderChanged); a rule change forgets it. A
+// tick that does run takes from the tenant's orderQueue only the orders
+// due by then, so its cost follows the orders it judges, not the orders
+// open.
 func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	byID := e.orders[t.Tenant]
 	if len(byID) == 0 {
@@ -66,21 +69,23 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 	}
 	payment, shipment := e.unbackedDeadlines(t.Tenant)
 	first, last := min(payment, shipment), max(payment, shipment)
+	q := e.orderQueues[t.Tenant]
+	if q == nil || q.first != first {
+		q = newOrderQueue(byID, first)
+		e.orderQueues[t.Tenant] = q
+	}
 	due := e.scratch.due[:0]
 	defer func() { clear(due); e.scratch.due = due[:0] }() // keeps no order alive
-	for id, o := range byID {
-		switch {
-		case o.started.IsZero():
-			if t.At.Sub(o.lastSeen) > orderIdleHorizon {
-				delete(byID, id)
-			}
-		case !t.At.Before(o.started):
-			if days := int64(t.At.Sub(o.started) / (24 * time.Hour)); days > o.judgedDays && days >= first {
-				due = append(due, o)
-			}
+	for o := q.popDue(t.At); o != nil; o = q.popDue(t.At) {
+		if o.started.IsZero() {
+			delete(byID, o.id) // idle for orderIdleHorizon
+			continue
 		}
+		due = append(due, o)
 	}
-	// Map order is random: sort so replay judges in the same order.
+	// Judged oldest first, whatever order the queue gave them in (due
+	// time, ties as the heap happened to be built): replay must judge
+	// alike.
 	slices.SortFunc(due, func(a, b *orderState) int {
 		return cmp.Or(a.started.Compare(b.started), cmp.Compare(a.id, b.id))
 	})
@@ -107,26 +112,31 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 		muted = muted && t.At.Before(until) && days < last+suppressedKeepDays
 		if reported || (days >= last && !muted) {
 			delete(byID, o.id)
+		} else {
+			q.place(o, orderDueAt(o, first))
 		}
 	}
 	if len(byID) == 0 {
 		delete(e.orders, t.Tenant)
 		delete(e.ordersNext, t.Tenant)
+		delete(e.orderQueues, t.Tenant)
 		return out
 	}
-	var next time.Time
-	for _, o := range byID {
-		if at := orderDueAt(o, first); next.IsZero() || at.Before(next) {
-			next = at
-		}
-	}
-	e.ordersNext[t.Tenant] = next
+	e.ordersNext[t.Tenant] = q.next()
 	return out
 }
 
-// orderDueAt is the earliest time a tick has anything to do with o: judge
-// its next whole day once the first deadline is reached, or drop it when
-// it was never started and has been idle for orderIdleHorizon.
+// orderDueAt is the time from which a tick has something to do with o:
+// judge its next whole day once the first deadline is reached, or drop it
+// when it was never started and has been idle for orderIdleHorizon. The
+// queue takes an order out at the first tick at or after it and no
+// sooner, so it must be exact: a tick at t judges a started order when
+// its whole days since start, (t-started)/24h, exceed judgedDays and
+// reach first, which is t >= started + max(judgedDays+1, first) days; it
+// drops an unstarted one when t-lastSeen > orderIdleHorizon, which is
+// t >= lastSeen + orderIdleHorizon + 1ns. (judgedDays stays below
+// maxDeadlineDays+suppressedKeepDays in the projection, so the sum cannot
+// overflow.)
 func orderDueAt(o *orderState, first int64) time.Time {
 	if o.started.IsZero() {
 		return o.lastSeen.Add(orderIdleHorizon + time.Nanosecond)
@@ -134,16 +144,29 @@ func orderDueAt(o *orderState, first int64) time.Time {
 	return o.started.Add(time.Duration(max(o.judgedDays+1, first)) * 24 * time.Hour)
 }
 
-// orderChanged brings the tenant's next order check forward to o's due
-// time when that is earlier. Every event that creates, starts or touches
-// an order calls it.
+// orderChanged keeps the tenant's order check in step with o after an
+// event that created, started or touched it: it brings the next check
+// forward to o's due time when that is earlier, and moves o to that time
+// in the tenant's queue. Every event that creates, starts or touches an
+// order calls it.
 func (e *Engine) orderChanged(tenant string, o *orderState) {
-	next, ok := e.ordersNext[tenant]
-	if !ok {
-		return // the next tick checks every order anyway
+	next, scheduled := e.ordersNext[tenant]
+	q := e.orderQueues[tenant]
+	if !scheduled && q == nil {
+		return // the next tick checks, and queues, every order anyway
 	}
 	payment, shipment := e.unbackedDeadlines(tenant)
-	if at := orderDueAt(o, min(payment, shipment)); at.Before(next) {
+	first := min(payment, shipment)
+	at := orderDueAt(o, first)
+	if scheduled && at.Before(next) {
 		e.ordersNext[tenant] = at
 	}
+	if q == nil {
+		return
+	}
+	if q.first != first {
+		delete(e.orderQueues, tenant) // a rule change moved every due time: the next check rebuilds it
+		return
+	}
+	q.place(o, at)
 }
