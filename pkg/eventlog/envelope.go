@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -51,11 +52,18 @@ func Marshal(env *eventv1.Envelope) ([]byte, error) {
 }
 
 // Unmarshal decodes envelope bytes and checks the fields every event must
-// have. The envelope's payload value is data's own bytes (see
-// decodeEnvelope): data must not be written to afterwards.
-func Unmarshal(data []byte) (*eventv1.Envelope, error) { return unmarshal(data, nil) }
+// have. The envelope shares nothing with data.
+func Unmarshal(data []byte) (*eventv1.Envelope, error) {
+	env, err := unmarshal(data, nil)
+	if err == nil && env.GetPayload().GetValue() != nil {
+		env.Payload.Value = bytes.Clone(env.Payload.Value)
+	}
+	return env, err
+}
 
-// unmarshal is Unmarshal with a reader's names (see decodeEnvelope).
+// unmarshal is Unmarshal for a stream reader, with its names (see
+// decodeEnvelope): the payload's value may be data's own bytes, which a
+// record never writes to.
 func unmarshal(data []byte, names names) (*eventv1.Envelope, error) {
 	env, ok := decodeEnvelope(data, names)
 	if !ok {

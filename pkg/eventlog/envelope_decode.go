@@ -159,7 +159,9 @@ func decodeAny(data []byte, a *anypb.Any, names names) bool {
 			}
 			a.TypeUrl = names.of(field)
 		} else {
-			a.Value = field[:len(field):len(field)] // appending must not write over data
+			if len(field) > 0 { // protobuf leaves an empty value nil
+				a.Value = field[:len(field):len(field)] // appending must not write over data
+			}
 		}
 	}
 	return true
@@ -171,8 +173,13 @@ func decodeAny(data []byte, a *anypb.Any, names names) bool {
 // lock; it stops growing at maxNames.
 type names map[string]string
 
-// maxNames bounds a reader's names (a few hundred KiB at most).
-const maxNames = 4096
+// maxNames and maxNameLen bound a reader's names (at most 1 MiB; in
+// practice tens of KiB): an actor id, unlike a tenant, has no length
+// limit.
+const (
+	maxNames   = 4096
+	maxNameLen = 256
+)
 
 // of is b as a string, the one kept when there is one.
 func (n names) of(b []byte) string {
@@ -180,7 +187,7 @@ func (n names) of(b []byte) string {
 		return s
 	}
 	s := string(b)
-	if n != nil && len(n) < maxNames {
+	if n != nil && len(n) < maxNames && len(b) <= maxNameLen {
 		n[s] = s
 	}
 	return s

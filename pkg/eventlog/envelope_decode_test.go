@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -138,6 +139,71 @@ func TestNamesKeepEachStringOnceUpToTheirBound(t *testing.T) {
 	}
 	if got := n.of([]byte("not kept")); got != "not kept" {
 		t.Errorf("a full names gives %q", got)
+	}
+	long := names{}
+	long.of(bytes.Repeat([]byte("a"), maxNameLen+1))
+	long.of(bytes.Repeat([]byte("a"), maxNameLen))
+	if len(long) != 1 {
+		t.Errorf("names kept %d strings of %d and %d bytes; want only the one within %d", len(long), maxNameLen+1, maxNameLen, maxNameLen)
+	}
+}
+
+func TestUnmarshalSharesNothingWithItsInput(t *testing.T) {
+	t.Parallel()
+	data := writtenEnvelopes(t)[0]
+	env, err := Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Clone(env.GetPayload().GetValue())
+	for i := range data {
+		data[i] = 0
+	}
+	if !bytes.Equal(env.GetPayload().GetValue(), want) {
+		t.Error("writing to the bytes Unmarshal decoded changed the envelope's payload")
+	}
+}
+
+// TestDecodeEnvelopeKnowsEveryField: an envelope with every field the
+// schema has set is decoded without proto.Unmarshal. A field added to
+// the envelope and not to decodeEnvelope would send every envelope to
+// the slow path.
+func TestDecodeEnvelopeKnowsEveryField(t *testing.T) {
+	t.Parallel()
+	env := &eventv1.Envelope{}
+	m := env.ProtoReflect()
+	fields := m.Descriptor().Fields()
+	for i := range fields.Len() {
+		f := fields.Get(i)
+		switch f.Kind() {
+		case protoreflect.StringKind:
+			m.Set(f, protoreflect.ValueOfString("x"))
+		case protoreflect.Uint64Kind:
+			m.Set(f, protoreflect.ValueOfUint64(1))
+		case protoreflect.MessageKind:
+			v := m.NewField(f)
+			sub := v.Message()
+			first := sub.Descriptor().Fields().Get(0)
+			if first.Kind() == protoreflect.StringKind {
+				sub.Set(first, protoreflect.ValueOfString("type.googleapis.com/x"))
+			} else {
+				sub.Set(first, protoreflect.ValueOfInt64(1))
+			}
+			m.Set(f, v)
+		default:
+			t.Fatalf("field %s is of kind %s, which this test (and decodeEnvelope) do not know", f.Name(), f.Kind())
+		}
+	}
+	data, err := Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := decodeEnvelope(data, nil)
+	if !ok {
+		t.Fatalf("decodeEnvelope declined an envelope with all %d fields set", fields.Len())
+	}
+	if !proto.Equal(got, env) {
+		t.Errorf("decodeEnvelope = %v; want %v", got, env)
 	}
 }
 

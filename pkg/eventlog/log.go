@@ -233,7 +233,8 @@ type Record struct {
 	Stream   string
 	Sequence uint64
 	Subject  string
-	// Data is the envelope exactly as stored: what evidence hashes.
+	// Data is the envelope exactly as stored: what evidence hashes. It is
+	// never written to: a followed record's payload value shares it.
 	Data     []byte
 	Envelope *eventv1.Envelope
 	Header   nats.Header
