@@ -52,7 +52,8 @@ func Marshal(env *eventv1.Envelope) ([]byte, error) {
 }
 
 // Unmarshal decodes envelope bytes and checks the fields every event must
-// have. The envelope shares nothing with data.
+// have. The envelope shares nothing with data (the payload value is
+// copied here, once more when proto.Unmarshal decoded it: a rare path).
 func Unmarshal(data []byte) (*eventv1.Envelope, error) {
 	env, err := unmarshal(data, nil)
 	if err == nil && env.GetPayload().GetValue() != nil {
