@@ -171,6 +171,13 @@ func TestFollowReplaysInAppendOrder(t *testing.T) {
 	if diff := cmp.Diff(want, eventIDs(got)); diff != "" {
 		t.Errorf("replay order mismatch (-want, +got):\n%s", diff)
 	}
+	// Each record knows its place in the stream from its ack reply
+	// subject: its sequence, and how many followed it then.
+	for i, rec := range got {
+		if wantSeq, wantPending := uint64(i+1), uint64(len(want)-i-1); rec.Sequence != wantSeq || rec.Pending != wantPending {
+			t.Errorf("record %d: sequence %d, pending %d; want %d, %d", i, rec.Sequence, rec.Pending, wantSeq, wantPending)
+		}
+	}
 	// Resuming from a checkpoint delivers exactly the rest.
 	rest := followN(t, log, eventlog.StreamClient, 21, 10)
 	if diff := cmp.Diff(want[20:], eventIDs(rest)); diff != "" {

@@ -429,17 +429,17 @@ type readAhead struct {
 }
 
 func toRecord(stream string, m jetstream.Msg, names names) (Record, error) {
-	md, err := m.Metadata()
+	pos, err := positionOf(m)
 	if err != nil {
-		return Record{}, fmt.Errorf("eventlog: message metadata: %w", err)
+		return Record{}, err
 	}
 	rec := Record{
 		Stream:   stream,
-		Sequence: md.Sequence.Stream,
+		Sequence: pos.sequence,
 		Subject:  m.Subject(),
 		Data:     m.Data(),
 		Header:   m.Headers(),
-		Pending:  md.NumPending,
+		Pending:  pos.pending,
 	}
 	if src, ok := parseSourceHeader(m.Headers().Get(headerStreamSource)); ok {
 		rec.Source = &src
