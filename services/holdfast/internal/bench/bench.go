@@ -76,7 +76,8 @@ type Options struct {
 	RiskHistoryDir string
 	// RiskReplayProfile, when set, is where a CPU profile of the measured
 	// risk replay (the engine judging RISK_IN, not the raw reads beside
-	// it) is written, for `go tool pprof`. It needs the risk_replay group.
+	// it) is written, for `go tool pprof`, with its allocations beside it
+	// (see startCPUProfile). It needs the risk_replay group.
 	RiskReplayProfile string
 }
 

@@ -55,8 +55,10 @@ func TestKeptRiskHistoryIsReplayedAsStored(t *testing.T) {
 	profiled := smallReplayOptions(dir)
 	profiled.RiskReplayProfile = filepath.Join(t.TempDir(), "cpu.pprof")
 	replayed(t, profiled)
-	if b, err := os.ReadFile(profiled.RiskReplayProfile); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
-		t.Errorf("replay profile: %d bytes, error %v; want a gzipped profile", len(b), err)
+	for _, name := range []string{profiled.RiskReplayProfile, profiled.RiskReplayProfile + ".allocs.before", profiled.RiskReplayProfile + ".allocs"} {
+		if b, err := os.ReadFile(name); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("replay profile %s: %d bytes, error %v; want a gzipped profile", filepath.Base(name), len(b), err)
+		}
 	}
 
 	other := smallReplayOptions(dir)

@@ -286,10 +286,17 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 }
 
 // startCPUProfile starts a CPU profile written to path (none when path is
-// empty); stop ends it and closes the file.
+// empty); stop ends it and closes the file. Beside it go two allocation
+// profiles, path+".allocs.before" now and path+".allocs" at stop, whose
+// difference is what the profiled span allocated:
+//
+//	go tool pprof -sample_index=alloc_space -diff_base=P.allocs.before P.allocs
 func startCPUProfile(path string) (stop func() error, err error) {
 	if path == "" {
 		return func() error { return nil }, nil
+	}
+	if err := writeAllocs(path + ".allocs.before"); err != nil {
+		return nil, err
 	}
 	f, err := os.Create(path) //nolint:gosec // the operator names the file
 	if err != nil {
@@ -301,8 +308,26 @@ func startCPUProfile(path string) (stop func() error, err error) {
 	}
 	return func() error {
 		pprof.StopCPUProfile()
-		return f.Close()
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return writeAllocs(path + ".allocs")
 	}, nil
+}
+
+// writeAllocs writes the process's allocation profile so far to path. A
+// collection first publishes the allocations since the last one.
+func writeAllocs(path string) error {
+	runtime.GC()
+	f, err := os.Create(path) //nolint:gosec // the operator names the file
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // replayAlloc is the replay's bytes allocated per event beside the raw

@@ -18,7 +18,7 @@ func Bench(ctx context.Context, env Env, args []string) error {
 	only := fs.String("only", "", "measure only these groups, comma-separated: "+strings.Join(bench.Groups, ", "))
 	history := fs.String("risk-history", "", "keep the risk history in this directory and replay the same events in later runs "+
 		"(with --only "+bench.GroupRiskReplay+"; compare risk_replay's decision digest across builds)")
-	profile := fs.String("risk-replay-profile", "", "write a CPU profile of the measured risk replay to this file, for go tool pprof (needs the "+bench.GroupRiskReplay+" group)")
+	profile := fs.String("risk-replay-profile", "", "write a CPU profile of the measured risk replay to this file, and its allocations to FILE.allocs less FILE.allocs.before, for go tool pprof (needs the "+bench.GroupRiskReplay+" group)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %w", ErrUsage, err)
 	}
