@@ -22,7 +22,10 @@ import (
 )
 
 // Change is one decision: the alert as it stands after it, the evidence it
-// adds, and the alert aggregate version it produces (1 = raised).
+// adds, and the alert aggregate version it produces (1 = raised). Its
+// Alert.Evidence and NewEvidence share the engine's record of the alert:
+// a caller may append to them (that copies) but must not write to their
+// elements.
 type Change struct {
 	Alert       domain.Alert
 	NewEvidence []domain.Evidence
@@ -247,6 +250,7 @@ func (e *Engine) observe(o observation) []Change {
 	}
 	if byNotice {
 		e.withNoticeOpening(&o)
+		e.judging.opening = o.opening
 	}
 	var out []Change
 	for _, p := range programs {
@@ -267,30 +271,8 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 		}
 		delete(e.suppressed, key)
 	}
-	oa := e.open[key]
-	if oa != nil && (!o.at.Before(oa.alert.WindowEnd) || oa.alert.RuleVersion != p.Rule.Version) {
-		oa = nil // the window closed, or a new version of the rule is in force
-	}
-	this := [1]piece{o.this}
-	added, withContext := this[:], true
-	if oa == nil && o.cluster != nil {
-		added, withContext = o.cluster, false
-	}
-	if oa == nil && def.OpeningEvidence == domain.OpeningEvidenceReveals24h && o.kind == factReveal {
-		added, withContext = e.revealPieces(), false
-	}
-	if lead, ok := o.opening[def.OpeningEvidence]; oa == nil && ok {
-		added, withContext = append(slices.Clone(lead), o.this), false
-	}
-	var before tally
-	if oa != nil {
-		before = oa.tally
-	}
-	after := before
-	for _, a := range added {
-		after = after.plus(a.tally)
-	}
-	e.judging.after, e.judging.opening, e.judging.alertBuilt = after, oa == nil, false
+	j := &e.judging
+	j.rule, j.program, j.alertFound, j.alertBuilt = key, p, false, false
 	in := rules.Input{Event: o.facts, Lazy: judgedInputs{e}}
 	fired, err := p.Triggered(in)
 	if err != nil {
@@ -305,8 +287,13 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 		e.evalErrors++
 		sev = def.Severity
 	}
-	if withContext && o.context != nil {
-		added = append(added, o.context()...) // context counts for nothing
+	e.judgedAlert()
+	oa, after, added := j.open, j.after, j.added
+	if added == nil {
+		added = []piece{o.this}
+		if o.context != nil {
+			added = append(added, o.context()...) // context counts for nothing
+		}
 	}
 	if oa == nil {
 		oa = &openAlert{alert: domain.Alert{
@@ -322,13 +309,15 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 		}}
 		e.open[key] = oa
 	}
-	evidence := make([]domain.Evidence, 0, len(added))
+	had := len(oa.alert.Evidence)
 	for _, a := range added {
-		evidence = append(evidence, a.evidence)
+		oa.alert.Evidence = append(oa.alert.Evidence, a.evidence)
 	}
+	// The change shares the alert's evidence, capped so that appending to
+	// it copies: evidence is only ever appended to, never written over.
+	all := oa.alert.Evidence[:len(oa.alert.Evidence):len(oa.alert.Evidence)]
 	oa.version++
 	oa.tally = after
-	oa.alert.Evidence = append(oa.alert.Evidence, evidence...)
 	oa.alert.UpdatedAt = o.at
 	oa.alert.Severity = sev
 	explain := e.scratch.explain
@@ -339,8 +328,8 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	explain["window_hours"], explain["window_days"] = int64(def.Window/time.Hour), int64(def.Window/(24*time.Hour))
 	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(explain)
 	out := oa.alert
-	out.Evidence = slices.Clone(oa.alert.Evidence)
-	return Change{Alert: out, NewEvidence: evidence, Version: oa.version}, true
+	out.Evidence = all
+	return Change{Alert: out, NewEvidence: all[had:], Version: oa.version}, true
 }
 
 // ErrRuleNotApplied wraps a rule change the engine could not apply (its

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -355,5 +356,45 @@ func TestObserveInteractionDeterministic(t *testing.T) {
 	// e1@acme twice (window closed before day 9), e2@acme once, e1@globex once.
 	if len(ids) != 4 || changes != 6 {
 		t.Errorf("%d alerts from %d changes, want 4 alerts from 6 changes", len(ids), changes)
+	}
+}
+
+// A change's evidence is the engine's own, shared: a later extension of
+// the alert must not show through an earlier change, nor what a caller
+// appends to a change's evidence through the engine's next change.
+func TestChangesKeepTheEvidenceTheyWereGiven(t *testing.T) {
+	t.Parallel()
+	e := newEngine()
+	f := &feeder{}
+	var changes []engine.Change
+	var appended [][]domain.Evidence
+	for i, text := range []string{onePhrase, another, onePhrase, another} {
+		ch := only(t, e.ObserveInteraction(f.in("acme", "e1", text, day0.Add(time.Duration(i)*time.Hour))))
+		changes = append(changes, ch)
+		appended = append(appended, append(ch.Alert.Evidence, domain.Evidence{EventID: "appended by a caller"}))
+	}
+	ids := func(evs []domain.Evidence) []string {
+		var out []string
+		for _, ev := range evs {
+			out = append(out, ev.EventID)
+		}
+		return out
+	}
+	var all []string
+	for i, ch := range changes {
+		id := fmt.Sprintf("evt-%d", i+1)
+		all = append(all, id)
+		if diff := cmp.Diff(all, ids(ch.Alert.Evidence)); diff != "" {
+			t.Errorf("change %d: alert evidence (-want, +got):\n%s", i+1, diff)
+		}
+		if diff := cmp.Diff([]string{id}, ids(ch.NewEvidence)); diff != "" {
+			t.Errorf("change %d: new evidence (-want, +got):\n%s", i+1, diff)
+		}
+		if diff := cmp.Diff(append(slices.Clone(all), "appended by a caller"), ids(appended[i])); diff != "" {
+			t.Errorf("change %d: the caller's appended evidence (-want, +got):\n%s", i+1, diff)
+		}
+		if ch.Alert.ID != changes[0].Alert.ID || ch.Version != uint64(i+1) {
+			t.Fatalf("change %d is not version %d of one alert: %s v%d", i+1, i+1, ch.Alert.ID, ch.Version)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/rules"
 )
 
 // Projection windows. Features are computed in Go, where windows and
@@ -35,7 +36,7 @@ type revealSeen struct{ piece }
 // looked up only if a rule reads features.
 func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
-	e.judging = judging{key: key, at: o.at, extra: o.features}
+	e.judging = judging{key: key, at: o.at, extra: o.features, kind: o.kind, this: o.this, cluster: o.cluster, opening: o.opening}
 	if o.kind == factReveal {
 		stored := e.reveals[key]
 		i := len(stored)
@@ -114,12 +115,71 @@ type judging struct {
 	featuresBuilt bool
 	features      map[string]any
 
-	// after is the alert's tally if the rule being evaluated fires;
-	// opening whether that would open the alert; alertBuilt whether
-	// scratch.alert holds them for this rule.
+	// The observation's kind and evidence, as the alert a rule would
+	// raise or extend is worked out from them (see judgedAlert).
+	kind    string
+	this    piece
+	cluster []piece
+	opening map[string][]piece
+
+	// rule and program are the rule being evaluated. Its open alert, and
+	// what the observation would add to it, are looked up only when an
+	// expression reads the alert variable or the rule fires: most
+	// evaluations do neither, and the lookup in every open alert was a
+	// tenth of the evaluation's cost.
+	rule    alertKey
+	program *rules.Program
+	// alertFound is set once the rest are worked out: the alert the rule
+	// would extend (nil: it would raise one), whether it would open it,
+	// and its tally after this observation.
+	alertFound bool
+	open       *openAlert
+	opens      bool
 	after      tally
-	opening    bool
+	// added is the evidence the observation would add when that is not
+	// the observation alone (nil): for a new alert, the cluster, the
+	// reveal window or the lead-up the rule opens with.
+	added []piece
+	// alertBuilt is whether scratch.alert holds after and opens for
+	// this rule.
 	alertBuilt bool
+}
+
+// judgedAlert works out, once per evaluation, the alert the rule being
+// evaluated would extend or raise, what the observation would add to it
+// and its tally after.
+func (e *Engine) judgedAlert() *judging {
+	j := &e.judging
+	if j.alertFound {
+		return j
+	}
+	j.open, j.added = e.open[j.rule], nil
+	if j.open != nil && (!j.at.Before(j.open.alert.WindowEnd) || j.open.alert.RuleVersion != j.program.Rule.Version) {
+		j.open = nil // the window closed, or a new version of the rule is in force
+	}
+	var after tally
+	if j.open != nil {
+		after = j.open.tally
+	} else {
+		def := j.program.Rule.Definition
+		if j.cluster != nil {
+			j.added = j.cluster
+		}
+		if def.OpeningEvidence == domain.OpeningEvidenceReveals24h && j.kind == factReveal {
+			j.added = e.revealPieces()
+		}
+		if lead, ok := j.opening[def.OpeningEvidence]; ok {
+			j.added = append(slices.Clone(lead), j.this)
+		}
+	}
+	if j.added == nil {
+		after = after.plus(j.this.tally)
+	}
+	for _, a := range j.added {
+		after = after.plus(a.tally)
+	}
+	j.opens, j.after, j.alertFound = j.open == nil, after, true
+	return j
 }
 
 // judgedInputs builds the features and alert variables of the
@@ -161,10 +221,11 @@ func (in judgedInputs) Alert() map[string]any {
 		// Most evaluations see the same alert variable as the one before
 		// (no alert open, one piece of evidence): it is rebuilt only when
 		// it differs.
+		e.judgedAlert()
 		held := &e.scratch.alertHolds
-		if !held.ok || held.opening != j.opening || !held.tally.equal(j.after) {
-			j.after.vars(j.opening, e.scratch.alert)
-			*held = alertVars{tally: j.after, opening: j.opening, ok: true}
+		if !held.ok || held.opening != j.opens || !held.tally.equal(j.after) {
+			j.after.vars(j.opens, e.scratch.alert)
+			*held = alertVars{tally: j.after, opening: j.opens, ok: true}
 		}
 		j.alertBuilt = true
 	}
