@@ -124,9 +124,12 @@ func (e *Engine) salesOf(tenant, employee string) *salesActivity {
 func (a *salesActivity) count(at time.Time, add func(*dayCounts)) {
 	d := dayIndex(at)
 	i := len(a.days)
-	if i == 0 || a.days[i-1].day < d {
-		a.days = append(a.days, dayCounts{day: d}) // events mostly come in time order
-	} else {
+	switch {
+	case i > 0 && a.days[i-1].day == d:
+		i-- // events mostly come in time order: most count on the latest day
+	case i == 0 || a.days[i-1].day < d:
+		a.days = append(a.days, dayCounts{day: d})
+	default:
 		var found bool
 		i, found = a.find(d)
 		if !found {

@@ -117,3 +117,28 @@ func TestReviewWalksAsItSearched(t *testing.T) {
 		}
 	}
 }
+
+// find must give what a plain search gives, over days dense, sparse and
+// in between, for days before, among and after them.
+func TestFindIsASearch(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		a := &salesActivity{}
+		day := int64(rng.IntN(40) - 20)
+		for range rng.IntN(130) {
+			a.days = append(a.days, dayCounts{day: day})
+			day += 1 + int64(rng.IntN(1+rng.IntN(6)))
+		}
+		for d := int64(-30); d < day+5; d++ {
+			want := slices.IndexFunc(a.days, func(c dayCounts) bool { return c.day >= d })
+			if want < 0 {
+				want = len(a.days)
+			}
+			wantFound := want < len(a.days) && a.days[want].day == d
+			if got, found := a.find(d); got != want || found != wantFound {
+				t.Fatalf("find(%d) over %v = %d, %v; want %d, %v", d, a.days, got, found, want, wantFound)
+			}
+		}
+	}
+}
