@@ -402,8 +402,10 @@ func TestFollowParksPoisonAndContinues(t *testing.T) {
 	fctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	var applied, parked []uint64
+	var prepared []any
 	err := log.Follow(fctx, eventlog.StreamClient, func(_ context.Context, rec eventlog.Record) error {
 		applied = append(applied, rec.Sequence)
+		prepared = append(prepared, rec.Prepared)
 		if rec.Sequence == 3 {
 			cancel()
 		}
@@ -412,8 +414,18 @@ func TestFollowParksPoisonAndContinues(t *testing.T) {
 		if !errors.Is(reason, eventlog.ErrDecode) {
 			t.Errorf("poison reason = %v, want ErrDecode", reason)
 		}
+		if rec.Prepared != nil {
+			t.Errorf("poison record prepared as %v, want nothing", rec.Prepared)
+		}
 		parked = append(parked, rec.Sequence)
 		return nil
+	}, Prepare: func(rec eventlog.Record) any {
+		// Ahead of the handler, from the decoded record alone.
+		msg, err := rec.Payload()
+		if err != nil {
+			return err
+		}
+		return fmt.Sprintf("%d %s", rec.Sequence, msg.(*clientv1.InteractionLogged).GetText())
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -423,6 +435,9 @@ func TestFollowParksPoisonAndContinues(t *testing.T) {
 	}
 	if diff := cmp.Diff([]uint64{2}, parked); diff != "" {
 		t.Errorf("parked mismatch (-want, +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{"1 a", "3 b"}, prepared); diff != "" {
+		t.Errorf("prepared mismatch (-want, +got):\n%s", diff)
 	}
 }
 

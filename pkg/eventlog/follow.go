@@ -83,6 +83,14 @@ type FollowOptions struct {
 	// replay of history (a backtest, say), where a span per stored event
 	// would flood the tracing backend and cost more than the handler.
 	Untraced bool
+	// Prepare, when set, works out something from each decoded record
+	// ahead of the handler, on the goroutine that reads and decodes: the
+	// handler finds it in Record.Prepared. A handler that keeps state has
+	// to apply records one at a time, so what depends on the record alone
+	// (scanning a text, say) is better done here, beside its work. Prepare
+	// runs concurrently with the handler: it must not touch the handler's
+	// state, nor keep or change the record.
+	Prepare func(Record) any
 }
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
@@ -130,7 +138,7 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 			// count says whether this partition is at its end already.
 			onEmpty = atEnd
 		}
-		err = l.read(ctx, stream, cfg, onEmpty, func(rec Record) (bool, error) {
+		err = l.read(ctx, stream, cfg, onEmpty, opts.Prepare, func(rec Record) (bool, error) {
 			l.deliver(ctx, handlerCtx, rec, nil, h, opts)
 			if rec.Pending == 0 {
 				atEnd()

@@ -244,6 +244,9 @@ type Record struct {
 	// Pending is how many messages followed this one in the stream when it
 	// was delivered (0 = caught up at that moment).
 	Pending uint64
+	// Prepared is what FollowOptions.Prepare worked out from the record
+	// ahead of the handler (nil without one).
+	Prepared any
 	// payload is the envelope's payload as decoded ahead by the reader
 	// (see Payload).
 	payload    proto.Message
@@ -342,8 +345,9 @@ func (l *Log) Get(ctx context.Context, stream string, seq uint64) (Record, error
 // returns false, an error occurs, or ctx ends.
 //
 // When onEmpty is set it is called if the consumer starts with nothing
-// pending (a filter matching nothing yet).
-func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, onEmpty func(), fn func(Record) (bool, error)) error {
+// pending (a filter matching nothing yet). prepare, when set, fills in
+// each decoded record's Prepared ahead of fn (FollowOptions.Prepare).
+func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, onEmpty func(), prepare func(Record) any, fn func(Record) (bool, error)) error {
 	cons, err := l.js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return err
@@ -380,6 +384,9 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 				if item.err == nil {
 					item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
 					item.rec.decoded = true
+					if prepare != nil {
+						item.rec.Prepared = prepare(item.rec)
+					}
 				}
 			} else {
 				item.err, item.next = err, true

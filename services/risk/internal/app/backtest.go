@@ -207,7 +207,12 @@ func replaySandbox(ctx context.Context, log *eventlog.Log, sandbox *engine.Engin
 			byID[ch.Alert.ID] = ch.Alert
 		}
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true})
+	}, eventlog.FollowOptions{StopAtEnd: true, Prepare: func(rec eventlog.Record) any {
+		if rec.Envelope.GetTenantId() != tenant {
+			return nil
+		}
+		return sb.prepare(rec)
+	}})
 	switch {
 	case tooLarge:
 		return nil, events, fmt.Errorf("%w: more than %d events", ErrBacktestTooLarge, maxEvents)

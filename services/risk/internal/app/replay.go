@@ -55,7 +55,7 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 			out = append(out, Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b})
 		}
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true})
+	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: a.prepare})
 	if err != nil {
 		return nil, fmt.Errorf("replay RISK_IN: %w", err)
 	}

@@ -44,7 +44,21 @@ func (a *App) RunEngine(ctx context.Context) error {
 		OnCaughtUp: func() { close(a.engineCaughtUp) },
 		OnPoison:   a.parkInput,
 		Subjects:   riskInSubjects(a.partition),
+		Prepare:    a.prepare,
 	})
+}
+
+// prepare scans an interaction's text ahead of the engine, on the
+// goroutine that reads and decodes RISK_IN (eventlog.FollowOptions.Prepare):
+// the scan depends on the text alone, and the engine, which must judge one
+// record at a time, is what limits a replay.
+func (a *App) prepare(rec eventlog.Record) any {
+	if in, err := rec.Payload(); err == nil {
+		if in, ok := in.(*clientv1.InteractionLogged); ok {
+			return a.engine.Scan(in.GetText())
+		}
+	}
+	return nil
 }
 
 // parkInput parks a RISK_IN event the engine cannot judge (its envelope or
@@ -145,6 +159,12 @@ func (a *App) unwritten(seq uint64) (changes []engine.Change, retry bool) {
 	return a.pending.changes, true
 }
 
+// scannedOf is the scan prepare made of rec's text, if it made one.
+func scannedOf(rec eventlog.Record) *engine.Scanned {
+	s, _ := rec.Prepared.(*engine.Scanned)
+	return s
+}
+
 // observe lets the engine judge one domain event.
 func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 	tenant, at := rec.Envelope.GetTenantId(), rec.Envelope.GetOccurredAt().AsTime()
@@ -154,7 +174,7 @@ func (a *App) observe(rec eventlog.Record, msg proto.Message) []engine.Change {
 		changes = a.engine.ObserveInteraction(engine.Interaction{
 			Tenant: tenant, EmployeeID: ev.GetEmployeeId(), Text: ev.GetText(),
 			CustomerID: ev.GetCustomerId(), Counterparty: ev.GetCounterpartyContact(), OccurredAt: at, Evidence: evidenceOf(rec),
-			Kind: interactionKindName(ev.GetKind()), Duration: ev.GetDuration().AsDuration(),
+			Kind: interactionKindName(ev.GetKind()), Duration: ev.GetDuration().AsDuration(), Scanned: scannedOf(rec),
 		})
 	case *clientv1.ContactRevealed:
 		changes = a.engine.ObserveReveal(engine.Reveal{

@@ -398,3 +398,40 @@ func TestChangesKeepTheEvidenceTheyWereGiven(t *testing.T) {
 		}
 	}
 }
+
+// A scan made ahead (Engine.Scan, off the engine's goroutine) decides as
+// the engine's own; one made of another text is not used.
+func TestScannedAheadDecidesAsScannedByTheEngine(t *testing.T) {
+	t.Parallel()
+	texts := []string{twoPhrases, honest, onePhrase, quotedOnly, another}
+	judge := func(scan func(e *engine.Engine, in engine.Interaction) *engine.Scanned) []engine.Change {
+		e := newEngine()
+		f := &feeder{}
+		var out []engine.Change
+		for i, text := range texts {
+			in := f.in("acme", "e1", text, day0.Add(time.Duration(i)*time.Hour))
+			in.Scanned = scan(e, in)
+			out = append(out, e.ObserveInteraction(in)...)
+		}
+		return out
+	}
+	want := judge(func(*engine.Engine, engine.Interaction) *engine.Scanned { return nil })
+	if len(want) < 3 {
+		t.Fatalf("the texts made %d changes; the test needs several", len(want))
+	}
+	ahead := judge(func(e *engine.Engine, in engine.Interaction) *engine.Scanned { return e.Scan(in.Text) })
+	if diff := cmp.Diff(want, ahead); diff != "" {
+		t.Errorf("scanned ahead (-engine's own, +ahead):\n%s", diff)
+	}
+	// A scan of another text (a caller's mistake) must not be taken for
+	// this one's: an honest scan on a sensitive text, and the reverse.
+	mixed := judge(func(e *engine.Engine, in engine.Interaction) *engine.Scanned {
+		if in.Text == honest {
+			return e.Scan(twoPhrases)
+		}
+		return e.Scan(honest)
+	})
+	if diff := cmp.Diff(want, mixed); diff != "" {
+		t.Errorf("scans of other texts (-engine's own, +with them):\n%s", diff)
+	}
+}

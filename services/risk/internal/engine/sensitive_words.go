@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/domain"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
 )
 
 // Interaction is the part of an InteractionLogged event the rules read.
@@ -22,6 +23,23 @@ type Interaction struct {
 	OccurredAt time.Time
 	// Evidence locates the event (stream, sequence, id) for the alert.
 	Evidence domain.Evidence
+	// Scanned, when set, is Scan(Text) worked out ahead, off the
+	// engine's goroutine; it is used only when it is for this Text.
+	Scanned *Scanned
+}
+
+// Scanned is what the engine's lexicon finds in one text.
+type Scanned struct {
+	text  string
+	found []lexicon.Match
+}
+
+// Scan is what the engine's lexicon finds in text, for an Interaction's
+// Scanned. It reads only the lexicon, which never changes, so unlike
+// everything else of the engine it may run on any goroutine, at the same
+// time as the engine judges: a reader can scan texts ahead of it.
+func (e *Engine) Scan(text string) *Scanned {
+	return &Scanned{text: text, found: e.lexicon.Find(text)}
 }
 
 // SensitiveWordsParams are the deployment defaults of the built-in
@@ -67,7 +85,12 @@ func (e *Engine) ObserveInteraction(in Interaction) []Change {
 	e.book.touch(in.Tenant, in.EmployeeID, in.CustomerID, in.Counterparty, in.OccurredAt, in.Evidence)
 	e.recordInteractionActivity(in.Tenant, in.EmployeeID, in.OccurredAt)
 	e.trackCall(in)
-	found := e.lexicon.Find(in.Text)
+	var found []lexicon.Match
+	if in.Scanned != nil && in.Scanned.text == in.Text {
+		found = in.Scanned.found
+	} else {
+		found = e.lexicon.Find(in.Text)
+	}
 	ev := in.Evidence
 	ev.Matches = nil
 	distinct := map[string]bool{}
