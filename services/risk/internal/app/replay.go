@@ -1,10 +1,14 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 
@@ -30,36 +34,119 @@ func ReplayDecisions(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 
 // ReplayPartition is ReplayDecisions over the RISK_IN events of tenants
 // only (nil: all), as a partition's engine judges them.
+//
+// No projection, rule or alert spans two tenants, so the replay judges
+// tenants on as many goroutines as the process may run at once, each
+// tenant wholly on one, with an engine of its own: an engine judges one
+// event at a time, and it was what limited a replay. The decisions are
+// put back in RISK_IN order, and the engines absorbed into eng at the
+// end (engine.Absorb), so both are what one engine judging RISK_IN in
+// order makes.
 func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string) ([]Decision, error) {
-	a := &App{engine: eng, logger: logger}
-	var out []Decision
-	err := log.Follow(ctx, eventlog.StreamRiskIn, func(ctx context.Context, rec eventlog.Record) error {
-		msg, err := rec.Payload()
-		if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
-			return nil
+	return replayWith(ctx, log, eng, logger, tenants, runtime.GOMAXPROCS(0))
+}
+
+// replayWith is ReplayPartition on n goroutines.
+func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string, n int) ([]Decision, error) {
+	judges := make([]*replayJudge, max(n, 1))
+	var wg sync.WaitGroup
+	for i := range judges {
+		e := eng
+		if i > 0 {
+			e = eng.Fresh()
 		}
-		if err != nil {
-			return err
+		j := &replayJudge{app: &App{engine: e, logger: logger}, in: make(chan eventlog.Record, replayJudgeQueue)}
+		judges[i] = j
+		wg.Go(func() { j.run(ctx) })
+	}
+	judgeOf := map[string]*replayJudge{} // tenants, dealt out in order of first appearance
+	err := log.Follow(ctx, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
+		tenant := rec.Envelope.GetTenantId()
+		j := judgeOf[tenant]
+		if j == nil {
+			j = judges[len(judgeOf)%len(judges)]
+			judgeOf[tenant] = j
 		}
-		if rc, ok := ruleChangeOf(rec, msg); ok {
-			if err := eng.ApplyRuleChange(rc); err != nil {
-				logger.WarnContext(ctx, "replay kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
-			}
-			return nil
-		}
-		for _, ch := range a.observe(rec, msg) {
-			b, err := MarshalDecision(alertChangeEvent(ch, rec.Sequence))
-			if err != nil {
-				return err
-			}
-			out = append(out, Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b})
-		}
+		j.in <- rec
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: a.prepare})
+	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare})
+	for _, j := range judges {
+		close(j.in)
+	}
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("replay RISK_IN: %w", err)
 	}
-	return out, nil
+	var out []sequencedDecision
+	for i, j := range judges {
+		if j.err != nil {
+			return nil, fmt.Errorf("replay RISK_IN: %w", j.err)
+		}
+		if i > 0 {
+			if err := eng.Absorb(j.app.engine); err != nil {
+				return nil, fmt.Errorf("replay RISK_IN: %w", err)
+			}
+		}
+		out = append(out, j.out...)
+	}
+	// A record's decisions all come from one judge, in the order its
+	// engine made them: a stable sort by sequence keeps that order.
+	slices.SortStableFunc(out, func(a, b sequencedDecision) int { return cmp.Compare(a.sequence, b.sequence) })
+	decisions := make([]Decision, len(out))
+	for i, d := range out {
+		decisions[i] = d.Decision
+	}
+	return decisions, nil
+}
+
+// replayJudgeQueue is how many records a replay judge may fall behind
+// the reader before the reader waits.
+const replayJudgeQueue = 256
+
+// replayJudge is one goroutine of a replay: an engine judging its
+// tenants' records in RISK_IN order, and its decisions.
+type replayJudge struct {
+	app *App
+	in  chan eventlog.Record
+	out []sequencedDecision
+	err error
+}
+
+// sequencedDecision is a decision and the RISK_IN sequence it was made on.
+type sequencedDecision struct {
+	Decision
+	sequence uint64
+}
+
+// run judges records until in is closed. After an error it only drains.
+func (j *replayJudge) run(ctx context.Context) {
+	for rec := range j.in {
+		if j.err != nil {
+			continue
+		}
+		msg, err := rec.Payload()
+		if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
+			continue
+		}
+		if err != nil {
+			j.err = err
+			continue
+		}
+		if rc, ok := ruleChangeOf(rec, msg); ok {
+			if err := j.app.engine.ApplyRuleChange(rc); err != nil {
+				j.app.logger.WarnContext(ctx, "replay kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
+			}
+			continue
+		}
+		for _, ch := range j.app.observe(rec, msg) {
+			b, err := MarshalDecision(alertChangeEvent(ch, rec.Sequence))
+			if err != nil {
+				j.err = err
+				break
+			}
+			j.out = append(j.out, sequencedDecision{Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b}, rec.Sequence})
+		}
+	}
 }
 
 // MarshalDecision is the deterministic encoding decisions are compared in.

@@ -35,7 +35,16 @@ func BenchmarkMixedHistory(b *testing.B) {
 func replayMixed(b *testing.B, tenants, employees, days, events int) int {
 	b.StopTimer()
 	e := New(lexicon.Default(), DefaultSensitiveWords())
-	h := &mixedHistory{e: e, rng: rand.New(rand.NewPCG(1, 2)), employees: employees, start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
+	h := newMixedHistory(func(int) *Engine { return e }, tenants, employees, days, events)
+	b.StartTimer()
+	h.run()
+	return h.seq
+}
+
+// newMixedHistory is a mixed history of days over tenants judged by
+// engines, its tenants set up (org tree, staff, customers).
+func newMixedHistory(engines func(int) *Engine, tenants, employees, days, events int) *mixedHistory {
+	h := &mixedHistory{engines: engines, rng: rand.New(rand.NewPCG(1, 2)), employees: employees, days: days, start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
 	h.perHour = max(events/(days*5/7*9*tenants), 1)
 	h.names = make([]string, employees)
 	for i := range h.names {
@@ -45,12 +54,17 @@ func replayMixed(b *testing.B, tenants, employees, days, events int) int {
 	for t := range h.tenants {
 		h.setUp(t)
 	}
-	b.StartTimer()
-	for hour := range days * 24 {
+	return h
+}
+
+// run observes the history's hours: each tenant's tick, then in working
+// hours on weekdays its events.
+func (h *mixedHistory) run() {
+	for hour := range h.days * 24 {
 		at := h.start.Add(time.Duration(hour) * time.Hour)
 		for t := range h.tenants {
 			h.seq++
-			e.ObserveTick(Tick{Tenant: h.tenants[t].name, At: at, OccurredAt: at, Evidence: h.evidence("holdfast.tick.v1.ClockTicked", at)})
+			h.keep(h.engines(t).ObserveTick(Tick{Tenant: h.tenants[t].name, At: at, OccurredAt: at, Evidence: h.evidence("holdfast.tick.v1.ClockTicked", at)}))
 			if wd := at.Weekday(); wd == time.Saturday || wd == time.Sunday || at.Hour() < 1 || at.Hour() >= 10 {
 				continue
 			}
@@ -59,13 +73,23 @@ func replayMixed(b *testing.B, tenants, employees, days, events int) int {
 			}
 		}
 	}
-	return h.seq
+}
+
+// keep keeps changes when the history is asked to (changes not nil).
+func (h *mixedHistory) keep(changes []Change) {
+	if h.changes != nil {
+		h.changes = append(h.changes, changes...)
+	}
 }
 
 type mixedHistory struct {
-	e         *Engine
+	// engines judge the tenants, each its own by index (one engine for
+	// all, or several that Absorb merges).
+	engines   func(tenant int) *Engine
+	changes   []Change
 	rng       *rand.Rand
 	employees int
+	days      int
 	perHour   int
 	start     time.Time
 	names     []string
@@ -94,9 +118,9 @@ func (h *mixedHistory) evidence(typ string, at time.Time) domain.Evidence {
 func (h *mixedHistory) setUp(t int) {
 	tn := &h.tenants[t]
 	tn.name, tn.departed = "tenant-"+strconv.Itoa(t), map[int]bool{}
-	h.e.RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
-	h.e.RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "sh", ParentID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
-	h.e.RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "gz", ParentID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
+	h.engines(t).RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
+	h.engines(t).RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "sh", ParentID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
+	h.engines(t).RecordOrgUnit(OrgUnit{Tenant: tn.name, ID: "gz", ParentID: "co", TimeZone: "Asia/Shanghai", WorkingWeekdays: []int{1, 2, 3, 4, 5}})
 	for i := range h.employees {
 		unit, role := "sh", "sales"
 		if i%2 == 1 {
@@ -106,7 +130,7 @@ func (h *mixedHistory) setUp(t int) {
 			role = "manager"
 		}
 		h.seq++
-		h.e.RecordStaff(StaffEvent{
+		h.engines(t).RecordStaff(StaffEvent{
 			Tenant: tn.name, EmployeeID: h.names[i], Kind: StaffHired, OrgUnitID: unit, Role: role, Date: "2025-06-02",
 			OccurredAt: h.start, Evidence: h.evidence("holdfast.attendance.v1.EmployeeHired", h.start),
 		})
@@ -121,10 +145,10 @@ func (h *mixedHistory) register(t int, at time.Time) {
 	c := tn.customers
 	tn.customers++
 	h.seq++
-	h.e.ObserveRegistration(Registration{
+	h.keep(h.engines(t).ObserveRegistration(Registration{
 		Tenant: tn.name, CustomerID: "c" + strconv.Itoa(c), OwnerID: h.names[c%h.employees], Source: "website",
 		Phones: []string{"+86138" + strconv.Itoa(10_000_000+t*100_000+c)}, OccurredAt: at, Evidence: h.evidence("holdfast.client.v1.CustomerRegistered", at),
-	})
+	}))
 }
 
 // event observes one event of the mix, as riskhistory.go's domainEvent
@@ -148,14 +172,14 @@ func (h *mixedHistory) event(t int, at time.Time) {
 			in.Kind, in.Duration = "call", time.Duration(30+h.rng.IntN(600))*time.Second
 		}
 		in.Evidence = h.evidence("holdfast.client.v1.InteractionLogged", at)
-		h.e.ObserveInteraction(in)
+		h.keep(h.engines(t).ObserveInteraction(in))
 	case r < 640:
-		h.e.ObserveReveal(Reveal{Tenant: tn.name, EmployeeID: employee, Assigned: r%3 != 0, OccurredAt: at, Evidence: h.evidence("holdfast.client.v1.ContactRevealed", at)})
+		h.keep(h.engines(t).ObserveReveal(Reveal{Tenant: tn.name, EmployeeID: employee, Assigned: r%3 != 0, OccurredAt: at, Evidence: h.evidence("holdfast.client.v1.ContactRevealed", at)}))
 	case r < 760:
-		h.e.ObserveCheckIn(CheckIn{
+		h.keep(h.engines(t).ObserveCheckIn(CheckIn{
 			Tenant: tn.name, EmployeeID: employee, Visit: true, CustomerID: customer, CustomerLocated: true,
 			DistanceToCustomerM: float64(h.rng.IntN(400)), OccurredAt: at, Evidence: h.evidence("holdfast.attendance.v1.CheckedIn", at),
-		})
+		}))
 	case r < 790:
 		h.seq--
 		h.register(t, at)
@@ -171,31 +195,31 @@ func (h *mixedHistory) orderStep(t, seller int, at time.Time) {
 		h.ids++
 		o := mixedOrder{tenant: t, seller: seller, customer: h.rng.IntN(h.tenants[t].customers), id: "x" + strconv.Itoa(h.ids), amount: int64(50_000 + h.rng.IntN(5_000_000))}
 		h.pending = append(h.pending, o)
-		h.e.ObserveOrderCreated(OrderCreated{
+		h.keep(h.engines(t).ObserveOrderCreated(OrderCreated{
 			Tenant: h.tenants[t].name, OrderID: o.id, SellerID: h.names[seller], CustomerID: "c" + strconv.Itoa(o.customer),
 			AmountMinor: o.amount, Currency: "CNY", ClaimedSource: "website", CustomerSource: "website",
 			OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.OrderCreated", at),
-		})
+		}))
 		return
 	}
 	o := h.pending[0]
 	tenant, sellerID, customer := h.tenants[o.tenant].name, h.names[o.seller], "c"+strconv.Itoa(o.customer)
 	switch o.step {
 	case 0:
-		h.e.ObserveOrderStep(OrderStep{Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepApproved, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.OrderApproved", at)})
+		h.keep(h.engines(o.tenant).ObserveOrderStep(OrderStep{Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepApproved, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.OrderApproved", at)}))
 	case 1:
-		h.e.ObservePayment(Payment{
+		h.keep(h.engines(o.tenant).ObservePayment(Payment{
 			Tenant: tenant, OrderID: o.id, SellerID: sellerID, CustomerID: customer, AmountMinor: o.amount, Currency: "CNY",
 			PayeeIsCompanyAccount: true, PayerRelation: "own", OrderAmountMinor: o.amount, PaidTotalMinor: o.amount,
 			PaidToCompanyTotalMinor: o.amount, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.PaymentRecorded", at),
-		})
+		}))
 	case 2:
-		h.e.ObserveOrderStep(OrderStep{Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepShipped, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.ShipmentRecorded", at)})
+		h.keep(h.engines(o.tenant).ObserveOrderStep(OrderStep{Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepShipped, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.ShipmentRecorded", at)}))
 	default:
-		h.e.ObserveOrderStep(OrderStep{
+		h.keep(h.engines(o.tenant).ObserveOrderStep(OrderStep{
 			Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepWon, AmountMinor: o.amount, Currency: "CNY",
 			OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.OrderWon", at),
-		})
+		}))
 	}
 	o.step++
 	if o.step == 4 {
@@ -209,17 +233,17 @@ func (h *mixedHistory) staffChange(t, emp int, at time.Time) {
 	tn := &h.tenants[t]
 	day := at.Format(time.DateOnly)
 	if h.rng.IntN(3) != 0 {
-		h.e.RecordStaff(StaffEvent{
+		h.engines(t).RecordStaff(StaffEvent{
 			Tenant: tn.name, EmployeeID: h.names[emp], Kind: StaffLeave, Date: day, EndDate: at.AddDate(0, 0, 1).Format(time.DateOnly),
 			OccurredAt: at, Evidence: h.evidence("holdfast.attendance.v1.LeaveRecorded", at),
 		})
 		return
 	}
-	h.e.RecordStaff(StaffEvent{Tenant: tn.name, EmployeeID: h.names[emp], Kind: StaffNotice, Date: day, OccurredAt: at, Evidence: h.evidence("holdfast.attendance.v1.ResignationNoticed", at)})
+	h.engines(t).RecordStaff(StaffEvent{Tenant: tn.name, EmployeeID: h.names[emp], Kind: StaffNotice, Date: day, OccurredAt: at, Evidence: h.evidence("holdfast.attendance.v1.ResignationNoticed", at)})
 	if len(tn.departed) < h.employees/10 {
 		tn.departed[emp] = true
 		h.seq++
 		later := at.Add(time.Minute)
-		h.e.RecordStaff(StaffEvent{Tenant: tn.name, EmployeeID: h.names[emp], Kind: StaffDeparted, Date: day, OccurredAt: later, Evidence: h.evidence("holdfast.attendance.v1.EmployeeDeparted", later)})
+		h.engines(t).RecordStaff(StaffEvent{Tenant: tn.name, EmployeeID: h.names[emp], Kind: StaffDeparted, Date: day, OccurredAt: later, Evidence: h.evidence("holdfast.attendance.v1.EmployeeDeparted", later)})
 	}
 }

@@ -1,0 +1,85 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/testkit"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
+	tickv1 "github.com/holdfast/holdfast/proto/holdfast/tick/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/engine"
+	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+)
+
+// A replay judging tenants on several goroutines decides what one
+// goroutine decides, in the same order to the byte, and leaves the same
+// engine state: four tenants' interleaved chats (sensitive and not),
+// reveals and ticks, replayed on one, two and three goroutines.
+func TestReplayOnSeveralGoroutinesDecidesAsOne(t *testing.T) {
+	t.Parallel()
+	_, log := testkit.StartEventLog(t)
+	ctx := t.Context()
+	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	texts := []string{"加我私人微信，这单我们走私单", "王总您好，报价单已发邮箱，请查收", "钱直接打到我卡上就行"}
+	clocks := map[string]eventlog.Position{}
+	for i := range 120 {
+		tenant := fmt.Sprintf("t%d", i%4)
+		at := start.Add(time.Duration(i) * 7 * time.Minute)
+		req := eventlog.AppendRequest{
+			Ref: eventlog.AggregateRef{Context: "client", Tenant: tenant, Type: "interaction", ID: fmt.Sprintf("i%d", i)}, RequestID: fmt.Sprintf("r%d", i),
+			ActorID: "e1", OccurredAt: at,
+			Payload: &clientv1.InteractionLogged{InteractionId: fmt.Sprintf("i%d", i), CustomerId: "c1", EmployeeId: fmt.Sprintf("e%d", i%3), Text: texts[i%len(texts)]},
+		}
+		switch i % 5 {
+		case 3:
+			req.Ref.Type = "reveal"
+			req.Payload = &clientv1.ContactRevealed{CustomerId: fmt.Sprintf("c%d", i), EmployeeId: fmt.Sprintf("e%d", i%3), Field: clientv1.ContactField_CONTACT_FIELD_PHONE, Reason: "跟进"}
+		case 4:
+			hour := at.Truncate(time.Hour)
+			req.Ref = eventlog.AggregateRef{Context: "tick", Tenant: tenant, Type: "clock", ID: tenant}
+			req.Payload = &tickv1.ClockTicked{At: timestamppb.New(hour), Mode: tickv1.ClockMode_CLOCK_MODE_EXTERNAL}
+			req.After = clocks[tenant]
+		}
+		res, err := log.Append(ctx, req)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		if i%5 == 4 {
+			clocks[tenant] = eventlog.Position{Version: res.Version, Sequence: res.Sequence}
+		}
+	}
+	waitRiskIn(t, log, 120)
+
+	replay := func(n int) ([]Decision, []byte) {
+		eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
+		decisions, err := replayWith(ctx, log, eng, slog.New(slog.DiscardHandler), nil, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := eng.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return decisions, snap
+	}
+	one, oneSnap := replay(1)
+	if len(one) < 8 {
+		t.Fatalf("the history makes %d decisions; the test needs several per tenant", len(one))
+	}
+	for _, n := range []int{2, 3} {
+		got, snap := replay(n)
+		if diff := cmp.Diff(one, got); diff != "" {
+			t.Errorf("decisions on %d goroutines (-one, +%d):\n%s", n, n, diff)
+		}
+		if !bytes.Equal(oneSnap, snap) {
+			t.Errorf("the engine replayed on %d goroutines differs from the one replayed on one", n)
+		}
+	}
+}
