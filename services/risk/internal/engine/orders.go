@@ -21,6 +21,8 @@ const (
 	// orderEvidenceCap bounds the events kept per order: enough to show
 	// what backs it, bounded for an order paid in many instalments.
 	orderEvidenceCap = 16
+	// orderEvidenceUsual is how many events an order usually has.
+	orderEvidenceUsual = 5
 )
 
 // Event types of the order projection as rules see them in event.type.
@@ -62,6 +64,11 @@ type orderState struct {
 func (o *orderState) remember(ev domain.Evidence, at time.Time) {
 	if at.After(o.lastSeen) {
 		o.lastSeen = at // a late event does not make the order look idle longer
+	}
+	if o.evidence == nil {
+		// Room for an order's usual life (created, approved, paid,
+		// shipped, won) at once, instead of growing it four times.
+		o.evidence = make([]domain.Evidence, 0, orderEvidenceUsual)
 	}
 	o.evidence = append(o.evidence, ev)
 	if len(o.evidence) > orderEvidenceCap {
