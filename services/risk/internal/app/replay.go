@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -33,20 +32,23 @@ func ReplayDecisions(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 }
 
 // ReplayPartition is ReplayDecisions over the RISK_IN events of tenants
-// only (nil: all), as a partition's engine judges them.
-//
-// No projection, rule or alert spans two tenants, so the replay judges
-// tenants on as many goroutines as the process may run at once, each
-// tenant wholly on one, with an engine of its own: an engine judges one
-// event at a time, and it was what limited a replay. The decisions are
-// put back in RISK_IN order, and the engines absorbed into eng at the
-// end (engine.Absorb), so both are what one engine judging RISK_IN in
-// order makes.
+// only (nil: all), as a partition's engine judges them: one engine, one
+// record at a time, as the service's engine rebuilds its state after a
+// restart (RunEngine), so that what `holdfast bench` times is what a
+// restart does.
 func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string) ([]Decision, error) {
-	return replayWith(ctx, log, eng, logger, tenants, runtime.GOMAXPROCS(0))
+	return replayWith(ctx, log, eng, logger, tenants, 1)
 }
 
-// replayWith is ReplayPartition on n goroutines.
+// replayWith is ReplayPartition on n goroutines. No projection, rule or
+// alert spans two tenants, so tenants can be judged on several goroutines,
+// each tenant wholly on one with an engine of its own. The decisions are
+// put back in RISK_IN order, and the engines absorbed into eng at the end
+// (engine.Absorb), so both are what one engine judging RISK_IN in order
+// makes (TestReplayOnSeveralGoroutinesDecidesAsOne). The service's own
+// catch-up after a restart does not judge on several goroutines yet: it
+// also appends decisions, advances read-your-writes positions and takes
+// snapshots, which would need every goroutine past the same record.
 func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string, n int) ([]Decision, error) {
 	judges := make([]*replayJudge, max(n, 1))
 	var wg sync.WaitGroup

@@ -8,8 +8,8 @@ import "fmt"
 // tenants, so engines that judged disjoint sets of tenants, each its
 // tenants' events in RISK_IN order, absorbed into one give the engine
 // that judged all of them in RISK_IN order: its snapshot is the same to
-// the byte. A replay judges tenants on several goroutines this way
-// (app.ReplayPartition).
+// the byte. A replay can so judge tenants on several goroutines (see
+// replayWith in package app).
 func (e *Engine) Absorb(o *Engine) error {
 	parts := []func(move bool) error{
 		absorb("rules", e.tenants, o.tenants),
