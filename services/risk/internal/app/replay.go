@@ -57,12 +57,23 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		if i > 0 {
 			e = eng.Fresh()
 		}
-		j := &replayJudge{app: &App{engine: e, logger: logger}, in: make(chan eventlog.Record, replayJudgeQueue)}
+		j := &replayJudge{app: &App{engine: e, logger: logger}}
 		judges[i] = j
-		wg.Go(func() { j.run(ctx) })
+		if len(judges) > 1 {
+			j.in = make(chan eventlog.Record, replayJudgeQueue)
+			wg.Go(func() {
+				for rec := range j.in {
+					j.judge(ctx, rec)
+				}
+			})
+		}
 	}
 	judgeOf := map[string]*replayJudge{} // tenants, dealt out in order of first appearance
 	err := log.Follow(ctx, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
+		if len(judges) == 1 {
+			judges[0].judge(ctx, rec)
+			return nil
+		}
 		tenant := rec.Envelope.GetTenantId()
 		j := judgeOf[tenant]
 		if j == nil {
@@ -73,7 +84,9 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		return nil
 	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare})
 	for _, j := range judges {
-		close(j.in)
+		if j.in != nil {
+			close(j.in)
+		}
 	}
 	wg.Wait()
 	if err != nil {
@@ -101,12 +114,13 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 	return decisions, nil
 }
 
-// replayJudgeQueue is how many records a replay judge may fall behind
-// the reader before the reader waits.
+// replayJudgeQueue is how many records a replay judge on its own
+// goroutine may fall behind the reader before the reader waits.
 const replayJudgeQueue = 256
 
-// replayJudge is one goroutine of a replay: an engine judging its
-// tenants' records in RISK_IN order, and its decisions.
+// replayJudge is one engine of a replay, judging its tenants' records in
+// RISK_IN order (on a goroutine of its own, fed through in, when there
+// are several), and its decisions.
 type replayJudge struct {
 	app *App
 	in  chan eventlog.Record
@@ -120,34 +134,32 @@ type sequencedDecision struct {
 	sequence uint64
 }
 
-// run judges records until in is closed. After an error it only drains.
-func (j *replayJudge) run(ctx context.Context) {
-	for rec := range j.in {
-		if j.err != nil {
-			continue
+// judge judges one record. After an error it does nothing more.
+func (j *replayJudge) judge(ctx context.Context, rec eventlog.Record) {
+	if j.err != nil {
+		return
+	}
+	msg, err := rec.Payload()
+	if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
+		return
+	}
+	if err != nil {
+		j.err = err
+		return
+	}
+	if rc, ok := ruleChangeOf(rec, msg); ok {
+		if err := j.app.engine.ApplyRuleChange(rc); err != nil {
+			j.app.logger.WarnContext(ctx, "replay kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
 		}
-		msg, err := rec.Payload()
-		if errors.Is(err, eventlog.ErrUnknownType) || errors.Is(err, eventlog.ErrDecode) {
-			continue
-		}
+		return
+	}
+	for _, ch := range j.app.observe(rec, msg) {
+		b, err := MarshalDecision(alertChangeEvent(ch, rec.Sequence))
 		if err != nil {
 			j.err = err
-			continue
+			return
 		}
-		if rc, ok := ruleChangeOf(rec, msg); ok {
-			if err := j.app.engine.ApplyRuleChange(rc); err != nil {
-				j.app.logger.WarnContext(ctx, "replay kept the rule version before a change it cannot apply", "sequence", rec.Sequence, "error", err)
-			}
-			continue
-		}
-		for _, ch := range j.app.observe(rec, msg) {
-			b, err := MarshalDecision(alertChangeEvent(ch, rec.Sequence))
-			if err != nil {
-				j.err = err
-				break
-			}
-			j.out = append(j.out, sequencedDecision{Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b}, rec.Sequence})
-		}
+		j.out = append(j.out, sequencedDecision{Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b}, rec.Sequence})
 	}
 }
 
