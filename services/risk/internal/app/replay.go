@@ -45,7 +45,9 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 // each tenant wholly on one with an engine of its own. The decisions are
 // put back in RISK_IN order, and the engines absorbed into eng at the end
 // (engine.Absorb), so both are what one engine judging RISK_IN in order
-// makes (TestReplayOnSeveralGoroutinesDecidesAsOne). The service's own
+// makes (TestReplayOnSeveralGoroutinesDecidesAsOne). eng must be fresh,
+// as ReplayDecisions says: the other engines start empty, and absorbing
+// one that judged a tenant eng already held fails. The service's own
 // catch-up after a restart does not judge on several goroutines yet: it
 // also appends decisions, advances read-your-writes positions and takes
 // snapshots, which would need every goroutine past the same record.

@@ -435,3 +435,50 @@ func TestScannedAheadDecidesAsScannedByTheEngine(t *testing.T) {
 		t.Errorf("scans of other texts (-engine's own, +with them):\n%s", diff)
 	}
 }
+
+// Two rules judge each interaction, each with its own alert: what one
+// rule's alert holds must not carry over to the next rule judged on the
+// same observation. "aaa_echo" (judged first, ids in order) reads its own
+// alert and fires on every interaction; sensitive_words fires on the
+// sensitive ones only, so their alerts differ from the second on.
+func TestRulesOnOneObservationEachSeeTheirOwnAlert(t *testing.T) {
+	t.Parallel()
+	e := newEngine()
+	echo, _ := e.Rule("acme", engine.RuleSensitiveWords)
+	echo.Builtin, echo.Version = false, 1
+	echo.Definition.ID = "aaa_echo"
+	echo.Definition.SeverityExpr = ""
+	echo.Definition.Trigger = `event.type == "interaction" && (alert.new || alert.count >= 2)`
+	for _, c := range []engine.RuleChange{{Tenant: "acme", Upserted: &echo}, {Tenant: "acme", RuleID: "aaa_echo", Enabled: true}} {
+		if err := e.ApplyRuleChange(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &feeder{}
+	counts := map[string][]int{}
+	ids := map[string]map[string]bool{}
+	for i, text := range []string{onePhrase, honest, another, honest, onePhrase} {
+		for _, ch := range e.ObserveInteraction(f.in("acme", "e1", text, day0.Add(time.Duration(i)*time.Hour))) {
+			counts[ch.Alert.RuleID] = append(counts[ch.Alert.RuleID], len(ch.Alert.Evidence))
+			if ids[ch.Alert.RuleID] == nil {
+				ids[ch.Alert.RuleID] = map[string]bool{}
+			}
+			ids[ch.Alert.RuleID][ch.Alert.ID] = true
+			if ch.Alert.RuleID == "aaa_echo" && ch.Alert.ID == "" {
+				t.Errorf("aaa_echo's change has no alert id")
+			}
+		}
+	}
+	want := map[string][]int{"aaa_echo": {1, 2, 3, 4, 5}, engine.RuleSensitiveWords: {1, 2, 3}}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("evidence per change, by rule (-want, +got):\n%s", diff)
+	}
+	if len(ids["aaa_echo"]) != 1 || len(ids[engine.RuleSensitiveWords]) != 1 {
+		t.Errorf("alerts by rule: %v; want one each", ids)
+	}
+	for id := range ids["aaa_echo"] {
+		if ids[engine.RuleSensitiveWords][id] {
+			t.Errorf("both rules extended alert %s", id)
+		}
+	}
+}

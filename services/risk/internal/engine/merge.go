@@ -11,55 +11,78 @@ import "fmt"
 // the byte. A replay can so judge tenants on several goroutines (see
 // replayWith in package app).
 func (e *Engine) Absorb(o *Engine) error {
-	parts := []func(move bool) error{
-		absorb("rules", e.tenants, o.tenants),
-		absorb("rules in force", e.inForceCache, o.inForceCache),
-		absorb("open alerts", e.open, o.open),
-		absorb("reveals", e.reveals, o.reveals),
-		absorb("activity", e.activity, o.activity),
-		absorb("exports", e.exports, o.exports),
-		absorb("orders", e.orders, o.orders),
-		absorb("order checks", e.ordersNext, o.ordersNext),
-		absorb("order queues", e.orderQueues, o.orderQueues),
-		absorb("sales", e.sales, o.sales),
-		absorb("conversion reviews", e.conversionDay, o.conversionDay),
-		absorb("sellers", e.sellerOrder, o.sellerOrder),
-		absorb("calls", e.calls, o.calls),
-		absorb("churn checks", e.churnNext, o.churnNext),
-		absorb("prunes", e.pruneDay, o.pruneDay),
-		absorb("suppressions", e.suppressed, o.suppressed),
-		absorb("org units", e.staff.units, o.staff.units),
-		absorb("staff", e.staff.members, o.staff.members),
-		absorb("customers", e.book.customers, o.book.customers),
-		absorb("books", e.book.held, o.book.held),
-		absorb("off-book touches", e.book.offBook, o.book.offBook),
-	}
-	for _, check := range parts {
-		if err := check(false); err != nil {
-			return err
+	held := e.tenantsHeld()
+	for t := range o.tenantsHeld() {
+		if held[t] {
+			return fmt.Errorf("engine: absorb: both engines hold tenant %s", t)
 		}
 	}
-	for _, move := range parts {
-		_ = move(true)
+	for _, part := range e.parts(o) {
+		part.move()
 	}
 	e.evalErrors += o.evalErrors
 	return nil
 }
 
-// absorb is one map's part of Absorb: without move, it reports a key of
-// src that dst holds too (the two engines judged the same tenant); with
-// it, it moves src's entries into dst.
-func absorb[K comparable, V any](what string, dst, src map[K]V) func(move bool) error {
-	return func(move bool) error {
-		for k, v := range src {
-			if !move {
-				if _, ok := dst[k]; ok {
-					return fmt.Errorf("engine: absorb %s: both engines hold %v", what, k)
-				}
-				continue
+// tenantsHeld is every tenant of which e holds any state.
+func (e *Engine) tenantsHeld() map[string]bool {
+	held := map[string]bool{}
+	for _, part := range e.parts(e) {
+		part.tenants(held)
+	}
+	return held
+}
+
+// statePart is one map of an engine's state: what its keys say of the
+// tenants held, and the move of another engine's entries into it.
+type statePart struct {
+	tenants func(into map[string]bool)
+	move    func()
+}
+
+// parts is every map of e's state, each paired with o's.
+func (e *Engine) parts(o *Engine) []statePart {
+	tenant := func(t string) string { return t }
+	employee := func(k employeeKey) string { return k.tenant }
+	alert := func(k alertKey) string { return k.tenant }
+	return []statePart{
+		part(e.tenants, o.tenants, tenant),
+		part(e.inForceCache, o.inForceCache, tenant),
+		part(e.open, o.open, alert),
+		part(e.reveals, o.reveals, employee),
+		part(e.activity, o.activity, tenant),
+		part(e.exports, o.exports, func(k exportKey) string { return k.tenant }),
+		part(e.orders, o.orders, tenant),
+		part(e.ordersNext, o.ordersNext, tenant),
+		part(e.orderQueues, o.orderQueues, tenant),
+		part(e.sales, o.sales, tenant),
+		part(e.conversionDay, o.conversionDay, tenant),
+		part(e.sellerOrder, o.sellerOrder, tenant),
+		part(e.calls, o.calls, tenant),
+		part(e.churnNext, o.churnNext, tenant),
+		part(e.pruneDay, o.pruneDay, tenant),
+		part(e.suppressed, o.suppressed, alert),
+		part(e.staff.units, o.staff.units, func(k unitKey) string { return k.tenant }),
+		part(e.staff.members, o.staff.members, tenant),
+		part(e.book.customers, o.book.customers, func(k customerKey) string { return k.tenant }),
+		part(e.book.held, o.book.held, employee),
+		part(e.book.offBook, o.book.offBook, tenant),
+	}
+}
+
+// part is the statePart of dst, whose keys name their tenant as tenantOf
+// says, and src.
+func part[K comparable, V any](dst, src map[K]V, tenantOf func(K) string) statePart {
+	return statePart{
+		tenants: func(into map[string]bool) {
+			for k := range dst {
+				into[tenantOf(k)] = true
 			}
-			dst[k] = v
-		}
-		return nil
+		},
+		move: func() {
+			for k, v := range src {
+				dst[k] = v
+			}
+		},
 	}
 }

@@ -59,8 +59,11 @@ func newMixedHistory(engines func(int) *Engine, tenants, employees, days, events
 
 // run observes the history's hours: each tenant's tick, then in working
 // hours on weekdays its events.
-func (h *mixedHistory) run() {
-	for hour := range h.days * 24 {
+func (h *mixedHistory) run() { h.runHours(0, h.days*24) }
+
+// runHours observes the hours [from, to) of the history.
+func (h *mixedHistory) runHours(from, to int) {
+	for hour := from; hour < to; hour++ {
 		at := h.start.Add(time.Duration(hour) * time.Hour)
 		for t := range h.tenants {
 			h.seq++
