@@ -106,9 +106,12 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		}
 		out = append(out, j.out...)
 	}
-	// A record's decisions all come from one judge, in the order its
-	// engine made them: a stable sort by sequence keeps that order.
-	slices.SortStableFunc(out, func(a, b sequencedDecision) int { return cmp.Compare(a.sequence, b.sequence) })
+	if len(judges) > 1 {
+		// A record's decisions all come from one judge, in the order its
+		// engine made them: a stable sort by sequence keeps that order.
+		// One judge made them all in order already.
+		slices.SortStableFunc(out, func(a, b sequencedDecision) int { return cmp.Compare(a.sequence, b.sequence) })
+	}
 	decisions := make([]Decision, len(out))
 	for i, d := range out {
 		decisions[i] = d.Decision
