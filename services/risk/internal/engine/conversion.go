@@ -388,17 +388,18 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 			}
 			return out
 		}
-		facts := e.facts(factConversion, r.id)
-		facts["recent_won"], facts["recent_decided"], facts["recent_rate_bp"] = s.recentWon, s.recentDecided, rateBp(s.recentWon, s.recentDecided)
-		facts["recent_rate_upper_bp"] = wilsonUpperBp(s.recentWon, s.recentDecided, confidence)
-		facts["baseline_decided"], facts["baseline_rate_bp"] = s.baseDecided, rateBp(s.baseWon, s.baseDecided)
-		facts["longterm_decided"], facts["longterm_rate_bp"] = s.longDecided, rateBp(s.longWon, s.longDecided)
-		facts["own_baseline_bp"], facts["own_baseline_decided"] = own, ownDecided
-		facts["peer_median_bp"], facts["peers_counted"] = r.peerMedian, r.peersCounted
-		facts["recent_activity"], facts["baseline_activity_per_30d"], facts["activity_pct"] = s.recentActivity, basePer30, activityPct
+		f := &e.scratch.conversion
+		*f = conversionFacts{
+			employee: r.id, recentWon: s.recentWon, recentDecided: s.recentDecided, recentRateBp: rateBp(s.recentWon, s.recentDecided),
+			recentRateUpperBp: wilsonUpperBp(s.recentWon, s.recentDecided, confidence),
+			baselineDecided:   s.baseDecided, baselineRateBp: rateBp(s.baseWon, s.baseDecided),
+			longtermDecided: s.longDecided, longtermRateBp: rateBp(s.longWon, s.longDecided),
+			ownBaselineBp: own, ownBaselineDecided: ownDecided, peerMedianBp: r.peerMedian, peersCounted: r.peersCounted,
+			recentActivity: s.recentActivity, baselineActivityPer30d: basePer30, activityPct: activityPct,
+		}
 		out = append(out, e.observe(observation{
 			tenant: t.Tenant, employee: r.id, at: t.At,
-			facts:   facts,
+			typed:   f,
 			this:    evidenceOnly(t.Evidence),
 			context: context,
 		})...)
@@ -554,4 +555,75 @@ func (e *Engine) intParam(tenant, rule, name string, def int64) int64 {
 		}
 	}
 	return def
+}
+
+// conversionFacts is a seller's daily conversion review as the CEL
+// variable event. The review refills one for every seller instead of
+// building a map of these seventeen facts, and a rule reads only the facts
+// it names (rules.Facts).
+type conversionFacts struct {
+	employee                                                  string
+	recentWon, recentDecided, recentRateBp, recentRateUpperBp int64
+	baselineDecided, baselineRateBp                           int64
+	longtermDecided, longtermRateBp                           int64
+	ownBaselineBp, ownBaselineDecided                         int64
+	peerMedianBp, peersCounted                                int64
+	recentActivity, baselineActivityPer30d, activityPct       int64
+}
+
+// conversionFactNames are the names conversionFacts answers to.
+var conversionFactNames = []string{
+	"type", "employee_id",
+	"recent_won", "recent_decided", "recent_rate_bp", "recent_rate_upper_bp",
+	"baseline_decided", "baseline_rate_bp", "longterm_decided", "longterm_rate_bp",
+	"own_baseline_bp", "own_baseline_decided", "peer_median_bp", "peers_counted",
+	"recent_activity", "baseline_activity_per_30d", "activity_pct",
+}
+
+func (f *conversionFacts) Fact(name string) (any, bool) {
+	switch name {
+	case "type":
+		return factConversion, true
+	case "employee_id":
+		return f.employee, true
+	case "recent_won":
+		return f.recentWon, true
+	case "recent_decided":
+		return f.recentDecided, true
+	case "recent_rate_bp":
+		return f.recentRateBp, true
+	case "recent_rate_upper_bp":
+		return f.recentRateUpperBp, true
+	case "baseline_decided":
+		return f.baselineDecided, true
+	case "baseline_rate_bp":
+		return f.baselineRateBp, true
+	case "longterm_decided":
+		return f.longtermDecided, true
+	case "longterm_rate_bp":
+		return f.longtermRateBp, true
+	case "own_baseline_bp":
+		return f.ownBaselineBp, true
+	case "own_baseline_decided":
+		return f.ownBaselineDecided, true
+	case "peer_median_bp":
+		return f.peerMedianBp, true
+	case "peers_counted":
+		return f.peersCounted, true
+	case "recent_activity":
+		return f.recentActivity, true
+	case "baseline_activity_per_30d":
+		return f.baselineActivityPer30d, true
+	case "activity_pct":
+		return f.activityPct, true
+	}
+	return nil, false
+}
+
+func (f *conversionFacts) Map() map[string]any {
+	m := make(map[string]any, len(conversionFactNames))
+	for _, name := range conversionFactNames {
+		m[name], _ = f.Fact(name)
+	}
+	return m
 }

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestWilsonUpperBp(t *testing.T) {
@@ -140,5 +142,49 @@ func TestFindIsASearch(t *testing.T) {
 				t.Fatalf("find(%d) over %v = %d, %v; want %d, %v", d, a.days, got, found, want, wantFound)
 			}
 		}
+	}
+}
+
+// A seller's review answers to every name it lists, with the value of the
+// field the name stands for, and lists every field.
+func TestConversionFactsAnswerEveryName(t *testing.T) {
+	t.Parallel()
+	var f conversionFacts
+	v := reflect.ValueOf(&f).Elem()
+	// Every int64 field a value of its own, so that a name answering with
+	// another name's field is caught.
+	for i := range v.NumField() {
+		if fv := v.Field(i); fv.Kind() == reflect.Int64 {
+			reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem().SetInt(int64(1000 + i)) // unexported: set through its address
+		}
+	}
+	f.employee = "e7"
+	if got, want := v.NumField()+1, len(conversionFactNames); got != want { // +1: type is no field
+		t.Fatalf("conversionFacts has %d fields and type, but %d names", got-1, want)
+	}
+	m := f.Map()
+	seen := map[any]string{}
+	for _, name := range conversionFactNames {
+		got, ok := f.Fact(name)
+		if !ok || got == nil {
+			t.Errorf("Fact(%q) = %v, %v; want a value", name, got, ok)
+			continue
+		}
+		if m[name] != got {
+			t.Errorf("Map()[%q] = %v, Fact gives %v", name, m[name], got)
+		}
+		if other, dup := seen[got]; dup {
+			t.Errorf("%q and %q both give %v", name, other, got)
+		}
+		seen[got] = name
+	}
+	if len(m) != len(conversionFactNames) {
+		t.Errorf("Map() has %d facts, want %d", len(m), len(conversionFactNames))
+	}
+	if got, _ := f.Fact("type"); got != factConversion {
+		t.Errorf("type = %v, want %s", got, factConversion)
+	}
+	if got, ok := f.Fact("missing"); ok {
+		t.Errorf("Fact(missing) = %v, want none", got)
 	}
 }

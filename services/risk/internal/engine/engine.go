@@ -218,9 +218,10 @@ type piece struct {
 type observation struct {
 	tenant, employee string
 	at               time.Time
-	// facts is the CEL variable event.
+	// facts is the CEL variable event; typed stands for it when nil.
 	facts map[string]any
-	// kind is facts["type"], set by observe.
+	typed rules.Facts
+	// kind is the fact "type", set by observe.
 	kind string
 	this piece
 	// opening is, per opening evidence name (domain.OpeningEvidence*),
@@ -239,10 +240,28 @@ type observation struct {
 	cluster []piece
 }
 
+// fact is the observation's fact called name.
+func (o *observation) fact(name string) (any, bool) {
+	if o.facts == nil && o.typed != nil {
+		return o.typed.Fact(name)
+	}
+	v, ok := o.facts[name]
+	return v, ok
+}
+
+// event is the observation's facts as a map.
+func (o *observation) event() map[string]any {
+	if o.facts == nil && o.typed != nil {
+		return o.typed.Map()
+	}
+	return o.facts
+}
+
 // observe updates the employee's projections, then evaluates every rule in
 // force for the tenant, in rule id order, and returns their decisions.
 func (e *Engine) observe(o observation) []Change {
-	o.kind, _ = o.facts["type"].(string)
+	kind, _ := o.fact("type")
+	o.kind, _ = kind.(string)
 	e.features(&o)
 	programs, byNotice := e.applying(o.tenant, o.kind)
 	if len(programs) == 0 {
@@ -273,7 +292,7 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	}
 	j := &e.judging
 	j.rule, j.program, j.alertFound, j.alertBuilt = key, p, false, false
-	in := rules.Input{Event: o.facts, Lazy: judgedInputs{e}}
+	in := rules.Input{Event: o.facts, Facts: o.typed, Lazy: judgedInputs{e}}
 	fired, err := p.Triggered(in)
 	if err != nil {
 		e.evalErrors++
@@ -322,7 +341,7 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	oa.alert.Severity = sev
 	explain := e.scratch.explain
 	clear(explain)
-	explain["employee"], explain["event"], explain["params"] = o.employee, o.facts, p.Params()
+	explain["employee"], explain["event"], explain["params"] = o.employee, o.event(), p.Params()
 	explain["features"], explain["alert"] = e.judgedInputs().Features(), e.judgedInputs().Alert()
 	explain["severity"] = sev.String()
 	explain["window_hours"], explain["window_days"] = int64(def.Window/time.Hour), int64(def.Window/(24*time.Hour))

@@ -266,6 +266,8 @@ type scratchMaps struct {
 	// (conversionCheck).
 	reviews []sellerReview
 	peers   peerRates
+	// conversion is the event variable of each seller's review.
+	conversion conversionFacts
 	// due is a tenant's orders judged at a tick (unbackedOrderCheck).
 	due []*orderState
 }

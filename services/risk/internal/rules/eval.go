@@ -20,13 +20,27 @@ import (
 // Input is what one evaluation sees. Programs do not keep its maps past
 // the evaluation.
 type Input struct {
-	Event    map[string]any
+	Event map[string]any
+	// Facts is the event variable when Event is nil.
+	Facts    Facts
 	Features map[string]any
 	Alert    map[string]any
 	// Lazy, when Features or Alert is nil, builds them when an expression
 	// first reads them: most rules read neither, and building them was
 	// much of a replay's cost.
 	Lazy Lazy
+}
+
+// Facts is an event variable its observer fills in place instead of
+// building a map: for observations that come in numbers with the same
+// facts each time (a daily review of every seller, say). An expression
+// then reads only the facts it names, each when it names it.
+type Facts interface {
+	// Fact is the fact called name, as the event map would hold it.
+	Fact(name string) (any, bool)
+	// Map is every fact: for an explanation, and for what selecting one
+	// fact cannot answer (iterating the event, comparing it, its size).
+	Map() map[string]any
 }
 
 // Lazy builds the features and alert variables of an evaluation on
@@ -61,13 +75,24 @@ type activation struct {
 	in                      Input
 	event, features, alert  any
 	eventOK, featOK, alerOK bool
+	// facts is the event variable when the input gives Facts.
+	facts factsValue
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case VarEvent:
 		if !a.eventOK {
-			a.event, a.eventOK = a.p.value(a.in.Event), true
+			switch {
+			case a.in.Event != nil || a.in.Facts == nil:
+				a.event = a.p.value(a.in.Event)
+			case a.p.iterates:
+				a.event = a.p.value(a.in.Facts.Map())
+			default:
+				a.facts = factsValue{facts: a.in.Facts}
+				a.event = &a.facts
+			}
+			a.eventOK = true
 		}
 		return a.event, true
 	case VarFeatures:
