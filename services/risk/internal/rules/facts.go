@@ -58,13 +58,17 @@ func (v *factsValue) Contains(key ref.Val) ref.Val {
 }
 
 func (v *factsValue) Iterator() traits.Iterator { return v.every().Iterator() }
-func (v *factsValue) Size() ref.Val             { return v.every().Size() }
-func (v *factsValue) Equal(other ref.Val) ref.Val {
-	return v.every().Equal(other)
-}
+
+func (v *factsValue) Size() ref.Val { return v.every().Size() }
+
+func (v *factsValue) Equal(other ref.Val) ref.Val { return v.every().Equal(other) }
+
 func (v *factsValue) ConvertToNative(typeDesc reflect.Type) (any, error) {
 	return v.every().ConvertToNative(typeDesc)
 }
+
 func (v *factsValue) ConvertToType(typeVal ref.Type) ref.Val { return v.every().ConvertToType(typeVal) }
-func (v *factsValue) Type() ref.Type                         { return types.MapType }
-func (v *factsValue) Value() any                             { return v.facts.Map() }
+
+func (v *factsValue) Type() ref.Type { return types.MapType }
+
+func (v *factsValue) Value() any { return v.facts.Map() }
