@@ -66,7 +66,16 @@ func Unmarshal(data []byte) (*eventv1.Envelope, error) {
 // decodeEnvelope): the payload's value may be data's own bytes, which a
 // record never writes to.
 func unmarshal(data []byte, names names) (*eventv1.Envelope, error) {
-	env, ok := decodeEnvelope(data, names)
+	return unmarshalInto(data, names, nil)
+}
+
+// unmarshalInto is unmarshal decoding into b when it is not nil (see
+// FollowOptions.Recycle); b must be zero.
+func unmarshalInto(data []byte, names names, b *envelopeBlock) (*eventv1.Envelope, error) {
+	if b == nil {
+		b = new(envelopeBlock)
+	}
+	env, ok := decodeEnvelopeInto(data, names, b)
 	if !ok {
 		env = &eventv1.Envelope{}
 		if err := proto.Unmarshal(data, env); err != nil {

@@ -28,11 +28,18 @@ import (
 // aggregate type, actor, payload type) once each instead of once per
 // envelope.
 func decodeEnvelope(data []byte, names names) (env *eventv1.Envelope, ok bool) {
-	b := new(struct {
-		env                eventv1.Envelope
-		occurred, recorded timestamppb.Timestamp
-		payload            anypb.Any
-	})
+	return decodeEnvelopeInto(data, names, new(envelopeBlock))
+}
+
+// envelopeBlock is the one allocation an envelope decodes into.
+type envelopeBlock struct {
+	env                eventv1.Envelope
+	occurred, recorded timestamppb.Timestamp
+	payload            anypb.Any
+}
+
+// decodeEnvelopeInto is decodeEnvelope into b, which must be zero.
+func decodeEnvelopeInto(data []byte, names names, b *envelopeBlock) (env *eventv1.Envelope, ok bool) {
 	env = &b.env
 	var seen uint16
 	for len(data) > 0 {

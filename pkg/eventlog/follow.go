@@ -91,6 +91,15 @@ type FollowOptions struct {
 	// runs concurrently with the handler: it must not touch the handler's
 	// state, nor keep or change the record.
 	Prepare func(Record) any
+	// Recycle lets the follower decode a later record's envelope into
+	// the memory of one the handler has returned from: an allocation
+	// less per record, which a replay of millions notices. The handler,
+	// OnPoison and Prepare must then keep no pointer into rec.Envelope
+	// (its timestamps or payload included) once they return; the strings
+	// and values they read from it are theirs to keep, and so are Data,
+	// the decoded payload and Prepared. A record still being retried is
+	// not recycled.
+	Recycle bool
 }
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
@@ -138,7 +147,7 @@ func (l *Log) Follow(ctx context.Context, stream string, h Handler, opts FollowO
 			// count says whether this partition is at its end already.
 			onEmpty = atEnd
 		}
-		err = l.read(ctx, stream, cfg, onEmpty, opts.Prepare, func(rec Record) (bool, error) {
+		err = l.read(ctx, stream, cfg, onEmpty, opts, func(rec Record) (bool, error) {
 			l.deliver(ctx, handlerCtx, rec, nil, h, opts)
 			if rec.Pending == 0 {
 				atEnd()

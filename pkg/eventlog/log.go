@@ -345,9 +345,10 @@ func (l *Log) Get(ctx context.Context, stream string, seq uint64) (Record, error
 // returns false, an error occurs, or ctx ends.
 //
 // When onEmpty is set it is called if the consumer starts with nothing
-// pending (a filter matching nothing yet). prepare, when set, fills in
-// each decoded record's Prepared ahead of fn (FollowOptions.Prepare).
-func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, onEmpty func(), prepare func(Record) any, fn func(Record) (bool, error)) error {
+// pending (a filter matching nothing yet). opts.Prepare, when set, fills in
+// each decoded record's Prepared ahead of fn; with opts.Recycle, a record's
+// envelope is decoded into one fn is done with.
+func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, onEmpty func(), opts FollowOptions, fn func(Record) (bool, error)) error {
 	cons, err := l.js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return err
@@ -373,6 +374,13 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	// fn still sees every record in order, one at a time.
 	ahead := make(chan readAhead, readAheadRecords)
 	done := make(chan struct{})
+	// With Recycle, envelopes fn is done with come back through spare to be
+	// decoded into again: at most as many as can be ahead of fn, and the
+	// one fn has.
+	var spare chan *envelopeBlock
+	if opts.Recycle {
+		spare = make(chan *envelopeBlock, readAheadRecords+2)
+	}
 	go func() {
 		defer close(ahead)
 		names := names{}
@@ -380,12 +388,20 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 			m, err := it.Next()
 			var item readAhead
 			if err == nil {
-				item.rec, item.err = toRecord(stream, m, names)
+				if spare != nil {
+					select {
+					case item.block = <-spare:
+						*item.block = envelopeBlock{} // decoding into it needs it zero
+					default:
+						item.block = new(envelopeBlock)
+					}
+				}
+				item.rec, item.err = toRecord(stream, m, names, item.block)
 				if item.err == nil {
 					item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
 					item.rec.decoded = true
-					if prepare != nil {
-						item.rec.Prepared = prepare(item.rec)
+					if opts.Prepare != nil {
+						item.rec.Prepared = opts.Prepare(item.rec)
 					}
 				}
 			} else {
@@ -419,6 +435,12 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 		if err != nil || !more {
 			return err
 		}
+		if item.block != nil {
+			select {
+			case spare <- item.block:
+			default:
+			}
+		}
 	}
 	return ctx.Err()
 }
@@ -433,9 +455,14 @@ type readAhead struct {
 	rec  Record
 	err  error
 	next bool
+	// block is what rec's envelope was decoded into, to be reused once fn
+	// is done with rec (FollowOptions.Recycle).
+	block *envelopeBlock
 }
 
-func toRecord(stream string, m jetstream.Msg, names names) (Record, error) {
+// toRecord decodes m's envelope into b (a new one when nil), which must
+// be zero.
+func toRecord(stream string, m jetstream.Msg, names names, b *envelopeBlock) (Record, error) {
 	pos, err := positionOf(m)
 	if err != nil {
 		return Record{}, err
@@ -451,7 +478,7 @@ func toRecord(stream string, m jetstream.Msg, names names) (Record, error) {
 	if src, ok := parseSourceHeader(m.Headers().Get(headerStreamSource)); ok {
 		rec.Source = &src
 	}
-	env, err := unmarshal(rec.Data, names)
+	env, err := unmarshalInto(rec.Data, names, b)
 	if err != nil {
 		// The record is still returned so the caller can park it with its bytes.
 		return rec, &PoisonError{Record: rec, Err: err}

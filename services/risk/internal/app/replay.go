@@ -84,7 +84,12 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		}
 		j.in <- rec
 		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare})
+	}, eventlog.FollowOptions{
+		StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare,
+		// One judge is done with a record when the handler returns;
+		// several take it on their own goroutines, later.
+		Recycle: len(judges) == 1,
+	})
 	for _, j := range judges {
 		if j.in != nil {
 			close(j.in)

@@ -45,6 +45,7 @@ func (a *App) RunEngine(ctx context.Context) error {
 		OnPoison:   a.parkInput,
 		Subjects:   riskInSubjects(a.partition),
 		Prepare:    a.prepare,
+		Recycle:    true, // judge keeps nothing of an envelope but its values
 	})
 }
 
