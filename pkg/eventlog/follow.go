@@ -91,14 +91,14 @@ type FollowOptions struct {
 	// runs concurrently with the handler: it must not touch the handler's
 	// state, nor keep or change the record.
 	Prepare func(Record) any
-	// Recycle lets the follower decode a later record's envelope into
-	// the memory of one the handler has returned from: an allocation
-	// less per record, which a replay of millions notices. The handler,
-	// OnPoison and Prepare must then keep no pointer into rec.Envelope
-	// (its timestamps or payload included) once they return; the strings
-	// and values they read from it are theirs to keep, and so are Data,
-	// the decoded payload and Prepared. A record still being retried is
-	// not recycled.
+	// Recycle lets the follower decode later records into the memory of
+	// the envelopes and payloads of records the handler has returned
+	// from: two allocations less per record, which a replay of millions
+	// notices. The handler, OnPoison and Prepare must then keep neither
+	// rec.Envelope (its timestamps and Any included) nor the decoded
+	// payload message once they return; the strings, slices, values and
+	// nested messages they read from them are theirs to keep, and so are
+	// Data and Prepared. A record still being retried is not recycled.
 	Recycle bool
 }
 

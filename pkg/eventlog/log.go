@@ -374,12 +374,11 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	// fn still sees every record in order, one at a time.
 	ahead := make(chan readAhead, readAheadRecords)
 	done := make(chan struct{})
-	// With Recycle, envelopes fn is done with come back through spare to be
-	// decoded into again: at most as many as can be ahead of fn, and the
-	// one fn has.
-	var spare chan *envelopeBlock
+	// With Recycle, what fn is done with comes back to be decoded into
+	// again.
+	var sp *spares
 	if opts.Recycle {
-		spare = make(chan *envelopeBlock, readAheadRecords+2)
+		sp = newSpares()
 	}
 	go func() {
 		defer close(ahead)
@@ -388,17 +387,16 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 			m, err := it.Next()
 			var item readAhead
 			if err == nil {
-				if spare != nil {
-					select {
-					case item.block = <-spare:
-						*item.block = envelopeBlock{} // decoding into it needs it zero
-					default:
-						item.block = new(envelopeBlock)
-					}
+				if sp != nil {
+					item.block = sp.envelope()
 				}
 				item.rec, item.err = toRecord(stream, m, names, item.block)
 				if item.err == nil {
-					item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
+					if sp != nil {
+						item.rec.payload, item.payloadBack, item.rec.payloadErr = sp.payload(item.rec.Envelope)
+					} else {
+						item.rec.payload, item.rec.payloadErr = Payload(item.rec.Envelope)
+					}
 					item.rec.decoded = true
 					if opts.Prepare != nil {
 						item.rec.Prepared = opts.Prepare(item.rec)
@@ -437,7 +435,13 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 		}
 		if item.block != nil {
 			select {
-			case spare <- item.block:
+			case sp.envelopes <- item.block:
+			default:
+			}
+		}
+		if item.payloadBack != nil {
+			select {
+			case item.payloadBack <- item.rec.payload:
 			default:
 			}
 		}
@@ -455,9 +459,11 @@ type readAhead struct {
 	rec  Record
 	err  error
 	next bool
-	// block is what rec's envelope was decoded into, to be reused once fn
-	// is done with rec (FollowOptions.Recycle).
-	block *envelopeBlock
+	// block is what rec's envelope was decoded into, and payloadBack where
+	// its payload goes back, to be reused once fn is done with rec
+	// (FollowOptions.Recycle).
+	block       *envelopeBlock
+	payloadBack chan proto.Message
 }
 
 // toRecord decodes m's envelope into b (a new one when nil), which must

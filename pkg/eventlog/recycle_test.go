@@ -2,19 +2,26 @@ package eventlog_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/testkit"
+	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
 	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
 )
 
-// With Recycle, a follower decodes envelopes into the memory of records
-// the handler has returned from: every record is whole while its handler
-// runs, and far fewer envelopes than records are made. Without it, every
-// record keeps an envelope of its own, whole after its handler returns.
-func TestFollowRecyclesEnvelopesTheHandlerIsDoneWith(t *testing.T) {
+// With Recycle, a follower decodes records into the memory of envelopes
+// and payloads the handler has returned from: every record is whole while
+// its handler runs, and far fewer envelopes and payloads than records are
+// made. Without it, every record keeps its own, whole after its handler
+// returns.
+func TestFollowRecyclesWhatTheHandlerIsDoneWith(t *testing.T) {
 	t.Parallel()
 	_, log := testkit.StartEventLog(t)
 	ctx := ctxT(t)
@@ -27,15 +34,15 @@ func TestFollowRecyclesEnvelopesTheHandlerIsDoneWith(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[uint64]string{}
-	for _, r := range results {
+	want, wantText := map[uint64]string{}, map[uint64]string{}
+	for i, r := range results {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
-		want[r.Appended.Sequence] = r.Appended.EventID
+		want[r.Appended.Sequence], wantText[r.Appended.Sequence] = r.Appended.EventID, fmt.Sprint(i)
 	}
 	for _, recycle := range []bool{false, true} {
-		made := map[*eventv1.Envelope]bool{}
+		made, payloads := map[*eventv1.Envelope]bool{}, map[proto.Message]bool{}
 		var kept *eventv1.Envelope
 		var keptID string
 		err := log.Follow(ctx, eventlog.StreamClient, func(_ context.Context, rec eventlog.Record) error {
@@ -52,16 +59,85 @@ func TestFollowRecyclesEnvelopesTheHandlerIsDoneWith(t *testing.T) {
 			}
 			kept, keptID = rec.Envelope, rec.Envelope.GetEventId()
 			made[rec.Envelope] = true
+			payload, err := rec.Payload()
+			if err != nil {
+				return err
+			}
+			if got := payload.(*clientv1.InteractionLogged).GetText(); got != wantText[rec.Sequence] {
+				t.Errorf("recycle %v: record %d's payload says %q, want %q", recycle, rec.Sequence, got, wantText[rec.Sequence])
+			}
+			payloads[payload] = true
 			return nil
 		}, eventlog.FollowOptions{StopAtEnd: true, Recycle: recycle})
 		if err != nil {
 			t.Fatalf("recycle %v: %v", recycle, err)
 		}
 		switch {
-		case !recycle && len(made) != n:
-			t.Errorf("without recycling, %d envelopes for %d records", len(made), n)
-		case recycle && len(made) > n/2:
-			t.Errorf("recycling, %d envelopes for %d records: not reused", len(made), n)
+		case !recycle && (len(made) != n || len(payloads) != n):
+			t.Errorf("without recycling, %d envelopes and %d payloads for %d records", len(made), len(payloads), n)
+		case recycle && (len(made) > n/2 || len(payloads) > n/2):
+			t.Errorf("recycling, %d envelopes and %d payloads for %d records: not reused", len(made), len(payloads), n)
+		}
+	}
+}
+
+// Recycling decodes payloads the follower cannot decode, or whose type it
+// does not know, as not recycling does, and the good ones around them
+// stay whole.
+func TestFollowRecyclingDecodesBadPayloadsAsWithout(t *testing.T) {
+	t.Parallel()
+	n, log := testkit.StartEventLog(t)
+	ctx := ctxT(t)
+	interaction := "type.googleapis.com/holdfast.client.v1.InteractionLogged"
+	payloads := []*anypb.Any{
+		nil, // a good one, appended
+		{TypeUrl: "type.googleapis.com/holdfast.nope.v1.Unknown", Value: []byte{}},
+		{TypeUrl: interaction, Value: []byte{0xff}},
+		nil,
+		{TypeUrl: "type.googleapis.com/holdfast.nope.v1.Unknown", Value: []byte{}},
+		{TypeUrl: interaction, Value: []byte{0x0a, 0x05, 'a'}}, // a length past the end
+		nil,
+	}
+	for i, p := range payloads {
+		if p == nil {
+			if _, err := log.Append(ctx, eventlog.AppendRequest{Ref: customerRef(fmt.Sprintf("c%d", i)), RequestID: fmt.Sprintf("r%d", i), Payload: note(fmt.Sprint(i))}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		data, err := proto.Marshal(&eventv1.Envelope{EventId: fmt.Sprintf("e%d", i), TenantId: "acme", AggregateType: "customer", AggregateId: fmt.Sprintf("c%d", i), AggregateVersion: 1, Payload: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.JS.Publish(ctx, fmt.Sprintf("client.acme.customer.c%d", i), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decoded := func(recycle bool) []string {
+		var out []string
+		err := log.Follow(ctx, eventlog.StreamClient, func(_ context.Context, rec eventlog.Record) error {
+			m, err := rec.Payload()
+			switch {
+			case errors.Is(err, eventlog.ErrUnknownType):
+				out = append(out, "unknown")
+			case errors.Is(err, eventlog.ErrDecode):
+				out = append(out, "undecodable")
+			case err != nil:
+				out = append(out, err.Error())
+			default:
+				out = append(out, m.(*clientv1.InteractionLogged).GetText())
+			}
+			return nil
+		}, eventlog.FollowOptions{StopAtEnd: true, Recycle: recycle})
+		if err != nil {
+			t.Fatalf("recycle %v: %v", recycle, err)
+		}
+		return out
+	}
+	want := []string{"0", "unknown", "undecodable", "3", "unknown", "undecodable", "6"}
+	for _, recycle := range []bool{false, true} {
+		if diff := cmp.Diff(want, decoded(recycle)); diff != "" {
+			t.Errorf("recycle %v: payloads (-want, +got):\n%s", recycle, diff)
 		}
 	}
 }
