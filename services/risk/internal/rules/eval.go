@@ -191,8 +191,10 @@ func (p *Program) Params() map[string]any { return p.params }
 // Triggered evaluates the trigger.
 func (p *Program) Triggered(in Input) (bool, error) {
 	a := p.activation(in)
+	// Released once out is read: out may be a variable the activation
+	// holds (a trigger of dyn(event), say).
+	defer a.release()
 	out, _, err := p.trigger.Eval(a)
-	a.release()
 	if err != nil {
 		return false, fmt.Errorf("%w: %s trigger: %w", ErrEvaluation, p.Rule.Definition.ID, err)
 	}
@@ -209,8 +211,8 @@ func (p *Program) Severity(in Input) (domain.Severity, error) {
 		return p.Rule.Definition.Severity, nil
 	}
 	a := p.activation(in)
+	defer a.release() // once out is read, as in Triggered
 	out, _, err := p.severity.Eval(a)
-	a.release()
 	if err != nil {
 		return 0, fmt.Errorf("%w: %s severity: %w", ErrEvaluation, p.Rule.Definition.ID, err)
 	}

@@ -58,6 +58,10 @@ func TestFactsDecideAsTheirMap(t *testing.T) {
 		{`event.exists(k, k == "recent_won")`, false, true, false},
 		{`event.all(k, k != "missing")`, false, true, false},
 		{`event.phrases.exists(p, p == "b")`, false, true, false},
+		// Iterated in sorted order, as the map is.
+		{`event.map(k, k) == ["employee_id", "phrases", "recent_decided", "recent_won", "type"]`, false, true, false},
+		// The event itself as the result: a clean failure, not a crash.
+		{`dyn(event)`, false, false, true},
 	}
 	c := compiler(t)
 	for _, tt := range tests {
@@ -79,5 +83,15 @@ func TestFactsDecideAsTheirMap(t *testing.T) {
 		if tt.selects && (facts.maps != 0 || facts.asked == 0) {
 			t.Errorf("%s: facts asked %d times and for every fact %d times, want asked by name only", tt.expr, facts.asked, facts.maps)
 		}
+	}
+	// A severity of the event itself fails cleanly too.
+	r := validRule()
+	r.Definition.SeverityExpr = `dyn(event)`
+	p, err := c.Compile(r)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if _, err := p.Severity(rules.Input{Facts: &countedFacts{m: event}}); err == nil {
+		t.Error("a severity of the event itself gave no error")
 	}
 }
