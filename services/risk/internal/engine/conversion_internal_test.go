@@ -6,7 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
-	"unsafe"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestWilsonUpperBp(t *testing.T) {
@@ -145,46 +146,47 @@ func TestFindIsASearch(t *testing.T) {
 	}
 }
 
-// A seller's review answers to every name it lists, with the value of the
-// field the name stands for, and lists every field.
+// A seller's review answers to every name it lists with the field the
+// name stands for, and lists every field.
 func TestConversionFactsAnswerEveryName(t *testing.T) {
 	t.Parallel()
 	var f conversionFacts
-	v := reflect.ValueOf(&f).Elem()
-	// Every int64 field a value of its own, so that a name answering with
+	fields := map[string]*int64{
+		"recent_won": &f.recentWon, "recent_decided": &f.recentDecided, "recent_rate_bp": &f.recentRateBp,
+		"recent_rate_upper_bp": &f.recentRateUpperBp, "baseline_decided": &f.baselineDecided, "baseline_rate_bp": &f.baselineRateBp,
+		"longterm_decided": &f.longtermDecided, "longterm_rate_bp": &f.longtermRateBp, "own_baseline_bp": &f.ownBaselineBp,
+		"own_baseline_decided": &f.ownBaselineDecided, "peer_median_bp": &f.peerMedianBp, "peers_counted": &f.peersCounted,
+		"recent_activity": &f.recentActivity, "baseline_activity_per_30d": &f.baselineActivityPer30d, "activity_pct": &f.activityPct,
+	}
+	if got, want := reflect.TypeFor[conversionFacts]().NumField(), len(fields)+1; got != want { // +1: employee
+		t.Fatalf("conversionFacts has %d fields, the test knows %d", got, want)
+	}
+	// Each field a value of its own, so that a name answering with
 	// another name's field is caught.
-	for i := range v.NumField() {
-		if fv := v.Field(i); fv.Kind() == reflect.Int64 {
-			reflect.NewAt(fv.Type(), unsafe.Pointer(fv.UnsafeAddr())).Elem().SetInt(int64(1000 + i)) // unexported: set through its address
-		}
+	next := int64(1000)
+	for _, p := range fields {
+		*p, next = next, next+1
 	}
 	f.employee = "e7"
-	if got, want := v.NumField()+1, len(conversionFactNames); got != want { // +1: type is no field
-		t.Fatalf("conversionFacts has %d fields and type, but %d names", got-1, want)
+	want := map[string]any{"type": factConversion, "employee_id": "e7"}
+	for name, p := range fields {
+		want[name] = *p
 	}
-	m := f.Map()
-	seen := map[any]string{}
+	got := map[string]any{}
 	for _, name := range conversionFactNames {
-		got, ok := f.Fact(name)
-		if !ok || got == nil {
-			t.Errorf("Fact(%q) = %v, %v; want a value", name, got, ok)
-			continue
+		v, ok := f.Fact(name)
+		if !ok {
+			t.Errorf("Fact(%q) answers nothing", name)
 		}
-		if m[name] != got {
-			t.Errorf("Map()[%q] = %v, Fact gives %v", name, m[name], got)
-		}
-		if other, dup := seen[got]; dup {
-			t.Errorf("%q and %q both give %v", name, other, got)
-		}
-		seen[got] = name
+		got[name] = v
 	}
-	if len(m) != len(conversionFactNames) {
-		t.Errorf("Map() has %d facts, want %d", len(m), len(conversionFactNames))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Fact of every name (-want, +got):\n%s", diff)
 	}
-	if got, _ := f.Fact("type"); got != factConversion {
-		t.Errorf("type = %v, want %s", got, factConversion)
+	if diff := cmp.Diff(want, f.Map()); diff != "" {
+		t.Errorf("Map (-want, +got):\n%s", diff)
 	}
-	if got, ok := f.Fact("missing"); ok {
-		t.Errorf("Fact(missing) = %v, want none", got)
+	if v, ok := f.Fact("missing"); ok {
+		t.Errorf("Fact(missing) = %v, want none", v)
 	}
 }
