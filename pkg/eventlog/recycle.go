@@ -12,9 +12,9 @@ import (
 
 // spares are what a reader recycles (FollowOptions.Recycle): envelopes,
 // and per payload type, payloads the handler is done with. Only the
-// reader's goroutine uses the map; the handler's hands things back
-// through the channels, each holding at most as many as can be ahead of
-// the handler, and the one it has.
+// reader's goroutine uses the map; the handler's goroutine hands things
+// back through the channels, each holding at most as many as can be
+// ahead of the handler, and the one it has.
 type spares struct {
 	envelopes chan *envelopeBlock
 	payloads  map[string]*payloadSpares

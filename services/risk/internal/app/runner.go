@@ -45,7 +45,7 @@ func (a *App) RunEngine(ctx context.Context) error {
 		OnPoison:   a.parkInput,
 		Subjects:   riskInSubjects(a.partition),
 		Prepare:    a.prepare,
-		Recycle:    true, // judge keeps nothing of an envelope but its values
+		Recycle:    true, // judge keeps only what it reads from an envelope and payload
 	})
 }
 
