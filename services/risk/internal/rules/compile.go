@@ -73,7 +73,10 @@ type Program struct {
 	// true for (see eventTypes); sorted.
 	eventTypes  []string
 	typeBounded bool
-	en, zh      *template.Template
+	// screen decides the trigger false in Go where it can (nil: it
+	// cannot, or the trigger has a run-time cost limit; see screen).
+	screen screen
+	en, zh *template.Template
 	// enFast and zhFast render en and zh directly when they can (nil:
 	// text/template always renders them; see fastTemplate).
 	enFast, zhFast *fastTemplate
@@ -96,6 +99,9 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	p.trigger, trigger = c.program(&v, "definition.trigger", d.Trigger, d.Params, cel.BoolType)
 	if trigger != nil {
 		p.eventTypes, p.typeBounded = eventTypes(trigger.NativeRep().Expr())
+		if boundedCost(c.env, trigger) {
+			p.screen = screenOf(trigger.NativeRep().Expr(), p.params)
+		}
 	}
 	if strings.TrimSpace(d.SeverityExpr) != "" {
 		p.severity, severity = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)

@@ -69,12 +69,16 @@ var activations = sync.Pool{New: func() any { return new(activation) }}
 
 // activation is the variables of one evaluation (a map would be one more
 // allocation and hash per variable read); features and alert are built on
-// first read through the input's Lazy when it does not give them.
+// first read through the input's Lazy when it does not give them, whether
+// the screen or CEL reads them first.
 type activation struct {
 	p                       *Program
 	in                      Input
 	event, features, alert  any
 	eventOK, featOK, alerOK bool
+	// featMap and alertMap are features and alert as built, once built.
+	featMap, alertMap     map[string]any
+	featBuilt, alertBuilt bool
 	// facts is the event variable when the input gives Facts.
 	facts factsValue
 }
@@ -97,26 +101,61 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return a.event, true
 	case VarFeatures:
 		if !a.featOK {
-			m := a.in.Features
-			if m == nil && a.in.Lazy != nil {
-				m = a.in.Lazy.Features()
-			}
-			a.features, a.featOK = a.p.value(m), true
+			a.features, a.featOK = a.p.value(a.featuresMap()), true
 		}
 		return a.features, true
 	case VarParams:
 		return a.p.paramsVal, true
 	case VarAlert:
 		if !a.alerOK {
-			m := a.in.Alert
-			if m == nil && a.in.Lazy != nil {
-				m = a.in.Lazy.Alert()
-			}
-			a.alert, a.alerOK = a.p.value(m), true
+			a.alert, a.alerOK = a.p.value(a.alertVars()), true
 		}
 		return a.alert, true
 	}
 	return nil, false
+}
+
+// featuresMap is the features variable's map, built on first use.
+func (a *activation) featuresMap() map[string]any {
+	if !a.featBuilt {
+		a.featMap = a.in.Features
+		if a.featMap == nil && a.in.Lazy != nil {
+			a.featMap = a.in.Lazy.Features()
+		}
+		a.featBuilt = true
+	}
+	return a.featMap
+}
+
+// alertVars is the alert variable's map, built on first use.
+func (a *activation) alertVars() map[string]any {
+	if !a.alertBuilt {
+		a.alertMap = a.in.Alert
+		if a.alertMap == nil && a.in.Lazy != nil {
+			a.alertMap = a.in.Lazy.Alert()
+		}
+		a.alertBuilt = true
+	}
+	return a.alertMap
+}
+
+// fact is the field of variable (event, features or alert) as CEL would
+// select it, false when the variable has no such field.
+func (a *activation) fact(variable, field string) (any, bool) {
+	var m map[string]any
+	switch variable {
+	case VarEvent:
+		if a.in.Event == nil && a.in.Facts != nil {
+			return a.in.Facts.Fact(field)
+		}
+		m = a.in.Event
+	case VarFeatures:
+		m = a.featuresMap()
+	case VarAlert:
+		m = a.alertVars()
+	}
+	v, ok := m[field]
+	return v, ok
 }
 
 // value is m as this program's expressions see it. An expression that
@@ -194,6 +233,9 @@ func (p *Program) Triggered(in Input) (bool, error) {
 	// Released once out is read: out may be a variable the activation
 	// holds (a trigger of dyn(event), say).
 	defer a.release()
+	if p.screen != nil && p.screen(a) == isFalse {
+		return false, nil
+	}
 	out, _, err := p.trigger.Eval(a)
 	if err != nil {
 		return false, fmt.Errorf("%w: %s trigger: %w", ErrEvaluation, p.Rule.Definition.ID, err)
