@@ -9,11 +9,16 @@ import (
 // TestAutomatonFindsEveryOccurrence: over random patterns and texts from a
 // small alphabet (ASCII, CJK and a rune beyond the Basic Multilingual
 // Plane, which skips the root filter), scan reports exactly the
-// occurrences a plain search finds, each at its last rune.
+// occurrences a plain search finds, each at its last rune. Every other
+// round draws from a wide alphabet, so that states have more transitions
+// than step looks through in order and it searches them.
 func TestAutomatonFindsEveryOccurrence(t *testing.T) {
 	t.Parallel()
-	alphabet := []rune{'a', 'b', '私', '单', '😀', '-'}
+	small := []rune{'a', 'b', '私', '单', '😀', '-'}
+	wide := []rune("abcdefghijklmn私单飞返点现金😀😁-")
 	rng := rand.New(rand.NewPCG(5, 9))
+	var alphabet []rune
+	searched := 0
 	word := func(max int) []rune {
 		out := make([]rune, 1+rng.IntN(max))
 		for i := range out {
@@ -25,12 +30,20 @@ func TestAutomatonFindsEveryOccurrence(t *testing.T) {
 		pattern int32
 		last    int
 	}
-	for round := range 500 {
+	for round := range 1000 {
+		alphabet = small
 		patterns := make([][]rune, 1+rng.IntN(6))
+		if round%2 == 1 {
+			alphabet = wide
+			patterns = make([][]rune, 1+rng.IntN(60))
+		}
 		for i := range patterns {
 			patterns[i] = word(4)
 		}
 		a := newAutomaton(patterns)
+		if a.first[1]-a.first[0] > linearEdges {
+			searched++
+		}
 		text := make([]unit, rng.IntN(40))
 		for i := range text {
 			text[i] = unit{r: alphabet[rng.IntN(len(alphabet))]}
@@ -63,5 +76,8 @@ func TestAutomatonFindsEveryOccurrence(t *testing.T) {
 			}
 			t.Fatalf("round %d: patterns %q in %q: got %v, want %v", round, patterns, string(runes), got, want)
 		}
+	}
+	if searched < 100 {
+		t.Fatalf("only %d rounds had a root with more than %d transitions", searched, linearEdges)
 	}
 }
