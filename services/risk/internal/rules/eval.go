@@ -233,7 +233,7 @@ func (p *Program) Triggered(in Input) (bool, error) {
 	// Released once out is read: out may be a variable the activation
 	// holds (a trigger of dyn(event), say).
 	defer a.release()
-	if p.screen != nil && p.screen(a) == isFalse {
+	if p.screen != nil && p.screened(a) == isFalse {
 		return false, nil
 	}
 	out, _, err := p.trigger.Eval(a)

@@ -43,6 +43,18 @@ func verdictOf(b bool) verdict {
 // screen decides part of a trigger over one evaluation's variables.
 type screen func(a *activation) verdict
 
+// screened is what p's screen decides over a: unknown when reading a
+// fact panicked (a Facts or Lazy of the caller's), so that CEL evaluates
+// the trigger and makes the panic the evaluation error it always was.
+func (p *Program) screened(a *activation) (v verdict) {
+	defer func() {
+		if recover() != nil {
+			v = unknown
+		}
+	}()
+	return p.screen(a)
+}
+
 // operand is one side of a comparison: a fact of a variable or a
 // constant.
 type operand struct {
@@ -116,39 +128,33 @@ func screenCall(call celast.CallExpr, params map[string]any) screenPart {
 		}
 		// Both are commutative, here as in CEL: a side that reads only
 		// the event goes first, so that when it decides, features or
-		// alert need not be built.
+		// alert need not be built. A side that would build them is read
+		// only when the other side is known and does not decide the
+		// whole: were the other side unknown here, CEL might find that it
+		// decides the whole, without building anything, and the screen
+		// must build nothing CEL would not.
 		if first.lazy && !second.lazy {
 			first, second = second, first
 		}
 		l, r := orUnknown(first.decide), orUnknown(second.decide)
-		lazy := first.lazy || second.lazy
-		if fn == operators.LogicalAnd {
-			return screenPart{lazy: lazy, decide: func(a *activation) verdict {
-				lv := l(a)
-				if lv == isFalse {
-					return isFalse
-				}
-				rv := r(a)
-				switch {
-				case rv == isFalse:
-					return isFalse
-				case lv == isTrue && rv == isTrue:
-					return isTrue
-				}
-				return unknown
-			}}
+		lazy, skipOnUnknown := first.lazy || second.lazy, second.lazy
+		// decisive is the value of one side that decides the whole:
+		// false for &&, true for ||.
+		decisive := isFalse
+		if fn == operators.LogicalOr {
+			decisive = isTrue
 		}
 		return screenPart{lazy: lazy, decide: func(a *activation) verdict {
 			lv := l(a)
-			if lv == isTrue {
-				return isTrue
+			if lv == decisive || lv == unknown && skipOnUnknown {
+				return lv
 			}
 			rv := r(a)
 			switch {
-			case rv == isTrue:
-				return isTrue
-			case lv == isFalse && rv == isFalse:
-				return isFalse
+			case rv == decisive:
+				return rv
+			case lv != unknown && rv != unknown:
+				return lv // both the other value
 			}
 			return unknown
 		}}
