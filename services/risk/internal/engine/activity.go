@@ -47,7 +47,8 @@ func (e *Engine) recordActivity(o *observation) {
 	switch o.kind {
 	case factReveal:
 		add.reveals = 1
-		if assigned, _ := o.facts["assigned"].(bool); !assigned {
+		v, _ := o.fact("assigned")
+		if assigned, _ := v.(bool); !assigned {
 			add.unassigned = 1
 		}
 	case factExport:

@@ -211,12 +211,15 @@ func (e *Engine) churn(tenant, employee, customer, how string, at time.Time, lc 
 		}
 	}
 	facts := e.facts(factChurn, employee)
-	facts["customer_id"], facts["how"], facts["churned_customers"] = customer, how, int64(len(seen))
-	facts["call_seconds"], facts["median_call_seconds"] = lc.seconds, lc.median
-	facts["days_after_call"] = int64(at.Sub(lc.at) / (24 * time.Hour))
+	facts.set("customer_id", customer)
+	facts.set("how", how)
+	facts.set("churned_customers", int64(len(seen)))
+	facts.set("call_seconds", lc.seconds)
+	facts.set("median_call_seconds", lc.median)
+	facts.set("days_after_call", int64(at.Sub(lc.at)/(24*time.Hour)))
 	return e.observe(observation{
 		tenant: tenant, employee: employee, at: at,
-		facts:   facts,
+		typed:   facts,
 		this:    rec.pieces[0],
 		context: func() []piece { return extra },
 		cluster: opening,

@@ -38,10 +38,11 @@ type InteractionDeletion struct {
 // counts in features.deletions_since_notice.
 func (e *Engine) ObserveInteractionDeletion(d InteractionDeletion) []Change {
 	facts := e.facts(factDeletion, d.EmployeeID)
-	facts["customer_id"], facts["interaction_id"] = d.CustomerID, d.InteractionID
+	facts.set("customer_id", d.CustomerID)
+	facts.set("interaction_id", d.InteractionID)
 	return e.observe(observation{
 		tenant: d.Tenant, employee: d.EmployeeID, at: d.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  evidenceOnly(d.Evidence),
 	})
 }

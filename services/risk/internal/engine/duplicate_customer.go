@@ -34,10 +34,11 @@ func (e *Engine) ObserveDuplicateAttempt(d DuplicateAttempt) []Change {
 		matched = []string{}
 	}
 	facts := e.facts(factDuplicate, d.EmployeeID)
-	facts["holder_id"], facts["matched_on"] = d.HolderID, matched
+	facts.set("holder_id", d.HolderID)
+	facts.set("matched_on", matched)
 	return e.observe(observation{
 		tenant: d.Tenant, employee: d.EmployeeID, at: d.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  evidenceOnly(d.Evidence),
 	})
 }

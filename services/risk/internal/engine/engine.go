@@ -152,7 +152,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
 
-		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, facts: map[string]any{}, explain: map[string]any{}},
+		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, explain: map[string]any{}},
 	}
 }
 

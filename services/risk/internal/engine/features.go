@@ -259,7 +259,9 @@ func evidenceOnly(ev domain.Evidence) piece { return piece{evidence: ev, tally: 
 // scratchMaps are maps the engine refills for each evaluation instead of
 // making new ones (see judging).
 type scratchMaps struct {
-	features, alert, facts, explain map[string]any
+	features, alert, explain map[string]any
+	// facts is every observation's event variable but a review's.
+	facts factList
 	// alertHolds is what alert was last built from.
 	alertHolds alertVars
 	// reviews and peers are a tenant's daily conversion review
@@ -278,15 +280,63 @@ type alertVars struct {
 	opening, ok bool
 }
 
-// facts is the map an Observe method fills with its observation's facts
-// (the CEL variable event): the engine's one facts map, cleared, with
+// facts is the facts an Observe method fills with its observation's facts
+// (the CEL variable event): the engine's one factList, emptied, with
 // event.type and event.employee_id set. Nothing keeps an observation's
-// facts once observe returns, so one map serves every observation, one
+// facts once observe returns, so one list serves every observation, one
 // at a time. (Export requests build their own facts: they are
 // remembered until the request is decided.)
-func (e *Engine) facts(kind, employee string) map[string]any {
-	f := e.scratch.facts
-	clear(f)
-	f["type"], f["employee_id"] = kind, employee
+func (e *Engine) facts(kind, employee string) *factList {
+	f := &e.scratch.facts
+	f.reset()
+	f.set("type", kind)
+	f.set("employee_id", employee)
 	return f
+}
+
+// factList is an observation's facts as the CEL variable event (a
+// rules.Facts): names and values side by side, refilled in place. An
+// observation has a dozen facts at most and a rule reads a few of them,
+// so looking a name up among them costs no more than hashing it, and
+// filling the list costs far less than filling a map, which every event
+// did. The map of them all is built only for an explanation or an
+// expression that iterates the event.
+type factList struct {
+	names  []string
+	values []any
+}
+
+// reset empties the list, keeping its memory and nothing it held.
+func (f *factList) reset() {
+	clear(f.values)
+	f.names, f.values = f.names[:0], f.values[:0]
+}
+
+// set gives fact name the value v, replacing any it had.
+func (f *factList) set(name string, v any) {
+	for i, n := range f.names {
+		if n == name {
+			f.values[i] = v
+			return
+		}
+	}
+	f.names = append(f.names, name)
+	f.values = append(f.values, v)
+}
+
+func (f *factList) Fact(name string) (any, bool) {
+	for i, n := range f.names {
+		if n == name {
+			return f.values[i], true
+		}
+	}
+	return nil, false
+}
+
+func (f *factList) Map() map[string]any {
+	m := make(map[string]any, len(f.names))
+	for i, n := range f.names {
+		m[n] = f.values[i]
+	}
+	return m
 }

@@ -50,14 +50,18 @@ func (e *Engine) ObserveCheckIn(c CheckIn) []Change {
 		kind = "visit"
 	}
 	facts := e.facts(factCheckIn, c.EmployeeID)
-	facts["kind"], facts["customer_linked"], facts["customer_id"], facts["customer_located"] = kind, c.CustomerID != "", c.CustomerID, c.CustomerLocated
-	facts["distance_to_customer_m"] = wholeNumber(c.DistanceToCustomerM)
-	facts["has_previous"], facts["seconds_since_previous"] = c.HasPrevious, c.SecondsSincePrevious
-	facts["speed_from_previous_kmh"] = wholeNumber(c.SpeedFromPreviousKmh)
-	facts["repeats_fix"] = c.RepeatsFix
+	facts.set("kind", kind)
+	facts.set("customer_linked", c.CustomerID != "")
+	facts.set("customer_id", c.CustomerID)
+	facts.set("customer_located", c.CustomerLocated)
+	facts.set("distance_to_customer_m", wholeNumber(c.DistanceToCustomerM))
+	facts.set("has_previous", c.HasPrevious)
+	facts.set("seconds_since_previous", c.SecondsSincePrevious)
+	facts.set("speed_from_previous_kmh", wholeNumber(c.SpeedFromPreviousKmh))
+	facts.set("repeats_fix", c.RepeatsFix)
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.EmployeeID, at: c.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  evidenceOnly(c.Evidence),
 	})
 }

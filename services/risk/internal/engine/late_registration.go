@@ -52,10 +52,11 @@ func (e *Engine) ObserveRegistration(r Registration) []Change {
 		leadUp = append(leadUp, evidenceOnly(t.evidence))
 	}
 	facts := e.facts(factRegistered, employee)
-	facts["customer_id"], facts["source"] = r.CustomerID, r.Source
+	facts.set("customer_id", r.CustomerID)
+	facts.set("source", r.Source)
 	return e.observe(observation{
 		tenant: r.Tenant, employee: employee, at: r.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  piece{evidence: r.Evidence},
 		features: map[string]any{
 			"contact_touches_before": int64(len(touches)),

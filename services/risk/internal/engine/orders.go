@@ -146,11 +146,16 @@ func (e *Engine) ObserveOrderCreated(c OrderCreated) []Change {
 	o.remember(c.Evidence, c.OccurredAt)
 	e.recordSale(c.Tenant, c.SellerID, c.OccurredAt, 0, true, c.Evidence)
 	facts := e.facts(factOrderCreated, c.SellerID)
-	facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = c.OrderID, c.CustomerID, c.AmountMinor, c.Currency
-	facts["claimed_source"], facts["customer_source"], facts["source_contradiction"] = c.ClaimedSource, c.CustomerSource, c.SourceContradiction
+	facts.set("order_id", c.OrderID)
+	facts.set("customer_id", c.CustomerID)
+	facts.set("amount_minor", c.AmountMinor)
+	facts.set("currency", c.Currency)
+	facts.set("claimed_source", c.ClaimedSource)
+	facts.set("customer_source", c.CustomerSource)
+	facts.set("source_contradiction", c.SourceContradiction)
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.SellerID, at: c.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  evidenceOnly(c.Evidence),
 	})
 }
@@ -256,13 +261,18 @@ func (e *Engine) ObservePayment(p Payment) []Change {
 		t.personal = 1
 	}
 	facts := e.facts(factPayment, p.SellerID)
-	facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = p.OrderID, p.CustomerID, p.AmountMinor, p.Currency
-	facts["payee_company"], facts["payer_relation"] = p.PayeeIsCompanyAccount, p.PayerRelation
-	facts["order_amount_minor"], facts["paid_total_minor"] = p.OrderAmountMinor, p.PaidTotalMinor
-	facts["paid_to_company_total_minor"] = p.PaidToCompanyTotalMinor
+	facts.set("order_id", p.OrderID)
+	facts.set("customer_id", p.CustomerID)
+	facts.set("amount_minor", p.AmountMinor)
+	facts.set("currency", p.Currency)
+	facts.set("payee_company", p.PayeeIsCompanyAccount)
+	facts.set("payer_relation", p.PayerRelation)
+	facts.set("order_amount_minor", p.OrderAmountMinor)
+	facts.set("paid_total_minor", p.PaidTotalMinor)
+	facts.set("paid_to_company_total_minor", p.PaidToCompanyTotalMinor)
 	return e.observe(observation{
 		tenant: p.Tenant, employee: p.SellerID, at: p.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  piece{evidence: p.Evidence, tally: t},
 	})
 }
@@ -297,12 +307,17 @@ func (e *Engine) ObserveCommissionAccrual(c CommissionAccrual) []Change {
 		e.orderChanged(c.Tenant, o)
 	}
 	facts := e.facts(factCommissionAccrued, c.EmployeeID)
-	facts["order_id"], facts["customer_id"], facts["commission_minor"], facts["currency"] = c.OrderID, c.CustomerID, c.CommissionMinor, c.Currency
-	facts["source_contradiction"], facts["claimed_source"], facts["customer_source"] = c.SourceContradiction, c.ClaimedSource, c.CustomerSource
-	facts["order_contradiction_seen"] = seen
+	facts.set("order_id", c.OrderID)
+	facts.set("customer_id", c.CustomerID)
+	facts.set("commission_minor", c.CommissionMinor)
+	facts.set("currency", c.Currency)
+	facts.set("source_contradiction", c.SourceContradiction)
+	facts.set("claimed_source", c.ClaimedSource)
+	facts.set("customer_source", c.CustomerSource)
+	facts.set("order_contradiction_seen", seen)
 	return e.observe(observation{
 		tenant: c.Tenant, employee: c.EmployeeID, at: c.OccurredAt,
-		facts:   facts,
+		typed:   facts,
 		this:    evidenceOnly(c.Evidence),
 		context: func() []piece { return context },
 	})

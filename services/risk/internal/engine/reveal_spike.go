@@ -30,10 +30,10 @@ func (e *Engine) ObserveReveal(rv Reveal) []Change {
 		t.unassigned = 1
 	}
 	facts := e.facts(factReveal, rv.EmployeeID)
-	facts["assigned"] = rv.Assigned
+	facts.set("assigned", rv.Assigned)
 	return e.observe(observation{
 		tenant: rv.Tenant, employee: rv.EmployeeID, at: rv.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  piece{evidence: rv.Evidence, tally: t},
 	})
 }

@@ -113,10 +113,13 @@ func (e *Engine) ObserveInteraction(in Interaction) []Change {
 		phrases = []string{}
 	}
 	facts := e.facts(factInteraction, in.EmployeeID)
-	facts["matches"], facts["text_hits"], facts["quoted_only"], facts["phrases"] = int64(len(found)), int64(len(distinct)), quotedOnly, phrases
+	facts.set("matches", int64(len(found)))
+	facts.set("text_hits", int64(len(distinct)))
+	facts.set("quoted_only", quotedOnly)
+	facts.set("phrases", phrases)
 	return e.observe(observation{
 		tenant: in.Tenant, employee: in.EmployeeID, at: in.OccurredAt,
-		facts: facts,
+		typed: facts,
 		this:  piece{evidence: ev, tally: t},
 	})
 }

@@ -94,12 +94,18 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 		days := int64(t.At.Sub(o.started) / (24 * time.Hour))
 		o.judgedDays = days
 		facts := e.facts(factOrderDeadline, o.seller)
-		facts["order_id"], facts["customer_id"], facts["amount_minor"], facts["currency"] = o.id, o.customer, o.amount, o.currency
-		facts["paid_total_minor"], facts["paid_to_company_minor"], facts["shipped"] = o.paidTotal, o.paidToCompany, o.shipped
-		facts["started_by"], facts["days_since_start"] = o.startedBy, days
+		facts.set("order_id", o.id)
+		facts.set("customer_id", o.customer)
+		facts.set("amount_minor", o.amount)
+		facts.set("currency", o.currency)
+		facts.set("paid_total_minor", o.paidTotal)
+		facts.set("paid_to_company_minor", o.paidToCompany)
+		facts.set("shipped", o.shipped)
+		facts.set("started_by", o.startedBy)
+		facts.set("days_since_start", days)
 		changes := e.observe(observation{
 			tenant: t.Tenant, employee: o.seller, at: t.At,
-			facts:   facts,
+			typed:   facts,
 			this:    evidenceOnly(o.startEvidence),
 			context: func() []piece { return o.contextPieces(o.startEvidence.EventID) },
 		})
