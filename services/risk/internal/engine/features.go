@@ -315,14 +315,9 @@ func (f *factList) reset() {
 	f.names, f.values = f.names[:0], f.values[:0]
 }
 
-// set gives fact name the value v, replacing any it had.
+// set adds fact name with the value v; an observation names each fact
+// once.
 func (f *factList) set(name string, v any) {
-	for i, n := range f.names {
-		if n == name {
-			f.values[i] = v
-			return
-		}
-	}
 	f.names = append(f.names, name)
 	f.values = append(f.values, v)
 }
