@@ -41,6 +41,9 @@ func TestFactListIsTheMapOfItsFacts(t *testing.T) {
 		}
 	}
 	f.reset()
+	if len(f.all) != 0 {
+		t.Errorf("after reset, Map's map still holds %v", f.all)
+	}
 	for i, v := range f.values[:cap(f.values)] {
 		if v != nil {
 			t.Errorf("after reset, values[%d] still holds %v", i, v)

@@ -307,11 +307,14 @@ func (e *Engine) facts(kind, employee string) *factList {
 type factList struct {
 	names  []string
 	values []any
+	// all is Map's map, refilled on each call.
+	all map[string]any
 }
 
 // reset empties the list, keeping its memory and nothing it held.
 func (f *factList) reset() {
 	clear(f.values)
+	clear(f.all)
 	f.names, f.values = f.names[:0], f.values[:0]
 }
 
@@ -331,10 +334,16 @@ func (f *factList) Fact(name string) (any, bool) {
 	return nil, false
 }
 
+// Map is every fact, in a map the list keeps and refills: what reads it
+// (an explanation, an evaluation) is done with it before the list is
+// refilled, as with the list itself.
 func (f *factList) Map() map[string]any {
-	m := make(map[string]any, len(f.names))
-	for i, n := range f.names {
-		m[n] = f.values[i]
+	if f.all == nil {
+		f.all = make(map[string]any, len(f.names))
 	}
-	return m
+	clear(f.all)
+	for i, n := range f.names {
+		f.all[n] = f.values[i]
+	}
+	return f.all
 }
