@@ -15,14 +15,7 @@ import (
 // the limit instead of stalling the engine.
 func TestCostLimitWhereTheSyntaxCannotBoundIt(t *testing.T) {
 	t.Parallel()
-	c, err := NewCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pack, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, pack := newCompiler(t), builtinRules(t)
 	for _, r := range pack.Rules {
 		ast, iss := c.env.Compile(r.Definition.Trigger)
 		if iss.Err() != nil {

@@ -35,6 +35,24 @@ func compileScreened(t testing.TB, c *Compiler, trigger string) *Program {
 	return p
 }
 
+func newCompiler(t testing.TB) *Compiler {
+	t.Helper()
+	c, err := NewCompiler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func builtinRules(t testing.TB) Pack {
+	t.Helper()
+	pack, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pack
+}
+
 // builds counts the features and alert an evaluation built.
 type builds struct {
 	features, alert map[string]any
@@ -78,10 +96,7 @@ func screened(p *Program, in Input) (v verdict, built int, celFired bool, celErr
 // a side that reads only the event goes first.
 func TestScreenDecidesWhatItCan(t *testing.T) {
 	t.Parallel()
-	c, err := NewCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCompiler(t)
 	event := map[string]any{"type": "t", "a": int64(5), "c": int64(5), "s": "x", "ok": true, "no": false, "d": 1.5, "i": 7}
 	tests := []struct {
 		expr  string
@@ -155,10 +170,7 @@ func TestScreenDecidesWhatItCan(t *testing.T) {
 // trigger the screen calls false is not triggered.
 func TestScreenNeverContradictsCEL(t *testing.T) {
 	t.Parallel()
-	c, err := NewCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCompiler(t)
 	rng := rand.New(rand.NewPCG(7, 11))
 	decided := map[verdict]int{}
 	for range 400 {
@@ -281,10 +293,7 @@ func (panicFacts) Map() map[string]any     { panic("facts boom") }
 // is an evaluation error, as it is without the screen, not a panic.
 func TestScreenLeavesPanicsToCEL(t *testing.T) {
 	t.Parallel()
-	c, err := NewCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCompiler(t)
 	boom := func() map[string]any { panic("features boom") }
 	for _, tc := range []struct {
 		trigger string
@@ -314,14 +323,7 @@ func (l lazyFunc) Alert() map[string]any    { return l.alert() }
 // one whose cost is tracked at run time has none.
 func TestBuiltinRulesAreScreened(t *testing.T) {
 	t.Parallel()
-	c, err := NewCompiler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pack, err := Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, pack := newCompiler(t), builtinRules(t)
 	for _, r := range pack.Rules {
 		p, err := c.Compile(r)
 		if err != nil {
@@ -347,10 +349,7 @@ func FuzzScreen(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	c, err := NewCompiler()
-	if err != nil {
-		f.Fatal(err)
-	}
+	c := newCompiler(f)
 	inputs := []map[string]any{
 		{"a": int64(1), "c": int64(2), "s": "x", "ok": true},
 		{"a": int64(-4), "s": "", "ok": false, "d": 2.5},
