@@ -44,7 +44,7 @@ type riskBench struct {
 	// and alloc its bytes allocated per event beside the raw read's,
 	// both measured with replayed.
 	cpu, alloc *Figure
-	// replayer is the engine of the measured replay, kept for the
+	// replayer is the engine of the last round's replay, kept for the
 	// snapshot figure; restored is that figure, measured once.
 	replayer *risksvc.Replayer
 	restored *Figure
@@ -257,9 +257,9 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 		if i == replayRounds-1 {
 			profile = rb.opts.RiskReplayProfile
 		}
-		stopProfile, err := startCPUProfile(profile)
-		if err != nil {
-			return Figure{}, err
+		stopProfile, profileErr := startCPUProfile(profile)
+		if profileErr != nil {
+			return Figure{}, profileErr
 		}
 		replayer := risksvc.NewReplayer()
 		r.replay, err = measured(total, func() error {
@@ -267,15 +267,20 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 			r.replayed, replayErr = replayer.Replay(ctx, rb.log, rb.logger)
 			return replayErr
 		})
-		if err := errors.Join(err, stopProfile()); err != nil {
-			return Figure{}, err
+		if joined := errors.Join(err, stopProfile()); joined != nil {
+			return Figure{}, joined
 		}
 		if i > 0 && r.replayed != rounds[0].replayed {
 			return Figure{}, fmt.Errorf("replay %d decided %d (digest %.12s), replay 1 %d (digest %.12s): the engine is not deterministic",
 				i+1, r.replayed.Decisions, r.replayed.Digest, rounds[0].replayed.Decisions, rounds[0].replayed.Digest)
 		}
 		rounds = append(rounds, r)
-		rb.replayer = replayer // the last one's engine, for the snapshot figure
+		if i == replayRounds-1 {
+			// The last round's engine, for the snapshot figure. An
+			// earlier round's is dropped before the next round: kept,
+			// it would be live heap the next round's collector marks.
+			rb.replayer = replayer
+		}
 	}
 	byRatio := slices.Clone(rounds)
 	slices.SortFunc(byRatio, func(a, b replayRound) int { return cmp.Compare(a.ratio(), b.ratio()) })
