@@ -251,8 +251,8 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 		if err != nil {
 			return Figure{}, err
 		}
-		// Only the last round is profiled: a profile of every round
-		// would be the last one's anyway.
+		// Only the last round is profiled, into the one file the
+		// option names.
 		profile := ""
 		if i == replayRounds-1 {
 			profile = rb.opts.RiskReplayProfile

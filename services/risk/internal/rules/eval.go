@@ -77,8 +77,7 @@ type activation struct {
 	event, features, alert  any
 	eventOK, featOK, alerOK bool
 	// featMap and alertMap are features and alert as built, once built.
-	featMap, alertMap     map[string]any
-	featBuilt, alertBuilt bool
+	featMap, alertMap builtVar
 	// facts is the event variable when the input gives Facts.
 	facts factsValue
 }
@@ -117,26 +116,30 @@ func (a *activation) ResolveName(name string) (any, bool) {
 
 // featuresMap is the features variable's map, built on first use.
 func (a *activation) featuresMap() map[string]any {
-	if !a.featBuilt {
-		a.featMap = a.in.Features
-		if a.featMap == nil && a.in.Lazy != nil {
-			a.featMap = a.in.Lazy.Features()
-		}
-		a.featBuilt = true
-	}
-	return a.featMap
+	return a.featMap.get(a.in.Features, a.in.Lazy, Lazy.Features)
 }
 
 // alertVars is the alert variable's map, built on first use.
 func (a *activation) alertVars() map[string]any {
-	if !a.alertBuilt {
-		a.alertMap = a.in.Alert
-		if a.alertMap == nil && a.in.Lazy != nil {
-			a.alertMap = a.in.Lazy.Alert()
+	return a.alertMap.get(a.in.Alert, a.in.Lazy, Lazy.Alert)
+}
+
+// builtVar is a variable's map once built: the input's own, or what
+// build makes of its Lazy when it gives none.
+type builtVar struct {
+	m     map[string]any
+	built bool
+}
+
+func (v *builtVar) get(given map[string]any, lazy Lazy, build func(Lazy) map[string]any) map[string]any {
+	if !v.built {
+		m := given
+		if m == nil && lazy != nil {
+			m = build(lazy)
 		}
-		a.alertBuilt = true
+		v.m, v.built = m, true
 	}
-	return a.alertMap
+	return v.m
 }
 
 // fact is the field of variable (event, features or alert) as CEL would
