@@ -280,7 +280,7 @@ type alertVars struct {
 	opening, ok bool
 }
 
-// facts is the facts an Observe method fills with its observation's facts
+// facts is the list an Observe method fills with its observation's facts
 // (the CEL variable event): the engine's one factList, emptied, with
 // event.type and event.employee_id set. Nothing keeps an observation's
 // facts once observe returns, so one list serves every observation, one
@@ -300,9 +300,9 @@ func (e *Engine) facts(kind, employee string) *factList {
 // factList is an observation's facts as the CEL variable event (a
 // rules.Facts): names and values side by side, refilled in place. An
 // observation has a dozen facts at most and a rule reads a few of them,
-// so looking a name up among them costs no more than hashing it, and
-// filling the list costs far less than filling a map, which every event
-// did. The map of them all is built only for an explanation or an
+// so looking a name up among them costs about what hashing it did, and
+// filling the list is appends where filling a map, which every event did,
+// hashed every name. The map of them all is built only for an explanation or an
 // expression that iterates the event.
 type factList struct {
 	names  []string
