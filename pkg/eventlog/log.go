@@ -371,9 +371,11 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	defer stop()
 	// A reader goroutine fetches and decodes ahead (envelope and payload)
 	// while fn applies the records before: a replay keeps both cores busy.
-	// fn still sees every record in order, one at a time.
-	ahead := make(chan readAhead, readAheadRecords)
+	// fn still sees every record in order, one at a time; the handoff
+	// passes them over in batches when fn is behind.
+	ahead := newHandoff()
 	done := make(chan struct{})
+	exited := make(chan struct{})
 	// With Recycle, what fn is done with comes back to be decoded into
 	// again.
 	var sp *spares
@@ -381,7 +383,7 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 		sp = newSpares()
 	}
 	go func() {
-		defer close(ahead)
+		defer close(exited)
 		names := names{}
 		for {
 			m, err := it.Next()
@@ -405,12 +407,7 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 			} else {
 				item.err, item.next = err, true
 			}
-			select {
-			case ahead <- item:
-			case <-done:
-				return
-			}
-			if item.err != nil {
+			if !ahead.put(item, done) || item.err != nil {
 				return
 			}
 		}
@@ -418,52 +415,29 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	defer func() {
 		close(done)
 		it.Stop()
-		for range ahead {
-			// Drained, so the reader has exited when read returns.
-		}
+		<-exited // so the reader has exited when read returns
 	}()
-	for item := range ahead {
-		if item.err != nil {
-			if item.next && ctx.Err() != nil {
-				return ctx.Err()
+	var batch []readAhead
+	for {
+		batch = ahead.take(batch)
+		for i := range batch {
+			item := &batch[i]
+			if item.err != nil {
+				if item.next && ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return item.err
 			}
-			return item.err
-		}
-		more, err := fn(item.rec)
-		if err != nil || !more {
-			return err
-		}
-		if item.block != nil {
-			select {
-			case sp.envelopes <- item.block:
-			default:
+			more, err := fn(item.rec)
+			if err != nil || !more {
+				return err
 			}
 		}
-		if item.payloadBack != nil {
-			select {
-			case item.payloadBack <- item.rec.payload:
-			default:
-			}
+		if sp != nil {
+			// fn has returned from every record of the batch.
+			sp.giveBack(batch)
 		}
 	}
-	return ctx.Err()
-}
-
-// readAheadRecords is how many records a reader decodes ahead of its
-// handler.
-const readAheadRecords = 256
-
-// readAhead is one record decoded ahead, or the error that ended reading
-// (next: the error came from fetching, not decoding).
-type readAhead struct {
-	rec  Record
-	err  error
-	next bool
-	// block is what rec's envelope was decoded into, and payloadBack where
-	// its payload goes back, to be reused once fn is done with rec
-	// (FollowOptions.Recycle).
-	block       *envelopeBlock
-	payloadBack chan proto.Message
 }
 
 // toRecord decodes m's envelope into b (a new one when nil), which must

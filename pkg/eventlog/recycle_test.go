@@ -33,7 +33,7 @@ func TestFollowRecyclesWhatTheHandlerIsDoneWith(t *testing.T) {
 			// Fields most records lack, and some lack what most have: a
 			// record decoded into another's memory keeps nothing of it.
 			// (Not every other record: the memory of a record comes back
-			// about 258 records later, an even number.)
+			// a batch or two later, often an even number of records.)
 			reqs[i].CausationID = fmt.Sprintf("cause%d", i)
 			reqs[i].Payload.(*clientv1.InteractionLogged).CustomerId = ""
 		}
