@@ -14,7 +14,7 @@ import (
 )
 
 // Replayer is a fresh engine with the deployment's defaults that judges
-// RISK_IN through the same path as a rebuild (app.ReplayDecisions),
+// RISK_IN through the same path as a rebuild (app.ReplayEach),
 // writing nothing. It exists so that `holdfast bench` can time the engine
 // and weigh its state from outside this module; holding the Replayer keeps
 // the engine's projections alive for runtime.ReadMemStats.
@@ -40,16 +40,20 @@ type Replayed struct {
 // Replayer replays once: a second call would feed the same events to an
 // engine that has seen them.
 func (r *Replayer) Replay(ctx context.Context, log *eventlog.Log, logger *slog.Logger) (Replayed, error) {
-	decisions, err := app.ReplayDecisions(ctx, log, r.eng, logger)
+	h := sha256.New()
+	n := 0
+	var size []byte
+	err := app.ReplayEach(ctx, log, r.eng, logger, func(d app.Decision) error {
+		size = binary.AppendUvarint(size[:0], uint64(len(d.Payload)))
+		_, _ = h.Write(size)
+		_, _ = h.Write(d.Payload)
+		n++
+		return nil
+	})
 	if err != nil {
 		return Replayed{}, err
 	}
-	h := sha256.New()
-	for _, d := range decisions {
-		_, _ = h.Write(binary.AppendUvarint(nil, uint64(len(d.Payload))))
-		_, _ = h.Write(d.Payload)
-	}
-	return Replayed{Decisions: len(decisions), Digest: hex.EncodeToString(h.Sum(nil))}, nil
+	return Replayed{Decisions: n, Digest: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // Snapshot encodes the replayed engine's state (see engine.Snapshot).

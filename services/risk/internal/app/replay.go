@@ -40,6 +40,38 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 	return replayWith(ctx, log, eng, logger, tenants, 1)
 }
 
+// ReplayEach is ReplayDecisions handing each decision to fn as it is
+// made, in RISK_IN order, instead of keeping them all: a replay of a long
+// history then holds the engine's state and no more, as the service's own
+// rebuild does, which publishes each decision and forgets it. d.Payload is
+// fn's only during the call: the next decision is marshalled into the
+// same memory. An error from fn ends the replay with that error.
+func ReplayEach(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, fn func(d Decision) error) error {
+	j := &replayJudge{app: &App{engine: eng, logger: logger}, each: fn}
+	// A handler's error is retried by Follow; an error of judge or fn is
+	// not transient, so it stops the reading instead.
+	reading, stop := context.WithCancel(ctx)
+	defer stop()
+	err := log.Follow(reading, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
+		j.judge(ctx, rec)
+		if j.err != nil {
+			stop()
+		}
+		return nil
+	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(nil), Untraced: true, Prepare: j.app.prepare, Recycle: true})
+	switch {
+	case err != nil:
+		return fmt.Errorf("replay RISK_IN: %w", err)
+	case j.err != nil:
+		return fmt.Errorf("replay RISK_IN: %w", j.err)
+	case ctx.Err() != nil:
+		// Follow ends without an error when its context does; a replay
+		// cut short has not decided what the whole history decides.
+		return fmt.Errorf("replay RISK_IN: %w", ctx.Err())
+	}
+	return nil
+}
+
 // replayWith is ReplayPartition on n goroutines. No projection, rule or
 // alert spans two tenants, so tenants can be judged on several goroutines,
 // each tenant wholly on one with an engine of its own. The decisions are
@@ -136,6 +168,12 @@ type replayJudge struct {
 	in  chan eventlog.Record
 	out []sequencedDecision
 	err error
+	// each, when set, takes every decision instead of out (ReplayEach),
+	// marshalled into buf.
+	each func(Decision) error
+	buf  []byte
+	// enc builds each decision's event, marshalled before the next.
+	enc changeEncoder
 }
 
 // sequencedDecision is a decision and the RISK_IN sequence it was made on.
@@ -164,7 +202,19 @@ func (j *replayJudge) judge(ctx context.Context, rec eventlog.Record) {
 		return
 	}
 	for _, ch := range j.app.observe(rec, msg) {
-		b, err := MarshalDecision(alertChangeEvent(ch, rec.Sequence))
+		if j.each != nil {
+			// Into the memory of the decision before: each takes it
+			// only for the call.
+			j.buf, j.err = decisionMarshal.MarshalAppend(j.buf[:0], j.enc.event(ch, rec.Sequence))
+			if j.err == nil {
+				j.err = j.each(Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: j.buf})
+			}
+			if j.err != nil {
+				return
+			}
+			continue
+		}
+		b, err := MarshalDecision(j.enc.event(ch, rec.Sequence))
 		if err != nil {
 			j.err = err
 			return
@@ -173,7 +223,11 @@ func (j *replayJudge) judge(ctx context.Context, rec eventlog.Record) {
 	}
 }
 
+// decisionMarshal is how decisions are marshalled: deterministically, so
+// that two replays compare byte for byte.
+var decisionMarshal = proto.MarshalOptions{Deterministic: true}
+
 // MarshalDecision is the deterministic encoding decisions are compared in.
 func MarshalDecision(m proto.Message) ([]byte, error) {
-	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	return decisionMarshal.Marshal(m)
 }

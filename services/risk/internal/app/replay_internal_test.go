@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -24,6 +26,97 @@ import (
 // reveals and ticks, replayed on one, two and three goroutines.
 func TestReplayOnSeveralGoroutinesDecidesAsOne(t *testing.T) {
 	t.Parallel()
+	ctx := t.Context()
+	log := replayHistory(t)
+
+	replay := func(n int) ([]Decision, []byte) {
+		eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
+		decisions, err := replayWith(ctx, log, eng, slog.New(slog.DiscardHandler), nil, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := eng.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return decisions, snap
+	}
+	one, oneSnap := replay(1)
+	if len(one) < 8 {
+		t.Fatalf("the history makes %d decisions; the test needs several per tenant", len(one))
+	}
+	for _, n := range []int{2, 3} {
+		got, snap := replay(n)
+		if diff := cmp.Diff(one, got); diff != "" {
+			t.Errorf("decisions on %d goroutines (-one, +%d):\n%s", n, n, diff)
+		}
+		if !bytes.Equal(oneSnap, snap) {
+			t.Errorf("the engine replayed on %d goroutines differs from the one replayed on one", n)
+		}
+	}
+}
+
+// ReplayEach hands over, one at a time and in order, the decisions
+// ReplayDecisions returns, though each payload is marshalled into the
+// memory of the one before; an error of the callback ends the replay with
+// it, after no further decision, and so does a cancelled context.
+func TestReplayEachHandsOverWhatReplayDecisionsKeeps(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	log := replayHistory(t)
+	discard := slog.New(slog.DiscardHandler)
+	fresh := func() *engine.Engine { return engine.New(lexicon.Default(), engine.DefaultSensitiveWords()) }
+	want, err := ReplayDecisions(ctx, log, fresh(), discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 8 {
+		t.Fatalf("the history makes %d decisions; the test needs several", len(want))
+	}
+	var got []Decision
+	err = ReplayEach(ctx, log, fresh(), discard, func(d Decision) error {
+		got = append(got, Decision{AlertID: d.AlertID, Version: d.Version, Payload: bytes.Clone(d.Payload)})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ReplayEach's decisions (-ReplayDecisions, +ReplayEach):\n%s", diff)
+	}
+
+	stopAt := len(want) / 2
+	errStop := errors.New("stop here")
+	calls := 0
+	err = ReplayEach(ctx, log, fresh(), discard, func(Decision) error {
+		calls++
+		if calls == stopAt {
+			return errStop
+		}
+		return nil
+	})
+	if !errors.Is(err, errStop) || calls != stopAt {
+		t.Errorf("a callback failing at decision %d: error %v after %d calls, want %v after %d", stopAt, err, calls, errStop, stopAt)
+	}
+
+	cancelled, cancel := context.WithCancel(ctx)
+	calls = 0
+	err = ReplayEach(cancelled, log, fresh(), discard, func(Decision) error {
+		calls++
+		if calls == stopAt {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("a replay whose context is cancelled at decision %d: error %v, want context.Canceled", stopAt, err)
+	}
+}
+
+// replayHistory is a RISK_IN of four tenants' interleaved chats
+// (sensitive and not), reveals and ticks.
+func replayHistory(t *testing.T) *eventlog.Log {
+	t.Helper()
 	_, log := testkit.StartEventLog(t)
 	ctx := t.Context()
 	start := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
@@ -56,30 +149,5 @@ func TestReplayOnSeveralGoroutinesDecidesAsOne(t *testing.T) {
 		}
 	}
 	waitRiskIn(t, log, 120)
-
-	replay := func(n int) ([]Decision, []byte) {
-		eng := engine.New(lexicon.Default(), engine.DefaultSensitiveWords())
-		decisions, err := replayWith(ctx, log, eng, slog.New(slog.DiscardHandler), nil, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, err := eng.Snapshot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return decisions, snap
-	}
-	one, oneSnap := replay(1)
-	if len(one) < 8 {
-		t.Fatalf("the history makes %d decisions; the test needs several per tenant", len(one))
-	}
-	for _, n := range []int{2, 3} {
-		got, snap := replay(n)
-		if diff := cmp.Diff(one, got); diff != "" {
-			t.Errorf("decisions on %d goroutines (-one, +%d):\n%s", n, n, diff)
-		}
-		if !bytes.Equal(oneSnap, snap) {
-			t.Errorf("the engine replayed on %d goroutines differs from the one replayed on one", n)
-		}
-	}
+	return log
 }
