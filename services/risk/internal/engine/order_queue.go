@@ -24,15 +24,29 @@ type orderQueue struct {
 	// first is the first deadline, in days, the due times were worked
 	// out with.
 	first  int64
-	orders []*orderState
+	orders []queuedOrder
+}
+
+// queuedOrder is an order in a queue with its due time beside it: the
+// heap compares due times far more often than it moves orders, and
+// reading them from the orders themselves was a cache miss per
+// comparison.
+type queuedOrder struct {
+	sec  int64 // o.due as Unix seconds and nanoseconds: Before is a
+	nsec int32 // comparison of the two
+	o    *orderState
+}
+
+func queued(o *orderState) queuedOrder {
+	return queuedOrder{sec: o.due.Unix(), nsec: int32(o.due.Nanosecond()), o: o}
 }
 
 // newOrderQueue queues every order of byID at its due time for first.
 func newOrderQueue(byID map[string]*orderState, first int64) *orderQueue {
-	q := &orderQueue{first: first, orders: make([]*orderState, 0, len(byID))}
+	q := &orderQueue{first: first, orders: make([]queuedOrder, 0, len(byID))}
 	for _, o := range byID {
 		o.due, o.slot = orderDueAt(o, first), len(q.orders)
-		q.orders = append(q.orders, o)
+		q.orders = append(q.orders, queued(o))
 	}
 	heap.Init(q)
 	return q
@@ -42,7 +56,7 @@ func newOrderQueue(byID map[string]*orderState, first int64) *orderQueue {
 // stale, and that of an order q never held is zero, so only q's own
 // record counts.
 func (q *orderQueue) holds(o *orderState) bool {
-	return o.slot < len(q.orders) && q.orders[o.slot] == o
+	return o.slot < len(q.orders) && q.orders[o.slot].o == o
 }
 
 // place puts o in q due at at, or moves it there.
@@ -53,6 +67,7 @@ func (q *orderQueue) place(o *orderState, at time.Time) {
 		heap.Push(q, o)
 	case !at.Equal(o.due):
 		o.due = at
+		q.orders[o.slot] = queued(o)
 		heap.Fix(q, o.slot)
 	}
 }
@@ -67,37 +82,40 @@ func (q *orderQueue) remove(o *orderState) {
 // popDue takes out an order due at or before at, the earliest; nil when
 // there is none.
 func (q *orderQueue) popDue(at time.Time) *orderState {
-	if len(q.orders) == 0 || q.orders[0].due.After(at) {
+	if len(q.orders) == 0 || q.orders[0].o.due.After(at) {
 		return nil
 	}
 	return heap.Pop(q).(*orderState)
 }
 
 // next is the earliest due time in q, which must not be empty.
-func (q *orderQueue) next() time.Time { return q.orders[0].due }
+func (q *orderQueue) next() time.Time { return q.orders[0].o.due }
 
 // Len, Less, Swap, Push and Pop make q a heap.Interface; use them only
 // through container/heap.
 
 func (q *orderQueue) Len() int { return len(q.orders) }
 
-func (q *orderQueue) Less(i, j int) bool { return q.orders[i].due.Before(q.orders[j].due) }
+func (q *orderQueue) Less(i, j int) bool {
+	a, b := &q.orders[i], &q.orders[j]
+	return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec
+}
 
 func (q *orderQueue) Swap(i, j int) {
 	q.orders[i], q.orders[j] = q.orders[j], q.orders[i]
-	q.orders[i].slot, q.orders[j].slot = i, j
+	q.orders[i].o.slot, q.orders[j].o.slot = i, j
 }
 
 func (q *orderQueue) Push(x any) {
 	o := x.(*orderState)
 	o.slot = len(q.orders)
-	q.orders = append(q.orders, o)
+	q.orders = append(q.orders, queued(o))
 }
 
 func (q *orderQueue) Pop() any {
 	last := len(q.orders) - 1
-	o := q.orders[last]
-	q.orders[last] = nil // the backing array must not keep a dropped order alive
+	o := q.orders[last].o
+	q.orders[last] = queuedOrder{} // the backing array must not keep a dropped order alive
 	q.orders = q.orders[:last]
 	return o
 }

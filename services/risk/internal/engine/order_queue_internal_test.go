@@ -167,7 +167,7 @@ func observeTickWith(e *Engine, t Tick, orderCheck func(Tick) []Change) []Change
 
 // checkOrderQueues fails unless every queue of e holds exactly its
 // tenant's orders, each at its due time for the queue's first deadline,
-// in heap order with its slot right.
+// in heap order with its slot and due time right.
 func checkOrderQueues(t *testing.T, e *Engine) {
 	t.Helper()
 	for tenant, q := range e.orderQueues {
@@ -175,8 +175,11 @@ func checkOrderQueues(t *testing.T, e *Engine) {
 		if len(q.orders) != len(byID) {
 			t.Fatalf("tenant %s: the queue holds %d orders, the projection %d", tenant, len(q.orders), len(byID))
 		}
-		for i, o := range q.orders {
+		for i, qo := range q.orders {
+			o := qo.o
 			switch {
+			case qo != queued(o):
+				t.Fatalf("tenant %s: order %s is queued at %d.%09d, due at %v", tenant, o.id, qo.sec, qo.nsec, o.due)
 			case byID[o.id] != o:
 				t.Fatalf("tenant %s: the queue holds order %s, which the projection dropped", tenant, o.id)
 			case o.slot != i:
