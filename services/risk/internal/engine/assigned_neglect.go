@@ -56,7 +56,7 @@ func (e *Engine) judgeNeglect(t Tick) []Change {
 		for _, tc := range touches[max(0, len(touches)-offBookEvidenceCap):] {
 			lead = append(lead, evidenceOnly(tc.evidence))
 		}
-		out = append(out, e.observe(observation{
+		out = appendChanges(out, e.observe(observation{
 			tenant: t.Tenant, employee: emp, at: t.At,
 			facts: map[string]any{"type": factTick, "employee_id": emp, "at": t.At.UTC().Format(time.RFC3339)},
 			this:  piece{evidence: t.Evidence},
@@ -67,7 +67,7 @@ func (e *Engine) judgeNeglect(t Tick) []Change {
 				"offbook_touches_while_idle": int64(len(touches)),
 			},
 			opening: map[string][]piece{domain.OpeningEvidenceOffBook: lead},
-		})...)
+		}))
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func reviewByDay(a *salesActivity, today int64) conversionStats {
 	if a.foldedThrough < 0 {
 		first := recentFrom
 		if len(a.days) > 0 {
-			first = min(first, a.days[0].day)
+			first = min(first, int64(a.days[0].day))
 		}
 		a.foldedThrough = first - 1
 	}
@@ -59,25 +59,25 @@ func reviewByDay(a *salesActivity, today int64) conversionStats {
 	for d := a.foldedThrough + 1; d < recentFrom && steps < 2*activityDays; d, steps = d+1, steps+1 {
 		a.longWon = a.longWon * longTermDecayPerMille / 1000
 		a.longDecided = a.longDecided * longTermDecayPerMille / 1000
-		if i := slices.IndexFunc(a.days, func(c dayCounts) bool { return c.day == d }); i >= 0 {
-			a.longWon += a.days[i].won * longTermScale
-			a.longDecided += a.days[i].decided * longTermScale
+		if i := slices.IndexFunc(a.days, func(c dayCounts) bool { return int64(c.day) == d }); i >= 0 {
+			a.longWon += int64(a.days[i].won) * longTermScale
+			a.longDecided += int64(a.days[i].decided) * longTermScale
 		}
 	}
 	a.foldedThrough = max(a.foldedThrough, recentFrom-1)
-	a.days = slices.DeleteFunc(a.days, func(c dayCounts) bool { return c.day < baseFrom })
+	a.days = slices.DeleteFunc(a.days, func(c dayCounts) bool { return int64(c.day) < baseFrom })
 	s := conversionStats{longWon: a.longWon / longTermScale, longDecided: a.longDecided / longTermScale}
 	for _, c := range a.days {
 		switch {
-		case c.day >= today:
-		case c.day >= recentFrom:
-			s.recentWon += c.won
-			s.recentDecided += c.decided
-			s.recentActivity += c.interactions + c.created
+		case int64(c.day) >= today:
+		case int64(c.day) >= recentFrom:
+			s.recentWon += int64(c.won)
+			s.recentDecided += int64(c.decided)
+			s.recentActivity += int64(c.interactions) + int64(c.created)
 		default:
-			s.baseWon += c.won
-			s.baseDecided += c.decided
-			s.baseActivity += c.interactions + c.created
+			s.baseWon += int64(c.won)
+			s.baseDecided += int64(c.decided)
+			s.baseActivity += int64(c.interactions) + int64(c.created)
 		}
 	}
 	return s
@@ -130,15 +130,15 @@ func TestFindIsASearch(t *testing.T) {
 		a := &salesActivity{}
 		day := int64(rng.IntN(40) - 20)
 		for range rng.IntN(130) {
-			a.days = append(a.days, dayCounts{day: day})
+			a.days = append(a.days, dayCounts{day: int32(day)})
 			day += 1 + int64(rng.IntN(1+rng.IntN(6)))
 		}
 		for d := int64(-30); d < day+5; d++ {
-			want := slices.IndexFunc(a.days, func(c dayCounts) bool { return c.day >= d })
+			want := slices.IndexFunc(a.days, func(c dayCounts) bool { return int64(c.day) >= d })
 			if want < 0 {
 				want = len(a.days)
 			}
-			wantFound := want < len(a.days) && a.days[want].day == d
+			wantFound := want < len(a.days) && int64(a.days[want].day) == d
 			if got, found := a.find(d); got != want || found != wantFound {
 				t.Fatalf("find(%d) over %v = %d, %v; want %d, %v", d, a.days, got, found, want, wantFound)
 			}

@@ -152,7 +152,10 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 		staff:      newStaffProjection(),
 		book:       newBookProjection(),
 
-		scratch: scratchMaps{features: map[string]any{}, alert: map[string]any{}, explain: map[string]any{}},
+		scratch: scratchMaps{
+			features: map[string]any{}, alert: map[string]any{}, explain: map[string]any{},
+			ownFeatures: map[string]any{}, opening: map[string][]piece{},
+		},
 	}
 }
 

@@ -260,6 +260,10 @@ func evidenceOnly(ev domain.Evidence) piece { return piece{evidence: ev, tally: 
 // making new ones (see judging).
 type scratchMaps struct {
 	features, alert, explain map[string]any
+	// ownFeatures and opening are a registration's observation.features
+	// and observation.opening, refilled for each.
+	ownFeatures map[string]any
+	opening     map[string][]piece
 	// facts is every observation's event variable but a review's.
 	facts factList
 	// alertHolds is what alert was last built from.

@@ -54,14 +54,17 @@ func (e *Engine) ObserveRegistration(r Registration) []Change {
 	facts := e.facts(factRegistered, employee)
 	facts.set("customer_id", r.CustomerID)
 	facts.set("source", r.Source)
+	// The scratch maps: observe keeps neither.
+	features, opening := e.scratch.ownFeatures, e.scratch.opening
+	clear(features)
+	clear(opening)
+	features["contact_touches_before"], features["contact_lead_days"] = int64(len(touches)), lead
+	opening[domain.OpeningEvidenceContactTouches] = leadUp
 	return e.observe(observation{
 		tenant: r.Tenant, employee: employee, at: r.OccurredAt,
-		typed: facts,
-		this:  piece{evidence: r.Evidence},
-		features: map[string]any{
-			"contact_touches_before": int64(len(touches)),
-			"contact_lead_days":      lead,
-		},
-		opening: map[string][]piece{domain.OpeningEvidenceContactTouches: leadUp},
+		typed:    facts,
+		this:     piece{evidence: r.Evidence},
+		features: features,
+		opening:  opening,
 	})
 }

@@ -362,7 +362,7 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	eachByTenant(e.sales, func(k employeeKey, a *salesActivity) {
 		ss := snapSales{Tenant: k.tenant, Employee: k.employee, LongWon: a.longWon, LongDecided: a.longDecided, FoldedThrough: a.foldedThrough, Decided: a.decided}
 		for _, d := range a.days {
-			ss.Days = append(ss.Days, snapDayCounts{Day: d.day, Won: d.won, Decided: d.decided, Interactions: d.interactions, Created: d.created})
+			ss.Days = append(ss.Days, snapDayCounts{Day: int64(d.day), Won: int64(d.won), Decided: int64(d.decided), Interactions: int64(d.interactions), Created: int64(d.created)})
 		}
 		s.Sales = append(s.Sales, ss)
 	})
@@ -488,7 +488,11 @@ func (e *Engine) restore(s snapshot) error {
 	for _, a := range s.Sales {
 		sa := &salesActivity{longWon: a.LongWon, longDecided: a.LongDecided, foldedThrough: a.FoldedThrough, decided: a.Decided}
 		for _, d := range a.Days {
-			sa.days = append(sa.days, dayCounts{day: d.Day, won: d.Won, decided: d.Decided, interactions: d.Interactions, created: d.Created})
+			c := dayCounts{day: int32(d.Day), won: int32(d.Won), decided: int32(d.Decided), interactions: int32(d.Interactions), created: int32(d.Created)}
+			if int64(c.day) != d.Day || int64(c.won) != d.Won || int64(c.decided) != d.Decided || int64(c.interactions) != d.Interactions || int64(c.created) != d.Created {
+				return fmt.Errorf("%w: %s of %s: counts of day %d beyond what a day holds", ErrSnapshotFormat, a.Employee, a.Tenant, d.Day)
+			}
+			sa.days = append(sa.days, c)
 		}
 		e.sales.put(employeeKey{a.Tenant, a.Employee}, sa)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -141,6 +142,50 @@ func TestRestoreRefusesAnotherFormat(t *testing.T) {
 	}
 	if got, _ := e.reveals[employeeKey{"t", "a"}]; len(got) != 1 {
 		t.Error("a refused snapshot changed the engine")
+	}
+}
+
+// A day's counts are held in 32 bits: a snapshot of this build whose
+// counts do not fit (written by nothing but a corrupted file) is refused
+// whole, not cut down to other counts.
+func TestRestoreRefusesDayCountsBeyondADay(t *testing.T) {
+	t.Parallel()
+	src := snapEngine()
+	fp, err := src.fingerprint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := snapshot{Format: SnapshotFormat, Fingerprint: fp, Sales: []snapSales{{
+		Tenant: "t", Employee: "a", FoldedThrough: -1,
+		Days: []snapDayCounts{{Day: 20514, Won: 1, Decided: 1, Created: 1}},
+	}}}
+	b, err := encodeForTest(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := snapEngine().Restore(b); err != nil {
+		t.Fatalf("a snapshot of counts that fit: %v", err)
+	}
+	for _, bad := range []snapDayCounts{
+		{Day: 1 << 31, Won: 1},
+		{Day: 20514, Won: 1 << 32},
+		{Day: 20514, Decided: -1 << 40},
+		{Day: 20514, Interactions: 1 << 31},
+		{Day: 20514, Created: 1 << 33},
+	} {
+		s := good
+		s.Sales = []snapSales{{Tenant: "t", Employee: "a", FoldedThrough: -1, Days: []snapDayCounts{bad}}}
+		b, err := encodeForTest(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := snapEngine()
+		if err := e.Restore(b); !errors.Is(err, ErrSnapshotFormat) {
+			t.Errorf("Restore of day counts %+v: %v, want ErrSnapshotFormat", bad, err)
+		}
+		if _, ok := e.sales.get(employeeKey{"t", "a"}); ok {
+			t.Errorf("a refused snapshot (%+v) left sales behind", bad)
+		}
 	}
 }
 

@@ -27,9 +27,20 @@ const factTick = "tick"
 func (e *Engine) ObserveTick(t Tick) []Change {
 	var out []Change
 	for _, check := range e.tickChecks() {
-		out = append(out, check(t)...)
+		out = appendChanges(out, check(t))
 	}
 	return out
+}
+
+// appendChanges is out followed by more. Most ticks and reviews decide
+// nothing, or decide in one check only, whose changes then come back as
+// they are: a copy into a new slice at every level was a twelfth of the
+// bytes a replay's engine allocated.
+func appendChanges(out, more []Change) []Change {
+	if len(out) == 0 {
+		return more
+	}
+	return append(out, more...)
 }
 
 // tickChecks lists the absence checks in the order they run.

@@ -109,7 +109,7 @@ func (e *Engine) unbackedOrderCheck(t Tick) []Change {
 			this:    evidenceOnly(o.startEvidence),
 			context: func() []piece { return o.contextPieces(o.startEvidence.EventID) },
 		})
-		out = append(out, changes...)
+		out = appendChanges(out, changes)
 		reported := slices.ContainsFunc(changes, func(c Change) bool { return c.Alert.RuleID == RuleUnbackedOrder })
 		// While the rule is suppressed for the seller the order is kept
 		// (bounded), so an order whose deadlines fall inside a suppression
