@@ -76,10 +76,16 @@ type Program struct {
 	// screen decides the trigger false in Go where it can (nil: it
 	// cannot, or the trigger has a run-time cost limit; see screen).
 	screen screen
+	// choice picks the severity in Go where it can (nil: it cannot, or
+	// the expression has a run-time cost limit; see choiceOf).
+	choice choice
 	en, zh *template.Template
 	// enFast and zhFast render en and zh directly when they can (nil:
 	// text/template always renders them; see fastTemplate).
 	enFast, zhFast *fastTemplate
+	// explainVars is every variable the explanations read, when both are
+	// fast templates (nil: any of them may be read).
+	explainVars map[string]bool
 }
 
 // Compile validates r's definition and compiles its programs and
@@ -105,12 +111,20 @@ func (c *Compiler) Compile(r domain.Rule) (*Program, error) {
 	}
 	if strings.TrimSpace(d.SeverityExpr) != "" {
 		p.severity, severity = c.program(&v, "definition.severity_expression", d.SeverityExpr, d.Params, cel.StringType, cel.IntType)
+		if severity != nil && boundedCost(c.env, severity) {
+			p.choice = choiceOf(severity.NativeRep().Expr(), p.params)
+		}
 	}
 	p.iterates = hasComprehension(trigger) || hasComprehension(severity)
 	p.paramsVal = p.value(p.params)
 	p.en = parseTemplate(&v, "definition.explanation_en", d.ExplanationEN)
 	p.zh = parseTemplate(&v, "definition.explanation_zh", d.ExplanationZH)
 	p.enFast, p.zhFast = compileFast(p.en), compileFast(p.zh)
+	if p.enFast != nil && p.zhFast != nil {
+		p.explainVars = map[string]bool{}
+		reads(p.enFast.nodes, p.explainVars)
+		reads(p.zhFast.nodes, p.explainVars)
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -251,3 +251,41 @@ func TestMapIterationIsSortedInEveryVariable(t *testing.T) {
 		})
 	}
 }
+
+// ExplainReads names what a rule's explanations read, so the engine can
+// leave out what they do not; a template it cannot read through says it
+// may read anything.
+func TestExplainReadsWhatTheTemplatesName(t *testing.T) {
+	t.Parallel()
+	c := compiler(t)
+	for _, tc := range []struct {
+		name, en, zh string
+		reads        []string
+		notReads     []string
+	}{
+		{"fields", "{{.employee}} {{.event.customer_count}}", "{{.params.max_customers}}", []string{"employee", "event", "params"}, []string{"features", "alert"}},
+		{"conditions", "{{if gt .features.x .params.max_customers}}{{else if .alert.count}}{{end}}", "-", []string{"features", "params", "alert"}, []string{"event"}},
+		{"nested branch", "{{if .employee}}{{if not .severity}}{{.alert.count}}{{end}}{{end}}", "x", []string{"employee", "severity", "alert"}, []string{"features", "event"}},
+		{"zh alone", "plain", "{{.features.y}}", []string{"features"}, []string{"event", "alert"}},
+		{"with", "{{with .features}}{{.x}}{{end}}", "x", []string{"event", "features", "alert"}, nil},
+		{"a function", `{{printf "%v" .employee}}`, "x", []string{"event", "features", "alert"}, nil},
+		{"dot", "{{.}}", "x", []string{"event", "features", "alert"}, nil},
+	} {
+		r := validRule()
+		r.Definition.ExplanationEN, r.Definition.ExplanationZH = tc.en, tc.zh
+		p, err := c.Compile(r)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		for _, v := range tc.reads {
+			if !p.ExplainReads(v) {
+				t.Errorf("%s: ExplainReads(%q) = false, want true", tc.name, v)
+			}
+		}
+		for _, v := range tc.notReads {
+			if p.ExplainReads(v) {
+				t.Errorf("%s: ExplainReads(%q) = true, want false", tc.name, v)
+			}
+		}
+	}
+}

@@ -257,6 +257,13 @@ func (p *Program) Severity(in Input) (domain.Severity, error) {
 	}
 	a := p.activation(in)
 	defer a.release() // once out is read, as in Triggered
+	if p.choice != nil {
+		if name, ok := p.chosen(a); ok {
+			if s, ok := domain.SeverityFromName(name); ok {
+				return s, nil
+			}
+		}
+	}
 	out, _, err := p.severity.Eval(a)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %s severity: %w", ErrEvaluation, p.Rule.Definition.ID, err)
@@ -301,6 +308,14 @@ func (b *cappedBuffer) Write(p []byte) (int, error) {
 func (p *Program) Explain(data map[string]any) (en, zh string) {
 	d := p.Rule.Definition
 	return render(p.en, p.enFast, data, d.DescriptionEN), render(p.zh, p.zhFast, data, d.DescriptionZH)
+}
+
+// ExplainReads is whether the explanations may read the variable name
+// (employee, event, features …): one they cannot read need not be built
+// for Explain. Only the paths of a fast template are known; any other
+// template may read anything.
+func (p *Program) ExplainReads(name string) bool {
+	return p.explainVars == nil || p.explainVars[name]
 }
 
 // renderBuffers are the buffers explanations are rendered in; each keeps

@@ -57,6 +57,25 @@ func compileFast(t *template.Template) *fastTemplate {
 	return &fastTemplate{nodes: nodes}
 }
 
+// reads adds to vars the variables (the first name of each path) the
+// nodes read.
+func reads(nodes []fastNode, vars map[string]bool) {
+	for _, n := range nodes {
+		if len(n.print) > 0 {
+			vars[n.print[0]] = true
+		}
+		if n.cond != nil {
+			for _, a := range n.cond.args {
+				if len(a.path) > 0 {
+					vars[a.path[0]] = true
+				}
+			}
+		}
+		reads(n.then, vars)
+		reads(n.other, vars)
+	}
+}
+
 func fastList(l *parse.ListNode) ([]fastNode, bool) {
 	if l == nil {
 		return nil, true

@@ -285,3 +285,62 @@ func equality(op string, equal bool) verdict {
 	}
 	return unknown
 }
+
+// A severity expression is screened the same way: the conditional
+// `c ? x : y` whose condition the screen decides is its chosen branch,
+// when that branch is a string literal or such a conditional; anything
+// else is left to CEL. CEL's conditional evaluates the condition, then
+// only the branch it picks, so a decided condition and a literal branch
+// are exactly CEL's value.
+
+// choice is what a severity expression's screen picked (ok false: it
+// cannot say).
+type choice func(a *activation) (severity string, ok bool)
+
+// choiceOf is the screen of the severity expression e, or nil when it
+// can pick nothing.
+func choiceOf(e celast.Expr, params map[string]any) choice {
+	switch e.Kind() {
+	case celast.LiteralKind:
+		if s, ok := e.AsLiteral().(types.String); ok {
+			v := string(s)
+			return func(*activation) (string, bool) { return v, true }
+		}
+	case celast.CallKind:
+		call := e.AsCall()
+		args := call.Args()
+		if call.FunctionName() != operators.Conditional || len(args) != 3 {
+			return nil
+		}
+		cond := screenNode(args[0], params).decide
+		yes, no := choiceOf(args[1], params), choiceOf(args[2], params)
+		if cond == nil || yes == nil && no == nil {
+			return nil
+		}
+		return func(a *activation) (string, bool) {
+			switch cond(a) {
+			case isTrue:
+				if yes != nil {
+					return yes(a)
+				}
+			case isFalse:
+				if no != nil {
+					return no(a)
+				}
+			}
+			return "", false
+		}
+	}
+	return nil
+}
+
+// chosen is what p's severity screen picks over a; not ok when reading
+// a fact panicked, as screened.
+func (p *Program) chosen(a *activation) (severity string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			severity, ok = "", false
+		}
+	}()
+	return p.choice(a)
+}

@@ -376,3 +376,67 @@ func FuzzScreen(f *testing.F) {
 		}
 	})
 }
+
+// TestChoiceNeverContradictsCEL: over random severity expressions —
+// conditionals on random conditions, with literal, computed and invalid
+// branches — and random facts, Severity with the screen's choice gives
+// what CEL alone gives, error or not, and the choice does pick often.
+func TestChoiceNeverContradictsCEL(t *testing.T) {
+	t.Parallel()
+	c := newCompiler(t)
+	rng := rand.New(rand.NewPCG(3, 5))
+	var branch func(depth int) string
+	branch = func(depth int) string {
+		if depth > 0 && rng.IntN(2) == 0 {
+			return "(" + randomTrigger(rng, 2) + " ? " + branch(depth-1) + " : " + branch(depth-1) + ")"
+		}
+		return []string{`"low"`, `"medium"`, `"high"`, `"hi" + "gh"`, `"urgent"`, `event.s`}[rng.IntN(6)]
+	}
+	picked := 0
+	for range 300 {
+		r := screenRule("true")
+		r.Definition.SeverityExpr = "(" + randomTrigger(rng, 2) + ") ? " + branch(2) + " : " + branch(2)
+		p, err := c.Compile(r)
+		if err != nil {
+			t.Fatalf("%s: %v", r.Definition.SeverityExpr, err)
+		}
+		if p.choice == nil {
+			continue
+		}
+		celOnly := *p
+		celOnly.choice = nil
+		for range 25 {
+			in := randomInput(rng)
+			a := p.activation(in)
+			if _, ok := p.chosen(a); ok {
+				picked++
+			}
+			a.release()
+			got, gotErr := p.Severity(in)
+			want, wantErr := celOnly.Severity(in)
+			if got != want || (gotErr == nil) != (wantErr == nil) {
+				t.Fatalf("%s on %v: %v (%v) with the choice, %v (%v) by CEL alone", r.Definition.SeverityExpr, facts(in), got, gotErr, want, wantErr)
+			}
+		}
+	}
+	if picked < 400 {
+		t.Fatalf("the choice picked %d times of 7500; the test shows little", picked)
+	}
+}
+
+// Every built-in rule's severity expression is chosen in Go but those
+// whose condition is arithmetic.
+func TestBuiltinSeveritiesAreChosen(t *testing.T) {
+	t.Parallel()
+	arithmetic := map[string]bool{"conversion_drop": true, "departing_exfiltration": true, "reveal_spike": true}
+	c, pack := newCompiler(t), builtinRules(t)
+	for _, r := range pack.Rules {
+		p, err := c.Compile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := r.Definition.SeverityExpr != "" && !arithmetic[r.Definition.ID]; (p.choice != nil) != want {
+			t.Errorf("%s: severity %q chosen in Go %v, want %v", r.Definition.ID, r.Definition.SeverityExpr, p.choice != nil, want)
+		}
+	}
+}
