@@ -344,8 +344,18 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	oa.alert.Severity = sev
 	explain := e.scratch.explain
 	clear(explain)
-	explain["employee"], explain["event"], explain["params"] = o.employee, o.event(), p.Params()
-	explain["features"], explain["alert"] = e.judgedInputs().Features(), e.judgedInputs().Alert()
+	explain["employee"], explain["params"] = o.employee, p.Params()
+	// The event, features and alert are built only for explanations that
+	// read them: most of a decision's rules explain with a few facts.
+	if p.ExplainReads(rules.VarEvent) {
+		explain[rules.VarEvent] = o.event()
+	}
+	if p.ExplainReads(rules.VarFeatures) {
+		explain[rules.VarFeatures] = e.judgedInputs().Features()
+	}
+	if p.ExplainReads(rules.VarAlert) {
+		explain[rules.VarAlert] = e.judgedInputs().Alert()
+	}
 	explain["severity"] = sev.String()
 	explain["window_hours"], explain["window_days"] = int64(def.Window/time.Hour), int64(def.Window/(24*time.Hour))
 	oa.alert.ExplanationEN, oa.alert.ExplanationZH = p.Explain(explain)
