@@ -417,10 +417,13 @@ func (e *Engine) conversionCheck(t Tick) []Change {
 	return out
 }
 
-// seller is one employee with a sales-activity projection.
+// seller is one employee with a sales-activity projection, and the
+// employee's staff record (nil: none), read for the peer group at every
+// review.
 type seller struct {
-	id    string
-	sales *salesActivity
+	id     string
+	sales  *salesActivity
+	member *staffMember
 }
 
 // sellerReview is one seller in a tenant's daily conversion review.
@@ -436,19 +439,24 @@ type sellerReview struct {
 }
 
 // sellers is the tenant's sellers in id order, sorted again only after a
-// seller was added or dropped: the daily review walks them all.
+// seller was added or dropped, or a staff record added or dropped (see
+// staffChanged): the daily review walks them all.
 func (e *Engine) sellers(tenant string) []seller {
 	order, ok := e.sellerOrder[tenant]
 	if !ok {
-		sales := e.sales.of(tenant)
+		sales, members := e.sales.of(tenant), e.staff.members.of(tenant)
 		order = make([]seller, 0, len(sales))
 		for _, id := range slices.Sorted(maps.Keys(sales)) {
-			order = append(order, seller{id, sales[id]})
+			order = append(order, seller{id, sales[id], members[id]})
 		}
 		e.sellerOrder[tenant] = order
 	}
 	return order
 }
+
+// staffChanged is called when the tenant's staff records were added to or
+// dropped from: the sellers hold theirs.
+func (e *Engine) staffChanged(tenant string) { delete(e.sellerOrder, tenant) }
 
 // dropSeller removes the seller's sales-activity projection.
 func (e *Engine) dropSeller(key employeeKey) {
@@ -464,13 +472,12 @@ func (e *Engine) dropSeller(key employeeKey) {
 // rates are sorted once; the median without the seller is read around
 // the seller's own rate's index.
 func (e *Engine) peerMedians(tenant string, reviews []sellerReview, minDecided int64) {
-	members := e.staff.members.of(tenant)
 	groups := &e.scratch.peers
 	groups.reset()
 	for i := range reviews {
 		r := &reviews[i]
 		r.group, r.rate = -1, -1
-		m := members[r.id]
+		m := r.member
 		if m == nil {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
 )
@@ -24,14 +25,15 @@ func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 		reviews := make([]sellerReview, 0, size)
 		for i := range size {
 			id := fmt.Sprintf("e%02d", i)
+			var m *staffMember
 			if rng.IntN(10) > 0 { // else no staff record: no peers
-				m := &staffMember{unit: []string{"u", "v"}[rng.IntN(2)], role: "sales", departed: rng.IntN(8) == 0}
+				m = &staffMember{unit: []string{"u", "v"}[rng.IntN(2)], role: "sales", departed: rng.IntN(8) == 0}
 				if rng.IntN(6) == 0 {
 					m.role = "lead"
 				}
 				e.staff.members.put(employeeKey{tenant, id}, m)
 			}
-			reviews = append(reviews, sellerReview{seller: seller{id: id}, stats: conversionStats{windowSums: windowSums{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}}})
+			reviews = append(reviews, sellerReview{seller: seller{id: id, member: m}, stats: conversionStats{windowSums: windowSums{recentWon: int64(rng.IntN(4)), recentDecided: int64(2 + rng.IntN(12))}}})
 		}
 		const minDecided = 5
 		e.peerMedians(tenant, reviews, minDecided)
@@ -61,8 +63,9 @@ func TestPeerMedianMatchesTheNaiveMedian(t *testing.T) {
 }
 
 // TestSellersFollowTheSalesProjection: the cached seller list a review
-// walks is the sales projection's sellers in id order after a seller is
-// added, dropped or comes back.
+// walks is the sales projection's sellers in id order, each with its
+// staff record, after a seller is added, dropped or comes back, and after
+// an employee is hired or pruned.
 func TestSellersFollowTheSalesProjection(t *testing.T) {
 	t.Parallel()
 	e := New(lexicon.Default(), DefaultSensitiveWords())
@@ -71,6 +74,9 @@ func TestSellersFollowTheSalesProjection(t *testing.T) {
 		for _, s := range e.sellers("t") {
 			if got, _ := e.sales.get(employeeKey{"t", s.id}); got != s.sales {
 				t.Fatalf("seller %s: cached projection is not the projection's", s.id)
+			}
+			if got, _ := e.staff.members.get(employeeKey{"t", s.id}); got != s.member {
+				t.Fatalf("seller %s: cached staff record %p, the projection's %p", s.id, s.member, got)
 			}
 			out = append(out, s.id)
 		}
@@ -94,4 +100,14 @@ func TestSellersFollowTheSalesProjection(t *testing.T) {
 	if got := ids(); !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("after a is back: sellers = %v, want [a b c]", got)
 	}
+	hired := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "b", Kind: StaffHired, OrgUnitID: "u", Role: "sales", Date: "2026-01-05", OccurredAt: hired})
+	ids() // b's record is the cached one
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "b", Kind: StaffDeparted, Date: "2026-01-06", OccurredAt: hired.Add(24 * time.Hour)})
+	e.pruneDay = map[string]int64{}
+	e.pruneProjections(Tick{Tenant: "t", At: hired.Add(staffRetention + 48*time.Hour)})
+	if _, ok := e.staff.members.get(employeeKey{"t", "b"}); ok {
+		t.Fatal("the departed employee's record was not pruned; the test shows nothing")
+	}
+	ids() // and no longer cached
 }

@@ -131,6 +131,7 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 		}
 		m = &staffMember{}
 		p.members.put(key, m)
+		e.staffChanged(s.Tenant)
 	}
 	date, dateErr := workcal.ParseDate(s.Date)
 	switch s.Kind {
@@ -162,17 +163,20 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 // prune drops, for the tenant, leave that ended and employees who
 // departed more than staffRetention before now: no rule looks back that
 // far, and the projection must not grow with the company's history. Ticks
-// call it, once per tenant-hour, so events pay nothing for it.
-func (p *staffProjection) prune(tenant string, now time.Time) {
+// call it, once per tenant-hour, so events pay nothing for it. dropped is
+// whether it dropped anyone.
+func (p *staffProjection) prune(tenant string, now time.Time) (dropped bool) {
 	cutoff := now.Add(-staffRetention)
 	oldest := workcal.DateOf(cutoff, time.UTC)
 	for id, m := range p.members.of(tenant) {
 		if m.departed && m.departedAt.Before(cutoff) {
 			p.members.del(employeeKey{tenant, id})
+			dropped = true
 			continue
 		}
 		m.leaves = slices.DeleteFunc(m.leaves, func(l workcal.Period) bool { return l.To < oldest })
 	}
+	return dropped
 }
 
 // member is the tenant's employee as projected; ok is false for one the
@@ -248,7 +252,9 @@ func (e *Engine) pruneProjections(t Tick) []Change {
 		return nil
 	}
 	e.pruneDay[t.Tenant] = today
-	e.staff.prune(t.Tenant, t.At)
+	if e.staff.prune(t.Tenant, t.At) {
+		e.staffChanged(t.Tenant)
+	}
 	e.book.prune(t.Tenant, t.At)
 	e.pruneReveals(t.Tenant, t.At)
 	oldest := workcal.DateOf(t.At, time.UTC).AddDays(-activityKeepDays)
