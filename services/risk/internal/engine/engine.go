@@ -43,7 +43,7 @@ type Engine struct {
 	// whenever one of its rules changes.
 	inForceCache map[string]*rulesInForce
 	open         map[alertKey]*openAlert
-	reveals      map[employeeKey][]revealSeen // sliding window per employee
+	reveals      byTenant[[]revealSeen] // sliding window per employee
 	activity     byTenant[[]dayActivity]      // day history per employee, for baselines
 	exports      map[exportKey]pendingExport  // export requests awaiting a decision
 	// orders is the order projection per tenant and order id (orders.go).
@@ -134,7 +134,7 @@ func empty(lex *lexicon.Lexicon, compiler *rules.Compiler, builtin map[string]*r
 
 		inForceCache: map[string]*rulesInForce{},
 		open:         map[alertKey]*openAlert{},
-		reveals:      map[employeeKey][]revealSeen{},
+		reveals:      byTenant[[]revealSeen]{},
 		activity:     byTenant[[]dayActivity]{},
 		exports:      map[exportKey]pendingExport{},
 		orders:       map[string]map[string]*orderState{},

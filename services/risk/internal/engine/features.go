@@ -38,7 +38,7 @@ func (e *Engine) features(o *observation) {
 	key := employeeKey{o.tenant, o.employee}
 	e.judging = judging{key: key, at: o.at, extra: o.features, kind: o.kind, this: o.this, cluster: o.cluster, opening: o.opening}
 	if o.kind == factReveal {
-		stored := e.reveals[key]
+		stored, _ := e.reveals.get(key)
 		i := len(stored)
 		for i > 0 && stored[i-1].evidence.OccurredAt.After(o.at) {
 			i-- // a late reveal
@@ -46,7 +46,7 @@ func (e *Engine) features(o *observation) {
 		stored = slices.Insert(stored, i, revealSeen{o.this})
 		e.judging.window, e.judging.windowFound = latestReveals(revealWindow(stored, o.at)), true
 		// Stored: the reveals within the feature window of the latest.
-		e.reveals[key] = latestReveals(revealsAfter(stored, stored[len(stored)-1].evidence.OccurredAt.Add(-revealFeatureWindow)))
+		e.reveals.put(key, latestReveals(revealsAfter(stored, stored[len(stored)-1].evidence.OccurredAt.Add(-revealFeatureWindow))))
 	}
 	e.recordActivity(o)
 }
@@ -58,15 +58,13 @@ func (e *Engine) features(o *observation) {
 // later than that is judged without the reveals pruned before it.
 func (e *Engine) pruneReveals(tenant string, at time.Time) {
 	cutoff := at.Add(-revealFeatureWindow)
-	for key, window := range e.reveals {
-		if key.tenant != tenant {
-			continue
-		}
+	for id, window := range e.reveals.of(tenant) {
+		key := employeeKey{tenant, id}
 		switch kept := revealsAfter(window, cutoff); {
 		case len(kept) == 0:
-			delete(e.reveals, key)
+			e.reveals.del(key)
 		case len(kept) < len(window):
-			e.reveals[key] = kept
+			e.reveals.put(key, kept)
 		}
 	}
 }
@@ -197,7 +195,8 @@ func (in judgedInputs) Features() map[string]any {
 		return j.features
 	}
 	if !j.windowFound {
-		j.window, j.windowFound = revealWindow(e.reveals[j.key], j.at), true
+		stored, _ := e.reveals.get(j.key)
+		j.window, j.windowFound = revealWindow(stored, j.at), true
 	}
 	var unassigned int64
 	for _, r := range j.window {

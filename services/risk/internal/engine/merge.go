@@ -49,7 +49,7 @@ func (e *Engine) parts(o *Engine) []statePart {
 		part(e.tenants, o.tenants, tenant),
 		part(e.inForceCache, o.inForceCache, tenant),
 		part(e.open, o.open, alert),
-		part(e.reveals, o.reveals, employee),
+		part(e.reveals, o.reveals, tenant),
 		part(e.activity, o.activity, tenant),
 		part(e.exports, o.exports, func(k exportKey) string { return k.tenant }),
 		part(e.orders, o.orders, tenant),

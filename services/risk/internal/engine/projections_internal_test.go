@@ -169,15 +169,15 @@ func TestRevealWindowsArePrunedDaily(t *testing.T) {
 		e.ObserveReveal(Reveal{Tenant: tenant, EmployeeID: "gone", OccurredAt: monday.Add(20 * time.Hour), Evidence: domain.Evidence{EventID: tenant + "-r2", OccurredAt: monday.Add(20 * time.Hour)}})
 	}
 	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(30 * time.Hour)})
-	if got := len(e.reveals[employeeKey{"t", "gone"}]); got != 1 {
-		t.Errorf("t's window holds %d reveals a day after the first, want 1", got)
+	if got, _ := e.reveals.get(employeeKey{"t", "gone"}); len(got) != 1 {
+		t.Errorf("t's window holds %d reveals a day after the first, want 1", len(got))
 	}
 	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(50 * time.Hour)})
-	if _, ok := e.reveals[employeeKey{"t", "gone"}]; ok {
+	if _, ok := e.reveals.get(employeeKey{"t", "gone"}); ok {
 		t.Error("t's window is kept two days after its last reveal")
 	}
-	if got := len(e.reveals[employeeKey{"u", "gone"}]); got != 2 {
-		t.Errorf("u's window holds %d reveals after t's ticks, want 2", got)
+	if got, _ := e.reveals.get(employeeKey{"u", "gone"}); len(got) != 2 {
+		t.Errorf("u's window holds %d reveals after t's ticks, want 2", len(got))
 	}
 }
 

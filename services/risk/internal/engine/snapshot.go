@@ -328,13 +328,13 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	for _, k := range sortedKeys(e.suppressed, compareAlertKeys) {
 		s.Suppressed = append(s.Suppressed, snapSuppressed{Rule: k.rule, Tenant: k.tenant, Employee: k.employee, Until: e.suppressed[k]})
 	}
-	for _, k := range sortedKeys(e.reveals, compareEmployeeKeys) {
-		ps := make([]piece, 0, len(e.reveals[k]))
-		for _, r := range e.reveals[k] {
+	eachByTenant(e.reveals, func(k employeeKey, window []revealSeen) {
+		ps := make([]piece, 0, len(window))
+		for _, r := range window {
 			ps = append(ps, r.piece)
 		}
 		s.Reveals = append(s.Reveals, snapPieces{Tenant: k.tenant, Employee: k.employee, Pieces: snapPiecesOf(ps)})
-	}
+	})
 	eachByTenant(e.activity, func(k employeeKey, days []dayActivity) {
 		a := snapActivity{Tenant: k.tenant, Employee: k.employee}
 		for _, d := range days {
@@ -462,7 +462,7 @@ func (e *Engine) restore(s snapshot) error {
 		for _, p := range piecesOf(r.Pieces) {
 			window = append(window, revealSeen{p})
 		}
-		e.reveals[employeeKey{r.Tenant, r.Employee}] = window
+		e.reveals.put(employeeKey{r.Tenant, r.Employee}, window)
 	}
 	for _, a := range s.Activity {
 		days := make([]dayActivity, 0, len(a.Days))

@@ -140,7 +140,7 @@ func TestRestoreRefusesAnotherFormat(t *testing.T) {
 			t.Errorf("Restore(%q) = nil, want ErrSnapshotFormat", bad)
 		}
 	}
-	if got, _ := e.reveals[employeeKey{"t", "a"}]; len(got) != 1 {
+	if got, _ := e.reveals.get(employeeKey{"t", "a"}); len(got) != 1 {
 		t.Error("a refused snapshot changed the engine")
 	}
 }
