@@ -31,11 +31,13 @@ func decodeEnvelope(data []byte, names names) (env *eventv1.Envelope, ok bool) {
 	return decodeEnvelopeInto(data, names, new(envelopeBlock))
 }
 
-// envelopeBlock is the one allocation an envelope decodes into.
+// envelopeBlock is the one allocation an envelope decodes into, with the
+// record's source position beside it.
 type envelopeBlock struct {
 	env                eventv1.Envelope
 	occurred, recorded timestamppb.Timestamp
 	payload            anypb.Any
+	source             SourcePosition
 }
 
 // decodeEnvelopeInto is decodeEnvelope into b, which must be zero.

@@ -95,8 +95,8 @@ type FollowOptions struct {
 	// the envelopes and payloads of records the handler has returned
 	// from: two allocations less per record, which a replay of millions
 	// notices. The handler, OnPoison and Prepare must then keep neither
-	// rec.Envelope (its timestamps and Any included) nor the decoded
-	// payload message once they return; the strings, slices, values and
+	// rec.Envelope (its timestamps and Any included), rec.Source nor the
+	// decoded payload message once they return; the strings, slices, values and
 	// nested messages they read from them are theirs to keep, and so are
 	// Data and Prepared. A record still being retried is not recycled.
 	Recycle bool

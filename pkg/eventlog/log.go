@@ -447,6 +447,9 @@ func toRecord(stream string, m jetstream.Msg, names names, b *envelopeBlock) (Re
 	if err != nil {
 		return Record{}, err
 	}
+	if b == nil {
+		b = new(envelopeBlock)
+	}
 	rec := Record{
 		Stream:   stream,
 		Sequence: pos.sequence,
@@ -456,7 +459,8 @@ func toRecord(stream string, m jetstream.Msg, names names, b *envelopeBlock) (Re
 		Pending:  pos.pending,
 	}
 	if src, ok := parseSourceHeader(m.Headers().Get(headerStreamSource)); ok {
-		rec.Source = &src
+		b.source = src
+		rec.Source = &b.source
 	}
 	env, err := unmarshalInto(rec.Data, names, b)
 	if err != nil {

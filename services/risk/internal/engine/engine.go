@@ -312,10 +312,14 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	e.judgedAlert()
 	oa, after, added := j.open, j.after, j.added
 	if added == nil {
-		added = []piece{o.this}
+		var context []piece // counts for nothing
 		if o.context != nil {
-			added = append(added, o.context()...) // context counts for nothing
+			context = o.context()
 		}
+		// Into scratch: the pieces' evidence is copied into the alert below
+		// and the slice forgotten.
+		added = append(append(e.scratch.added[:0], o.this), context...)
+		e.scratch.added = added
 	}
 	if oa == nil {
 		oa = &openAlert{alert: domain.Alert{
@@ -335,6 +339,7 @@ func (e *Engine) evaluate(p *rules.Program, o *observation) (Change, bool) {
 	for _, a := range added {
 		oa.alert.Evidence = append(oa.alert.Evidence, a.evidence)
 	}
+	clear(e.scratch.added) // keeps no evidence alive
 	// The change shares the alert's evidence, capped so that appending to
 	// it copies: evidence is only ever appended to, never written over.
 	all := oa.alert.Evidence[:len(oa.alert.Evidence):len(oa.alert.Evidence)]

@@ -275,6 +275,9 @@ type scratchMaps struct {
 	conversion conversionFacts
 	// due is a tenant's orders judged at a tick (unbackedOrderCheck).
 	due []*orderState
+	// added is what a decision adds to its alert when that is the
+	// observation and its context (evaluate).
+	added []piece
 }
 
 // alertVars is the tally and opening an alert variable was built from.
