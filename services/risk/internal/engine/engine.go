@@ -43,9 +43,9 @@ type Engine struct {
 	// whenever one of its rules changes.
 	inForceCache map[string]*rulesInForce
 	open         map[alertKey]*openAlert
-	reveals      byTenant[[]revealSeen] // sliding window per employee
-	activity     byTenant[[]dayActivity]      // day history per employee, for baselines
-	exports      map[exportKey]pendingExport  // export requests awaiting a decision
+	reveals      byTenant[[]revealSeen]      // sliding window per employee
+	activity     byTenant[[]dayActivity]     // day history per employee, for baselines
+	exports      map[exportKey]pendingExport // export requests awaiting a decision
 	// orders is the order projection per tenant and order id (orders.go).
 	orders map[string]map[string]*orderState
 	// ordersNext is, per tenant, the earliest time its unbacked-order

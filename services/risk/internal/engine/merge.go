@@ -64,6 +64,7 @@ func (e *Engine) parts(o *Engine) []statePart {
 		part(e.suppressed, o.suppressed, alert),
 		part(e.staff.units, o.staff.units, func(k unitKey) string { return k.tenant }),
 		part(e.staff.members, o.staff.members, tenant),
+		part(e.staff.prunable, o.staff.prunable, tenant),
 		part(e.book.customers, o.book.customers, func(k customerKey) string { return k.tenant }),
 		part(e.book.held, o.book.held, employee),
 		part(e.book.offBook, o.book.offBook, tenant),

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -79,6 +80,18 @@ func TestStaffProjection(t *testing.T) {
 
 func TestProjectionsDropOldEntries(t *testing.T) {
 	t.Parallel()
+	for _, restored := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restored=%v", restored), func(t *testing.T) {
+			t.Parallel()
+			projectionsDropOldEntries(t, restored)
+		})
+	}
+}
+
+// projectionsDropOldEntries is TestProjectionsDropOldEntries, the engine
+// restored from a snapshot half-way through when restored is set: what a
+// prune works from is rebuilt with the projections.
+func projectionsDropOldEntries(t *testing.T, restored bool) {
 	e := newTestEngine(t)
 	hire(e, "a", "u", "sales")
 	hire(e, "gone", "u", "sales")
@@ -103,6 +116,16 @@ func TestProjectionsDropOldEntries(t *testing.T) {
 	}
 	if len(e.book.offBook) != 0 {
 		t.Errorf("off-book touches older than %v kept: %d employees", offBookRetention, len(e.book.offBook))
+	}
+	if restored {
+		snap, err := e.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e = newTestEngine(t)
+		if err := e.Restore(snap); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e.ObserveTick(Tick{Tenant: "t", At: monday.Add(staffRetention + 3*24*time.Hour)})
 	if _, ok := e.member("t", "gone"); ok {

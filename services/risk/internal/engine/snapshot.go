@@ -516,6 +516,7 @@ func (e *Engine) restore(s snapshot) error {
 			departed: m.Departed, lastDay: m.LastDay, departedAt: m.DepartedAt,
 		}
 		e.staff.members.put(key, sm)
+		e.staff.noteIfPrunable(key, sm)
 	}
 	for _, c := range s.Customers {
 		key := customerKey{c.Tenant, c.Customer}

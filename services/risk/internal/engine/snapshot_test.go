@@ -29,6 +29,7 @@ func TestSnapshotMirrorsEveryField(t *testing.T) {
 		"tenantRule.program": "snapRule.Definition", "revealSeen.piece": "snapPiece",
 		"salesActivity.sums": "days", "salesActivity.sumsDay": "days", "salesActivity.sumsValid": "days",
 		"Engine.orderQueues": "orders", "orderState.due": "orderQueue", "orderState.slot": "orderQueue",
+		"staffProjection.prunable": "members",
 	}
 	pairs := []struct{ state, mirror any }{
 		{Engine{}, snapshot{}},

@@ -95,12 +95,24 @@ type staffMember struct {
 type staffProjection struct {
 	units   map[unitKey]orgUnit
 	members byTenant[*staffMember]
+	// prunable is the members with leave or a departure on record: all
+	// that the daily prune has anything to do with, and a few of the
+	// tenant's thousands. Derived from members.
+	prunable byTenant[*staffMember]
 }
 
 func newStaffProjection() staffProjection {
 	return staffProjection{
-		units:   map[unitKey]orgUnit{},
-		members: byTenant[*staffMember]{},
+		units:    map[unitKey]orgUnit{},
+		members:  byTenant[*staffMember]{},
+		prunable: byTenant[*staffMember]{},
+	}
+}
+
+// noteIfPrunable adds m to prunable when it has leave or has departed.
+func (p *staffProjection) noteIfPrunable(key employeeKey, m *staffMember) {
+	if m.departed || len(m.leaves) > 0 {
+		p.prunable.put(key, m)
 	}
 }
 
@@ -158,6 +170,7 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 			m.lastDay = date
 		}
 	}
+	p.noteIfPrunable(key, m)
 }
 
 // prune drops, for the tenant, leave that ended and employees who
@@ -168,13 +181,18 @@ func (e *Engine) RecordStaff(s StaffEvent) {
 func (p *staffProjection) prune(tenant string, now time.Time) (dropped bool) {
 	cutoff := now.Add(-staffRetention)
 	oldest := workcal.DateOf(cutoff, time.UTC)
-	for id, m := range p.members.of(tenant) {
+	for id, m := range p.prunable.of(tenant) {
+		key := employeeKey{tenant, id}
 		if m.departed && m.departedAt.Before(cutoff) {
-			p.members.del(employeeKey{tenant, id})
+			p.members.del(key)
+			p.prunable.del(key)
 			dropped = true
 			continue
 		}
 		m.leaves = slices.DeleteFunc(m.leaves, func(l workcal.Period) bool { return l.To < oldest })
+		if !m.departed && len(m.leaves) == 0 {
+			p.prunable.del(key)
+		}
 	}
 	return dropped
 }
