@@ -18,7 +18,7 @@ func smallReplayOptions(dir string) Options {
 	}
 }
 
-var replayNote = regexp.MustCompile(`ReplayDecisions \(decode, judge, (\d+) decisions, digest ([0-9a-f]{12})\) over a mixed RISK_IN of (\d+) events`)
+var replayNote = regexp.MustCompile(`ReplayEach \(decode, judge, marshal each decision; (\d+) decisions, digest ([0-9a-f]{12})\) over a mixed RISK_IN of (\d+) events`)
 
 // replayed runs the bench and returns risk_replay's decisions, digest and
 // event count.

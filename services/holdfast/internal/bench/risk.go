@@ -220,7 +220,7 @@ func (rb *riskBench) riskIn(ctx context.Context) (msgs, bytes uint64, err error)
 	return info.State.Msgs, info.State.Bytes, nil
 }
 
-// replay is the engine judging all of RISK_IN through ReplayDecisions
+// replay is the engine judging all of RISK_IN through ReplayEach
 // beside a plain ordered consumer reading the same stream. It is measured
 // in replayRounds rounds, each a raw read and then a replay by a fresh
 // engine, and the figures are those of the round whose replay-to-raw
@@ -301,7 +301,7 @@ func (rb *riskBench) replay(ctx context.Context) (Figure, error) {
 	}
 	rb.replayed = &Figure{
 		Name: "risk_replay", Value: m.replay.rate, Unit: "events/s", Baseline: m.raw.rate,
-		Note: fmt.Sprintf("ReplayDecisions (decode, judge, %d decisions, digest %.12s) over a mixed RISK_IN of %d events, %d tenants, %d employees vs a raw ordered consumer over the same stream; %s",
+		Note: fmt.Sprintf("ReplayEach (decode, judge, marshal each decision; %d decisions, digest %.12s) over a mixed RISK_IN of %d events, %d tenants, %d employees vs a raw ordered consumer over the same stream; %s",
 			m.replayed.Decisions, m.replayed.Digest, total, rb.opts.RiskTenants, rb.hist.employees*rb.opts.RiskTenants, roundsNote),
 	}
 	return *rb.replayed, nil
