@@ -190,3 +190,17 @@ func TestConversionFactsAnswerEveryName(t *testing.T) {
 		t.Errorf("Fact(missing) = %v, want none", v)
 	}
 }
+
+// An event dated past what a dayCounts day holds is not counted, and
+// leaves the days sorted.
+func TestFarDayIsNotCounted(t *testing.T) {
+	t.Parallel()
+	a := &salesActivity{foldedThrough: -1}
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a.count(at, func(c *dayCounts) { c.decided++ })
+	far := time.Unix(int64(1<<31)*86400+86400*3, 0) // day 2^31+3 wraps to a negative int32
+	a.count(far, func(c *dayCounts) { c.won++; c.decided++ })
+	if len(a.days) != 1 || !slices.IsSortedFunc(a.days, func(x, y dayCounts) int { return int(x.day - y.day) }) {
+		t.Errorf("days after a far event: %+v", a.days)
+	}
+}

@@ -245,3 +245,46 @@ func TestRevealWindowIsCountedFromEachObservationsOwnTime(t *testing.T) {
 		t.Errorf("reveals_24h at the late +21h = %v, want 2 (+20h and itself)", got)
 	}
 }
+
+// prunable is exactly the members with leave or a departure on record,
+// after hires, leave, departures, prunes and a re-hire of a pruned id.
+func TestPrunableIsDerivedFromMembers(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	check := func(when string) {
+		t.Helper()
+		for tenant, ms := range e.staff.members {
+			for id, m := range ms {
+				got, _ := e.staff.prunable.get(employeeKey{tenant, id})
+				want := m.departed || len(m.leaves) > 0
+				if (got != nil) != want || (got != nil && got != m) {
+					t.Errorf("%s: %s prunable %p, member %p (departed %v, %d leaves)", when, id, got, m, m.departed, len(m.leaves))
+				}
+			}
+		}
+		for tenant, ps := range e.staff.prunable {
+			for id := range ps {
+				if _, ok := e.staff.members.get(employeeKey{tenant, id}); !ok {
+					t.Errorf("%s: %s is prunable but no member", when, id)
+				}
+			}
+		}
+	}
+	hire(e, "x", "u", "sales")
+	hire(e, "y", "u", "sales")
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "y", Kind: StaffLeave, Date: "2026-03-02", EndDate: "2026-03-03", OccurredAt: monday})
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "x", Kind: StaffDeparted, Date: "2026-03-02", OccurredAt: monday})
+	check("after leave and departure")
+	later := monday.Add(staffRetention + 3*24*time.Hour)
+	e.ObserveTick(Tick{Tenant: "t", At: later})
+	check("after the prune")
+	if _, ok := e.member("t", "x"); ok {
+		t.Fatal("x not pruned; the test shows nothing")
+	}
+	e.RecordStaff(StaffEvent{Tenant: "t", EmployeeID: "x", Kind: StaffHired, OrgUnitID: "u", Role: "sales", Date: "2026-01-01", OccurredAt: later})
+	e.ObserveTick(Tick{Tenant: "t", At: later.Add(48 * time.Hour)})
+	check("after x is hired again")
+	if _, ok := e.member("t", "x"); !ok {
+		t.Error("x, hired again, was pruned as the departed x")
+	}
+}

@@ -440,3 +440,38 @@ func TestBuiltinSeveritiesAreChosen(t *testing.T) {
 		}
 	}
 }
+
+// A Facts or Lazy that panics while the severity's choice reads it is an
+// evaluation error, as it is for CEL alone.
+func TestChoiceLeavesPanicsToCEL(t *testing.T) {
+	t.Parallel()
+	c := newCompiler(t)
+	boom := func() map[string]any { panic("features boom") }
+	for _, tc := range []struct {
+		sev string
+		in  Input
+	}{
+		{`event.a > 1 ? "high" : "low"`, Input{Facts: panicFacts{}}},
+		{`features.f > 1 ? "high" : "low"`, Input{Event: map[string]any{}, Lazy: lazyFunc{features: boom, alert: boom}}},
+	} {
+		r := screenRule("true")
+		r.Definition.SeverityExpr = tc.sev
+		p, err := c.Compile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.choice == nil {
+			t.Fatalf("%s: no choice", tc.sev)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s: Severity panicked: %v", tc.sev, r)
+				}
+			}()
+			if _, err := p.Severity(tc.in); !errors.Is(err, ErrEvaluation) {
+				t.Errorf("%s: Severity error %v, want an evaluation error", tc.sev, err)
+			}
+		}()
+	}
+}
