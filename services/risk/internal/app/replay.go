@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -47,7 +48,8 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 // fn's only during the call: the next decision is marshalled into the
 // same memory. An error from fn ends the replay with that error.
 func ReplayEach(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, fn func(d Decision) error) error {
-	j := &replayJudge{app: &App{engine: eng, logger: logger}, each: fn}
+	j := &replayJudge{app: &App{engine: eng, logger: logger}}
+	j.take = func(d Decision, _ uint64) error { return fn(d) }
 	// A handler's error is retried by Follow; an error of judge or fn is
 	// not transient, so it stops the reading instead.
 	reading, stop := context.WithCancel(ctx)
@@ -92,6 +94,7 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 			e = eng.Fresh()
 		}
 		j := &replayJudge{app: &App{engine: e, logger: logger}}
+		j.take = j.keep
 		judges[i] = j
 		if len(judges) > 1 {
 			j.in = make(chan eventlog.Record, replayJudgeQueue)
@@ -168,12 +171,20 @@ type replayJudge struct {
 	in  chan eventlog.Record
 	out []sequencedDecision
 	err error
-	// each, when set, takes every decision instead of out (ReplayEach),
-	// marshalled into buf.
-	each func(Decision) error
+	// take is handed each decision, made on RISK_IN sequence seq, with
+	// its payload in buf, which the next decision is marshalled into:
+	// keep, or ReplayEach's callback.
+	take func(d Decision, seq uint64) error
 	buf  []byte
 	// enc builds each decision's event, marshalled before the next.
 	enc changeEncoder
+}
+
+// keep keeps d, made on RISK_IN sequence seq, in out.
+func (j *replayJudge) keep(d Decision, seq uint64) error {
+	d.Payload = bytes.Clone(d.Payload)
+	j.out = append(j.out, sequencedDecision{d, seq})
+	return nil
 }
 
 // sequencedDecision is a decision and the RISK_IN sequence it was made on.
@@ -202,24 +213,13 @@ func (j *replayJudge) judge(ctx context.Context, rec eventlog.Record) {
 		return
 	}
 	for _, ch := range j.app.observe(rec, msg) {
-		if j.each != nil {
-			// Into the memory of the decision before: each takes it
-			// only for the call.
-			j.buf, j.err = decisionMarshal.MarshalAppend(j.buf[:0], j.enc.event(ch, rec.Sequence))
-			if j.err == nil {
-				j.err = j.each(Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: j.buf})
-			}
-			if j.err != nil {
-				return
-			}
-			continue
+		j.buf, j.err = decisionMarshal.MarshalAppend(j.buf[:0], j.enc.event(ch, rec.Sequence))
+		if j.err == nil {
+			j.err = j.take(Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: j.buf}, rec.Sequence)
 		}
-		b, err := MarshalDecision(j.enc.event(ch, rec.Sequence))
-		if err != nil {
-			j.err = err
+		if j.err != nil {
 			return
 		}
-		j.out = append(j.out, sequencedDecision{Decision{AlertID: ch.Alert.ID, Version: ch.Version, Payload: b}, rec.Sequence})
 	}
 }
 
