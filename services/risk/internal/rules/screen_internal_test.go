@@ -290,7 +290,8 @@ func (panicFacts) Fact(string) (any, bool) { panic("facts boom") }
 func (panicFacts) Map() map[string]any     { panic("facts boom") }
 
 // TestScreenLeavesPanicsToCEL: a Facts or Lazy of the caller's that panics
-// is an evaluation error, as it is without the screen, not a panic.
+// while the screen reads it, for a trigger or a severity's choice, is an
+// evaluation error, as it is without the screen, not a panic.
 func TestScreenLeavesPanicsToCEL(t *testing.T) {
 	t.Parallel()
 	c := newCompiler(t)
@@ -310,6 +311,18 @@ func TestScreenLeavesPanicsToCEL(t *testing.T) {
 		fired, err := p.Triggered(tc.in)
 		if fired || !errors.Is(err, ErrEvaluation) {
 			t.Errorf("%s: Triggered = %v, %v; want an evaluation error", tc.trigger, fired, err)
+		}
+		r := screenRule("true")
+		r.Definition.SeverityExpr = tc.trigger + ` ? "high" : "low"`
+		p, err = c.Compile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.choice == nil {
+			t.Fatalf("%s: no choice", r.Definition.SeverityExpr)
+		}
+		if _, err := p.Severity(tc.in); !errors.Is(err, ErrEvaluation) {
+			t.Errorf("%s: Severity error %v, want an evaluation error", r.Definition.SeverityExpr, err)
 		}
 	}
 }
@@ -438,40 +451,5 @@ func TestBuiltinSeveritiesAreChosen(t *testing.T) {
 		if want := r.Definition.SeverityExpr != "" && !arithmetic[r.Definition.ID]; (p.choice != nil) != want {
 			t.Errorf("%s: severity %q chosen in Go %v, want %v", r.Definition.ID, r.Definition.SeverityExpr, p.choice != nil, want)
 		}
-	}
-}
-
-// A Facts or Lazy that panics while the severity's choice reads it is an
-// evaluation error, as it is for CEL alone.
-func TestChoiceLeavesPanicsToCEL(t *testing.T) {
-	t.Parallel()
-	c := newCompiler(t)
-	boom := func() map[string]any { panic("features boom") }
-	for _, tc := range []struct {
-		sev string
-		in  Input
-	}{
-		{`event.a > 1 ? "high" : "low"`, Input{Facts: panicFacts{}}},
-		{`features.f > 1 ? "high" : "low"`, Input{Event: map[string]any{}, Lazy: lazyFunc{features: boom, alert: boom}}},
-	} {
-		r := screenRule("true")
-		r.Definition.SeverityExpr = tc.sev
-		p, err := c.Compile(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.choice == nil {
-			t.Fatalf("%s: no choice", tc.sev)
-		}
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Errorf("%s: Severity panicked: %v", tc.sev, r)
-				}
-			}()
-			if _, err := p.Severity(tc.in); !errors.Is(err, ErrEvaluation) {
-				t.Errorf("%s: Severity error %v, want an evaluation error", tc.sev, err)
-			}
-		}()
 	}
 }
