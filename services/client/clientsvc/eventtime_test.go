@@ -38,9 +38,15 @@ func TestEventTimeDatesCommands(t *testing.T) {
 	if got := reg.GetCustomer().GetRegisteredAt().AsTime(); !got.Equal(at) {
 		t.Errorf("registered_at = %v, want the event time %v", got, at)
 	}
+	// The idle sweeper may already have returned the 40-day-old customer to
+	// the pool, so the history's first event is the registration, and it
+	// may not be the only one.
 	hist := env.customerHistory(t, tenant, reg.GetCustomer().GetCustomerId())
-	if len(hist) != 1 {
-		t.Fatalf("history has %d events, want 1", len(hist))
+	if len(hist) == 0 {
+		t.Fatal("the customer has no history")
+	}
+	if _, ok := payloadOf(t, hist[0]).(*clientv1.CustomerRegistered); !ok {
+		t.Fatalf("the history's first event is %T, want the registration", payloadOf(t, hist[0]))
 	}
 	envl := hist[0].Envelope
 	if got := envl.GetOccurredAt().AsTime(); !got.Equal(at) {
