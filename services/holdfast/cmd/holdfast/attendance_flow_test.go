@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,10 +42,17 @@ func TestAttendanceFlow(t *testing.T) {
 	run(with(hr, "employee", "hire", "--employee", "m1", "--name", "李经理", "--unit", branch, "--employee-role", "manager", "--start", "2026-01-05")...)
 	run(with(hr, "employee", "hire", "--employee", "e1", "--name", "王伟", "--unit", team, "--manager", "m1", "--start", "2026-01-05")...)
 
-	cid := run("customer", "register", "--tenant", "acme", "--as", "e1", "--role", "sales", "--company", "上海星海贸易有限公司",
-		"--phone", "138 0013 8000", "--source", "trade_show", "--address", "上海市黄浦区中山东一路1号", "--lat", "31.2400", "--lng", "121.4900", "-q")
-	// Customer visibility follows the tree: m1 manages the branch above e1's team.
-	if got := run("customer", "list", "--tenant", "acme", "--as", "m1", "--role", "manager", "--org-unit", branch); !strings.Contains(got, cid) {
+	registered := run("customer", "register", "--tenant", "acme", "--as", "e1", "--role", "sales", "--company", "上海星海贸易有限公司",
+		"--phone", "138 0013 8000", "--source", "trade_show", "--address", "上海市黄浦区中山东一路1号", "--lat", "31.2400", "--lng", "121.4900")
+	m := regexp.MustCompile(`^customer (\S+) registered \(CLIENT sequence (\d+)\)`).FindStringSubmatch(registered)
+	if m == nil {
+		t.Fatalf("customer register printed no id and sequence:\n%s", registered)
+	}
+	cid := m[1]
+	// Customer visibility follows the tree: m1 manages the branch above
+	// e1's team. (The list waits for the registration: under load the
+	// read model may not have applied it yet.)
+	if got := run("customer", "list", "--tenant", "acme", "--as", "m1", "--role", "manager", "--org-unit", branch, "--min-sequence", m[2]); !strings.Contains(got, cid) {
 		t.Errorf("m1's branch lacks e1's customer:\n%s", got)
 	}
 	var errOut bytes.Buffer
