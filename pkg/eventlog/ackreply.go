@@ -39,27 +39,30 @@ func parseAckReply(reply string) (p position, ok bool) {
 	if !found {
 		return position{}, false
 	}
-	// The tokens after $JS.ACK: 7 in the first form, 9 or 10 in the second.
-	var tokens [10]string
-	n := 0
-	for {
-		if n == len(tokens) {
-			return position{}, false
+	// The tokens after $JS.ACK: 7 in the first form, 9 or 10 in the
+	// second. One pass notes where each token starts: strings.Cut per
+	// token costs a call and a vector search setup each, and every
+	// message a follower reads comes through here.
+	var starts [11]int
+	n := 1 // starts[0] = 0: the first token starts at the beginning
+	for i := range len(rest) {
+		if rest[i] != '.' {
+			continue
 		}
-		tok, after, more := strings.Cut(rest, ".")
-		tokens[n] = tok
+		if n == 10 {
+			return position{}, false // an eleventh token
+		}
+		starts[n] = i + 1
 		n++
-		if !more {
-			break
-		}
-		rest = after
 	}
+	starts[n] = len(rest) + 1 // one past the dot that would end the last token
+	token := func(k int) string { return rest[starts[k] : starts[k+1]-1] }
 	var seq, pending string
 	switch n {
 	case 7:
-		seq, pending = tokens[3], tokens[6]
+		seq, pending = token(3), token(6)
 	case 9, 10:
-		seq, pending = tokens[5], tokens[8]
+		seq, pending = token(5), token(8)
 	default:
 		return position{}, false
 	}

@@ -83,3 +83,12 @@ func plainAckReply(reply string) (position, bool) {
 	}
 	return position{s, p}, true
 }
+
+func BenchmarkParseAckReply(b *testing.B) {
+	reply := "$JS.ACK.RISK_IN.hf_follow_7Xq2.1.104221.104220.1763951234567890123.897779"
+	for b.Loop() {
+		if _, ok := parseAckReply(reply); !ok {
+			b.Fatal("not parsed")
+		}
+	}
+}
