@@ -52,6 +52,10 @@ type history struct {
 	nextID  int
 }
 
+// unknownPayerOdds is one in how many payments come from a payer account
+// registered on no customer.
+const unknownPayerOdds = 100
+
 // pendingOrder is an order whose next lifecycle step is still to come.
 type pendingOrder struct {
 	tenant, seller, customer int
@@ -259,10 +263,20 @@ func (h *history) orderStep(ctx context.Context, t, e, c int, id string, at time
 	case 0:
 		msg = &orderv1.OrderApproved{OrderId: o.id, ApproverId: employeeName(0), Role: "manager", Step: 1, Final: true, SellerId: seller}
 	case 1:
+		// As the order service records a payment: the payer account's
+		// relation to the customer and what reached company accounts
+		// (money_goods.go). Customers pay from their own registered
+		// account; one payment in unknownPayerOdds comes from an account
+		// registered on nobody, which personal_collection calls low.
+		payer, relation := "acct-"+customer, orderv1.PayerRelation_PAYER_RELATION_OWN
+		if h.rng.IntN(unknownPayerOdds) == 0 {
+			payer, relation = "acct-other-"+o.id, orderv1.PayerRelation_PAYER_RELATION_UNKNOWN
+		}
 		msg = &orderv1.PaymentRecorded{
 			OrderId: o.id, PaymentId: "p" + o.id, SellerId: seller, CustomerId: customer, AmountMinor: o.amount, Currency: "CNY",
-			PaidAt: timestamppb.New(at), PayeeIsCompanyAccount: true, CurrencyMatchesOrder: true,
-			OrderAmountMinor: o.amount, PaidTotalMinor: o.amount, PaidInFull: true,
+			PayerAccount: payer, PayeeAccount: "acct-company-" + tenant, PaidAt: timestamppb.New(at), PayeeIsCompanyAccount: true,
+			PayerRelation: relation, CurrencyMatchesOrder: true, OrderAmountMinor: o.amount, PaidTotalMinor: o.amount,
+			PaidToCompanyTotalMinor: o.amount, PaidInFull: true,
 		}
 	case 2:
 		msg = &orderv1.ShipmentRecorded{

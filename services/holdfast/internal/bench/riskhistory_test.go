@@ -6,6 +6,7 @@ import (
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
 	"github.com/holdfast/holdfast/pkg/testkit"
+	orderv1 "github.com/holdfast/holdfast/proto/holdfast/order/v1"
 )
 
 // TestHistoryIsMixedAndAppendable checks the risk figures' history has
@@ -26,6 +27,7 @@ func TestHistoryIsMixedAndAppendable(t *testing.T) {
 		t.Fatalf("wrote %d then %d events; want at least 4000 then 1000", first, more)
 	}
 	types, sensitive, total := map[string]int{}, 0, 0
+	payments, unknownPayers := 0, 0
 	for _, stream := range []string{eventlog.StreamClient, eventlog.StreamAttendance, eventlog.StreamOrder, eventlog.StreamTick} {
 		err := log.Follow(t.Context(), stream, func(_ context.Context, rec eventlog.Record) error {
 			total++
@@ -33,6 +35,20 @@ func TestHistoryIsMixedAndAppendable(t *testing.T) {
 			msg, err := rec.Payload()
 			if err != nil {
 				return err
+			}
+			if p, ok := msg.(*orderv1.PaymentRecorded); ok {
+				// What the order service records on every payment: without
+				// them each payment would be judged one from an unregistered
+				// payer and each order one never paid.
+				payments++
+				switch {
+				case p.GetPayerRelation() == orderv1.PayerRelation_PAYER_RELATION_UNSPECIFIED:
+					t.Errorf("payment %s has no payer relation", p.GetPaymentId())
+				case p.GetPaidToCompanyTotalMinor() != p.GetPaidTotalMinor():
+					t.Errorf("payment %s: %d paid, %d of it to company accounts; every payee is the company's", p.GetPaymentId(), p.GetPaidTotalMinor(), p.GetPaidToCompanyTotalMinor())
+				case p.GetPayerRelation() == orderv1.PayerRelation_PAYER_RELATION_UNKNOWN:
+					unknownPayers++
+				}
 			}
 			for _, s := range sensitiveTexts {
 				if text, ok := msg.(interface{ GetText() string }); ok && text.GetText() == s {
@@ -58,6 +74,9 @@ func TestHistoryIsMixedAndAppendable(t *testing.T) {
 		if types[name] == 0 {
 			t.Errorf("no %s in the history; types: %v", name, types)
 		}
+	}
+	if payments == 0 || unknownPayers*20 > payments {
+		t.Errorf("%d of %d payments come from unknown payers; want a few in a hundred at most", unknownPayers, payments)
 	}
 	if sensitive == 0 {
 		t.Errorf("no interaction with a sensitive phrase among %d", types["holdfast.client.v1.InteractionLogged"])

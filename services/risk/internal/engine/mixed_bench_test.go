@@ -211,9 +211,13 @@ func (h *mixedHistory) orderStep(t, seller int, at time.Time) {
 	case 0:
 		h.keep(h.engines(o.tenant).ObserveOrderStep(OrderStep{Tenant: tenant, OrderID: o.id, SellerID: sellerID, Step: OrderStepApproved, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.OrderApproved", at)}))
 	case 1:
+		relation := "own"
+		if h.rng.IntN(100) == 0 { // as riskhistory.go's unknownPayerOdds
+			relation = "unknown"
+		}
 		h.keep(h.engines(o.tenant).ObservePayment(Payment{
 			Tenant: tenant, OrderID: o.id, SellerID: sellerID, CustomerID: customer, AmountMinor: o.amount, Currency: "CNY",
-			PayeeIsCompanyAccount: true, PayerRelation: "own", OrderAmountMinor: o.amount, PaidTotalMinor: o.amount,
+			PayeeIsCompanyAccount: true, PayerRelation: relation, OrderAmountMinor: o.amount, PaidTotalMinor: o.amount,
 			PaidToCompanyTotalMinor: o.amount, OccurredAt: at, Evidence: h.evidence("holdfast.order.v1.PaymentRecorded", at),
 		}))
 	case 2:
