@@ -61,7 +61,7 @@ func (e *Engine) judgeNeglect(t Tick) []Change {
 			facts: map[string]any{"type": factTick, "employee_id": emp, "at": t.At.UTC().Format(time.RFC3339)},
 			this:  piece{evidence: t.Evidence},
 			features: map[string]any{
-				"held_customers":             int64(len(e.book.held[employeeKey{t.Tenant, emp}])),
+				"held_customers":             int64(e.heldCount(employeeKey{t.Tenant, emp})),
 				"idle_working_days":          int64(idle),
 				"idle_since":                 last.In(loc).Format(time.DateOnly),
 				"offbook_touches_while_idle": int64(len(touches)),

@@ -70,18 +70,30 @@ type offBookTouch struct {
 }
 
 // bookProjection is the engine's view of CLIENT's customers.
+//
+// Customers and holdings are kept per tenant, like the per-employee
+// projections: a lookup hashes one string in a map of one tenant's
+// customers, where one map keyed by (tenant, customer) hashed and compared
+// two and spread every tenant's customers over one table (an
+// interaction's look-up of its customer was most of its cost).
 type bookProjection struct {
-	customers map[customerKey]*bookEntry
-	held      map[employeeKey]map[string]struct{}
+	customers byTenant[*bookEntry]
+	held      byTenant[map[string]struct{}]
 	offBook   byTenant[[]offBookTouch]
 }
 
 func newBookProjection() bookProjection {
 	return bookProjection{
-		customers: map[customerKey]*bookEntry{},
-		held:      map[employeeKey]map[string]struct{}{},
+		customers: byTenant[*bookEntry]{},
+		held:      byTenant[map[string]struct{}]{},
 		offBook:   byTenant[[]offBookTouch]{},
 	}
+}
+
+// entry is the tenant's customer id (nil when the book has none).
+func (b *bookProjection) entry(tenant, id string) *bookEntry {
+	c, _ := b.customers.at(tenant, id)
+	return c
 }
 
 // recordRegistration adds a customer to the book; false for one it
@@ -89,7 +101,7 @@ func newBookProjection() bookProjection {
 func (e *Engine) recordRegistration(r Registration) bool {
 	b := &e.book
 	key := customerKey{r.Tenant, r.CustomerID}
-	if _, ok := b.customers[key]; ok {
+	if b.entry(key.tenant, key.customer) != nil {
 		return false
 	}
 	var keys []string
@@ -98,7 +110,7 @@ func (e *Engine) recordRegistration(r Registration) bool {
 			keys = append(keys, k)
 		}
 	}
-	b.customers[key] = &bookEntry{source: r.Source, registeredAt: r.OccurredAt, keys: keys}
+	b.customers.putAt(key.tenant, key.customer, &bookEntry{source: r.Source, registeredAt: r.OccurredAt, keys: keys})
 	b.setOwner(key, r.OwnerID, r.OccurredAt)
 	return true
 }
@@ -106,7 +118,7 @@ func (e *Engine) recordRegistration(r Registration) bool {
 // RecordOwnerChange moves a customer to its new holder.
 func (e *Engine) RecordOwnerChange(c OwnerChange) {
 	key := customerKey{c.Tenant, c.CustomerID}
-	if _, ok := e.book.customers[key]; ok {
+	if e.book.entry(key.tenant, key.customer) != nil {
 		e.book.setOwner(key, c.NewOwnerID, c.OccurredAt)
 	}
 }
@@ -114,12 +126,14 @@ func (e *Engine) RecordOwnerChange(c OwnerChange) {
 // setOwner gives the customer to owner from at on; the new holder's
 // follow-up clock starts at the hand-over.
 func (b *bookProjection) setOwner(key customerKey, owner string, at time.Time) {
-	c := b.customers[key]
+	c := b.entry(key.tenant, key.customer)
 	if c.owner != "" {
 		prev := employeeKey{key.tenant, c.owner}
-		delete(b.held[prev], key.customer)
-		if len(b.held[prev]) == 0 {
-			delete(b.held, prev)
+		if set, _ := b.held.get(prev); set != nil {
+			delete(set, key.customer)
+			if len(set) == 0 {
+				b.held.del(prev)
+			}
 		}
 	}
 	c.owner, c.heldSince, c.lastFollowUp = owner, at, time.Time{}
@@ -127,10 +141,12 @@ func (b *bookProjection) setOwner(key customerKey, owner string, at time.Time) {
 		return
 	}
 	holder := employeeKey{key.tenant, owner}
-	if b.held[holder] == nil {
-		b.held[holder] = map[string]struct{}{}
+	set, _ := b.held.get(holder)
+	if set == nil {
+		set = map[string]struct{}{}
+		b.held.put(holder, set)
 	}
-	b.held[holder][key.customer] = struct{}{}
+	set[key.customer] = struct{}{}
 }
 
 // touch records that employee touched a customer (customerID set) or an
@@ -138,7 +154,7 @@ func (b *bookProjection) setOwner(key customerKey, owner string, at time.Time) {
 // own touches follow a customer up.
 func (b *bookProjection) touch(tenant, employee, customerID, contact string, at time.Time, ev domain.Evidence) {
 	if customerID != "" {
-		c := b.customers[customerKey{tenant, customerID}]
+		c := b.entry(tenant, customerID)
 		if c != nil && c.owner == employee && at.After(c.lastFollowUp) {
 			c.lastFollowUp = at
 		}
@@ -170,7 +186,7 @@ func (b *bookProjection) prune(tenant string, now time.Time) {
 
 // customer is the tenant's customer as projected.
 func (e *Engine) customer(tenant, id string) (bookEntry, bool) {
-	c := e.book.customers[customerKey{tenant, id}]
+	c := e.book.entry(tenant, id)
 	if c == nil {
 		return bookEntry{}, false
 	}
@@ -179,7 +195,7 @@ func (e *Engine) customer(tenant, id string) (bookEntry, bool) {
 
 // held is the customers the employee holds now, sorted.
 func (e *Engine) held(tenant, employee string) []string {
-	set := e.book.held[employeeKey{tenant, employee}]
+	set, _ := e.book.held.get(employeeKey{tenant, employee})
 	out := make([]string, 0, len(set))
 	for id := range set {
 		out = append(out, id)
@@ -188,12 +204,19 @@ func (e *Engine) held(tenant, employee string) []string {
 	return out
 }
 
+// heldCount is how many customers the employee holds now.
+func (e *Engine) heldCount(k employeeKey) int {
+	set, _ := e.book.held.get(k)
+	return len(set)
+}
+
 // lastFollowUp is the latest time the employee attended to any customer
 // they hold: a follow-up, or taking the customer over (a customer just
 // handed over is not yet neglected). ok is false when they hold none.
 func (e *Engine) lastFollowUp(tenant, employee string) (last time.Time, ok bool) {
-	for id := range e.book.held[employeeKey{tenant, employee}] {
-		c := e.book.customers[customerKey{tenant, id}]
+	set, _ := e.book.held.get(employeeKey{tenant, employee})
+	for id := range set {
+		c := e.book.entry(tenant, id)
 		t := c.heldSince
 		if c.lastFollowUp.After(t) {
 			t = c.lastFollowUp

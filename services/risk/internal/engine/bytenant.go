@@ -1,9 +1,10 @@
 package engine
 
-// byTenant is per-employee state grouped by tenant: the tick checks of one
-// tenant walk only that tenant's employees, never every tenant's. (Keyed
-// by employeeKey in one map, each tenant's hourly tick cost as much as the
-// whole engine's employees.)
+// byTenant is per-employee (or per-customer) state grouped by tenant: the
+// tick checks of one tenant walk only that tenant's employees, never every
+// tenant's. (Keyed by employeeKey in one map, each tenant's hourly tick
+// cost as much as the whole engine's employees.) get, put and del take an
+// employeeKey; at and putAt any id of the tenant's.
 type byTenant[V any] map[string]map[string]V
 
 func (m byTenant[V]) get(k employeeKey) (V, bool) {
@@ -11,13 +12,22 @@ func (m byTenant[V]) get(k employeeKey) (V, bool) {
 	return v, ok
 }
 
-func (m byTenant[V]) put(k employeeKey, v V) {
-	t := m[k.tenant]
+// at is the tenant's entry for id (a customer, say).
+func (m byTenant[V]) at(tenant, id string) (V, bool) {
+	v, ok := m[tenant][id]
+	return v, ok
+}
+
+func (m byTenant[V]) put(k employeeKey, v V) { m.putAt(k.tenant, k.employee, v) }
+
+// putAt sets the tenant's entry for id.
+func (m byTenant[V]) putAt(tenant, id string, v V) {
+	t := m[tenant]
 	if t == nil {
 		t = map[string]V{}
-		m[k.tenant] = t
+		m[tenant] = t
 	}
-	t[k.employee] = v
+	t[id] = v
 }
 
 func (m byTenant[V]) del(k employeeKey) {

@@ -32,7 +32,7 @@ func (e *Engine) Indicators(tenant, employee string, asOf time.Time) domain.Beha
 	out.RecentDays, out.BaselineDays = indicatorRecentDays, baselineDays
 
 	if last, ok := e.lastFollowUp(tenant, employee); ok {
-		out.HeldCustomers = int64(len(e.book.held[key]))
+		out.HeldCustomers = int64(e.heldCount(key))
 		out.NeglectWorkingDays = int64(e.workingDaysBetween(tenant, employee, last, asOf))
 		out.OffBookTouchesSinceFollowUp = int64(len(e.offBookSince(tenant, employee, last)))
 	}

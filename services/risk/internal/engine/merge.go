@@ -43,7 +43,6 @@ type statePart struct {
 // parts is every map of e's state, each paired with o's.
 func (e *Engine) parts(o *Engine) []statePart {
 	tenant := func(t string) string { return t }
-	employee := func(k employeeKey) string { return k.tenant }
 	alert := func(k alertKey) string { return k.tenant }
 	return []statePart{
 		part(e.tenants, o.tenants, tenant),
@@ -65,8 +64,8 @@ func (e *Engine) parts(o *Engine) []statePart {
 		part(e.staff.units, o.staff.units, func(k unitKey) string { return k.tenant }),
 		part(e.staff.members, o.staff.members, tenant),
 		part(e.staff.prunable, o.staff.prunable, tenant),
-		part(e.book.customers, o.book.customers, func(k customerKey) string { return k.tenant }),
-		part(e.book.held, o.book.held, employee),
+		part(e.book.customers, o.book.customers, tenant),
+		part(e.book.held, o.book.held, tenant),
 		part(e.book.offBook, o.book.offBook, tenant),
 	}
 }

@@ -388,15 +388,12 @@ func (e *Engine) Snapshot() ([]byte, error) {
 			Notice: m.notice, NoticeEvidence: m.noticeEvidence, Departed: m.departed, LastDay: m.lastDay, DepartedAt: m.departedAt,
 		})
 	})
-	for _, k := range sortedKeys(e.book.customers, func(a, b customerKey) int {
-		return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.customer, b.customer))
-	}) {
-		c := e.book.customers[k]
+	eachByTenant(e.book.customers, func(k employeeKey, c *bookEntry) {
 		s.Customers = append(s.Customers, snapCustomer{
-			Tenant: k.tenant, Customer: k.customer, Owner: c.owner, Source: c.source, RegisteredAt: c.registeredAt,
+			Tenant: k.tenant, Customer: k.employee, Owner: c.owner, Source: c.source, RegisteredAt: c.registeredAt,
 			Keys: c.keys, HeldSince: c.heldSince, LastFollowUp: c.lastFollowUp,
 		})
-	}
+	})
 	eachByTenant(e.book.offBook, func(k employeeKey, log []offBookTouch) {
 		o := snapOffBook{Tenant: k.tenant, Employee: k.employee}
 		for _, t := range log {
@@ -520,9 +517,10 @@ func (e *Engine) restore(s snapshot) error {
 	}
 	for _, c := range s.Customers {
 		key := customerKey{c.Tenant, c.Customer}
-		e.book.customers[key] = &bookEntry{source: c.Source, registeredAt: c.RegisteredAt, keys: c.Keys}
+		entry := &bookEntry{source: c.Source, registeredAt: c.RegisteredAt, keys: c.Keys}
+		e.book.customers.putAt(c.Tenant, c.Customer, entry)
 		e.book.setOwner(key, c.Owner, c.HeldSince) // rebuilds the holder's set
-		e.book.customers[key].lastFollowUp = c.LastFollowUp
+		entry.lastFollowUp = c.LastFollowUp
 	}
 	for _, o := range s.OffBook {
 		log := make([]offBookTouch, 0, len(o.Touches))
