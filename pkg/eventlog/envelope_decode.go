@@ -5,6 +5,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/holdfast/holdfast/proto/holdfast/event/v1"
@@ -123,27 +124,42 @@ func decodeEnvelopeInto(data []byte, names names, b *envelopeBlock) (env *eventv
 
 // decodeTimestamp decodes a google.protobuf.Timestamp as decodeEnvelope
 // does an envelope.
-func decodeTimestamp(data []byte, ts *timestamppb.Timestamp) bool {
+func decodeTimestamp(data []byte, ts *timestamppb.Timestamp) (ok bool) {
+	ts.Seconds, ts.Nanos, ok = secondsNanos(data)
+	return ok
+}
+
+// DecodeDuration decodes a google.protobuf.Duration into d (zero) as
+// decodeEnvelope does an envelope, for a PayloadDecoder of a payload
+// that holds one: ok is false for anything proto.Unmarshal is to decide.
+func DecodeDuration(data []byte, d *durationpb.Duration) (ok bool) {
+	d.Seconds, d.Nanos, ok = secondsNanos(data)
+	return ok
+}
+
+// secondsNanos decodes the two fields a Timestamp and a Duration both
+// are: seconds (1) and nanos (2), each a varint at most once.
+func secondsNanos(data []byte) (seconds int64, nanos int32, ok bool) {
 	var seen uint8
 	for len(data) > 0 {
 		num, typ, n := protowire.ConsumeTag(data)
 		if n < 0 || (num != 1 && num != 2) || typ != protowire.VarintType || seen&(1<<num) != 0 {
-			return false
+			return 0, 0, false
 		}
 		seen |= 1 << num
 		data = data[n:]
 		v, n := protowire.ConsumeVarint(data)
 		if n < 0 {
-			return false
+			return 0, 0, false
 		}
 		data = data[n:]
 		if num == 1 {
-			ts.Seconds = int64(v)
+			seconds = int64(v) //nolint:gosec // protobuf's int64 decoding is this cast
 		} else {
-			ts.Nanos = int32(v) //nolint:gosec // protobuf's int32 decoding keeps the low 32 bits too
+			nanos = int32(v) //nolint:gosec // protobuf's int32 decoding keeps the low 32 bits too
 		}
 	}
-	return true
+	return seconds, nanos, true
 }
 
 // decodeAny decodes a google.protobuf.Any as decodeEnvelope does an

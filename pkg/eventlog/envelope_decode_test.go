@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
@@ -278,4 +279,38 @@ func BenchmarkUnmarshalEnvelope(b *testing.B) {
 			}
 		}
 	})
+}
+
+// DecodeDuration gives what proto.Unmarshal gives for every duration a
+// writer marshals, and declines what Unmarshal would have to decide.
+func TestDecodeDuration(t *testing.T) {
+	t.Parallel()
+	for _, want := range []*durationpb.Duration{
+		{}, {Seconds: 95, Nanos: 3}, {Seconds: -5, Nanos: -1}, {Seconds: math.MaxInt64, Nanos: 999_999_999}, {Seconds: math.MinInt64},
+	} {
+		data, err := proto.Marshal(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := &durationpb.Duration{}
+		if !DecodeDuration(data, got) || !proto.Equal(got, want) {
+			t.Errorf("DecodeDuration(%x) = %v; want %v", data, got, want)
+		}
+	}
+	varint := func(num protowire.Number, v uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, num, protowire.VarintType), v)
+	}
+	for name, data := range map[string][]byte{
+		"seconds twice":        append(varint(1, 1), varint(1, 2)...),
+		"an unknown field":     varint(3, 1),
+		"nanos as bytes":       protowire.AppendString(protowire.AppendTag(nil, 2, protowire.BytesType), "x"),
+		"a truncated varint":   {0x08, 0x80},
+		"a truncated tag":      {0x80},
+		"field number 0":       {0x00, 0x01},
+		"seconds as a fixed64": protowire.AppendFixed64(protowire.AppendTag(nil, 1, protowire.Fixed64Type), 1),
+	} {
+		if DecodeDuration(data, &durationpb.Duration{}) {
+			t.Errorf("%s: decoded %x; want it left to proto.Unmarshal", name, data)
+		}
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // headerStreamSource is set by the server on messages a stream sources from
@@ -100,7 +102,18 @@ type FollowOptions struct {
 	// nested messages they read from them are theirs to keep, and so are
 	// Data and Prepared. A record still being retried is not recycled.
 	Recycle bool
+	// Decoders, with Recycle, decode the payloads of their types (by
+	// full name) in place of proto.Unmarshal, which still decodes what a
+	// decoder declines.
+	Decoders map[protoreflect.FullName]PayloadDecoder
 }
+
+// PayloadDecoder decodes data into m, a message of the decoder's type
+// that may hold an earlier payload, exactly as proto.Unmarshal would (m
+// reset first), or returns false, having left m in any state, for
+// proto.Unmarshal to decide: a hand-written decoder of the common
+// encodings of a frequent type saves a follower proto's reflection.
+type PayloadDecoder func(data []byte, m proto.Message) bool
 
 // Follow delivers the stream's records from opts.From onwards, in order, to
 // h until ctx ends; then it returns nil. It uses an ordered consumer: no

@@ -380,7 +380,7 @@ func (l *Log) read(ctx context.Context, stream string, cfg jetstream.OrderedCons
 	// again.
 	var sp *spares
 	if opts.Recycle {
-		sp = newSpares()
+		sp = newSpares(opts.Decoders)
 	}
 	go func() {
 		defer close(exited)

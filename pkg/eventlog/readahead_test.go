@@ -110,7 +110,7 @@ func TestHandoffPutGivesUpWhenDone(t *testing.T) {
 // again, zero or reset; none is reused before it is given back.
 func TestSparesReuseOnlyWhatIsGivenBack(t *testing.T) {
 	t.Parallel()
-	sp := newSpares()
+	sp := newSpares(nil)
 	// decode is what the reader does with a record whose event id and
 	// payload text are text.
 	decode := func(text string) readAhead {

@@ -29,17 +29,19 @@ type spares struct {
 	envelopes     []*envelopeBlock
 	envelopesBack []*envelopeBlock // under mu
 	payloads      map[string]*payloadSpares
+	decoders      map[protoreflect.FullName]PayloadDecoder
 }
 
 // payloadSpares are decoded payloads of one type to decode into again.
 type payloadSpares struct {
-	typ  protoreflect.MessageType
-	free []proto.Message
-	back []proto.Message // under spares.mu
+	typ    protoreflect.MessageType
+	decode PayloadDecoder // nil: proto.Unmarshal
+	free   []proto.Message
+	back   []proto.Message // under spares.mu
 }
 
-func newSpares() *spares {
-	return &spares{payloads: map[string]*payloadSpares{}}
+func newSpares(decoders map[protoreflect.FullName]PayloadDecoder) *spares {
+	return &spares{payloads: map[string]*payloadSpares{}, decoders: decoders}
 }
 
 // envelope is a zero envelope to decode into.
@@ -72,7 +74,7 @@ func (s *spares) payload(env *eventv1.Envelope) (m proto.Message, back *payloadS
 			m, err := Payload(env)
 			return m, nil, err
 		}
-		ps = &payloadSpares{typ: typ}
+		ps = &payloadSpares{typ: typ, decode: s.decoders[typ.Descriptor().FullName()]}
 		s.payloads[url] = ps
 	}
 	if len(ps.free) == 0 {
@@ -86,8 +88,11 @@ func (s *spares) payload(env *eventv1.Envelope) (m proto.Message, back *payloadS
 	} else {
 		m = ps.typ.New().Interface()
 	}
-	// Unmarshal resets m first: nothing of the payload decoded into it
-	// before is left, and nothing that was is written to.
+	// A decoder, and Unmarshal, reset m first: nothing of the payload
+	// decoded into it before is left, and nothing that was is written to.
+	if ps.decode != nil && ps.decode(env.GetPayload().GetValue(), m) {
+		return m, ps, nil
+	}
 	if err := proto.Unmarshal(env.GetPayload().GetValue(), m); err != nil {
 		return nil, nil, fmt.Errorf("eventlog: %w: payload: %w", ErrDecode, err)
 	}

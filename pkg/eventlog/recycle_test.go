@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/holdfast/holdfast/pkg/eventlog"
@@ -124,7 +125,21 @@ func TestFollowRecyclingDecodesBadPayloadsAsWithout(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	decoded := func(recycle bool) []string {
+	// A decoder that marks what it decodes, to tell its payloads from
+	// Unmarshal's, and declines interactions other than "3" (and every
+	// bad one): Unmarshal decodes those as without it.
+	var offered int
+	decoders := map[protoreflect.FullName]eventlog.PayloadDecoder{
+		"holdfast.client.v1.InteractionLogged": func(data []byte, m proto.Message) bool {
+			offered++
+			if err := proto.Unmarshal(data, m); err != nil || m.(*clientv1.InteractionLogged).GetText() != "3" {
+				return false
+			}
+			m.(*clientv1.InteractionLogged).Text = "3, decoded"
+			return true
+		},
+	}
+	decoded := func(recycle bool, decoders map[protoreflect.FullName]eventlog.PayloadDecoder) []string {
 		var out []string
 		err := log.Follow(ctx, eventlog.StreamClient, func(_ context.Context, rec eventlog.Record) error {
 			m, err := rec.Payload()
@@ -139,7 +154,7 @@ func TestFollowRecyclingDecodesBadPayloadsAsWithout(t *testing.T) {
 				out = append(out, m.(*clientv1.InteractionLogged).GetText())
 			}
 			return nil
-		}, eventlog.FollowOptions{StopAtEnd: true, Recycle: recycle})
+		}, eventlog.FollowOptions{StopAtEnd: true, Recycle: recycle, Decoders: decoders})
 		if err != nil {
 			t.Fatalf("recycle %v: %v", recycle, err)
 		}
@@ -147,8 +162,15 @@ func TestFollowRecyclingDecodesBadPayloadsAsWithout(t *testing.T) {
 	}
 	want := []string{"0", "unknown", "undecodable", "3", "unknown", "undecodable", "6"}
 	for _, recycle := range []bool{false, true} {
-		if diff := cmp.Diff(want, decoded(recycle)); diff != "" {
+		if diff := cmp.Diff(want, decoded(recycle, nil)); diff != "" {
 			t.Errorf("recycle %v: payloads (-want, +got):\n%s", recycle, diff)
 		}
+	}
+	want[3] = "3, decoded"
+	if diff := cmp.Diff(want, decoded(true, decoders)); diff != "" {
+		t.Errorf("recycling with a decoder: payloads (-want, +got):\n%s", diff)
+	}
+	if offered != 5 {
+		t.Errorf("the decoder was offered %d payloads; want the 5 interactions", offered)
 	}
 }

@@ -46,6 +46,7 @@ func (a *App) RunEngine(ctx context.Context) error {
 		Subjects:   riskInSubjects(a.partition),
 		Prepare:    a.prepare,
 		Recycle:    true, // judge keeps only what it reads from an envelope and payload
+		Decoders:   payloadDecoders(),
 	})
 }
 
