@@ -50,28 +50,7 @@ func ReplayPartition(ctx context.Context, log *eventlog.Log, eng *engine.Engine,
 func ReplayEach(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, fn func(d Decision) error) error {
 	j := &replayJudge{app: &App{engine: eng, logger: logger}}
 	j.take = func(d Decision, _ uint64) error { return fn(d) }
-	// A handler's error is retried by Follow; an error of judge or fn is
-	// not transient, so it stops the reading instead.
-	reading, stop := context.WithCancel(ctx)
-	defer stop()
-	err := log.Follow(reading, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
-		j.judge(ctx, rec)
-		if j.err != nil {
-			stop()
-		}
-		return nil
-	}, eventlog.FollowOptions{StopAtEnd: true, Subjects: riskInSubjects(nil), Untraced: true, Prepare: j.app.prepare, Recycle: true})
-	switch {
-	case err != nil:
-		return fmt.Errorf("replay RISK_IN: %w", err)
-	case j.err != nil:
-		return fmt.Errorf("replay RISK_IN: %w", j.err)
-	case ctx.Err() != nil:
-		// Follow ends without an error when its context does; a replay
-		// cut short has not decided what the whole history decides.
-		return fmt.Errorf("replay RISK_IN: %w", ctx.Err())
-	}
-	return nil
+	return followReplay(ctx, log, nil, []*replayJudge{j})
 }
 
 // replayWith is ReplayPartition on n goroutines. No projection, rule or
@@ -87,7 +66,6 @@ func ReplayEach(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 // snapshots, which would need every goroutine past the same record.
 func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logger *slog.Logger, tenants []string, n int) ([]Decision, error) {
 	judges := make([]*replayJudge, max(n, 1))
-	var wg sync.WaitGroup
 	for i := range judges {
 		e := eng
 		if i > 0 {
@@ -96,49 +74,12 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		j := &replayJudge{app: &App{engine: e, logger: logger}}
 		j.take = j.keep
 		judges[i] = j
-		if len(judges) > 1 {
-			j.in = make(chan eventlog.Record, replayJudgeQueue)
-			wg.Go(func() {
-				for rec := range j.in {
-					j.judge(ctx, rec)
-				}
-			})
-		}
 	}
-	judgeOf := map[string]*replayJudge{} // tenants, dealt out in order of first appearance
-	err := log.Follow(ctx, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
-		if len(judges) == 1 {
-			judges[0].judge(ctx, rec)
-			return nil
-		}
-		tenant := rec.Envelope.GetTenantId()
-		j := judgeOf[tenant]
-		if j == nil {
-			j = judges[len(judgeOf)%len(judges)]
-			judgeOf[tenant] = j
-		}
-		j.in <- rec
-		return nil
-	}, eventlog.FollowOptions{
-		StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare,
-		// One judge is done with a record when the handler returns;
-		// several take it on their own goroutines, later.
-		Recycle: len(judges) == 1,
-	})
-	for _, j := range judges {
-		if j.in != nil {
-			close(j.in)
-		}
-	}
-	wg.Wait()
-	if err != nil {
-		return nil, fmt.Errorf("replay RISK_IN: %w", err)
+	if err := followReplay(ctx, log, tenants, judges); err != nil {
+		return nil, err
 	}
 	var out []sequencedDecision
 	for i, j := range judges {
-		if j.err != nil {
-			return nil, fmt.Errorf("replay RISK_IN: %w", j.err)
-		}
 		if i > 0 {
 			if err := eng.Absorb(j.app.engine); err != nil {
 				return nil, fmt.Errorf("replay RISK_IN: %w", err)
@@ -157,6 +98,71 @@ func replayWith(ctx context.Context, log *eventlog.Log, eng *engine.Engine, logg
 		decisions[i] = d.Decision
 	}
 	return decisions, nil
+}
+
+// followReplay judges RISK_IN's records of tenants (nil: all) from the
+// first to the current end with judges: one on the goroutine that
+// follows, or several each on its own, the tenants dealt out in order of
+// first appearance. It returns Follow's error, else the first judge's,
+// else ctx's: Follow ends without an error when its context does, and a
+// replay cut short has not decided what the whole history decides. One
+// judge's error stops the reading; several judges' records are all read.
+func followReplay(ctx context.Context, log *eventlog.Log, tenants []string, judges []*replayJudge) error {
+	// A handler's error is retried by Follow; an error of a judge is not
+	// transient, so it stops the reading instead.
+	reading, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	if len(judges) > 1 {
+		for _, j := range judges {
+			j.in = make(chan eventlog.Record, replayJudgeQueue)
+			wg.Go(func() {
+				for rec := range j.in {
+					j.judge(ctx, rec)
+				}
+			})
+		}
+	}
+	judgeOf := map[string]*replayJudge{}
+	err := log.Follow(reading, eventlog.StreamRiskIn, func(_ context.Context, rec eventlog.Record) error {
+		if len(judges) == 1 {
+			if judges[0].judge(ctx, rec); judges[0].err != nil {
+				stop()
+			}
+			return nil
+		}
+		tenant := rec.Envelope.GetTenantId()
+		j := judgeOf[tenant]
+		if j == nil {
+			j = judges[len(judgeOf)%len(judges)]
+			judgeOf[tenant] = j
+		}
+		j.in <- rec
+		return nil
+	}, eventlog.FollowOptions{
+		StopAtEnd: true, Subjects: riskInSubjects(tenants), Untraced: true, Prepare: judges[0].app.prepare,
+		// One judge is done with a record when the handler returns;
+		// several take it on their own goroutines, later.
+		Recycle: len(judges) == 1, Decoders: payloadDecoders(),
+	})
+	for _, j := range judges {
+		if j.in != nil {
+			close(j.in)
+		}
+	}
+	wg.Wait()
+	for _, j := range judges {
+		if err == nil {
+			err = j.err
+		}
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("replay RISK_IN: %w", err)
+	}
+	return nil
 }
 
 // replayJudgeQueue is how many records a replay judge on its own

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,44 @@ func TestReplayOnSeveralGoroutinesDecidesAsOne(t *testing.T) {
 	one, oneSnap := replay(1)
 	if len(one) < 8 {
 		t.Fatalf("the history makes %d decisions; the test needs several per tenant", len(one))
+	}
+	// Cut short part-way, or by a judge's error, a replay on one or
+	// several goroutines returns that error, and replayWith no decisions:
+	// a part of them is not what the history decides.
+	errJudge := errors.New("judge fails")
+	for _, n := range []int{1, 2, 3} {
+		for _, cut := range []string{"cancel", "error"} {
+			cutShort, cancel := context.WithCancel(ctx)
+			judges := make([]*replayJudge, n)
+			taken := 0
+			var mu sync.Mutex // judges take on goroutines of their own
+			for i := range judges {
+				j := &replayJudge{app: &App{engine: engine.New(lexicon.Default(), engine.DefaultSensitiveWords()), logger: slog.New(slog.DiscardHandler)}}
+				j.take = func(d Decision, seq uint64) error {
+					mu.Lock()
+					defer mu.Unlock()
+					if taken++; taken == len(one)/2 {
+						if cut == "error" {
+							return errJudge
+						}
+						cancel()
+					}
+					return j.keep(d, seq)
+				}
+				judges[i] = j
+			}
+			err := followReplay(cutShort, log, nil, judges)
+			cancel()
+			want := map[string]error{"cancel": context.Canceled, "error": errJudge}[cut]
+			if !errors.Is(err, want) {
+				t.Errorf("a replay on %d goroutines cut short by %s at decision %d: error %v, want %v", n, cut, len(one)/2, err, want)
+			}
+		}
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if got, err := replayWith(cancelled, log, engine.New(lexicon.Default(), engine.DefaultSensitiveWords()), slog.New(slog.DiscardHandler), nil, 2); err == nil || got != nil {
+		t.Errorf("a cancelled replay: %d decisions, error %v; want none and an error", len(got), err)
 	}
 	for _, n := range []int{2, 3} {
 		got, snap := replay(n)
