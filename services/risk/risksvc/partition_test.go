@@ -1,20 +1,29 @@
 package risksvc_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	"github.com/holdfast/holdfast/pkg/eventlog"
+	"github.com/holdfast/holdfast/pkg/platform"
+	"github.com/holdfast/holdfast/pkg/testkit"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
 	"github.com/holdfast/holdfast/services/risk/internal/app"
 	"github.com/holdfast/holdfast/services/risk/internal/engine"
 	"github.com/holdfast/holdfast/services/risk/internal/lexicon"
+	"github.com/holdfast/holdfast/services/risk/internal/store"
+	"github.com/holdfast/holdfast/services/risk/risksvc"
 )
 
 // TestTwoPartitionsDecideWhatOneEngineDecides writes a history for three
@@ -113,5 +122,53 @@ func TestTwoPartitionsDecideWhatOneEngineDecides(t *testing.T) {
 	}
 	if diff := cmp.Diff(byID(one), byID(stored)); diff != "" {
 		t.Errorf("two partitions' decisions differ from one engine's (-one, +partitions):\n%s", diff)
+	}
+}
+
+// TestPartitionsRefuseToShareAReadModel: a partition's alert and hits views
+// keep one checkpoint each, so a second partition (or the first, given
+// other tenants) on the same PostgreSQL schema would silently miss alerts.
+// It does not start; an invalid tenant set does not claim the schema.
+func TestPartitionsRefuseToShareAReadModel(t *testing.T) {
+	t.Parallel()
+	pool := testkit.NewDatabase(t, "risk", func(ctx context.Context, pool *pgxpool.Pool) error {
+		return store.Migrate(ctx, pool)
+	})
+	env := newEnv(t)
+	mount := func(tenants []string) error {
+		t.Helper()
+		a, err := platform.NewApp(slog.New(slog.DiscardHandler), "127.0.0.1:0", 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := a.NewGRPCServer("127.0.0.1:0", env.verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return risksvc.MountTenants(tenants)(t.Context(), a, ep, &platform.Runtime{Log: env.log, Pool: pool, Verifier: env.verifier})
+	}
+	if err := mount([]string{"acme", "not a tenant"}); err == nil {
+		t.Fatal("a partition with an invalid tenant id mounted")
+	}
+	first := env.start(t, stackOptions{riskPool: pool, riskTenants: []string{"initech", "acme"}})
+	first.stop()
+	for _, tenants := range [][]string{{"globex"}, {"acme"}, nil} {
+		err := mount(tenants)
+		if !errors.Is(err, store.ErrOtherPartition) {
+			t.Errorf("mounting %q on acme+initech's read model: %v, want ErrOtherPartition", tenants, err)
+		} else if !strings.Contains(err.Error(), "tenants acme, initech") {
+			t.Errorf("the refusal %q does not name the partition that holds the schema", err)
+		}
+	}
+	if err := mount([]string{"acme", "initech"}); err != nil {
+		t.Errorf("the partition itself, restarted: %v", err)
+	}
+	// What the refusal advises for a re-split: drop the schema, and the
+	// new partition migrates and claims it afresh.
+	if _, err := pool.Exec(t.Context(), `DROP SCHEMA risk CASCADE`); err != nil {
+		t.Fatal(err)
+	}
+	if err := mount([]string{"globex"}); err != nil {
+		t.Errorf("globex on the dropped schema: %v", err)
 	}
 }

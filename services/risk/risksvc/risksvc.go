@@ -82,6 +82,13 @@ func mount(ctx context.Context, a *platform.App, ep *platform.GRPCEndpoint, rt *
 	if err := uc.ServeTenants(opts.Tenants); err != nil {
 		return err
 	}
+	if rt.Pool != nil {
+		// Only once the tenants are known to be valid: a refused set
+		// must not have claimed the schema.
+		if err := store.ClaimPartition(ctx, rt.Pool, opts.Tenants); err != nil {
+			return fmt.Errorf("risk: %w", err)
+		}
+	}
 	if err := uc.EnableSnapshots(ctx, opts.SnapshotEvery); err != nil {
 		return err
 	}
