@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/holdfast/holdfast/pkg/auth"
 	clientv1 "github.com/holdfast/holdfast/proto/holdfast/client/v1"
@@ -23,6 +24,13 @@ func TestConsoleSelfView(t *testing.T) {
 	chatAlert(t, stack, dataDir) // e1's private-deal chat and its alert; e2 in e1's team
 
 	e2 := clientv1.NewClientServiceClient(apiAs(t, dataDir, stack.Endpoints.ClientGRPC, "e2", auth.RoleSales))
+	policy, err := e2.GetClientPolicy(t.Context(), &clientv1.GetClientPolicyRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page counts today's reveals in the tenant's time zone: the
+	// reveals and the page must fall on one day of it.
+	awayFromMidnight(t, policy.GetPolicy().GetTimeZone(), time.Minute)
 	cust, err := e2.RegisterCustomer(t.Context(), &clientv1.RegisterCustomerRequest{
 		RequestId: "e2-customer", PersonName: "孙先生", Phones: []string{"139 0000 2222", "021 6000 2222"},
 		SourceChannel: clientv1.SourceChannel_SOURCE_CHANNEL_WEBSITE,
@@ -86,10 +94,6 @@ func TestConsoleSelfView(t *testing.T) {
 	if _, err := e2Risk.ListMySensitiveHits(t.Context(), &riskv1.ListMySensitiveHitsRequest{
 		ConsistentWith: []*riskv1.StreamPosition{{Stream: "CLIENT", Sequence: last}},
 	}); err != nil {
-		t.Fatal(err)
-	}
-	policy, err := e2.GetClientPolicy(t.Context(), &clientv1.GetClientPolicyRequest{})
-	if err != nil {
 		t.Fatal(err)
 	}
 	salesQuota := int32(-1)
@@ -179,4 +183,21 @@ func section(t *testing.T, page, id string) string {
 		t.Fatalf("section %q is not closed", id)
 	}
 	return page[start : start+end]
+}
+
+// awayFromMidnight returns at once unless midnight in zone is less than
+// margin away; then it waits until just after it, so that what the test
+// does next, and counts per day, falls on a single day.
+func awayFromMidnight(t *testing.T, zone string, margin time.Duration) {
+	t.Helper()
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatalf("time zone %q: %v", zone, err)
+	}
+	now := time.Now().In(loc)
+	y, m, d := now.Date()
+	if left := time.Date(y, m, d+1, 0, 0, 0, 0, loc).Sub(now); left < margin {
+		t.Logf("%s before midnight in %s: waiting for the new day", left, zone)
+		time.Sleep(left + time.Second)
+	}
 }
