@@ -169,6 +169,11 @@ func TestBookProjection(t *testing.T) {
 	if _, ok := e.lastFollowUp("t", "a"); ok {
 		t.Error("lastFollowUp ok for an employee holding nothing")
 	}
+	// Nor is an empty holding kept: a tenant's former sellers would
+	// otherwise stay in memory for good.
+	if _, ok := e.book.held.get(employeeKey{"t", "a"}); ok {
+		t.Error("a's empty holding is still kept")
+	}
 	if got := e.held("t", "b"); !cmp.Equal(got, []string{"c2"}) {
 		t.Errorf("b holds %v, want [c2]", got)
 	}
