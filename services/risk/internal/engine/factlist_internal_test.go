@@ -27,6 +27,9 @@ func TestFactListIsTheMapOfItsFacts(t *testing.T) {
 		if round == 1 {
 			set("quoted_only", true)
 		}
+		if round == 2 {
+			set("matches", int64(99)) // set again: the later value, for Fact and Map alike
+		}
 		for name, v := range want {
 			got, ok := f.Fact(name)
 			if !ok || !equalFact(got, v) {

@@ -324,16 +324,20 @@ func (f *factList) reset() {
 	f.names, f.values = f.names[:0], f.values[:0]
 }
 
-// set adds fact name with the value v; an observation names each fact
-// once.
+// set adds fact name with the value v. An observation names each fact
+// once; a name set again is answered with its later value, by Fact and by
+// Map alike.
 func (f *factList) set(name string, v any) {
 	f.names = append(f.names, name)
 	f.values = append(f.values, v)
 }
 
+// Fact is the value last set for name. It looks from the end, as Map's
+// later entries overwrite earlier ones, so that a rule's select and an
+// explanation or iteration never read two values of one fact.
 func (f *factList) Fact(name string) (any, bool) {
-	for i, n := range f.names {
-		if n == name {
+	for i := len(f.names) - 1; i >= 0; i-- {
+		if f.names[i] == name {
 			return f.values[i], true
 		}
 	}
