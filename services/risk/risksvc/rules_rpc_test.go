@@ -20,6 +20,7 @@ import (
 	"github.com/holdfast/holdfast/pkg/testkit"
 	attendancev1 "github.com/holdfast/holdfast/proto/holdfast/attendance/v1"
 	riskv1 "github.com/holdfast/holdfast/proto/holdfast/risk/v1"
+	"github.com/holdfast/holdfast/services/risk/internal/rules"
 )
 
 var admin = principal("acme", "admin-1", auth.RoleAdmin)
@@ -47,11 +48,20 @@ func TestRulesOverGRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pack, err := rules.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	packVersion := map[string]uint32{}
+	for _, r := range pack.Rules {
+		packVersion[r.Definition.ID] = r.Version
+	}
 	var ids []string
 	for _, r := range list.GetRules() {
-		ids = append(ids, r.GetDefinition().GetRuleId())
-		if r.GetVersion() != 1 || !r.GetEnabled() || !r.GetBuiltin() {
-			t.Errorf("built-in %s: v%d enabled %v builtin %v", r.GetDefinition().GetRuleId(), r.GetVersion(), r.GetEnabled(), r.GetBuiltin())
+		id := r.GetDefinition().GetRuleId()
+		ids = append(ids, id)
+		if r.GetVersion() != packVersion[id] || !r.GetEnabled() || !r.GetBuiltin() {
+			t.Errorf("built-in %s: v%d enabled %v builtin %v, want the pack's v%d", id, r.GetVersion(), r.GetEnabled(), r.GetBuiltin(), packVersion[id])
 		}
 	}
 	if diff := cmp.Diff([]string{

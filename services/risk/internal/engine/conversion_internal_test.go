@@ -42,6 +42,38 @@ func TestWilsonAtZeroIsTheFormula(t *testing.T) {
 	}
 }
 
+// The int64 path gives math/big's value wherever it is taken: every won
+// count up to 300 decisions, random ones up to its limit, the limit
+// itself, and every z up to the cap.
+func TestWilsonInt64IsExact(t *testing.T) {
+	t.Parallel()
+	check := func(won, decided, z int64) {
+		t.Helper()
+		if got, want := wilsonUpperBp(won, decided, z), wilsonExactBp(won, decided, z); got != want {
+			t.Fatalf("wilsonUpperBp(%d, %d, %d) = %d, math/big %d", won, decided, z, got, want)
+		}
+	}
+	zs := []int64{1, 37, 100, 196, 399, 400, 401, 9999}
+	for decided := int64(1); decided <= 300; decided++ {
+		for won := int64(0); won <= decided; won++ {
+			for _, z := range zs {
+				check(won, decided, z)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20_000 {
+		decided := 1 + rng.Int64N(maxInt64Decided)
+		check(rng.Int64N(decided+1), decided, 1+rng.Int64N(maxConfidenceZx100))
+	}
+	for _, won := range []int64{0, 1, maxInt64Decided / 2, maxInt64Decided - 1, maxInt64Decided} {
+		for _, z := range zs {
+			check(won, maxInt64Decided, z)
+			check(won, maxInt64Decided+1, z) // math/big on both sides
+		}
+	}
+}
+
 // reviewByDay is review as first written: a search per folded day, a
 // scan of every day for the ones to drop and a sum over every day kept.
 // The walking version, whose window sums move a day at a time, must fold,
