@@ -253,10 +253,11 @@ const maxConfidenceZx100 = 400
 // z = 1, not the plain rate, to call only a credible collapse: with ~15
 // decisions a month at a 65% win rate, about one honest seller in sixty
 // dips below half of the baselines by chance each month. In `holdfast sim
-// --employees 200` the plain rate flagged 19 honest sellers in 120 days,
-// the bound 2, and caught the injected collapse 3 days later (TestConversionDrop:
-// a slow drift from 40% to 8% over 300 days, one decision a day, about
-// 100 days later).
+// --employees 200` the plain rate flagged 19 honest sellers in 120 days
+// and the bound 2; the bound caught the injected collapse 3 days later.
+// A slow drift (40% to 8% over 300 days, one decision a day) it catches
+// only on day 342 (TestConversionDrop). A tenant's confidence_z_x100 = 0
+// compares the plain rate again.
 //
 // wilsonUpperBp is the upper end of the Wilson score interval of won ÷
 // decided at z = zX100/100 standard errors, in basis points: how high the
